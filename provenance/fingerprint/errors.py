@@ -1,0 +1,44 @@
+"""The engine's error types. Only these leave the engine on bad input.
+
+Every error carries the file and, where it applies, the tensor it is about, and its ``str()`` is one
+sentence a journalist can read ("shard model-00003-of-00004.safetensors is truncated: ...").
+"""
+
+from __future__ import annotations
+
+
+class FingerprintError(Exception):
+    """Base class of every error the engine raises on bad input or an impossible request."""
+
+    def __init__(self, message: str, *, path: str | None = None, tensor: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.tensor = tensor
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CheckpointFormatError(FingerprintError):
+    """The bytes on disk are not a valid checkpoint (bad header, bad spans, unknown dtype...)."""
+
+
+class TruncatedFileError(CheckpointFormatError):
+    """A file is shorter than its header says."""
+
+
+class MissingShardError(CheckpointFormatError):
+    """The shard index names a file that is not there."""
+
+
+class EmptyCheckpointError(CheckpointFormatError):
+    """A folder with no weight files, or a file with no tensors."""
+
+
+class UnknownLayoutError(FingerprintError):
+    """Tensor names that no known architecture layout can place in (layer, role, expert)."""
+
+
+class IncompatibleModelsError(FingerprintError):
+    """A method cannot compare these two models (e.g. no attention tensors in common)."""
