@@ -1,0 +1,1 @@
+"""The knowledge base: parties, models, checkpoints, disputes, claims, evidence and fingerprint reports."""

@@ -1,0 +1,8 @@
+"""URL wiring: the editors' admin, the public site, the REST API."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,19 @@
+"""Project-wide test configuration.
+
+A skipped or expected-to-fail test is not a pass here: the session fails if any test was skipped,
+so CI can never go green on tests that did not run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    not_run = len(reporter.stats.get("skipped", [])) + len(reporter.stats.get("xfailed", []))
+    if not_run and session.exitstatus == 0:
+        reporter.write_line(f"FAILED: {not_run} test(s) skipped or xfailed; every test must run.", red=True)
+        session.exitstatus = 1
