@@ -1,0 +1,152 @@
+"""SVG charts of a fingerprint report, drawn with matplotlib's Agg backend.
+
+Three charts, each readable without colour (line styles and markers tell the models apart, the
+heat map is a single-hue scale with a labelled colour bar, the observed score is a labelled line):
+
+* ``sigma_curves_svg`` - HonestAGI's per-layer σ of Q, K, V and O for both models;
+* ``similarity_heatmap_svg`` - the layer-to-layer similarity matrix, with the best alignment;
+* ``null_distribution_svg`` - one method's score against its null distribution.
+
+Each function takes plain numbers and returns SVG text, so the report stores the charts once and the
+pages and the API serve them without drawing again. Text stays text (``svg.fonttype = none``):
+smaller files, selectable and readable by screen readers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+_STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "provenance",  # stable element ids: the same report draws the same bytes
+    "font.size": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+_MODEL_STYLES = (
+    {"linestyle": "-", "marker": "o", "color": "#1f4e79"},
+    {"linestyle": "--", "marker": "s", "color": "#b35900"},
+)
+
+
+def _to_svg(fig: plt.Figure, title: str, description: str) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Title": title, "Description": description})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def sigma_curves_svg(
+    series_a: Mapping[str, Sequence[float]],
+    series_b: Mapping[str, Sequence[float]],
+    *,
+    label_a: str,
+    label_b: str,
+) -> str:
+    """Per-layer σ curves of both models, one panel per attention projection (Q, K, V, O).
+
+    ``series_*`` map a role ("q", "k", "v", "o") to σ per layer; roles missing from either model
+    are left out. The curves are drawn raw (not z-scored) so a reader sees the actual scales.
+    """
+    roles = [r for r in ("q", "k", "v", "o") if r in series_a and r in series_b]
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(2, 2, figsize=(8, 5.5), squeeze=False)
+        for ax, role in zip(axes.flat, roles, strict=False):
+            for series, label, style in ((series_a[role], label_a, _MODEL_STYLES[0]), (series_b[role], label_b, _MODEL_STYLES[1])):
+                ax.plot(np.arange(len(series)), series, label=label, markersize=3, linewidth=1.2, **style)
+            ax.set_title(f"{role.upper()} projection")
+            ax.set_xlabel("layer")
+            ax.set_ylabel("σ of weights")
+        for ax in list(axes.flat)[len(roles):]:
+            ax.set_visible(False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.04))
+        fig.tight_layout()
+        return _to_svg(
+            fig,
+            "Per-layer standard deviation of attention weights",
+            f"σ of the Q, K, V and O projection matrices per layer for {label_a} (solid, circles) "
+            f"and {label_b} (dashed, squares).",
+        )
+
+
+def similarity_heatmap_svg(
+    matrix: Sequence[Sequence[float]],
+    *,
+    label_a: str,
+    label_b: str,
+    role: str,
+    alignment: Sequence[Sequence[int]] | None = None,
+) -> str:
+    """Layer-to-layer similarity heat map (rows: layers of A, columns: layers of B).
+
+    ``alignment`` is a list of (layer_a, layer_b) pairs, drawn as white-edged dots on the map.
+    Missing cells (shapes that differ) may be NaN and are drawn blank.
+    """
+    m = np.asarray(matrix, dtype=float)
+    with plt.rc_context(_STYLE | {"axes.grid": False}):
+        fig, ax = plt.subplots(figsize=(5.5, 4.8))
+        image = ax.imshow(m, cmap="Greys", vmin=min(0.0, float(np.nanmin(m)) if m.size else 0.0), vmax=1.0,
+                          origin="upper", aspect="auto", interpolation="nearest")
+        bar = fig.colorbar(image, ax=ax)
+        bar.set_label("centred cosine similarity")
+        if alignment:
+            pairs = np.asarray(alignment)
+            ax.scatter(pairs[:, 1], pairs[:, 0], s=18, facecolors="#ffcc00", edgecolors="black",
+                       marker="D", label="best alignment")
+            ax.legend(loc="upper right", fontsize=8)
+        ax.set_xlabel(f"layer of {label_b}")
+        ax.set_ylabel(f"layer of {label_a}")
+        ax.set_title(f"Layer-to-layer similarity ({role.upper()})")
+        return _to_svg(
+            fig,
+            f"Layer-to-layer similarity of the {role.upper()} matrices",
+            f"Each cell is the similarity of one layer of {label_a} (rows) with one layer of {label_b} "
+            "(columns); darker is more similar; diamonds mark the best monotone alignment.",
+        )
+
+
+def null_distribution_svg(
+    *,
+    method: str,
+    score: float,
+    null_scores: Sequence[float],
+    z: float | None,
+    p: float | None,
+) -> str:
+    """Histogram of a method's null distribution with the observed score as a labelled line."""
+    null = np.asarray(null_scores, dtype=float)
+    null = null[np.isfinite(null)]
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(6, 3.2))
+        if null.size:
+            ax.hist(null, bins=min(30, max(5, null.size // 2)), color="#9e9e9e", edgecolor="black",
+                    hatch="//", label=f"unrelated pairs (n={null.size})")
+        ax.axvline(score, color="black", linewidth=2, linestyle="-", label="this pair")
+        parts = [f"score {score:.3f}"]
+        if z is not None and np.isfinite(z):
+            parts.append(f"z = {z:.1f}")
+        if p is not None:
+            parts.append(f"p = {p:.3g}")
+        left, right = ax.get_xlim()
+        on_right = score > (left + right) / 2  # keep the label inside the axes
+        ax.annotate(", ".join(parts), xy=(score, 1), xycoords=("data", "axes fraction"),
+                    xytext=(-4 if on_right else 4, -12), textcoords="offset points", fontsize=8,
+                    ha="right" if on_right else "left")
+        ax.set_xlabel(f"{method} score")
+        ax.set_ylabel("number of unrelated pairs")
+        ax.legend(loc="upper left", fontsize=8)
+        return _to_svg(
+            fig,
+            f"{method}: this pair against unrelated pairs",
+            f"Histogram of the {method} score over {null.size} unrelated model pairs, and the score of "
+            f"this pair ({', '.join(parts)}).",
+        )
