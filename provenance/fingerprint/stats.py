@@ -1,0 +1,304 @@
+"""The per-model statistics pass: one sequential read of every file -> a ``ModelFingerprint``.
+
+Each file is read once, front to back, in chunks of ``chunk_bytes`` into one reused buffer (tensors
+in file-offset order, so the disk sees one sequential stream). Every chunk feeds, in turn:
+
+* the SHA-256 of the file (header bytes + tensor bytes; the reader refuses files with holes or
+  trailing bytes, so this is the SHA-256 of the whole file) and of the tensor (its raw bytes);
+* the statistics of each part the chunk touches (a part is a tensor or a slice of a fused tensor,
+  see ``layouts.py``);
+* the samples of 2-D weight parts at ``sample_positions(part.shape, sample_size, seed)``, positions in
+  the logical (out, in) orientation mapped to stored offsets once per part.
+
+Exactness: for 1- and 2-byte dtypes (BF16, F16, F8, 8/16-bit integers) a part's statistics come from a
+histogram of its bit patterns (at most 65,536 bins), so they are exact sums in float64 whatever the
+chunking; for F32/F64 each chunk's mean and centred sum of squares are computed in float64 and merged
+with Chan's parallel formula, which is stable for any number of chunks.
+
+NaN and Inf: ``count`` is the number of entries of the part; ``nan_count``/``inf_count`` say how many
+are NaN or infinite; mean, std, Frobenius norm, min and max are over the finite entries only (NaN if
+there are none; ``std_sample`` is NaN for fewer than two). A weight with NaN is reported, not raised.
+
+Memory: the read buffer (``chunk_bytes``), one upcast copy of a chunk (F32/F64 only), a 512 KB
+histogram per part being read, and the samples (``sample_size`` float32 per sampled part). Nothing
+grows with the checkpoint's size except the list of per-part results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .fingerprint import FileRecord, ModelFingerprint, PartStats, TensorRecord, sample_positions
+from .layouts import PartSpec, resolve_layout
+from .safetensors_format import DTYPES, Checkpoint, TensorInfo, decode, open_checkpoint, read_into
+
+DEFAULT_CHUNK_BYTES = 16 * 2**20
+DEFAULT_SAMPLE_SIZE = 16384
+Progress = Callable[[int, int], None]
+
+
+@cache
+def _code_table(dtype: str) -> np.ndarray:
+    """float64 value of every bit pattern of a 1- or 2-byte dtype, indexed by the pattern."""
+    itemsize = DTYPES[dtype].itemsize
+    codes = np.arange(256**itemsize, dtype=np.uint8 if itemsize == 1 else np.uint16)
+    with np.errstate(invalid="ignore"):  # signalling NaN patterns are table entries, not errors
+        return decode(codes.view(np.uint8), dtype).astype(np.float64)
+
+
+def _uses_histogram(dtype: str) -> bool:
+    return DTYPES[dtype].itemsize <= 2
+
+
+class _Histogram:
+    """Exact statistics of a 1/2-byte dtype from counts of its bit patterns."""
+
+    def __init__(self, dtype: str):
+        self.dtype = dtype
+        self.counts = np.zeros(256 ** DTYPES[dtype].itemsize, dtype=np.int64)
+
+    def feed(self, codes: np.ndarray) -> None:
+        if codes.size * 16 < self.counts.size:  # tiny slices: avoid a full-width bincount
+            np.add.at(self.counts, codes, 1)
+        else:
+            self.counts += np.bincount(codes, minlength=self.counts.size)
+
+    def result(self) -> dict[str, float | int]:
+        table = _code_table(self.dtype)
+        nan = np.isnan(table)
+        inf = np.isinf(table)
+        fin = ~(nan | inf) & (self.counts > 0)
+        c = self.counts[fin].astype(np.float64)
+        v = table[fin]
+        n = int(self.counts[fin].sum())
+        out: dict[str, float | int] = {"nan_count": int(self.counts[nan].sum()),
+                                       "inf_count": int(self.counts[inf].sum())}
+        if n == 0:
+            return {**out, **_EMPTY}
+        mean = float(np.dot(c, v)) / n
+        m2 = float(np.dot(c, (v - mean) ** 2))
+        return {**out, **_finish(n, mean, m2, float(v.min()), float(v.max()))}
+
+
+class _Moments:
+    """Float statistics merged chunk by chunk (Chan et al.): chunk mean and M2 in float64."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.min = math.inf
+        self.max = -math.inf
+        self.nan = 0
+        self.inf = 0
+
+    def feed(self, x: np.ndarray) -> None:
+        finite = np.isfinite(x)
+        if not finite.all():
+            nans = int(np.isnan(x).sum())
+            self.nan += nans
+            self.inf += int(x.size - finite.sum()) - nans
+            x = x[finite]
+        nb = x.size
+        if nb == 0:
+            return
+        self.min = min(self.min, float(x.min()))
+        self.max = max(self.max, float(x.max()))
+        d = x.astype(np.float64)  # a copy we may centre in place
+        mb = float(d.sum()) / nb
+        d -= mb
+        m2b = float(np.dot(d, d))
+        n = self.n + nb
+        delta = mb - self.mean
+        self.mean += delta * nb / n
+        self.m2 += m2b + delta * delta * self.n * nb / n
+        self.n = n
+
+    def result(self) -> dict[str, float | int]:
+        out: dict[str, float | int] = {"nan_count": self.nan, "inf_count": self.inf}
+        if self.n == 0:
+            return {**out, **_EMPTY}
+        return {**out, **_finish(self.n, self.mean, self.m2, self.min, self.max)}
+
+
+_EMPTY = {"mean": math.nan, "std_pop": math.nan, "std_sample": math.nan, "fro_norm": math.nan,
+          "min": math.nan, "max": math.nan}
+
+
+def _finish(n: int, mean: float, m2: float, lo: float, hi: float) -> dict[str, float]:
+    m2 = max(m2, 0.0)
+    return {
+        "mean": mean,
+        "std_pop": math.sqrt(m2 / n),
+        "std_sample": math.sqrt(m2 / (n - 1)) if n > 1 else math.nan,
+        # sum of squares = M2 + n mean^2: both terms non-negative, so no cancellation.
+        "fro_norm": math.sqrt(m2 + n * mean * mean),
+        "min": lo,
+        "max": hi,
+    }
+
+
+@dataclass
+class _PartState:
+    spec: PartSpec
+    acc: _Histogram | _Moments
+    ranges: list[tuple[int, int]] | None  # stored element ranges; None for a column part
+    sample_at: np.ndarray | None  # stored flat offsets, ascending
+    sample_order: np.ndarray | None  # sample_at[k] holds logical sample number sample_order[k]
+    sample_vals: np.ndarray | None
+
+
+class _TensorPass:
+    """Streams one tensor's chunks into its parts' accumulators and samples."""
+
+    def __init__(self, t: TensorInfo, specs: list[PartSpec], sample_size: int, seed: int):
+        self.t = t
+        self.hist = _uses_histogram(t.dtype)
+        self.width = t.shape[-1] if len(t.shape) >= 2 else 1
+        self.needs_rows = any(s.cols is not None for s in specs)
+        self.parts: list[_PartState] = []
+        for s in specs:
+            at = order = vals = None
+            if s.sampled and sample_size > 0:
+                logical = sample_positions(list(s.shape), sample_size, seed)
+                stored = s.stored_index(logical)
+                order = np.argsort(stored, kind="stable")
+                at = stored[order]
+                vals = np.full(logical.size, np.nan, dtype=np.float32)
+            acc = _Histogram(t.dtype) if self.hist else _Moments()
+            ranges = None if s.cols is not None else s.element_ranges()
+            self.parts.append(_PartState(s, acc, ranges, at, order, vals))
+
+    def chunk_elements(self, chunk_bytes: int) -> int:
+        n = max(1, chunk_bytes // self.t.itemsize)
+        if self.needs_rows:  # column slices need whole stored rows in every chunk
+            n = max(self.width, n - n % self.width)
+        return n
+
+    def feed(self, raw: memoryview, e0: int) -> None:
+        if self.hist:
+            data = np.frombuffer(raw, dtype=np.uint8 if self.t.itemsize == 1 else np.uint16)
+        else:
+            data = decode(raw, self.t.dtype)
+        e1 = e0 + data.size
+        for p in self.parts:
+            if p.ranges is None:
+                c0, c1 = p.spec.cols  # type: ignore[misc]
+                p.acc.feed(data.reshape(-1, self.width)[:, c0:c1].ravel())
+            else:
+                for a, b in p.ranges:
+                    lo, hi = max(a, e0), min(b, e1)
+                    if lo < hi:
+                        p.acc.feed(data[lo - e0:hi - e0])
+            if p.sample_at is not None:
+                i, j = np.searchsorted(p.sample_at, [e0, e1])
+                if i < j:
+                    got = data[p.sample_at[i:j] - e0]
+                    p.sample_vals[i:j] = _code_table(self.t.dtype)[got] if self.hist else got  # type: ignore[index]
+
+    def results(self) -> list[PartStats]:
+        out = []
+        for p in self.parts:
+            s = p.spec
+            sample = None
+            if p.sample_vals is not None:
+                sample = np.empty_like(p.sample_vals)
+                sample[p.sample_order] = p.sample_vals
+            count = int(np.prod(s.shape, dtype=np.int64))
+            out.append(PartStats(key=s.key, tensor=s.tensor, layer=s.layer, role=s.role, expert=s.expert,
+                                 shape=list(s.shape), count=count, sample=sample,
+                                 **p.acc.result()))  # type: ignore[arg-type]
+        return out
+
+
+def _sha256_file(path: Path, chunk_bytes: int = 2**20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk_bytes):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint_checkpoint(
+    path_or_checkpoint: str | os.PathLike[str] | Checkpoint,
+    *,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> ModelFingerprint:
+    """Read a checkpoint once and return its fingerprint (hashes, per-part statistics, samples).
+
+    ``chunk_bytes``: bytes read per step (the peak memory is a small multiple of it, plus the samples:
+    ``sample_size`` float32 per 2-D weight part). ``progress(bytes_done, bytes_total)`` is called after
+    each chunk, in bytes of the files. Raises CheckpointFormatError subclasses on a bad file and
+    UnknownLayoutError on tensor names no layout knows.
+    """
+    if chunk_bytes < 1:
+        raise ValueError("chunk_bytes must be positive")
+    ckpt = path_or_checkpoint if isinstance(path_or_checkpoint, Checkpoint) else open_checkpoint(path_or_checkpoint)
+    layout = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
+    specs: dict[str, list[PartSpec]] = {}
+    for spec in layout.parts:
+        specs.setdefault(spec.tensor, []).append(spec)
+
+    total = ckpt.total_bytes
+    done = 0
+    files: list[FileRecord] = []
+    tensors: list[TensorRecord] = []
+    results: dict[str, list[PartStats]] = {}
+    buf = memoryview(bytearray(max(1, min(chunk_bytes, max(t.nbytes for t in ckpt.tensors.values())) + 8)))
+    for sf in ckpt.files:
+        file_hash = hashlib.sha256()
+        with open(sf.path, "rb", buffering=0) as f:
+            pos = 0
+            while pos < sf.header_bytes:  # the header may be larger than the buffer
+                k = min(len(buf), sf.header_bytes - pos)
+                read_into(f, buf[:k], sf.path, "(header)")
+                file_hash.update(buf[:k])
+                pos += k
+            done += sf.header_bytes
+            for t in sf.tensors:
+                tp = _TensorPass(t, specs.get(t.name, []), sample_size, seed)
+                step = tp.chunk_elements(chunk_bytes) * t.itemsize
+                view = buf if step <= len(buf) else memoryview(bytearray(step))
+                tensor_hash = hashlib.sha256()
+                f.seek(t.start)
+                off = 0
+                while off < t.nbytes:
+                    k = min(step, t.nbytes - off)
+                    raw = view[:k]
+                    read_into(f, raw, sf.path, t.name)
+                    file_hash.update(raw)
+                    tensor_hash.update(raw)
+                    tp.feed(raw, off // t.itemsize)
+                    off += k
+                    done += k
+                    if progress is not None:
+                        progress(done, total)
+                results[t.name] = tp.results()
+                tensors.append(TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes,
+                                            tensor_hash.hexdigest()))
+        files.append(FileRecord(sf.name, sf.size, file_hash.hexdigest()))
+    if progress is not None:
+        progress(total, total)
+
+    parts = [ps for t in tensors for ps in results[t.name]]  # file order, then offset order
+    return ModelFingerprint(
+        family=layout.family,
+        num_layers=layout.num_layers,
+        files=files,
+        tensors=tensors,
+        parts=parts,
+        config=ckpt.config,
+        tokenizer_sha256=_sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
+        params={"sample_size": sample_size, "chunk_bytes": chunk_bytes, "seed": seed},
+    )

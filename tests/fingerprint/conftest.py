@@ -1,0 +1,57 @@
+"""Shared fixtures of the engine tests: writing small real safetensors checkpoints.
+
+Helpers live in ``engine_files.py``. Append new fixtures below; keep each one small and documented.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from engine_files import llama_tensors, safetensors_bytes
+
+
+@pytest.fixture
+def write_checkpoint(tmp_path: Path) -> Callable[..., Path]:
+    """``write_checkpoint(tensors, *, name="ckpt", shards=1, config=None, tokenizer=None) -> folder``.
+
+    Writes ``model.safetensors`` (one shard) or ``model-0000i-of-0000n.safetensors`` with an index,
+    plus ``config.json``/``tokenizer.json`` when given.
+    """
+
+    def write(tensors: dict[str, np.ndarray], *, name: str = "ckpt", shards: int = 1,
+              config: dict[str, Any] | None = None, tokenizer: dict[str, Any] | None = None) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        names = sorted(tensors)
+        if shards == 1:
+            (folder / "model.safetensors").write_bytes(safetensors_bytes(tensors))
+        else:
+            weight_map = {}
+            for i in range(shards):
+                fname = f"model-{i + 1:05d}-of-{shards:05d}.safetensors"
+                part = {n: tensors[n] for n in names[i::shards]}
+                (folder / fname).write_bytes(safetensors_bytes(part))
+                weight_map.update(dict.fromkeys(part, fname))
+            index = {"metadata": {"total_size": sum(t.nbytes for t in tensors.values())}, "weight_map": weight_map}
+            (folder / "model.safetensors.index.json").write_text(json.dumps(index))
+        if config is not None:
+            (folder / "config.json").write_text(json.dumps(config))
+        if tokenizer is not None:
+            (folder / "tokenizer.json").write_text(json.dumps(tokenizer))
+        return folder
+
+    return write
+
+
+@pytest.fixture
+def llama_checkpoint(write_checkpoint: Callable[..., Path]) -> Path:
+    """A 2-layer bf16 Llama-style checkpoint in two shards, with config and tokenizer."""
+    return write_checkpoint(llama_tensors(), shards=2,
+                            config={"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 16,
+                                    "num_attention_heads": 4, "num_key_value_heads": 2},
+                            tokenizer={"model": {"vocab": {"a": 0}}})

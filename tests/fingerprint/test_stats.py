@@ -1,0 +1,141 @@
+"""The statistics pass equals a float64 reference computed on the whole tensor, for every dtype and
+for tensors spread over many chunks; samples sit at the documented logical positions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import ml_dtypes
+import numpy as np
+import pytest
+from engine_files import llama_tensors, safetensors_bytes
+
+from provenance.fingerprint.fingerprint import ModelFingerprint, Role, sample_positions
+from provenance.fingerprint.stats import fingerprint_checkpoint
+
+RTOL = 1e-6
+
+
+def reference(values: np.ndarray) -> dict[str, float]:
+    x = values.astype(np.float64).ravel()
+    f = x[np.isfinite(x)]
+    return {"count": x.size, "mean": f.mean(), "std_pop": f.std(ddof=0), "std_sample": f.std(ddof=1),
+            "fro_norm": math.sqrt((f * f).sum()), "min": f.min(), "max": f.max(),
+            "nan_count": int(np.isnan(x).sum()), "inf_count": int(np.isinf(x).sum())}
+
+
+def assert_matches(part, values: np.ndarray) -> None:
+    ref = reference(values)
+    for k, v in ref.items():
+        assert getattr(part, k) == pytest.approx(v, rel=RTOL, abs=0), k
+
+
+def llama_with(dtype, scale_shift: float = 0.0) -> dict[str, np.ndarray]:
+    t = llama_tensors(layers=2, d=32, ff=48, kv=16, dtype=np.float32, seed=3)
+    # Shift a matrix away from zero mean: the naive sum-of-squares formula would lose digits here.
+    t["model.layers.1.mlp.up_proj.weight"] = t["model.layers.1.mlp.up_proj.weight"] + np.float32(scale_shift)
+    return {k: v.astype(dtype) for k, v in t.items()}
+
+
+DTYPES = [np.float32, np.float16, ml_dtypes.bfloat16, np.float64, ml_dtypes.float8_e4m3fn]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("chunk_bytes", [7, 100, 16 * 2**20])
+def test_it_matches_a_float64_reference_for_each_dtype_and_chunking(write_checkpoint, dtype, chunk_bytes):
+    tensors = llama_with(dtype, scale_shift=3.0)
+    fp = fingerprint_checkpoint(write_checkpoint(tensors, shards=2), chunk_bytes=chunk_bytes)
+    by_key = {p.key: p for p in fp.parts}
+    assert set(by_key) == set(tensors)
+    for name, values in tensors.items():
+        if np.all(values == values.ravel()[0]):  # a constant norm vector: std is exactly 0
+            assert by_key[name].std_pop == 0.0
+            continue
+        assert_matches(by_key[name], values)
+
+
+def test_a_tensor_larger_than_many_chunks_matches_the_reference(write_checkpoint):
+    rng = np.random.default_rng(1)
+    big = (rng.standard_normal((300, 257)) * 0.03 + 0.5).astype(np.float32)
+    tensors = llama_with(np.float32)
+    tensors["model.layers.0.self_attn.q_proj.weight"] = big
+    fp = fingerprint_checkpoint(write_checkpoint(tensors), chunk_bytes=1000)
+    assert_matches(fp.parts_by(role=Role.Q)[0], big)
+
+
+def test_nan_and_inf_are_counted_and_left_out_of_the_moments(write_checkpoint):
+    for dtype in (np.float32, ml_dtypes.bfloat16):
+        tensors = llama_with(dtype)
+        w = tensors["model.layers.0.self_attn.k_proj.weight"].copy()
+        w[0, :3] = np.nan
+        w[1, 0] = np.inf
+        w[2, 5] = -np.inf
+        tensors["model.layers.0.self_attn.k_proj.weight"] = w
+        fp = fingerprint_checkpoint(write_checkpoint(tensors, name=np.dtype(dtype).name), chunk_bytes=64)
+        part = fp.parts_by(role=Role.K)[0]
+        assert (part.nan_count, part.inf_count, part.count) == (3, 2, w.size)
+        assert_matches(part, w)
+
+
+def test_a_part_of_only_nan_has_nan_statistics(write_checkpoint):
+    tensors = llama_with(np.float32)
+    tensors["model.norm.weight"] = np.full(32, np.nan, dtype=np.float32)
+    part = next(p for p in fingerprint_checkpoint(write_checkpoint(tensors)).parts if p.key == "model.norm.weight")
+    assert part.nan_count == 32 and math.isnan(part.mean) and math.isnan(part.std_pop)
+
+
+def test_hashes_are_sha256_of_the_file_and_of_each_tensors_bytes(write_checkpoint):
+    tensors = llama_with(ml_dtypes.bfloat16)
+    folder = write_checkpoint(tensors, shards=3, tokenizer={"model": {"vocab": {"x": 1}}})
+    fp = fingerprint_checkpoint(folder, chunk_bytes=100)
+    for f in fp.files:
+        assert f.sha256 == hashlib.sha256((folder / f.name).read_bytes()).hexdigest()
+        assert f.size == (folder / f.name).stat().st_size
+    for t in fp.tensors:
+        assert t.sha256 == hashlib.sha256(np.ascontiguousarray(tensors[t.name]).tobytes()).hexdigest()
+        assert (t.dtype, t.shape, t.nbytes) == ("BF16", list(tensors[t.name].shape), tensors[t.name].nbytes)
+    assert fp.tokenizer_sha256 == hashlib.sha256((folder / "tokenizer.json").read_bytes()).hexdigest()
+    assert len(fp.files) == 3
+
+
+def test_samples_are_the_values_at_sample_positions_whatever_the_chunking(write_checkpoint):
+    tensors = llama_with(ml_dtypes.bfloat16)
+    folder = write_checkpoint(tensors)
+    small = fingerprint_checkpoint(folder, chunk_bytes=10, sample_size=50, seed=7)
+    large = fingerprint_checkpoint(folder, sample_size=50, seed=7)
+    for p, q in zip(small.parts, large.parts, strict=True):
+        values = tensors[p.tensor]
+        if values.ndim != 2:
+            assert p.sample is None
+            continue
+        expected = values.astype(np.float32).ravel()[sample_positions(p.shape, 50, 7)]
+        np.testing.assert_array_equal(p.sample, expected)
+        np.testing.assert_array_equal(q.sample, expected)
+
+
+def test_the_fingerprint_records_layers_params_config_and_round_trips_json(llama_checkpoint):
+    fp = fingerprint_checkpoint(llama_checkpoint, chunk_bytes=4096, sample_size=100, seed=1)
+    assert (fp.family, fp.num_layers) == ("llama", 2)
+    assert fp.params == {"sample_size": 100, "chunk_bytes": 4096, "seed": 1}
+    assert fp.config["num_attention_heads"] == 4
+    assert fp.sigma_series(Role.Q).shape == (2,)
+    back = ModelFingerprint.from_json(fp.to_json())
+    assert back.parts[0].key == fp.parts[0].key
+    json.loads(fp.to_json())
+
+
+def test_progress_reports_bytes_up_to_the_total(llama_checkpoint):
+    calls: list[tuple[int, int]] = []
+    fp = fingerprint_checkpoint(llama_checkpoint, chunk_bytes=256, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (fp.total_bytes, fp.total_bytes)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert len(calls) > 5
+
+
+def test_a_single_file_path_is_accepted(tmp_path):
+    path = tmp_path / "weights.safetensors"
+    path.write_bytes(safetensors_bytes(llama_with(np.float16)))
+    fp = fingerprint_checkpoint(path)
+    assert fp.num_layers == 2 and fp.files[0].name == "weights.safetensors"
