@@ -1,8 +1,9 @@
 """URL wiring: the editors' admin, the public site, the REST API."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("claims.urls")),
 ]

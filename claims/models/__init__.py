@@ -1,0 +1,26 @@
+"""The knowledge base's models, one module per aggregate; import them from ``claims.models``."""
+
+from claims.models.ai_models import AIModel, Checkpoint
+from claims.models.base import DatePrecision, PublicQuerySet, PublicRecord
+from claims.models.claims import Claim, RightOfReply
+from claims.models.disputes import Dispute, DisputeParty
+from claims.models.evidence import EvidenceArtifact, EvidenceLink
+from claims.models.parties import Party
+from claims.models.reports import FingerprintReport, ModelFingerprint
+
+__all__ = [
+    "AIModel",
+    "Checkpoint",
+    "Claim",
+    "DatePrecision",
+    "Dispute",
+    "DisputeParty",
+    "EvidenceArtifact",
+    "EvidenceLink",
+    "FingerprintReport",
+    "ModelFingerprint",
+    "Party",
+    "PublicQuerySet",
+    "PublicRecord",
+    "RightOfReply",
+]

@@ -1,0 +1,174 @@
+"""AI models and their checkpoints (one concrete set of weights each).
+
+*Declared* lineage (what the developer says a model is based on) lives here; *alleged* lineage is
+a claim, and lives in ``claims.models.claims``. Keeping them apart is the point of the project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from claims.models.base import (
+    DatePrecision,
+    PublicRecord,
+    format_date,
+    history,
+    public_record_constraints,
+    publish_permission,
+)
+
+
+class AIModel(PublicRecord):
+    class Relation(models.TextChoices):
+        FINE_TUNE = "fine_tune", "fine-tune"
+        QUANTISED = "quantised", "quantised"
+        MERGE = "merge", "merge"
+        DISTILLED = "distilled", "distilled"
+        UPCYCLED = "upcycled", "upcycled"
+        PRUNED = "pruned", "pruned"
+
+    name = models.CharField(max_length=200)
+    developer = models.ForeignKey("claims.Party", on_delete=models.PROTECT, related_name="models_developed")
+    family = models.CharField(max_length=100, blank=True, help_text="e.g. Qwen2.5, Pangu.")
+    architecture = models.CharField(max_length=200, blank=True, help_text="e.g. dense, mixture of experts.")
+    parameters_total = models.PositiveBigIntegerField(null=True, blank=True)
+    parameters_active = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="For mixture-of-experts models: parameters used per token."
+    )
+    layer_count = models.PositiveIntegerField(null=True, blank=True)
+    release_date = models.DateField(null=True, blank=True)
+    release_date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    release_date_source = models.ForeignKey(
+        "claims.EvidenceArtifact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    licence = models.CharField(max_length=200, blank=True)
+    homepage = models.URLField(max_length=500, blank=True)
+    hub_id = models.CharField(max_length=200, blank=True, help_text="e.g. Qwen/Qwen2.5-14B.")
+    declared_base = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declared_derivatives",
+        help_text="Only what the developer itself declares. Alleged lineage belongs in a claim.",
+    )
+    declared_relation = models.CharField(max_length=12, choices=Relation.choices, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown. Include discrepancies between sources.")
+
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "AI model"
+        permissions = [publish_permission("aimodel", "AI models")]
+        constraints = [
+            *public_record_constraints("aimodel"),
+            models.UniqueConstraint(fields=["developer", "name"], name="aimodel_unique_name_per_developer"),
+            models.CheckConstraint(
+                condition=Q(declared_base__isnull=True, declared_relation="")
+                | (Q(declared_base__isnull=False) & ~Q(declared_relation="")),
+                name="aimodel_declared_base_has_relation",
+                violation_error_message="A declared base model needs its relation, and a relation needs a base.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(declared_base=F("pk")),
+                name="aimodel_not_own_base",
+                violation_error_message="A model cannot be its own declared base.",
+            ),
+            models.CheckConstraint(
+                condition=Q(parameters_active__isnull=True)
+                | Q(parameters_total__isnull=True)
+                | Q(parameters_active__lte=F("parameters_total")),
+                name="aimodel_active_within_total",
+                violation_error_message="Active parameters cannot exceed the total.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:aimodel-detail", kwargs={"slug": self.slug})
+
+    @property
+    def public_body(self) -> str:
+        return self.description
+
+    @property
+    def release_date_display(self) -> str:
+        return format_date(self.release_date, self.release_date_precision)
+
+    def public_dependencies(self) -> list[PublicRecord]:
+        return [r for r in (self.developer, self.declared_base, self.release_date_source) if r]
+
+
+class Checkpoint(models.Model):
+    """One set of weights. Hashes and sizes are filled in by the worker, not typed by editors."""
+
+    class Format(models.TextChoices):
+        SAFETENSORS = "safetensors", "safetensors"
+        GGUF = "gguf", "GGUF"
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="checkpoints")
+    revision = models.CharField(max_length=200, help_text="Hub commit, tag or release name.")
+    format = models.CharField(max_length=12, choices=Format.choices, default=Format.SAFETENSORS)
+    location = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="A folder or file under the configured model store (MODEL_STORE).",
+    )
+    uploaded_file = models.FileField(
+        upload_to="checkpoints/%Y/%m/", blank=True, help_text="Small models only."
+    )
+    total_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False, help_text="Bytes.")
+    file_hashes = models.JSONField(default=dict, blank=True, editable=False, help_text="File name → SHA-256.")
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    config = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="The checkpoint's config.json."
+    )
+    tokenizer_digest = models.CharField(max_length=64, blank=True, editable=False)
+    note = models.TextField(blank=True, help_text="Markdown. Where these weights came from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["model__name", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "revision"], name="checkpoint_unique_revision_per_model"
+            ),
+            models.CheckConstraint(
+                condition=Q(location="") | Q(uploaded_file=""),
+                name="checkpoint_one_location",
+                violation_error_message="Give a model-store location or upload a file, not both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} @ {self.revision}"
+
+    def clean(self) -> None:
+        # The worker reads whatever path is stored here: only folders under MODEL_STORE are allowed,
+        # so an editor cannot make it read /etc/passwd.
+        if self.location and not location_in_model_store(self.location):
+            roots = ", ".join(str(p) for p in settings.MODEL_STORE)
+            raise ValidationError({"location": f"Give a path inside the model store ({roots})."})
+
+
+def location_in_model_store(location: str) -> bool:
+    """True if ``location`` resolves (symlinks followed) to a path inside one MODEL_STORE root."""
+    path = Path(location)
+    if not path.is_absolute():
+        return False
+    resolved = path.resolve()
+    return any(resolved == root or resolved.is_relative_to(root) for root in settings.MODEL_STORE)

@@ -1,0 +1,125 @@
+"""What every public record shares: a stable slug, timestamps, an editorial status, and history.
+
+Status vocabulary (one field, three values):
+
+* ``draft`` - only editors see it;
+* ``published`` - readers see it; ``published_at``/``published_by`` say when and by whom;
+* ``retracted`` - readers still see it, *with* the retraction note, so a correction is never silent.
+
+Transitions go through ``claims.services`` (publish, unpublish, retract); the database refuses the
+states that make no sense (a retraction without a note, a published record without a date).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+def history(*, excluded_fields: list[str] | None = None) -> HistoricalRecords:
+    """History for an editable model. The change reason is free text (not simple-history's 100
+    characters), because the public change log shows an editor's "why" for assessment changes."""
+    return HistoricalRecords(
+        history_change_reason_field=models.TextField(null=True), excluded_fields=excluded_fields or []
+    )
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date is known: "early July 2025" is stored as 2025-07-01 + MONTH."""
+
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    YEAR = "year", "year"
+
+
+def format_date(value, precision: str) -> str:
+    """A date as precisely as it is known: "5 July 2025", "July 2025" or "2025"."""
+    if value is None:
+        return "date unknown"
+    if precision == DatePrecision.YEAR:
+        return f"{value.year}"
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+class PublicQuerySet(models.QuerySet):
+    def public(self) -> PublicQuerySet:
+        """What readers may see: published records and retracted ones (shown with their note)."""
+        return self.filter(status__in=PublicRecord.Status.visible())
+
+
+class PublicRecord(models.Model):
+    """Abstract base of the records readers see (party, AI model, dispute, claim, evidence)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+        RETRACTED = "retracted", "retracted"
+
+        @classmethod
+        def visible(cls) -> list[str]:
+            return [cls.PUBLISHED, cls.RETRACTED]
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="Stable part of the public URL.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    retraction_note = models.TextField(
+        blank=True, editable=False, help_text="Markdown. Why the record was retracted; shown to readers."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.Status.visible()
+
+    def public_dependencies(self) -> list[PublicRecord]:
+        """Records a reader must be able to open before this one is published (overridden)."""
+        return []
+
+
+def public_record_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """The status invariants, named per table (``prefix`` is the model's lower-case name)."""
+    status = PublicRecord.Status
+    return [
+        models.CheckConstraint(
+            condition=~Q(status=status.RETRACTED) | (~Q(retraction_note="") & Q(retracted_at__isnull=False)),
+            name=f"{prefix}_retracted_has_note",
+            violation_error_message="A retracted record needs a retraction note and a retraction date.",
+        ),
+        models.CheckConstraint(
+            condition=Q(status=status.DRAFT) | Q(published_at__isnull=False),
+            name=f"{prefix}_published_has_date",
+            violation_error_message="A published or retracted record needs its publication date.",
+        ),
+    ]
+
+
+def publish_permission(model_name: str, verbose_plural: str) -> tuple[str, str]:
+    """The custom permission that lets an editor publish, unpublish and retract a model's records."""
+    return (f"publish_{model_name}", f"Can publish, unpublish and retract {verbose_plural}")

@@ -1,0 +1,90 @@
+"""Disputes (the cases) and the role each party plays in one."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from claims.models.base import (
+    DatePrecision,
+    PublicRecord,
+    format_date,
+    history,
+    public_record_constraints,
+    publish_permission,
+)
+
+
+class Dispute(PublicRecord):
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True, help_text="Markdown. The case in a few paragraphs.")
+    started_on = models.DateField(null=True, blank=True, help_text="When the dispute became public.")
+    started_on_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    ended_on = models.DateField(null=True, blank=True, help_text="Blank while the dispute is open.")
+    models_at_stake = models.ManyToManyField("claims.AIModel", blank=True, related_name="disputes")
+    parties = models.ManyToManyField("claims.Party", through="claims.DisputeParty", related_name="disputes")
+
+    history = history()
+
+    class Meta:
+        ordering = ["-started_on", "title"]
+        permissions = [publish_permission("dispute", "disputes")]
+        constraints = [
+            *public_record_constraints("dispute"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="dispute_ends_after_start",
+                violation_error_message="A dispute cannot end before it started.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:dispute-detail", kwargs={"slug": self.slug})
+
+    @property
+    def public_body(self) -> str:
+        return self.summary
+
+    @property
+    def started_on_display(self) -> str:
+        return format_date(self.started_on, self.started_on_precision)
+
+
+class DisputeParty(models.Model):
+    """A party's role in one dispute. One party may hold several roles (e.g. accused and reporter)."""
+
+    class Role(models.TextChoices):
+        ACCUSER = "accuser", "accuser"
+        ACCUSED = "accused", "accused"
+        RIGHTS_HOLDER = "rights_holder", "rights holder"
+        INDEPENDENT_ANALYST = "independent_analyst", "independent analyst"
+        REPORTER = "reporter", "reporter"
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="roles")
+    party = models.ForeignKey("claims.Party", on_delete=models.PROTECT, related_name="dispute_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    note = models.TextField(blank=True, help_text="Markdown.")
+
+    history = history()
+
+    class Meta:
+        ordering = ["dispute", "role", "party__name"]
+        verbose_name = "party role"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute", "party", "role"],
+                name="disputeparty_unique_role",
+                violation_error_message="This party already has this role in this dispute.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} — {self.get_role_display()}"

@@ -1,0 +1,179 @@
+"""Fingerprint tables: per-checkpoint statistics and comparison reports.
+
+The analysis pipeline (a later issue) fills these rows; editors read them and cite a report from an
+evidence artifact of kind "analysis".
+
+Public visibility of a report is not an editorial status of its own: a report is public exactly when
+the evidence artifact that cites it is public (published or retracted). ``status`` here is the
+*computation* status (queued → running → succeeded / failed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.models.base import PublicRecord, history
+
+
+class ModelFingerprint(models.Model):
+    """The engine's per-checkpoint statistics, cached by (content hash, engine version)."""
+
+    checkpoint = models.ForeignKey("claims.Checkpoint", on_delete=models.PROTECT, related_name="fingerprints")
+    content_hash = models.CharField(max_length=64)
+    engine_version = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-computed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash", "engine_version"], name="modelfingerprint_unique_per_engine_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint} (engine {self.engine_version})"
+
+
+class FingerprintReportQuerySet(models.QuerySet):
+    def public(self) -> FingerprintReportQuerySet:
+        """Reports cited by a public evidence artifact."""
+        return self.filter(evidence__status__in=PublicRecord.Status.visible())
+
+
+def request_key(*, input_hashes: list[str], methods: list[str], parameters: dict, engine_version: str) -> str:
+    """SHA-256 of everything that determines a report's result: the same request is computed once."""
+    canonical = json.dumps(
+        {
+            "inputs": input_hashes,
+            "methods": sorted(methods),
+            "parameters": parameters,
+            "engine": engine_version,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class FingerprintReport(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    checkpoint_a = models.ForeignKey(
+        "claims.Checkpoint", on_delete=models.PROTECT, related_name="reports_as_a"
+    )
+    checkpoint_b = models.ForeignKey(
+        "claims.Checkpoint", on_delete=models.PROTECT, related_name="reports_as_b"
+    )
+    methods = models.JSONField(default=list, help_text='Method names, e.g. ["attn_std", "tensor_identity"].')
+    parameters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress_bytes = models.PositiveBigIntegerField(default=0)
+    progress_total = models.PositiveBigIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    engine_version = models.CharField(max_length=40, blank=True)
+    library_versions = models.JSONField(default=dict, blank=True)
+    input_hashes = models.JSONField(default=dict, blank=True, help_text="Checkpoint → content hash.")
+    request_key = models.CharField(
+        max_length=64, unique=True, help_text="Hash of inputs, methods, parameters and engine version."
+    )
+    result = models.JSONField(null=True, blank=True)
+    summary = models.TextField(blank=True, help_text="Markdown. What the numbers show, and what they do not.")
+    error_message = models.TextField(blank=True, help_text="For journalists: what went wrong, what to do.")
+    error_detail = models.TextField(blank=True, help_text="For operators: the traceback or engine detail.")
+    timings = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    charts = models.JSONField(default=dict, blank=True, help_text="Chart name → SVG text.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Progress, result and charts are large or change every few seconds: keep them out of history
+    # (the pipeline writes progress with queryset.update(), which bypasses history anyway).
+    history = history(excluded_fields=["progress_bytes", "progress_total", "result", "charts", "timings"])
+
+    objects = FingerprintReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(checkpoint_a=F("checkpoint_b")),
+                name="fingerprintreport_two_checkpoints",
+                violation_error_message="A report compares two different checkpoints.",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_total__isnull=True) | Q(progress_bytes__lte=F("progress_total")),
+                name="fingerprintreport_progress_within_total",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["succeeded", "failed"]) | Q(finished_at__isnull=False),
+                name="fingerprintreport_finished_has_time",
+                violation_error_message="A finished report needs its finishing time.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error_message=""),
+                name="fingerprintreport_failure_explained",
+                violation_error_message="A failed report needs an error message for the journalist.",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_at__isnull=True)
+                | Q(finished_at__isnull=True)
+                | Q(finished_at__gte=F("started_at")),
+                name="fingerprintreport_finishes_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_a} vs {self.checkpoint_b} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.request_key:
+            self.request_key = self.compute_request_key()
+        if not self.slug:
+            self.slug = f"report-{self.request_key[:12]}"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:report-detail", kwargs={"slug": self.slug})
+
+    @property
+    def public_body(self) -> str:
+        return self.summary
+
+    @property
+    def is_public(self) -> bool:
+        evidence = getattr(self, "evidence", None)
+        return evidence is not None and evidence.is_public
+
+    def compute_request_key(self) -> str:
+        hashes = [self.input_hashes.get(str(pk), "") for pk in (self.checkpoint_a_id, self.checkpoint_b_id)]
+        # Without content hashes yet, the checkpoint ids stand in: same rows, same request.
+        inputs = [
+            h or f"checkpoint:{pk}"
+            for h, pk in zip(hashes, (self.checkpoint_a_id, self.checkpoint_b_id), strict=True)
+        ]
+        return request_key(
+            input_hashes=inputs,
+            methods=self.methods,
+            parameters=self.parameters,
+            engine_version=self.engine_version,
+        )
