@@ -193,7 +193,7 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
         dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
         if not isinstance(dtype, str) or dtype not in DTYPES:
             raise _bad(f"tensor {tname!r} in {name} has unknown dtype {str(dtype)[:40]!r}", path, tname)
-        if not isinstance(shape, list) or not all(_is_int(s) and s >= 0 for s in shape):
+        if not isinstance(shape, list) or not all(_is_int(s) and 0 <= s < 2**63 for s in shape):
             raise _bad(f"tensor {tname!r} in {name} has an invalid shape {str(shape)[:80]}", path, tname)
         if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_int(o) for o in offsets)
                 and 0 <= offsets[0] <= offsets[1]):
@@ -327,10 +327,11 @@ def _files_from_index(root: Path, index: Path) -> list[SafetensorsFile]:
         raise CheckpointFormatError(f"{index.name} has no weight_map object", path=str(index))
     wanted: dict[str, list[str]] = {}
     for tname, shard in weight_map.items():
-        wanted.setdefault(shard if isinstance(shard, str) else repr(shard), []).append(tname)
+        _shard_path(root, shard, index)
+        wanted.setdefault(shard, []).append(tname)
     files = []
     for shard, names in wanted.items():
-        p = _shard_path(root, shard, index)
+        p = root / shard
         if not p.is_file():
             raise MissingShardError(
                 f"shard {shard} named in {index.name} (for tensor {names[0]!r} and {len(names) - 1} more) "
