@@ -55,3 +55,21 @@ def llama_checkpoint(write_checkpoint: Callable[..., Path]) -> Path:
                             config={"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 16,
                                     "num_attention_heads": 4, "num_key_value_heads": 2},
                             tokenizer={"model": {"vocab": {"a": 0}}})
+
+
+# -- the synthetic lineage set (written once per session; see provenance/fingerprint/synthetic.py) --
+
+@pytest.fixture(scope="session")
+def lineage_set(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The tiny lineage set on disk: {"base", "finetune", ..., "independent_same_recipe"} → folder."""
+    from provenance.fingerprint.synthetic import build_lineage_set
+
+    return build_lineage_set(tmp_path_factory.mktemp("lineage"), size="tiny", seed=0)
+
+
+@pytest.fixture(scope="session")
+def lineage_fingerprints(lineage_set: dict[str, Path]) -> dict[str, Any]:
+    """Each lineage model fingerprinted by the real streaming pass (``fingerprint_checkpoint``)."""
+    from provenance.fingerprint.stats import fingerprint_checkpoint
+
+    return {name: fingerprint_checkpoint(path) for name, path in lineage_set.items()}
