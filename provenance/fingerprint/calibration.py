@@ -87,9 +87,13 @@ def _smooth_recipe(series: np.ndarray, x: np.ndarray) -> np.ndarray:
     return fit
 
 
-def _draw_recipe(rng: np.random.Generator, x: np.ndarray, observed: Sequence[np.ndarray]) -> np.ndarray:
+def _draw_recipe(rng: np.random.Generator, x: np.ndarray, observed: Sequence[np.ndarray], *,
+                 allow_flat: bool = True) -> np.ndarray:
     """One relative σ trend over depth positions ``x`` ∈ [0, 1] from the family of init recipes."""
-    kind = int(rng.integers(0, 5 if observed else 4))
+    kinds = 5 if observed else 4
+    kind = int(rng.integers(0, kinds))
+    while kind == 3 and not allow_flat:
+        kind = int(rng.integers(0, kinds))
     if kind == 0:  # polynomial drift, either direction
         c1, c2 = rng.uniform(-1.0, 1.0, size=2)
         t = 1.0 + c1 * x + c2 * x**2
@@ -106,16 +110,23 @@ def _draw_recipe(rng: np.random.Generator, x: np.ndarray, observed: Sequence[np.
     return np.clip(t, 0.05, None)
 
 
-def _deviation(rng: np.random.Generator, n: int) -> np.ndarray:
-    """A smooth per-layer training deviation (log scale): AR(1), random φ and amplitude."""
+def _with_deviation(rng: np.random.Generator, trend: np.ndarray, rho: float) -> np.ndarray:
+    """The trend times a smooth per-layer training deviation: log-scale AR(1) with random φ.
+
+    The deviation's amplitude is ρ × (std of the log trend over depth): training moves σ by a
+    fraction ρ of what the recipe does (ρ is drawn once per model, see ``sigma_null_pairs``).
+    A flat trend gets a 1 % amplitude.
+    """
+    n = len(trend)
+    log_t = np.log(trend)
+    amp = rho * max(float(log_t.std()), 0.01)
     phi = rng.uniform(0.3, 0.9)
-    amp = float(np.exp(rng.uniform(np.log(0.01), np.log(0.2))))
     e = rng.standard_normal(n)
-    out = np.empty(n)
-    out[0] = e[0]
+    dev = np.empty(n)
+    dev[0] = e[0]
     for i in range(1, n):
-        out[i] = phi * out[i - 1] + np.sqrt(1 - phi**2) * e[i]
-    return amp * out
+        dev[i] = phi * dev[i - 1] + np.sqrt(1 - phi**2) * e[i]
+    return np.exp(log_t + amp * dev)
 
 
 def sigma_null_pairs(layers_a: int, layers_b: int, roles: Sequence[str], size: int, rng: np.random.Generator,
@@ -130,18 +141,23 @@ def sigma_null_pairs(layers_a: int, layers_b: int, roles: Sequence[str], size: i
     xa, xb = np.linspace(0.0, 1.0, layers_a), np.linspace(0.0, 1.0, layers_b)
     for _ in range(size):
         shared = rng.random() < SHARED_RECIPE_SHARE
+        # How far training moved each model from its recipe, relative to the recipe's own depth
+        # variation; log-uniform in [0.1, 1], one value per model (training affects every role).
+        # Two models of one recipe then correlate with r from about 0.5 to 0.99, the range the
+        # re-runs on unrelated 7B models showed (0.91 for deepseek-llm-7b vs llama2-7b).
+        rho_a, rho_b = np.exp(rng.uniform(np.log(0.1), 0.0, size=2))
         sa: dict[str, np.ndarray] = {}
         sb: dict[str, np.ndarray] = {}
         for role in roles:
             obs = list((observed or {}).get(role, ()))
             if shared:  # the same recipe draw, evaluated at each model's own depth positions
                 sub = int(rng.integers(1 << 62))
-                ta = _draw_recipe(np.random.default_rng(sub), xa, obs)
-                tb = _draw_recipe(np.random.default_rng(sub), xb, obs)
+                ta = _draw_recipe(np.random.default_rng(sub), xa, obs, allow_flat=False)
+                tb = _draw_recipe(np.random.default_rng(sub), xb, obs, allow_flat=False)
             else:
                 ta, tb = _draw_recipe(rng, xa, obs), _draw_recipe(rng, xb, obs)
-            sa[role] = ta * np.exp(_deviation(rng, layers_a))
-            sb[role] = tb * np.exp(_deviation(rng, layers_b))
+            sa[role] = _with_deviation(rng, ta, float(rho_a))
+            sb[role] = _with_deviation(rng, tb, float(rho_b))
         yield sa, sb
 
 
