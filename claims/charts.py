@@ -60,12 +60,15 @@ def sigma_curves_svg(
     with plt.rc_context(_STYLE):
         fig, axes = plt.subplots(2, 2, figsize=(8, 5.5), squeeze=False)
         for ax, role in zip(axes.flat, roles, strict=False):
-            for series, label, style in ((series_a[role], label_a, _MODEL_STYLES[0]), (series_b[role], label_b, _MODEL_STYLES[1])):
+            for series, label, style in (
+                (series_a[role], label_a, _MODEL_STYLES[0]),
+                (series_b[role], label_b, _MODEL_STYLES[1]),
+            ):
                 ax.plot(np.arange(len(series)), series, label=label, markersize=3, linewidth=1.2, **style)
             ax.set_title(f"{role.upper()} projection")
             ax.set_xlabel("layer")
             ax.set_ylabel("σ of weights")
-        for ax in list(axes.flat)[len(roles):]:
+        for ax in list(axes.flat)[len(roles) :]:
             ax.set_visible(False)
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.04))
@@ -94,14 +97,28 @@ def similarity_heatmap_svg(
     m = np.asarray(matrix, dtype=float)
     with plt.rc_context(_STYLE | {"axes.grid": False}):
         fig, ax = plt.subplots(figsize=(5.5, 4.8))
-        image = ax.imshow(m, cmap="Greys", vmin=min(0.0, float(np.nanmin(m)) if m.size else 0.0), vmax=1.0,
-                          origin="upper", aspect="auto", interpolation="nearest")
+        image = ax.imshow(
+            m,
+            cmap="Greys",
+            vmin=min(0.0, float(np.nanmin(m)) if m.size else 0.0),
+            vmax=1.0,
+            origin="upper",
+            aspect="auto",
+            interpolation="nearest",
+        )
         bar = fig.colorbar(image, ax=ax)
         bar.set_label("centred cosine similarity")
         if alignment:
             pairs = np.asarray(alignment)
-            ax.scatter(pairs[:, 1], pairs[:, 0], s=18, facecolors="#ffcc00", edgecolors="black",
-                       marker="D", label="best alignment")
+            ax.scatter(
+                pairs[:, 1],
+                pairs[:, 0],
+                s=18,
+                facecolors="#ffcc00",
+                edgecolors="black",
+                marker="D",
+                label="best alignment",
+            )
             ax.legend(loc="upper right", fontsize=8)
         ax.set_xlabel(f"layer of {label_b}")
         ax.set_ylabel(f"layer of {label_a}")
@@ -128,8 +145,14 @@ def null_distribution_svg(
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(6, 3.2))
         if null.size:
-            ax.hist(null, bins=min(30, max(5, null.size // 2)), color="#9e9e9e", edgecolor="black",
-                    hatch="//", label=f"unrelated pairs (n={null.size})")
+            ax.hist(
+                null,
+                bins=min(30, max(5, null.size // 2)),
+                color="#9e9e9e",
+                edgecolor="black",
+                hatch="//",
+                label=f"unrelated pairs (n={null.size})",
+            )
         ax.axvline(score, color="black", linewidth=2, linestyle="-", label="this pair")
         parts = [f"score {score:.3f}"]
         if z is not None and np.isfinite(z):
@@ -138,9 +161,15 @@ def null_distribution_svg(
             parts.append(f"p = {p:.3g}")
         left, right = ax.get_xlim()
         on_right = score > (left + right) / 2  # keep the label inside the axes
-        ax.annotate(", ".join(parts), xy=(score, 1), xycoords=("data", "axes fraction"),
-                    xytext=(-4 if on_right else 4, -12), textcoords="offset points", fontsize=8,
-                    ha="right" if on_right else "left")
+        ax.annotate(
+            ", ".join(parts),
+            xy=(score, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4 if on_right else 4, -12),
+            textcoords="offset points",
+            fontsize=8,
+            ha="right" if on_right else "left",
+        )
         ax.set_xlabel(f"{method} score")
         ax.set_ylabel("number of unrelated pairs")
         ax.legend(loc="upper left", fontsize=8)
@@ -150,3 +179,41 @@ def null_distribution_svg(
             f"Histogram of the {method} score over {null.size} unrelated model pairs, and the score of "
             f"this pair ({', '.join(parts)}).",
         )
+
+
+def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, str]:
+    """Every chart a stored comparison result supports, as {name: SVG}.
+
+    Names: ``sigma_curves`` (from attn_std), ``layer_similarity`` (from aligned_cosine) and
+    ``null_<method>`` for each method with a null distribution. Methods that were not run, or were
+    skipped for these models, simply have no chart.
+    """
+    results = result.get("results", {})
+    charts: dict[str, str] = {}
+    attn = results.get("attn_std")
+    if attn:
+        charts["sigma_curves"] = sigma_curves_svg(
+            attn["per_layer"]["sigma_a"], attn["per_layer"]["sigma_b"], label_a=label_a, label_b=label_b
+        )
+    cosine = results.get("aligned_cosine")
+    similarity = cosine and cosine.get("extra", {}).get("layer_similarity")
+    if similarity and similarity.get("matrix"):
+        matrix = [[float("nan") if v is None else v for v in row] for row in similarity["matrix"]]
+        charts["layer_similarity"] = similarity_heatmap_svg(
+            matrix,
+            label_a=label_a,
+            label_b=label_b,
+            role="+".join(similarity.get("roles", [])) or "attention",
+            alignment=similarity.get("alignment") or None,
+        )
+    for name, method_result in results.items():
+        calibration = method_result.get("calibration") or {}
+        if calibration.get("samples"):
+            charts[f"null_{name}"] = null_distribution_svg(
+                method=name,
+                score=method_result["score"],
+                null_scores=calibration["samples"],
+                z=calibration.get("z"),
+                p=calibration.get("p"),
+            )
+    return charts

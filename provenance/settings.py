@@ -169,6 +169,28 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", CELERY_TASK_SOFT_TIME
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be larger than CELERY_TASK_SOFT_TIME_LIMIT.")
 
+# Reports: how often a worker writes progress (and its heartbeat), and when a silent one is dead.
+REPORT_PROGRESS_SECONDS = env_int("REPORT_PROGRESS_SECONDS", 2, minimum=1)
+REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 60, minimum=2)
+if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
+    raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
+CELERY_BEAT_SCHEDULE = {
+    "reports-sweep": {"task": "claims.tasks.reports_sweep", "schedule": env_int("REPORT_SWEEP_SECONDS", 60, minimum=1)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    # Redis/SQS redeliver a message nobody acknowledged after this many seconds. Longer than the
+    # hard time limit, so a long report is not handed to a second worker while the first runs
+    # (that one would find it claimed and stop); a killed worker's report is repaired sooner by
+    # the sweep, which watches heartbeats.
+    _VISIBILITY = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _VISIBILITY,
+        # Look for expired unacknowledged messages every few seconds (one cheap Redis query).
+        "unacked_restore_interval": min(10, _VISIBILITY),
+        "unacked_restore_throttle": 1,
+    }
+
 # -- REST framework ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

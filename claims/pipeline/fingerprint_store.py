@@ -1,0 +1,56 @@
+"""Where a checkpoint's full fingerprint lives: a gzip'd JSON file next to its database row.
+
+The row keeps a small summary (family, layers, files, σ series) that pages and the API read; the
+full fingerprint - with the per-matrix samples the comparison methods need, tens of MB for a large
+mixture-of-experts model - goes to the default file storage (``MEDIA_ROOT/fingerprints/``), which
+the web tier and the workers share.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from claims.models import ModelFingerprint as FingerprintRow
+from provenance.fingerprint.fingerprint import ModelFingerprint, Role
+
+
+def _name(row: FingerprintRow) -> str:
+    return f"fingerprints/{row.content_hash}-{row.engine_version}.json.gz"
+
+
+def summary(fingerprint: ModelFingerprint) -> dict:
+    """What a reader wants without the samples: shape of the model and HonestAGI's σ series."""
+    sigma = {}
+    for role in Role.ATTENTION:
+        try:
+            sigma[role] = fingerprint.sigma_series(role).tolist()
+        except KeyError:
+            continue
+    return {
+        "family": fingerprint.family,
+        "num_layers": fingerprint.num_layers,
+        "total_bytes": fingerprint.total_bytes,
+        "tensor_count": len(fingerprint.tensors),
+        "files": [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in fingerprint.files],
+        "tokenizer_sha256": fingerprint.tokenizer_sha256,
+        "sigma": sigma,
+    }
+
+
+def save(row: FingerprintRow, fingerprint: ModelFingerprint) -> None:
+    name = _name(row)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    default_storage.save(name, ContentFile(gzip.compress(fingerprint.to_json().encode(), compresslevel=5)))
+
+
+def load(row: FingerprintRow) -> ModelFingerprint:
+    with default_storage.open(_name(row), "rb") as f:
+        return ModelFingerprint.from_json(gzip.decompress(f.read()).decode())
+
+
+def exists(row: FingerprintRow) -> bool:
+    return default_storage.exists(_name(row))

@@ -1,0 +1,178 @@
+"""Asking for a fingerprint report: create it once, enqueue it after commit, retry a failed one.
+
+An identical request (same inputs, methods, parameters and engine version, i.e. the same
+``request_key``) returns the report that exists instead of computing again. The task is sent with
+``transaction.on_commit``, so a worker never looks for a row that is not committed; if the broker
+is down the request is still saved as ``queued`` and the sweep sends it later - an editor never
+sees a 500 and a request is never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.errors import ProvenanceError
+from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
+from claims.models.reports import request_key
+from provenance.fingerprint import ENGINE_VERSION
+from provenance.fingerprint.calibration import DEFAULT_NULL_SIZE
+from provenance.fingerprint.errors import FingerprintError
+from provenance.fingerprint.report import resolve_methods
+
+logger = logging.getLogger(__name__)
+Status = FingerprintReport.Status
+
+DEFAULT_PARAMETERS = {"null_size": DEFAULT_NULL_SIZE, "seed": 0}
+
+
+def _input_hash(checkpoint: Checkpoint) -> str:
+    # Until the worker has hashed the files, the checkpoint row stands for its content.
+    return checkpoint.content_hash or f"checkpoint:{checkpoint.pk}"
+
+
+def _evidence_for(report: FingerprintReport, *, user: AbstractBaseUser | None) -> EvidenceArtifact:
+    a, b = report.checkpoint_a, report.checkpoint_b
+    evidence = EvidenceArtifact(
+        title=f"Fingerprint analysis: {a} vs {b}",
+        kind=EvidenceArtifact.Kind.ANALYSIS,
+        slug=f"analysis-{report.slug}",
+        description=(
+            "A fingerprint comparison recomputed by Provenance from the model weights. "
+            "The report states each score beside its null distribution of unrelated models."
+        ),
+        report=report,
+    )
+    evidence._history_user = user
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+def report_request(
+    *,
+    checkpoint_a: Checkpoint,
+    checkpoint_b: Checkpoint,
+    methods: Sequence[str] | str | None,
+    requested_by: AbstractBaseUser | None,
+    evidence: EvidenceArtifact | None = None,
+    parameters: dict | None = None,
+) -> FingerprintReport:
+    """The report comparing ``checkpoint_a`` with ``checkpoint_b`` by ``methods`` (None = all).
+
+    Creates it ``queued`` with an evidence record of kind analysis (a draft, unless ``evidence`` is
+    given) and enqueues the computation after commit; returns the existing report for an identical
+    request (a failed one is queued again). Raises ProvenanceError for an impossible request.
+    """
+    if checkpoint_a.pk == checkpoint_b.pk:
+        raise ProvenanceError("Choose two different checkpoints: a report compares two sets of weights.")
+    try:
+        method_names = resolve_methods(methods)
+    except FingerprintError as exc:
+        raise ProvenanceError(str(exc)) from exc
+    params = {**DEFAULT_PARAMETERS, **(parameters or {})}
+    key = request_key(
+        input_hashes=[_input_hash(checkpoint_a), _input_hash(checkpoint_b)],
+        methods=method_names,
+        parameters=params,
+        engine_version=ENGINE_VERSION,
+    )
+    existing = FingerprintReport.objects.filter(request_key=key).first()
+    if existing is not None:
+        if existing.status == Status.FAILED:
+            report_retry(report=existing)
+        return existing
+    try:
+        with transaction.atomic():
+            report = FingerprintReport(
+                checkpoint_a=checkpoint_a,
+                checkpoint_b=checkpoint_b,
+                methods=method_names,
+                parameters=params,
+                requested_by=requested_by,
+                engine_version=ENGINE_VERSION,
+                request_key=key,
+            )
+            report._history_user = requested_by
+            report.full_clean(exclude=["request_key", "slug"])
+            report.save()
+            if evidence is None:
+                _evidence_for(report, user=requested_by)
+            else:
+                if evidence.report_id and evidence.report_id != report.pk:
+                    raise ProvenanceError(f"“{evidence}” already cites another report.")
+                evidence.report = report
+                evidence.kind = EvidenceArtifact.Kind.ANALYSIS
+                evidence.full_clean()
+                evidence.save()
+    except IntegrityError:
+        # Two editors asked at the same moment: the other request won, and its report is ours too.
+        return FingerprintReport.objects.get(request_key=key)
+    report_enqueue_on_commit(report)
+    return report
+
+
+def report_retry(*, report: FingerprintReport) -> FingerprintReport:
+    """Queue a failed report again (a fixed checkpoint, a worker that is back). Only failed ones."""
+    updated = FingerprintReport.objects.filter(pk=report.pk, status=Status.FAILED).update(
+        status=Status.QUEUED,
+        error_message="",
+        error_detail="",
+        finished_at=None,
+        started_at=None,
+        attempts=0,
+        progress_bytes=0,
+        enqueued_at=None,
+        heartbeat_at=None,
+    )
+    if not updated:
+        raise ProvenanceError(
+            f"Only a failed report can be retried; this one is {report.get_status_display()}."
+        )
+    report.refresh_from_db()
+    report_enqueue_on_commit(report)
+    return report
+
+
+def report_enqueue_on_commit(report: FingerprintReport) -> None:
+    transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
+
+
+def report_enqueue(*, report_id: int) -> bool:
+    """Send the task now. False (and the report stays queued for the sweep) if the broker is down."""
+    from claims.tasks import report_compute  # the tasks module imports this one
+
+    try:
+        report_compute.apply_async(
+            kwargs={"report_id": report_id},
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+        )
+    except Exception:  # noqa: BLE001 - any broker failure: the sweep will send it again
+        logger.warning(
+            "Could not send report %s to the broker; the sweep will retry.", report_id, exc_info=True
+        )
+        return False
+    FingerprintReport.objects.filter(pk=report_id, status=Status.QUEUED).update(enqueued_at=timezone.now())
+    return True
+
+
+def reports_needing_enqueue(*, unsent_after: timedelta, resend_after: timedelta) -> list[int]:
+    """Queued reports never sent (the broker was down), or sent so long ago that the message must
+    have been lost (a broker without redelivery, such as the local filesystem one, and a worker
+    killed while holding it). Sending one twice is harmless: only one task can claim it."""
+    now = timezone.now()
+    return list(
+        FingerprintReport.objects.filter(status=Status.QUEUED)
+        .filter(
+            Q(enqueued_at__isnull=True, requested_at__lt=now - unsent_after)
+            | Q(enqueued_at__lt=now - resend_after)
+        )
+        .values_list("pk", flat=True)
+    )

@@ -1,0 +1,279 @@
+"""Computing one report: what the Celery task (and ``manage.py fingerprint``) runs.
+
+1. Claim the report with a conditional update (``queued → running``); a second delivery of the
+   same message finds nothing to claim and stops. A report left ``running`` by a worker that died
+   (its heartbeat is stale) may be claimed again, at most ``MAX_ATTEMPTS`` times.
+2. Fingerprint each checkpoint, or reuse the stored fingerprint when the files are unchanged.
+3. Compare, draw the charts, store result, summary, timings and versions: ``succeeded``.
+4. Bad input (a corrupt checkpoint...) ends ``failed`` with the engine's one-sentence message for
+   the journalist and the traceback for the operator. A lost database connection is transient: the
+   report goes back to ``queued`` and the exception propagates so the task retries with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib.metadata import version
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.db.models import F
+from django.utils import timezone
+
+from claims.charts import report_charts
+from claims.models import Checkpoint, FingerprintReport
+from claims.models import ModelFingerprint as FingerprintRow
+from claims.pipeline import fingerprint_store
+from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
+from provenance.fingerprint import ENGINE_VERSION
+from provenance.fingerprint.errors import FingerprintError
+from provenance.fingerprint.fingerprint import ModelFingerprint
+from provenance.fingerprint.report import compare_fingerprints
+from provenance.fingerprint.stats import fingerprint_checkpoint
+
+logger = logging.getLogger(__name__)
+Status = FingerprintReport.Status
+
+MAX_ATTEMPTS = 3
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+def stale_after() -> timedelta:
+    """A running report whose heartbeat is older than this has lost its worker."""
+    return timedelta(seconds=settings.REPORT_STALE_SECONDS)
+
+
+def report_claim(*, report_id: int) -> FingerprintReport | None:
+    """Take the report for this worker, or None if another worker has it or it is finished."""
+    now = timezone.now()
+    fresh_start = {
+        "status": Status.RUNNING,
+        "started_at": now,
+        "heartbeat_at": now,
+        "progress_bytes": 0,
+        "attempts": F("attempts") + 1,
+    }
+    claimed = FingerprintReport.objects.filter(pk=report_id, status=Status.QUEUED).update(**fresh_start)
+    if not claimed:
+        # A redelivered message after a worker died mid-report: its heartbeat has stopped.
+        claimed = FingerprintReport.objects.filter(
+            pk=report_id, status=Status.RUNNING, heartbeat_at__lt=now - stale_after()
+        ).update(**fresh_start)
+    if not claimed:
+        return None
+    report = FingerprintReport.objects.select_related("checkpoint_a__model", "checkpoint_b__model").get(
+        pk=report_id
+    )
+    if report.attempts > MAX_ATTEMPTS:
+        report_fail(
+            report,
+            message=f"The analysis was interrupted {MAX_ATTEMPTS} times (the worker was stopped or ran out of "
+            "time or memory). An operator should check the worker logs before retrying.",
+            detail=f"attempts={report.attempts}",
+        )
+        return None
+    return report
+
+
+class ProgressWriter:
+    """Writes bytes read (and the heartbeat) to the report at most every ``interval`` seconds."""
+
+    def __init__(self, report_id: int, total: int, interval: float) -> None:
+        self.report_id, self.total, self.interval = report_id, total, interval
+        self.offset = 0  # bytes of the checkpoints already read
+        self.done = 0
+        self._last = 0.0
+        FingerprintReport.objects.filter(pk=report_id).update(progress_bytes=0, progress_total=total)
+
+    def __call__(self, done: int, _total: int) -> None:
+        self.done = min(self.offset + done, self.total)
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self.write()
+
+    def next_checkpoint(self, size: int) -> None:
+        self.offset += size
+        self.done = self.offset
+
+    def write(self) -> None:
+        FingerprintReport.objects.filter(pk=self.report_id).update(
+            progress_bytes=self.done, heartbeat_at=timezone.now()
+        )
+
+
+@dataclass
+class _Plan:
+    checkpoint: Checkpoint
+    cached: FingerprintRow | None
+    size: int
+
+
+def _cached_fingerprint(checkpoint: Checkpoint, signature: dict) -> FingerprintRow | None:
+    """The stored fingerprint of these exact files, if the files have not changed since hashing."""
+    if not checkpoint.content_hash or checkpoint.file_stats != signature:
+        return None
+    row = FingerprintRow.objects.filter(
+        content_hash=checkpoint.content_hash, engine_version=ENGINE_VERSION
+    ).first()
+    return row if row is not None and fingerprint_store.exists(row) else None
+
+
+def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
+    engine_checkpoint = open_engine_checkpoint(checkpoint)
+    signature = file_signature(engine_checkpoint)
+    cached = _cached_fingerprint(checkpoint, signature)
+    return _Plan(checkpoint, cached, 0 if cached else engine_checkpoint.total_bytes), (
+        engine_checkpoint,
+        signature,
+    )
+
+
+def _compute_fingerprint(
+    checkpoint: Checkpoint, engine_checkpoint, signature: dict, progress
+) -> FingerprintRow:
+    fingerprint = fingerprint_checkpoint(engine_checkpoint, progress=progress)
+    row, _ = FingerprintRow.objects.update_or_create(
+        content_hash=fingerprint.content_hash,
+        engine_version=ENGINE_VERSION,
+        defaults={
+            "checkpoint": checkpoint,
+            "data": fingerprint_store.summary(fingerprint),
+            "bytes_read": fingerprint.total_bytes,
+            "computed_at": timezone.now(),
+        },
+    )
+    fingerprint_store.save(row, fingerprint)
+    Checkpoint.objects.filter(pk=checkpoint.pk).update(
+        content_hash=fingerprint.content_hash,
+        file_hashes={f.name: f.sha256 for f in fingerprint.files},
+        file_stats=signature,
+        total_size=fingerprint.total_bytes,
+        config=fingerprint.config or {},
+        tokenizer_digest=fingerprint.tokenizer_sha256 or "",
+        layout_family=fingerprint.family,
+        layer_count=fingerprint.num_layers,
+    )
+    return row
+
+
+def _fingerprints(report: FingerprintReport, timings: dict) -> list[ModelFingerprint]:
+    plans = [_plan(c) for c in (report.checkpoint_a, report.checkpoint_b)]
+    progress = ProgressWriter(report.pk, sum(p.size for p, _ in plans), settings.REPORT_PROGRESS_SECONDS)
+    fingerprints = []
+    for label, (plan, (engine_checkpoint, signature)) in zip("ab", plans, strict=True):
+        started = time.perf_counter()
+        row = plan.cached or _compute_fingerprint(plan.checkpoint, engine_checkpoint, signature, progress)
+        progress.next_checkpoint(plan.size)
+        fingerprints.append(fingerprint_store.load(row))
+        timings[f"fingerprint_{label}"] = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "bytes_read": plan.size,
+            "cached": plan.cached is not None,
+        }
+    progress.write()
+    return fingerprints
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "engine": ENGINE_VERSION,
+        **{name: version(name) for name in ("numpy", "scipy", "ml_dtypes", "safetensors", "matplotlib")},
+    }
+
+
+def report_compute(report: FingerprintReport) -> FingerprintReport:
+    """Do the work of a claimed report and store its result (``succeeded``)."""
+    timings: dict = {}
+    started = time.perf_counter()
+    fp_a, fp_b = _fingerprints(report, timings)
+    t = time.perf_counter()
+    labels = (str(report.checkpoint_a), str(report.checkpoint_b))
+    comparison = compare_fingerprints(fp_a, fp_b, methods=report.methods, labels=labels, **report.parameters)
+    result = comparison.to_dict()
+    timings["compare_seconds"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
+    charts = report_charts(result, label_a=labels[0], label_b=labels[1])
+    timings["charts_seconds"] = round(time.perf_counter() - t, 3)
+    timings["total_seconds"] = round(time.perf_counter() - started, 3)
+    report.refresh_from_db()
+    report.status = Status.SUCCEEDED
+    report.result = result
+    report.summary = comparison.summary
+    report.charts = charts
+    report.timings = timings
+    report.input_hashes = {
+        str(report.checkpoint_a_id): fp_a.content_hash,
+        str(report.checkpoint_b_id): fp_b.content_hash,
+    }
+    report.library_versions = library_versions()
+    report.finished_at = timezone.now()
+    report.error_message = report.error_detail = ""
+    report._change_reason = "Computed"
+    report.save()
+    return report
+
+
+def report_fail(report: FingerprintReport, *, message: str, detail: str) -> None:
+    FingerprintReport.objects.filter(pk=report.pk).update(
+        status=Status.FAILED, error_message=message, error_detail=detail, finished_at=timezone.now()
+    )
+
+
+def report_release(report: FingerprintReport) -> None:
+    """Give a report back to the queue after a transient error (best effort: the database may be down)."""
+    try:
+        FingerprintReport.objects.filter(pk=report.pk, status=Status.RUNNING).update(status=Status.QUEUED)
+    except TRANSIENT_ERRORS:
+        logger.warning("Could not release report %s; the sweep will.", report.pk)
+
+
+def report_run(*, report_id: int) -> str:
+    """Claim and compute one report. Returns the outcome: succeeded, failed or skipped."""
+    report = report_claim(report_id=report_id)
+    if report is None:
+        return "skipped"
+    try:
+        report_compute(report)
+    except FingerprintError as exc:
+        report_fail(report, message=_journalist_message(exc), detail=_operator_detail(exc))
+        return "failed"
+    except SoftTimeLimitExceeded:
+        minutes = settings.CELERY_TASK_SOFT_TIME_LIMIT / 60
+        report_fail(
+            report,
+            message=f"The analysis took longer than the limit of {minutes:g} minutes and was "
+            "stopped. An operator can raise CELERY_TASK_SOFT_TIME_LIMIT and retry.",
+            detail=traceback.format_exc(),
+        )
+        return "failed"
+    except TRANSIENT_ERRORS:
+        report_release(report)
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug must still end in a recorded failure, not a hung report
+        logger.exception("Report %s failed with an internal error", report.pk)
+        report_fail(
+            report,
+            message="The analysis stopped because of an internal error. The operators have "
+            f"the details (report {report.slug}, {type(exc).__name__}).",
+            detail=traceback.format_exc(),
+        )
+        return "failed"
+    return "succeeded"
+
+
+def _journalist_message(exc: FingerprintError) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _operator_detail(exc: FingerprintError) -> str:
+    where = ", ".join(f"{k}={v}" for k, v in (("path", exc.path), ("tensor", exc.tensor)) if v)
+    return f"{type(exc).__name__}: {exc}\n{where}\n\n{traceback.format_exc()}"

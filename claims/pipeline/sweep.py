@@ -1,0 +1,64 @@
+"""The periodic repair of the queue: no report stays ``running`` or ``queued`` forever.
+
+Run every minute by Celery beat (the worker of ``make run`` embeds it) or by
+``manage.py reports_sweep``:
+
+* a ``running`` report whose heartbeat stopped (its worker was killed) goes back to ``queued``
+  and is sent again - or ``failed`` once it has been interrupted ``MAX_ATTEMPTS`` times;
+* a ``running`` report past the hard time limit is ``failed`` with a message saying so;
+* a ``queued`` report that never reached the broker (it was down), or whose message was lost,
+  is sent again. Sending twice is harmless: only one task can claim a report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from claims.models import FingerprintReport
+from claims.pipeline.requests import report_enqueue, reports_needing_enqueue
+from claims.pipeline.runner import MAX_ATTEMPTS, stale_after
+
+Status = FingerprintReport.Status
+
+
+@dataclass
+class SweepResult:
+    requeued: int = 0
+    failed: int = 0
+    sent: int = 0
+
+
+def reports_sweep() -> SweepResult:
+    now = timezone.now()
+    result = SweepResult()
+    hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_STALE_SECONDS)
+    result.failed += FingerprintReport.objects.filter(
+        status=Status.RUNNING, started_at__lt=now - hard_limit
+    ).update(
+        status=Status.FAILED,
+        finished_at=now,
+        error_message=f"The analysis ran past the hard time limit of {settings.CELERY_TASK_TIME_LIMIT // 60} minutes "
+        "and was stopped. An operator can raise CELERY_TASK_TIME_LIMIT and retry.",
+        error_detail="reports_sweep: running past CELERY_TASK_TIME_LIMIT",
+    )
+    stale = FingerprintReport.objects.filter(status=Status.RUNNING, heartbeat_at__lt=now - stale_after())
+    result.failed += stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED,
+        finished_at=now,
+        error_message=f"The analysis was interrupted {MAX_ATTEMPTS} times (the worker was stopped or ran out of "
+        "time or memory). An operator should check the worker logs before retrying.",
+        error_detail="reports_sweep: heartbeat stopped after the last attempt",
+    )
+    result.requeued += stale.filter(attempts__lt=MAX_ATTEMPTS).update(
+        status=Status.QUEUED, enqueued_at=None, heartbeat_at=None, progress_bytes=0
+    )
+    for report_id in reports_needing_enqueue(
+        unsent_after=timedelta(seconds=settings.REPORT_STALE_SECONDS),
+        resend_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+    ):
+        result.sent += report_enqueue(report_id=report_id)
+    return result

@@ -1,0 +1,36 @@
+"""Celery tasks: thin wrappers that take ids as keyword arguments and call the pipeline.
+
+``report_compute`` is safe to run twice (the pipeline claims the report with a conditional update)
+and retries, with exponential backoff and jitter, only when the database connection was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from claims.pipeline.runner import TRANSIENT_ERRORS, report_run
+from claims.pipeline.sweep import reports_sweep
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="claims.tasks.report_compute",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def report_compute(*, report_id: int) -> str:
+    outcome = report_run(report_id=report_id)
+    logger.info("Report %s: %s", report_id, outcome)
+    return outcome
+
+
+@shared_task(name="claims.tasks.reports_sweep")
+def reports_sweep_task() -> dict:
+    result = reports_sweep()
+    return {"requeued": result.requeued, "failed": result.failed, "sent": result.sent}
