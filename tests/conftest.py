@@ -17,3 +17,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not_run and session.exitstatus == 0:
         reporter.write_line(f"FAILED: {not_run} test(s) skipped or xfailed; every test must run.", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Pages link static files; the production manifest storage needs `collectstatic`, tests do not run it
+    (and WhiteNoise warns when STATIC_ROOT does not exist yet)."""
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,1 @@
+"""Demo data: the founding dispute (``founding_dispute``) and the idempotent loader (``loader``)."""

@@ -1,0 +1,125 @@
+"""Write the founding dispute idempotently: a second run changes no row and writes no history.
+
+Records are matched by slug (link rows by their natural key); a row is saved only when a value
+differs, so re-running never adds history entries. New records are created published; the status
+of an existing record is left alone, so an editor's retraction survives a reload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from claims.demo import founding_dispute as data
+from claims.models import (
+    AIModel,
+    Claim,
+    Dispute,
+    DisputeParty,
+    EvidenceArtifact,
+    EvidenceLink,
+    Party,
+    PublicRecord,
+    RightOfReply,
+)
+
+REASON = "load_demo: the founding dispute"
+
+
+@dataclass
+class LoadStats:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched: list[str] = field(default_factory=list)
+
+
+def _save(obj: models.Model, stats: LoadStats, *, created: bool) -> None:
+    obj._change_reason = REASON
+    obj.full_clean()
+    obj.save()
+    if created:
+        stats.created += 1
+    else:
+        stats.updated += 1
+    stats.touched.append(f"{obj._meta.verbose_name}: {obj}")
+
+
+def _upsert(model: type[models.Model], lookup: dict, values: dict, stats: LoadStats) -> models.Model:
+    obj = model._default_manager.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        if isinstance(obj, PublicRecord):
+            obj.status = PublicRecord.Status.PUBLISHED
+            obj.published_at = timezone.now()
+        _save(obj, stats, created=True)
+        return obj
+    changed = {name: value for name, value in values.items() if getattr(obj, name) != value}
+    if not changed:
+        stats.unchanged += 1
+        return obj
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    _save(obj, stats, created=False)
+    return obj
+
+
+def _resolve(row: dict, refs: dict[str, type[models.Model]]) -> dict:
+    """Replace slugs in the reference fields of ``row`` by the records they name."""
+    values = dict(row)
+    for name, model in refs.items():
+        slug = values.get(name)
+        values[name] = model.objects.get(slug=slug) if slug else None
+    return values
+
+
+@transaction.atomic
+def load_founding_dispute() -> LoadStats:
+    stats = LoadStats()
+    for row in data.PARTIES:
+        values = _resolve({"parent": None, **row}, {"parent": Party})
+        _upsert(Party, {"slug": values.pop("slug")}, values, stats)
+    for row in data.EVIDENCE:
+        values = _resolve(row, {"author": Party})
+        _upsert(EvidenceArtifact, {"slug": values.pop("slug")}, values, stats)
+    for row in data.AI_MODELS:
+        values = _resolve(row, {"developer": Party, "release_date_source": EvidenceArtifact})
+        _upsert(AIModel, {"slug": values.pop("slug")}, values, stats)
+
+    values = dict(data.DISPUTE)
+    model_slugs = values.pop("models_at_stake")
+    dispute = _upsert(Dispute, {"slug": values.pop("slug")}, values, stats)
+    wanted = set(AIModel.objects.filter(slug__in=model_slugs))
+    if set(dispute.models_at_stake.all()) != wanted:
+        dispute.models_at_stake.set(wanted)
+    for party_slug, role, note in data.DISPUTE_ROLES:
+        party = Party.objects.get(slug=party_slug)
+        _upsert(DisputeParty, {"dispute": dispute, "party": party, "role": role}, {"note": note}, stats)
+
+    claim_refs = {
+        "claimant": Party,
+        "source": EvidenceArtifact,
+        "subject_model": AIModel,
+        "alleged_source_model": AIModel,
+        "responds_to": Claim,
+    }
+    for row in data.CLAIMS:  # in order: a response comes after the claim it answers
+        values = _resolve(dict.fromkeys(claim_refs) | row, claim_refs)
+        values["dispute"] = dispute
+        _upsert(Claim, {"slug": values.pop("slug")}, values, stats)
+
+    for claim_slug, evidence_slug, stance, note in data.EVIDENCE_LINKS:
+        lookup = {
+            "claim": Claim.objects.get(slug=claim_slug),
+            "evidence": EvidenceArtifact.objects.get(slug=evidence_slug),
+        }
+        _upsert(EvidenceLink, lookup, {"stance": stance, "note": note}, stats)
+
+    for row in data.RIGHTS_OF_REPLY:
+        values = _resolve(row, {"party": Party, "asked_by": Party, "source": EvidenceArtifact})
+        values["claim"] = Claim.objects.get(slug=values["claim"])
+        lookup = {name: values.pop(name) for name in ("claim", "party", "asked_by")}
+        _upsert(RightOfReply, lookup, values, stats)
+    return stats

@@ -1,0 +1,315 @@
+"""The editors' admin, for the three personas: editor, staff without permissions, anonymous."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.db.models.fields.files import FieldFile
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims import models as m
+from tests.factories import FACTORIES, ClaimFactory, PartyFactory, UserFactory, editor
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [model for model in admin.site._registry if model._meta.app_label == "claims"]
+ADDABLE = [model for model in MODELS if model is not m.ModelFingerprint]  # the engine writes those
+IDS = [model._meta.model_name for model in MODELS]
+
+
+def url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def form_data(response) -> dict:
+    """The POST body a browser would send back for an admin change page, unchanged."""
+    data: dict = {}
+
+    def add(form) -> None:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or isinstance(value, FieldFile) or value is False:
+                continue
+            if value is True:
+                data[form.add_prefix(name)] = "on"
+            elif isinstance(value, list | tuple) and name != "methods":
+                data[form.add_prefix(name)] = [str(field.prepare_value(v)) for v in value]
+            else:
+                data[form.add_prefix(name)] = str(field.prepare_value(value))
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for form in inline.formset.forms:
+            add(form)
+    return data
+
+
+@pytest.fixture
+def editor_client(client):
+    user = editor(username="ada")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_every_model_of_the_knowledge_base_is_registered():
+    assert set(MODELS) == set(FACTORIES)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
+def test_an_editor_sees_the_changelist_and_the_change_page(editor_client, model):
+    obj = FACTORIES[model]()
+    assert editor_client.get(url(model, "changelist")).status_code == 200
+    assert editor_client.get(url(model, "change", obj.pk)).status_code == 200
+    assert editor_client.get(url(model, "history", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", ADDABLE, ids=[x._meta.model_name for x in ADDABLE])
+def test_an_editor_sees_the_add_page(editor_client, model):
+    assert editor_client.get(url(model, "add")).status_code == 200
+
+
+def test_nobody_adds_a_model_fingerprint_by_hand(editor_client):
+    assert editor_client.get(url(m.ModelFingerprint, "add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, model):
+    response = client.get(url(model, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
+def test_staff_without_editor_permissions_is_forbidden(client, model):
+    client.force_login(UserFactory(username="intern"))
+    assert client.get(url(model, "changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("model", ADDABLE, ids=[x._meta.model_name for x in ADDABLE])
+def test_a_reviewer_may_look_but_not_add(client, model):
+    client.force_login(UserFactory(username="rev", groups=["Reviewers"]))
+    assert client.get(url(model, "changelist")).status_code == 200
+    assert client.get(url(model, "add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", ADDABLE, ids=[x._meta.model_name for x in ADDABLE])
+def test_saving_a_change_page_records_history_with_the_editors_name(editor_client, model):
+    obj = FACTORIES[model]()
+    data = form_data(editor_client.get(url(model, "change", obj.pk)))
+    data["change_reason"] = "checked against the source"
+    response = editor_client.post(url(model, "change", obj.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    latest = obj.history.latest()
+    assert latest.history_user == editor_client.user
+    assert latest.history_change_reason == "checked against the source"
+    history_page = editor_client.get(url(model, "history", obj.pk))
+    assert "ada" in history_page.content.decode()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
+def test_changelists_make_the_same_number_of_queries_for_one_row_and_for_many(editor_client, model):
+    from django.db import connection
+
+    FACTORIES[model]()
+    editor_client.get(url(model, "changelist"))  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as one:
+        editor_client.get(url(model, "changelist"))
+    FACTORIES[model].create_batch(4)
+    with CaptureQueriesContext(connection) as many:
+        editor_client.get(url(model, "changelist"))
+    assert len(many) == len(one), [q["sql"] for q in many]
+
+
+def test_an_edit_shows_up_as_a_diff_in_the_history(editor_client):
+    party = PartyFactory(name="Huawei")
+    data = form_data(editor_client.get(url(m.Party, "change", party.pk)))
+    data["name"] = "Huawei Technologies"
+    editor_client.post(url(m.Party, "change", party.pk), data)
+    page = editor_client.get(url(m.Party, "history", party.pk)).content.decode()
+    assert "Huawei Technologies" in page and "ada" in page
+
+
+def test_changing_an_assessment_requires_a_reason_and_records_it(editor_client):
+    claim = ClaimFactory()
+    data = form_data(editor_client.get(url(m.Claim, "change", claim.pk)))
+    data.update(assessment="contested", assessment_rationale="Denied by the developer.")
+    response = editor_client.post(url(m.Claim, "change", claim.pk), data)
+    assert response.status_code == 200
+    assert "change_reason" in response.context["adminform"].form.errors
+
+    data["change_reason"] = "the developer's statement of 5 July"
+    assert editor_client.post(url(m.Claim, "change", claim.pk), data).status_code == 302
+    latest = claim.history.latest()
+    assert (latest.assessment, latest.history_change_reason) == (
+        "contested",
+        "the developer's statement of 5 July",
+    )
+    assert latest.history_user == editor_client.user
+
+
+def test_invalid_input_is_a_field_error_not_a_server_error(editor_client):
+    response = editor_client.post(
+        url(m.Party, "add"), {"name": "X", "slug": "not a slug!", "kind": "organisation", "website": "nope"}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"slug", "website"} <= set(errors)
+
+
+def test_a_constraint_violation_in_a_form_is_a_field_error(editor_client):
+    checkpoint = FACTORIES[m.Checkpoint]()
+    response = editor_client.post(
+        url(m.Checkpoint, "add"),
+        {
+            "model": checkpoint.model_id,
+            "revision": checkpoint.revision,
+            "format": "safetensors",
+            "change_reason": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "already exists" in str(response.context["adminform"].form.errors)
+    assert m.Checkpoint.objects.count() == 1
+
+
+def test_a_race_lost_at_the_database_becomes_a_form_error(editor_client, monkeypatch):
+    """Two editors add the same checkpoint at once: validation passed before the other row existed."""
+    checkpoint = FACTORIES[m.Checkpoint]()
+    real = m.Checkpoint.validate_constraints
+    calls = []
+
+    def validate_as_if_the_other_row_was_not_there_yet(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            real(self, *args, **kwargs)
+
+    monkeypatch.setattr(m.Checkpoint, "validate_constraints", validate_as_if_the_other_row_was_not_there_yet)
+    data = {"model": checkpoint.model_id, "revision": checkpoint.revision, "format": "safetensors"}
+    response = editor_client.post(url(m.Checkpoint, "add"), data)
+    assert response.status_code == 200
+    assert "already exists" in str(response.context["adminform"].form.errors)
+    assert m.Checkpoint.objects.count() == 1
+
+
+def test_deleting_a_party_that_claims_refer_to_is_refused_with_a_clear_message(client):
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    claim = ClaimFactory()
+    page = client.get(url(m.Party, "delete", claim.claimant.pk)).content.decode()
+    assert "would require deleting the following protected related objects" in page
+    client.post(url(m.Party, "delete", claim.claimant.pk), {"post": "yes"})
+    assert m.Party.objects.filter(pk=claim.claimant.pk).exists()
+
+
+def test_editors_cannot_delete_records_they_should_retract(editor_client):
+    party = PartyFactory()
+    assert editor_client.get(url(m.Party, "delete", party.pk)).status_code == 403
+    assert not editor_client.user.has_perm("claims.delete_claim")
+    assert editor_client.user.has_perm("claims.delete_evidencelink")
+
+
+def test_the_editors_group_has_the_publish_permissions():
+    codenames = set(
+        Permission.objects.filter(group__name="Editors", codename__startswith="publish_").values_list(
+            "codename", flat=True
+        )
+    )
+    assert codenames == {
+        "publish_party",
+        "publish_aimodel",
+        "publish_dispute",
+        "publish_claim",
+        "publish_evidenceartifact",
+    }
+
+
+def changelist_action(client, model, action: str, objs, **extra):
+    data = {"action": action, "_selected_action": [o.pk for o in objs], **extra}
+    return client.post(url(model, "changelist"), data, follow=False)
+
+
+def test_the_publish_action_publishes_and_records_who(editor_client):
+    party = PartyFactory()
+    response = changelist_action(editor_client, m.Party, "publish", [party])
+    assert response.status_code == 302
+    party.refresh_from_db()
+    assert (party.status, party.published_by) == ("published", editor_client.user)
+    assert party.published_at is not None
+    assert party.history.latest().history_user == editor_client.user
+
+
+def test_the_retract_action_asks_for_a_note_then_retracts(editor_client):
+    claim = ClaimFactory(published=True)
+    page = changelist_action(editor_client, m.Claim, "retract", [claim])
+    assert page.status_code == 200 and "Retraction note" in page.content.decode()
+
+    empty = changelist_action(editor_client, m.Claim, "retract", [claim], apply="1", note="  ")
+    assert empty.status_code == 200 and empty.context["form"].errors
+    claim.refresh_from_db()
+    assert claim.status == "published"
+
+    done = changelist_action(
+        editor_client, m.Claim, "retract", [claim], apply="1", note="The source was forged."
+    )
+    assert done.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.retracted_by, claim.retraction_note) == (
+        "retracted",
+        editor_client.user,
+        "The source was forged.",
+    )
+
+
+def test_the_unpublish_action_returns_a_record_to_draft(editor_client):
+    party = PartyFactory(published=True)
+    changelist_action(editor_client, m.Party, "unpublish", [party])
+    party.refresh_from_db()
+    assert (party.status, party.published_at) == ("draft", None)
+
+
+def test_a_refused_transition_is_a_message_not_an_error(editor_client):
+    claim = ClaimFactory()  # its dispute and claimant are drafts
+    response = changelist_action(editor_client, m.Claim, "publish", [claim])
+    assert response.status_code == 302
+    messages = [str(x) for x in editor_client.get(url(m.Claim, "changelist")).context["messages"]]
+    assert any("first" in text for text in messages), messages
+    claim.refresh_from_db()
+    assert claim.status == "draft"
+
+
+def test_staff_without_the_publish_permission_has_no_publishing_actions(client):
+    user = UserFactory(username="writer")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_party", "change_party"]))
+    client.force_login(user)
+    party = PartyFactory()
+    action_form = client.get(url(m.Party, "changelist")).context["action_form"]
+    assert action_form is None  # publish, unpublish and retract all need the permission
+    changelist_action(client, m.Party, "publish", [party])
+    party.refresh_from_db()
+    assert party.status == "draft"
+
+
+def test_status_is_shown_with_colour_and_text(editor_client):
+    PartyFactory(published=True, name="Reuters")
+    page = editor_client.get(url(m.Party, "changelist")).content.decode()
+    assert "background:#1e7e34" in page and ">published</span>" in page
+
+
+def test_view_on_site_is_offered_for_public_records_only(editor_client):
+    draft, public = PartyFactory(), PartyFactory(published=True)
+    assert "viewsitelink" not in editor_client.get(url(m.Party, "change", draft.pk)).content.decode()
+    page = editor_client.get(url(m.Party, "change", public.pk)).content.decode()
+    assert "viewsitelink" in page
+    redirect = editor_client.get(reverse("admin:view_on_site", args=[_ct(m.Party), public.pk]))
+    assert redirect["Location"].endswith(public.get_absolute_url())
+
+
+def _ct(model) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).pk
