@@ -23,10 +23,11 @@ run: install
 	$(VENV)/bin/honcho start --procfile Procfile
 
 ## make test: install, lint, check migrations, run every test (fails on any skipped test).
+# The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s.
 test: install
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,0 +1,124 @@
+"""The runner, in-process, on real synthetic checkpoints: results, cache, failures, claims."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from claims.models import Checkpoint, FingerprintReport, ModelFingerprint
+from claims.pipeline.requests import report_request
+from claims.pipeline.runner import report_claim, report_run
+from tests.pipeline.conftest import truncate_last_shard
+
+pytestmark = pytest.mark.django_db
+Status = FingerprintReport.Status
+
+
+def request(a: Checkpoint, b: Checkpoint, methods=None) -> FingerprintReport:
+    return report_request(checkpoint_a=a, checkpoint_b=b, methods=methods, requested_by=None)
+
+
+def test_a_fine_tune_report_is_computed_stored_and_charted(register):
+    base, finetune = register("base"), register("finetune")
+    report = request(base, finetune)
+
+    assert report_run(report_id=report.pk) == "succeeded"
+
+    report.refresh_from_db()
+    assert report.status == Status.SUCCEEDED
+    assert report.result["verdict"] == "lineage_supported"
+    assert report.result["results"]["aligned_cosine"]["calibration"]["z"] >= 5
+    assert set(report.charts) >= {"sigma_curves", "layer_similarity", "null_attn_std", "null_aligned_cosine"}
+    assert all(svg.lstrip().startswith("<?xml") and "<svg" in svg for svg in report.charts.values())
+    assert report.summary
+    assert report.progress_bytes == report.progress_total == base.total_size + finetune.total_size
+    assert report.library_versions["numpy"] and report.library_versions["engine"] == report.engine_version
+    base.refresh_from_db()
+    assert len(base.content_hash) == 64 and base.file_hashes
+    assert report.input_hashes[str(base.pk)] == base.content_hash
+
+
+def test_an_independent_model_is_not_called_related(register):
+    report = request(register("base"), register("independent_same_recipe"))
+    report_run(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Status.SUCCEEDED
+    assert report.result["verdict"] == "no_evidence"
+    assert all(
+        abs(r["calibration"]["z"]) < 3
+        for r in report.result["results"].values()
+        if r["calibration"]["z"] is not None
+    )
+
+
+def test_a_second_report_reuses_the_fingerprint_without_reading_the_weights(register):
+    base, finetune, independent = register("base"), register("finetune"), register("independent")
+    first = request(base, finetune)
+    report_run(report_id=first.pk)
+    second = request(base, independent)
+    report_run(report_id=second.pk)
+
+    second.refresh_from_db()
+    assert second.timings["fingerprint_a"] == {
+        **second.timings["fingerprint_a"],
+        "cached": True,
+        "bytes_read": 0,
+    }
+    assert second.timings["fingerprint_b"]["cached"] is False
+    assert second.progress_total == independent.total_size
+    assert ModelFingerprint.objects.count() == 3
+
+
+def test_a_changed_file_is_read_again(register, copy_of):
+    location = copy_of("base")
+    base, finetune = register("base", location=location), register("finetune")
+    report_run(report_id=request(base, finetune).pk)
+    shard = sorted(Path(location).glob("*.safetensors"))[0]
+    shard.touch()  # same bytes, new mtime: the stored signature no longer matches
+
+    second = request(base, register("independent"))
+    report_run(report_id=second.pk)
+    second.refresh_from_db()
+    assert second.timings["fingerprint_a"]["cached"] is False
+
+
+def test_a_checkpoint_truncated_after_registration_fails_with_a_clear_message(register, copy_of):
+    location = copy_of("finetune")
+    broken = register("finetune", location=location)
+    shard = truncate_last_shard(location)
+    report = request(register("base"), broken)
+
+    assert report_run(report_id=report.pk) == "failed"
+
+    report.refresh_from_db()
+    assert report.status == Status.FAILED
+    assert report.error_message.startswith(f"Shard {shard.name} is truncated: expected")
+    assert "Traceback" in report.error_detail and shard.name in report.error_detail
+
+
+def test_a_report_is_computed_once_however_often_the_task_runs(register):
+    report = request(register("base"), register("finetune"))
+    assert report_run(report_id=report.pk) == "succeeded"
+    assert report_run(report_id=report.pk) == "skipped"
+    report.refresh_from_db()
+    assert report.attempts == 1
+
+
+def test_a_deleted_report_is_skipped_quietly():
+    assert report_run(report_id=987654) == "skipped"
+
+
+def test_a_running_report_is_reclaimed_only_when_its_heartbeat_stopped(register):
+    report = request(register("base"), register("finetune"))
+    now = timezone.now()
+    FingerprintReport.objects.filter(pk=report.pk).update(
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=1
+    )
+    assert report_claim(report_id=report.pk) is None  # a live worker has it
+
+    FingerprintReport.objects.filter(pk=report.pk).update(heartbeat_at=now - timedelta(minutes=5))
+    claimed = report_claim(report_id=report.pk)
+    assert claimed is not None and claimed.attempts == 2
