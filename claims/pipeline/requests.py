@@ -63,12 +63,14 @@ def report_request(
     requested_by: AbstractBaseUser | None,
     evidence: EvidenceArtifact | None = None,
     parameters: dict | None = None,
+    enqueue: bool = True,
 ) -> FingerprintReport:
     """The report comparing ``checkpoint_a`` with ``checkpoint_b`` by ``methods`` (None = all).
 
     Creates it ``queued`` with an evidence record of kind analysis (a draft, unless ``evidence`` is
-    given) and enqueues the computation after commit; returns the existing report for an identical
-    request (a failed one is queued again). Raises ProvenanceError for an impossible request.
+    given) and enqueues the computation after commit (unless ``enqueue`` is false: the caller runs
+    it itself); returns the existing report for an identical request (a failed one is queued
+    again). Raises ProvenanceError for an impossible request.
     """
     if checkpoint_a.pk == checkpoint_b.pk:
         raise ProvenanceError("Choose two different checkpoints: a report compares two sets of weights.")
@@ -86,7 +88,7 @@ def report_request(
     existing = FingerprintReport.objects.filter(request_key=key).first()
     if existing is not None:
         if existing.status == Status.FAILED:
-            report_retry(report=existing)
+            report_retry(report=existing, enqueue=enqueue)
         return existing
     try:
         with transaction.atomic():
@@ -114,11 +116,12 @@ def report_request(
     except IntegrityError:
         # Two editors asked at the same moment: the other request won, and its report is ours too.
         return FingerprintReport.objects.get(request_key=key)
-    report_enqueue_on_commit(report)
+    if enqueue:
+        report_enqueue_on_commit(report)
     return report
 
 
-def report_retry(*, report: FingerprintReport) -> FingerprintReport:
+def report_retry(*, report: FingerprintReport, enqueue: bool = True) -> FingerprintReport:
     """Queue a failed report again (a fixed checkpoint, a worker that is back). Only failed ones."""
     updated = FingerprintReport.objects.filter(pk=report.pk, status=Status.FAILED).update(
         status=Status.QUEUED,
@@ -136,7 +139,8 @@ def report_retry(*, report: FingerprintReport) -> FingerprintReport:
             f"Only a failed report can be retried; this one is {report.get_status_display()}."
         )
     report.refresh_from_db()
-    report_enqueue_on_commit(report)
+    if enqueue:
+        report_enqueue_on_commit(report)
     return report
 
 

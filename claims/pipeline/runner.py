@@ -35,7 +35,7 @@ from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.stats import fingerprint_checkpoint
+from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 
 logger = logging.getLogger(__name__)
 Status = FingerprintReport.Status
@@ -84,8 +84,8 @@ def report_claim(*, report_id: int) -> FingerprintReport | None:
 class ProgressWriter:
     """Writes bytes read (and the heartbeat) to the report at most every ``interval`` seconds."""
 
-    def __init__(self, report_id: int, total: int, interval: float) -> None:
-        self.report_id, self.total, self.interval = report_id, total, interval
+    def __init__(self, report_id: int, total: int, interval: float, echo: Progress | None = None) -> None:
+        self.report_id, self.total, self.interval, self.echo = report_id, total, interval, echo
         self.offset = 0  # bytes of the checkpoints already read
         self.done = 0
         self._last = 0.0
@@ -93,6 +93,8 @@ class ProgressWriter:
 
     def __call__(self, done: int, _total: int) -> None:
         self.done = min(self.offset + done, self.total)
+        if self.echo is not None:
+            self.echo(self.done, self.total)
         now = time.monotonic()
         if now - self._last >= self.interval:
             self._last = now
@@ -163,9 +165,12 @@ def _compute_fingerprint(
     return row
 
 
-def _fingerprints(report: FingerprintReport, timings: dict) -> list[ModelFingerprint]:
+def _fingerprints(
+    report: FingerprintReport, timings: dict, on_progress: Progress | None
+) -> list[ModelFingerprint]:
     plans = [_plan(c) for c in (report.checkpoint_a, report.checkpoint_b)]
-    progress = ProgressWriter(report.pk, sum(p.size for p, _ in plans), settings.REPORT_PROGRESS_SECONDS)
+    total = sum(p.size for p, _ in plans)
+    progress = ProgressWriter(report.pk, total, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
     fingerprints = []
     for label, (plan, (engine_checkpoint, signature)) in zip("ab", plans, strict=True):
         started = time.perf_counter()
@@ -189,11 +194,15 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def report_compute(report: FingerprintReport) -> FingerprintReport:
-    """Do the work of a claimed report and store its result (``succeeded``)."""
+def report_compute(report: FingerprintReport, *, on_progress: Progress | None = None) -> FingerprintReport:
+    """Do the work of a claimed report and store its result (``succeeded``).
+
+    ``on_progress(bytes_done, bytes_total)`` is called after every chunk read (the command line
+    prints it); the report row itself gets progress at most every REPORT_PROGRESS_SECONDS.
+    """
     timings: dict = {}
     started = time.perf_counter()
-    fp_a, fp_b = _fingerprints(report, timings)
+    fp_a, fp_b = _fingerprints(report, timings, on_progress)
     t = time.perf_counter()
     labels = (str(report.checkpoint_a), str(report.checkpoint_b))
     comparison = compare_fingerprints(fp_a, fp_b, methods=report.methods, labels=labels, **report.parameters)
@@ -235,13 +244,13 @@ def report_release(report: FingerprintReport) -> None:
         logger.warning("Could not release report %s; the sweep will.", report.pk)
 
 
-def report_run(*, report_id: int) -> str:
+def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
     """Claim and compute one report. Returns the outcome: succeeded, failed or skipped."""
     report = report_claim(report_id=report_id)
     if report is None:
         return "skipped"
     try:
-        report_compute(report)
+        report_compute(report, on_progress=on_progress)
     except FingerprintError as exc:
         report_fail(report, message=_journalist_message(exc), detail=_operator_detail(exc))
         return "failed"

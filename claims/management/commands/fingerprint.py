@@ -1,0 +1,123 @@
+"""``manage.py fingerprint PATH_A PATH_B``: register two checkpoints and compute their report here.
+
+The operator's way to analyse real weights: the same services and runner as the worker, run
+synchronously in this process with progress on stderr, so a report exists in the knowledge base
+(and its evidence record, ready to be linked to claims) when the command returns.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from claims.errors import ProvenanceError
+from claims.models import AIModel, EvidenceArtifact, FingerprintReport, Party
+from claims.pipeline.checkpoints import checkpoint_register
+from claims.pipeline.requests import report_request
+from claims.pipeline.runner import report_run
+from provenance.fingerprint.safetensors_format import human_bytes
+
+UNATTRIBUTED = "unattributed-checkpoints"
+
+
+class Command(BaseCommand):
+    help = "Register two checkpoints under MODEL_STORE and compute their fingerprint report synchronously."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path_a", help="Folder or .safetensors file inside MODEL_STORE.")
+        parser.add_argument("path_b")
+        parser.add_argument(
+            "--model-a",
+            help="Slug of the AI model of PATH_A (default: a draft model named after the folder).",
+        )
+        parser.add_argument("--model-b", help="Slug of the AI model of PATH_B.")
+        parser.add_argument("--revision-a", default="local")
+        parser.add_argument("--revision-b", default="local")
+        parser.add_argument("--methods", default="all", help="Comma-separated method names, or 'all'.")
+        parser.add_argument(
+            "--evidence", type=int, help="Id of the evidence artifact (kind analysis) that cites the report."
+        )
+
+    def handle(self, *args, **options):
+        try:
+            with transaction.atomic():
+                a = self._register(options["path_a"], options["model_a"], options["revision_a"])
+                b = self._register(options["path_b"], options["model_b"], options["revision_b"])
+                evidence = self._evidence(options["evidence"])
+                report = report_request(
+                    checkpoint_a=a,
+                    checkpoint_b=b,
+                    methods=options["methods"],
+                    requested_by=None,
+                    evidence=evidence,
+                    enqueue=False,
+                )
+        except ValidationError as exc:
+            raise CommandError("; ".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+        except ProvenanceError as exc:
+            raise CommandError(str(exc)) from exc
+
+        if report.status == FingerprintReport.Status.SUCCEEDED:
+            self.stdout.write(f"Report {report.slug} was already computed.")
+        else:
+            outcome = report_run(report_id=report.pk, on_progress=self._progress)
+            sys.stderr.write("\n")
+            report.refresh_from_db()
+            if outcome == "skipped":
+                raise CommandError(f"Report {report.slug} is being computed by a worker; see the admin.")
+        if report.status == FingerprintReport.Status.FAILED:
+            raise CommandError(f"Report {report.slug} failed: {report.error_message}")
+        self.stdout.write(self.style.SUCCESS(f"Report {report.slug}: {report.result['verdict']}"))
+        self.stdout.write(report.summary)
+        for name, result in report.result["results"].items():
+            cal = result.get("calibration") or {}
+            z = cal.get("z")
+            self.stdout.write(
+                f"  {name:16} score {result['score']:.4f}   z {'—' if z is None else f'{z:.1f}':>6}   "
+                f"p {cal.get('p', float('nan')):.3g}   (null of {cal.get('size', 0)})"
+            )
+
+    def _register(self, path: str, model_slug: str | None, revision: str):
+        if model_slug:
+            try:
+                model = AIModel.objects.get(slug=model_slug)
+            except AIModel.DoesNotExist:
+                raise CommandError(f"No AI model with slug {model_slug!r}.") from None
+        else:
+            model = self._unattributed_model(Path(path).resolve().name)
+        return checkpoint_register(model=model, revision=revision, location=path)
+
+    @staticmethod
+    def _unattributed_model(name: str) -> AIModel:
+        party, _ = Party.objects.get_or_create(
+            slug=UNATTRIBUTED,
+            defaults={
+                "name": "Unattributed checkpoints",
+                "kind": Party.Kind.ORGANISATION,
+                "note": "Checkpoints registered from the command line before an editor attributed them.",
+            },
+        )
+        model, _ = AIModel.objects.get_or_create(
+            developer=party, name=name, defaults={"slug": slugify(f"unattributed-{name}")[:120]}
+        )
+        return model
+
+    @staticmethod
+    def _evidence(evidence_id: int | None) -> EvidenceArtifact | None:
+        if evidence_id is None:
+            return None
+        try:
+            return EvidenceArtifact.objects.get(pk=evidence_id)
+        except EvidenceArtifact.DoesNotExist:
+            raise CommandError(f"No evidence artifact with id {evidence_id}.") from None
+
+    @staticmethod
+    def _progress(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        sys.stderr.write(f"\rreading weights: {human_bytes(done)} of {human_bytes(total)} ({percent} %)   ")
+        sys.stderr.flush()
