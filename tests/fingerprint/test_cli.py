@@ -1,0 +1,78 @@
+"""``python -m provenance.fingerprint`` as a user runs it: real subprocesses, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "provenance.fingerprint", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_compare_prints_every_method_with_its_null_and_writes_json(lineage_set, tmp_path):
+    out = tmp_path / "report.json"
+    proc = run("compare", str(lineage_set["base"]), str(lineage_set["finetune"]), "--json", str(out),
+               "--null-size", "16")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("method"))
+    assert "z" in header.split() and "p" in header.split() and "null mean ± std" in header
+    row = next(line for line in lines if line.startswith("aligned_cosine"))
+    score, z = float(row.split()[1]), float(row.split()[5])
+    assert score > 0.99 and z > 5
+    assert "Summary (lineage_supported)" in proc.stdout
+    report = json.loads(out.read_text())
+    assert report["results"]["aligned_cosine"]["calibration"]["size"] == 16
+    assert report["inputs"]["b"]["label"] == "finetune"
+    assert proc.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_compare_of_unrelated_models_reports_no_evidence(lineage_set):
+    proc = run("compare", str(lineage_set["base"]), str(lineage_set["independent_same_recipe"]),
+               "--methods", "attn_std,aligned_cosine", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "Summary (no_evidence)" in proc.stdout and "tensor_identity" not in proc.stdout
+
+
+def test_a_corrupt_file_exits_2_with_one_error_line(lineage_set, tmp_path):
+    shard = sorted(lineage_set["base"].glob("*.safetensors"))[0]
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(shard.read_bytes()[:200])
+    proc = run("compare", str(lineage_set["base"]), str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+    assert "bad.safetensors" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [("compare", "/nonexistent/a", "/nonexistent/b"),
+                                  ("compare", ".", ".", "--methods", "nope")])
+def test_bad_arguments_exit_2(args):
+    proc = run(*args)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+
+
+def test_inspect_shows_layout_and_sigma_series_and_saves_a_reusable_fingerprint(lineage_set, tmp_path):
+    saved = tmp_path / "pruned.fingerprint.json"
+    proc = run("inspect", str(lineage_set["pruned"]), "--save-fingerprint", str(saved))
+    assert proc.returncode == 0, proc.stderr
+    assert "layout: qwen2   layers: 6" in proc.stdout and "BF16 75" in proc.stdout
+    assert "σ series" in proc.stdout
+    # the saved fingerprint stands in for the checkpoint
+    proc = run("compare", str(lineage_set["base"]), str(saved), "--methods", "tensor_identity")
+    assert proc.returncode == 0, proc.stderr
+    assert "75 of 75 non-constant tensors" in proc.stdout
+
+
+def test_synthesize_writes_the_lineage_set(tmp_path):
+    proc = run("synthesize", str(tmp_path / "set"))
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((tmp_path / "set" / "lineage.json").read_text())
+    assert set(manifest["models"]) == {line.split()[0] for line in proc.stdout.splitlines()}
