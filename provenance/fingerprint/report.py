@@ -105,6 +105,10 @@ def _finish_reading(result: MethodResult) -> None:
         result.reading += " - far outside what unrelated models show."
     elif z >= Z_WEAK:
         result.reading += " - unusual for unrelated models, but not conclusive."
+    elif p <= 0.05:
+        # Above (nearly) every null sample, yet close to the bulk of a wide null: say both.
+        result.reading += (" - higher than almost every unrelated pair drawn, but within the spread of "
+                           "unrelated models (small z); not evidence of lineage on its own.")
     else:
         result.reading += " - within what unrelated models show; on its own this is not evidence of lineage."
 
