@@ -76,3 +76,15 @@ def test_synthesize_writes_the_lineage_set(tmp_path):
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((tmp_path / "set" / "lineage.json").read_text())
     assert set(manifest["models"]) == {line.split()[0] for line in proc.stdout.splitlines()}
+
+
+def test_an_internal_failure_exits_1_with_the_trace(monkeypatch, capsys, lineage_set):
+    from provenance.fingerprint import cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "print_inspect", boom)
+    assert cli.main(["inspect", str(lineage_set["pruned"]), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError: a bug" in err and "internal error" in err
