@@ -1,0 +1,237 @@
+"""Benchmark of the statistics pass against loading everything and against a plain read.
+
+Builds (once, reused) a synthetic bf16 Llama-style checkpoint of ``--size-gb`` in ~1 GB shards, then
+measures, each in a fresh subprocess so peak RSS is the run's own:
+
+  ours       ``fingerprint_checkpoint``: SHA-256 of every file and tensor, all per-part statistics,
+             samples; streamed in 16 MB chunks;
+  reference  what public reference code does: ``safetensors.numpy.load_file`` every shard into
+             memory at once, then ``np.std`` (float32 upcast, ddof=1) per tensor. It hashes nothing
+             and computes one statistic, so it does strictly less work than ours;
+  read       the I/O floor: read every file front to back in 16 MB blocks into one buffer.
+
+With ``--cache cold`` (the default when running as root) the page cache is dropped before each
+run, which is the realistic case for checkpoints larger than memory; ``--cache warm`` reads once
+first and measures from memory. Usage::
+
+    python benchmarks/bench_fingerprint.py --size-gb 2
+    python benchmarks/bench_fingerprint.py --size-gb 8 --cache both
+
+Memory of the builder: one 64 MB pool of random values, written in slices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+D_MODEL, D_FF, HEADS, KV_HEADS, VOCAB = 2048, 5632, 16, 4, 32000
+BLOCK = 16 * 2**20
+
+
+# --- building the checkpoint ------------------------------------------------------------------
+def llama_shapes(size_bytes: int) -> list[tuple[str, tuple[int, ...]]]:
+    """Tensor names and shapes of a Llama-style model of about ``size_bytes`` in bf16."""
+    hd = D_MODEL // HEADS
+    per_layer = [("self_attn.q_proj.weight", (D_MODEL, D_MODEL)), ("self_attn.k_proj.weight", (KV_HEADS * hd, D_MODEL)),
+                 ("self_attn.v_proj.weight", (KV_HEADS * hd, D_MODEL)), ("self_attn.o_proj.weight", (D_MODEL, D_MODEL)),
+                 ("mlp.gate_proj.weight", (D_FF, D_MODEL)), ("mlp.up_proj.weight", (D_FF, D_MODEL)),
+                 ("mlp.down_proj.weight", (D_MODEL, D_FF)), ("input_layernorm.weight", (D_MODEL,)),
+                 ("post_attention_layernorm.weight", (D_MODEL,))]
+    layer_bytes = 2 * sum(int(np.prod(s)) for _, s in per_layer)
+    embed_bytes = 2 * 2 * VOCAB * D_MODEL
+    layers = max(1, round((size_bytes - embed_bytes) / layer_bytes))
+    out = [("model.embed_tokens.weight", (VOCAB, D_MODEL))]
+    for i in range(layers):
+        out += [(f"model.layers.{i}.{n}", s) for n, s in per_layer]
+    return out + [("model.norm.weight", (D_MODEL,)), ("lm_head.weight", (VOCAB, D_MODEL))]
+
+
+def build(folder: Path, size_gb: float, shard_gb: float) -> None:
+    """Write the checkpoint unless ``folder/.complete`` says it is already there."""
+    if (folder / ".complete").exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    shapes = llama_shapes(int(size_gb * 1e9))
+    shards: list[list[tuple[str, tuple[int, ...]]]] = [[]]
+    used = 0
+    for name, shape in shapes:
+        nbytes = 2 * int(np.prod(shape))
+        if shards[-1] and used + nbytes > shard_gb * 1e9:
+            shards.append([])
+            used = 0
+        shards[-1].append((name, shape))
+        used += nbytes
+    rng = np.random.default_rng(0)
+    pool = ((rng.standard_normal(32 * 2**20, dtype=np.float32) * 0.02).view(np.uint32) >> 16).astype(np.uint16)
+    pool_bytes = pool.tobytes()
+    weight_map = {}
+    for k, shard in enumerate(shards):
+        fname = f"model-{k + 1:05d}-of-{len(shards):05d}.safetensors"
+        header, pos = {}, 0
+        for name, shape in shard:
+            n = 2 * int(np.prod(shape))
+            header[name] = {"dtype": "BF16", "shape": list(shape), "data_offsets": [pos, pos + n]}
+            weight_map[name] = fname
+            pos += n
+        h = json.dumps(header).encode()
+        h += b" " * (-len(h) % 8)
+        with open(folder / fname, "wb") as f:
+            f.write(struct.pack("<Q", len(h)) + h)
+            for _name, shape in shard:
+                left = 2 * int(np.prod(shape))
+                start = int(rng.integers(0, len(pool_bytes) // 2)) * 2
+                while left:
+                    piece = pool_bytes[start:start + min(left, BLOCK)]
+                    f.write(piece)
+                    left -= len(piece)
+                    start = 0 if start + len(piece) >= len(pool_bytes) else start + len(piece)
+        print(f"  wrote {fname}", file=sys.stderr)
+    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
+    (folder / "config.json").write_text(json.dumps({
+        "model_type": "llama", "hidden_size": D_MODEL, "intermediate_size": D_FF, "num_attention_heads": HEADS,
+        "num_key_value_heads": KV_HEADS, "num_hidden_layers": len(shapes) // 9, "vocab_size": VOCAB}))
+    (folder / ".complete").write_text("ok\n")
+
+
+# --- the three runs (each in its own process) ---------------------------------------------------
+def shards_of(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.safetensors"))
+
+
+def run_ours(folder: Path) -> int:
+    sys.path.insert(0, str(ROOT))
+    from provenance.fingerprint.stats import fingerprint_checkpoint
+
+    fp = fingerprint_checkpoint(folder)
+    return fp.total_bytes
+
+
+def run_reference(folder: Path) -> int:
+    import ml_dtypes  # noqa: F401 - registers "bfloat16" with numpy, which load_file needs for BF16
+    from safetensors.numpy import load_file
+
+    state: dict[str, np.ndarray] = {}
+    for shard in shards_of(folder):
+        state.update(load_file(shard))
+    stds = {name: float(np.std(t.astype(np.float32), ddof=1)) for name, t in state.items()}
+    assert len(stds) == len(state)
+    return sum(p.stat().st_size for p in shards_of(folder))
+
+
+def run_read(folder: Path) -> int:
+    buf = memoryview(bytearray(BLOCK))
+    total = 0
+    for shard in shards_of(folder):
+        with open(shard, "rb", buffering=0) as f:
+            while k := f.readinto(buf):
+                total += k
+    return total
+
+
+RUNS = {"ours": run_ours, "reference": run_reference, "read": run_read}
+
+
+def child(mode: str, folder: Path) -> None:
+    start = time.perf_counter()
+    nbytes = RUNS[mode](folder)
+    wall = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(json.dumps({"mode": mode, "wall": wall, "bytes": nbytes, "peak_rss_mb": peak_kb / 1024}))
+
+
+def drop_caches() -> bool:
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def measure(mode: str, folder: Path, cache: str) -> dict:
+    if cache == "cold" and not drop_caches():
+        raise SystemExit("cannot drop the page cache (needs root): use --cache warm")
+    if cache == "warm":
+        run_read(folder)
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(folder)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def table(rows: list[dict]) -> str:
+    """Markdown table of the best of the repeats per (run, cache); ratios against the same cache."""
+    best: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        key = (r["mode"], r["cache"])
+        if key not in best or r["wall"] < best[key]["wall"]:
+            best[key] = r
+    walls: dict[tuple[str, str], list[float]] = {}
+    for r in rows:
+        walls.setdefault((r["mode"], r["cache"]), []).append(r["wall"])
+    lines = ["| run | cache | best wall (s) | median (s) | GB/s | peak RSS (MB) | wall / reference | GB/s / read |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for (mode, cache), r in best.items():
+        ref, rd = best.get(("reference", cache)), best.get(("read", cache))
+        gbs = r["bytes"] / r["wall"] / 1e9
+        vs_ref = f"{r['wall'] / ref['wall']:.2f}" if ref else "-"
+        vs_read = f"{gbs / (rd['bytes'] / rd['wall'] / 1e9):.2f}" if rd else "-"
+        w = sorted(walls[(mode, cache)])
+        rss = max(x["peak_rss_mb"] for x in rows if (x["mode"], x["cache"]) == (mode, cache))
+        lines.append(f"| {mode} | {cache} | {r['wall']:.2f} | {w[len(w) // 2]:.2f} | {gbs:.2f} | {rss:.0f} "
+                     f"| {vs_ref} | {vs_read} |")
+    return "\n".join(lines)
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size-gb", type=float, default=2.0)
+    ap.add_argument("--shard-gb", type=float, default=1.0)
+    ap.add_argument("--dir", type=Path, default=None, help="where to build (default var/bench/llama-<size>gb)")
+    ap.add_argument("--cache", choices=["cold", "warm", "both"], default="cold")
+    ap.add_argument("--runs", default="ours,reference,read")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each, interleaved; the table shows the best")
+    ap.add_argument("--child", nargs=2, metavar=("MODE", "DIR"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child(args.child[0], Path(args.child[1]))
+    folder = args.dir or ROOT / "var" / "bench" / f"llama-{args.size_gb:g}gb"
+    print(f"building/reusing {folder}", file=sys.stderr)
+    build(folder, args.size_gb, args.shard_gb)
+    size = sum(p.stat().st_size for p in shards_of(folder))
+    caches = ["cold", "warm"] if args.cache == "both" else [args.cache]
+    rows = []
+    for cache in caches:
+        for _ in range(args.repeat):
+            for mode in args.runs.split(","):
+                r = measure(mode, folder, cache) | {"cache": cache}
+                print(f"  {mode:9} {cache}: {r['wall']:.2f} s, {r['peak_rss_mb']:.0f} MB", file=sys.stderr)
+                rows.append(r)
+    print(f"\n{size / 1e9:.2f} GB in {len(shards_of(folder))} shards; {cpu_name()}, {os.cpu_count()} cores, "
+          f"{args.repeat} runs each; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""One sequential pass over a safetensors file, pipelined: read-ahead and SHA-256 run in threads.
+
+The statistics of a chunk need the GIL; reading (``os.preadv``) and hashing (``hashlib`` on buffers
+over 2 KB) release it. So a pass over a file runs three things at once: a reader thread that keeps
+``READ_AHEAD`` chunks in flight, two hasher threads (one for the whole file, one for the current
+tensor: SHA-256 is the most expensive per-byte work of the pass and cannot be split within one
+digest), and the caller's thread computing statistics. On two cores this roughly halves the wall
+time of doing all three in turn.
+
+Memory: ``BUFFERS`` reusable buffers of the largest piece (the chunk size); a buffer is reused
+only after the caller has returned from it and both hashers are done with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .errors import TruncatedFileError
+from .safetensors_format import SafetensorsFile, TensorInfo
+
+BUFFERS = 4
+READ_AHEAD = 2  # < BUFFERS - 1, so the buffer being read into was hashed two pieces ago
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of bytes of one file: the header (``tensor`` None) or part of one tensor."""
+
+    tensor: TensorInfo | None
+    offset: int  # absolute byte offset in the file
+    size: int
+    element: int  # index of the first element within the tensor (0 for the header)
+
+
+def plan_pieces(sf: SafetensorsFile, step_bytes: Callable[[TensorInfo], int], header_step: int) -> list[Piece]:
+    """The file's pieces in file order: the header, then each tensor in steps of ``step_bytes(t)``
+    bytes (a multiple of its itemsize). Zero-byte tensors get one empty piece so they are seen."""
+    pieces = [Piece(None, o, min(header_step, sf.header_bytes - o), 0) for o in range(0, sf.header_bytes, header_step)]
+    for t in sf.tensors:
+        step = step_bytes(t)
+        if t.nbytes == 0:
+            pieces.append(Piece(t, t.start, 0, 0))
+        for off in range(0, t.nbytes, step):
+            pieces.append(Piece(t, t.start + off, min(step, t.nbytes - off), off // t.itemsize))
+    return pieces
+
+
+def _pread_exact(fd: int, view: memoryview, offset: int, sf: SafetensorsFile, piece: Piece) -> memoryview:
+    got = 0
+    while got < len(view):
+        k = os.preadv(fd, [view[got:]], offset + got)
+        if k == 0:
+            what = f"tensor {piece.tensor.name!r}" if piece.tensor else "its header"
+            raise TruncatedFileError(f"shard {sf.name} is truncated: it ended while reading {what}",
+                                     path=str(sf.path), tensor=piece.tensor.name if piece.tensor else None)
+        got += k
+    return view
+
+
+def stream_file(
+    sf: SafetensorsFile,
+    pieces: list[Piece],
+    on_piece: Callable[[Piece, memoryview], None],
+) -> tuple[str, dict[str, str]]:
+    """Read ``pieces`` in order, calling ``on_piece(piece, bytes)`` in the caller's thread for each
+    (the view is valid only during the call). Returns the SHA-256 of all the pieces' bytes (the
+    file's, when the pieces tile it) and the SHA-256 of each tensor's bytes."""
+    largest = max((p.size for p in pieces), default=0)
+    bufs = [memoryview(bytearray(max(largest, 1))) for _ in range(BUFFERS)]
+    file_hash = hashlib.sha256()
+    tensor_hashes: dict[str, Future[str]] = {}
+    in_use: list[list[Future[None]]] = [[] for _ in range(BUFFERS)]
+    with open(sf.path, "rb", buffering=0) as f, ThreadPoolExecutor(1) as reader, \
+            ThreadPoolExecutor(1) as file_hasher, ThreadPoolExecutor(1) as tensor_hasher:
+        fd = f.fileno()
+        if hasattr(os, "posix_fadvise"):  # a larger kernel read-ahead for one front-to-back pass
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+
+        def read(i: int) -> Future[memoryview]:
+            p = pieces[i]
+            for fut in in_use[i % BUFFERS]:
+                fut.result()
+            return reader.submit(_pread_exact, fd, bufs[i % BUFFERS][: p.size], p.offset, sf, p)
+
+        reads = {i: read(i) for i in range(min(READ_AHEAD, len(pieces)))}
+        current: hashlib._Hash | None = None
+        for i, p in enumerate(pieces):
+            view = reads.pop(i).result()
+            futs = [file_hasher.submit(file_hash.update, view)]
+            if p.tensor is not None:
+                if p.element == 0:
+                    current = hashlib.sha256()
+                futs.append(tensor_hasher.submit(current.update, view))  # type: ignore[union-attr]
+                if p.offset + p.size == p.tensor.start + p.tensor.nbytes:
+                    tensor_hashes[p.tensor.name] = tensor_hasher.submit(current.hexdigest)  # type: ignore[union-attr]
+            in_use[i % BUFFERS] = futs
+            if i + READ_AHEAD < len(pieces):
+                reads[i + READ_AHEAD] = read(i + READ_AHEAD)
+            on_piece(p, view)
+        digest = file_hasher.submit(file_hash.hexdigest).result()
+        return digest, {name: fut.result() for name, fut in tensor_hashes.items()}
