@@ -88,3 +88,14 @@ def test_an_internal_failure_exits_1_with_the_trace(monkeypatch, capsys, lineage
     assert cli.main(["inspect", str(lineage_set["pruned"]), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err and "internal error" in err
+
+
+def test_a_reference_panel_adds_a_second_null_to_the_json(lineage_set, tmp_path):
+    out = tmp_path / "panel.json"
+    proc = run("compare", str(lineage_set["base"]), str(lineage_set["continued"]), "--quiet", "--json", str(out),
+               "--methods", "attn_std", "--panel", str(lineage_set["independent"]),
+               "--panel", str(lineage_set["independent_same_recipe"]), "--panel", str(lineage_set["finetune"]))
+    assert proc.returncode == 0, proc.stderr
+    nulls = json.loads(out.read_text())["results"]["attn_std"]["calibration"]["nulls"]
+    assert [n["source"] for n in nulls] == ["synthetic", "reference_panel"]
+    assert nulls[1]["size"] == 3  # every 12-layer pair of the three panel members
