@@ -5,7 +5,10 @@ from django.contrib import admin
 from claims.admin.base import KnowledgeBaseAdmin, PublicRecordAdmin
 from claims.models import AIModel, Checkpoint
 
-CHECKPOINT_COMPUTED = ["total_size", "content_hash", "file_hashes", "config", "tokenizer_digest"]
+CHECKPOINT_COMPUTED = [
+    "total_size", "layout_family", "layer_count", "content_hash", "file_hashes", "file_stats", "config",
+    "tokenizer_digest",
+]  # fmt: skip
 
 
 class CheckpointInline(admin.TabularInline):

@@ -17,6 +17,8 @@ PIPELINE_FIELDS = [
     "requested_at",
     "started_at",
     "finished_at",
+    "enqueued_at",
+    "heartbeat_at",
     "engine_version",
     "library_versions",
     "input_hashes",

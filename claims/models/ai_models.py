@@ -135,6 +135,17 @@ class Checkpoint(models.Model):
         default=dict, blank=True, editable=False, help_text="The checkpoint's config.json."
     )
     tokenizer_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Filled from the safetensors headers by the pipeline (claims.pipeline.checkpoints).
+    layout_family = models.CharField(
+        max_length=40, blank=True, editable=False, help_text="e.g. qwen2, llama."
+    )
+    layer_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    file_stats = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="File name → size and modification time, to spot changes.",
+    )
     note = models.TextField(blank=True, help_text="Markdown. Where these weights came from.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -90,6 +90,10 @@ class FingerprintReport(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Pipeline bookkeeping: when the task was last sent to the broker, and the running worker's
+    # last sign of life (a report whose heartbeat stops is repaired by the sweep).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     engine_version = models.CharField(max_length=40, blank=True)
     library_versions = models.JSONField(default=dict, blank=True)
     input_hashes = models.JSONField(default=dict, blank=True, help_text="Checkpoint → content hash.")
@@ -108,7 +112,9 @@ class FingerprintReport(models.Model):
 
     # Progress, result and charts are large or change every few seconds: keep them out of history
     # (the pipeline writes progress with queryset.update(), which bypasses history anyway).
-    history = history(excluded_fields=["progress_bytes", "progress_total", "result", "charts", "timings"])
+    history = history(
+        excluded_fields=["progress_bytes", "progress_total", "result", "charts", "timings", "heartbeat_at"]
+    )
 
     objects = FingerprintReportQuerySet.as_manager()
 

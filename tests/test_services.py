@@ -1,0 +1,88 @@
+"""Publishing, unpublishing and retracting through the services."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import services
+from claims.errors import ProvenanceError
+from tests.factories import ClaimFactory, PartyFactory, editor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def user():
+    return editor(username="grace")
+
+
+def test_publishing_a_draft_records_who_and_when(user):
+    party = services.record_publish(record=PartyFactory(), user=user)
+    assert (party.status, party.published_by) == ("published", user)
+    history = party.history.latest()
+    assert (history.history_user, history.history_change_reason) == (user, "Published")
+
+
+def test_publishing_twice_is_refused(user):
+    party = PartyFactory(published=True)
+    with pytest.raises(ProvenanceError, match="only a draft can be published"):
+        services.record_publish(record=party, user=user)
+
+
+def test_a_claim_is_published_only_after_what_it_refers_to(user):
+    claim = ClaimFactory()
+    with pytest.raises(ProvenanceError, match="first"):
+        services.record_publish(record=claim, user=user)
+    for record in (claim.dispute, claim.claimant):
+        services.record_publish(record=record, user=user)
+    assert services.record_publish(record=claim, user=user).status == "published"
+
+
+def test_retracting_keeps_the_record_public_with_its_note(user):
+    party = PartyFactory(published=True)
+    retracted = services.record_retract(record=party, user=user, note="Misidentified.")
+    assert (retracted.status, retracted.retracted_by, retracted.retraction_note) == (
+        "retracted",
+        user,
+        "Misidentified.",
+    )
+    assert retracted.retracted_at is not None and retracted.is_public
+    assert type(party).objects.public().filter(pk=party.pk).exists()
+    assert retracted.history.latest().history_change_reason == "Retracted: Misidentified."
+
+
+@pytest.mark.parametrize("note", ["", "   ", None])
+def test_a_retraction_needs_a_note(user, note):
+    party = PartyFactory(published=True)
+    with pytest.raises(ProvenanceError, match="retraction note"):
+        services.record_retract(record=party, user=user, note=note)
+    party.refresh_from_db()
+    assert party.status == "published"
+
+
+def test_a_draft_cannot_be_retracted(user):
+    with pytest.raises(ProvenanceError, match="only a published record can be retracted"):
+        services.record_retract(record=PartyFactory(), user=user, note="x")
+
+
+def test_a_retraction_stands(user):
+    party = services.record_retract(record=PartyFactory(published=True), user=user, note="Wrong.")
+    for service in (services.record_publish, services.record_unpublish):
+        with pytest.raises(ProvenanceError):
+            service(record=party, user=user)
+
+
+def test_unpublishing_returns_to_draft_and_hides_the_record(user):
+    party = services.record_unpublish(record=PartyFactory(published=True), user=user)
+    assert (party.status, party.published_at, party.published_by) == ("draft", None, None)
+    assert not type(party).objects.public().filter(pk=party.pk).exists()
+
+
+def test_a_draft_cannot_be_unpublished(user):
+    with pytest.raises(ProvenanceError, match="only a published record can be unpublished"):
+        services.record_unpublish(record=PartyFactory(), user=user)
+
+
+def test_services_take_keyword_arguments_only(user):
+    with pytest.raises(TypeError):
+        services.record_publish(PartyFactory(), user)  # type: ignore[misc]
