@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pytest
 from fingerprint_factory import make_fingerprint, part
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.fingerprint.errors import IncompatibleModelsError
 from provenance.fingerprint.methods import METHODS, aligned_cosine, attn_std, tensor_identity
@@ -193,3 +195,27 @@ def test_every_registered_method_result_is_strict_json():
         d = method.compare(fa, fb).to_dict()
         assert d["method"] == method.name
         json.dumps(d, allow_nan=False)
+
+
+def _brute_force_best(sim: np.ndarray, threshold: float) -> float:
+    """Best Σ (sim − threshold) over every valid chain, by enumerating subsets of the useful cells."""
+    cells = [(i, j) for i in range(sim.shape[0]) for j in range(sim.shape[1]) if sim[i, j] > threshold]
+    best = 0.0
+    for mask in range(1, 1 << len(cells)):
+        chain = sorted(c for k, c in enumerate(cells) if mask >> k & 1)
+        ok = all((i2 > i1 and j2 > j1) or (i2 == i1 and j2 == j1 + 1) or (j2 == j1 and i2 == i1 + 1)
+                 for (i1, j1), (i2, j2) in zip(chain, chain[1:], strict=False))
+        if ok:
+            best = max(best, sum(sim[c] - threshold for c in chain))
+    return best
+
+
+@given(st.integers(2, 4), st.integers(2, 4), st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_monotone_alignment_is_optimal_and_valid(rows, cols, seed):
+    sim = np.random.default_rng(seed).uniform(-0.2, 1.0, size=(rows, cols))
+    pairs = monotone_alignment(sim, 0.3)
+    for (i1, j1), (i2, j2) in zip(pairs, pairs[1:], strict=False):
+        assert (i2 > i1 and j2 > j1) or (i2 == i1 and j2 == j1 + 1) or (j2 == j1 and i2 == i1 + 1)
+    assert all(sim[i, j] > 0.3 for i, j in pairs)
+    assert sum(sim[i, j] - 0.3 for i, j in pairs) == pytest.approx(_brute_force_best(sim, 0.3))
