@@ -74,6 +74,8 @@ def print_inspect(fp: ModelFingerprint, path: str, out: TextIO) -> None:
               f"size: {_human(fp.total_bytes)}\n")
     out.write(f"  tensors: {len(fp.tensors)} ({', '.join(f'{k} {v}' for k, v in sorted(dtypes.items()))})   "
               f"parts: {len(fp.parts)}\n")
+    for f in fp.files:
+        out.write(f"    {f.name:<48} {_human(f.size):>10}  sha256 {f.sha256[:16]}…\n")
     out.write(f"  content hash: {fp.content_hash}\n")
     out.write(f"  tokenizer sha256: {fp.tokenizer_sha256 or '-'}\n")
     bad = [(p.key, p.nan_count, p.inf_count) for p in fp.parts if p.nan_count or p.inf_count]
@@ -201,6 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERNAL
