@@ -134,8 +134,8 @@ def test_the_hard_negative_shares_the_recipe_but_no_weights():
 
 
 def test_tensors_are_generated_in_bounded_blocks():
-    blocks = list(synthetic._structured_blocks(np.random.default_rng(0), (40000, 256), 0.02))
-    assert len(blocks) > 1 and max(b.size for b in blocks) <= synthetic._BLOCK_ELEMS
+    blocks = list(synthetic.models._structured_blocks(np.random.default_rng(0), (40000, 256), 0.02))
+    assert len(blocks) > 1 and max(b.size for b in blocks) <= synthetic.models.BLOCK_ELEMS
     assert sum(b.shape[0] for b in blocks) == 40000
     assert np.std(np.concatenate(blocks)) == pytest.approx(0.02, rel=0.02)
 

@@ -1,56 +1,30 @@
-"""Synthetic checkpoints with a known lineage: the ground truth the comparison methods are tested on.
+"""Synthetic model descriptions: architecture shapes, init recipes, and each lineage relation.
 
-``build_lineage_set(root)`` writes real safetensors checkpoints (bf16 by default, sharded with
-``model.safetensors.index.json`` when there is more than one shard, with ``config.json`` and a
-BPE-style ``tokenizer.json``) of tiny Qwen2-style models: one base and models derived from it by
-the relations that matter in provenance disputes, plus unrelated models of the same shape.
-
-| name                       | relation to ``base``                                                  |
-|----------------------------|-----------------------------------------------------------------------|
-| ``finetune``               | light fine-tune: every weight + noise of 3 % of its σ                 |
-| ``continued``              | continued pretraining: + structured noise of about 1.8 σ, depth drift |
-| ``pruned``                 | every second layer kept (0, 2, 4, ...), tensors byte-identical        |
-| ``widened``                | 64 tokens added: extra embedding and lm_head rows, rest byte-identical|
-| ``moe``                    | Qwen2-MoE upcycled: experts = dense MLP + noise, new router           |
-| ``independent``            | unrelated: other seed, other init recipe (σ trend)                    |
-| ``independent_same_recipe``| unrelated: other seed, SAME init recipe - the hard negative           |
+A ``SyntheticModel`` is a set of functions (tensor plan, tensor blocks, config, tokenizer), not
+data: every tensor is a pure function of (model, tensor name), generated in row blocks of at most
+``BLOCK_ELEMS`` values. A derived model regenerates its parent's tensor and transforms it, so
+nothing is read back from disk and copied tensors are bit-identical.
 
 Why the weights are not iid noise: each matrix is a per-row scaled mix of iid noise and a low-rank
 component ("trained structure"), and its σ follows a per-role depth trend (the *init recipe*) times
-a smooth seed-dependent deviation (the *training*). Two unrelated models that share a recipe
-therefore have strongly correlated σ curves, which is what misled the HonestAGI statistic
-(deepseek-llm-7b vs llama2-7b: 0.91).
-
-Every tensor is a pure function of (model, tensor name): a derived model regenerates its parent's
-tensor and transforms it, so nothing is read back from disk and copies are bit-identical.
-Memory: tensors are generated and written in row blocks of at most ``_BLOCK_ELEMS`` values
-(16 MB of float32), so writing is bounded whatever the checkpoint size.
+a smooth seed-dependent deviation (the *training*).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
-import ml_dtypes
 import numpy as np
 
-from .fingerprint import Role
+from ..fingerprint import Role
+from .tokenizer import make_tokenizer
 
-_BLOCK_ELEMS = 1 << 22
-_DTYPES: dict[str, tuple[np.dtype, int]] = {
-    "BF16": (np.dtype(ml_dtypes.bfloat16), 2),
-    "F16": (np.dtype(np.float16), 2),
-    "F32": (np.dtype(np.float32), 4),
-}
-PRUNE_STEP = 2
-WIDEN_EXTRA_TOKENS = 64
+BLOCK_ELEMS = 1 << 22
+"""Largest block of values generated at once: 16 MB of float32."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +95,10 @@ def _rng(seed: int, tag: int, name: str) -> np.random.Generator:
 
 
 def _row_blocks(shape: tuple[int, ...]) -> list[tuple[int, int]]:
-    """Row ranges [start, stop) of at most ``_BLOCK_ELEMS`` values; depends only on the shape."""
+    """Row ranges [start, stop) of at most ``BLOCK_ELEMS`` values; depends only on the shape."""
     rows = shape[0]
     cols = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
-    step = max(1, _BLOCK_ELEMS // max(cols, 1))
+    step = max(1, BLOCK_ELEMS // max(cols, 1))
     return [(s, min(rows, s + step)) for s in range(0, rows, step)]
 
 
@@ -217,7 +191,7 @@ class SyntheticModel:
         return cfg
 
 
-def _layer_plan(shape: ModelShape, layer: int) -> list[TensorPlan]:
+def layer_plan(shape: ModelShape, layer: int) -> list[TensorPlan]:
     h, kv = shape.hidden_size, shape.num_kv_heads * shape.head_dim
     p = f"model.layers.{layer}."
     out = [
@@ -251,70 +225,10 @@ def model_plan(shape: ModelShape) -> list[TensorPlan]:
     h = shape.hidden_size
     plan = [TensorPlan("model.embed_tokens.weight", (shape.vocab_size, h), Role.EMBED, None)]
     for layer in range(shape.num_layers):
-        plan += _layer_plan(shape, layer)
+        plan += layer_plan(shape, layer)
     plan += [TensorPlan("model.norm.weight", (h,), Role.NORM, None),
              TensorPlan("lm_head.weight", (shape.vocab_size, h), Role.LM_HEAD, None)]
     return plan
-
-
-def make_tokenizer(seed: int, n_tokens: int, *, extra: int = 0) -> dict[str, Any]:
-    """A Hugging Face ``tokenizer.json`` (BPE) of made-up tokens; ``extra`` appends new merges.
-
-    Ids 0..n_tokens-3 are the alphabet and merges, n_tokens-2 and -1 are special tokens, and the
-    ``extra`` widened tokens follow them (as when a vocabulary is extended after release).
-    """
-    rng = np.random.default_rng([seed, 77])
-    vocab: list[str] = list("abcdefghijklmnopqrstuvwxyz") + ["Ġ" + c for c in "aeioustnrl"]
-    merges: list[str] = []
-    seen = set(vocab)
-
-    def grow(count: int, local_rng: np.random.Generator) -> None:
-        # A merge joins any token with a short one (≤ 3 characters); drawing the right side from
-        # short tokens keeps rejections rare, so 32k-token vocabularies take well under a second.
-        short = [t for t in vocab if len(t) <= 3 and not t.startswith("Ġ")]
-        while count > 0:
-            lefts = local_rng.integers(0, len(vocab), size=1024)
-            rights = local_rng.integers(0, len(short), size=1024)
-            for i, j in zip(lefts.tolist(), rights.tolist(), strict=True):
-                left, right = vocab[i], short[j]
-                token = left + right
-                if len(token) > 12 or token in seen:
-                    continue
-                vocab.append(token)
-                seen.add(token)
-                merges.append(f"{left} {right}")
-                if len(token) <= 3 and not token.startswith("Ġ"):
-                    short.append(token)
-                count -= 1
-                if count == 0:
-                    break
-
-    grow(n_tokens - 2 - len(vocab), rng)
-    specials = ["<|endoftext|>", "<|pad|>"]
-    ids = {tok: i for i, tok in enumerate(vocab)}
-    for k, tok in enumerate(specials):
-        ids[tok] = n_tokens - 2 + k
-    if extra:
-        before = len(vocab)
-        grow(extra, np.random.default_rng([seed, 78]))
-        for k, tok in enumerate(vocab[before:]):
-            ids[tok] = n_tokens + k
-    return {
-        "version": "1.0",
-        "truncation": None,
-        "padding": None,
-        "added_tokens": [{"id": ids[t], "content": t, "single_word": False, "lstrip": False,
-                          "rstrip": False, "normalized": False, "special": True} for t in specials],
-        "normalizer": None,
-        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
-                          "use_regex": True},
-        "post_processor": None,
-        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True,
-                    "use_regex": True},
-        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
-                  "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
-                  "ignore_merges": False, "vocab": ids, "merges": merges},
-    }
 
 
 class BaseModel(SyntheticModel):
@@ -499,135 +413,3 @@ class UpcycledMoEModel(SyntheticModel):
 
     def tokenizer(self) -> dict[str, Any]:
         return self.parent.tokenizer()
-
-
-# -- writing -------------------------------------------------------------------------------------
-
-def _shards(plan: list[TensorPlan], itemsize: int, max_shard_bytes: int) -> list[list[TensorPlan]]:
-    shards: list[list[TensorPlan]] = [[]]
-    size = 0
-    for t in plan:
-        nbytes = int(np.prod(t.shape)) * itemsize
-        if shards[-1] and size + nbytes > max_shard_bytes:
-            shards.append([])
-            size = 0
-        shards[-1].append(t)
-        size += nbytes
-    return shards
-
-
-def write_model(model: SyntheticModel, out_dir: str | Path, *, dtype: str = "BF16",
-                max_shard_bytes: int = 2 << 20, metadata: dict[str, str] | None = None) -> Path:
-    """Write ``model`` as a Hugging Face-style checkpoint folder and return the folder.
-
-    One ``model.safetensors`` if it fits in ``max_shard_bytes``, otherwise
-    ``model-0000i-of-0000n.safetensors`` shards plus ``model.safetensors.index.json``. Tensors are
-    written block by block (at most ``_BLOCK_ELEMS`` values in memory); the folder is replaced.
-    """
-    if dtype not in _DTYPES:
-        raise ValueError(f"dtype must be one of {sorted(_DTYPES)}, not {dtype!r}")
-    np_dtype, itemsize = _DTYPES[dtype]
-    out = Path(out_dir)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    shards = _shards(model.plan(), itemsize, max_shard_bytes)
-    n = len(shards)
-    weight_map: dict[str, str] = {}
-    total = 0
-    for k, shard in enumerate(shards, start=1):
-        fname = "model.safetensors" if n == 1 else f"model-{k:05d}-of-{n:05d}.safetensors"
-        header: dict[str, Any] = {"__metadata__": {"format": "pt", **(metadata or {})}}
-        offset = 0
-        for t in shard:
-            nbytes = int(np.prod(t.shape)) * itemsize
-            header[t.name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + nbytes]}
-            offset += nbytes
-            weight_map[t.name] = fname
-        raw = json.dumps(header, separators=(",", ":")).encode()
-        raw += b" " * (-len(raw) % 8)  # the reference writer pads the header to 8 bytes
-        with open(out / fname, "wb") as f:
-            f.write(len(raw).to_bytes(8, "little"))
-            f.write(raw)
-            for t in shard:
-                for block in model.blocks(t):
-                    f.write(np.ascontiguousarray(block, dtype=np.float32).astype(np_dtype).tobytes())
-        total += offset
-    if n > 1:
-        index = {"metadata": {"total_size": total}, "weight_map": weight_map}
-        (out / "model.safetensors.index.json").write_text(json.dumps(index, indent=2))
-    cfg = model.config()
-    cfg["torch_dtype"] = {"BF16": "bfloat16", "F16": "float16", "F32": "float32"}[dtype]
-    (out / "config.json").write_text(json.dumps(cfg, indent=2))
-    (out / "tokenizer.json").write_text(json.dumps(model.tokenizer(), ensure_ascii=False))
-    return out
-
-
-def lineage_models(size: str = "tiny", *, seed: int = 0) -> dict[str, SyntheticModel]:
-    """The lineage set as model descriptions (nothing written): see the module docstring."""
-    if size not in SIZES:
-        raise ValueError(f"size must be one of {sorted(SIZES)}, not {size!r}")
-    shape = SIZES[size]
-    base = BaseModel(shape, seed=seed * 1000 + 1, recipe="a")
-    kept = list(range(0, shape.num_layers, PRUNE_STEP))
-    return {
-        "base": base,
-        "finetune": PerturbedModel(base, seed=seed * 1000 + 2, scale=0.03, relation="finetune"),
-        "continued": PerturbedModel(base, seed=seed * 1000 + 3, scale=1.8, drift=0.8, relation="continued"),
-        "pruned": PrunedModel(base, kept),
-        "widened": WidenedVocabModel(base, extra_tokens=WIDEN_EXTRA_TOKENS, seed=seed * 1000 + 4),
-        "moe": UpcycledMoEModel(base, num_experts=4, seed=seed * 1000 + 5),
-        "independent": BaseModel(shape, seed=seed * 1000 + 6, recipe="b"),
-        "independent_same_recipe": BaseModel(shape, seed=seed * 1000 + 7, recipe="a"),
-    }
-
-
-RELATED = frozenset({"finetune", "continued", "pruned", "widened", "moe"})
-"""Names in the lineage set derived from ``base``; the others are unrelated to it."""
-
-
-def build_lineage_set(root: str | Path, *, size: str = "tiny", seed: int = 0, dtype: str = "BF16",
-                      max_shard_bytes: int = 2 << 20) -> dict[str, Path]:
-    """Write the lineage set under ``root`` (one folder per model) and return {name: folder}.
-
-    Also writes ``root/lineage.json``: per model its relation to ``base``, whether it is derived
-    from it, and relation details (``kept_layers`` for the pruned copy). Deterministic in
-    (size, seed, dtype): the same call writes byte-identical files. Tiny set: ~45 MB, ~2 s.
-    """
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    manifest: dict[str, Any] = {"size": size, "seed": seed, "dtype": dtype, "models": {}}
-    for name, model in lineage_models(size, seed=seed).items():
-        paths[name] = write_model(model, root / name, dtype=dtype, max_shard_bytes=max_shard_bytes,
-                                  metadata={"synthetic_relation": model.relation})
-        manifest["models"][name] = {
-            "relation": model.relation if name in RELATED else ("base" if name == "base" else "independent"),
-            "derived_from_base": name in RELATED,
-            "num_layers": model.shape.num_layers,
-            **model.extra,
-        }
-    (root / "lineage.json").write_text(json.dumps(manifest, indent=2))
-    return paths
-
-
-def write_checkpoint_of_size(out_dir: str | Path, target_bytes: int, *, seed: int = 0, dtype: str = "BF16",
-                             max_shard_bytes: int = 1 << 30, structured: bool = False) -> Path:
-    """Write one Qwen2-style checkpoint of about ``target_bytes`` (for benchmarks) and return it.
-
-    Hidden size grows with the target (256 up to 2048) so that at least 4 layers fit; the layer
-    count is chosen to land within one layer's size of the target. ``structured=False`` (default)
-    generates iid weights, which is faster (no low-rank product) and statistically irrelevant to
-    the reading cost. Memory stays bounded by the block size, not the target.
-    """
-    itemsize = _DTYPES[dtype][1]
-    for hidden in (2048, 1024, 512, 256):
-        inter = int(hidden * 2.75) // 64 * 64
-        shape = ModelShape(hidden, 1, max(1, hidden // 128), max(1, hidden // 512), inter, 32000)
-        per_layer = sum(int(np.prod(t.shape)) for t in _layer_plan(shape, 0)) * itemsize
-        fixed = (2 * shape.vocab_size * hidden + hidden) * itemsize
-        if (target_bytes - fixed) / per_layer >= 4 or hidden == 256:
-            break
-    layers = max(1, round((target_bytes - fixed) / per_layer))
-    model = BaseModel(replace(shape, num_layers=layers), seed=seed, structured=structured)
-    return write_model(model, out_dir, dtype=dtype, max_shard_bytes=max_shard_bytes)
