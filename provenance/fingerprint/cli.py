@@ -3,7 +3,7 @@
 * ``inspect PATH`` - layout, layers, files, dtypes, size, per-role statistics and the σ series;
 * ``compare PATH_A PATH_B [--methods a,b|all] [--json OUT] [--null-size N]`` - every method's
   score next to its null (mean ± std, z, p) and a plain-language reading;
-* ``synthesize OUT_DIR`` - write the synthetic lineage set (see ``synthetic.py``).
+* ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package).
 
 A PATH is a checkpoint folder, a ``.safetensors`` file, or a fingerprint saved with
 ``inspect --save-fingerprint`` (``*.json``). Exit codes: 0 ok, 2 bad input (one ``error: ...``

@@ -57,7 +57,7 @@ def llama_checkpoint(write_checkpoint: Callable[..., Path]) -> Path:
                             tokenizer={"model": {"vocab": {"a": 0}}})
 
 
-# -- the synthetic lineage set (written once per session; see provenance/fingerprint/synthetic.py) --
+# -- the synthetic lineage set (written once per session; see provenance/fingerprint/synthetic/) --
 
 @pytest.fixture(scope="session")
 def lineage_set(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
