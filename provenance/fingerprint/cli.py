@@ -122,6 +122,8 @@ def print_report(report_dict: dict, out: TextIO) -> None:
     out.write("\n")
     for name, r in report_dict["results"].items():
         out.write(textwrap.fill(r["reading"], 100, initial_indent=f"{name}: ", subsequent_indent="    ") + "\n")
+    for note in report_dict.get("notes", []):
+        out.write(textwrap.fill(note, 100, initial_indent="note: ", subsequent_indent="    ") + "\n")
     out.write("\n" + textwrap.fill(f"Summary ({report_dict['verdict']}): {report_dict['summary']}", 100) + "\n")
 
 

@@ -12,7 +12,8 @@ the JSON document the pipeline stores (``schema_version`` 1)::
       "results": {name: MethodResult.to_dict()},   # method, score, per_layer, reading, calibration, extra
       "skipped": {name: "why the method does not apply"},
       "verdict": "shared_weights" | "lineage_supported" | "suggestive" | "no_evidence",
-      "summary": "plain-language paragraph"
+      "summary": "plain-language paragraph",
+      "notes": ["context no method scores: differing layouts/depths, identical tokenizer files"]
     }
 
 Chart keys: σ curves = ``results.attn_std.per_layer.sigma_a`` / ``sigma_b`` (role → per layer);
@@ -160,6 +161,20 @@ def _summary(results: dict[str, MethodResult], skipped: dict[str, str], label_a:
     return verdict, " ".join(lines)
 
 
+def _notes(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[str]:
+    """Context a reader needs that no method scores (shown under the table, never in the verdict)."""
+    notes = []
+    if fp_a.family != fp_b.family:
+        notes.append(f"The layouts differ ({fp_a.family} vs {fp_b.family}); only parts both have are compared.")
+    if fp_a.num_layers != fp_b.num_layers:
+        notes.append(f"The depths differ ({fp_a.num_layers} vs {fp_b.num_layers} layers).")
+    if fp_a.tokenizer_sha256 and fp_a.tokenizer_sha256 == fp_b.tokenizer_sha256:
+        notes.append("The tokenizer files are byte-identical: weak evidence on its own, tokenizers are often reused.")
+    if fp_a.content_hash == fp_b.content_hash:
+        notes.append("The two inputs are the same files.")
+    return notes
+
+
 def compare_fingerprints(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
                          methods: Sequence[str] | str | None = None, null_size: int = DEFAULT_NULL_SIZE,
                          seed: int = 0, reference_panel: Sequence[ModelFingerprint] | None = None,
@@ -201,4 +216,5 @@ def compare_fingerprints(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
     }
     return ComparisonReport(methods=names, params=params,
                             inputs={"a": _describe(fp_a, labels[0]), "b": _describe(fp_b, labels[1])},
-                            results=results, skipped=skipped, verdict=verdict, summary=summary)
+                            results=results, skipped=skipped, verdict=verdict, summary=summary,
+                            notes=_notes(fp_a, fp_b))

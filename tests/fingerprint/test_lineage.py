@@ -103,3 +103,6 @@ def test_reports_are_strict_json_with_the_chart_keys(reports):
     assert len(matrix) == 12 and len(matrix[0]) == 6
     assert len(d["results"]["aligned_cosine"]["calibration"]["samples"]) == 32
     assert d["inputs"]["a"]["content_hash"] != d["inputs"]["b"]["content_hash"]
+    assert "The depths differ (12 vs 6 layers)." in d["notes"]
+    assert any("tokenizer files are byte-identical" in n for n in d["notes"])
+    assert not any("tokenizer" in n for n in reports["independent"].notes)
