@@ -118,7 +118,9 @@ def _structured_blocks(rng: np.random.Generator, shape: tuple[int, ...], sigma: 
         w = rng.standard_normal((n, cols), dtype=np.float32)
         if v is not None:
             u = rng.standard_normal((n, rank), dtype=np.float32)
-            w = 0.8 * w + (0.6 / math.sqrt(rank)) * (u @ v)
+            # einsum, not BLAS matmul: the same bits on every machine (BLAS kernels differ by CPU),
+            # and no thread hand-off cost for these thin products on a busy box.
+            w = 0.8 * w + (0.6 / math.sqrt(rank)) * np.einsum("ir,rc->ic", u, v)
             w *= 1.0 + 0.25 * rng.standard_normal((n, 1), dtype=np.float32)
             w *= 1.0 / math.sqrt(1.0625)
         if len(blocks) == 1:
