@@ -36,6 +36,13 @@ def test_attn_std_reproduces_a_hand_computed_mean_of_four_r():
     assert result.per_layer["stretched"] is None
 
 
+def test_attn_std_uses_the_sample_std_like_torch_std():
+    a, b = make_fingerprint(dict.fromkeys("qkvo", [1, 2, 3, 4])), make_fingerprint(dict.fromkeys("qkvo", [1, 2, 3, 4]))
+    for p in b.parts:  # a population std that disagrees: the method must not read it
+        p.std_pop = 10.0 - p.std_sample
+    assert attn_std.score(a, b) == pytest.approx(1.0)
+
+
 def test_attn_std_zscores_with_the_population_std():
     z = attn_std.zscore(np.array([1.0, 2.0, 3.0, 4.0]))
     assert z == pytest.approx((np.array([1, 2, 3, 4]) - 2.5) / np.sqrt(1.25))
