@@ -313,3 +313,78 @@ def _ct(model) -> int:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(model).pk
+
+
+@pytest.mark.parametrize(
+    ("model", "slug"), [(m.Dispute, "pangu-pro-moe-qwen"), (m.Claim, "honestagi-pangu-derived-from-qwen")]
+)
+def test_an_editor_saves_the_demo_case_with_all_its_inlines(editor_client, model, slug):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    obj = model.objects.get(slug=slug)
+    page = editor_client.get(url(model, "change", obj.pk))
+    assert sum(len(inline.formset.forms) for inline in page.context["inline_admin_formsets"]) >= 3
+    response = editor_client.post(url(model, "change", obj.pk), form_data(page))
+    assert response.status_code == 302, [i.formset.errors for i in page.context["inline_admin_formsets"]]
+
+
+def test_a_claim_with_a_response_kind_but_nothing_to_respond_to_is_a_field_error_inline(editor_client):
+    dispute = FACTORIES[m.Dispute]()
+    party = PartyFactory()
+    data = form_data(editor_client.get(url(m.Dispute, "change", dispute.pk)))
+    data.update(
+        {
+            "claims-TOTAL_FORMS": "1",
+            "claims-0-title": "We deny it",
+            "claims-0-slug": "we-deny-it",
+            "claims-0-kind": "denial",
+            "claims-0-claimant": str(party.pk),
+            "claims-0-date_precision": "day",
+            "claims-0-statement": "No.",
+            "claims-0-dispute": str(dispute.pk),
+        }
+    )
+    response = editor_client.post(url(m.Dispute, "change", dispute.pk), data)
+    assert response.status_code == 200
+    assert "must respond to a claim" in response.content.decode()
+    assert not m.Claim.objects.exists()
+
+
+def test_the_slug_of_a_published_record_is_fixed(editor_client):
+    party = PartyFactory(published=True)
+    data = form_data(editor_client.get(url(m.Party, "change", party.pk)))
+    assert "slug" not in data
+    editor_client.post(url(m.Party, "change", party.pk), {**data, "slug": "new-slug"})
+    party.refresh_from_db()
+    assert party.slug != "new-slug"
+
+
+def test_an_uploaded_archive_copy_gets_its_sha256(editor_client, settings, tmp_path):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    content = b"statement text " * 1000
+    data = {
+        "title": "Statement",
+        "slug": "statement",
+        "kind": "statement",
+        "date_precision": "day",
+        "archived_file": SimpleUploadedFile("statement.html", content),
+    }
+    assert editor_client.post(url(m.EvidenceArtifact, "add"), data).status_code == 302
+    artifact = m.EvidenceArtifact.objects.get(slug="statement")
+    assert artifact.sha256 == hashlib.sha256(content).hexdigest()
+    assert artifact.history.latest().history_user == editor_client.user
+
+
+def test_the_models_at_stake_of_a_dispute_have_history(editor_client):
+    dispute = FACTORIES[m.Dispute]()
+    model = FACTORIES[m.AIModel]()
+    data = form_data(editor_client.get(url(m.Dispute, "change", dispute.pk)))
+    data["models_at_stake"] = [str(model.pk)]
+    assert editor_client.post(url(m.Dispute, "change", dispute.pk), data).status_code == 302
+    latest = dispute.history.latest()
+    assert [row.aimodel_id for row in latest.models_at_stake.all()] == [model.pk]

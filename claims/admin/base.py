@@ -103,7 +103,16 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
     actions = ["publish", "unpublish", "retract"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *self.editorial_readonly]
+        fields = [*super().get_readonly_fields(request, obj), *self.editorial_readonly]
+        if obj is not None and obj.published_at is not None:
+            # Readers, links and search engines know this URL now: the slug stays.
+            fields.insert(0, "slug")
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.published_at is not None:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):

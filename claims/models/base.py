@@ -18,11 +18,13 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 
-def history(*, excluded_fields: list[str] | None = None) -> HistoricalRecords:
+def history(*, excluded_fields: list[str] | None = None, m2m_fields: list | None = None) -> HistoricalRecords:
     """History for an editable model. The change reason is free text (not simple-history's 100
     characters), because the public change log shows an editor's "why" for assessment changes."""
     return HistoricalRecords(
-        history_change_reason_field=models.TextField(null=True), excluded_fields=excluded_fields or []
+        history_change_reason_field=models.TextField(null=True),
+        excluded_fields=excluded_fields or [],
+        m2m_fields=m2m_fields or [],
     )
 
 

@@ -27,7 +27,8 @@ class Dispute(PublicRecord):
     models_at_stake = models.ManyToManyField("claims.AIModel", blank=True, related_name="disputes")
     parties = models.ManyToManyField("claims.Party", through="claims.DisputeParty", related_name="disputes")
 
-    history = history()
+    # The roles table has its own history; the plain many-to-many needs simple-history's m2m support.
+    history = history(m2m_fields=[models_at_stake])
 
     class Meta:
         ordering = ["-started_on", "title"]
