@@ -171,15 +171,16 @@ class FingerprintReport(models.Model):
         return evidence is not None and evidence.is_public
 
     def compute_request_key(self) -> str:
-        hashes = [self.input_hashes.get(str(pk), "") for pk in (self.checkpoint_a_id, self.checkpoint_b_id)]
-        # Without content hashes yet, the checkpoint ids stand in: same rows, same request.
-        inputs = [
-            h or f"checkpoint:{pk}"
-            for h, pk in zip(hashes, (self.checkpoint_a_id, self.checkpoint_b_id), strict=True)
-        ]
+        """The request key from the checkpoints' content hashes (the same inputs the pipeline uses)."""
+        inputs = [_input_hash(c) for c in (self.checkpoint_a, self.checkpoint_b)]
         return request_key(
             input_hashes=inputs,
             methods=self.methods,
             parameters=self.parameters,
             engine_version=self.engine_version,
         )
+
+
+def _input_hash(checkpoint) -> str:
+    # Until the worker has hashed the files, the checkpoint row stands for its content.
+    return checkpoint.content_hash or f"checkpoint:{checkpoint.pk}"
