@@ -53,12 +53,16 @@ def reports_sweep() -> SweepResult:
         "time or memory). An operator should check the worker logs before retrying.",
         error_detail="reports_sweep: heartbeat stopped after the last attempt",
     )
-    result.requeued += stale.filter(attempts__lt=MAX_ATTEMPTS).update(
+    # Select, then update with the same conditions: a report that came back to life in between
+    # is left alone, and sending an id that was not requeued is harmless.
+    revived = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    result.requeued += stale.filter(pk__in=revived, attempts__lt=MAX_ATTEMPTS).update(
         status=Status.QUEUED, enqueued_at=None, heartbeat_at=None, progress_bytes=0
     )
-    for report_id in reports_needing_enqueue(
+    unsent = reports_needing_enqueue(
         unsent_after=timedelta(seconds=settings.REPORT_STALE_SECONDS),
         resend_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
-    ):
+    )
+    for report_id in sorted(set(revived) | set(unsent)):
         result.sent += report_enqueue(report_id=report_id)
     return result

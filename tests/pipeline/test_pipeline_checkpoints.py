@@ -18,10 +18,10 @@ def test_it_records_what_the_headers_say(register):
     checkpoint = register("base")
 
     assert checkpoint.format == "safetensors"
-    assert checkpoint.layout_family == "llama"
-    assert checkpoint.layer_count == 8
+    assert checkpoint.layout_family == "qwen2"
+    assert checkpoint.layer_count == 12
     assert checkpoint.total_size > 1_000_000
-    assert checkpoint.config["num_hidden_layers"] == 8
+    assert checkpoint.config["num_hidden_layers"] == 12
     assert len(checkpoint.tokenizer_digest) == 64
     assert checkpoint.content_hash == ""  # hashing the weights is the worker's job, not registration's
 
