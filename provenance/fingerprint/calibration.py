@@ -17,8 +17,9 @@ null pairs share one recipe (a smooth trend from a family that includes the comp
 smoothed curves), each model adding its own smooth training deviation; the other half draw
 independent recipes.
 
-Each null is summarised as mean, std, z = (score − mean) / max(std, floor) and the one-sided
-empirical p-value (k + 1) / (n + 1), k = null samples ≥ score. The headline is the more
+Each null is summarised as mean, std (closed-form where known, else from the samples),
+z = (score − mean) / max(std, floor) and the one-sided empirical p-value (k + 1) / (n + 1),
+k = null samples ≥ score. The headline is the more
 conservative (smaller z) of the available nulls; all are reported.
 
 Cost: O(null_size × (layers + matched parts)) random numbers; a 48-layer pair takes milliseconds.
@@ -52,12 +53,17 @@ class NullDraw:
 
     ``std_floor`` is the smallest std the z-score may divide by (a null that is exactly constant,
     like "no identical tensors", would otherwise give an infinite z); the method chooses it.
+    ``exact_mean``/``exact_std``: the null's moments when they are known in closed form; z then
+    uses them instead of the samples' (32 samples estimate a std only to about ±12 %, and every
+    pair calibrated with the same seed would share that error). p always comes from the samples.
     """
 
     samples: np.ndarray
     source: str  # "synthetic" or "reference_panel"
     description: str
     std_floor: float = 1e-12
+    exact_mean: float | None = None
+    exact_std: float | None = None
 
 
 def json_safe(value: Any) -> Any:
@@ -186,11 +192,13 @@ def summarise_null(score: float, draw: NullDraw) -> dict[str, Any]:
     if n == 0 or not np.isfinite(score):
         return {**out, "mean": None, "std": None, "std_floor_applied": False, "z": None, "p": None,
                 "samples": []}
-    mean = float(s.mean())
-    std = float(s.std(ddof=1)) if n > 1 else 0.0
+    exact = draw.exact_mean is not None and draw.exact_std is not None
+    mean = float(draw.exact_mean) if exact else float(s.mean())
+    std = float(draw.exact_std) if exact else (float(s.std(ddof=1)) if n > 1 else 0.0)
     used = max(std, draw.std_floor)
     k = int(np.count_nonzero(s >= score - 1e-12))
-    return {**out, "mean": mean, "std": std, "std_floor": draw.std_floor, "std_floor_applied": used > std,
+    return {**out, "mean": mean, "std": std, "moments": "exact" if exact else "sampled",
+            "std_floor": draw.std_floor, "std_floor_applied": used > std,
             "z": (score - mean) / used, "p": (k + 1) / (n + 1), "samples": s.tolist()}
 
 
@@ -226,8 +234,8 @@ def calibrate(method: Method, fp_a: ModelFingerprint, fp_b: ModelFingerprint, sc
               reference_panel: Sequence[ModelFingerprint] | None = None) -> dict[str, Any]:
     """The calibration block of a ``MethodResult``: headline null summary plus every null used.
 
-    Keys: source, description, size, mean, std, std_floor, std_floor_applied, z, p, samples
-    (the headline null) and ``nulls`` (a list of such summaries, synthetic first).
+    Keys: source, description, size, mean, std, moments ("exact" or "sampled"), std_floor,
+    std_floor_applied, z, p, samples (the headline null) and ``nulls`` (a list of such summaries, synthetic first).
     Deterministic in (seed, method name, the two fingerprints).
     """
     key = int.from_bytes(hashlib.sha256(method.name.encode()).digest()[:4], "little")

@@ -40,6 +40,13 @@ def test_a_constant_null_uses_the_declared_std_floor_and_says_so():
     assert miss["z"] == 0.0 and miss["p"] == 1.0
 
 
+def test_closed_form_moments_set_z_while_p_still_comes_from_the_samples():
+    samples = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    s = summarise_null(0.45, NullDraw(samples, "synthetic", "test", exact_mean=0.0, exact_std=0.1))
+    assert s["moments"] == "exact" and s["z"] == pytest.approx(4.5) and s["p"] == pytest.approx(2 / 6)
+    assert summarise_null(0.45, NullDraw(samples, "synthetic", "test"))["moments"] == "sampled"
+
+
 def test_an_empty_null_gives_no_z_rather_than_a_made_up_one():
     s = summarise_null(0.5, NullDraw(np.array([]), "reference_panel", "no pairs"))
     assert s["size"] == 0 and s["z"] is None and s["p"] is None
@@ -126,7 +133,7 @@ def test_the_headline_null_is_the_more_conservative_one():
     assert cal["z"] == min(n["z"] for n in cal["nulls"])
 
 
-def test_a_48_layer_moe_pair_is_compared_and_calibrated_in_under_two_seconds():
+def test_a_48_layer_pair_is_compared_and_calibrated_in_seconds():
     rng = np.random.default_rng(6)
     n = 16384
 
@@ -142,3 +149,20 @@ def test_a_48_layer_moe_pair_is_compared_and_calibrated_in_under_two_seconds():
     assert elapsed < 5.0, elapsed  # ~0.3 s on an idle core; the bound leaves room for a loaded CI box
     assert report.results["aligned_cosine"].extra["layer_similarity"]["alignment"] == []
     assert report.verdict == "no_evidence"
+
+
+def test_the_aligned_cosine_null_matches_real_unrelated_checkpoints(tmp_path):
+    """z over pairs of independently generated (structured, non-iid) checkpoints is ~ N(0, 1)."""
+    from dataclasses import replace
+
+    from provenance.fingerprint.stats import fingerprint_checkpoint
+    from provenance.fingerprint.synthetic import SIZES, BaseModel, write_model
+
+    shape = replace(SIZES["tiny"], num_layers=4)
+    fps = [fingerprint_checkpoint(write_model(BaseModel(shape, seed=100 + k, recipe="ab"[k % 2]), tmp_path / str(k)))
+           for k in range(16)]
+    m = METHODS["aligned_cosine"]
+    zs = np.array([calibrate(m, fps[k], fps[k + 1], m.score(fps[k], fps[k + 1]))["z"] for k in range(0, 16, 2)]
+                  + [calibrate(m, fps[k], fps[k + 3], m.score(fps[k], fps[k + 3]))["z"] for k in range(0, 12, 2)])
+    assert np.all(np.abs(zs) < 3.5), zs
+    assert abs(zs.mean()) < 0.8 and 0.5 < zs.std() < 1.6, (zs.mean(), zs.std())

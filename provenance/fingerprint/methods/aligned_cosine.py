@@ -260,9 +260,12 @@ def synthetic_null(fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int,
     if not lengths:
         raise IncompatibleModelsError("aligned_cosine: every matched matrix is constant")
     samples = cosine_null(lengths, size, rng).mean(axis=1)
+    # Each cosine has mean 0 and variance 1/(n−1), independently: the mean over P parts has
+    # variance Σ 1/(n_p − 1) / P², exactly.
+    exact_std = float(np.sqrt(np.sum(1.0 / np.maximum(np.asarray(lengths, float) - 1.0, 1.0))) / len(lengths))
     return NullDraw(samples, "synthetic",
                     f"{size} synthetic unrelated pairs: independent weights sampled at the same "
-                    f"{len(lengths)} matched matrices")
+                    f"{len(lengths)} matched matrices", exact_mean=0.0, exact_std=exact_std)
 
 
 METHOD = Method("aligned_cosine", "Centred cosine of aligned weight matrices", compare, score, synthetic_null)

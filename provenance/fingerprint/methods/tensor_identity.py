@@ -124,7 +124,8 @@ def synthetic_null(fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int,
     n = len(_match(fp_a, fp_b)["small_tensors"])
     return NullDraw(np.zeros(size), "synthetic",
                     f"{size} synthetic unrelated pairs: independent initialisations share no non-constant "
-                    f"tensor (std floored at one tensor in {n})", std_floor=1.0 / n)
+                    f"tensor (std floored at one tensor in {n})", std_floor=1.0 / n,
+                    exact_mean=0.0, exact_std=0.0)
 
 
 METHOD = Method("tensor_identity", "Bit-identical tensors (SHA-256)", compare, score, synthetic_null)
