@@ -50,6 +50,8 @@ def test_the_upcycled_moe_is_detected_through_its_attention(reports):
     assert result.calibration["z"] >= 5
     evd = result.extra["expert_vs_dense"]
     assert evd["moe"] == "b" and evd["experts"] == [0, 1, 2, 3] and evd["mean"] > 0.9
+    assert evd["parts"] == 12 * 4 * 3 and evd["z"] >= 5
+    assert reports["independent"].results["aligned_cosine"].extra["expert_vs_dense"] is None
 
 
 @pytest.mark.parametrize("name", INDEPENDENT)

@@ -226,3 +226,26 @@ def test_monotone_alignment_is_optimal_and_valid(rows, cols, seed):
         assert (i2 > i1 and j2 > j1) or (i2 == i1 and j2 == j1 + 1) or (j2 == j1 and i2 == i1 + 1)
     assert all(sim[i, j] > 0.3 for i, j in pairs)
     assert sum(sim[i, j] - 0.3 for i, j in pairs) == pytest.approx(_brute_force_best(sim, 0.3))
+
+
+def test_experts_are_compared_with_the_dense_mlp_of_the_same_layer():
+    rng = np.random.default_rng(8)
+    dense = {(i, r): rng.standard_normal(2048).astype(np.float32) for i in range(3) for r in ("gate", "up", "down")}
+    attn = _samples(rng, 3, n=2048)
+
+    def moe(related: bool):
+        parts = []
+        for (i, r), v in dense.items():
+            for e in range(2):
+                base = v if related else rng.standard_normal(v.size).astype(np.float32)
+                sample = base + 0.3 * rng.standard_normal(v.size).astype(np.float32)
+                parts.append(part(f"model.layers.{i}.mlp.experts.{e}.{r}_proj.weight", i, r, sample=sample,
+                                  shape=(32, 64), expert=e))
+        return make_fingerprint(samples=attn, parts=parts, shape=(32, 64))
+
+    fp_dense = make_fingerprint(samples={**attn, **dense}, shape=(32, 64))
+    upcycled = aligned_cosine.compare(fp_dense, moe(True)).extra["expert_vs_dense"]
+    unrelated = aligned_cosine.compare(fp_dense, moe(False)).extra["expert_vs_dense"]
+    assert upcycled["moe"] == "b" and upcycled["parts"] == 18 and upcycled["mean"] > 0.9 and upcycled["z"] > 5
+    assert abs(unrelated["z"]) < 3
+    assert upcycled["null_std"] == pytest.approx(np.sqrt(18 / 2047) / 18)

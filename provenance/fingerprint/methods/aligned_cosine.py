@@ -178,6 +178,7 @@ def _expert_vs_dense(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> dict | N
     experts = sorted(ea or eb)
     dense_parts = {(p.layer, p.role): p for p in dense.parts if p.expert is None and p.role in Role.MLP}
     cos: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    inv_dof = 0.0  # Σ 1/(n − 1) over the compared parts: the null variance of their sum of cosines
     for p in moe.parts:
         d = dense_parts.get((p.layer, p.role))
         if p.expert is None or p.role not in Role.MLP or d is None or d.shape != p.shape:
@@ -185,12 +186,18 @@ def _expert_vs_dense(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> dict | N
         ua, ud = _unit(p), _unit(d)
         if ua is not None and ud is not None and ua.size == ud.size:
             cos[p.layer][p.expert].append(_dot(ua, ud))
+            inv_dof += 1.0 / max(ua.size - 1, 1)
     if not cos:
         return None
     layers = sorted(cos)
     matrix = [[float(np.mean(cos[layer][e])) if cos[layer][e] else None for e in experts] for layer in layers]
-    flat = [v for row in matrix for v in row if v is not None]
-    return {"moe": side, "layers": layers, "experts": experts, "cosine": matrix, "mean": float(np.mean(flat))}
+    all_cos = [c for by_expert in cos.values() for cs in by_expert.values() for c in cs]
+    mean = float(np.mean(all_cos))
+    # Unrelated models: each cosine has mean 0 and variance 1/(n − 1), independently, so the mean
+    # over P parts has std sqrt(Σ 1/(n − 1)) / P exactly (the aligned-score null, in closed form).
+    null_std = float(np.sqrt(inv_dof)) / len(all_cos)
+    return {"moe": side, "layers": layers, "experts": experts, "cosine": matrix, "mean": mean,
+            "parts": len(all_cos), "null_std": null_std, "z": mean / null_std}
 
 
 def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
@@ -201,7 +208,8 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
     for MoE parts, None where not comparable). ``extra``: ``matched_parts``, ``by_role`` (role →
     mean), ``layer_similarity`` {roles, matrix (L_a × L_b, None where shapes differ), cell_null_std,
     threshold, alignment [[layer_a, layer_b], ...], alignment_similarity, b_from_a (per layer of B:
-    matched layers of A), aligned_mean}, ``expert_vs_dense`` (or None).
+    matched layers of A), aligned_mean}, ``expert_vs_dense`` (None unless exactly one model is an
+    MoE: {moe ("a"/"b"), layers, experts, cosine (layer × expert), mean, parts, null_std, z}).
     """
     cos = _cosines(_pairs(fp_a, fp_b))
     s = float(np.mean([c for _, c, _ in cos]))
@@ -248,7 +256,7 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
         reading += f" {len(alignment)} of {fp_a.num_layers} layers align one to one."
     if evd:
         reading += (f" Model {evd['moe'].upper()}'s experts resemble the other's dense MLP with mean cosine "
-                    f"{evd['mean']:.3f}.")
+                    f"{evd['mean']:.3f} (z = {evd['z']:.1f} against independent weights).")
     return MethodResult("aligned_cosine", s, per_layer, reading, extra=extra)
 
 
