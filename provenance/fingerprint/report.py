@@ -122,6 +122,11 @@ def _strong(r: MethodResult) -> bool:
 def _summary(results: dict[str, MethodResult], skipped: dict[str, str], label_a: str,
              label_b: str, null_size: int) -> tuple[str, str]:
     strong = [n for n, r in results.items() if _strong(r)]
+    cosine = results.get("aligned_cosine")
+    evd = cosine.extra.get("expert_vs_dense") if cosine is not None else None
+    if evd and evd["z"] >= Z_STRONG and "aligned_cosine" not in strong:
+        # Upcycling with retrained attention: only the experts remember the dense MLP.
+        strong.append("aligned_cosine (experts vs the dense MLP)")
     weak = [n for n, r in results.items() if n not in strong and ((r.calibration or {}).get("z") or 0) >= Z_WEAK]
     ident = results.get("tensor_identity")
     lines: list[str] = []

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from fingerprint_factory import make_fingerprint
+from fingerprint_factory import make_fingerprint, part
 
 from provenance.fingerprint.errors import FingerprintError, IncompatibleModelsError
 from provenance.fingerprint.report import compare_fingerprints, resolve_methods
@@ -70,3 +70,21 @@ def test_it_refuses_when_no_method_applies_and_when_the_null_is_too_small():
 def test_reports_are_deterministic_in_their_seed():
     fa, fb = _pair(np.random.default_rng(4), related=False)
     assert compare_fingerprints(fa, fb, seed=7).to_json() == compare_fingerprints(fa, fb, seed=7).to_json()
+
+
+def test_experts_copied_from_a_dense_mlp_count_as_evidence_even_when_attention_is_new():
+    rng = np.random.default_rng(5)
+    mlp = {(i, r): rng.standard_normal(1024).astype(np.float32) for i in range(4) for r in ("gate", "up", "down")}
+    dense = make_fingerprint(samples={**_attention(rng), **mlp}, shape=(32, 32))
+    experts = [part(f"model.layers.{i}.mlp.experts.{e}.{r}_proj.weight", i, r, expert=e, shape=(32, 32),
+                    sample=v + 0.5 * rng.standard_normal(v.size).astype(np.float32))
+               for (i, r), v in mlp.items() for e in range(4)]
+    moe = make_fingerprint(samples=_attention(rng), parts=experts, shape=(32, 32))
+    report = compare_fingerprints(dense, moe)
+    assert report.results["aligned_cosine"].calibration["z"] < 3  # the attention was trained anew
+    assert report.verdict == "lineage_supported"
+    assert "experts vs the dense MLP" in report.summary
+
+
+def _attention(rng):
+    return {(i, r): rng.standard_normal(1024).astype(np.float32) for i in range(4) for r in "qkvo"}
