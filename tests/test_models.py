@@ -191,12 +191,14 @@ def test_an_archived_file_is_hashed_on_save(settings, tmp_path):
 def test_a_checkpoint_location_must_be_inside_the_model_store(settings, tmp_path):
     settings.MODEL_STORE = [tmp_path]
     checkpoint = f.CheckpointFactory()
-    for outside in ("/etc/passwd", f"{tmp_path}/../../etc", "relative/path"):
+    for outside in ("/etc/passwd", f"{tmp_path}/../../etc", "../../etc"):
         checkpoint.location = outside
-        with pytest.raises(ValidationError, match="model store"):
+        with pytest.raises(ValidationError, match="outside the model store"):
             checkpoint.full_clean()
-    checkpoint.location = str(tmp_path / "qwen")
+    (tmp_path / "qwen").mkdir()
+    checkpoint.location = "qwen"  # relative: inside the first store folder, stored resolved
     checkpoint.full_clean()
+    assert checkpoint.location == str(tmp_path.resolve() / "qwen")
 
 
 @pytest.mark.parametrize(

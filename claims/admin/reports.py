@@ -1,76 +1,189 @@
 """Admin for fingerprint reports and the cached per-checkpoint fingerprints.
 
-Editors create a report request (two checkpoints, a method set, parameters); the pipeline (a later
-issue) fills everything else, so those fields are read-only here.
+An editor *requests* a report (two checkpoints and a method set) through the same service as the
+API and the command line, so an identical request opens the existing report. Everything else is
+the worker's: the change page shows status and progress (refreshing itself while the worker runs),
+the summary, each score beside its null, the charts, the reproducibility block, and a retry button
+for a failed report.
 """
 
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from __future__ import annotations
 
-from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, status_badge_html
-from claims.models import FingerprintReport, ModelFingerprint
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-PIPELINE_FIELDS = [
-    "status_badge",
-    "progress",
-    "requested_by",
-    "requested_at",
-    "started_at",
-    "finished_at",
-    "enqueued_at",
-    "heartbeat_at",
-    "engine_version",
-    "library_versions",
-    "input_hashes",
-    "request_key",
-    "result",
-    "error_message",
-    "error_detail",
-    "timings",
-    "attempts",
-]
+from claims.admin.base import KnowledgeBaseAdmin, status_badge_html
+from claims.errors import ProvenanceError
+from claims.markdown import render_markdown
+from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
+from claims.pipeline.requests import report_request, report_retry
+from provenance.fingerprint.methods import METHODS
+from provenance.fingerprint.safetensors_format import human_bytes
+
+Status = FingerprintReport.Status
 
 
-class FingerprintReportForm(ChangeReasonForm):
+class ReportRequestForm(forms.Form):
+    checkpoint_a = forms.ModelChoiceField(queryset=Checkpoint.objects.select_related("model"))
+    checkpoint_b = forms.ModelChoiceField(queryset=Checkpoint.objects.select_related("model"))
+    methods = forms.MultipleChoiceField(
+        choices=[(name, f"{name} - {method.title}") for name, method in METHODS.items()],
+        initial=list(METHODS),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    evidence = forms.ModelChoiceField(
+        queryset=EvidenceArtifact.objects.filter(kind=EvidenceArtifact.Kind.ANALYSIS, report__isnull=True),
+        required=False,
+        help_text="An analysis record that will cite the report. Leave empty to create a draft one.",
+    )
+
+    def __init__(self, *args, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("checkpoint_a", "checkpoint_b"):
+            field = self.fields[name]
+            field.widget = AutocompleteSelect(FingerprintReport._meta.get_field(name), admin_site)
+            field.widget.choices = field.choices  # a ModelChoiceField binds its choices to its widget
+
     def clean(self):
         cleaned = super().clean()
-        # The same request is computed once: point the editor at the existing report.
-        if self.errors or self.instance.pk:
-            return cleaned
-        probe = FingerprintReport(
-            **{k: cleaned[k] for k in ("checkpoint_a", "checkpoint_b", "methods", "parameters")}
-        )
-        existing = FingerprintReport.objects.filter(request_key=probe.compute_request_key()).first()
-        if existing:
-            raise ValidationError(f"This comparison was already requested: report “{existing.slug}”.")
+        if cleaned.get("checkpoint_a") and cleaned.get("checkpoint_a") == cleaned.get("checkpoint_b"):
+            raise ValidationError("Choose two different checkpoints: a report compares two sets of weights.")
         return cleaned
-
-    class Meta:
-        model = FingerprintReport
-        fields = ["slug", "checkpoint_a", "checkpoint_b", "methods", "parameters", "summary"]
 
 
 @admin.register(FingerprintReport)
 class FingerprintReportAdmin(KnowledgeBaseAdmin):
-    form = FingerprintReportForm
-    list_display = ["slug", "checkpoint_a", "checkpoint_b", "status_badge", "progress", "requested_at"]
+    list_display = [
+        "slug",
+        "checkpoint_a",
+        "checkpoint_b",
+        "status_badge",
+        "progress",
+        "verdict",
+        "requested_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["checkpoint_a__model", "checkpoint_b__model"]
     search_fields = ["slug", "request_key", "checkpoint_a__model__name", "checkpoint_b__model__name"]
-    autocomplete_fields = ["checkpoint_a", "checkpoint_b"]
-    readonly_fields = PIPELINE_FIELDS
+    actions = ["retry_failed"]
+    change_form_template = "admin/claims/fingerprintreport/change_form.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "status_badge",
+                    "progress",
+                    "duration",
+                    "checkpoint_a",
+                    "checkpoint_b",
+                    "evidence_link",
+                ]
+            },
+        ),
+        ("What the evidence shows", {"fields": ["summary_html", "scores", "charts_html"]}),
+        ("If it failed", {"fields": ["error_message", "error_detail"], "classes": ["collapse"]}),
+        ("Reproducibility", {"fields": ["reproducibility"]}),
+        (
+            "Bookkeeping",
+            {
+                "fields": ["requested_by", "requested_at", "started_at", "finished_at", "attempts"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    readonly_fields = [
+        "status_badge", "progress", "duration", "checkpoint_a", "checkpoint_b", "evidence_link", "summary_html",
+        "scores", "charts_html", "error_message", "error_detail", "reproducibility", "requested_by",
+        "requested_at", "started_at", "finished_at", "attempts",
+    ]  # fmt: skip
 
-    def get_fields(self, request, obj=None):
-        return [*FingerprintReportForm.Meta.fields, "change_reason", *PIPELINE_FIELDS]
+    # -- requesting ------------------------------------------------------------------------------
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial = {k: request.GET[k] for k in ("checkpoint_a", "checkpoint_b") if k in request.GET}
+        form = ReportRequestForm(request.POST or None, initial=initial, admin_site=self.admin_site)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = report_request(
+                    checkpoint_a=data["checkpoint_a"],
+                    checkpoint_b=data["checkpoint_b"],
+                    methods=data["methods"],
+                    requested_by=request.user,
+                    evidence=data["evidence"],
+                )
+            except ProvenanceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request, f"Report {report.slug} is {report.get_status_display()}.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:claims_fingerprintreport_change", args=[report.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Request a fingerprint comparison",
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/claims/fingerprintreport/request.html", context)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.requested_by = request.user
-        super().save_model(request, obj, form, change)
+    def response_change(self, request, obj):
+        if "_retry" in request.POST:
+            self._retry(request, [obj])
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
-    def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.is_public else None
+    @admin.action(description="Retry the selected failed reports", permissions=["change"])
+    def retry_failed(self, request, queryset):
+        self._retry(request, queryset)
 
+    def _retry(self, request, reports):
+        for report in reports:
+            try:
+                report_retry(report=report)
+            except ProvenanceError as exc:
+                self.message_user(request, f"{report.slug}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{report.slug} is queued again.", messages.SUCCESS)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, object_id)
+        extra = {
+            "refresh_seconds": 5 if report and report.status in (Status.QUEUED, Status.RUNNING) else None,
+            "can_retry": bool(report and report.status == Status.FAILED),
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    # -- charts, served to editors (drafts included) from the stored SVG ---------------------------
+    def get_urls(self):
+        chart = self.admin_site.admin_view(self.chart_view)
+        return [
+            path("<int:pk>/chart/<slug:name>.svg", chart, name="claims_fingerprintreport_chart"),
+            *super().get_urls(),
+        ]
+
+    def chart_view(self, request, pk: int, name: str):
+        report = self.get_object(request, str(pk))
+        if report is None or not self.has_view_permission(request, report) or name not in report.charts:
+            raise Http404
+        response = HttpResponse(report.charts[name], content_type="image/svg+xml")
+        # Matplotlib's SVG has no script; the sandbox makes sure a stored file never runs one anyway.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        return response
+
+    # -- read-only displays ----------------------------------------------------------------------
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
         return status_badge_html(obj.status, obj.get_status_display())
@@ -78,8 +191,57 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
     @admin.display(description="progress")
     def progress(self, obj):
         if not obj.progress_total:
+            return "—" if obj.status != Status.SUCCEEDED else "weights already fingerprinted"
+        percent = 100 * obj.progress_bytes // obj.progress_total
+        return f"{human_bytes(obj.progress_bytes)} of {human_bytes(obj.progress_total)} read ({percent} %)"
+
+    @admin.display(description="duration")
+    def duration(self, obj):
+        if not obj.started_at:
             return "—"
-        return f"{100 * obj.progress_bytes // obj.progress_total} %"
+        if not obj.finished_at:
+            return "running"
+        return f"{(obj.finished_at - obj.started_at).total_seconds():.1f} s"
+
+    @admin.display(description="verdict")
+    def verdict(self, obj):
+        return (obj.result or {}).get("verdict", "—")
+
+    @admin.display(description="evidence record")
+    def evidence_link(self, obj):
+        evidence = getattr(obj, "evidence", None)
+        if evidence is None:
+            return "— (no evidence record cites this report)"
+        url = reverse("admin:claims_evidenceartifact_change", args=[evidence.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, evidence.title, evidence.get_status_display())
+
+    @admin.display(description="summary")
+    def summary_html(self, obj):
+        return render_markdown(obj.summary) if obj.summary else "—"
+
+    @admin.display(description="scores against their null")
+    def scores(self, obj):
+        results = (obj.result or {}).get("results", {})
+        if not results:
+            return "—"
+        return render_to_string(
+            "admin/claims/fingerprintreport/scores.html",
+            {"results": results, "skipped": obj.result.get("skipped")},
+        )
+
+    @admin.display(description="charts")
+    def charts_html(self, obj):
+        if not obj.charts:
+            return "—"
+        charts = [
+            (name, reverse("admin:claims_fingerprintreport_chart", args=[obj.pk, name]))
+            for name in obj.charts
+        ]
+        return render_to_string("admin/claims/fingerprintreport/charts.html", {"charts": charts})
+
+    @admin.display(description="reproducibility")
+    def reproducibility(self, obj):
+        return render_to_string("admin/claims/fingerprintreport/reproducibility.html", {"report": obj})
 
 
 @admin.register(ModelFingerprint)

@@ -170,16 +170,28 @@ class Checkpoint(models.Model):
 
     def clean(self) -> None:
         # The worker reads whatever path is stored here: only folders under MODEL_STORE are allowed,
-        # so an editor cannot make it read /etc/passwd.
-        if self.location and not location_in_model_store(self.location):
-            roots = ", ".join(str(p) for p in settings.MODEL_STORE)
-            raise ValidationError({"location": f"Give a path inside the model store ({roots})."})
+        # so an editor cannot make it read /etc/passwd. Stored resolved, so it cannot change meaning.
+        if self.location:
+            self.location = str(resolve_location(self.location))
 
 
-def location_in_model_store(location: str) -> bool:
-    """True if ``location`` resolves (symlinks followed) to a path inside one MODEL_STORE root."""
-    path = Path(location)
-    if not path.is_absolute():
-        return False
-    resolved = path.resolve()
-    return any(resolved == root or resolved.is_relative_to(root) for root in settings.MODEL_STORE)
+def resolve_location(location: str) -> Path:
+    """The absolute, symlink-free path of a model-store location, or a ValidationError on ``location``.
+
+    A relative location is taken inside the first MODEL_STORE folder ("qwen2.5-14b" means
+    ``<store>/qwen2.5-14b``); an absolute one must already be inside some MODEL_STORE folder.
+    Symlinks are followed before the check, so a link that leaves the store is refused too.
+    """
+    roots = settings.MODEL_STORE
+    if not location or "\x00" in location:
+        raise ValidationError({"location": "Give the folder or file of the weights inside the model store."})
+    raw = Path(location)
+    resolved = (raw if raw.is_absolute() else roots[0] / raw).resolve()
+    if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
+        names = ", ".join(str(r) for r in roots)
+        raise ValidationError(
+            {"location": f"{location} is outside the model store ({names}); copy or link the weights into it first."}
+        )
+    if not resolved.exists():
+        raise ValidationError({"location": f"Nothing is at {resolved}."})
+    return resolved

@@ -11,40 +11,15 @@ import hashlib
 import os
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims.models import AIModel, Checkpoint
+from claims.models.ai_models import resolve_location
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.layouts import resolve_layout
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.safetensors_format import open_checkpoint
-
-
-def resolve_location(location: str) -> Path:
-    """The absolute, symlink-free path of a model-store location, or a ValidationError.
-
-    A relative location is taken inside the first MODEL_STORE folder ("qwen2.5-14b" means
-    ``<store>/qwen2.5-14b``); an absolute one must already be inside some MODEL_STORE folder.
-    """
-    roots = settings.MODEL_STORE
-    if not location or "\x00" in location:
-        raise ValidationError({"location": "Give the folder or file of the weights inside the model store."})
-    raw = Path(location)
-    candidate = raw if raw.is_absolute() else roots[0] / raw
-    resolved = candidate.resolve()
-    if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
-        names = ", ".join(str(r) for r in roots)
-        raise ValidationError(
-            {
-                "location": f"{location} is outside the model store ({names}); "
-                "copy or link the weights into it first."
-            }
-        )
-    if not resolved.exists():
-        raise ValidationError({"location": f"Nothing is at {resolved}."})
-    return resolved
 
 
 def checkpoint_path(checkpoint: Checkpoint) -> Path:
