@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "provenance.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,15 +192,79 @@ if not CELERY_BROKER_URL.startswith("filesystem://"):
         "unacked_restore_throttle": 1,
     }
 
-# -- REST framework ----------------------------------------------------------------------------
+# -- REST API (claims/api/; README "API") ---------------------------------------------------------
+# Anonymous clients are throttled per IP, editors per user. Rates are "<count>/<second|minute|hour|day>".
+API_ANON_RATE = env_str("API_ANON_RATE", "60/minute")
+API_USER_RATE = env_str("API_USER_RATE", "600/minute")
+# Throttle counters live in their own cache. The default (local memory) is per process, so under
+# gunicorn with N workers a client gets up to N x the rate; set API_THROTTLE_CACHE_URL to a Redis
+# URL (e.g. redis://127.0.0.1:6379/1) in production to share the counts between workers and hosts.
+_THROTTLE_CACHE_URL = env_str("API_THROTTLE_CACHE_URL")
+if _THROTTLE_CACHE_URL and not _THROTTLE_CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("API_THROTTLE_CACHE_URL must be a redis:// URL (or unset for per-process counts).")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _THROTTLE_CACHE_URL}
+        if _THROTTLE_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
+    ),
+}
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first: its WWW-Authenticate header is what makes DRF answer 401 (not 403) to anonymous writes.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ModelPermissionsOrPublicRead"],
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttles.AnonThrottle", "claims.api.throttles.EditorThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE, "editor": API_USER_RATE},
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.PagePagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "claims.api.schema.ProvenanceAutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Provenance API",
-    "DESCRIPTION": "Published records of AI provenance disputes, with recomputed fingerprint evidence.",
+    "DESCRIPTION": (
+        "Published records of AI provenance disputes (parties, AI models, checkpoints, disputes, "
+        "claims and rebuttals, evidence) with recomputed fingerprint evidence. Reads are public and "
+        "show published and retracted records only; writes need an editor's token "
+        "(`Authorization: Token <key>`). Every error has the shape "
+        '`{"error": {"code", "message", "fields"}}`. Text is CC BY 4.0; quoted material belongs to '
+        "its authors."
+    ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PublicStatusEnum": "claims.models.base.PublicRecord.Status",
+        "DatePrecisionEnum": "claims.models.base.DatePrecision",
+        "ReportStatusEnum": "claims.models.reports.FingerprintReport.Status",
+        "PartyKindEnum": "claims.models.parties.Party.Kind",
+        "ClaimKindEnum": "claims.models.claims.Claim.Kind",
+        "EvidenceKindEnum": "claims.models.evidence.EvidenceArtifact.Kind",
+    },
+    # The docs UI's JavaScript and CSS are served from our own static files (no CDN: the site's CSP
+    # and offline installs), by drf-spectacular-sidecar.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+INSTALLED_APPS.append("drf_spectacular_sidecar")
 
 # -- Logging: everything to stderr, where the process manager collects it -----------------------
 LOGGING = {

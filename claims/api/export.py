@@ -1,0 +1,316 @@
+"""The bulk export: one versioned JSON document of every public record, and its loader.
+
+``export_document()`` is what ``manage.py export`` writes and ``/api/v1/export/`` serves;
+``load_document()`` (``manage.py load_export``) writes one into an empty database, so that
+export → load → export gives the same document (the round-trip test holds us to it).
+
+Stable by construction: records sorted by slug (links and replies by their natural keys), keys
+sorted when dumped, timestamps in UTC ISO 8601, no "generated at" field (the newest
+``updated_at`` is the document's date). Public records only: drafts never appear, and a relation
+to a record that is not public is written as null (or left out, for list members). Operator-only
+fields (checkpoint paths, worker tracebacks, who requested or published what) are not exported.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import models, transaction
+
+from claims.models import (
+    AIModel,
+    Checkpoint,
+    Claim,
+    Dispute,
+    DisputeParty,
+    EvidenceArtifact,
+    EvidenceLink,
+    FingerprintReport,
+    Party,
+    RightOfReply,
+)
+from claims.models.base import PublicRecord
+
+FORMAT = "provenance-export"
+SCHEMA_VERSION = 1
+LICENCE = {
+    "name": "CC BY 4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+    "attribution": "Provenance (the newsroom's summaries, assessments, rationales, notes and analyses)",
+    "notice": (
+        "Our own text and data are licensed under CC BY 4.0: credit Provenance and link to the record. "
+        "Quoted material (claims' statements, answers to requests for reply, titles and excerpts of "
+        "third-party works) belongs to its authors and is quoted for reporting and criticism; it is not "
+        "covered by our licence."
+    ),
+}
+
+_EDITORIAL = ["status", "published_at", "retracted_at", "retraction_note", "created_at", "updated_at"]
+FIELDS: dict[type[models.Model], list[str]] = {
+    Party: ["slug", "name", "kind", "parent", "country", "website", "aliases", "identity_verified", "note"],
+    AIModel: [
+        "slug", "name", "developer", "family", "architecture", "parameters_total", "parameters_active",
+        "layer_count", "release_date", "release_date_precision", "release_date_source", "licence", "homepage",
+        "hub_id", "declared_base", "declared_relation", "description",
+    ],
+    EvidenceArtifact: [
+        "slug", "title", "kind", "author", "url", "removed_at_source", "published_on", "date_precision",
+        "description", "archived_file", "sha256", "retrieved_at", "report",
+    ],
+    Dispute: ["slug", "title", "summary", "started_on", "started_on_precision", "ended_on"],
+    Claim: [
+        "slug", "title", "dispute", "claimant", "kind", "statement", "made_on", "date_precision", "venue",
+        "source", "subject_model", "alleged_source_model", "responds_to", "assessment", "assessment_rationale",
+    ],
+    Checkpoint: [
+        "model", "revision", "format", "total_size", "file_hashes", "content_hash", "config",
+        "tokenizer_digest", "layout_family", "layer_count", "note", "created_at", "updated_at",
+    ],
+    FingerprintReport: [
+        "slug", "checkpoint_a", "checkpoint_b", "methods", "parameters", "status", "progress_bytes",
+        "progress_total", "requested_at", "started_at", "finished_at", "engine_version", "library_versions",
+        "input_hashes", "request_key", "result", "summary", "error_message", "timings", "charts",
+        "created_at", "updated_at",
+    ],
+    EvidenceLink: ["claim", "evidence", "stance", "note"],
+    RightOfReply: [
+        "claim", "party", "asked_by", "asked_on", "date_precision", "outcome", "outcome_on", "answer", "source",
+    ],
+}  # fmt: skip
+for _model in (Party, AIModel, EvidenceArtifact, Dispute, Claim):
+    FIELDS[_model] = FIELDS[_model] + _EDITORIAL
+
+SECTIONS = [
+    ("parties", Party),
+    ("ai_models", AIModel),
+    ("checkpoints", Checkpoint),
+    ("reports", FingerprintReport),
+    ("evidence", EvidenceArtifact),
+    ("disputes", Dispute),
+    ("claims", Claim),
+    ("evidence_links", EvidenceLink),
+    ("rights_of_reply", RightOfReply),
+]
+VISIBLE = PublicRecord.Status.visible()
+
+
+def _checkpoint_key(checkpoint: Checkpoint) -> dict:
+    return {"model": checkpoint.model.slug, "revision": checkpoint.revision}
+
+
+def _value(record: models.Model, name: str, public_ids: dict) -> Any:
+    field = record._meta.get_field(name)
+    if field.is_relation:
+        related = getattr(record, name)
+        if related is None:
+            return None
+        if isinstance(related, Checkpoint):
+            return _checkpoint_key(related)
+        if related.pk not in public_ids[type(related)]:
+            return None
+        return related.slug
+    value = getattr(record, name)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(field, models.FileField):
+        return value.name or ""
+    return value
+
+
+def _row(record: models.Model, public_ids: dict) -> dict:
+    return {name: _value(record, name, public_ids) for name in FIELDS[type(record)]}
+
+
+def public_querysets() -> dict[type[models.Model], models.QuerySet]:
+    """What the export contains, per model (ordered); the same rules as the API's visibility."""
+    report_ok = FingerprintReport.objects.filter(
+        evidence__status__in=VISIBLE,
+        checkpoint_a__model__status__in=VISIBLE,
+        checkpoint_b__model__status__in=VISIBLE,
+    )
+    return {
+        Party: Party.objects.public().select_related("parent").order_by("slug"),
+        AIModel: AIModel.objects.public()
+        .select_related("developer", "declared_base", "release_date_source")
+        .order_by("slug"),
+        Checkpoint: Checkpoint.objects.filter(model__status__in=VISIBLE)
+        .select_related("model")
+        .order_by("model__slug", "revision"),
+        FingerprintReport: report_ok.select_related("checkpoint_a__model", "checkpoint_b__model").order_by(
+            "slug"
+        ),
+        EvidenceArtifact: EvidenceArtifact.objects.public()
+        .select_related("author", "report")
+        .order_by("slug"),
+        Dispute: Dispute.objects.public()
+        .prefetch_related("models_at_stake", "roles__party")
+        .order_by("slug"),
+        Claim: Claim.objects.public()
+        .select_related(
+            "dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to"
+        )
+        .order_by("slug"),
+        EvidenceLink: EvidenceLink.objects.filter(claim__status__in=VISIBLE, evidence__status__in=VISIBLE)
+        .select_related("claim", "evidence")
+        .order_by("claim__slug", "evidence__slug"),
+        RightOfReply: RightOfReply.objects.filter(claim__status__in=VISIBLE, party__status__in=VISIBLE)
+        .select_related("claim", "party", "asked_by", "source")
+        .order_by("claim__slug", "party__slug", "asked_on", "outcome", "pk"),
+    }
+
+
+def export_document() -> dict:
+    """The export as a JSON-ready dict (see the module docstring)."""
+    querysets = public_querysets()
+    records = {model: list(qs) for model, qs in querysets.items()}
+    public_ids = {model: {r.pk for r in rows} for model, rows in records.items()}
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "licence": LICENCE,
+    }
+    for section, model in SECTIONS:
+        rows = []
+        for record in records[model]:
+            row = _row(record, public_ids)
+            if model is Dispute:
+                row["models_at_stake"] = sorted(
+                    m.slug for m in record.models_at_stake.all() if m.pk in public_ids[AIModel]
+                )
+                row["parties"] = sorted(
+                    (
+                        {"party": r.party.slug, "role": r.role, "note": r.note}
+                        for r in record.roles.all()
+                        if r.party_id in public_ids[Party]
+                    ),
+                    key=lambda r: (r["party"], r["role"]),
+                )
+            rows.append(row)
+        document[section] = rows
+    stamps = [r["updated_at"] for _, m in SECTIONS for r in document[_section_of(m)] if r.get("updated_at")]
+    document["last_updated"] = max(stamps) if stamps else None
+    document["counts"] = {section: len(document[section]) for section, _ in SECTIONS}
+    return document
+
+
+def _section_of(model) -> str:
+    return next(section for section, m in SECTIONS if m is model)
+
+
+def dumps(document: dict) -> str:
+    """The canonical text of a document: sorted keys, UTF-8, one trailing newline."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
+class ExportLoadError(Exception):
+    """The document cannot be loaded (wrong format or version, or the database is not empty)."""
+
+
+def _parse(field: models.Field, value):
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        return datetime.fromisoformat(value)
+    if isinstance(field, models.DateField):
+        return date.fromisoformat(value)
+    return value
+
+
+SELF_REFERENCES = {Party: "parent", AIModel: "declared_base", Claim: "responds_to"}
+
+
+def _self_references_first(model, rows: list[dict]) -> list[dict]:
+    """Rows ordered so that a record comes after the record of the same table it points at (a
+    declared base must exist before the model that names it: a constraint ties it to the relation)."""
+    name = SELF_REFERENCES.get(model)
+    if name is None:
+        return rows
+    done: set[str] = set()
+    ordered: list[dict] = []
+    pending = list(rows)
+    while pending:
+        ready = [r for r in pending if r.get(name) is None or r[name] in done]
+        if not ready:  # a cycle, or a target not in the document: leave it to the deferred update
+            ready = pending[:1]
+        for row in ready:
+            ordered.append(row)
+            done.add(row["slug"])
+        pending = [r for r in pending if r["slug"] not in done]
+    return ordered
+
+
+@transaction.atomic
+def load_document(document: dict) -> dict[str, int]:
+    """Write an export into an empty database; returns the number of rows per section."""
+    if document.get("format") != FORMAT or document.get("schema_version") != SCHEMA_VERSION:
+        raise ExportLoadError(f"Not a {FORMAT} document of schema version {SCHEMA_VERSION}.")
+    occupied = [section for section, model in SECTIONS if model.objects.exists()]
+    if occupied:
+        raise ExportLoadError(f"The database already has {', '.join(occupied)}: load into an empty database.")
+    by_slug: dict[type, dict[str, models.Model]] = {m: {} for _, m in SECTIONS}
+    checkpoints: dict[tuple[str, str], Checkpoint] = {}
+    deferred: list[tuple[models.Model, str, type, str]] = []  # (record, field, model, slug) set later
+    stamps: list[tuple[models.Model, dict]] = []
+
+    def build(model, row):
+        values, later = {}, []
+        for name, value in row.items():
+            if name in ("models_at_stake", "parties"):
+                continue
+            field = model._meta.get_field(name)
+            if field.is_relation:
+                if value is None:
+                    values[name] = None
+                elif field.related_model is Checkpoint:
+                    values[name] = checkpoints[(value["model"], value["revision"])]
+                elif value in by_slug[field.related_model]:
+                    values[name] = by_slug[field.related_model][value]
+                else:
+                    later.append((name, field.related_model, value))
+            else:
+                values[name] = _parse(field, value)
+        record = model(**values)
+        record.save()
+        for name, related_model, slug in later:
+            deferred.append((record, name, related_model, slug))
+        if "updated_at" in row or "created_at" in row:
+            stamps.append(
+                (
+                    record,
+                    {
+                        k: _parse(model._meta.get_field(k), row[k])
+                        for k in ("created_at", "updated_at")
+                        if k in row
+                    },
+                )
+            )
+        return record
+
+    # Sections in dependency order; self- and forward references (parent, declared_base, report,
+    # responds_to, ...) are filled in once every record exists.
+    for section, model in SECTIONS:
+        for row in _self_references_first(model, document.get(section, [])):
+            record = build(model, row)
+            if model is Checkpoint:
+                checkpoints[(row["model"], row["revision"])] = record
+            elif hasattr(record, "slug"):
+                by_slug[model][record.slug] = record
+            if model is Dispute:
+                record.models_at_stake.set([by_slug[AIModel][s] for s in row.get("models_at_stake", [])])
+                for role in row.get("parties", []):
+                    DisputeParty.objects.create(
+                        dispute=record,
+                        party=by_slug[Party][role["party"]],
+                        role=role["role"],
+                        note=role["note"],
+                    )
+    for record, name, related_model, slug in deferred:
+        type(record).objects.filter(pk=record.pk).update(**{name: by_slug[related_model][slug]})
+    # auto_now/auto_now_add stamped "now" on save: restore the exported times.
+    for record, values in stamps:
+        type(record).objects.filter(pk=record.pk).update(**values)
+    return {section: len(document.get(section, [])) for section, _ in SECTIONS}

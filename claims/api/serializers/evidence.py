@@ -1,0 +1,78 @@
+"""Evidence artifacts and their links to claims (with a stance: supports, refutes, context)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from claims.api.serializers.fields import (
+    BaseSerializer,
+    LinkField,
+    MarkdownHTMLField,
+    PublicRecordSerializer,
+)
+from claims.api.serializers.summaries import (
+    ClaimSummarySerializer,
+    EvidenceSummarySerializer,
+    PartySummarySerializer,
+)
+from claims.models import Claim, EvidenceArtifact, EvidenceLink, FingerprintReport, Party
+
+
+class EvidenceSerializer(PublicRecordSerializer):
+    author = LinkField(
+        model=Party,
+        required=False,
+        expand_with=PartySummarySerializer,
+        help_text="Who published it, when known.",
+    )
+    report = LinkField(
+        model=FingerprintReport, read_only=True, help_text="For an analysis: the fingerprint report it cites."
+    )
+    url_at_source = serializers.URLField(
+        source="url", max_length=500, required=False, allow_blank=True,
+        help_text="Where the original was published.",
+    )  # fmt: skip
+    archived_copy = serializers.SerializerMethodField(help_text="Our archived copy, if any; null otherwise.")
+    description_html = MarkdownHTMLField(source="description")
+
+    class Meta:
+        model = EvidenceArtifact
+        fields = [
+            *PublicRecordSerializer.PUBLIC_FIELDS, "title", "kind", "author", "url_at_source",
+            "removed_at_source", "published_on", "date_precision", "description", "description_html",
+            "archived_copy", "sha256", "retrieved_at", "report",
+        ]  # fmt: skip
+        read_only_fields = [*PublicRecordSerializer.PUBLIC_READ_ONLY, "sha256", "retrieved_at"]
+
+    def get_archived_copy(self, obj) -> str | None:
+        if not obj.archived_file:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(obj.archived_file.url) if request else obj.archived_file.url
+
+
+class EvidenceLinkSerializer(BaseSerializer):
+    url = serializers.SerializerMethodField(help_text="This link's API address.")
+    claim = LinkField(
+        model=Claim, allow_null=False, expand_with=ClaimSummarySerializer, help_text="The claim."
+    )
+    evidence = LinkField(
+        model=EvidenceArtifact,
+        allow_null=False,
+        expand_with=EvidenceSummarySerializer,
+        help_text="The evidence.",
+    )
+    note_html = MarkdownHTMLField(source="note")
+
+    class Meta:
+        model = EvidenceLink
+        fields = ["url", "id", "claim", "evidence", "stance", "note", "note_html"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"note": {"required": False}}
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return self.context["request"].build_absolute_uri(
+            reverse("api:evidencelink-detail", kwargs={"pk": obj.pk})
+        )

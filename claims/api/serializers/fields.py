@@ -1,0 +1,225 @@
+"""Fields every API serializer shares.
+
+* ``LinkField`` - a relation. Read: ``{"slug", "name", "url"}`` (``url`` is the record's API
+  address), or ``null`` when the related record is not public. Write: the related record's slug.
+  With ``expand_with``, ``?expand=<field>`` returns that serializer's fuller summary instead.
+* ``MarkdownHTMLField`` - the sanitised HTML of a Markdown field (``claims.markdown``), so
+  clients never render editors' Markdown themselves.
+* ``BaseSerializer`` - rejects unknown fields in write bodies (400 naming them) and validates
+  writes with the model's own ``full_clean`` (constraints included), then saves with history.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from rest_framework import serializers
+
+from claims.markdown import render_markdown
+from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
+from claims.models.base import PublicRecord
+
+API_VIEW_NAMES = {
+    Party: "api:party-detail",
+    AIModel: "api:model-detail",
+    Dispute: "api:dispute-detail",
+    Claim: "api:claim-detail",
+    EvidenceArtifact: "api:evidence-detail",
+    FingerprintReport: "api:report-detail",
+}
+
+
+def api_url(request, record: models.Model) -> str:
+    path = reverse(API_VIEW_NAMES[type(record)], kwargs={"slug": record.slug})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def is_visible(record) -> bool:
+    """Public records only (a report is public when its evidence is: links to one come from it)."""
+    if record is None:
+        return False
+    if isinstance(record, PublicRecord):
+        return record.is_public
+    return True
+
+
+def record_name(record) -> str:
+    return getattr(record, "name", None) or getattr(record, "title", None) or record.slug
+
+
+def expand_set(context: dict) -> set[str]:
+    request = context.get("request")
+    if request is None:
+        return set()
+    raw = request.query_params.get("expand", "")
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+class LinkSerializer(serializers.Serializer):
+    """A link to another public record."""
+
+    slug = serializers.SlugField(help_text="The record's stable identifier.")
+    name = serializers.CharField(help_text="Its name or title.")
+    url = serializers.URLField(help_text="Its API address.")
+
+
+class LinkField(serializers.RelatedField):
+    """A relation as a link (read) and a slug (write). See the module docstring."""
+
+    default_error_messages = {
+        "does_not_exist": "No {model} has the slug “{value}”.",
+        "invalid": "Give the {model}'s slug as a string.",
+    }
+
+    def __init__(self, *, model: type[models.Model] | None = None, expand_with=None, **kwargs):
+        self.link_model = model
+        self.expand_with = expand_with
+        kwargs.setdefault("allow_null", True)
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", model._default_manager.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.link_model._default_manager.all()
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_internal_value(self, data):
+        name = self.link_model._meta.verbose_name
+        if not isinstance(data, str):
+            self.fail("invalid", model=name)
+        record = self.get_queryset().filter(slug=data).first()
+        if record is None:
+            self.fail("does_not_exist", model=name, value=data[:120])
+        return record
+
+    def to_representation(self, value):
+        if not is_visible(value):
+            return None
+        if self.expand_with is not None and self.field_name in expand_set(self.context):
+            return self.expand_with(value, context=self.context).data
+        return {
+            "slug": value.slug,
+            "name": record_name(value),
+            "url": api_url(self.context.get("request"), value),
+        }
+
+    def get_choices(self, cutoff=None):
+        return {}  # the browsable API must not list every record in a <select>
+
+
+class LinkListField(serializers.ListField):
+    """A to-many relation as a list of links (public records only), written as a list of slugs."""
+
+    def __init__(self, *, model, **kwargs):
+        self.link_model = model
+        super().__init__(child=LinkField(model=model, allow_null=False), **kwargs)
+
+    def get_attribute(self, instance):
+        return list(getattr(instance, self.source).all())  # prefetched by the view
+
+    def to_representation(self, data):
+        return [self.child.to_representation(r) for r in data if is_visible(r)]
+
+
+class MarkdownHTMLField(serializers.CharField):
+    """Read-only HTML rendering of the Markdown field named by ``source``."""
+
+    def __init__(self, *, source: str, **kwargs):
+        kwargs.setdefault(
+            "help_text", f"`{source}` rendered from Markdown to sanitised HTML (safe to insert into a page)."
+        )
+        super().__init__(source=source, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return str(render_markdown(value))
+
+
+class BaseSerializer(serializers.ModelSerializer):
+    """Unknown fields are errors; writes run the model's own validation and keep history."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                allowed = ", ".join(sorted(writable))
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field. Writable fields: {allowed}."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+    def build_unique_together_validators(self):
+        return []  # the model's full_clean checks unique constraints with their own messages
+
+    def get_unique_together_validators(self):
+        return []
+
+    def get_validators(self):
+        return []
+
+    many_to_many: tuple[str, ...] = ()
+
+    def _save(self, instance, validated_data):
+        m2m = {name: validated_data.pop(name) for name in self.many_to_many if name in validated_data}
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        request = self.context.get("request")
+        instance._history_user = getattr(request, "user", None)
+        instance.full_clean()
+        instance.save()
+        for name, value in m2m.items():
+            getattr(instance, name).set(value)
+        return instance
+
+    def create(self, validated_data):
+        return self._save(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+class PublicRecordSerializer(BaseSerializer):
+    """The editorial fields every public record has; ``status`` changes only through the actions."""
+
+    url = serializers.SerializerMethodField(help_text="This record's API address.")
+    web_url = serializers.SerializerMethodField(help_text="This record's public web page.")
+    retraction_note_html = MarkdownHTMLField(source="retraction_note")
+
+    PUBLIC_FIELDS = [
+        "url",
+        "web_url",
+        "slug",
+        "status",
+        "published_at",
+        "retracted_at",
+        "retraction_note",
+        "retraction_note_html",
+        "created_at",
+        "updated_at",
+    ]
+    PUBLIC_READ_ONLY = [
+        "status",
+        "published_at",
+        "retracted_at",
+        "retraction_note",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_url(self, obj) -> str:
+        return api_url(self.context.get("request"), obj)
+
+    def get_web_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def validate_slug(self, value: str) -> str:
+        instance = self.instance
+        if instance is not None and instance.published_at is not None and value != instance.slug:
+            raise serializers.ValidationError(
+                "Readers and links know this record by its slug since it was published: it cannot change."
+            )
+        return value

@@ -1,0 +1,157 @@
+"""Fingerprint reports: requesting a comparison of two checkpoints, and reading its progress,
+result (``provenance/fingerprint/report.py`` documents the JSON) and chart URLs."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.api.serializers.ai_models import CheckpointSummarySerializer
+from claims.api.serializers.fields import LinkField, MarkdownHTMLField, api_url
+from claims.api.serializers.summaries import AIModelSummarySerializer
+from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
+from provenance.fingerprint.methods import METHODS
+
+
+class ReportCheckpointSerializer(CheckpointSummarySerializer):
+    model = LinkField(
+        model=AIModel, read_only=True, expand_with=AIModelSummarySerializer, help_text="Its AI model."
+    )
+
+    class Meta(CheckpointSummarySerializer.Meta):
+        fields = [*CheckpointSummarySerializer.Meta.fields, "model"]
+        read_only_fields = fields
+
+
+class ProgressSerializer(serializers.Serializer):
+    bytes_read = serializers.IntegerField(help_text="Bytes of weights read so far.")
+    bytes_total = serializers.IntegerField(allow_null=True, help_text="Bytes to read; null until known.")
+    fraction = serializers.FloatField(allow_null=True, help_text="0 … 1; null until the total is known.")
+
+
+class ChartSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="e.g. sigma_curves, layer_similarity, null_attn_std.")
+    url = serializers.URLField(help_text="The chart as SVG (image/svg+xml).")
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This report's API address.")
+    web_url = serializers.SerializerMethodField(help_text="This report's public web page.")
+    checkpoint_a = ReportCheckpointSerializer(read_only=True, help_text="The first checkpoint compared.")
+    checkpoint_b = ReportCheckpointSerializer(read_only=True, help_text="The second checkpoint compared.")
+    progress = serializers.SerializerMethodField(help_text="How much of the weights the worker has read.")
+    charts = serializers.SerializerMethodField(help_text="The report's charts (once it succeeded).")
+    evidence = LinkField(
+        model=EvidenceArtifact, read_only=True, help_text="The analysis evidence citing this report."
+    )
+    summary_html = MarkdownHTMLField(source="summary")
+    result = serializers.JSONField(
+        read_only=True,
+        help_text="The engine's result document (schema_version 1): methods, params, inputs, per-method "
+        "results with score, per-layer detail and calibration against a null, skipped methods, verdict, "
+        "summary, notes. Null until the report succeeded.",
+    )
+
+    class Meta:
+        model = FingerprintReport
+        fields = [
+            "url", "web_url", "slug", "status", "progress", "checkpoint_a", "checkpoint_b", "methods",
+            "parameters", "requested_at", "started_at", "finished_at", "engine_version", "library_versions",
+            "input_hashes", "summary", "summary_html", "error_message", "result", "charts", "evidence",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return api_url(self.context.get("request"), obj)
+
+    def get_web_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj) -> dict:
+        total = obj.progress_total
+        fraction = None
+        if total:
+            fraction = min(1.0, obj.progress_bytes / total)
+        elif obj.status == FingerprintReport.Status.SUCCEEDED:
+            fraction = 1.0
+        return {"bytes_read": obj.progress_bytes, "bytes_total": total, "fraction": fraction}
+
+    @extend_schema_field(ChartSerializer(many=True))
+    def get_charts(self, obj) -> list[dict]:
+        request = self.context["request"]
+        return [
+            {
+                "name": name,
+                "url": request.build_absolute_uri(
+                    reverse("api:report-chart", kwargs={"slug": obj.slug, "name": name})
+                ),
+            }
+            for name in sorted(obj.charts or {})
+        ]
+
+
+class ReportListSerializer(ReportSerializer):
+    """A report in a list: everything but the (large) result document."""
+
+    class Meta(ReportSerializer.Meta):
+        fields = [f for f in ReportSerializer.Meta.fields if f != "result"]
+        read_only_fields = fields
+
+
+class ReportParametersSerializer(serializers.Serializer):
+    null_size = serializers.IntegerField(
+        required=False,
+        min_value=8,
+        max_value=1000,
+        help_text="Unrelated pairs drawn for each null (default 32).",
+    )
+    seed = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text="Random seed of the null (default 0)."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: ["Unknown parameter: use null_size or seed."] for k in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    """A request for a comparison; an identical request returns the existing report."""
+
+    checkpoint_a = serializers.PrimaryKeyRelatedField(
+        queryset=Checkpoint.objects.all(), help_text="Id of the first checkpoint (/api/v1/checkpoints/)."
+    )
+    checkpoint_b = serializers.PrimaryKeyRelatedField(
+        queryset=Checkpoint.objects.all(), help_text="Id of the second checkpoint."
+    )
+    methods = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(METHODS)),
+        required=False,
+        allow_null=True,
+        allow_empty=False,
+        help_text="Comparison methods; omit or null for all of them.",
+    )
+    parameters = ReportParametersSerializer(required=False, help_text="Optional engine parameters.")
+    evidence = LinkField(
+        model=EvidenceArtifact,
+        required=False,
+        help_text="Slug of an existing evidence artifact that will cite the report; by default a draft "
+        "analysis artifact is created for it.",
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                writable = ", ".join(sorted(self.fields))
+                raise serializers.ValidationError(
+                    {k: [f"Unknown field. Writable fields: {writable}."] for k in unknown}
+                )
+        return super().to_internal_value(data)

@@ -1,0 +1,38 @@
+"""API routes, mounted at ``/api/`` by ``provenance.urls``: ``v1/`` (the resources), ``v1/export/``,
+``schema/`` (OpenAPI 3), ``docs/`` (Swagger UI) and ``redoc/``. URL names live in the ``api`` namespace."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from claims.api.views.export import ClaimReviewFeedView, ExportView
+from claims.api.views.links import CheckpointViewSet, EvidenceLinkViewSet
+from claims.api.views.records import (
+    AIModelViewSet,
+    ClaimViewSet,
+    DisputeViewSet,
+    EvidenceViewSet,
+    PartyViewSet,
+)
+from claims.api.views.reports import ReportViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("parties", PartyViewSet, basename="party")
+router.register("models", AIModelViewSet, basename="model")
+router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
+router.register("disputes", DisputeViewSet, basename="dispute")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("evidence-links", EvidenceLinkViewSet, basename="evidencelink")
+router.register("reports", ReportViewSet, basename="report")
+
+urlpatterns = [
+    path("v1/export/", ExportView.as_view(), name="export"),
+    path("v1/export/claimreview/", ClaimReviewFeedView.as_view(), name="export-claimreview"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

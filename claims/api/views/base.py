@@ -1,0 +1,169 @@
+"""What every API viewset shares.
+
+* visibility (``claims.api`` docstring): readers see public records; a user with the model's
+  ``view`` permission also sees drafts on this model's own routes; writes find every record;
+* ``?expand=`` validated against the viewset's ``expand_options`` (400 naming the valid ones);
+* request bodies larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` refused with 413 before parsing;
+* conditional GET: an ``ETag`` (hash of the body) on every 200, ``Last-Modified`` from
+  ``updated_at`` on detail responses, 304 for a matching ``If-None-Match``/``If-Modified-Since``;
+* publish / unpublish / retract actions that call ``claims.services``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from claims import services
+from claims.api.errors import PayloadTooLarge
+from claims.api.permissions import CanPublish, can_view_drafts
+
+WRITE_ACTIONS = {"create", "update", "partial_update", "destroy", "publish", "unpublish", "retract"}
+
+
+def expand_parameter(options: tuple[str, ...]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "expand",
+        OpenApiTypes.STR,
+        description="Comma-separated relations to return as summaries instead of links: "
+        + ", ".join(f"`{o}`" for o in options)
+        + ".",
+    )
+
+
+class ApiViewMixin:
+    """Body size limit, ``?expand=`` validation, conditional GET, ``Vary`` on credentials."""
+
+    expand_options: tuple[str, ...] = ()
+
+    def initial(self, request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            raise PayloadTooLarge(f"The body is {length} bytes; this server accepts at most {limit} bytes.")
+        super().initial(request, *args, **kwargs)
+        raw = request.query_params.get("expand", "")
+        wanted = {part.strip() for part in raw.split(",") if part.strip()}
+        unknown = sorted(wanted - set(self.expand_options))
+        if unknown:
+            valid = ", ".join(self.expand_options) or "none here"
+            raise ValidationError({"expand": [f"Cannot expand {', '.join(unknown)}; valid: {valid}."]})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.status_code != 200
+            or not isinstance(response, Response)
+        ):
+            return response
+        response.render()
+        etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        response["ETag"] = etag
+        last_modified = getattr(self, "last_modified", None)
+        timestamp = None
+        if last_modified is not None:
+            timestamp = int(last_modified.timestamp())
+            response["Last-Modified"] = http_date(timestamp)
+        return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context()}
+
+
+class VisibilityMixin:
+    """Which rows this request may address (see the module docstring)."""
+
+    def visible(self, queryset):
+        """The rows a reader may see; override for records without a status of their own."""
+        return queryset.public()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in WRITE_ACTIONS:
+            return queryset
+        if can_view_drafts(self.request.user, queryset.model):
+            return queryset
+        return self.visible(queryset)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.last_modified = instance.updated_at
+        return Response(self.get_serializer(instance).data)
+
+
+class RetractSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=10_000, help_text="Markdown. Why the record is retracted; readers see it on the record."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - {"note"})
+            if unknown:
+                raise ValidationError({k: ["Unknown field. Writable fields: note."] for k in unknown})
+        return super().to_internal_value(data)
+
+
+class PublicRecordViewSet(
+    ApiViewMixin,
+    VisibilityMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Party, AI model, dispute, claim, evidence: read, create, update, and the editorial actions.
+    There is no DELETE: a public record is retracted (it stays visible with its note)."""
+
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def _transition(self, service, **kwargs):
+        record = service(record=self.get_object(), user=self.request.user, **kwargs)
+        record = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=None, summary="Publish a draft (needs the publish permission)")
+    @action(detail=True, methods=["post"], permission_classes=[CanPublish])
+    def publish(self, request, slug=None):
+        """Publish a draft. Every record it refers to must be public first (400 ``refused`` otherwise)."""
+        self._reject_body(request)
+        return self._transition(services.record_publish)
+
+    @extend_schema(request=None, summary="Take a published record back to draft")
+    @action(detail=True, methods=["post"], permission_classes=[CanPublish])
+    def unpublish(self, request, slug=None):
+        """Back to draft: for a mistake caught early. Once readers relied on it, retract it instead."""
+        self._reject_body(request)
+        return self._transition(services.record_unpublish)
+
+    @extend_schema(request=RetractSerializer, summary="Retract a published record, with a note")
+    @action(detail=True, methods=["post"], permission_classes=[CanPublish])
+    def retract(self, request, slug=None):
+        """Retract a published record; it stays public with the note saying why."""
+        body = RetractSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(services.record_retract, note=body.validated_data["note"])
+
+    @staticmethod
+    def _reject_body(request) -> None:
+        data = request.data
+        if data and isinstance(data, dict):
+            raise ValidationError({k: ["Unknown field: this action takes no body."] for k in sorted(data)})
+        if data and not isinstance(data, dict):
+            raise ValidationError({"non_field_errors": ["This action takes no body."]})

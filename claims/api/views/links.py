@@ -1,0 +1,74 @@
+"""Checkpoints and evidence links: rows without an editorial status of their own, visible when
+their parents are (a checkpoint with its AI model; a link with both its claim and its evidence)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from claims.api import filters
+from claims.api.serializers.ai_models import CheckpointSerializer
+from claims.api.serializers.evidence import EvidenceLinkSerializer
+from claims.api.views.base import ApiViewMixin, VisibilityMixin, expand_parameter
+from claims.models import Checkpoint, EvidenceLink
+from claims.models.base import PublicRecord
+
+VISIBLE = PublicRecord.Status.visible()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List checkpoints of public AI models", parameters=[expand_parameter(("model",))]
+    ),
+    retrieve=extend_schema(summary="One checkpoint by id", parameters=[expand_parameter(("model",))]),
+    create=extend_schema(
+        summary="Register a checkpoint (editors only)",
+        description="Reads the safetensors headers at once (bytes, not gigabytes); the weights must be "
+        "inside the model store. Registering the same model and revision again updates it.",
+    ),
+    partial_update=extend_schema(summary="Change a checkpoint's location or note (editors only)"),
+)
+class CheckpointViewSet(
+    ApiViewMixin,
+    VisibilityMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Checkpoint.objects.select_related("model")
+    serializer_class = CheckpointSerializer
+    filterset_class = filters.CheckpointFilter
+    search_fields = ["revision", "model__name"]
+    ordering_fields = ["id", "revision", "updated_at"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    expand_options = ("model",)
+
+    def visible(self, queryset):
+        return queryset.filter(model__status__in=VISIBLE)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List links between public claims and public evidence"),
+    retrieve=extend_schema(summary="One evidence link by id"),
+    create=extend_schema(summary="Link evidence to a claim with a stance (editors only)"),
+    update=extend_schema(summary="Replace an evidence link (editors only)"),
+    partial_update=extend_schema(summary="Change an evidence link's stance or note (editors only)"),
+    destroy=extend_schema(summary="Remove an evidence link (editors only)"),
+)
+class EvidenceLinkViewSet(ApiViewMixin, VisibilityMixin, viewsets.ModelViewSet):
+    queryset = EvidenceLink.objects.select_related("claim", "evidence")
+    serializer_class = EvidenceLinkSerializer
+    filterset_class = filters.EvidenceLinkFilter
+    search_fields = ["note"]
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    expand_options = ("claim", "evidence")
+
+    def visible(self, queryset):
+        return queryset.filter(claim__status__in=VISIBLE, evidence__status__in=VISIBLE)
+
+    def retrieve(self, request, *args, **kwargs):
+        return mixins.RetrieveModelMixin.retrieve(self, request, *args, **kwargs)

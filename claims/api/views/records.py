@@ -1,0 +1,156 @@
+"""Viewsets of the public records: parties, AI models, disputes, claims, evidence."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.decorators import action
+
+from claims.api import filters
+from claims.api.pagination import UpdatedCursorPagination
+from claims.api.serializers.ai_models import AIModelSerializer
+from claims.api.serializers.claims import ClaimSerializer
+from claims.api.serializers.disputes import DisputeSerializer
+from claims.api.serializers.evidence import EvidenceSerializer
+from claims.api.serializers.parties import PartySerializer
+from claims.api.serializers.timeline import TimelineSerializer
+from claims.api.views.base import PublicRecordViewSet, expand_parameter
+from claims.models import (
+    AIModel,
+    Checkpoint,
+    Claim,
+    Dispute,
+    DisputeParty,
+    EvidenceArtifact,
+    EvidenceLink,
+    Party,
+    RightOfReply,
+)
+
+
+def _documented(name: str, plural: str, expand: tuple[str, ...], extra: str = ""):
+    """The OpenAPI summaries of a public record's routes."""
+    params = [expand_parameter(expand)] if expand else []
+    return extend_schema_view(
+        list=extend_schema(summary=f"List public {plural}", description=extra, parameters=params),
+        retrieve=extend_schema(summary=f"One {name} by slug", parameters=params),
+        create=extend_schema(summary=f"Create a {name} (a draft; editors only)"),
+        update=extend_schema(summary=f"Replace a {name}'s fields (editors only)"),
+        partial_update=extend_schema(summary=f"Change some of a {name}'s fields (editors only)"),
+    )
+
+
+@_documented("party", "parties", ("parent",))
+class PartyViewSet(PublicRecordViewSet):
+    queryset = Party.objects.select_related("parent")
+    serializer_class = PartySerializer
+    filterset_class = filters.PartyFilter
+    search_fields = ["name", "aliases", "country"]
+    ordering_fields = ["name", "updated_at", "created_at"]
+    ordering = ["name"]
+    expand_options = ("parent",)
+
+
+@_documented("AI model", "AI models", ("developer", "declared_base", "release_date_source"))
+class AIModelViewSet(PublicRecordViewSet):
+    queryset = AIModel.objects.select_related(
+        "developer", "declared_base", "release_date_source"
+    ).prefetch_related(Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("revision")))
+    serializer_class = AIModelSerializer
+    filterset_class = filters.AIModelFilter
+    search_fields = ["name", "family", "hub_id", "architecture"]
+    ordering_fields = ["name", "release_date", "updated_at", "created_at"]
+    ordering = ["name"]
+    expand_options = ("developer", "declared_base", "release_date_source")
+
+
+@_documented("dispute", "disputes", ("claims",), "`?expand=claims` adds each dispute's public claims.")
+class DisputeViewSet(PublicRecordViewSet):
+    serializer_class = DisputeSerializer
+    filterset_class = filters.DisputeFilter
+    search_fields = ["title", "summary"]
+    ordering_fields = ["started_on", "title", "updated_at", "created_at"]
+    ordering = ["-started_on", "title"]
+    expand_options = ("claims",)
+
+    def get_queryset(self):
+        self.queryset = Dispute.objects.prefetch_related(
+            Prefetch("models_at_stake", queryset=AIModel.objects.order_by("name")),
+            Prefetch(
+                "roles", queryset=DisputeParty.objects.select_related("party").order_by("role", "party__name")
+            ),
+        )
+        if "claims" in self.request.query_params.get("expand", ""):
+            self.queryset = self.queryset.prefetch_related(
+                Prefetch("claims", queryset=Claim.objects.public().order_by("made_on", "pk"))
+            )
+        return super().get_queryset()
+
+    @extend_schema(
+        summary="A dispute's timeline",
+        description="Its public claims, rebuttals, evidence and requests for reply, oldest first.",
+        responses=TimelineSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request, slug=None):
+        return _timeline_response(self, request, slug)
+
+
+@_documented(
+    "claim", "claims and rebuttals",
+    ("dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to"),
+    "Rebuttals are claims with `responds_to` set (`?is_response=true`). Cursor-paginated, most "
+    "recently changed first; `?ordering=updated_at` with `?updated_since=` walks changes oldest first.",
+)  # fmt: skip
+class ClaimViewSet(PublicRecordViewSet):
+    queryset = Claim.objects.select_related(
+        "dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to"
+    ).prefetch_related(
+        Prefetch("responses", queryset=Claim.objects.public().order_by("made_on", "pk")),
+        Prefetch(
+            "evidence_links",
+            queryset=EvidenceLink.objects.select_related("evidence").order_by("stance", "pk"),
+        ),
+        Prefetch(
+            "replies",
+            queryset=RightOfReply.objects.select_related("party", "asked_by", "source").order_by(
+                "asked_on", "pk"
+            ),
+        ),
+    )
+    serializer_class = ClaimSerializer
+    filterset_class = filters.ClaimFilter
+    pagination_class = UpdatedCursorPagination
+    search_fields = ["title", "statement", "venue"]
+    ordering_fields = ["updated_at", "created_at"]
+    expand_options = ("dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to")
+
+
+@_documented(
+    "evidence artifact", "evidence artifacts", ("author",),
+    "Cursor-paginated, most recently changed first.",
+)  # fmt: skip
+class EvidenceViewSet(PublicRecordViewSet):
+    queryset = EvidenceArtifact.objects.select_related("author", "report")
+    serializer_class = EvidenceSerializer
+    filterset_class = filters.EvidenceFilter
+    pagination_class = UpdatedCursorPagination
+    search_fields = ["title", "description", "url"]
+    ordering_fields = ["updated_at", "created_at"]
+    expand_options = ("author",)
+
+
+def _timeline_response(view, request, slug):
+    from rest_framework.response import Response
+
+    from claims.api.serializers.fields import api_url
+    from claims.api.serializers.timeline import TimelineSerializer
+    from claims.api.timeline import dispute_timeline
+
+    dispute = view.get_object()
+    view.last_modified = dispute.updated_at
+    data = {
+        "dispute": {"slug": dispute.slug, "name": dispute.title, "url": api_url(request, dispute)},
+        "entries": dispute_timeline(dispute=dispute),
+    }
+    return Response(TimelineSerializer(data, context=view.get_serializer_context()).data)

@@ -1,0 +1,105 @@
+"""Fingerprint reports: request one (``report_request``, as the admin does), poll it, fetch charts."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from claims.api import filters
+from claims.api.serializers.reports import ReportListSerializer, ReportRequestSerializer, ReportSerializer
+from claims.api.views.base import ApiViewMixin, VisibilityMixin
+from claims.models import FingerprintReport
+from claims.models.base import PublicRecord
+from claims.pipeline.requests import report_request
+
+# The charts are our own matplotlib SVG, but an SVG opened directly is a document: let it run nothing.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List public fingerprint reports",
+        description="A report is public when the evidence artifact citing it is. The list leaves out "
+        "`result`; fetch one report for it.",
+    ),
+    retrieve=extend_schema(summary="One report: status, progress, result and chart URLs"),
+)
+class ReportViewSet(
+    ApiViewMixin, VisibilityMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = FingerprintReport.objects.select_related(
+        "checkpoint_a__model", "checkpoint_b__model", "evidence"
+    )
+    serializer_class = ReportSerializer
+    filterset_class = filters.ReportFilter
+    search_fields = ["slug", "checkpoint_a__model__name", "checkpoint_b__model__name"]
+    ordering_fields = ["requested_at", "updated_at"]
+    ordering = ["-requested_at", "pk"]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def visible(self, queryset):
+        return queryset.filter(evidence__status__in=PublicRecord.Status.visible())
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            queryset = queryset.defer("result")
+        return queryset
+
+    def get_serializer_class(self):
+        return ReportListSerializer if self.action == "list" else ReportSerializer
+
+    @extend_schema(
+        summary="Request a fingerprint comparison (editors only)",
+        description="Creates the report `queued` (with a draft analysis evidence artifact) and hands it "
+        "to a worker; poll the returned `url` until `status` is `succeeded` or `failed`. An identical "
+        "request (same checkpoints' content, methods, parameters and engine version) returns the "
+        "existing report with 200; a failed one is queued again.",
+        request=ReportRequestSerializer,
+        responses={201: ReportSerializer, 200: ReportSerializer},
+    )
+    def create(self, request):
+        body = ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        params = dict(data.get("parameters") or {})
+        asked_at = timezone.now()
+        report = report_request(
+            checkpoint_a=data["checkpoint_a"],
+            checkpoint_b=data["checkpoint_b"],
+            methods=data.get("methods"),
+            parameters=params or None,
+            evidence=data.get("evidence"),
+            requested_by=request.user,
+        )
+        created = report.created_at >= asked_at
+        report = self.queryset.get(pk=report.pk)
+        return Response(
+            ReportSerializer(report, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="One chart of a report, as SVG",
+        parameters=[
+            OpenApiParameter(
+                "name", OpenApiTypes.STR, OpenApiParameter.PATH, description="Chart name, from `charts`."
+            )
+        ],
+        responses={(200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR, description="The chart (SVG).")},
+    )
+    @action(detail=True, methods=["get"], url_path=r"charts/(?P<name>[a-z0-9_]+)\.svg", url_name="chart")
+    def chart(self, request, slug=None, name=None):
+        report = self.get_object()
+        svg = (report.charts or {}).get(name)
+        if svg is None:
+            raise Http404
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Content-Security-Policy"] = SVG_CSP
+        return response
