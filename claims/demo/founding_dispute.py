@@ -157,6 +157,30 @@ EVIDENCE = [
     },
 ]
 
+WEIGHTS_NOT_HERE = {
+    "slug": "pangu-and-qwen-weights",
+    "title": "Model weights of Pangu Pro MoE and Qwen2.5-14B (not on this server)",
+    "kind": "model_weights",
+    "author": None,
+    "url": "",
+    "published_on": None,
+    "date_precision": DAY,
+    "description": (
+        "The disputed statistic can only be recomputed from the weights themselves, and **they are not on "
+        "this server**: Provenance has not yet recomputed HonestAGI's 0.927 or the 0.91 of the "
+        "counter-analysis. Nothing here is computed from them, and no synthetic example is attached to this "
+        "dispute.\n\n"
+        "An operator adds them by copying (or linking) each model's safetensors folder - the shards, "
+        "`model.safetensors.index.json`, `config.json` and `tokenizer.json` - into a folder listed in "
+        "`MODEL_STORE`, then running:\n\n"
+        "    python manage.py fingerprint pangu-pro-moe/ qwen2.5-14b/ \\\n"
+        "        --model-a pangu-pro-moe --model-b qwen2-5-14b --evidence <id of an analysis record>\n\n"
+        "The report then appears on an analysis evidence record, with every score beside its null."
+    ),
+}
+
+EVIDENCE.append(WEIGHTS_NOT_HERE)
+
 AI_MODELS = [
     {
         "slug": "pangu-pro-moe",
@@ -323,6 +347,8 @@ EVIDENCE_LINKS = [
      "Reports the claim and the denial; HonestAGI could not be contacted."),
     ("honestagi-pangu-derived-from-qwen", "pangu-pro-moe-technical-report", "context",
      "Huawei's own description of the model's architecture and training on Ascend chips."),
+    ("honestagi-pangu-derived-from-qwen", "pangu-and-qwen-weights", "context",
+     "The weights the statistic is computed from; not yet on this server, so not yet recomputed by us."),
     ("noahs-ark-lab-denial", "noahs-ark-lab-statement-2025-07-05", "supports", "The statement itself."),
     ("noahs-ark-lab-denial", "reuters-report-july-2025", "context", "Reports the statement."),
     ("pangu-engineers-counter-analysis", "zhihu-counter-analysis", "supports", "The post itself."),

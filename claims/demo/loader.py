@@ -8,6 +8,7 @@ of an existing record is left alone, so an editor's retraction survives a reload
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -30,6 +31,7 @@ REASON = "load_demo: the founding dispute"
 
 @dataclass
 class LoadStats:
+    reason: str = REASON
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -37,7 +39,7 @@ class LoadStats:
 
 
 def _save(obj: models.Model, stats: LoadStats, *, created: bool) -> None:
-    obj._change_reason = REASON
+    obj._change_reason = stats.reason
     obj.full_clean()
     obj.save()
     if created:
@@ -47,7 +49,7 @@ def _save(obj: models.Model, stats: LoadStats, *, created: bool) -> None:
     stats.touched.append(f"{obj._meta.verbose_name}: {obj}")
 
 
-def _upsert(model: type[models.Model], lookup: dict, values: dict, stats: LoadStats) -> models.Model:
+def upsert(model: type[models.Model], lookup: dict, values: dict, stats: LoadStats) -> models.Model:
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
@@ -75,28 +77,36 @@ def _resolve(row: dict, refs: dict[str, type[models.Model]]) -> dict:
     return values
 
 
-@transaction.atomic
 def load_founding_dispute() -> LoadStats:
-    stats = LoadStats()
+    return load_case(data)
+
+
+@transaction.atomic
+def load_case(data: ModuleType, *, reason: str = REASON) -> LoadStats:
+    """Write one case (a module with PARTIES, EVIDENCE, AI_MODELS, DISPUTE, DISPUTE_ROLES, CLAIMS,
+    EVIDENCE_LINKS, RIGHTS_OF_REPLY) idempotently."""
+    stats = LoadStats(reason=reason)
     for row in data.PARTIES:
         values = _resolve({"parent": None, **row}, {"parent": Party})
-        _upsert(Party, {"slug": values.pop("slug")}, values, stats)
+        upsert(Party, {"slug": values.pop("slug")}, values, stats)
     for row in data.EVIDENCE:
         values = _resolve(row, {"author": Party})
-        _upsert(EvidenceArtifact, {"slug": values.pop("slug")}, values, stats)
+        upsert(EvidenceArtifact, {"slug": values.pop("slug")}, values, stats)
     for row in data.AI_MODELS:
-        values = _resolve(row, {"developer": Party, "release_date_source": EvidenceArtifact})
-        _upsert(AIModel, {"slug": values.pop("slug")}, values, stats)
+        values = _resolve(
+            row, {"developer": Party, "release_date_source": EvidenceArtifact, "declared_base": AIModel}
+        )
+        upsert(AIModel, {"slug": values.pop("slug")}, values, stats)
 
     values = dict(data.DISPUTE)
     model_slugs = values.pop("models_at_stake")
-    dispute = _upsert(Dispute, {"slug": values.pop("slug")}, values, stats)
+    dispute = upsert(Dispute, {"slug": values.pop("slug")}, values, stats)
     wanted = set(AIModel.objects.filter(slug__in=model_slugs))
     if set(dispute.models_at_stake.all()) != wanted:
         dispute.models_at_stake.set(wanted)
     for party_slug, role, note in data.DISPUTE_ROLES:
         party = Party.objects.get(slug=party_slug)
-        _upsert(DisputeParty, {"dispute": dispute, "party": party, "role": role}, {"note": note}, stats)
+        upsert(DisputeParty, {"dispute": dispute, "party": party, "role": role}, {"note": note}, stats)
 
     claim_refs = {
         "claimant": Party,
@@ -108,18 +118,18 @@ def load_founding_dispute() -> LoadStats:
     for row in data.CLAIMS:  # in order: a response comes after the claim it answers
         values = _resolve(dict.fromkeys(claim_refs) | row, claim_refs)
         values["dispute"] = dispute
-        _upsert(Claim, {"slug": values.pop("slug")}, values, stats)
+        upsert(Claim, {"slug": values.pop("slug")}, values, stats)
 
     for claim_slug, evidence_slug, stance, note in data.EVIDENCE_LINKS:
         lookup = {
             "claim": Claim.objects.get(slug=claim_slug),
             "evidence": EvidenceArtifact.objects.get(slug=evidence_slug),
         }
-        _upsert(EvidenceLink, lookup, {"stance": stance, "note": note}, stats)
+        upsert(EvidenceLink, lookup, {"stance": stance, "note": note}, stats)
 
     for row in data.RIGHTS_OF_REPLY:
         values = _resolve(row, {"party": Party, "asked_by": Party, "source": EvidenceArtifact})
         values["claim"] = Claim.objects.get(slug=values["claim"])
         lookup = {name: values.pop(name) for name in ("claim", "party", "asked_by")}
-        _upsert(RightOfReply, lookup, values, stats)
+        upsert(RightOfReply, lookup, values, stats)
     return stats

@@ -59,12 +59,28 @@ def checkpoint_register(*, model: AIModel, revision: str, location: str, note: s
     checkpoint = Checkpoint.objects.filter(model=model, revision=revision).first() or Checkpoint(
         model=model, revision=revision
     )
+    before = _registered_fields(checkpoint)
     checkpoint.location = str(path)
     checkpoint.note = note or checkpoint.note
     checkpoint_inspect(checkpoint)
+    if checkpoint.pk and _registered_fields(checkpoint) == before:
+        return checkpoint  # nothing new: no save, no history entry
     checkpoint.full_clean()
     checkpoint.save()
     return checkpoint
+
+
+def _registered_fields(checkpoint: Checkpoint) -> tuple:
+    return (
+        checkpoint.location,
+        checkpoint.note,
+        checkpoint.format,
+        checkpoint.total_size,
+        checkpoint.config,
+        checkpoint.layout_family,
+        checkpoint.layer_count,
+        checkpoint.tokenizer_digest,
+    )
 
 
 def checkpoint_inspect(checkpoint: Checkpoint) -> EngineCheckpoint:

@@ -32,9 +32,23 @@ Status = FingerprintReport.Status
 DEFAULT_PARAMETERS = {"null_size": DEFAULT_NULL_SIZE, "seed": 0}
 
 
-def _input_hash(checkpoint: Checkpoint) -> str:
-    # Until the worker has hashed the files, the checkpoint row stands for its content.
-    return checkpoint.content_hash or f"checkpoint:{checkpoint.pk}"
+def _request_keys(a: Checkpoint, b: Checkpoint, methods: list[str], params: dict) -> list[str]:
+    """The keys under which this request may already exist, the one to store first.
+
+    By content once the worker has hashed both checkpoints (the same weights registered twice are
+    the same request); by checkpoint row before that. Both are looked up, so asking again after
+    the hashing still finds the report that was asked for before it.
+    """
+
+    def key(inputs: list[str]) -> str:
+        return request_key(
+            input_hashes=inputs, methods=methods, parameters=params, engine_version=ENGINE_VERSION
+        )
+
+    by_row = key([f"checkpoint:{a.pk}", f"checkpoint:{b.pk}"])
+    if a.content_hash and b.content_hash:
+        return [key([a.content_hash, b.content_hash]), by_row]
+    return [by_row]
 
 
 def _evidence_for(report: FingerprintReport, *, user: AbstractBaseUser | None) -> EvidenceArtifact:
@@ -53,6 +67,24 @@ def _evidence_for(report: FingerprintReport, *, user: AbstractBaseUser | None) -
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+PARAMETER_BOUNDS = {"null_size": (2, 512), "seed": (0, 2**31 - 1)}
+
+
+def _parameters(given: dict) -> dict:
+    """The method parameters with defaults filled in; anything else is refused with a reason."""
+    unknown = sorted(set(given) - set(PARAMETER_BOUNDS))
+    if unknown:
+        raise ProvenanceError(
+            f"Unknown parameter(s) {', '.join(unknown)}; known: {', '.join(PARAMETER_BOUNDS)}."
+        )
+    params = {**DEFAULT_PARAMETERS, **given}
+    for name, (low, high) in PARAMETER_BOUNDS.items():
+        value = params[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ProvenanceError(f"Parameter {name} must be a whole number from {low} to {high}.")
+    return params
 
 
 def report_request(
@@ -78,14 +110,10 @@ def report_request(
         method_names = resolve_methods(methods)
     except FingerprintError as exc:
         raise ProvenanceError(str(exc)) from exc
-    params = {**DEFAULT_PARAMETERS, **(parameters or {})}
-    key = request_key(
-        input_hashes=[_input_hash(checkpoint_a), _input_hash(checkpoint_b)],
-        methods=method_names,
-        parameters=params,
-        engine_version=ENGINE_VERSION,
-    )
-    existing = FingerprintReport.objects.filter(request_key=key).first()
+    params = _parameters(parameters or {})
+    keys = _request_keys(checkpoint_a, checkpoint_b, method_names, params)
+    key = keys[0]
+    existing = FingerprintReport.objects.filter(request_key__in=keys).first()
     if existing is not None:
         if existing.status == Status.FAILED:
             report_retry(report=existing, enqueue=enqueue)

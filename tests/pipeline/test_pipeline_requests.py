@@ -157,3 +157,27 @@ def test_the_sweep_fails_a_report_past_the_hard_time_limit(pair, settings):
     report.refresh_from_db()
     assert report.status == Status.FAILED
     assert "hard time limit" in report.error_message
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"null_size": 1}, "null_size must be"),
+        ({"seed": "x"}, "seed must be"),
+        ({"colour": 3}, "Unknown parameter"),
+    ],
+)
+def test_bad_parameters_are_refused_with_a_reason(pair, parameters, message):
+    with pytest.raises(ProvenanceError, match=message):
+        report_request(
+            checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None, parameters=parameters
+        )
+
+
+def test_asking_again_after_the_weights_were_hashed_finds_the_same_report(pair):
+    first = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    for checkpoint, digest in zip(pair, ("a" * 64, "b" * 64), strict=True):
+        checkpoint.content_hash = digest
+        checkpoint.save()
+    again = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    assert again.pk == first.pk

@@ -1,20 +1,38 @@
-"""``manage.py load_demo``: load the founding dispute as published records. Safe to run again."""
+"""``manage.py load_demo``: load the founding dispute, and the synthetic example, as published records.
+
+Safe to run again: nothing changes the second time. The synthetic example writes its generated
+checkpoints into the first MODEL_STORE folder and asks for its reports; a running worker computes
+them (``--no-synthetic`` leaves it out).
+"""
 
 from django.core.management.base import BaseCommand
 
-from claims.demo.loader import load_founding_dispute
+from claims.demo.loader import LoadStats, load_founding_dispute
+from claims.demo.synthetic_case import load_synthetic_case
 
 
 class Command(BaseCommand):
-    help = "Load the founding dispute (Pangu Pro MoE vs Qwen2.5-14B) as published demo records; idempotent."
+    help = "Load the founding dispute (Pangu Pro MoE vs Qwen2.5-14B) and the synthetic example; idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-synthetic", action="store_true", help="Only the founding dispute.")
 
     def handle(self, *args, **options):
-        stats = load_founding_dispute()
-        for line in stats.touched if options["verbosity"] > 1 else []:
+        self._report("Founding dispute", load_founding_dispute(), options["verbosity"])
+        if options["no_synthetic"]:
+            return
+        synthetic = load_synthetic_case()
+        self._report("Synthetic example", synthetic.records, options["verbosity"])
+        if synthetic.checkpoints_written:
+            self.stdout.write("  generated its checkpoints in the model store")
+        for report in synthetic.reports:
+            self.stdout.write(f"  report {report.slug}: {report.get_status_display()}")
+
+    def _report(self, name: str, stats: LoadStats, verbosity: int) -> None:
+        for line in stats.touched if verbosity > 1 else []:
             self.stdout.write(f"  saved {line}", self.style.SQL_FIELD)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Founding dispute loaded: {stats.created} created, {stats.updated} updated, "
-                f"{stats.unchanged} unchanged."
+                f"{name} loaded: {stats.created} created, {stats.updated} updated, {stats.unchanged} unchanged."
             )
         )
