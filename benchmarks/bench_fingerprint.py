@@ -8,7 +8,8 @@ measures, each in a fresh subprocess so peak RSS is the run's own:
   reference  what public reference code does: ``safetensors.numpy.load_file`` every shard into
              memory at once, then ``np.std`` (float32 upcast, ddof=1) per tensor. It hashes nothing
              and computes one statistic, so it does strictly less work than ours;
-  read       the I/O floor: read every file front to back in 16 MB blocks into one buffer.
+  read       the I/O floor: read every file front to back in 16 MB blocks into one buffer;
+  ours-nohash  (diagnostic, with ``--runs``) our pass with SHA-256 replaced by a no-op.
 
 With ``--cache cold`` (the default when running as root) the page cache is dropped before each
 run, which is the realistic case for checkpoints larger than memory; ``--cache warm`` reads once
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -51,7 +53,7 @@ def llama_shapes(size_bytes: int) -> list[tuple[str, tuple[int, ...]]]:
                  ("post_attention_layernorm.weight", (D_MODEL,))]
     layer_bytes = 2 * sum(int(np.prod(s)) for _, s in per_layer)
     embed_bytes = 2 * 2 * VOCAB * D_MODEL
-    layers = max(1, round((size_bytes - embed_bytes) / layer_bytes))
+    layers = max(1, math.ceil((size_bytes - embed_bytes) / layer_bytes))
     out = [("model.embed_tokens.weight", (VOCAB, D_MODEL))]
     for i in range(layers):
         out += [(f"model.layers.{i}.{n}", s) for n, s in per_layer]
@@ -118,6 +120,23 @@ def run_ours(folder: Path) -> int:
     return fp.total_bytes
 
 
+def run_ours_without_hashes(folder: Path) -> int:
+    """Diagnostic, not a product mode: the same pass with SHA-256 replaced by a no-op, to show what
+    the two digests (file and tensor) cost."""
+    sys.path.insert(0, str(ROOT))
+    from provenance.fingerprint import streaming
+
+    class NoHash:
+        def update(self, data: object) -> None:
+            pass
+
+        def hexdigest(self) -> str:
+            return "0" * 64
+
+    streaming.hashlib = type("hashlib", (), {"sha256": staticmethod(NoHash)})  # type: ignore[assignment]
+    return run_ours(folder)
+
+
 def run_reference(folder: Path) -> int:
     import ml_dtypes  # noqa: F401 - registers "bfloat16" with numpy, which load_file needs for BF16
     from safetensors.numpy import load_file
@@ -140,15 +159,25 @@ def run_read(folder: Path) -> int:
     return total
 
 
-RUNS = {"ours": run_ours, "reference": run_reference, "read": run_read}
+RUNS = {"ours": run_ours, "reference": run_reference, "read": run_read, "ours-nohash": run_ours_without_hashes}
 
 
 def child(mode: str, folder: Path) -> None:
     start = time.perf_counter()
     nbytes = RUNS[mode](folder)
     wall = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    print(json.dumps({"mode": mode, "wall": wall, "bytes": nbytes, "peak_rss_mb": peak_kb / 1024}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # CPU of all threads of this process
+    print(json.dumps({"mode": mode, "wall": wall, "bytes": nbytes, "peak_rss_mb": peak_rss_mb(),
+                      "cpu": usage.ru_utime + usage.ru_stime}))
+
+
+def peak_rss_mb() -> float:
+    """VmHWM, the peak resident set of this process image. Not ``ru_maxrss``: Linux carries that over
+    from the parent through fork and exec, so a child would report the driver's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def drop_caches() -> bool:
@@ -180,8 +209,8 @@ def table(rows: list[dict]) -> str:
     walls: dict[tuple[str, str], list[float]] = {}
     for r in rows:
         walls.setdefault((r["mode"], r["cache"]), []).append(r["wall"])
-    lines = ["| run | cache | best wall (s) | median (s) | GB/s | peak RSS (MB) | wall / reference | GB/s / read |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| run | cache | best wall (s) | median (s) | CPU (s) | GB/s | peak RSS (MB) | wall / reference "
+             "| GB/s / read |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for (mode, cache), r in best.items():
         ref, rd = best.get(("reference", cache)), best.get(("read", cache))
         gbs = r["bytes"] / r["wall"] / 1e9
@@ -189,7 +218,7 @@ def table(rows: list[dict]) -> str:
         vs_read = f"{gbs / (rd['bytes'] / rd['wall'] / 1e9):.2f}" if rd else "-"
         w = sorted(walls[(mode, cache)])
         rss = max(x["peak_rss_mb"] for x in rows if (x["mode"], x["cache"]) == (mode, cache))
-        lines.append(f"| {mode} | {cache} | {r['wall']:.2f} | {w[len(w) // 2]:.2f} | {gbs:.2f} | {rss:.0f} "
+        lines.append(f"| {mode} | {cache} | {r['wall']:.2f} | {w[len(w) // 2]:.2f} | {r['cpu']:.2f} | {gbs:.2f} | {rss:.0f} "
                      f"| {vs_ref} | {vs_read} |")
     return "\n".join(lines)
 
@@ -210,7 +239,7 @@ def main() -> None:
     ap.add_argument("--shard-gb", type=float, default=1.0)
     ap.add_argument("--dir", type=Path, default=None, help="where to build (default var/bench/llama-<size>gb)")
     ap.add_argument("--cache", choices=["cold", "warm", "both"], default="cold")
-    ap.add_argument("--runs", default="ours,reference,read")
+    ap.add_argument("--runs", default="ours,reference,read", help=f"comma-separated, of {', '.join(RUNS)}")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each, interleaved; the table shows the best")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -226,7 +255,8 @@ def main() -> None:
         for _ in range(args.repeat):
             for mode in args.runs.split(","):
                 r = measure(mode, folder, cache) | {"cache": cache}
-                print(f"  {mode:9} {cache}: {r['wall']:.2f} s, {r['peak_rss_mb']:.0f} MB", file=sys.stderr)
+                print(f"  {mode:9} {cache}: {r['wall']:.2f} s, CPU {r['cpu']:.2f} s, {r['peak_rss_mb']:.0f} MB",
+                      file=sys.stderr)
                 rows.append(r)
     print(f"\n{size / 1e9:.2f} GB in {len(shards_of(folder))} shards; {cpu_name()}, {os.cpu_count()} cores, "
           f"{args.repeat} runs each; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")

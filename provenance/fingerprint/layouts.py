@@ -17,7 +17,10 @@ biases; MLP ``gate/up/down_proj``; Phi-2's HF names ``dense``/``fc1``/``fc2``; P
 experts with ``expert=-1``; Mixtral ``block_sparse_moe.experts.E.w1/w3/w2`` = gate/up/down), GPT-2,
 GPT-NeoX (per-head interleaved ``query_key_value``), Falcon (per-head interleaved, the 7B multi-query
 ``[q..., k, v]`` and the 40B/180B grouped ``new_decoder_architecture``), Phi-1/1.5 ``mixer.Wqkv``,
-BERT/RoBERTa and DistilBERT, each with or without a prefix such as ``model.``.
+BERT/RoBERTa and DistilBERT, Meta's original Llama/Mistral names (``layers.N.attention.wq``,
+``feed_forward.w1/w3/w2``), each with or without a prefix such as ``model.``. Not placed in a role:
+DeepSeek-V3's latent-attention projections (OTHER; its ``o_proj`` is O), Mamba/RWKV-style blocks
+(UnknownLayoutError), phi-1.5's original ``layers.0.wte`` embedding (placed as OTHER in layer 0).
 Fused splits that depend on head counts read them from ``config.json``.
 """
 
@@ -126,6 +129,10 @@ _LLAMA_RULES: list[tuple[str, str]] = [
     (r"mlp\.shared_experts?\.(gate|up|down)_proj\.weight", "shared"),
     (r"(?:mlp|block_sparse_moe)\.gate\.weight", Role.ROUTER),
 ]
+_META_RULES = [  # Meta's original Llama / Mistral "consolidated" names
+    (r"attention\.w([qkvo])\.weight", "proj"),
+    (r"feed_forward\.(w1|w2|w3)\.weight", "ffn_w"),
+]
 _GPT2_RULES = [
     (r"attn\.c_attn\.weight", "split_conv1d_qkv"),
     (r"attn\.c_attn\.bias", "split_bias_thirds"),
@@ -181,7 +188,10 @@ class _Family:
 
 
 _FAMILIES = [
-    _Family("llama", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"self_attn\.(?:q_proj|qkv_proj)\.weight", _LLAMA_RULES),
+    # o_proj too: DeepSeek-V3's multi-head latent attention has no q_proj (its q_a/q_b/kv_a/kv_b
+    # projections are placed as OTHER; only O is an attention role there).
+    _Family("llama", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"self_attn\.(?:q_proj|qkv_proj|o_proj)\.weight", _LLAMA_RULES),
+    _Family("llama_meta", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"attention\.wq\.weight", _META_RULES),
     _Family("gpt2", r"(?:^|\.)h\.(\d+)\.(.+)$", r"attn\.c_attn\.weight", _GPT2_RULES),
     _Family("gpt_neox", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"attention\.query_key_value\.weight", _NEOX_RULES),
     _Family("falcon", r"(?:^|\.)h\.(\d+)\.(.+)$", r"self_attention\.query_key_value\.weight", _FALCON_RULES),
@@ -210,7 +220,7 @@ def _need(config: Mapping[str, Any] | None, tensor: str, *keys: str) -> int:
 
 
 # --- fused splits -------------------------------------------------------------------------------
-# Each returns [(suffix, role, rows)] for row splits of the stored tensor, in units of stored rows.
+# Each returns {"q"|"k"|"v": stored row ranges}; the ranges of one label concatenate to that part.
 
 def _blocks(pattern: Sequence[str], block: int, roles: Sequence[str]) -> dict[str, tuple[tuple[int, int], ...]]:
     """Row ranges per label for a stored row sequence of ``block``-row blocks labelled by ``pattern``;
@@ -299,6 +309,8 @@ def _place(fam: _Family, name: str, shape: tuple[int, ...], layer: int, sub: str
             return whole(_PROJ[m.group(1)])
         if what == "mlp":
             return whole({"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[m.group(1)])
+        if what == "ffn_w":
+            return whole({"w1": Role.GATE, "w3": Role.UP, "w2": Role.DOWN}[m.group(1)])
         if what == "expert":
             kind = {"w1": "gate", "w3": "up", "w2": "down"}.get(m.group(2), m.group(2))
             return whole({"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[kind], int(m.group(1)))

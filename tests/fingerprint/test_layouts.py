@@ -275,3 +275,22 @@ def test_a_fused_tensor_that_the_head_layout_does_not_explain():
     with pytest.raises(UnknownLayoutError, match="does not explain") as info:
         resolve_layout({FALCON_NAME: (13, 8)}, config)
     assert info.value.tensor == FALCON_NAME
+
+
+def test_meta_consolidated_names_and_deepseek_latent_attention():
+    layout, p = place({"layers.0.attention.wq.weight": (4, 4), "layers.0.attention.wo.weight": (4, 4),
+                       "layers.0.feed_forward.w1.weight": (8, 4), "layers.0.feed_forward.w3.weight": (8, 4),
+                       "layers.0.attention_norm.weight": (4,), "tok_embeddings.weight": (9, 4),
+                       "output.weight": (9, 4)})
+    assert layout.family == "llama_meta"
+    assert p["layers.0.attention.wq.weight"] == (0, Role.Q, None)
+    assert p["layers.0.feed_forward.w1.weight"] == (0, Role.GATE, None)
+    assert p["layers.0.feed_forward.w3.weight"] == (0, Role.UP, None)
+    assert p["layers.0.attention_norm.weight"] == (0, Role.NORM, None)
+    assert p["tok_embeddings.weight"] == (None, Role.EMBED, None)
+    assert p["output.weight"] == (None, Role.LM_HEAD, None)
+    layout, p = place({"model.layers.0.self_attn.q_a_proj.weight": (3, 4),
+                       "model.layers.0.self_attn.o_proj.weight": (4, 4)})
+    assert layout.family == "llama"
+    assert p["model.layers.0.self_attn.q_a_proj.weight"] == (0, Role.OTHER, None)
+    assert p["model.layers.0.self_attn.o_proj.weight"] == (0, Role.O, None)

@@ -139,3 +139,33 @@ def test_a_single_file_path_is_accepted(tmp_path):
     path.write_bytes(safetensors_bytes(llama_with(np.float16)))
     fp = fingerprint_checkpoint(path)
     assert fp.num_layers == 2 and fp.files[0].name == "weights.safetensors"
+
+
+def test_a_file_truncated_after_opening_fails_the_pass_naming_the_tensor(tmp_path):
+    from provenance.fingerprint.errors import TruncatedFileError
+    from provenance.fingerprint.safetensors_format import open_checkpoint
+
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(safetensors_bytes(llama_with(np.float32)))
+    ckpt = open_checkpoint(path)
+    path.write_bytes(path.read_bytes()[: ckpt.total_bytes // 2])
+    with pytest.raises(TruncatedFileError, match="model.safetensors is truncated: it ended while reading tensor"):
+        fingerprint_checkpoint(ckpt, chunk_bytes=256)
+
+
+def test_memory_is_bounded_by_the_chunk_not_the_tensor(tmp_path):
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    tensors = llama_with(np.float32)
+    tensors["model.embed_tokens.weight"] = rng.standard_normal((4096, 1536), dtype=np.float32)  # 24 MB
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(safetensors_bytes(tensors))
+    del tensors
+    tracemalloc.start()
+    try:
+        fingerprint_checkpoint(path, chunk_bytes=2**20)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * 2**20  # 4 read buffers + one float64 slice + samples, well under the 24 MB tensor
