@@ -294,3 +294,23 @@ def test_meta_consolidated_names_and_deepseek_latent_attention():
     assert layout.family == "llama"
     assert p["model.layers.0.self_attn.q_a_proj.weight"] == (0, Role.OTHER, None)
     assert p["model.layers.0.self_attn.o_proj.weight"] == (0, Role.O, None)
+
+
+@pytest.mark.parametrize("chunk_bytes", [40, 10**6])
+def test_samples_of_split_and_transposed_parts_sit_at_logical_positions(write_checkpoint, chunk_bytes):
+    from provenance.fingerprint.fingerprint import sample_positions
+
+    d, n_heads = 12, 4
+    q, k, v = matrices(d, d, d)
+    hd = d // n_heads
+    neox = np.concatenate([b for h in range(n_heads) for b in (heads(q, hd)[h], heads(k, hd)[h], heads(v, hd)[h])])
+    t = {"h.0.attn.c_attn.weight": np.concatenate([q.T, k.T, v.T], axis=1),
+         "layers.0.attention.query_key_value.weight": neox}
+    for name, fused in t.items():
+        folder = write_checkpoint({name: fused}, name=f"{name[:3]}{chunk_bytes}",
+                                  config={"num_attention_heads": n_heads})
+        fp = fingerprint_checkpoint(folder, chunk_bytes=chunk_bytes, sample_size=20, seed=5)
+        by_key = {p.key: p for p in fp.parts}
+        for s, m in (("q", q), ("k", k), ("v", v)):
+            expected = m.ravel()[sample_positions(list(m.shape), 20, 5)]
+            np.testing.assert_array_equal(by_key[f"{name}#{s}"].sample, expected)
