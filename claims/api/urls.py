@@ -1,7 +1,7 @@
 """API routes, mounted at ``/api/`` by ``provenance.urls``: ``v1/`` (the resources), ``v1/export/``,
 ``schema/`` (OpenAPI 3), ``docs/`` (Swagger UI) and ``redoc/``. URL names live in the ``api`` namespace."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -31,6 +31,12 @@ router.register("reports", ReportViewSet, basename="report")
 urlpatterns = [
     path("v1/export/", ExportView.as_view(), name="export"),
     path("v1/export/claimreview/", ClaimReviewFeedView.as_view(), name="export-claimreview"),
+    # No trailing slash: the chart is a file (the router would add one).
+    re_path(
+        r"^v1/reports/(?P<slug>[-a-zA-Z0-9_]+)/charts/(?P<name>[a-z0-9_]+)\.svg$",
+        ReportViewSet.as_view({"get": "chart"}),
+        name="report-chart",
+    ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

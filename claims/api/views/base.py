@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.response import Response
 
 from claims import services
@@ -46,6 +46,9 @@ class ApiViewMixin:
     expand_options: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            # Before authentication and permissions: a missing method is 405 for everyone.
+            raise MethodNotAllowed(request.method)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -79,9 +82,6 @@ class ApiViewMixin:
             timestamp = int(last_modified.timestamp())
             response["Last-Modified"] = http_date(timestamp)
         return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context()}
 
 
 class VisibilityMixin:

@@ -7,7 +7,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims.api import filters
@@ -94,7 +93,6 @@ class ReportViewSet(
         ],
         responses={(200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR, description="The chart (SVG).")},
     )
-    @action(detail=True, methods=["get"], url_path=r"charts/(?P<name>[a-z0-9_]+)\.svg", url_name="chart")
     def chart(self, request, slug=None, name=None):
         report = self.get_object()
         svg = (report.charts or {}).get(name)
