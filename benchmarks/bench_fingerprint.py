@@ -46,11 +46,17 @@ BLOCK = 16 * 2**20
 def llama_shapes(size_bytes: int) -> list[tuple[str, tuple[int, ...]]]:
     """Tensor names and shapes of a Llama-style model of about ``size_bytes`` in bf16."""
     hd = D_MODEL // HEADS
-    per_layer = [("self_attn.q_proj.weight", (D_MODEL, D_MODEL)), ("self_attn.k_proj.weight", (KV_HEADS * hd, D_MODEL)),
-                 ("self_attn.v_proj.weight", (KV_HEADS * hd, D_MODEL)), ("self_attn.o_proj.weight", (D_MODEL, D_MODEL)),
-                 ("mlp.gate_proj.weight", (D_FF, D_MODEL)), ("mlp.up_proj.weight", (D_FF, D_MODEL)),
-                 ("mlp.down_proj.weight", (D_MODEL, D_FF)), ("input_layernorm.weight", (D_MODEL,)),
-                 ("post_attention_layernorm.weight", (D_MODEL,))]
+    per_layer = [
+        ("self_attn.q_proj.weight", (D_MODEL, D_MODEL)),
+        ("self_attn.k_proj.weight", (KV_HEADS * hd, D_MODEL)),
+        ("self_attn.v_proj.weight", (KV_HEADS * hd, D_MODEL)),
+        ("self_attn.o_proj.weight", (D_MODEL, D_MODEL)),
+        ("mlp.gate_proj.weight", (D_FF, D_MODEL)),
+        ("mlp.up_proj.weight", (D_FF, D_MODEL)),
+        ("mlp.down_proj.weight", (D_MODEL, D_FF)),
+        ("input_layernorm.weight", (D_MODEL,)),
+        ("post_attention_layernorm.weight", (D_MODEL,)),
+    ]
     layer_bytes = 2 * sum(int(np.prod(s)) for _, s in per_layer)
     embed_bytes = 2 * 2 * VOCAB * D_MODEL
     layers = max(1, math.ceil((size_bytes - embed_bytes) / layer_bytes))
@@ -76,7 +82,9 @@ def build(folder: Path, size_gb: float, shard_gb: float) -> None:
         shards[-1].append((name, shape))
         used += nbytes
     rng = np.random.default_rng(0)
-    pool = ((rng.standard_normal(32 * 2**20, dtype=np.float32) * 0.02).view(np.uint32) >> 16).astype(np.uint16)
+    pool = ((rng.standard_normal(32 * 2**20, dtype=np.float32) * 0.02).view(np.uint32) >> 16).astype(
+        np.uint16
+    )
     pool_bytes = pool.tobytes()
     weight_map = {}
     for k, shard in enumerate(shards):
@@ -95,15 +103,25 @@ def build(folder: Path, size_gb: float, shard_gb: float) -> None:
                 left = 2 * int(np.prod(shape))
                 start = int(rng.integers(0, len(pool_bytes) // 2)) * 2
                 while left:
-                    piece = pool_bytes[start:start + min(left, BLOCK)]
+                    piece = pool_bytes[start : start + min(left, BLOCK)]
                     f.write(piece)
                     left -= len(piece)
                     start = 0 if start + len(piece) >= len(pool_bytes) else start + len(piece)
         print(f"  wrote {fname}", file=sys.stderr)
     (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
-    (folder / "config.json").write_text(json.dumps({
-        "model_type": "llama", "hidden_size": D_MODEL, "intermediate_size": D_FF, "num_attention_heads": HEADS,
-        "num_key_value_heads": KV_HEADS, "num_hidden_layers": len(shapes) // 9, "vocab_size": VOCAB}))
+    (folder / "config.json").write_text(
+        json.dumps(
+            {
+                "model_type": "llama",
+                "hidden_size": D_MODEL,
+                "intermediate_size": D_FF,
+                "num_attention_heads": HEADS,
+                "num_key_value_heads": KV_HEADS,
+                "num_hidden_layers": len(shapes) // 9,
+                "vocab_size": VOCAB,
+            }
+        )
+    )
     (folder / ".complete").write_text("ok\n")
 
 
@@ -159,7 +177,12 @@ def run_read(folder: Path) -> int:
     return total
 
 
-RUNS = {"ours": run_ours, "reference": run_reference, "read": run_read, "ours-nohash": run_ours_without_hashes}
+RUNS = {
+    "ours": run_ours,
+    "reference": run_reference,
+    "read": run_read,
+    "ours-nohash": run_ours_without_hashes,
+}
 
 
 def child(mode: str, folder: Path) -> None:
@@ -167,8 +190,17 @@ def child(mode: str, folder: Path) -> None:
     nbytes = RUNS[mode](folder)
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)  # CPU of all threads of this process
-    print(json.dumps({"mode": mode, "wall": wall, "bytes": nbytes, "peak_rss_mb": peak_rss_mb(),
-                      "cpu": usage.ru_utime + usage.ru_stime}))
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "wall": wall,
+                "bytes": nbytes,
+                "peak_rss_mb": peak_rss_mb(),
+                "cpu": usage.ru_utime + usage.ru_stime,
+            }
+        )
+    )
 
 
 def peak_rss_mb() -> float:
@@ -194,8 +226,9 @@ def measure(mode: str, folder: Path, cache: str) -> dict:
         raise SystemExit("cannot drop the page cache (needs root): use --cache warm")
     if cache == "warm":
         run_read(folder)
-    out = subprocess.run([sys.executable, __file__, "--child", mode, str(folder)], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(folder)], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -209,8 +242,11 @@ def table(rows: list[dict]) -> str:
     walls: dict[tuple[str, str], list[float]] = {}
     for r in rows:
         walls.setdefault((r["mode"], r["cache"]), []).append(r["wall"])
-    lines = ["| run | cache | best wall (s) | median (s) | CPU (s) | GB/s | peak RSS (MB) | wall / reference "
-             "| GB/s / read |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| run | cache | best wall (s) | median (s) | CPU (s) | GB/s | peak RSS (MB) | wall / reference "
+        "| GB/s / read |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for (mode, cache), r in best.items():
         ref, rd = best.get(("reference", cache)), best.get(("read", cache))
         gbs = r["bytes"] / r["wall"] / 1e9
@@ -218,8 +254,10 @@ def table(rows: list[dict]) -> str:
         vs_read = f"{gbs / (rd['bytes'] / rd['wall'] / 1e9):.2f}" if rd else "-"
         w = sorted(walls[(mode, cache)])
         rss = max(x["peak_rss_mb"] for x in rows if (x["mode"], x["cache"]) == (mode, cache))
-        lines.append(f"| {mode} | {cache} | {r['wall']:.2f} | {w[len(w) // 2]:.2f} | {r['cpu']:.2f} | {gbs:.2f} | {rss:.0f} "
-                     f"| {vs_ref} | {vs_read} |")
+        lines.append(
+            f"| {mode} | {cache} | {r['wall']:.2f} | {w[len(w) // 2]:.2f} | {r['cpu']:.2f} | {gbs:.2f} | {rss:.0f} "
+            f"| {vs_ref} | {vs_read} |"
+        )
     return "\n".join(lines)
 
 
@@ -237,10 +275,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-gb", type=float, default=2.0)
     ap.add_argument("--shard-gb", type=float, default=1.0)
-    ap.add_argument("--dir", type=Path, default=None, help="where to build (default var/bench/llama-<size>gb)")
+    ap.add_argument(
+        "--dir", type=Path, default=None, help="where to build (default var/bench/llama-<size>gb)"
+    )
     ap.add_argument("--cache", choices=["cold", "warm", "both"], default="cold")
     ap.add_argument("--runs", default="ours,reference,read", help=f"comma-separated, of {', '.join(RUNS)}")
-    ap.add_argument("--repeat", type=int, default=3, help="runs of each, interleaved; the table shows the best")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs of each, interleaved; the table shows the best"
+    )
     ap.add_argument("--child", nargs=2, metavar=("MODE", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -255,11 +297,15 @@ def main() -> None:
         for _ in range(args.repeat):
             for mode in args.runs.split(","):
                 r = measure(mode, folder, cache) | {"cache": cache}
-                print(f"  {mode:9} {cache}: {r['wall']:.2f} s, CPU {r['cpu']:.2f} s, {r['peak_rss_mb']:.0f} MB",
-                      file=sys.stderr)
+                print(
+                    f"  {mode:9} {cache}: {r['wall']:.2f} s, CPU {r['cpu']:.2f} s, {r['peak_rss_mb']:.0f} MB",
+                    file=sys.stderr,
+                )
                 rows.append(r)
-    print(f"\n{size / 1e9:.2f} GB in {len(shards_of(folder))} shards; {cpu_name()}, {os.cpu_count()} cores, "
-          f"{args.repeat} runs each; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    print(
+        f"\n{size / 1e9:.2f} GB in {len(shards_of(folder))} shards; {cpu_name()}, {os.cpu_count()} cores, "
+        f"{args.repeat} runs each; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
+    )
     print(table(rows))
 
 

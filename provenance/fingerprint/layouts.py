@@ -190,7 +190,12 @@ class _Family:
 _FAMILIES = [
     # o_proj too: DeepSeek-V3's multi-head latent attention has no q_proj (its q_a/q_b/kv_a/kv_b
     # projections are placed as OTHER; only O is an attention role there).
-    _Family("llama", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"self_attn\.(?:q_proj|qkv_proj|o_proj)\.weight", _LLAMA_RULES),
+    _Family(
+        "llama",
+        r"(?:^|\.)layers\.(\d+)\.(.+)$",
+        r"self_attn\.(?:q_proj|qkv_proj|o_proj)\.weight",
+        _LLAMA_RULES,
+    ),
     _Family("llama_meta", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"attention\.wq\.weight", _META_RULES),
     _Family("gpt2", r"(?:^|\.)h\.(\d+)\.(.+)$", r"attn\.c_attn\.weight", _GPT2_RULES),
     _Family("gpt_neox", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"attention\.query_key_value\.weight", _NEOX_RULES),
@@ -222,7 +227,10 @@ def _need(config: Mapping[str, Any] | None, tensor: str, *keys: str) -> int:
 # --- fused splits -------------------------------------------------------------------------------
 # Each returns {"q"|"k"|"v": stored row ranges}; the ranges of one label concatenate to that part.
 
-def _blocks(pattern: Sequence[str], block: int, roles: Sequence[str]) -> dict[str, tuple[tuple[int, int], ...]]:
+
+def _blocks(
+    pattern: Sequence[str], block: int, roles: Sequence[str]
+) -> dict[str, tuple[tuple[int, int], ...]]:
     """Row ranges per label for a stored row sequence of ``block``-row blocks labelled by ``pattern``;
     adjacent blocks of the same label are merged so contiguous parts are a single range."""
     out: dict[str, list[list[int]]] = {r: [] for r in roles}
@@ -265,7 +273,13 @@ def _split_qkv_rows(config: Mapping[str, Any] | None, tensor: str, rows: int) ->
     """Contiguous [q | k | v] rows (Phi ``Wqkv``, Phi-3 ``qkv_proj``); k and v may be narrower (GQA)."""
     heads = _cfg(config, "num_attention_heads", "n_head")
     kv = _cfg(config, "num_key_value_heads", "n_head_kv", default=heads)
-    if isinstance(heads, int) and isinstance(kv, int) and heads > 0 and kv > 0 and rows % (heads + 2 * kv) == 0:
+    if (
+        isinstance(heads, int)
+        and isinstance(kv, int)
+        and heads > 0
+        and kv > 0
+        and rows % (heads + 2 * kv) == 0
+    ):
         hd = rows // (heads + 2 * kv)
         q, k = heads * hd, kv * hd
     else:
@@ -277,14 +291,18 @@ _ROW_SPLITS: dict[str, Callable[..., dict[str, tuple]]] = {
     "split_neox": _split_neox,
     "split_falcon": _split_falcon,
     "split_qkv_rows": _split_qkv_rows,
-    "split_bias_thirds": lambda c, t, rows: {"q": ((0, rows // 3),), "k": ((rows // 3, 2 * rows // 3),),
-                                             "v": ((2 * rows // 3, rows),)},
+    "split_bias_thirds": lambda c, t, rows: {
+        "q": ((0, rows // 3),),
+        "k": ((rows // 3, 2 * rows // 3),),
+        "v": ((2 * rows // 3, rows),),
+    },
 }
 _QKV_ROLE = {"q": Role.Q, "k": Role.K, "v": Role.V}
 
 
-def _place(fam: _Family, name: str, shape: tuple[int, ...], layer: int, sub: str,
-           config: Mapping[str, Any] | None) -> list[PartSpec]:
+def _place(
+    fam: _Family, name: str, shape: tuple[int, ...], layer: int, sub: str, config: Mapping[str, Any] | None
+) -> list[PartSpec]:
     def whole(role: str, expert: int | None = None) -> list[PartSpec]:
         return [PartSpec(name, name, layer, role, expert, shape, shape)]
 
@@ -295,11 +313,15 @@ def _place(fam: _Family, name: str, shape: tuple[int, ...], layer: int, sub: str
         if not parts:
             return [PartSpec(name, name, layer, role, None, (n_out, n_in), shape, cols=(0, n_out))]
         if n_out % len(parts):
-            raise UnknownLayoutError(f"fused {name!r} of shape {list(shape)} does not split in "
-                                     f"{len(parts)} equal column blocks", tensor=name)
+            raise UnknownLayoutError(
+                f"fused {name!r} of shape {list(shape)} does not split in {len(parts)} equal column blocks",
+                tensor=name,
+            )
         w = n_out // len(parts)
-        return [PartSpec(f"{name}#{s}", name, layer, r, None, (w, n_in), shape, cols=(i * w, (i + 1) * w))
-                for i, (s, r) in enumerate(parts)]
+        return [
+            PartSpec(f"{name}#{s}", name, layer, r, None, (w, n_in), shape, cols=(i * w, (i + 1) * w))
+            for i, (s, r) in enumerate(parts)
+        ]
 
     for pattern, what in fam.rules:
         m = re.fullmatch(pattern, sub)
@@ -322,8 +344,10 @@ def _place(fam: _Family, name: str, shape: tuple[int, ...], layer: int, sub: str
             return conv1d({"o": Role.O, "up": Role.UP, "down": Role.DOWN}[what[7:]])
         if what == "split_gate_up":
             half = shape[0] // 2
-            return [PartSpec(f"{name}#{s}", name, layer, r, None, (half, *shape[1:]), shape, rows=(rr,))
-                    for s, r, rr in (("gate", Role.GATE, (0, half)), ("up", Role.UP, (half, shape[0])))]
+            return [
+                PartSpec(f"{name}#{s}", name, layer, r, None, (half, *shape[1:]), shape, rows=(rr,))
+                for s, r, rr in (("gate", Role.GATE, (0, half)), ("up", Role.UP, (half, shape[0])))
+            ]
         if what in _ROW_SPLITS:
             rows = shape[0] if shape else 0
             split = _ROW_SPLITS[what](config, name, rows)
@@ -332,12 +356,24 @@ def _place(fam: _Family, name: str, shape: tuple[int, ...], layer: int, sub: str
             if got != rows or rows == 0:
                 raise UnknownLayoutError(
                     f"fused {name!r} has {rows} rows, which the {fam.name} head layout from config.json "
-                    f"does not explain ({got} expected)", tensor=name)
+                    f"does not explain ({got} expected)",
+                    tensor=name,
+                )
             out = []
             for s, rs in split.items():
                 n = sum(b - a for a, b in rs)
-                out.append(PartSpec(f"{name}#{s}", name, layer, Role.BIAS if is_bias else _QKV_ROLE[s], None,
-                                    (n, *shape[1:]), shape, rows=rs))
+                out.append(
+                    PartSpec(
+                        f"{name}#{s}",
+                        name,
+                        layer,
+                        Role.BIAS if is_bias else _QKV_ROLE[s],
+                        None,
+                        (n, *shape[1:]),
+                        shape,
+                        rows=rs,
+                    )
+                )
             return out
         return whole(what)
     return whole(_generic(sub))

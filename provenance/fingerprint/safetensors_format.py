@@ -155,8 +155,11 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
                 )
             (n,) = struct.unpack("<Q", head)
             if n > MAX_HEADER_BYTES:
-                raise _bad(f"{name} declares a {human_bytes(n)} header, over the 100 MB limit: "
-                           "the file is corrupt or not a safetensors file", path)
+                raise _bad(
+                    f"{name} declares a {human_bytes(n)} header, over the 100 MB limit: "
+                    "the file is corrupt or not a safetensors file",
+                    path,
+                )
             if n > size - 8:
                 raise TruncatedFileError(
                     f"{name} is truncated or not a safetensors file: its header length says "
@@ -195,9 +198,15 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
             raise _bad(f"tensor {tname!r} in {name} has unknown dtype {str(dtype)[:40]!r}", path, tname)
         if not isinstance(shape, list) or not all(_is_int(s) and 0 <= s < 2**63 for s in shape):
             raise _bad(f"tensor {tname!r} in {name} has an invalid shape {str(shape)[:80]}", path, tname)
-        if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_int(o) for o in offsets)
-                and 0 <= offsets[0] <= offsets[1]):
-            raise _bad(f"tensor {tname!r} in {name} has invalid data_offsets {str(offsets)[:80]}", path, tname)
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(_is_int(o) for o in offsets)
+            and 0 <= offsets[0] <= offsets[1]
+        ):
+            raise _bad(
+                f"tensor {tname!r} in {name} has invalid data_offsets {str(offsets)[:80]}", path, tname
+            )
         begin, end = offsets
         count = 1
         for s in shape:
@@ -207,7 +216,8 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
             raise _bad(
                 f"tensor {tname!r} in {name}: shape {shape} of {dtype} needs {count * itemsize} bytes "
                 f"but its data_offsets span {end - begin}",
-                path, tname,
+                path,
+                tname,
             )
         spans.append((begin, end, tname))
         infos[tname] = TensorInfo(tname, dtype, tuple(shape), name, path, data_start + begin, end - begin)
@@ -219,15 +229,22 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
     prev = None
     for begin, end, tname in spans:
         if begin < pos:
-            raise _bad(f"tensor {tname!r} in {name} overlaps tensor {prev!r} (bytes {begin}..{end})", path, tname)
+            raise _bad(
+                f"tensor {tname!r} in {name} overlaps tensor {prev!r} (bytes {begin}..{end})", path, tname
+            )
         if begin > pos:
-            raise _bad(f"tensor {tname!r} in {name} starts at byte {begin} of the data area, leaving a gap "
-                       f"after byte {pos}: the file is corrupt", path, tname)
+            raise _bad(
+                f"tensor {tname!r} in {name} starts at byte {begin} of the data area, leaving a gap "
+                f"after byte {pos}: the file is corrupt",
+                path,
+                tname,
+            )
         if end > data_size:
             raise TruncatedFileError(
                 f"shard {name} is truncated: expected {human_bytes(data_start + spans[-1][1])}, "
                 f"found {human_bytes(size)} (tensor {tname!r} ends past the end of the file)",
-                path=str(path), tensor=tname,
+                path=str(path),
+                tensor=tname,
             )
         pos, prev = end, tname
     if pos != data_size:
@@ -244,7 +261,8 @@ def read_into(f: Any, buf: memoryview, path: Path, tensor: str) -> None:
         if not k:
             raise TruncatedFileError(
                 f"shard {Path(path).name} is truncated: it ended while reading tensor {tensor!r}",
-                path=str(path), tensor=tensor,
+                path=str(path),
+                tensor=tensor,
             )
         got += k
 
@@ -307,8 +325,9 @@ def _read_json(path: Path, what: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise CheckpointFormatError(f"{path.name} ({what}) is not valid JSON: {str(e)[:200]}",
-                                    path=str(path)) from e
+        raise CheckpointFormatError(
+            f"{path.name} ({what}) is not valid JSON: {str(e)[:200]}", path=str(path)
+        ) from e
     except OSError as e:
         raise CheckpointFormatError(f"cannot read {path.name}: {e.strerror or e}", path=str(path)) from e
 
@@ -316,7 +335,9 @@ def _read_json(path: Path, what: str) -> Any:
 def _shard_path(root: Path, shard: Any, index: Path) -> Path:
     # A shard name is a file in the checkpoint folder; anything else ("../x", "/etc/x") is refused.
     if not isinstance(shard, str) or not shard or "/" in shard or "\\" in shard or shard in (".", ".."):
-        raise CheckpointFormatError(f"{index.name} names an invalid shard {str(shard)[:80]!r}", path=str(index))
+        raise CheckpointFormatError(
+            f"{index.name} names an invalid shard {str(shard)[:80]!r}", path=str(index)
+        )
     return root / shard
 
 
@@ -335,7 +356,9 @@ def _files_from_index(root: Path, index: Path) -> list[SafetensorsFile]:
         if not p.is_file():
             raise MissingShardError(
                 f"shard {shard} named in {index.name} (for tensor {names[0]!r} and {len(names) - 1} more) "
-                "is missing", path=str(p), tensor=names[0],
+                "is missing",
+                path=str(p),
+                tensor=names[0],
             )
         sf = read_header(p, shard)
         present = {t.name for t in sf.tensors}
@@ -343,7 +366,8 @@ def _files_from_index(root: Path, index: Path) -> list[SafetensorsFile]:
             if tname not in present:
                 raise CheckpointFormatError(
                     f"tensor {tname!r} is mapped to shard {shard} by {index.name} but is not in it",
-                    path=str(p), tensor=tname,
+                    path=str(p),
+                    tensor=tname,
                 )
         files.append(sf)
     return files
@@ -372,7 +396,9 @@ def open_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         else:
             found = sorted(q for q in p.glob("*.safetensors") if q.is_file())
             if not found:
-                others = sorted(q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".gguf", ".ckpt"))
+                others = sorted(
+                    q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".gguf", ".ckpt")
+                )
                 hint = f" (found {', '.join(others[:3])}: convert it to safetensors first)" if others else ""
                 raise EmptyCheckpointError(f"no .safetensors weights in folder {p}{hint}", path=str(p))
             files = [read_header(q) for q in found]
@@ -382,7 +408,8 @@ def open_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
             if t.name in tensors:
                 raise CheckpointFormatError(
                     f"tensor {t.name!r} is stored twice, in {tensors[t.name].file} and in {sf.name}",
-                    path=str(sf.path), tensor=t.name,
+                    path=str(sf.path),
+                    tensor=t.name,
                 )
             tensors[t.name] = t
     config = None

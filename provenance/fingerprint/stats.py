@@ -84,7 +84,7 @@ class _Histogram:
         # bincount casts its input to int64: in slices of 256K entries the 2 MB temporary stays in
         # cache (measured 1.2 ns per entry against 1.9 for slices of 1M).
         for i in range(0, codes.size, _SLICE):
-            self.counts += np.bincount(codes[i:i + _SLICE], minlength=self.counts.size)
+            self.counts += np.bincount(codes[i : i + _SLICE], minlength=self.counts.size)
 
     def result(self) -> dict[str, float | int]:
         table = _code_table(self.dtype)
@@ -94,8 +94,10 @@ class _Histogram:
         c = self.counts[fin].astype(np.float64)
         v = table[fin]
         n = int(self.counts[fin].sum())
-        out: dict[str, float | int] = {"nan_count": int(self.counts[nan].sum()),
-                                       "inf_count": int(self.counts[inf].sum())}
+        out: dict[str, float | int] = {
+            "nan_count": int(self.counts[nan].sum()),
+            "inf_count": int(self.counts[inf].sum()),
+        }
         if n == 0:
             return {**out, **_EMPTY}
         mean = float(np.dot(c, v)) / n
@@ -117,7 +119,7 @@ class _Moments:
 
     def feed(self, x: np.ndarray) -> None:
         for i in range(0, x.size, _SLICE):  # bounds the float64 copy at 2 MB
-            self._feed(x[i:i + _SLICE])
+            self._feed(x[i : i + _SLICE])
 
     def _feed(self, x: np.ndarray) -> None:
         finite = np.isfinite(x)
@@ -148,8 +150,14 @@ class _Moments:
         return {**out, **_finish(self.n, self.mean, self.m2, self.min, self.max)}
 
 
-_EMPTY = {"mean": math.nan, "std_pop": math.nan, "std_sample": math.nan, "fro_norm": math.nan,
-          "min": math.nan, "max": math.nan}
+_EMPTY = {
+    "mean": math.nan,
+    "std_pop": math.nan,
+    "std_sample": math.nan,
+    "fro_norm": math.nan,
+    "min": math.nan,
+    "max": math.nan,
+}
 
 
 def _finish(n: int, mean: float, m2: float, lo: float, hi: float) -> dict[str, float]:
@@ -219,7 +227,7 @@ class _TensorPass:
                 for a, b in p.ranges:
                     lo, hi = max(a, e0), min(b, e1)
                     if lo < hi:
-                        p.acc.feed(data[lo - e0:hi - e0])
+                        p.acc.feed(data[lo - e0 : hi - e0])
             if p.sample_at is not None:
                 i, j = np.searchsorted(p.sample_at, [e0, e1])
                 if i < j:
@@ -237,17 +245,33 @@ class _TensorPass:
                     sample = np.empty_like(p.sample_vals)
                     sample[p.sample_order] = p.sample_vals
             count = int(np.prod(s.shape, dtype=np.int64))
-            out.append(PartStats(key=s.key, tensor=s.tensor, layer=s.layer, role=s.role, expert=s.expert,
-                                 shape=list(s.shape), count=count, sample=sample,
-                                 **p.acc.result()))  # type: ignore[arg-type]
+            out.append(
+                PartStats(
+                    key=s.key,
+                    tensor=s.tensor,
+                    layer=s.layer,
+                    role=s.role,
+                    expert=s.expert,
+                    shape=list(s.shape),
+                    count=count,
+                    sample=sample,
+                    **p.acc.result(),
+                )
+            )  # type: ignore[arg-type]
         return out
 
 
 class _Consumer:
     """Receives the pieces of the pass in file order (in the caller's thread) and keeps the results."""
 
-    def __init__(self, specs: dict[str, list[PartSpec]], sample_size: int, seed: int, total: int,
-                 progress: Progress | None):
+    def __init__(
+        self,
+        specs: dict[str, list[PartSpec]],
+        sample_size: int,
+        seed: int,
+        total: int,
+        progress: Progress | None,
+    ):
         self.specs, self.sample_size, self.seed = specs, sample_size, seed
         self.total, self.done, self.progress = total, 0, progress
         self.current: _TensorPass | None = None  # one tensor at a time: only its sample positions live
@@ -296,7 +320,11 @@ def fingerprint_checkpoint(
     """
     if chunk_bytes < 1:
         raise ValueError("chunk_bytes must be positive")
-    ckpt = path_or_checkpoint if isinstance(path_or_checkpoint, Checkpoint) else open_checkpoint(path_or_checkpoint)
+    ckpt = (
+        path_or_checkpoint
+        if isinstance(path_or_checkpoint, Checkpoint)
+        else open_checkpoint(path_or_checkpoint)
+    )
     layout = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
     specs: dict[str, list[PartSpec]] = {}
     for spec in layout.parts:
@@ -312,8 +340,10 @@ def fingerprint_checkpoint(
     for sf in ckpt.files:
         file_sha, tensor_sha = stream_file(sf, plan_pieces(sf, step_bytes, chunk_bytes), consumer.on_piece)
         files.append(FileRecord(sf.name, sf.size, file_sha))
-        tensors.extend(TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, tensor_sha[t.name])
-                       for t in sf.tensors)
+        tensors.extend(
+            TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, tensor_sha[t.name])
+            for t in sf.tensors
+        )
 
     parts = [ps for t in tensors for ps in consumer.results[t.name]]  # file order, then offset order
     return ModelFingerprint(

@@ -36,10 +36,15 @@ class Piece:
     element: int  # index of the first element within the tensor (0 for the header)
 
 
-def plan_pieces(sf: SafetensorsFile, step_bytes: Callable[[TensorInfo], int], header_step: int) -> list[Piece]:
+def plan_pieces(
+    sf: SafetensorsFile, step_bytes: Callable[[TensorInfo], int], header_step: int
+) -> list[Piece]:
     """The file's pieces in file order: the header, then each tensor in steps of ``step_bytes(t)``
     bytes (a multiple of its itemsize). Zero-byte tensors get one empty piece so they are seen."""
-    pieces = [Piece(None, o, min(header_step, sf.header_bytes - o), 0) for o in range(0, sf.header_bytes, header_step)]
+    pieces = [
+        Piece(None, o, min(header_step, sf.header_bytes - o), 0)
+        for o in range(0, sf.header_bytes, header_step)
+    ]
     for t in sf.tensors:
         step = step_bytes(t)
         if t.nbytes == 0:
@@ -55,8 +60,11 @@ def _pread_exact(fd: int, view: memoryview, offset: int, sf: SafetensorsFile, pi
         k = os.preadv(fd, [view[got:]], offset + got)
         if k == 0:
             what = f"tensor {piece.tensor.name!r}" if piece.tensor else "its header"
-            raise TruncatedFileError(f"shard {sf.name} is truncated: it ended while reading {what}",
-                                     path=str(sf.path), tensor=piece.tensor.name if piece.tensor else None)
+            raise TruncatedFileError(
+                f"shard {sf.name} is truncated: it ended while reading {what}",
+                path=str(sf.path),
+                tensor=piece.tensor.name if piece.tensor else None,
+            )
         got += k
     return view
 
@@ -74,8 +82,12 @@ def stream_file(
     file_hash = hashlib.sha256()
     tensor_hashes: dict[str, Future[str]] = {}
     in_use: list[list[Future[None]]] = [[] for _ in range(BUFFERS)]
-    with open(sf.path, "rb", buffering=0) as f, ThreadPoolExecutor(1) as reader, \
-            ThreadPoolExecutor(1) as file_hasher, ThreadPoolExecutor(1) as tensor_hasher:
+    with (
+        open(sf.path, "rb", buffering=0) as f,
+        ThreadPoolExecutor(1) as reader,
+        ThreadPoolExecutor(1) as file_hasher,
+        ThreadPoolExecutor(1) as tensor_hasher,
+    ):
         fd = f.fileno()
         if hasattr(os, "posix_fadvise"):  # a larger kernel read-ahead for one front-to-back pass
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)

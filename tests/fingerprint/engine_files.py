@@ -34,7 +34,11 @@ def safetensors_bytes(tensors: dict[str, np.ndarray], metadata: dict[str, str] |
     for name in sorted(tensors):
         a = np.ascontiguousarray(tensors[name])
         b = a.tobytes()
-        header[name] = {"dtype": ST_DTYPE[a.dtype], "shape": list(a.shape), "data_offsets": [pos, pos + len(b)]}
+        header[name] = {
+            "dtype": ST_DTYPE[a.dtype],
+            "shape": list(a.shape),
+            "data_offsets": [pos, pos + len(b)],
+        }
         blobs.append(b)
         pos += len(b)
     h = json.dumps(header).encode()
@@ -48,22 +52,38 @@ def raw_safetensors(header: Any, data: bytes = b"", *, length: int | None = None
     return struct.pack("<Q", len(h) if length is None else length) + h + data
 
 
-def llama_tensors(layers: int = 2, d: int = 16, ff: int = 24, vocab: int = 32, kv: int = 8,
-                  dtype: Any = ml_dtypes.bfloat16, seed: int = 0) -> dict[str, np.ndarray]:
+def llama_tensors(
+    layers: int = 2,
+    d: int = 16,
+    ff: int = 24,
+    vocab: int = 32,
+    kv: int = 8,
+    dtype: Any = ml_dtypes.bfloat16,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
     """A tiny Llama-style state dict with distinct per-layer scales."""
     rng = np.random.default_rng(seed)
 
     def w(*shape: int, scale: float = 0.02) -> np.ndarray:
         return (rng.standard_normal(shape) * scale).astype(dtype)
 
-    t = {"model.embed_tokens.weight": w(vocab, d), "lm_head.weight": w(vocab, d),
-         "model.norm.weight": np.ones(d, dtype=dtype)}
+    t = {
+        "model.embed_tokens.weight": w(vocab, d),
+        "lm_head.weight": w(vocab, d),
+        "model.norm.weight": np.ones(d, dtype=dtype),
+    }
     for i in range(layers):
         p = f"model.layers.{i}."
         s = 0.02 * (1 + i)
-        t |= {p + "self_attn.q_proj.weight": w(d, d, scale=s), p + "self_attn.k_proj.weight": w(kv, d, scale=s),
-              p + "self_attn.v_proj.weight": w(kv, d, scale=s), p + "self_attn.o_proj.weight": w(d, d, scale=s),
-              p + "mlp.gate_proj.weight": w(ff, d), p + "mlp.up_proj.weight": w(ff, d),
-              p + "mlp.down_proj.weight": w(d, ff), p + "input_layernorm.weight": np.ones(d, dtype=dtype),
-              p + "post_attention_layernorm.weight": np.ones(d, dtype=dtype)}
+        t |= {
+            p + "self_attn.q_proj.weight": w(d, d, scale=s),
+            p + "self_attn.k_proj.weight": w(kv, d, scale=s),
+            p + "self_attn.v_proj.weight": w(kv, d, scale=s),
+            p + "self_attn.o_proj.weight": w(d, d, scale=s),
+            p + "mlp.gate_proj.weight": w(ff, d),
+            p + "mlp.up_proj.weight": w(ff, d),
+            p + "mlp.down_proj.weight": w(d, ff),
+            p + "input_layernorm.weight": np.ones(d, dtype=dtype),
+            p + "post_attention_layernorm.weight": np.ones(d, dtype=dtype),
+        }
     return t

@@ -46,7 +46,9 @@ def test_random_bytes(tmp_path, data):
 
 mutation = st.one_of(
     st.tuples(st.just("set"), st.integers(0, len(VALID) - 1), st.integers(0, 255)),
-    st.tuples(st.just("set_header"), st.integers(8, HEADER_END - 1), st.sampled_from(b'{}[]",:0123456789 -eE.x')),
+    st.tuples(
+        st.just("set_header"), st.integers(8, HEADER_END - 1), st.sampled_from(b'{}[]",:0123456789 -eE.x')
+    ),
     st.tuples(st.just("truncate"), st.integers(0, len(VALID)), st.just(0)),
     st.tuples(st.just("append"), st.integers(1, 64), st.integers(0, 255)),
     st.tuples(st.just("length"), st.integers(0, 2**64 - 1), st.just(0)),
@@ -73,21 +75,30 @@ def test_mutated_valid_files(tmp_path, mutations):
     open_and_read(path)
 
 
-small_int = st.one_of(st.integers(-3, 40), st.integers(-(2**70), 2**70), st.booleans(), st.floats(allow_nan=True))
+small_int = st.one_of(
+    st.integers(-3, 40), st.integers(-(2**70), 2**70), st.booleans(), st.floats(allow_nan=True)
+)
 json_leaf = st.one_of(st.none(), small_int, st.text(max_size=8), st.sampled_from(sorted(DTYPES)))
-json_value = st.recursive(json_leaf, lambda c: st.one_of(st.lists(c, max_size=4),
-                                                           st.dictionaries(st.text(max_size=6), c, max_size=4)),
-                          max_leaves=12)
+json_value = st.recursive(
+    json_leaf,
+    lambda c: st.one_of(st.lists(c, max_size=4), st.dictionaries(st.text(max_size=6), c, max_size=4)),
+    max_leaves=12,
+)
 entry = st.fixed_dictionaries(
     {},
-    optional={"dtype": st.one_of(st.sampled_from(sorted(DTYPES)), json_value),
-              "shape": st.one_of(st.lists(small_int, max_size=3), json_value),
-              "data_offsets": st.one_of(st.lists(st.integers(-2, 70), min_size=2, max_size=2), json_value)},
+    optional={
+        "dtype": st.one_of(st.sampled_from(sorted(DTYPES)), json_value),
+        "shape": st.one_of(st.lists(small_int, max_size=3), json_value),
+        "data_offsets": st.one_of(st.lists(st.integers(-2, 70), min_size=2, max_size=2), json_value),
+    },
 )
 header = st.dictionaries(
-    st.one_of(st.sampled_from(["__metadata__", "model.layers.0.self_attn.q_proj.weight", "lm_head.weight"]),
-              st.text(max_size=10)),
-    st.one_of(entry, json_value), max_size=5,
+    st.one_of(
+        st.sampled_from(["__metadata__", "model.layers.0.self_attn.q_proj.weight", "lm_head.weight"]),
+        st.text(max_size=10),
+    ),
+    st.one_of(entry, json_value),
+    max_size=5,
 )
 
 

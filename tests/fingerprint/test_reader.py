@@ -19,15 +19,26 @@ from provenance.fingerprint.errors import (
 )
 from provenance.fingerprint.safetensors_format import human_bytes, open_checkpoint
 
-ORACLE_DTYPES = [np.float32, np.float16, ml_dtypes.bfloat16, np.float64, ml_dtypes.float8_e4m3fn,
-                 ml_dtypes.float8_e5m2, np.int8, np.int32]
+ORACLE_DTYPES = [
+    np.float32,
+    np.float16,
+    ml_dtypes.bfloat16,
+    np.float64,
+    ml_dtypes.float8_e4m3fn,
+    ml_dtypes.float8_e5m2,
+    np.int8,
+    np.int32,
+]
 
 
 @pytest.mark.parametrize("dtype", ORACLE_DTYPES, ids=lambda d: np.dtype(d).name)
 def test_it_reads_exactly_what_the_safetensors_package_reads(tmp_path, dtype):
     rng = np.random.default_rng(0)
-    tensors = {"a": (rng.standard_normal((37, 19)) * 4).astype(dtype), "b": (rng.standard_normal(11) * 4).astype(dtype),
-               "c": np.zeros((0, 3), dtype=dtype)}
+    tensors = {
+        "a": (rng.standard_normal((37, 19)) * 4).astype(dtype),
+        "b": (rng.standard_normal(11) * 4).astype(dtype),
+        "c": np.zeros((0, 3), dtype=dtype),
+    }
     path = tmp_path / "m.safetensors"
     path.write_bytes(safetensors_bytes(tensors))
     ckpt = open_checkpoint(path)
@@ -68,8 +79,10 @@ def test_human_sizes():
 
 
 # --- corruptions -------------------------------------------------------------------------------
-GOOD = {"w": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
-        "v": {"dtype": "F32", "shape": [2], "data_offsets": [16, 24]}}
+GOOD = {
+    "w": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
+    "v": {"dtype": "F32", "shape": [2], "data_offsets": [16, 24]},
+}
 
 
 def write(tmp_path, data: bytes, name: str = "model-00003-of-00004.safetensors"):
@@ -102,8 +115,13 @@ def check(tmp_path, data: bytes, error: type, *words: str, tensor: str | None = 
 def test_a_truncated_file_says_what_size_was_expected(tmp_path):
     big = {"w": np.zeros((1000, 1000), np.float32)}
     data = safetensors_bytes(big)
-    msg = check(tmp_path, data[: len(data) // 4], TruncatedFileError, "is truncated: expected 4.0 MB, found 1.0 MB",
-                tensor="w")
+    msg = check(
+        tmp_path,
+        data[: len(data) // 4],
+        TruncatedFileError,
+        "is truncated: expected 4.0 MB, found 1.0 MB",
+        tensor="w",
+    )
     assert msg.startswith("shard model-00003-of-00004.safetensors is truncated")
 
 
@@ -130,8 +148,13 @@ def test_a_header_that_is_not_json(tmp_path, header):
 
 
 def test_an_unknown_dtype(tmp_path):
-    check(tmp_path, raw_safetensors(entry(w={"dtype": "F128"}), b"\0" * 24), CheckpointFormatError,
-          "unknown dtype 'F128'", tensor="w")
+    check(
+        tmp_path,
+        raw_safetensors(entry(w={"dtype": "F128"}), b"\0" * 24),
+        CheckpointFormatError,
+        "unknown dtype 'F128'",
+        tensor="w",
+    )
 
 
 @pytest.mark.parametrize("shape", [[2, 3], [-1, -16], [True, 2], "22", [2.0, 2]])
@@ -152,8 +175,12 @@ def test_a_span_beyond_the_end_of_the_file(tmp_path):
 
 @pytest.mark.parametrize("offsets", [[1, 2], [5, 3], [0], "0-8", [-8, 0]])
 def test_invalid_data_offsets(tmp_path, offsets):
-    check(tmp_path, raw_safetensors(entry(v={"data_offsets": offsets}), b"\0" * 24), CheckpointFormatError,
-          tensor="v")
+    check(
+        tmp_path,
+        raw_safetensors(entry(v={"data_offsets": offsets}), b"\0" * 24),
+        CheckpointFormatError,
+        tensor="v",
+    )
 
 
 def test_a_gap_between_tensors(tmp_path):

@@ -21,9 +21,17 @@ RTOL = 1e-6
 def reference(values: np.ndarray) -> dict[str, float]:
     x = values.astype(np.float64).ravel()
     f = x[np.isfinite(x)]
-    return {"count": x.size, "mean": f.mean(), "std_pop": f.std(ddof=0), "std_sample": f.std(ddof=1),
-            "fro_norm": math.sqrt((f * f).sum()), "min": f.min(), "max": f.max(),
-            "nan_count": int(np.isnan(x).sum()), "inf_count": int(np.isinf(x).sum())}
+    return {
+        "count": x.size,
+        "mean": f.mean(),
+        "std_pop": f.std(ddof=0),
+        "std_sample": f.std(ddof=1),
+        "fro_norm": math.sqrt((f * f).sum()),
+        "min": f.min(),
+        "max": f.max(),
+        "nan_count": int(np.isnan(x).sum()),
+        "inf_count": int(np.isinf(x).sum()),
+    }
 
 
 def assert_matches(part, values: np.ndarray) -> None:
@@ -82,7 +90,9 @@ def test_nan_and_inf_are_counted_and_left_out_of_the_moments(write_checkpoint):
 def test_a_part_of_only_nan_has_nan_statistics(write_checkpoint):
     tensors = llama_with(np.float32)
     tensors["model.norm.weight"] = np.full(32, np.nan, dtype=np.float32)
-    part = next(p for p in fingerprint_checkpoint(write_checkpoint(tensors)).parts if p.key == "model.norm.weight")
+    part = next(
+        p for p in fingerprint_checkpoint(write_checkpoint(tensors)).parts if p.key == "model.norm.weight"
+    )
     assert part.nan_count == 32 and math.isnan(part.mean) and math.isnan(part.std_pop)
 
 
@@ -149,7 +159,9 @@ def test_a_file_truncated_after_opening_fails_the_pass_naming_the_tensor(tmp_pat
     path.write_bytes(safetensors_bytes(llama_with(np.float32)))
     ckpt = open_checkpoint(path)
     path.write_bytes(path.read_bytes()[: ckpt.total_bytes // 2])
-    with pytest.raises(TruncatedFileError, match="model.safetensors is truncated: it ended while reading tensor"):
+    with pytest.raises(
+        TruncatedFileError, match="model.safetensors is truncated: it ended while reading tensor"
+    ):
         fingerprint_checkpoint(ckpt, chunk_bytes=256)
 
 
