@@ -1,16 +1,29 @@
-"""Public URLs of the knowledge base; names are ``claims:<record>-detail`` (used by get_absolute_url)."""
+"""Public URLs of the site. Detail pages are ``claims:<record>-detail`` (used by get_absolute_url)."""
 
 from django.urls import path
 
-from claims import views
+from claims import feeds, views
 
 app_name = "claims"
 
 urlpatterns = [
-    path("parties/<slug:slug>/", views.PartyDetail.as_view(), name="party-detail"),
-    path("models/<slug:slug>/", views.AIModelDetail.as_view(), name="aimodel-detail"),
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("search/", views.search, name="search"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("disputes/", views.DisputeList.as_view(), name="dispute-list"),
     path("disputes/<slug:slug>/", views.DisputeDetail.as_view(), name="dispute-detail"),
     path("claims/<slug:slug>/", views.ClaimDetail.as_view(), name="claim-detail"),
+    path("parties/<slug:slug>/", views.PartyDetail.as_view(), name="party-detail"),
+    path("models/<slug:slug>/", views.AIModelDetail.as_view(), name="aimodel-detail"),
     path("evidence/<slug:slug>/", views.EvidenceDetail.as_view(), name="evidence-detail"),
+    path("evidence/<slug:slug>/archive", views.evidence_archive, name="evidence-archive"),
     path("reports/<slug:slug>/", views.ReportDetail.as_view(), name="report-detail"),
+    path("reports/<slug:slug>/report.json", views.report_json, name="report-json"),
+    path("reports/<slug:slug>/layers/<slug:method>.csv", views.report_layers_csv, name="report-layers-csv"),
+    path("reports/<slug:slug>/charts/<slug:name>.svg", views.report_chart, name="report-chart"),
+    path("feeds/disputes.rss", feeds.DisputeFeed(), name="feed-disputes-rss"),
+    path("feeds/disputes.atom", feeds.DisputeAtomFeed(), name="feed-disputes-atom"),
+    path("feeds/claims.rss", feeds.ClaimFeed(), name="feed-claims-rss"),
+    path("feeds/claims.atom", feeds.ClaimAtomFeed(), name="feed-claims-atom"),
 ]

@@ -1,0 +1,89 @@
+"""Full-text search over the public records.
+
+PostgreSQL: a weighted ``SearchVector`` per model (A: title or name, B: the main text, C: the rest),
+matched with ``websearch_to_tsquery`` (quotes, OR and -minus work as readers expect) and ordered by
+``SearchRank``. Each vector expression is indexed by a GIN index (migration 0005); the index is
+only used when the query's expression is the same as the index's, so both come from ``VECTORS``
+here and a test checks the query plan.
+
+SQLite (local runs, tests): a plain ``icontains`` over the same fields, ordered by title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Party
+
+CONFIG = "english"
+MAX_QUERY_LENGTH = 200
+
+# model → [(field, weight)]. Changing one means a new migration for its GIN index (see 0005).
+FIELDS: dict[type, list[tuple[str, str]]] = {
+    Dispute: [("title", "A"), ("summary", "B")],
+    Claim: [("title", "A"), ("statement", "B"), ("venue", "C")],
+    Party: [("name", "A"), ("aliases", "A"), ("note", "B")],
+    AIModel: [("name", "A"), ("hub_id", "B"), ("family", "B"), ("description", "C")],
+    EvidenceArtifact: [("title", "A"), ("description", "B")],
+}
+SECTIONS = [
+    (Dispute, "disputes", "Disputes"),
+    (Claim, "claims", "Claims"),
+    (Party, "parties", "Parties"),
+    (AIModel, "models", "AI models"),
+    (EvidenceArtifact, "evidence", "Evidence"),
+]
+RELATED = {Claim: ["dispute", "claimant"], EvidenceArtifact: ["author"], AIModel: ["developer"]}
+
+
+def search_vector(model: type) -> SearchVector:
+    """The weighted vector of ``model``'s fields, exactly as its GIN index is built."""
+    vector = None
+    for name, weight in FIELDS[model]:
+        part = SearchVector(name, weight=weight, config=CONFIG)
+        vector = part if vector is None else vector + part
+    return vector
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@dataclass
+class SearchSection:
+    key: str
+    title: str
+    results: list
+
+
+def search_model(model: type, query: str) -> QuerySet:
+    """Public records of ``model`` that match ``query``, best first."""
+    records = model.objects.public().select_related(*RELATED.get(model, []))
+    if uses_full_text():
+        ts_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+        vector = search_vector(model)
+        return (
+            records.annotate(search=vector)
+            .filter(search=ts_query)
+            .annotate(rank=SearchRank(vector, ts_query))
+            .order_by("-rank", "pk")
+        )
+    condition = Q()
+    for name, _weight in FIELDS[model]:
+        condition |= Q(**{f"{name}__icontains": query})
+    return records.filter(condition).order_by("pk")
+
+
+def search(query: str, *, per_section: int = 20) -> list[SearchSection]:
+    """Up to ``per_section`` matches of each kind of record, in one query per kind."""
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    if not query:
+        return []
+    return [
+        SearchSection(key, title, list(search_model(model, query)[:per_section]))
+        for model, key, title in SECTIONS
+    ]

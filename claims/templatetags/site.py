@@ -1,0 +1,84 @@
+"""``{% load site %}``: badges that carry their meaning in text and symbol (colour only adds to it),
+links that only point at public records, absolute URLs for canonical and Open Graph tags."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from claims import selectors
+from claims.models import Claim, EvidenceLink
+
+register = template.Library()
+
+# A symbol per value, so the badges read the same in greyscale, high contrast or a screen reader's text.
+ASSESSMENT_SYMBOLS = {
+    Claim.Assessment.UNVERIFIED: "?",
+    Claim.Assessment.SUPPORTED: "✓",
+    Claim.Assessment.CONTESTED: "±",
+    Claim.Assessment.REFUTED: "✗",
+    Claim.Assessment.WITHDRAWN: "–",
+}
+STANCE_SYMBOLS = {
+    EvidenceLink.Stance.SUPPORTS: "+",
+    EvidenceLink.Stance.REFUTES: "−",
+    EvidenceLink.Stance.CONTEXT: "·",
+}
+
+
+def _badge(css_class: str, symbol: str, label: str):
+    return format_html(
+        '<span class="badge {}"><span aria-hidden="true">{}</span> {}</span>', css_class, symbol, label
+    )
+
+
+@register.simple_tag
+def assessment_badge(claim: Claim):
+    symbol = ASSESSMENT_SYMBOLS.get(claim.assessment, "")
+    return _badge(f"assessment-{claim.assessment}", symbol, f"Assessment: {claim.get_assessment_display()}")
+
+
+@register.simple_tag
+def stance_badge(link: EvidenceLink):
+    return _badge(f"stance-{link.stance}", STANCE_SYMBOLS.get(link.stance, ""), link.get_stance_display())
+
+
+@register.simple_tag(takes_context=True)
+def record_link(context, record, text=None):
+    """A link to ``record`` when the viewer may open it; its name alone otherwise."""
+    if record is None:
+        return ""
+    label = text if text is not None else str(record)
+    if getattr(record, "is_public", False) or context.get("preview"):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), label)
+    return format_html("<span>{}</span>", label)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+@register.filter
+def reply_sentence(reply) -> str:
+    return selectors.reply_sentence(reply)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def thousands(value) -> str:
+    """12000000000 → "12,000,000,000" (without django.contrib.humanize's locale machinery)."""
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+@register.filter
+def number(value, digits: int = 3) -> str:
+    """A float with ``digits`` decimals; "n/a" for a missing value (None in a result)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "n/a" if value is None else str(value)
+    return f"{value:.{digits}f}"

@@ -1,0 +1,62 @@
+"""What every public detail page shares: who may see the record, and the page's metadata.
+
+Readers get published and retracted records only (anything else is a 404, exactly as if it did not
+exist). A staff user with the model's view permission may open drafts too: the page then says
+"preview" in a banner, and its lists include drafts, so an editor sees what publishing would show.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.views.generic import DetailView
+
+from claims.markdown import render_markdown
+
+
+def can_preview(request: HttpRequest, model: type[Model]) -> bool:
+    """True for an active staff user allowed to view ``model`` in the admin (drafts included)."""
+    user = request.user
+    opts = model._meta
+    return bool(
+        user.is_active and user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    )
+
+
+def description_of(markdown_text: str, *, words: int = 40) -> str:
+    """Plain text for a meta description: the Markdown rendered, sanitised, stripped, shortened."""
+    text = strip_tags(render_markdown(markdown_text)).replace("\n", " ").strip()
+    return Truncator(text).words(words)
+
+
+class PublicRecordView(DetailView):
+    """A public record by slug: readers see published/retracted ones; editors may preview drafts."""
+
+    context_object_name = "record"
+
+    @property
+    def preview(self) -> bool:
+        return can_preview(self.request, self.model)
+
+    def get_queryset(self) -> QuerySet:
+        queryset = self.base_queryset()
+        return queryset if self.preview else queryset.public()
+
+    def base_queryset(self) -> QuerySet:
+        return self.model.objects.all()
+
+    def page_description(self) -> str:
+        return description_of(getattr(self.object, "public_body", "") or "")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            preview=self.preview,
+            page_title=str(self.object),
+            page_description=self.page_description(),
+            canonical_path=self.object.get_absolute_url(),
+            og_type="article",
+        )
+        return context

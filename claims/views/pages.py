@@ -1,0 +1,46 @@
+"""Pages that are not one record: home, about/methods, robots.txt."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from claims.selectors import disputes_recent
+
+
+@require_safe
+def home(request):
+    recent = disputes_recent(limit=6)
+    return render(
+        request,
+        "site/home.html",
+        {
+            **recent,
+            "page_title": "Provenance — AI model provenance disputes, with the evidence",
+            "page_description": "Who claimed an AI model was copied from another, what the evidence shows, "
+            "and the fingerprint numbers recomputed from the weights, each beside its null.",
+            "canonical_path": "/",
+            "og_type": "website",
+        },
+    )
+
+
+@require_safe
+def about(request):
+    return render(
+        request,
+        "site/about.html",
+        {
+            "page_title": "About Provenance and its methods",
+            "page_description": "How Provenance records disputes and how its fingerprint methods work, "
+            "in plain words, with their limits.",
+            "canonical_path": request.path,
+        },
+    )
+
+
+@require_safe
+def robots_txt(request):
+    """The crawlers' rules; also the benchmark's baseline (a view that does no work)."""
+    return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain; charset=utf-8")

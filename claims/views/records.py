@@ -1,0 +1,87 @@
+"""Pages of single records: party, AI model, claim (with its ClaimReview), evidence and its archive."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+
+from claims.models import AIModel, Claim, EvidenceArtifact, Party
+from claims.selectors import aimodel_page, claim_detail_queryset, claim_page, evidence_page, party_page
+from claims.views.base import PublicRecordView, can_preview
+from claims.views.jsonld import claim_review
+
+
+class PartyDetail(PublicRecordView):
+    model = Party
+    template_name = "site/party_detail.html"
+
+    def base_queryset(self):
+        return Party.objects.select_related("parent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(party_page(party=self.object, preview=self.preview))
+        return context
+
+
+class AIModelDetail(PublicRecordView):
+    model = AIModel
+    template_name = "site/aimodel_detail.html"
+
+    def base_queryset(self):
+        return AIModel.objects.select_related("developer", "declared_base", "release_date_source")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(aimodel_page(model=self.object, preview=self.preview))
+        return context
+
+
+class ClaimDetail(PublicRecordView):
+    model = Claim
+    template_name = "site/claim_detail.html"
+
+    def get_queryset(self):
+        return claim_detail_queryset(preview=self.preview)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page"] = claim_page(claim=self.object, preview=self.preview)
+        if self.object.is_public:
+            context["jsonld"] = claim_review(self.object, request=self.request)
+        return context
+
+
+class EvidenceDetail(PublicRecordView):
+    model = EvidenceArtifact
+    template_name = "site/evidence_detail.html"
+
+    def base_queryset(self):
+        return EvidenceArtifact.objects.select_related("author", "report")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(evidence_page(evidence=self.object, preview=self.preview))
+        return context
+
+
+def evidence_archive(request, slug: str):
+    """Our archived copy of an evidence record, as a download.
+
+    Always an attachment with a neutral content type: an archived HTML page or SVG must never be
+    rendered as part of this site (it could carry script).
+    """
+    queryset = EvidenceArtifact.objects.all()
+    if not can_preview(request, EvidenceArtifact):
+        queryset = queryset.public()
+    evidence = get_object_or_404(queryset, slug=slug)
+    if not evidence.archived_file:
+        raise Http404("No archived copy of this evidence.")
+    response = FileResponse(
+        evidence.archived_file.open("rb"),
+        as_attachment=True,
+        filename=evidence.archived_file.name.rsplit("/", 1)[-1],
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

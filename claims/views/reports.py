@@ -1,0 +1,212 @@
+"""Fingerprint report pages: the summary first, each score beside its null, charts, tables, downloads.
+
+A report is public exactly when the evidence record citing it is public. Charts are served by their
+own view as ``image/svg+xml`` and embedded with ``<img>``: an SVG inside ``<img>`` cannot run
+script or load anything, and the browser caches it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from claims.models import FingerprintReport
+from claims.selectors import report_queryset
+from claims.views.base import PublicRecordView, can_preview
+
+METHOD_LABELS = {
+    "attn_std": "Attention σ correlation (HonestAGI's statistic)",
+    "tensor_identity": "Identical tensors",
+    "aligned_cosine": "Cosine of same-named weights",
+    "embedding_anchor": "Embedding-anchored CKA",
+    "expert_upcycling": "Expert upcycling",
+}
+CHART_ALT = {
+    "sigma_curves": "Line charts, one per attention projection (Q, K, V, O): the standard deviation of the "
+    "weights in each layer, model A solid with circles, model B dashed with squares. The numbers are in "
+    "the attention σ table below.",
+    "layer_similarity": "Heat map of how similar each layer of model A is to each layer of model B, with the "
+    "best one-to-one alignment marked. The numbers are in the cosine table below.",
+}
+_SERIES_NAMES = {"sigma_a": "σ A", "sigma_b": "σ B", "z_a": "z A", "z_b": "z B"}
+
+
+def _numeric_series(value) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in value)
+    )
+
+
+def per_layer_table(per_layer: dict) -> tuple[list[str], list[list]]:
+    """A method's per-layer detail as (headers, rows): one row per layer, one column per series.
+
+    Takes any series in the result - a list of numbers, or a mapping role → list - so a new method's
+    detail shows up without a change here. Series of different lengths leave blank cells.
+    """
+    columns: list[tuple[str, list]] = []
+    for key, value in (per_layer or {}).items():
+        name = _SERIES_NAMES.get(key, key.replace("_", " "))
+        if key in ("layers", "roles"):
+            continue
+        if _numeric_series(value):
+            columns.append((name, value))
+        elif isinstance(value, dict):
+            columns.extend((f"{name} {role.upper()}", s) for role, s in value.items() if _numeric_series(s))
+    length = max((len(series) for _, series in columns), default=0)
+    labels = per_layer.get("layers") if isinstance(per_layer.get("layers"), list) else None
+    rows = []
+    for i in range(length):
+        label = labels[i] if labels and i < len(labels) else i
+        rows.append([label, *(series[i] if i < len(series) else None for _, series in columns)])
+    return ["layer", *(name for name, _ in columns)], rows
+
+
+def method_sections(report: FingerprintReport) -> list[dict]:
+    """One entry per computed method: score, null (z, p, size, mean, std), reading, chart, table."""
+    results = (report.result or {}).get("results") or {}
+    sections = []
+    for name, result in results.items():
+        calibration = result.get("calibration") or {}
+        headers, rows = per_layer_table(result.get("per_layer") or {})
+        chart = f"null_{name}"
+        sections.append(
+            {
+                "name": name,
+                "label": METHOD_LABELS.get(name, name.replace("_", " ")),
+                "score": result.get("score"),
+                "reading": result.get("reading", ""),
+                "calibration": calibration,
+                "chart": chart if chart in report.charts else None,
+                "chart_alt": f"Histogram of the {METHOD_LABELS.get(name, name)} score for "
+                f"{calibration.get('size', 'the')} unrelated pairs (the null distribution), with this "
+                f"report's score {_fmt(result.get('score'))} marked as a vertical line.",
+                "headers": headers,
+                "rows": rows,
+            }
+        )
+    return sections
+
+
+def _fmt(value) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) else "n/a"
+
+
+def reproduce_commands(report: FingerprintReport) -> list[str]:
+    """The commands that recompute this report: the project's and the bare engine's."""
+    paths = [_path_hint(report.checkpoint_a), _path_hint(report.checkpoint_b)]
+    methods = ",".join(report.methods) or "all"
+    params = report.parameters or {}
+    engine_opts = "".join(
+        f" --{flag} {params[key]}"
+        for key, flag in (("null_size", "null-size"), ("seed", "seed"))
+        if key in params
+    )
+    return [
+        f"python manage.py fingerprint {paths[0]} {paths[1]} --methods {methods}",
+        f"python -m provenance.fingerprint compare {paths[0]} {paths[1]} --methods {methods}{engine_opts}",
+    ]
+
+
+def _path_hint(checkpoint) -> str:
+    """A folder name for the command line; the server's own paths are not published."""
+    if checkpoint.location:
+        return Path(checkpoint.location).name
+    return checkpoint.model.hub_id.replace("/", "--") if checkpoint.model.hub_id else checkpoint.model.slug
+
+
+class ReportDetail(PublicRecordView):
+    model = FingerprintReport
+    template_name = "site/report_detail.html"
+
+    def get_queryset(self):
+        return report_queryset(preview=self.preview)
+
+    def page_description(self) -> str:
+        summary = (self.object.result or {}).get("summary") or self.object.summary
+        return summary[:300] if summary else "A fingerprint comparison of two AI model checkpoints."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = self.object
+        a, b = report.checkpoint_a, report.checkpoint_b
+        context.update(
+            page_title=f"Fingerprint report: {a.model} vs {b.model}",
+            evidence=getattr(report, "evidence", None),
+            methods=method_sections(report),
+            skipped=(report.result or {}).get("skipped") or {},
+            notes=(report.result or {}).get("notes") or [],
+            verdict=(report.result or {}).get("verdict", ""),
+            overview_charts=[
+                (n, CHART_ALT[n]) for n in ("sigma_curves", "layer_similarity") if n in report.charts
+            ],
+            commands=reproduce_commands(report),
+            checkpoints=[("A", a), ("B", b)],
+            progress_percent=_progress(report),
+            in_progress=report.status in (FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING),
+        )
+        return context
+
+
+def _progress(report: FingerprintReport) -> int | None:
+    if not report.progress_total:
+        return None
+    return min(100, int(100 * report.progress_bytes / report.progress_total))
+
+
+def _report_or_404(request, slug: str) -> FingerprintReport:
+    return get_object_or_404(report_queryset(preview=can_preview(request, FingerprintReport)), slug=slug)
+
+
+@require_safe
+def report_chart(request, slug: str, name: str):
+    report = _report_or_404(request, slug)
+    svg = (report.charts or {}).get(name)
+    if not svg:
+        raise Http404("No such chart in this report.")
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # Opened on its own, the SVG is a document: let it style itself and nothing else.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_safe
+def report_json(request, slug: str):
+    report = _report_or_404(request, slug)
+    data = {
+        "report": report.slug,
+        "status": report.status,
+        "checkpoints": {
+            "a": {"model": str(report.checkpoint_a.model), "revision": report.checkpoint_a.revision},
+            "b": {"model": str(report.checkpoint_b.model), "revision": report.checkpoint_b.revision},
+        },
+        "engine_version": report.engine_version,
+        "library_versions": report.library_versions,
+        "input_hashes": report.input_hashes,
+        "parameters": report.parameters,
+        "result": report.result,
+    }
+    response = JsonResponse(data, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{report.slug}.json"'
+    return response
+
+
+@require_safe
+def report_layers_csv(request, slug: str, method: str):
+    report = _report_or_404(request, slug)
+    result = ((report.result or {}).get("results") or {}).get(method)
+    if result is None:
+        raise Http404("This report has no such method.")
+    headers, rows = per_layer_table(result.get("per_layer") or {})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report.slug}-{method}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(headers)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return response

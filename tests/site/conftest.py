@@ -1,0 +1,79 @@
+"""Fixtures of the public-site tests: the demo dispute, a real fingerprint report, editors.
+
+The report is computed in-process by the pipeline on the synthetic lineage set (the pipeline tests'
+fixtures, imported here), and made public the only way a report becomes public: through its
+evidence record.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from claims.demo.loader import load_founding_dispute
+from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
+from claims.pipeline.requests import report_request
+from claims.pipeline.runner import report_run
+from tests.factories import EvidenceLinkFactory, UserFactory, editor
+from tests.pipeline.conftest import lineage_store, model_store, register  # noqa: F401 - fixtures
+
+DEMO_DISPUTE = "pangu-pro-moe-qwen"
+DEMO_CLAIM = "honestagi-pangu-derived-from-qwen"
+
+
+@pytest.fixture
+def demo(db) -> Dispute:
+    load_founding_dispute()
+    return Dispute.objects.get(slug=DEMO_DISPUTE)
+
+
+def publish(record) -> None:
+    record.status = record.Status.PUBLISHED
+    record.published_at = timezone.now()
+    record.save()
+
+
+@pytest.fixture
+def make_report(request):
+    """``make_report(a, b)`` → a succeeded report of lineage models ``a`` and ``b``, public."""
+    register_checkpoint = request.getfixturevalue("register")
+
+    def make(a: str = "base", b: str = "finetune", *, public: bool = True) -> FingerprintReport:
+        report = report_request(
+            checkpoint_a=register_checkpoint(a),
+            checkpoint_b=register_checkpoint(b),
+            methods=None,
+            requested_by=None,
+            enqueue=False,
+        )
+        assert report_run(report_id=report.pk) == "succeeded"
+        report.refresh_from_db()
+        if public:
+            publish(report.evidence)
+        return report
+
+    return make
+
+
+@pytest.fixture
+def demo_report(demo, make_report) -> FingerprintReport:
+    """A public report cited (as context) by the demo's main claim."""
+    report = make_report()
+    EvidenceLinkFactory(claim=Claim.objects.get(slug=DEMO_CLAIM), evidence=report.evidence, stance="context")
+    return report
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(editor())
+    return client
+
+
+@pytest.fixture
+def staff_without_permission_client(client):
+    client.force_login(UserFactory(is_staff=True))
+    return client
+
+
+def evidence_for(report: FingerprintReport) -> EvidenceArtifact:
+    return EvidenceArtifact.objects.get(report=report)
