@@ -54,7 +54,9 @@ _SLICE = 2**18
 def _positions(shape: tuple[int, ...], sample_size: int, seed: int) -> np.ndarray:
     """``sample_positions``, memoised: every layer's q_proj has the same shape, and drawing the
     positions costs milliseconds per part (read-only result: do not modify)."""
-    return sample_positions(list(shape), sample_size, seed)
+    positions = sample_positions(list(shape), sample_size, seed)
+    positions.flags.writeable = False  # shared between passes and threads
+    return positions
 
 
 @cache
@@ -63,7 +65,9 @@ def _code_table(dtype: str) -> np.ndarray:
     itemsize = DTYPES[dtype].itemsize
     codes = np.arange(256**itemsize, dtype=np.uint8 if itemsize == 1 else np.uint16)
     with np.errstate(invalid="ignore"):  # signalling NaN patterns are table entries, not errors
-        return decode(codes.view(np.uint8), dtype).astype(np.float64)
+        table = decode(codes.view(np.uint8), dtype).astype(np.float64)
+    table.flags.writeable = False  # shared between passes and threads
+    return table
 
 
 def _uses_histogram(dtype: str) -> bool:
