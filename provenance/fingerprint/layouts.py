@@ -91,6 +91,9 @@ class PartSpec:
 
 @dataclass(frozen=True)
 class Layout:
+    """Every part of a checkpoint. ``family`` is config.json's model_type when given, else the
+    layout's name; ``num_layers`` is one more than the highest layer index placed."""
+
     family: str
     num_layers: int
     parts: list[PartSpec]
@@ -379,7 +382,7 @@ def _place(
     return whole(_generic(sub))
 
 
-def detect_family(names: Sequence[str], config: Mapping[str, Any] | None = None) -> _Family | None:
+def _detect_family(names: Sequence[str]) -> _Family | None:
     """The family whose signature tensors are most numerous among ``names`` (None if none)."""
     best, best_n = None, 0
     for fam in _FAMILIES:
@@ -401,7 +404,7 @@ def resolve_layout(shapes: Mapping[str, Sequence[int]], config: Mapping[str, Any
     tensor has statistics. Memory: proportional to the number of tensors.
     """
     names = sorted(shapes)
-    fam = detect_family(names, config)
+    fam = _detect_family(names)
     if fam is None:
         shown = ", ".join(repr(n) for n in names[:5])
         raise UnknownLayoutError(

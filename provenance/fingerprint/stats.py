@@ -41,10 +41,9 @@ import numpy as np
 
 from .fingerprint import FileRecord, ModelFingerprint, PartStats, TensorRecord, sample_positions
 from .layouts import PartSpec, resolve_layout
-from .safetensors_format import DTYPES, Checkpoint, TensorInfo, decode, open_checkpoint
+from .safetensors_format import DEFAULT_CHUNK_BYTES, DTYPES, Checkpoint, TensorInfo, decode, open_checkpoint
 from .streaming import Piece, plan_pieces, stream_file
 
-DEFAULT_CHUNK_BYTES = 16 * 2**20
 DEFAULT_SAMPLE_SIZE = 16384
 Progress = Callable[[int, int], None]
 _SLICE = 2**18
