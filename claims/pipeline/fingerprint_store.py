@@ -44,7 +44,8 @@ def save(row: FingerprintRow, fingerprint: ModelFingerprint) -> None:
     name = _name(row)
     if default_storage.exists(name):
         default_storage.delete(name)
-    default_storage.save(name, ContentFile(gzip.compress(fingerprint.to_json().encode(), compresslevel=5)))
+    # Level 1: the float samples barely compress further, and the worker should not wait on zlib.
+    default_storage.save(name, ContentFile(gzip.compress(fingerprint.to_json().encode(), compresslevel=1)))
 
 
 def load(row: FingerprintRow) -> ModelFingerprint:

@@ -162,7 +162,7 @@ def _compute_fingerprint(
         layout_family=fingerprint.family,
         layer_count=fingerprint.num_layers,
     )
-    return row
+    return fingerprint
 
 
 def _fingerprints(
@@ -174,9 +174,11 @@ def _fingerprints(
     fingerprints = []
     for label, (plan, (engine_checkpoint, signature)) in zip("ab", plans, strict=True):
         started = time.perf_counter()
-        row = plan.cached or _compute_fingerprint(plan.checkpoint, engine_checkpoint, signature, progress)
+        if plan.cached is not None:
+            fingerprints.append(fingerprint_store.load(plan.cached))
+        else:
+            fingerprints.append(_compute_fingerprint(plan.checkpoint, engine_checkpoint, signature, progress))
         progress.next_checkpoint(plan.size)
-        fingerprints.append(fingerprint_store.load(row))
         timings[f"fingerprint_{label}"] = {
             "seconds": round(time.perf_counter() - started, 3),
             "bytes_read": plan.size,

@@ -1,0 +1,159 @@
+"""Benchmark: one report through the real pipeline versus the engine alone, on the same pair.
+
+    python benchmarks/bench_pipeline.py --size-gb 1.0 --runs 3
+
+Builds (once, reused) two synthetic bf16 checkpoints of ``--size-gb`` each (different seeds) with
+the engine's generator, then alternates, ``--runs`` times:
+
+  engine    in this process: ``fingerprint_checkpoint`` of both, then ``compare_fingerprints``;
+  pipeline  ``report_request`` on fresh checkpoint rows (so nothing is cached) → a real Celery worker
+            process (started once, before the runs, as in production) → ``succeeded``; timed from
+            the request's commit to the report's ``finished_at`` as the worker recorded it.
+
+The pipeline does more than the engine: it re-validates the headers, writes progress to the
+database every REPORT_PROGRESS_SECONDS, stores the fingerprints (gzip'd JSON) and the result, and
+draws the SVG charts. Its overhead is (pipeline - engine) / engine. Files are read once before the
+runs, so both measure a warm page cache. Uses DATABASE_URL / CELERY_BROKER_URL when set (PostgreSQL
+and Redis), else SQLite and the filesystem broker in a scratch VAR_DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(work: Path, store: Path) -> None:
+    os.environ["VAR_DIR"] = str(work / "var")
+    os.environ["MODEL_STORE"] = str(store)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "provenance.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build(store: Path, size_gb: float) -> list[Path]:
+    from provenance.fingerprint.synthetic import write_checkpoint_of_size
+
+    paths = []
+    for seed in (1, 2):
+        folder = store / f"bench-{size_gb:g}gb-{seed}"
+        if not (folder / "config.json").exists():
+            print(f"building {folder} ...", file=sys.stderr)
+            write_checkpoint_of_size(folder, int(size_gb * 1e9), seed=seed)
+        paths.append(folder)
+    return paths
+
+
+def warm(paths: list[Path]) -> None:
+    for folder in paths:
+        for f in folder.iterdir():
+            with open(f, "rb") as fh:
+                while fh.read(16 << 20):
+                    pass
+
+
+def engine_once(paths: list[Path]) -> float:
+    from provenance.fingerprint.report import compare_fingerprints
+    from provenance.fingerprint.stats import fingerprint_checkpoint
+
+    start = time.perf_counter()
+    fa, fb = (fingerprint_checkpoint(p) for p in paths)
+    compare_fingerprints(fa, fb)
+    return time.perf_counter() - start
+
+
+def pipeline_once(paths: list[Path], run: int) -> tuple[float, dict]:
+    from claims.models import AIModel, Party
+    from claims.pipeline.checkpoints import checkpoint_register
+    from claims.pipeline.requests import report_request
+
+    party, _ = Party.objects.get_or_create(
+        slug="bench", defaults={"name": "Benchmark", "kind": "organisation"}
+    )
+    checkpoints = [
+        checkpoint_register(
+            model=AIModel.objects.create(developer=party, name=f"bench-{run}-{i}", slug=f"bench-{run}-{i}"),
+            revision="v1",
+            location=str(p),
+        )
+        for i, p in enumerate(paths)
+    ]
+    report = report_request(
+        checkpoint_a=checkpoints[0], checkpoint_b=checkpoints[1], methods=None, requested_by=None
+    )
+    requested = report.requested_at
+    while True:
+        report.refresh_from_db()
+        if report.status in ("succeeded", "failed"):
+            break
+        time.sleep(0.1)
+    if report.status != "succeeded":
+        raise SystemExit(f"report failed: {report.error_message}\n{report.error_detail}")
+    return (report.finished_at - requested).total_seconds(), report.timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--size-gb", type=float, default=1.0, help="size of EACH checkpoint (the pair is twice)"
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-pipeline")
+    args = parser.parse_args()
+
+    store = (args.workdir / "store").resolve()
+    store.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=args.workdir))
+    setup_django(work, store)
+    paths = build(store, args.size_gb)
+    warm(paths)
+
+    sys.path.insert(0, str(ROOT / "tests" / "pipeline"))
+    from worker_process import WorkerProcess
+
+    engine, pipeline, timings = [], [], []
+    with WorkerProcess(model_store=store):
+        for run in range(args.runs):
+            engine.append(engine_once(paths))
+            seconds, report_timings = pipeline_once(paths, run)
+            pipeline.append(seconds)
+            timings.append(report_timings)
+            print(f"run {run + 1}: engine {engine[-1]:.2f} s, pipeline {pipeline[-1]:.2f} s", file=sys.stderr)
+
+    total_gb = sum(f.stat().st_size for p in paths for f in p.iterdir()) / 1e9
+    e, p = statistics.median(engine), statistics.median(pipeline)
+    db = os.environ.get("DATABASE_URL", "sqlite").split(":")[0]
+    broker = os.environ.get("CELERY_BROKER_URL", "filesystem").split(":")[0]
+    print(
+        f"\nPair of {total_gb:.2f} GB (bf16), {args.runs} runs, warm page cache, database {db}, broker {broker}\n"
+    )
+    print("| run | median (s) | best (s) | ratio to engine |")
+    print("|---|---:|---:|---:|")
+    print(f"| engine alone (fingerprint both + compare) | {e:.2f} | {min(engine):.2f} | 1.00 |")
+    print(f"| pipeline (request → worker → succeeded) | {p:.2f} | {min(pipeline):.2f} | {p / e:.2f} |")
+    print(
+        f"\npipeline overhead: {100 * (p - e) / e:+.1f} % (median), {100 * (min(pipeline) - min(engine)) / min(engine):+.1f} % (best)"
+    )
+    last = timings[-1]
+    print(
+        f"inside the worker (last run): fingerprints {last['fingerprint_a']['seconds'] + last['fingerprint_b']['seconds']:.2f} s, "
+        f"compare {last['compare_seconds']:.2f} s, charts {last['charts_seconds']:.2f} s, total {last['total_seconds']:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
