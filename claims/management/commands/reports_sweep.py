@@ -1,0 +1,13 @@
+"""``manage.py reports_sweep``: the periodic repair of stuck reports, for deployments without beat."""
+
+from django.core.management.base import BaseCommand
+
+from claims.pipeline.sweep import reports_sweep
+
+
+class Command(BaseCommand):
+    help = "Requeue reports whose worker died, fail those past the time limit, resend lost messages."
+
+    def handle(self, *args, **options):
+        result = reports_sweep()
+        self.stdout.write(f"requeued {result.requeued}, failed {result.failed}, sent {result.sent}")
