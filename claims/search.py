@@ -60,18 +60,23 @@ class SearchSection:
     results: list
 
 
+def full_text_match(queryset: QuerySet, query: str) -> QuerySet:
+    """``queryset`` (PostgreSQL) narrowed to rows whose weighted vector matches ``query``, ranked."""
+    ts_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+    vector = search_vector(queryset.model)
+    return (
+        queryset.annotate(search=vector)
+        .filter(search=ts_query)
+        .annotate(rank=SearchRank(vector, ts_query))
+        .order_by("-rank", "pk")
+    )
+
+
 def search_model(model: type, query: str) -> QuerySet:
     """Public records of ``model`` that match ``query``, best first."""
     records = model.objects.public().select_related(*RELATED.get(model, []))
     if uses_full_text():
-        ts_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-        vector = search_vector(model)
-        return (
-            records.annotate(search=vector)
-            .filter(search=ts_query)
-            .annotate(rank=SearchRank(vector, ts_query))
-            .order_by("-rank", "pk")
-        )
+        return full_text_match(records, query)
     condition = Q()
     for name, _weight in FIELDS[model]:
         condition |= Q(**{f"{name}__icontains": query})

@@ -1,0 +1,96 @@
+"""Search: full text with weights and rank on PostgreSQL (GIN-indexed), icontains on SQLite."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.db import connection
+
+from claims import search
+from claims.models import Claim
+from tests.factories import ClaimFactory, DisputeFactory, EvidenceArtifactFactory, PartyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def results(client, query: str) -> dict[str, list[str]]:
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    return {s.key: [str(r) for r in s.results] for s in response.context["sections"]}
+
+
+def test_searching_pangu_finds_the_demo_dispute_claims_models_and_evidence(client, demo):
+    found = results(client, "Pangu")
+    assert found["disputes"] == [demo.title]
+    assert "Pangu Pro MoE" in found["models"]
+    assert any("Pangu Pro MoE was derived" in title for title in found["claims"])
+    assert any("technical report" in title for title in found["evidence"])
+
+
+def test_search_covers_parties_by_alias(client, demo):
+    assert results(client, "Honest AGI Community")["parties"] == ["HonestAGI"]
+
+
+def test_search_leaves_out_drafts(client):
+    ClaimFactory(title="Zanzibar draft")
+    ClaimFactory(published=True, title="Zanzibar published")
+    assert results(client, "Zanzibar") == {"claims": ["Zanzibar published"]}
+
+
+def test_the_query_is_never_reflected_unescaped(client):
+    payload = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    page = client.get("/search/", {"q": payload}).content.decode()
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_empty_or_overlong_query_is_harmless(client):
+    assert client.get("/search/?q=").status_code == 200
+    assert client.get("/search/", {"q": "x" * 10_000}).status_code == 200
+
+
+def test_a_title_match_ranks_above_a_body_match_on_postgresql_or_by_id_on_sqlite(client):
+    body = DisputeFactory(published=True, title="Another case", summary="Mentions quokka once.")
+    title = DisputeFactory(published=True, title="The quokka case", summary="")
+    found = results(client, "quokka")["disputes"]
+    if connection.vendor == "postgresql":
+        assert found == [title.title, body.title]  # weight A (title) beats weight B (summary)
+    else:
+        assert found == [body.title, title.title]  # icontains fallback, in id order
+
+
+def test_postgresql_stems_words_and_sqlite_matches_substrings(client):
+    EvidenceArtifactFactory(published=True, title="Models were upcycled", description="")
+    found = results(client, "upcycling")
+    if connection.vendor == "postgresql":
+        assert found == {"evidence": ["Models were upcycled"]}  # English stemming: upcycl
+    else:
+        assert found == {}  # "upcycling" is not a substring of "upcycled"
+    assert results(client, "upcycled") == {"evidence": ["Models were upcycled"]}
+
+
+def test_the_gin_indexes_match_the_search_expressions():
+    migration = importlib.import_module("claims.migrations.0005_search_indexes")
+    assert {m._meta.model_name: f for m, f in search.FIELDS.items()} == migration.SEARCH_FIELDS
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Claim._meta.db_table)
+    if connection.vendor == "postgresql":
+        assert indexes["claim_search_gin"]["type"] == "gin"
+        # The expression alone (without the status filter, whose own index wins on a tiny table).
+        query = search.full_text_match(Claim.objects.all(), "pangu").query
+        sql, params = query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "claim_search_gin" in plan, plan
+    else:
+        assert "claim_search_gin" not in indexes
+        sql = str(search.search_model(Claim, "pangu").query)
+        assert "LIKE" in sql
+
+
+def test_the_party_search_uses_its_own_vector(client):
+    PartyFactory(published=True, name="Plain name", note="Known as the quokka lab.")
+    assert results(client, "quokka") == {"parties": ["Plain name"]}
