@@ -33,7 +33,7 @@ def markdown_fields(model: type[models.Model]) -> list[str]:
 
 
 def with_payload(model: type[models.Model], **extra) -> dict:
-    return {name: PAYLOAD for name in markdown_fields(model)} | extra
+    return dict.fromkeys(markdown_fields(model), PAYLOAD) | extra
 
 
 @dataclass
