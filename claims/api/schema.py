@@ -122,3 +122,115 @@ class LinkListFieldExtension(OpenApiSerializerFieldExtension):
             schema["description"] = (field.help_text or "") + f" Links to the public {model}."
         schema["description"] = schema["description"].strip()
         return schema
+
+
+# Descriptions of the fields every record shares, where the model gives no help text.
+FIELD_DESCRIPTIONS = {
+    "id": "Numeric identifier (records without a slug are addressed by it).",
+    "url": "This record's API address.",
+    "slug": "Stable identifier, used in URLs; fixed once the record is published.",
+    "status": "Editorial status: published, or retracted (still shown, with its note). Drafts are editors-only.",
+    "published_at": "When the record was published.",
+    "retracted_at": "When the record was retracted; null unless retracted.",
+    "retraction_note": "Markdown. Why the record was retracted.",
+    "created_at": "When the record was created.",
+    "updated_at": "When the record last changed (use `updated_since` to sync).",
+    "name": "Name.",
+    "title": "Title, one line.",
+    "kind": "What kind of record this is.",
+    "country": "Country.",
+    "website": "Official website.",
+    "family": "Model family, e.g. Qwen2.5.",
+    "architecture": "Architecture, e.g. dense or mixture of experts.",
+    "parameters_total": "Total number of parameters.",
+    "layer_count": "Number of transformer layers.",
+    "release_date": "Release date (see its precision).",
+    "release_date_precision": "How much of the release date is known: day, month or year.",
+    "licence": "The model's licence.",
+    "homepage": "The model's home page.",
+    "declared_relation": "How the model derives from its declared base (fine-tune, quantised, ...).",
+    "started_on": "When the dispute became public (see its precision).",
+    "started_on_precision": "How much of the start date is known: day, month or year.",
+    "ended_on": "When the dispute ended; null while open.",
+    "made_on": "When the claim was made (see its precision).",
+    "date_precision": "How much of the date is known: day, month or year.",
+    "published_on": "When the artifact was published (see its precision).",
+    "stance": "How the evidence bears on the claim: supports, refutes or context.",
+    "role": "The party's role in the dispute.",
+    "note": "Markdown note.",
+    "revision": "Hub commit, tag or release name.",
+    "format": "File format of the weights.",
+    "methods": "Comparison methods run.",
+    "parameters": "Engine parameters (null_size, seed).",
+    "requested_at": "When the report was requested.",
+    "started_at": "When a worker started computing it.",
+    "finished_at": "When it succeeded or failed.",
+    "engine_version": "Version of the fingerprint engine that computed it.",
+    "library_versions": "Versions of the numerical libraries used.",
+    "input_hashes": "Checkpoint → content hash of the weights compared.",
+    "error_message": "Why the report failed, for a journalist; empty otherwise.",
+    "assessment": "The newsroom's assessment: unverified, supported, contested, refuted or withdrawn.",
+    "outcome": "Outcome of the request for reply.",
+    "asked_on": "When the party was asked (see the precision).",
+    "outcome_on": 'When they answered, or the "no response as of" date.',
+    "answer": "Markdown. Their answer, quoted.",
+    "sha256": "SHA-256 of our archived copy.",
+    "retrieved_at": "When our archived copy was taken.",
+    "removed_at_source": "True when the original is no longer at its URL.",
+    "identity_verified": "True when the newsroom knows who is behind the name.",
+    "statement": "Markdown. What was asserted, quoting where possible.",
+    "summary": "Markdown summary.",
+    "description": "Markdown description.",
+}
+
+
+def describe(field) -> str:
+    name = field.field_name or ""
+    if name in FIELD_DESCRIPTIONS:
+        return FIELD_DESCRIPTIONS[name]
+    label = str(field.label or name.replace("_", " ") or "one item").strip()
+    return label[:1].upper() + label[1:] + "."
+
+
+def _with_descriptions(cls):
+    original = cls._get_serializer_field_meta
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = original(self, field, direction)
+        if not meta.get("description"):
+            meta["description"] = describe(field)
+        return meta
+
+    cls._get_serializer_field_meta = _get_serializer_field_meta
+    return cls
+
+
+_with_descriptions(ProvenanceAutoSchema)
+
+
+_PAGE_FIELDS = {
+    "count": "Number of records matching the query, on all pages.",
+    "next": "Address of the next page; null on the last page.",
+    "previous": "Address of the previous page; null on the first page.",
+    "results": "The records on this page.",
+}
+_PATH_PARAMETERS = {
+    "slug": "The record's slug.",
+    "id": "The record's numeric id.",
+    "name": "The chart's name, as listed in the report's `charts`.",
+}
+
+
+def describe_remaining(result, generator, request, public):
+    """Postprocessing hook: descriptions of the pagination envelopes and path parameters, which
+    drf-spectacular generates without any."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for name, spec in component.get("properties", {}).items():
+            if not spec.get("description") and name in _PAGE_FIELDS:
+                spec["description"] = _PAGE_FIELDS[name]
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if not parameter.get("description") and parameter["in"] == "path":
+                    parameter["description"] = _PATH_PARAMETERS.get(parameter["name"], parameter["name"])
+    return result

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories as f
-from tests.pipeline.conftest import lineage_store, model_store, register  # noqa: F401 - fixtures
+from tests.pipeline.conftest import empty_queues, lineage_store, model_store, register  # noqa: F401 - fixtures
 
 
 def set_rates(settings, anon: str, editor: str) -> None:

@@ -1,0 +1,153 @@
+"""Editors write through the API as through the admin: drafts first, the same services publish,
+history records who did it, published slugs stay fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Claim, Dispute, EvidenceLink, Party
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_editor_creates_a_draft_and_publishes_it(editor, anon, world, editor_user):
+    created = editor.post(
+        "/api/v1/parties/",
+        {"slug": "deepmind", "name": "DeepMind", "kind": "lab", "parent": "huawei", "aliases": ["DM", "GDM"]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["status"] == "draft" and created.json()["aliases"] == ["DM", "GDM"]
+    assert anon.get("/api/v1/parties/deepmind/").status_code == 404
+    published = editor.post("/api/v1/parties/deepmind/publish/")
+    assert published.json()["status"] == "published" and published.json()["published_at"]
+    assert anon.get("/api/v1/parties/deepmind/").json()["parent"]["slug"] == "huawei"
+    party = Party.objects.get(slug="deepmind")
+    assert party.published_by == editor_user
+    assert party.history.first().history_user == editor_user
+    assert party.history.first().history_change_reason == "Published"
+
+
+def test_publishing_waits_for_what_a_record_refers_to(editor, world):
+    editor.post("/api/v1/parties/", {"slug": "newco", "name": "NewCo", "kind": "lab"}, format="json")
+    editor.post(
+        "/api/v1/models/", {"slug": "newco-7b", "name": "NewCo 7B", "developer": "newco"}, format="json"
+    )
+    response = editor.post("/api/v1/models/newco-7b/publish/")
+    assert response.status_code == 400
+    assert "Publish “NewCo” (party) first" in response.json()["error"]["message"]
+
+
+def test_retracting_keeps_the_record_public_with_its_note(editor, anon, world):
+    response = editor.post(
+        "/api/v1/claims/claim-0/retract/", {"note": "The paper was *withdrawn*."}, format="json"
+    )
+    assert response.status_code == 200
+    public = anon.get("/api/v1/claims/claim-0/").json()
+    assert public["status"] == "retracted"
+    assert public["retraction_note_html"] == "<p>The paper was <em>withdrawn</em>.</p>"
+
+
+def test_a_published_slug_cannot_change(editor, world):
+    response = editor.patch("/api/v1/claims/claim-0/", {"slug": "renamed"}, format="json")
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["slug"]
+    draft = editor.post("/api/v1/disputes/", {"slug": "draft-case", "title": "Draft"}, format="json")
+    assert draft.status_code == 201
+    assert (
+        editor.patch("/api/v1/disputes/draft-case/", {"slug": "better-case"}, format="json").status_code
+        == 200
+    )
+
+
+def test_a_dispute_is_written_with_its_models_and_party_roles(editor, world):
+    body = {
+        "slug": "new-case",
+        "title": "A new case",
+        "summary": "Two **labs**.",
+        "models_at_stake": ["pangu", "qwen"],
+        "parties": [
+            {"party": "alibaba", "role": "accuser"},
+            {"party": "huawei", "role": "accused", "note": "Denies."},
+        ],
+    }
+    response = editor.post("/api/v1/disputes/", body, format="json")
+    assert response.status_code == 201, response.content
+    dispute = Dispute.objects.get(slug="new-case")
+    assert {m.slug for m in dispute.models_at_stake.all()} == {"pangu", "qwen"}
+    assert sorted(dispute.roles.values_list("party__slug", "role")) == [
+        ("alibaba", "accuser"),
+        ("huawei", "accused"),
+    ]
+    assert response.json()["summary_html"] == "<p>Two <strong>labs</strong>.</p>"
+    replaced = editor.patch(
+        "/api/v1/disputes/new-case/", {"parties": [{"party": "honestagi", "role": "reporter"}]}, format="json"
+    )
+    assert replaced.status_code == 200
+    assert list(dispute.roles.values_list("party__slug", flat=True)) == ["honestagi"]
+    bad = editor.patch(
+        "/api/v1/disputes/new-case/", {"parties": [{"party": "x", "role": "judge"}]}, format="json"
+    )
+    assert bad.status_code == 400 and "parties" in bad.json()["error"]["fields"]
+
+
+def test_a_rebuttal_is_a_claim_that_responds_to_another(editor, anon, world):
+    body = {"slug": "counter", "title": "Same statistic, unrelated models", "dispute": "case-0",
+            "claimant": "noahs-ark-lab", "kind": "counter_analysis", "statement": "0.91 for unrelated models.",
+            "responds_to": "claim-0"}  # fmt: skip
+    assert editor.post("/api/v1/claims/", body, format="json").status_code == 201
+    assert editor.post("/api/v1/claims/counter/publish/").status_code == 200
+    rebuttals = anon.get("/api/v1/claims/", {"responds_to": "claim-0"}).json()["results"]
+    assert {c["slug"] for c in rebuttals} == {"denial-0", "counter"}
+    assert all(c["is_response"] for c in rebuttals)
+    other = dict(body, slug="elsewhere", responds_to="claim-0", dispute="secret-dispute")
+    refused = editor.post("/api/v1/claims/", other, format="json")
+    assert refused.status_code == 400 and "responds_to" in refused.json()["error"]["fields"]
+
+
+def test_an_assessment_needs_its_rationale(editor, world):
+    response = editor.patch("/api/v1/claims/claim-0/", {"assessment": "refuted"}, format="json")
+    assert response.status_code == 400
+    assert "rationale" in response.json()["error"]["message"]
+    ok = editor.patch(
+        "/api/v1/claims/claim-0/",
+        {"assessment": "contested", "assessment_rationale": "Unrelated models score 0.91."},
+        format="json",
+    )
+    assert ok.status_code == 200 and ok.json()["claim_review_rating"]["ratingValue"] == 3
+    assert Claim.objects.get(slug="claim-0").assessment == "contested"
+
+
+def test_evidence_links_are_created_and_removed(editor, anon, world):
+    response = editor.post(
+        "/api/v1/evidence-links/",
+        {"claim": "claim-0", "evidence": "analysis", "stance": "refutes"},
+        format="json",
+    )
+    assert response.status_code == 201
+    link_id = response.json()["id"]
+    again = editor.post(
+        "/api/v1/evidence-links/",
+        {"claim": "claim-0", "evidence": "analysis", "stance": "context"},
+        format="json",
+    )
+    assert again.status_code == 400 and "already linked" in again.json()["error"]["message"]
+    assert anon.get(f"/api/v1/evidence-links/{link_id}/").json()["stance"] == "refutes"
+    assert editor.delete(f"/api/v1/evidence-links/{link_id}/").status_code == 204
+    assert not EvidenceLink.objects.filter(pk=link_id).exists()
+
+
+def test_a_checkpoint_is_registered_inside_the_model_store_only(editor, world, model_store):
+    response = editor.post(
+        "/api/v1/checkpoints/",
+        {"model": "qwen", "revision": "main", "location": "lineage/finetune"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["layer_count"] and body["total_size"] > 0 and "location" not in body
+    refused = editor.post(
+        "/api/v1/checkpoints/",
+        {"model": "qwen", "revision": "evil", "location": "/etc/passwd"},
+        format="json",
+    )
+    assert refused.status_code == 400 and list(refused.json()["error"]["fields"]) == ["location"]
