@@ -181,3 +181,18 @@ def test_asking_again_after_the_weights_were_hashed_finds_the_same_report(pair):
         checkpoint.save()
     again = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
     assert again.pk == first.pk
+
+
+def test_the_sweep_command_reports_what_it_did(pair):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    FingerprintReport.objects.filter(pk=report.pk).update(
+        status=Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago, attempts=1
+    )
+    out = StringIO()
+    call_command("reports_sweep", stdout=out)
+    assert out.getvalue().strip() == "requeued 1, failed 0, sent 1"

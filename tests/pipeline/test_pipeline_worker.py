@@ -27,7 +27,7 @@ def wait_for(
     report: FingerprintReport,
     statuses=FINISHED,
     *,
-    timeout: float = 120,
+    timeout: float = 240,
     sweep: bool = False,
     worker: WorkerProcess | None = None,
 ) -> FingerprintReport:
@@ -124,7 +124,7 @@ def test_a_worker_killed_mid_report_leaves_it_to_another_worker(large_store, set
     env = {"REPORT_STALE_SECONDS": "3", "CELERY_VISIBILITY_TIMEOUT": "4"}
 
     doomed = WorkerProcess(model_store=large_store, env=env).start()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         report.refresh_from_db()
         if report.status == Status.RUNNING and 0 < report.progress_bytes < report.progress_total:
