@@ -148,7 +148,7 @@ def dispute_list(
 
 def _roles_prefetch(*, preview: bool) -> Prefetch:
     roles = _visible(DisputeParty.objects.select_related("party"), preview=preview, prefix="party__")
-    return Prefetch("roles", queryset=roles.order_by("role", "party__name"))
+    return Prefetch("roles", queryset=roles.order_by(_role_order(), "party__name"))
 
 
 def _models_prefetch(*, preview: bool) -> Prefetch:
@@ -199,10 +199,20 @@ class DisputePage:
     claims_by_id: dict[int, Claim] = field(default_factory=dict)
 
 
+def _choice_order(field: str, values: list[str]) -> Case:
+    """Order rows by the position of ``field``'s value in ``values`` (a choices order, not A-Z)."""
+    whens = [When(**{field: value}, then=Value(i)) for i, value in enumerate(values)]
+    return Case(*whens, default=Value(len(whens)), output_field=IntegerField())
+
+
+def _role_order() -> Case:
+    """Accusers, then the accused, rights holders, analysts, reporters (the order of the story)."""
+    return _choice_order("role", DisputeParty.Role.values)
+
+
 def _stance_order() -> Case:
     """Supporting evidence first, then refuting, then context (the order readers weigh them)."""
-    whens = [When(stance=stance, then=Value(i)) for i, stance in enumerate(EvidenceLink.Stance.values)]
-    return Case(*whens, default=Value(len(whens)), output_field=IntegerField())
+    return _choice_order("stance", EvidenceLink.Stance.values)
 
 
 def _claim_queryset(*, preview: bool) -> QuerySet:
@@ -234,7 +244,8 @@ def _public_or_none(record: PublicRecord | None, *, preview: bool) -> PublicReco
 
 def dispute_page(*, dispute: Dispute, preview: bool = False) -> DisputePage:
     """Everything the dispute page shows, in seven queries whatever the size of the dispute."""
-    roles = list(_visible(dispute.roles.select_related("party"), preview=preview, prefix="party__"))
+    roles = _visible(dispute.roles.select_related("party"), preview=preview, prefix="party__")
+    roles = list(roles.order_by(_role_order(), "party__name"))
     models = list(_visible(dispute.models_at_stake.select_related("developer"), preview=preview))
     claims = list(_claim_queryset(preview=preview).filter(dispute=dispute).order_by("made_on", "pk"))
 
