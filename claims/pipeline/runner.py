@@ -44,6 +44,13 @@ MAX_ATTEMPTS = 3
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
+def human_duration(seconds: int) -> str:
+    """ "45 seconds", "1 minute", "90 minutes": how a time limit reads in a message."""
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{seconds // 60} minutes"
+
+
 def stale_after() -> timedelta:
     """A running report whose heartbeat is older than this has lost its worker."""
     return timedelta(seconds=settings.REPORT_STALE_SECONDS)

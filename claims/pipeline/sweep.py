@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from claims.models import FingerprintReport
 from claims.pipeline.requests import report_enqueue, reports_needing_enqueue
-from claims.pipeline.runner import MAX_ATTEMPTS, stale_after
+from claims.pipeline.runner import MAX_ATTEMPTS, human_duration, stale_after
 
 Status = FingerprintReport.Status
 
@@ -41,7 +41,7 @@ def reports_sweep() -> SweepResult:
     ).update(
         status=Status.FAILED,
         finished_at=now,
-        error_message=f"The analysis ran past the hard time limit of {settings.CELERY_TASK_TIME_LIMIT // 60} minutes "
+        error_message=f"The analysis ran past the hard time limit of {human_duration(settings.CELERY_TASK_TIME_LIMIT)} "
         "and was stopped. An operator can raise CELERY_TASK_TIME_LIMIT and retry.",
         error_detail="reports_sweep: running past CELERY_TASK_TIME_LIMIT",
     )

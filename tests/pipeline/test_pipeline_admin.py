@@ -95,7 +95,8 @@ def test_a_computed_report_shows_summary_scores_charts_and_reproducibility(edito
     page = editor_client.get(change_url(computed)).content.decode()
     assert 'http-equiv="refresh"' not in page
     assert computed.summary.split(".")[0] in page
-    for method in computed.methods:
+    assert computed.result["results"]
+    for method in computed.result["results"]:
         assert f"<td>{method}</td>" in page
     assert computed.engine_version in page and computed.request_key in page
     assert "python -m provenance.fingerprint compare" in page

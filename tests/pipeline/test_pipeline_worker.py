@@ -157,3 +157,25 @@ def test_a_request_made_while_the_broker_is_down_is_computed_when_it_is_back(
         wait_for(report, sweep=True, worker=worker)
 
     assert report.status == Status.SUCCEEDED, report.error_detail
+
+
+def test_a_report_past_the_soft_time_limit_fails_with_a_clear_message(large_store, settings):
+    from claims.pipeline.checkpoints import checkpoint_register
+    from tests.factories import AIModelFactory
+
+    settings.MODEL_STORE = [large_store.resolve()]
+    a, b = (
+        checkpoint_register(model=AIModelFactory(), revision="v1", location=f"large-{seed}")
+        for seed in (1, 2)
+    )
+    report = request(a, b)
+    env = {"CELERY_TASK_SOFT_TIME_LIMIT": "1", "CELERY_TASK_TIME_LIMIT": "60"}
+
+    with WorkerProcess(model_store=large_store, env=env) as worker:
+        wait_for(report, worker=worker)
+        assert worker.process.poll() is None
+
+    assert report.status == Status.FAILED
+    assert report.error_message.startswith(
+        "The analysis took longer than the limit of 1 second and was stopped."
+    )
