@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import kernels
 from .fingerprint import FileRecord, ModelFingerprint, PartStats, TensorRecord, sample_positions
 from .layouts import PartSpec, resolve_layout
 from .safetensors_format import DEFAULT_CHUNK_BYTES, DTYPES, Checkpoint, TensorInfo, decode, open_checkpoint
@@ -47,6 +48,7 @@ from .streaming import Piece, plan_pieces, stream_file
 DEFAULT_SAMPLE_SIZE = 16384
 Progress = Callable[[int, int], None]
 _SLICE = 2**18
+_FLOAT_VIEWS = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
 
 
 @lru_cache(maxsize=64)
@@ -81,13 +83,7 @@ class _Histogram:
         self.counts = np.zeros(256 ** DTYPES[dtype].itemsize, dtype=np.int64)
 
     def feed(self, codes: np.ndarray) -> None:
-        if codes.size * 16 < self.counts.size:  # tiny slices: avoid a full-width bincount
-            np.add.at(self.counts, codes, 1)
-            return
-        # bincount casts its input to int64: in slices of 256K entries the 2 MB temporary stays in
-        # cache (measured 1.2 ns per entry against 1.9 for slices of 1M).
-        for i in range(0, codes.size, _SLICE):
-            self.counts += np.bincount(codes[i : i + _SLICE], minlength=self.counts.size)
+        kernels.histogram(codes, self.counts)
 
     def result(self) -> dict[str, float | int]:
         table = _code_table(self.dtype)
@@ -219,6 +215,8 @@ class _TensorPass:
     def feed(self, raw: memoryview, e0: int) -> None:
         if self.hist:
             data = np.frombuffer(raw, dtype=np.uint8 if self.t.itemsize == 1 else np.uint16)
+        elif self.t.dtype in _FLOAT_VIEWS:  # the stored bytes are already the values: no copy
+            data = np.frombuffer(raw, dtype=_FLOAT_VIEWS[self.t.dtype])
         else:
             data = decode(raw, self.t.dtype)
         e1 = e0 + data.size

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from engine_files import llama_tensors, safetensors_bytes
 
+from provenance.fingerprint import kernels
 from provenance.fingerprint.fingerprint import ModelFingerprint, Role, sample_positions
 from provenance.fingerprint.stats import fingerprint_checkpoint
 
@@ -47,7 +48,14 @@ def llama_with(dtype, scale_shift: float = 0.0) -> dict[str, np.ndarray]:
     return {k: v.astype(dtype) for k, v in t.items()}
 
 
-DTYPES = [np.float32, np.float16, ml_dtypes.bfloat16, np.float64, ml_dtypes.float8_e4m3fn]
+DTYPES = [
+    np.float32,
+    np.float16,
+    ml_dtypes.bfloat16,
+    np.float64,
+    ml_dtypes.float8_e4m3fn,
+    ml_dtypes.float8_e5m2,
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
@@ -74,7 +82,7 @@ def test_a_tensor_larger_than_many_chunks_matches_the_reference(write_checkpoint
 
 
 def test_nan_and_inf_are_counted_and_left_out_of_the_moments(write_checkpoint):
-    for dtype in (np.float32, ml_dtypes.bfloat16):
+    for dtype in (np.float32, ml_dtypes.bfloat16, np.float16, ml_dtypes.float8_e5m2, np.float64):
         tensors = llama_with(dtype)
         w = tensors["model.layers.0.self_attn.k_proj.weight"].copy()
         w[0, :3] = np.nan
@@ -181,3 +189,70 @@ def test_memory_is_bounded_by_the_chunk_not_the_tensor(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 12 * 2**20  # 4 read buffers + one float64 slice + samples, well under the 24 MB tensor
+
+
+# -- the compiled histogram kernel (kernels.py) ------------------------------------------------------
+
+
+def test_the_compiled_kernel_is_in_use():
+    # numba is pinned in requirements.txt: a silent fall back to NumPy would be 5x slower.
+    assert kernels.NUMBA and kernels.histogram is not kernels.histogram_numpy
+
+
+@pytest.mark.parametrize("code_dtype", [np.uint8, np.uint16])
+def test_the_kernel_counts_every_code_like_bincount(code_dtype):
+    rng = np.random.default_rng(5)
+    bins = 256 if code_dtype == np.uint8 else 65536
+    codes = rng.integers(0, bins, size=300_001, dtype=code_dtype)
+    codes[:7] = bins - 1  # the highest code, and runs of one code
+    codes[7:20] = 0
+    expected = np.bincount(codes, minlength=bins)
+    for view in (codes, codes[::3], codes[5:0:-1], np.frombuffer(codes.tobytes(), dtype=code_dtype)):
+        for fn in (kernels.histogram, kernels.histogram_numpy):
+            counts = np.zeros(bins, dtype=np.int64)
+            fn(view, counts)
+            fn(view[:0], counts)  # an empty slice adds nothing
+            np.testing.assert_array_equal(counts, np.bincount(view, minlength=bins))
+    counts = np.full(bins, 10, dtype=np.int64)
+    kernels.histogram(codes, counts)  # adds to what is there
+    np.testing.assert_array_equal(counts, expected + 10)
+
+
+def test_the_kernel_refuses_a_histogram_too_small_for_its_codes():
+    with pytest.raises(ValueError):
+        kernels.histogram(np.zeros(4, dtype=np.uint16), np.zeros(256, dtype=np.int64))
+    with pytest.raises(ValueError):
+        kernels.histogram(np.zeros(4, dtype=np.uint8), np.zeros(256, dtype=np.int32))
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [np.float16, ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e5m2],
+    ids=lambda d: np.dtype(d).name,
+)
+def test_kernel_and_numpy_fallback_give_identical_fingerprints_across_chunk_boundaries(
+    write_checkpoint, monkeypatch, dtype
+):
+    rng = np.random.default_rng(11)
+    tensors = llama_with(dtype, scale_shift=0.5)
+    big = (rng.standard_normal((97, 131)) * 0.2 + 0.25).astype(np.float32).astype(dtype)
+    big[3, 4], big[50, 7], big[96, 130] = np.nan, np.inf, -np.inf  # also in the last chunk
+    if dtype == ml_dtypes.float8_e4m3fn:  # e4m3fn has no Inf: its only specials are NaN
+        big[50, 7] = big[96, 130] = np.nan
+    tensors["model.layers.0.self_attn.q_proj.weight"] = big
+    folder = write_checkpoint(tensors)
+    chunk = 2 * 1000 + 2  # an odd number of entries per chunk: boundaries fall mid-row
+    compiled = fingerprint_checkpoint(folder, chunk_bytes=chunk)
+    monkeypatch.setattr(kernels, "histogram", kernels.histogram_numpy)
+    fallback = fingerprint_checkpoint(folder, chunk_bytes=chunk)
+    for p, q in zip(compiled.parts, fallback.parts, strict=True):
+        a, b = p.__dict__.copy(), q.__dict__.copy()
+        sa, sb = a.pop("sample"), b.pop("sample")
+        assert a.keys() == b.keys()
+        for k in a:  # equal counts give bit-equal statistics (NaN where there is no finite entry)
+            assert a[k] == b[k] or (isinstance(a[k], float) and math.isnan(a[k]) and math.isnan(b[k])), k
+        if sa is not None:
+            np.testing.assert_array_equal(sa, sb)
+    part = compiled.parts_by(role=Role.Q)[0]
+    assert_matches(part, big)
+    assert part.nan_count + part.inf_count == 3

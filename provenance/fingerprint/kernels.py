@@ -1,0 +1,56 @@
+"""Compiled per-chunk kernel of the statistics pass (numba), with a NumPy fallback giving equal results.
+
+:func:`histogram` adds the counts of the bit patterns of a chunk of a 1- or 2-byte dtype (``uint8`` /
+``uint16`` codes) to a part's int64 histogram; ``stats.py`` derives the exact statistics of BF16, F16,
+F8 and the small integer types from those counts. It is one pass over the raw codes, in the caller's
+thread with the GIL released (numba ``nogil``), so it runs beside the two SHA-256 threads of
+``streaming.py``. Measured on the benchmark VM (bf16, 16 MB chunks): 0.12 CPU-ns per byte, against
+0.60 for the NumPy version (``np.bincount`` casts to int64, checks the range, then counts: three
+passes). Integer counting, so both give identical counts (``tests/fingerprint/test_stats.py``).
+
+Float32/float64 moments stay in NumPy: a compiled single pass measured no faster than NumPy's
+vectorised passes over a cache-sized block (0.16 against 0.14 ns per byte).
+
+``cache=True`` keeps the compiled code in ``__pycache__`` beside this file (about 1 s to compile, once
+per machine and signature). Without numba (``NUMBA`` False) the NumPy version is used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_SLICE = 2**18  # entries per bincount: its int64 temporary stays at 2 MB (in cache)
+
+
+def histogram_numpy(codes: np.ndarray, counts: np.ndarray) -> None:
+    """Add the counts of ``codes`` (uint8 or uint16) to ``counts`` (int64, 256 or 65,536 bins)."""
+    if codes.size * 16 < counts.size:  # tiny slices: avoid a full-width bincount
+        np.add.at(counts, codes, 1)
+        return
+    for i in range(0, codes.size, _SLICE):
+        counts += np.bincount(codes[i : i + _SLICE], minlength=counts.size)
+
+
+try:
+    import numba
+except ImportError:  # pragma: no cover - numba is pinned in requirements.txt
+    numba = None
+
+NUMBA = numba is not None
+
+if numba is not None:
+
+    @numba.njit(nogil=True, cache=True, boundscheck=False)
+    def _histogram_jit(codes, counts):  # pragma: no cover - compiled
+        for c in codes:
+            counts[c] += 1
+
+    def histogram(codes: np.ndarray, counts: np.ndarray) -> None:
+        """Add the counts of ``codes`` (uint8 or uint16) to ``counts`` (int64, 256 or 65,536 bins).
+        The caller guarantees the sizes (a uint16 code cannot exceed 65,535): no bounds check."""
+        if counts.size < (256 if codes.dtype == np.uint8 else 65536) or counts.dtype != np.int64:
+            raise ValueError("counts must be int64 with one bin per code")
+        _histogram_jit(codes, counts)
+
+else:  # pragma: no cover
+    histogram = histogram_numpy
