@@ -43,21 +43,37 @@ def _numeric_series(value) -> bool:
     )
 
 
+_SERIES_ORDER = ["sigma_a", "sigma_b", "z_a", "z_b"]
+_ROLE_ORDER = ["q", "k", "v", "o"]
+
+
+def _ordered(keys, preferred: list[str]) -> list:
+    # PostgreSQL's jsonb does not keep key order: put the known keys first, the rest A-Z.
+    return sorted(keys, key=lambda k: (preferred.index(k) if k in preferred else len(preferred), str(k)))
+
+
 def per_layer_table(per_layer: dict) -> tuple[list[str], list[list]]:
     """A method's per-layer detail as (headers, rows): one row per layer, one column per series.
 
     Takes any series in the result - a list of numbers, or a mapping role → list - so a new method's
     detail shows up without a change here. Series of different lengths leave blank cells.
     """
+    per_layer = per_layer or {}
+    roles = per_layer.get("roles") if isinstance(per_layer.get("roles"), list) else _ROLE_ORDER
     columns: list[tuple[str, list]] = []
-    for key, value in (per_layer or {}).items():
+    for key in _ordered(per_layer, _SERIES_ORDER):
+        value = per_layer[key]
         name = _SERIES_NAMES.get(key, key.replace("_", " "))
         if key in ("layers", "roles"):
             continue
         if _numeric_series(value):
             columns.append((name, value))
         elif isinstance(value, dict):
-            columns.extend((f"{name} {role.upper()}", s) for role, s in value.items() if _numeric_series(s))
+            columns.extend(
+                (f"{name} {role.upper()}", value[role])
+                for role in _ordered(value, roles)
+                if _numeric_series(value[role])
+            )
     length = max((len(series) for _, series in columns), default=0)
     labels = per_layer.get("layers") if isinstance(per_layer.get("layers"), list) else None
     rows = []
@@ -71,7 +87,8 @@ def method_sections(report: FingerprintReport) -> list[dict]:
     """One entry per computed method: score, null (z, p, size, mean, std), reading, chart, table."""
     results = (report.result or {}).get("results") or {}
     sections = []
-    for name, result in results.items():
+    for name in _ordered(results, (report.result or {}).get("methods") or []):
+        result = results[name]
         calibration = result.get("calibration") or {}
         headers, rows = per_layer_table(result.get("per_layer") or {})
         chart = f"null_{name}"

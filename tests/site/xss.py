@@ -22,6 +22,9 @@ PAYLOAD = (
     '<a href="javascript:alert(7)">x</a><style>body{display:none}</style>'
 )
 
+# Short enough for a 200-character name; the full payload goes into every Markdown field.
+TITLE_PAYLOAD = '<script>window.__xss=8</script><img src=x onerror="window.__xss=9">'
+
 
 def markdown_fields(model: type[models.Model]) -> list[str]:
     """Every text field documented as Markdown ("Markdown. ..." in its help text)."""
@@ -71,8 +74,8 @@ class World:
 
 def build_world(report: m.FingerprintReport | None = None) -> World:
     """Public records of every kind, each Markdown field (and each title) holding ``PAYLOAD``."""
-    title = "Injected " + PAYLOAD
-    parent = f.PartyFactory(published=True, **with_payload(m.Party, name="Parent " + PAYLOAD))
+    title = "Injected " + TITLE_PAYLOAD
+    parent = f.PartyFactory(published=True, **with_payload(m.Party, name="Parent " + TITLE_PAYLOAD))
     party = f.PartyFactory(
         published=True, parent=parent, aliases=PAYLOAD, **with_payload(m.Party, name=title)
     )
@@ -83,7 +86,7 @@ def build_world(report: m.FingerprintReport | None = None) -> World:
     dispute = f.DisputeFactory(published=True, **with_payload(m.Dispute, title=title))
     dispute.models_at_stake.add(model)
     f.DisputePartyFactory(dispute=dispute, party=party, **with_payload(m.DisputeParty))
-    claim_fields = with_payload(m.Claim, title=title, venue=PAYLOAD, assessment="contested")
+    claim_fields = with_payload(m.Claim, title=title, venue=TITLE_PAYLOAD, assessment="contested")
     claim = f.ClaimFactory(
         published=True, dispute=dispute, claimant=party, source=evidence, subject_model=model, **claim_fields
     )
@@ -103,7 +106,7 @@ def build_world(report: m.FingerprintReport | None = None) -> World:
     if report is not None:
         m.FingerprintReport.objects.filter(pk=report.pk).update(**with_payload(m.FingerprintReport))
         analysis = m.EvidenceArtifact.objects.get(report=report)
-        for name, value in with_payload(m.EvidenceArtifact, title="Analysis " + PAYLOAD).items():
+        for name, value in with_payload(m.EvidenceArtifact, title="Analysis " + TITLE_PAYLOAD).items():
             setattr(analysis, name, value)
         analysis.save()
         f.EvidenceLinkFactory(claim=claim, evidence=analysis, stance="context", note=PAYLOAD)
