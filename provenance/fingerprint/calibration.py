@@ -247,3 +247,22 @@ def calibrate(method: Method, fp_a: ModelFingerprint, fp_b: ModelFingerprint, sc
               and (s["source"] == "synthetic" or s["size"] >= MIN_PANEL_PAIRS)]
     headline = min(usable, key=lambda s: (s["z"], -s["p"])) if usable else summaries[0]
     return json_safe({**headline, "nulls": summaries})
+
+
+def calibrate_draws(score: float, draws: Sequence[NullDraw], *, exact_p: float | None = None,
+                    exact_p_source: str | None = None, exact_log10_p: float | None = None) -> dict[str, Any]:
+    """The calibration block of a weight-reading method from nulls it drew itself (see ``calibrate``).
+
+    The headline is the null with the smallest z. ``exact_p`` (e.g. a Fisher-combined p-value,
+    which is calibrated by construction) replaces the headline's empirical p; the empirical one
+    is kept as ``p_empirical``; ``exact_log10_p`` keeps its magnitude when it underflows to 0.
+    """
+    summaries = [summarise_null(score, d) for d in draws]
+    usable = [s for s in summaries if s["z"] is not None]
+    headline = dict(min(usable, key=lambda s: (s["z"], -s["p"])) if usable else summaries[0])
+    if exact_p is not None:
+        headline["p_empirical"] = headline.get("p")
+        headline["p"] = exact_p
+        headline["p_source"] = exact_p_source or "exact"
+        headline["log10_p"] = exact_log10_p
+    return json_safe({**headline, "nulls": summaries})

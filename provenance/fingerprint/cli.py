@@ -2,7 +2,8 @@
 
 * ``inspect PATH`` - layout, layers, files, dtypes, size, per-role statistics and the σ series;
 * ``compare PATH_A PATH_B [--methods a,b|all] [--json OUT] [--null-size N]`` - every method's
-  score next to its null (mean ± std, z, p) and a plain-language reading;
+  score next to its null (mean ± std, z, p) and a plain-language reading; the weight-reading
+  methods (``embedding_anchor``, ``neuron_matching``, ...) run when both paths are checkpoints;
 * ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package).
 
 A PATH is a checkpoint folder, a ``.safetensors`` file, or a fingerprint saved with
@@ -41,10 +42,15 @@ def _human(n: float) -> str:
     return f"{n:.1f} TB"
 
 
+def _is_saved_fingerprint(path: str | Path) -> bool:
+    p = Path(path)
+    return p.is_file() and p.suffix == ".json" and not p.name.endswith(".index.json")
+
+
 def load_fingerprint(path: str | Path, *, quiet: bool = False) -> ModelFingerprint:
     """A fingerprint from a saved ``*.json`` fingerprint, or by reading the checkpoint (streamed)."""
     p = Path(path)
-    if p.is_file() and p.suffix == ".json" and not p.name.endswith(".index.json"):
+    if _is_saved_fingerprint(p):
         try:
             return ModelFingerprint.from_json(p.read_text())
         except (ValueError, KeyError, TypeError) as exc:
@@ -114,7 +120,9 @@ def print_report(report_dict: dict, out: TextIO) -> None:
         c = r.get("calibration") or {}
         null = "-" if c.get("mean") is None else f"{c['mean']:.3f} ± {c['std']:.3f}"
         z = "-" if c.get("z") is None else f"{c['z']:.1f}"
-        p = "-" if c.get("p") is None else f"{c['p']:.3f}"
+        p = "-" if c.get("p") is None else (f"{c['p']:.3f}" if c["p"] >= 1e-3 else f"{c['p']:.0e}")
+        if c.get("log10_p") is not None and c["log10_p"] < -300:  # a Fisher p below float range
+            p = f"1e{c['log10_p']:.0f}"
         score = "-" if r["score"] is None else f"{r['score']:.3f}"
         out.write(f"{name:<17}{score:>9}   {null:<20}{z:>9}{p:>8}   {c.get('size', 0)} {c.get('source', '')}\n")
     for name, why in report_dict["skipped"].items():
@@ -142,8 +150,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     fp_a = load_fingerprint(args.path_a, quiet=args.quiet)
     fp_b = load_fingerprint(args.path_b, quiet=args.quiet)
     panel = [load_fingerprint(p, quiet=args.quiet) for p in args.panel or ()]
+    # The weight-reading methods need the checkpoints themselves; saved fingerprints have no weights.
+    weights = None
+    if not (_is_saved_fingerprint(args.path_a) or _is_saved_fingerprint(args.path_b)):
+        from .safetensors_format import open_checkpoint
+
+        weights = (open_checkpoint(args.path_a), open_checkpoint(args.path_b))
     report = compare_fingerprints(fp_a, fp_b, methods=methods, null_size=args.null_size, seed=args.seed,
-                                  reference_panel=panel or None,
+                                  reference_panel=panel or None, weights=weights,
                                   labels=(Path(args.path_a).name, Path(args.path_b).name))
     d = report.to_dict()
     print_report(d, sys.stdout)

@@ -6,7 +6,8 @@ the JSON document the pipeline stores (``schema_version`` 1)::
     {
       "schema_version": 1, "engine_version": "0.1.0",
       "methods": ["attn_std", "tensor_identity", "aligned_cosine"],   # asked for, in order
-      "params": {"null_size": 32, "seed": 0, "reference_panel_size": 0, "sampling": {...}},
+      "params": {"null_size": 32, "seed": 0, "reference_panel_size": 0, "sampling": {...},
+                 "weights_read": false},
       "inputs": {"a": {"label", "content_hash", "family", "num_layers", "total_bytes",
                        "tokenizer_sha256", "files"}, "b": {...}},
       "results": {name: MethodResult.to_dict()},   # method, score, per_layer, reading, calibration, extra
@@ -20,6 +21,11 @@ Chart keys: σ curves = ``results.attn_std.per_layer.sigma_a`` / ``sigma_b`` (ro
 layer heat map = ``results.aligned_cosine.extra.layer_similarity.matrix`` (rows: layers of A,
 None where shapes differ) with ``.alignment`` ([[layer_a, layer_b], ...]); null distribution =
 ``results.<m>.calibration.samples`` with ``score``, ``calibration.z`` and ``calibration.p``.
+
+Weight-reading methods (``embedding_anchor``, ``neuron_matching``, ``expert_upcycling``,
+``tokenizer_overlap``) run only when ``weights`` (the two open checkpoints) are passed; otherwise
+they are listed in ``skipped`` when asked for, and left out of the default method list.
+``tokenizer_overlap`` has no null and never counts towards the verdict.
 
 The summary is conservative by construction: a method counts as evidence only when its score is
 at least ``Z_STRONG`` null std above the null mean and above every null sample (p at its floor,
@@ -38,6 +44,9 @@ from .calibration import DEFAULT_NULL_SIZE, calibrate, json_safe
 from .errors import FingerprintError, IncompatibleModelsError
 from .fingerprint import ModelFingerprint
 from .methods import METHODS, MethodResult
+from .methods.base import NEEDS_WEIGHTS
+from .safetensors_format import Checkpoint
+from .weights import PairWeights
 
 REPORT_SCHEMA_VERSION = 1
 Z_STRONG = 5.0
@@ -77,9 +86,16 @@ class ComparisonReport:
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
 
-def resolve_methods(methods: Sequence[str] | str | None) -> list[str]:
-    """Method names from a list, a comma-separated string, "all" or None (= all), validated."""
-    if methods is None or methods == "all" or methods == ["all"]:
+def resolve_methods(methods: Sequence[str] | str | None, *, weights: bool = False) -> list[str]:
+    """Method names from a list, a comma-separated string, "all" or None, validated.
+
+    "all" is every registered method; None is every method that can run - without ``weights``, the
+    fingerprint-only ones (so a report built from cached fingerprints does not list the weight
+    methods as skipped unless they were asked for).
+    """
+    if methods is None:
+        return [n for n, m in METHODS.items() if weights or not m.needs_weights]
+    if methods == "all" or methods == ["all"]:
         return list(METHODS)
     names = [m.strip() for m in (methods.split(",") if isinstance(methods, str) else methods) if m.strip()]
     unknown = [m for m in names if m not in METHODS]
@@ -97,11 +113,15 @@ def _describe(fp: ModelFingerprint, label: str) -> dict[str, Any]:
 def _finish_reading(result: MethodResult) -> None:
     c = result.calibration or {}
     z, p, n = c.get("z"), c.get("p"), c.get("size")
+    if c.get("source") == "none":  # uncalibrated context (tokenizer_overlap): its reading says why
+        return
     if z is None:
         result.reading += " No null distribution could be drawn, so this score cannot be weighed."
         return
-    where = "reference panel" if c.get("source") == "reference_panel" else "synthetic"
+    where = {"reference_panel": "reference panel", "literature": "published"}.get(c.get("source"), "synthetic")
     result.reading += f" Against {n} {where} unrelated pairs: z = {z:.1f}, p = {p:.3f}"
+    if c.get("p_source") == "fisher" and c.get("log10_p") is not None:
+        result.reading += f" (p is the Fisher-combined p, 10^{c['log10_p']:.1f}; exact, not floored by the null size)"
     if z >= Z_STRONG and p <= 1.0 / (n + 1) + 1e-12:
         result.reading += " - far outside what unrelated models show."
     elif z >= Z_WEAK:
@@ -156,10 +176,18 @@ def _summary(results: dict[str, MethodResult], skipped: dict[str, str], label_a:
     limits = ("Limits: the nulls are synthetic independent initialisations of these shapes"
               + (" and a reference panel" if any((r.calibration or {}).get("source") == "reference_panel"
                                                 for r in results.values()) else "")
-              + f"; with {null_size} null pairs no p-value can go below 1/{null_size + 1} = {1 / (null_size + 1):.3f}.")
+              + f"; with {null_size} null pairs no empirical p-value can go below 1/{null_size + 1} = "
+              f"{1 / (null_size + 1):.3f}"
+              + (" (neuron_matching's Fisher-combined p is exact and can)" if "neuron_matching" in results else "")
+              + ".")
     if verdict == "no_evidence":
-        limits += (" Absence of evidence is not independence: weight-space methods miss models whose hidden "
-                   "units were permuted or whose widths differ, and very long retraining erodes similarity.")
+        if {"embedding_anchor", "neuron_matching"} & results.keys():
+            limits += (" Absence of evidence is not independence: very long retraining erodes every weight "
+                       "similarity, and a replaced vocabulary together with permuted hidden units leaves "
+                       "nothing to anchor the comparison.")
+        else:
+            limits += (" Absence of evidence is not independence: weight-space methods miss models whose hidden "
+                       "units were permuted or whose widths differ, and very long retraining erodes similarity.")
     if skipped:
         limits += f" Not applicable here: {', '.join(skipped)}."
     lines.append(limits)
@@ -183,25 +211,41 @@ def _notes(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[str]:
 def compare_fingerprints(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
                          methods: Sequence[str] | str | None = None, null_size: int = DEFAULT_NULL_SIZE,
                          seed: int = 0, reference_panel: Sequence[ModelFingerprint] | None = None,
-                         labels: tuple[str, str] = ("A", "B")) -> ComparisonReport:
-    """Run ``methods`` (default all) on the pair, calibrate each score, and summarise.
+                         labels: tuple[str, str] = ("A", "B"),
+                         weights: tuple[Checkpoint, Checkpoint] | PairWeights | None = None) -> ComparisonReport:
+    """Run ``methods`` (default: every method that can run) on the pair, calibrate each score, summarise.
 
-    A method that cannot compare these models (IncompatibleModelsError) is listed in ``skipped``
-    with the reason; if none applies, IncompatibleModelsError is raised. Deterministic in
-    (fingerprints, methods, null_size, seed, panel). Memory: the two fingerprints plus per-method
-    detail (an L_a × L_b matrix at most). Time: milliseconds to ~1 s for 48-layer MoE fingerprints.
+    ``weights``: the two checkpoints opened with ``open_checkpoint`` (A's first), needed by the
+    weight-reading methods; without it they are skipped (or left out of the default list).
+    A method that cannot compare these models (IncompatibleModelsError; for a weight method any
+    FingerprintError, e.g. an unreadable tokenizer) is listed in ``skipped`` with the reason; if
+    none applies, IncompatibleModelsError is raised. Deterministic in (fingerprints, weights,
+    methods, null_size, seed, panel). Memory: the two fingerprints plus per-method detail; the
+    weight methods hold at most one layer's matrices per model and the shared-token embedding rows
+    (see each method's module: about 0.5 GB at most for 7B-class shapes). Time: about 1 s from
+    fingerprints; the weight methods read the attention/MLP matrices once per method.
     """
     if null_size < 2:
         raise FingerprintError(f"null size must be at least 2, not {null_size}")
-    names = resolve_methods(methods)
+    pair = PairWeights(*weights) if isinstance(weights, tuple) else weights
+    names = resolve_methods(methods, weights=pair is not None)
     results: dict[str, MethodResult] = {}
     skipped: dict[str, str] = {}
     for name in names:
         method = METHODS[name]
         try:
-            result = method.compare(fp_a, fp_b)
-            result.calibration = calibrate(method, fp_a, fp_b, result.score, null_size=null_size, seed=seed,
-                                           reference_panel=reference_panel)
+            if method.needs_weights:
+                if pair is None or method.compare_weights is None:
+                    skipped[name] = f"{name} {NEEDS_WEIGHTS}"
+                    continue
+                try:
+                    result = method.compare_weights(fp_a, fp_b, pair, null_size=null_size, seed=seed)
+                except FingerprintError as exc:
+                    raise IncompatibleModelsError(str(exc)) from exc
+            else:
+                result = method.compare(fp_a, fp_b)
+                result.calibration = calibrate(method, fp_a, fp_b, result.score, null_size=null_size,
+                                               seed=seed, reference_panel=reference_panel)
         except IncompatibleModelsError as exc:
             skipped[name] = str(exc)
             continue
@@ -218,6 +262,7 @@ def compare_fingerprints(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
         "sampling": {"a": fp_a.params, "b": fp_b.params},
         "z_strong": Z_STRONG,
         "z_weak": Z_WEAK,
+        "weights_read": pair is not None,
     }
     return ComparisonReport(methods=names, params=params,
                             inputs={"a": _describe(fp_a, labels[0]), "b": _describe(fp_b, labels[1])},

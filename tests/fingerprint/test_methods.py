@@ -199,6 +199,8 @@ def test_every_registered_method_result_is_strict_json():
     fa = make_fingerprint(sigmas, samples=_samples(rng, 5), shape=(64, 64))
     fb = make_fingerprint(sigmas, samples=_samples(rng, 5), shape=(64, 64))
     for method in METHODS.values():
+        if method.needs_weights:  # covered with real checkpoints in test_embedding_anchor.py and others
+            continue
         d = method.compare(fa, fb).to_dict()
         assert d["method"] == method.name
         json.dumps(d, allow_nan=False)

@@ -25,7 +25,9 @@ def _pair(rng, *, related: bool, layers: int = 6):
 
 def test_methods_can_be_named_in_a_list_a_string_or_all():
     assert resolve_methods(None) == ["attn_std", "tensor_identity", "aligned_cosine"]
-    assert resolve_methods("all") == resolve_methods(None)
+    # "all" adds the weight-reading methods, which the default includes only when weights are given.
+    assert resolve_methods("all")[:3] == resolve_methods(None) and "neuron_matching" in resolve_methods("all")
+    assert resolve_methods(None, weights=True) == resolve_methods("all")
     assert resolve_methods("aligned_cosine, attn_std") == ["aligned_cosine", "attn_std"]
     with pytest.raises(FingerprintError, match="unknown method"):
         resolve_methods("attn_std,bogus")

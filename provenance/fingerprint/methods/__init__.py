@@ -1,16 +1,26 @@
 """The comparison methods, by name. Each module holds one method; ``METHODS`` is the registry.
 
 Add a method: write ``methods/<name>.py`` with ``compare``, ``score`` and ``synthetic_null`` (see
-``methods.base``), expose them as ``METHOD = Method(...)`` and register it below.
+``methods.base``), expose them as ``METHOD = Method(...)`` and register it below. Methods that read
+weights (``needs_weights``) come after the fingerprint-only ones.
 """
 
 from __future__ import annotations
 
-from . import aligned_cosine, attn_std, tensor_identity
+from . import (
+    aligned_cosine,
+    attn_std,
+    embedding_anchor,
+    expert_upcycling,
+    neuron_matching,
+    tensor_identity,
+    tokenizer_overlap,
+)
 from .base import Method, MethodResult, NullDraw
 
 METHODS: dict[str, Method] = {
-    m.name: m for m in (attn_std.METHOD, tensor_identity.METHOD, aligned_cosine.METHOD)
+    m.name: m for m in (attn_std.METHOD, tensor_identity.METHOD, aligned_cosine.METHOD, embedding_anchor.METHOD,
+                        neuron_matching.METHOD, expert_upcycling.METHOD, tokenizer_overlap.METHOD)
 }
 """Registry: name → Method, in the order reports list them."""
 

@@ -4,6 +4,12 @@ A method is three functions over two ``ModelFingerprint`` objects (never the wei
 ``compare`` (score + per-layer detail + a plain reading of the raw score), ``score`` (the bare
 number, called many times on reference-panel pairs) and ``synthetic_null`` (the same statistic
 over independently initialised models of the same shapes, drawn directly, without weights).
+
+A weight-reading method (``needs_weights=True``: ``embedding_anchor``, ``neuron_matching``,
+``expert_upcycling``, ``tokenizer_overlap``) instead provides ``compare_weights(fp_a, fp_b, pair,
+null_size=, seed=)`` over a ``weights.PairWeights`` (the two open checkpoints), which returns its
+result with ``calibration`` already filled (its nulls need the weights too). Its three fingerprint
+functions raise IncompatibleModelsError, so a report without weights lists it under ``skipped``.
 """
 
 from __future__ import annotations
@@ -15,9 +21,13 @@ from typing import Any
 import numpy as np
 
 from ..calibration import NullDraw, json_safe
+from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint
 
-__all__ = ["Method", "MethodResult", "NullDraw", "json_safe"]
+__all__ = ["Method", "MethodResult", "NullDraw", "json_safe", "weights_only"]
+
+NEEDS_WEIGHTS = ("needs the checkpoints' weights: compare the checkpoint folders (not saved fingerprints), "
+                 "or pass weights=(open_checkpoint(a), open_checkpoint(b))")
 
 
 @dataclass
@@ -48,3 +58,14 @@ class Method:
     compare: Callable[[ModelFingerprint, ModelFingerprint], MethodResult]
     score: Callable[[ModelFingerprint, ModelFingerprint], float]
     synthetic_null: Callable[[ModelFingerprint, ModelFingerprint, int, np.random.Generator], NullDraw]
+    needs_weights: bool = False
+    compare_weights: Callable[..., MethodResult] | None = None
+
+
+def weights_only(name: str) -> tuple[Callable, Callable, Callable]:
+    """``compare``, ``score`` and ``synthetic_null`` of a method that cannot work from fingerprints."""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise IncompatibleModelsError(f"{name} {NEEDS_WEIGHTS}")
+
+    return refuse, refuse, refuse

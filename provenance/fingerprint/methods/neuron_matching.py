@@ -1,0 +1,314 @@
+"""``neuron_matching``: the independence test of Zhu, Ahmed, Kuditipudi & Liang (ICML 2025, arXiv 2502.12292).
+
+Null hypothesis: the two models were trained from independent random initialisations. Training
+is equivariant to permutations of a layer's MLP neurons, so under the null B's neuron order is
+exchangeable with respect to A's, and anything computed from a matching of neurons is an exact
+test. Per MLP layer pair:
+
+1. the rows of W_up (one per neuron), B's in A's residual basis (``weights.hidden_alignment``: the
+   embedding anchor undoes a hidden permutation/sign flip/rotation first);
+2. cosine matrix between A's neurons (at most ``MAX_NEURONS``, a fixed subsample) and all of B's,
+   ``linear_sum_assignment`` maximising the total cosine;
+3. Spearman ρ between A's neuron indices and their matches' indices in B; one-sided p_ℓ (a shared
+   origin keeps neurons in place: ρ ≈ 1; independent models: ρ ≈ 0). Where the MLP is gated
+   (SwiGLU), also their robust variant: the same matching done on W_gate rows, and Spearman
+   between the two matchings - a shared origin finds the same partner twice even when B's neurons
+   were deliberately re-ordered, which defeats the first test. The layer keeps ln(2 · min p)
+   (Bonferroni). Computed in log space, floored at 1e-300 per layer;
+4. Fisher: χ² = −2 Σ ln p_ℓ with 2L degrees of freedom → p. The score is −log10 p.
+
+MoE layers: every (A variant, B variant) pair of MLPs in a layer (dense MLP, experts; at most
+``MAX_VARIANTS`` experts per side) is tested and the layer keeps the smallest p times the number of
+pairs tested (Bonferroni), so an expert upcycled from the other model's dense MLP is found.
+Different depths: layers are paired as ``embedding_anchor`` matched them (from attention only, so
+the pairing is independent of the MLP neuron orders and the test stays exact).
+
+Permutation-calibrated L2 (their PERMTEST on distance), when both models are dense with identical
+MLP shapes and depth: D = sqrt(Σ over layers and sampled neurons ‖up_a[i] − up_b[i]‖²) against
+``L2_PERMUTATIONS`` random re-orderings of B's neurons (each layer independently); p = (k+1)/(T+1).
+It reuses the dot products of step 2, so it costs O(neurons) per permutation.
+
+Calibration: the Fisher p is calibrated by construction; the score's null is also given as (a) its
+exact law (p uniform → −log10 p has mean = std = 1/ln 10) and (b), when cheap, the whole procedure
+run on independent Gaussian matrices of the compared shapes.
+
+Memory per layer pair: both W_up and W_gate (float32) plus the k × I_b cosine matrix in float64 (k ≤ 2048:
+92 MB for I_b = 5632) and scipy's copy of it. Time: one rectangular assignment per layer pair.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import chi2, rankdata
+from scipy.stats import t as t_dist
+
+from ..calibration import NullDraw, calibrate_draws
+from ..errors import IncompatibleModelsError
+from ..fingerprint import ModelFingerprint, Role
+from ..weights import HiddenAlignment, PairWeights
+from .base import Method, MethodResult, weights_only
+
+NAME = "neuron_matching"
+MAX_NEURONS = 2048
+MAX_VARIANTS = 8
+L2_PERMUTATIONS = 999
+SIMULATED_NULL_DRAWS = 4
+SIMULATED_NULL_BUDGET = 3_500_000
+"""Simulate the null only if one draw costs at most this many cosine-matrix entries."""
+NEURON_SEED = 11
+LN10 = math.log(10.0)
+LOG_P_FLOOR = math.log(1e-300)
+
+
+def spearman_log_p(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Spearman ρ and the natural log of its one-sided p-value (ρ > 0), t approximation, log space."""
+    m = len(x)
+    if m < 4:
+        return float("nan"), 0.0
+    rx, ry = rankdata(x), rankdata(y)
+    rho = float(np.corrcoef(rx, ry)[0, 1])
+    if not np.isfinite(rho):
+        return float("nan"), 0.0
+    r = min(rho, 1.0 - 1e-15)
+    t = r * math.sqrt((m - 2) / (1.0 - r * r))
+    # Floor at 1e-300 per layer: beyond it the t tail underflows to −inf, and Fisher needs finite terms.
+    return rho, max(float(t_dist.logsf(t, m - 2)), LOG_P_FLOOR)
+
+
+def fisher_log_p(log_ps: list[float]) -> tuple[float, float]:
+    """Fisher's χ² = −2 Σ ln p over the layers and ln of its p-value (df = 2L)."""
+    stat = -2.0 * float(np.sum(log_ps))
+    log_p = float(chi2.logsf(stat, 2 * len(log_ps)))
+    if not np.isfinite(log_p):
+        # Far tail (scipy underflows): χ²_{2L} survival = Q(L, x/2), and for x/2 ≫ L the asymptotic
+        # series ln Q(a, y) = −y + (a−1) ln y − lnΓ(a) + ln Σ_k (a−1)…(a−k) / y^k is exact enough.
+        a, y = float(len(log_ps)), stat / 2.0
+        term, total = 1.0, 1.0
+        for k in range(1, int(a)):
+            term *= (a - k) / y
+            total += term
+        log_p = -y + (a - 1.0) * math.log(y) - math.lgamma(a) + math.log(total)
+    return stat, log_p
+
+
+def _rows(n_rows: int, cap: int) -> np.ndarray:
+    if n_rows <= cap:
+        return np.arange(n_rows)
+    return np.sort(np.random.default_rng([NEURON_SEED, n_rows]).choice(n_rows, cap, replace=False))
+
+
+def _assign(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``a`` matched to rows of ``b`` maximising total cosine: (full match of a's rows to b's
+    indices, -1 where unmatched; matched cosines; raw dots (float64); ‖a_i‖²; ‖b_j‖²)."""
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    dots = a64 @ b64.T
+    na2, nb2 = np.einsum("ij,ij->i", a64, a64), np.einsum("ij,ij->i", b64, b64)
+    cos = dots / np.outer(np.sqrt(np.maximum(na2, 1e-300)), np.sqrt(np.maximum(nb2, 1e-300)))
+    r, c = linear_sum_assignment(cos, maximize=True)
+    match = np.full(a.shape[0], -1, dtype=np.int64)
+    match[r] = c
+    return match, cos[r, c], dots, na2, nb2
+
+
+def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None = None,
+                  gate_b: np.ndarray | None = None) -> dict:
+    """Match A's sampled neurons (rows) to B's by cosine and test the matching two ways.
+
+    * ``identity`` (Zhu et al.'s constrained test): Spearman of the W_up matching against the
+      identity - B's neurons sit where A's are;
+    * ``agreement`` (their robust variant, when gates are given): Spearman between the matching
+      found from W_up and the one found from W_gate - the same neurons are found twice, so it
+      survives a deliberate permutation of B's neurons. It assumes gate and up rows of one
+      neuron carry no shared signature that two independent models would both reproduce.
+
+    ``log_p`` = ln(2 · min p) over the available tests (Bonferroni). Also returns rho (of the
+    better test), rho_identity/rho_agreement, matched_cos (mean cosine of W_up matches), rows (A's
+    sampled neuron ids), dots (k × I_b float64, for the L2 test), na2/nb2 (squared row norms).
+    """
+    rows = _rows(up_a.shape[0], MAX_NEURONS)
+    match, cos, dots, na2, nb2 = _assign(up_a[rows], up_b)
+    ok = match >= 0
+    rho_i, lp_i = spearman_log_p(rows[ok], match[ok])
+    tests = [(lp_i, rho_i)]
+    rho_g = float("nan")
+    if gate_a is not None and gate_b is not None:
+        match_g = _assign(gate_a[rows], gate_b)[0]
+        both = ok & (match_g >= 0)
+        rho_g, lp_g = spearman_log_p(match[both], match_g[both])
+        tests.append((lp_g, rho_g))
+    log_p, rho = min(tests)
+    log_p = min(0.0, log_p + math.log(len(tests)))
+    return {"rho": rho, "rho_identity": rho_i, "rho_agreement": rho_g, "log_p": log_p,
+            "matched_cos": float(cos.mean()), "rows": rows, "dots": dots, "na2": na2, "nb2": nb2}
+
+
+def _layer_pairs(pair: PairWeights, fp_a: ModelFingerprint, fp_b: ModelFingerprint, seed: int) -> list[tuple[int, int]]:
+    la, lb = pair.num_layers("a"), pair.num_layers("b")
+    if la == lb:
+        return [(i, i) for i in range(la)]
+    if "layer_pairs" not in pair.cache:
+        from . import embedding_anchor  # the layer matching is AWM's; computed once per pair
+
+        embedding_anchor.compare_weights(fp_a, fp_b, pair, null_size=2, seed=seed)
+    return list(pair.cache["layer_pairs"])
+
+
+def _variants(pair: PairWeights, la: int, lb: int) -> list[tuple[int | None, int | None]]:
+    va = pair.experts("a", la)[:MAX_VARIANTS]
+    vb = pair.experts("b", lb)[:MAX_VARIANTS]
+    return [(x, y) for x in va for y in vb]
+
+
+def _label(ea: int | None, eb: int | None) -> str:
+    def one(e: int | None) -> str:
+        return "dense" if e is None else ("shared expert" if e < 0 else f"expert {e}")
+
+    return f"{one(ea)} vs {one(eb)}"
+
+
+def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *,
+                    null_size: int, seed: int) -> MethodResult:
+    """Fisher-combined Spearman test over MLP layers; score = −log10 p (see the module docstring).
+
+    ``per_layer``: ``layers_a``, ``layers_b``, ``spearman`` (ρ of the best variant pair),
+    ``log10_p`` (Bonferroni-corrected per layer), ``matched_cos``, ``variant`` ("dense vs dense",
+    "expert 2 vs dense", ...), ``pairs_tested``. ``extra``: ``fisher`` {chi2, df, log10_p, p},
+    ``basis`` (the hidden alignment), ``neurons`` (A's neurons sampled per layer), ``l2_test``
+    {distance, null_mean, null_std, permutations, p} or None with ``l2_test_why``, ``layers_tested``.
+    """
+    alignment = pair.hidden_alignment()
+    layer_pairs = _layer_pairs(pair, fp_a, fp_b, seed)
+    rng = np.random.default_rng([seed, 0x7E0])
+    dense = all(pair.experts("a", i) == [None] and pair.experts("b", j) == [None] for i, j in layer_pairs)
+    full_width = (alignment.kind != "signed_permutation"
+                  or alignment.size == pair.hidden_size("a") == pair.hidden_size("b"))
+    l2_ok = dense and full_width and pair.num_layers("a") == pair.num_layers("b")
+    l2_obs = 0.0
+    l2_null = np.zeros(L2_PERMUTATIONS)
+    l2_why = None
+    rows_out: dict[str, list] = {k: [] for k in ("layers_a", "layers_b", "spearman", "spearman_identity",
+                                                "spearman_agreement", "log10_p", "matched_cos", "variant",
+                                                "pairs_tested")}
+    log_ps: list[float] = []
+    shapes: list[tuple[int, int, int, int, bool]] = []  # (k, I_b, width, variant pairs, gated): simulated null
+    neurons = 0
+    for la, lb in layer_pairs:
+        variants = [(x, y) for x, y in _variants(pair, la, lb)
+                    if pair.spec("a", la, Role.UP, x) is not None and pair.spec("b", lb, Role.UP, y) is not None]
+        if not variants:
+            continue
+        best: dict | None = None
+        best_label = ""
+        for ea, eb in variants:
+            up_a = alignment.apply_a(pair.part("a", la, Role.UP, ea))
+            up_b = alignment.apply_b(pair.part("b", lb, Role.UP, eb))
+            gate_a, gate_b = pair.part("a", la, Role.GATE, ea), pair.part("b", lb, Role.GATE, eb)
+            gated = gate_a is not None and gate_b is not None and gate_a.shape[0] == up_a.shape[0] \
+                and gate_b.shape[0] == up_b.shape[0]
+            if gated:
+                gate_a, gate_b = alignment.apply_a(gate_a), alignment.apply_b(gate_b)
+            m = match_neurons(up_a, up_b, gate_a if gated else None, gate_b if gated else None)
+            if l2_ok and len(variants) == 1:
+                if up_a.shape != up_b.shape:
+                    l2_ok, l2_why = False, "MLP shapes differ"
+                else:
+                    idx = m["rows"]
+                    d2 = m["na2"] + m["nb2"][idx] - 2.0 * m["dots"][np.arange(idx.size), idx]
+                    l2_obs += float(d2.sum())
+                    # T random re-orderings of B's neurons at once (rows of ``perm``), restricted to the
+                    # sampled neurons: ‖a_i − b_π(i)‖² = ‖a_i‖² + ‖b_π(i)‖² − 2 a_i·b_π(i).
+                    perm = np.argsort(rng.random((L2_PERMUTATIONS, up_b.shape[0]), dtype=np.float32),
+                                      axis=1)[:, idx]
+                    l2_null += (m["na2"].sum() + m["nb2"][perm].sum(axis=1)
+                                - 2.0 * m["dots"][np.arange(idx.size)[None, :], perm].sum(axis=1))
+            shapes.append((m["rows"].size, up_b.shape[0], up_a.shape[1], len(variants), gated))
+            neurons = max(neurons, int(m["rows"].size))
+            del up_a, up_b, gate_a, gate_b
+            m.pop("dots")
+            if best is None or m["log_p"] < best["log_p"]:
+                best, best_label = m, _label(ea, eb)
+        assert best is not None
+        # Bonferroni over the variant pairs tested in this layer: ln(min(1, m · p)).
+        log_p = min(0.0, best["log_p"] + math.log(len(variants)))
+        log_ps.append(log_p)
+        for key, val in (("layers_a", la), ("layers_b", lb), ("spearman", best["rho"]),
+                         ("spearman_identity", best["rho_identity"]), ("spearman_agreement", best["rho_agreement"]),
+                         ("log10_p", log_p / LN10), ("matched_cos", best["matched_cos"]),
+                         ("variant", best_label), ("pairs_tested", len(variants))):
+            rows_out[key].append(val)
+    if not log_ps:
+        raise IncompatibleModelsError(f"{NAME}: no MLP up projection in matched layers of both models")
+    stat, log_p = fisher_log_p(log_ps)
+    score = -log_p / LN10
+    p = math.exp(log_p)
+    l2 = None
+    if l2_ok and l2_obs > 0:
+        k = int(np.count_nonzero(l2_null <= l2_obs))
+        l2 = {"distance": math.sqrt(l2_obs), "null_mean": float(np.sqrt(l2_null).mean()),
+              "null_std": float(np.sqrt(l2_null).std(ddof=1)), "permutations": L2_PERMUTATIONS,
+              "p": (k + 1) / (L2_PERMUTATIONS + 1)}
+    elif l2_why is None:
+        l2_why = "needs two dense models with the same depth, MLP shapes and hidden width"
+    extra = {"fisher": {"chi2": stat, "df": 2 * len(log_ps), "log10_p": log_p / LN10, "p": p},
+             "basis": alignment.to_dict(), "neurons": neurons, "layers_tested": len(log_ps),
+             "l2_test": l2, "l2_test_why": None if l2 else l2_why}
+    result = MethodResult(NAME, score, rows_out, _reading(score, log_p, len(log_ps), alignment, l2), extra=extra)
+    draws = [_exact_null(null_size, rng)]
+    sim = _simulated_null(shapes, len(log_ps), rng)
+    if sim is not None:
+        draws.append(sim)
+    result.calibration = calibrate_draws(score, draws, exact_p=p, exact_p_source="fisher",
+                                         exact_log10_p=log_p / LN10)
+    return result
+
+
+def _exact_null(size: int, rng: np.random.Generator) -> NullDraw:
+    # Under independence every p_ℓ is uniform, so is the Fisher p, and −log10 p ~ Exp(1)/ln 10.
+    return NullDraw(-np.log10(rng.uniform(size=size)), "synthetic",
+                    f"{size} draws of the exact null: Fisher p uniform for independently initialised models "
+                    "(−log10 p has mean = std = 1/ln 10)", exact_mean=1.0 / LN10, exact_std=1.0 / LN10)
+
+
+def _simulated_null(shapes: list[tuple[int, int, int, int, bool]], layers: int, rng: np.random.Generator
+                    ) -> NullDraw | None:
+    """The whole test on independent Gaussian matrices of the compared shapes (when cheap)."""
+    if sum(k * ib * (1 + gated) for k, ib, _w, _v, gated in shapes) > SIMULATED_NULL_BUDGET:
+        return None
+    samples = []
+    for _ in range(SIMULATED_NULL_DRAWS):
+        per_layer: list[float] = []
+        i = 0
+        while i < len(shapes):
+            v = shapes[i][3]
+            best = 0.0
+            for k, ib, width, _, gated in shapes[i:i + v]:
+                gates = (rng.standard_normal((k, width)), rng.standard_normal((ib, width))) if gated else (None, None)
+                m = match_neurons(rng.standard_normal((k, width)), rng.standard_normal((ib, width)), *gates)
+                best = min(best, m["log_p"])
+            per_layer.append(min(0.0, best + math.log(v)))
+            i += v
+        samples.append(-fisher_log_p(per_layer)[1] / LN10)
+    return NullDraw(np.array(samples), "synthetic",
+                    f"{SIMULATED_NULL_DRAWS} simulated unrelated pairs: the whole test on independent Gaussian "
+                    f"W_up of the compared shapes ({layers} layers)")
+
+
+def _reading(score: float, log_p: float, layers: int, al: HiddenAlignment, l2: dict | None) -> str:
+    basis = {"signed_permutation": "after undoing the hidden permutation found through the shared vocabulary",
+             "rotation": "after undoing the residual rotation found through the shared vocabulary",
+             "identity": "in the stored hidden order (no usable vocabulary anchor)"}[al.kind]
+    reading = (f"Matching MLP neurons {basis}, the matches keep their positions far more than chance: "
+               if score > 3 else f"Matching MLP neurons {basis}: ")
+    reading += (f"Fisher-combined p = 10^{log_p / LN10:.1f} over {layers} layers for the hypothesis that the "
+                "models were trained from independent initialisations.")
+    if l2 is not None:
+        reading += (f" L2 distance of the up projections {l2['distance']:.3g} against {l2['null_mean']:.3g} ± "
+                    f"{l2['null_std']:.2g} with B's neurons shuffled (permutation p = {l2['p']:.3f}).")
+    return reading
+
+
+METHOD = Method(NAME, "Neuron-matching independence test (Zhu et al.)", *weights_only(NAME), needs_weights=True,
+                compare_weights=compare_weights)
