@@ -134,7 +134,8 @@ def run_ours(folder: Path) -> int:
     sys.path.insert(0, str(ROOT))
     from provenance.fingerprint.stats import fingerprint_checkpoint
 
-    fp = fingerprint_checkpoint(folder)
+    chunk = os.environ.get("BENCH_CHUNK_MB")  # set by --chunk-mb; default: the engine's own
+    fp = fingerprint_checkpoint(folder, **({"chunk_bytes": int(float(chunk) * 2**20)} if chunk else {}))
     return fp.total_bytes
 
 
@@ -283,10 +284,13 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=3, help="runs of each, interleaved; the table shows the best"
     )
+    ap.add_argument("--chunk-mb", type=float, default=None, help="chunk size of our pass (tuning)")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child(args.child[0], Path(args.child[1]))
+    if args.chunk_mb:
+        os.environ["BENCH_CHUNK_MB"] = str(args.chunk_mb)
     folder = args.dir or ROOT / "var" / "bench" / f"llama-{args.size_gb:g}gb"
     print(f"building/reusing {folder}", file=sys.stderr)
     build(folder, args.size_gb, args.shard_gb)

@@ -12,19 +12,20 @@ module computes statistics). Every chunk feeds:
   the logical (out, in) orientation mapped to stored offsets once per part.
 
 Exactness: for 1- and 2-byte dtypes (BF16, F16, F8, 8/16-bit integers) a part's statistics come from a
-histogram of its bit patterns (at most 65,536 bins), so they are exact sums in float64 whatever the
-chunking; for F32/F64 each chunk's mean and centred sum of squares are computed in float64 and merged
-with Chan's parallel formula, which is stable for any number of chunks.
+histogram of its bit patterns (at most 65,536 bins; counted by the compiled one-pass kernel of
+``kernels.py``, which releases the GIL so it runs beside the hashing threads), so they are exact sums in
+float64 whatever the chunking; for F32/F64 each block's mean and centred sum of squares are computed in
+float64 and merged with Chan's parallel formula, which is stable for any number of chunks.
 
 NaN and Inf: ``count`` is the number of entries of the part; ``nan_count``/``inf_count`` say how many
 are NaN or infinite; mean, std, Frobenius norm, min and max are over the finite entries only (NaN if
 there are none; ``std_sample`` is NaN for fewer than two). A weight with NaN is reported, not raised.
 
-Memory: four read buffers of ``chunk_bytes``, one upcast copy of a chunk (F32/F64 only), 2 MB of
-temporaries, a 512 KB histogram per part of the tensor being read, and the samples (``sample_size``
-float32 per sampled part). Nothing grows with the checkpoint's size except the per-part results
-(about 70 KB per sampled part). Measured: 130 MB peak RSS at 16 MB chunks for 2 GB and for 8 GB
-(``benchmarks/RESULTS.md``).
+Memory: four read buffers of ``chunk_bytes`` (F32/F64 are read in place; only 32/64-bit integers get an
+upcast copy of a chunk), 2 MB of temporaries, a 512 KB histogram per part of the tensor being read, the
+samples (``sample_size`` float32 per sampled part) and the compiled kernel (numba and LLVM: about
+180 MB, 135 MB of it the mapped LLVM library; the same at any size). Nothing grows with the
+checkpoint's size except the per-part results (about 70 KB per sampled part). Measured peak RSS: ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -313,9 +314,9 @@ def fingerprint_checkpoint(
 ) -> ModelFingerprint:
     """Read a checkpoint once and return its fingerprint (hashes, per-part statistics, samples).
 
-    ``chunk_bytes``: bytes read per step; the peak memory is about ``6 * chunk_bytes`` (the read
-    buffers of ``streaming.py`` plus one upcast chunk) plus the samples (``sample_size`` float32 per
-    2-D weight part), whatever the checkpoint's size. ``progress(bytes_done, bytes_total)`` is called
+    ``chunk_bytes``: bytes read per step; the peak memory is about ``4 * chunk_bytes`` (the read
+    buffers of ``streaming.py``; 6x for 32/64-bit integer tensors, which get an upcast chunk) plus the
+    samples (``sample_size`` float32 per 2-D weight part) and the compiled kernel, whatever the checkpoint's size. ``progress(bytes_done, bytes_total)`` is called
     after each chunk, in bytes of the files. Raises CheckpointFormatError subclasses on a bad file
     and UnknownLayoutError on tensor names no layout knows.
     """

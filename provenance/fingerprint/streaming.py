@@ -1,11 +1,12 @@
 """One sequential pass over a safetensors file, pipelined: read-ahead and SHA-256 run in threads.
 
-The statistics of a chunk need the GIL; reading (``os.preadv``) and hashing (``hashlib`` on buffers
-over 2 KB) release it. So a pass over a file runs three things at once: a reader thread that keeps
-``READ_AHEAD`` chunks in flight, two hasher threads (one for the whole file, one for the current
-tensor: SHA-256 is the most expensive per-byte work of the pass and cannot be split within one
-digest), and the caller's thread computing statistics. On two cores this roughly halves the wall
-time of doing all three in turn.
+Reading (``os.preadv``), hashing (``hashlib`` on buffers over 2 KB) and the statistics kernel of the
+caller (``kernels.histogram``, numba ``nogil``) all release the GIL. So a pass over a file runs four
+things at once: a reader thread that keeps ``READ_AHEAD`` chunks in flight, two hasher threads (one
+for the whole file, one for the current tensor: SHA-256 is the most expensive per-byte work of the
+pass, about 0.48 CPU-ns per byte each with SHA-NI, and cannot be split within one digest), and the
+caller's thread computing statistics. On two cores the pass is then bound by the CPU of the two
+digests (``benchmarks/RESULTS.md``: about 1.2 CPU-ns per byte in all, 1 of it SHA-256).
 
 Memory: ``BUFFERS`` reusable buffers of the largest piece (the chunk size); a buffer is reused
 only after the caller has returned from it and both hashers are done with it.
