@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from claims.models import (
     AIModel,
@@ -132,15 +133,25 @@ def dispute_list(
         disputes = disputes.filter(ended_on__isnull=False).exclude(status=PublicRecord.Status.RETRACTED)
     elif status == "retracted":
         disputes = disputes.filter(status=PublicRecord.Status.RETRACTED)
+    # Filters by membership (IN subqueries), not joins: no duplicate rows, so no DISTINCT to sort
+    # away, and the paginator's COUNT stays a plain count.
     if party:
-        disputes = disputes.filter(roles__party__slug=party)
+        disputes = disputes.filter(pk__in=DisputeParty.objects.filter(party__slug=party).values("dispute_id"))
     if model:
-        disputes = disputes.filter(models_at_stake__slug=model)
+        disputes = disputes.filter(
+            pk__in=Dispute.models_at_stake.through.objects.filter(aimodel__slug=model).values("dispute_id")
+        )
     if year:
         disputes = disputes.filter(started_on__year=year)
+    claim_count = (
+        Claim.objects.filter(dispute=OuterRef("pk"), status__in=VISIBLE)
+        .order_by()
+        .values("dispute")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        disputes.distinct()
-        .annotate(claim_count=Count("claims", filter=Q(claims__status__in=VISIBLE), distinct=True))
+        disputes.annotate(claim_count=Coalesce(Subquery(claim_count), 0))
         .prefetch_related(_roles_prefetch(preview=preview), _models_prefetch(preview=preview))
         .order_by("-started_on", "-pk")
     )
@@ -215,12 +226,26 @@ def _stance_order() -> Case:
     return _choice_order("stance", EvidenceLink.Stance.values)
 
 
+# Long texts of a claim and its joined rows that the timeline does not show (the claim page does).
+_TIMELINE_DEFERRED = [
+    "statement",
+    "assessment_rationale",
+    "source__description",
+    "claimant__note",
+    "responds_to__statement",
+    "responds_to__assessment_rationale",
+    "responds_to__claimant__note",
+    "subject_model__description",
+    "alleged_source_model__description",
+]
+
+
 def _claim_queryset(*, preview: bool) -> QuerySet:
     """Claims with what a timeline or a list shows of them, related rows joined or prefetched."""
     links = _visible(EvidenceLink.objects.select_related("evidence"), preview=preview, prefix="evidence__")
     replies = RightOfReply.objects.select_related("party", "asked_by", "source")
     return (
-        _visible(Claim.objects.all(), preview=preview)
+        _visible(Claim.objects.defer(*_TIMELINE_DEFERRED), preview=preview)
         .select_related(
             "claimant",
             "source",

@@ -1,0 +1,345 @@
+"""Benchmark of the public site: server time of its heaviest pages against a trivial view.
+
+Generates (once; reused while the counts match) 1,000 disputes, 10,000 claims and 20,000
+evidence records into a PostgreSQL database of its own, with parties, models, roles, evidence
+links and rights of reply, and one *large* dispute (500 claims, 1,000 links) beside ordinary
+ones. Then, in the same run:
+
+1. counts the SQL queries of each page (Django test client, in this process);
+2. starts gunicorn on a free loopback port (DEBUG off, hashed static files, as in production);
+3. loads each page with ``wrk`` (Debian package) and reads the median and p95 latency from
+   wrk's own histogram (a Lua ``done`` hook);
+4. prints a Markdown table with each page's median also as a multiple of the trivial view's
+   (``/robots.txt``: Django's whole middleware stack, no database), measured in the same run.
+
+Usage::
+
+    python benchmarks/bench_site.py                      # postgres://postgres@127.0.0.1:5432/provenance_bench
+    python benchmarks/bench_site.py --duration 20 --connections 16
+    BENCH_DATABASE_URL=postgres://... python benchmarks/bench_site.py --regenerate
+
+Needs PostgreSQL (the search under test is PostgreSQL full text) and ``wrk`` (apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/provenance_bench"
+SIZES = {"disputes": 1_000, "claims": 10_000, "evidence": 20_000, "parties": 300, "models": 400}
+LARGE_CLAIMS = 500
+WORDS = (
+    "model weights upcycling fine-tune attention layer checkpoint licence statement analysis paper "
+    "correlation tokenizer expert dense mixture training release benchmark lab open source code"
+).split()
+NAMES = ["Pangu", "Qwen", "Llama", "Mistral", "Falcon", "Gemma", "Phi", "DeepSeek", "Yi", "Solar"]
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format('{"p50": %f, "p95": %f, "requests": %d, "seconds": %f, "errors": %d}\\n',
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, summary.requests,
+    summary.duration / 1e6, summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def setup_django(database_url: str, var_dir: Path) -> None:
+    os.environ.update(DATABASE_URL=database_url, VAR_DIR=str(var_dir), DEBUG="0", LOG_LEVEL="WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "provenance.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[-1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def text(rng: random.Random, words: int) -> str:
+    chosen = [rng.choice(WORDS) for _ in range(words)]
+    if rng.random() < 0.1:
+        chosen.insert(rng.randrange(len(chosen)), rng.choice(NAMES))
+    return " ".join(chosen).capitalize() + "."
+
+
+def generate(*, seed: int = 0) -> None:
+    """Write the data set with bulk_create (no history rows: the pages read history only for the
+    change log, and that is exercised by one claim per dispute having two history entries)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from claims import models as m
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    public = {"status": "published", "published_at": now}
+    with transaction.atomic():
+        for model in (m.RightOfReply, m.EvidenceLink, m.DisputeParty, m.Claim):
+            model.objects.all().delete()
+        m.Dispute.models_at_stake.through.objects.all().delete()
+        for model in (m.Dispute, m.AIModel, m.EvidenceArtifact, m.Party):
+            model.objects.all().delete()
+        parties = m.Party.objects.bulk_create(
+            m.Party(slug=f"party-{i}", name=f"{rng.choice(NAMES)} Lab {i}", kind="lab", note=text(rng, 30), **public)
+            for i in range(SIZES["parties"])
+        )
+        models = m.AIModel.objects.bulk_create(
+            m.AIModel(
+                slug=f"model-{i}",
+                name=f"{rng.choice(NAMES)}-{i}B",
+                developer=rng.choice(parties),
+                family=rng.choice(NAMES),
+                description=text(rng, 40),
+                **public,
+            )
+            for i in range(SIZES["models"])
+        )
+        evidence = m.EvidenceArtifact.objects.bulk_create(
+            (
+                m.EvidenceArtifact(
+                    slug=f"evidence-{i}",
+                    title=text(rng, 8),
+                    kind=rng.choice(["paper", "statement", "media_report", "code"]),
+                    author=rng.choice(parties),
+                    url=f"https://example.org/{i}",
+                    published_on=date(2020, 1, 1) + timedelta(days=rng.randrange(2000)),
+                    description=text(rng, 60),
+                    **public,
+                )
+                for i in range(SIZES["evidence"])
+            ),
+            batch_size=2000,
+        )
+        disputes = m.Dispute.objects.bulk_create(
+            m.Dispute(
+                slug=f"dispute-{i}",
+                title=("Large: " if i == 0 else "") + text(rng, 9),
+                summary=text(rng, 120),
+                started_on=date(2020, 1, 1) + timedelta(days=rng.randrange(2000)),
+                **public,
+            )
+            for i in range(SIZES["disputes"])
+        )
+        through = m.Dispute.models_at_stake.through
+        through.objects.bulk_create(
+            through(dispute_id=d.pk, aimodel_id=model.pk) for d in disputes for model in rng.sample(models, 2)
+        )
+        m.DisputeParty.objects.bulk_create(
+            m.DisputeParty(dispute=d, party=party, role=role)
+            for d in disputes
+            for party, role in zip(rng.sample(parties, 3), ["accuser", "accused", "reporter"], strict=True)
+        )
+        # The large dispute gets LARGE_CLAIMS claims; the others share the rest evenly.
+        per_dispute = [LARGE_CLAIMS] + [(SIZES["claims"] - LARGE_CLAIMS) // (SIZES["disputes"] - 1)] * (
+            SIZES["disputes"] - 1
+        )
+        per_dispute[-1] += SIZES["claims"] - sum(per_dispute)
+        claims = []
+        for d, count in zip(disputes, per_dispute, strict=True):
+            for j in range(count):
+                claims.append(
+                    m.Claim(
+                        slug=f"claim-{len(claims)}",
+                        dispute=d,
+                        claimant=rng.choice(parties),
+                        kind="other",
+                        title=text(rng, 10),
+                        statement=text(rng, 80),
+                        made_on=d.started_on + timedelta(days=j),
+                        source=rng.choice(evidence),
+                        assessment=rng.choice(["unverified", "contested", "supported"]),
+                        assessment_rationale=text(rng, 30),
+                        **public,
+                    )
+                )
+        claims = m.Claim.objects.bulk_create(claims, batch_size=2000)
+        links, seen = [], set()
+        for claim in claims:
+            for item in rng.sample(evidence, 2):
+                if (claim.pk, item.pk) not in seen:
+                    seen.add((claim.pk, item.pk))
+                    links.append(
+                        m.EvidenceLink(claim=claim, evidence=item, stance=rng.choice(["supports", "refutes", "context"]))
+                    )
+        m.EvidenceLink.objects.bulk_create(links, batch_size=5000)
+        m.RightOfReply.objects.bulk_create(
+            m.RightOfReply(
+                claim=claim,
+                party=rng.choice(parties),
+                asked_on=claim.made_on,
+                outcome="no_response",
+                outcome_on=claim.made_on + timedelta(days=7),
+            )
+            for claim in claims[::10]
+        )
+    with transaction.atomic():
+        # History for the change log: an initial and one changed assessment on a claim per dispute.
+        for claim in m.Claim.objects.filter(slug__in=[f"claim-{i}" for i in range(0, len(claims), 10)]):
+            claim.save()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def counts() -> dict[str, int]:
+    from claims import models as m
+
+    return {
+        "disputes": m.Dispute.objects.count(),
+        "claims": m.Claim.objects.count(),
+        "evidence": m.EvidenceArtifact.objects.count(),
+    }
+
+
+def pages() -> dict[str, str]:
+    return {
+        "trivial view (/robots.txt)": "/robots.txt",
+        "dispute list": "/disputes/",
+        "dispute list, filtered, page 3": "/disputes/?status=open&page=3",
+        f"large dispute ({LARGE_CLAIMS} claims)": "/disputes/dispute-0/",
+        "ordinary dispute (10 claims)": "/disputes/dispute-500/",
+        "claim": "/claims/claim-42/",
+        "search": "/search/?q=pangu+upcycling",
+    }
+
+
+def query_counts() -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    result = {}
+    for name, url in pages().items():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        result[name] = len(captured)
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "provenance.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start within 30 s")
+
+
+def wrk(url: str, *, duration: int, connections: int, threads: int, script: Path) -> dict:
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(script), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    data["rps"] = data["requests"] / data["seconds"]
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the data set even if it is there")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="gunicorn workers")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    var_dir = ROOT / "var" / "bench-site"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    ensure_database(database_url)
+    setup_django(database_url, var_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    wanted = {k: SIZES[k] for k in ("disputes", "claims", "evidence")}
+    if args.regenerate or counts() != wanted:
+        started = time.monotonic()
+        generate()
+        print(f"generated {counts()} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    queries = query_counts()
+
+    port = free_port()
+    env = {**os.environ}
+    server = start_gunicorn(port, args.workers, env)
+    rows = {}
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT)
+        for name, path in pages().items():
+            url = f"http://127.0.0.1:{port}{path}"
+            wrk(url, duration=2, connections=args.connections, threads=args.threads, script=Path(script.name))
+            rows[name] = wrk(
+                url, duration=args.duration, connections=args.connections, threads=args.threads, script=Path(script.name)
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        os.unlink(script.name)
+
+    baseline = rows["trivial view (/robots.txt)"]["p50"]
+    print(
+        f"\n{counts()['disputes']:,} disputes, {counts()['claims']:,} claims, {counts()['evidence']:,} evidence; "
+        f"gunicorn {args.workers} workers, wrk {args.threads} threads × {args.connections} connections, "
+        f"{args.duration} s per page, {os.cpu_count()} CPUs\n"
+    )
+    print("| page | median ms | p95 ms | requests/s | queries | median ÷ trivial view |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, row in rows.items():
+        print(
+            f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {row['rps']:.0f} | {queries[name]} | "
+            f"{row['p50'] / baseline:.1f}× |"
+            + (f" ({row['errors']} errors)" if row["errors"] else "")
+        )
+
+
+if __name__ == "__main__":
+    main()
