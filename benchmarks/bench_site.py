@@ -41,10 +41,31 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/provenance_bench"
 SIZES = {"disputes": 1_000, "claims": 10_000, "evidence": 20_000, "parties": 300, "models": 400}
 LARGE_CLAIMS = 500
-WORDS = (
-    "model weights upcycling fine-tune attention layer checkpoint licence statement analysis paper "
-    "correlation tokenizer expert dense mixture training release benchmark lab open source code"
-).split()
+WORDS = [
+    "model",
+    "weights",
+    "upcycling",
+    "fine-tune",
+    "attention",
+    "layer",
+    "checkpoint",
+    "licence",
+    "statement",
+    "analysis",
+    "paper",
+    "correlation",
+    "tokenizer",
+    "expert",
+    "dense",
+    "mixture",
+    "training",
+    "release",
+    "benchmark",
+    "lab",
+    "open",
+    "source",
+    "code",
+]
 NAMES = ["Pangu", "Qwen", "Llama", "Mistral", "Falcon", "Gemma", "Phi", "DeepSeek", "Yi", "Solar"]
 
 WRK_SCRIPT = """
@@ -101,7 +122,13 @@ def generate(*, seed: int = 0) -> None:
         for model in (m.Dispute, m.AIModel, m.EvidenceArtifact, m.Party):
             model.objects.all().delete()
         parties = m.Party.objects.bulk_create(
-            m.Party(slug=f"party-{i}", name=f"{rng.choice(NAMES)} Lab {i}", kind="lab", note=text(rng, 30), **public)
+            m.Party(
+                slug=f"party-{i}",
+                name=f"{rng.choice(NAMES)} Lab {i}",
+                kind="lab",
+                note=text(rng, 30),
+                **public,
+            )
             for i in range(SIZES["parties"])
         )
         models = m.AIModel.objects.bulk_create(
@@ -180,7 +207,9 @@ def generate(*, seed: int = 0) -> None:
                 if (claim.pk, item.pk) not in seen:
                     seen.add((claim.pk, item.pk))
                     links.append(
-                        m.EvidenceLink(claim=claim, evidence=item, stance=rng.choice(["supports", "refutes", "context"]))
+                        m.EvidenceLink(
+                            claim=claim, evidence=item, stance=rng.choice(["supports", "refutes", "context"])
+                        )
                     )
         m.EvidenceLink.objects.bulk_create(links, batch_size=5000)
         m.RightOfReply.objects.bulk_create(
@@ -270,7 +299,17 @@ def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
 
 def wrk(url: str, *, duration: int, connections: int, threads: int, script: Path) -> dict:
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(script), url],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            url,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -281,7 +320,9 @@ def wrk(url: str, *, duration: int, connections: int, threads: int, script: Path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data set even if it is there")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=4)
@@ -318,7 +359,11 @@ def main() -> None:
             url = f"http://127.0.0.1:{port}{path}"
             wrk(url, duration=2, connections=args.connections, threads=args.threads, script=Path(script.name))
             rows[name] = wrk(
-                url, duration=args.duration, connections=args.connections, threads=args.threads, script=Path(script.name)
+                url,
+                duration=args.duration,
+                connections=args.connections,
+                threads=args.threads,
+                script=Path(script.name),
             )
     finally:
         server.send_signal(signal.SIGTERM)
@@ -336,8 +381,7 @@ def main() -> None:
     for name, row in rows.items():
         print(
             f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {row['rps']:.0f} | {queries[name]} | "
-            f"{row['p50'] / baseline:.1f}× |"
-            + (f" ({row['errors']} errors)" if row["errors"] else "")
+            f"{row['p50'] / baseline:.1f}× |" + (f" ({row['errors']} errors)" if row["errors"] else "")
         )
 
 
