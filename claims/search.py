@@ -1,10 +1,9 @@
 """Full-text search over the public records.
 
 PostgreSQL: a weighted ``SearchVector`` per model (A: title or name, B: the main text, C: the rest),
+stored by the database in a generated ``search_vector`` column with a GIN index (migration 0006),
 matched with ``websearch_to_tsquery`` (quotes, OR and -minus work as readers expect) and ordered by
-``SearchRank``. Each vector expression is indexed by a GIN index (migration 0005); the index is
-only used when the query's expression is the same as the index's, so both come from ``VECTORS``
-here and a test checks the query plan.
+``SearchRank`` over the stored vector. A test checks that the plan uses the index.
 
 SQLite (local runs, tests): a plain ``icontains`` over the same fields, ordered by title.
 """
@@ -13,16 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Party
 
 CONFIG = "english"
+VECTOR_COLUMN = "search_vector"
 MAX_QUERY_LENGTH = 200
 
-# model → [(field, weight)]. Changing one means a new migration for its GIN index (see 0005).
+# model → [(field, weight)]. Changing one means a new migration for its stored vector (see 0006).
 FIELDS: dict[type, list[tuple[str, str]]] = {
     Dispute: [("title", "A"), ("summary", "B")],
     Claim: [("title", "A"), ("statement", "B"), ("venue", "C")],
@@ -40,15 +41,6 @@ SECTIONS = [
 RELATED = {Claim: ["dispute", "claimant"], EvidenceArtifact: ["author"], AIModel: ["developer"]}
 
 
-def search_vector(model: type) -> SearchVector:
-    """The weighted vector of ``model``'s fields, exactly as its GIN index is built."""
-    vector = None
-    for name, weight in FIELDS[model]:
-        part = SearchVector(name, weight=weight, config=CONFIG)
-        vector = part if vector is None else vector + part
-    return vector
-
-
 def uses_full_text() -> bool:
     return connection.vendor == "postgresql"
 
@@ -60,10 +52,19 @@ class SearchSection:
     results: list
 
 
+def stored_vector(model: type) -> RawSQL:
+    """The table's stored ``search_vector`` column (PostgreSQL only; see migration 0006)."""
+    return RawSQL(f'"{model._meta.db_table}"."{VECTOR_COLUMN}"', [], output_field=SearchVectorField())
+
+
 def full_text_match(queryset: QuerySet, query: str) -> QuerySet:
-    """``queryset`` (PostgreSQL) narrowed to rows whose weighted vector matches ``query``, ranked."""
+    """``queryset`` (PostgreSQL) narrowed to rows whose stored vector matches ``query``, ranked.
+
+    Matching uses the column's GIN index; ranking reads the stored vector instead of running
+    ``to_tsvector`` again on every matching row.
+    """
     ts_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    vector = search_vector(queryset.model)
+    vector = stored_vector(queryset.model)
     return (
         queryset.annotate(search=vector)
         .filter(search=ts_query)

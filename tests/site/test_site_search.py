@@ -70,8 +70,8 @@ def test_postgresql_stems_words_and_sqlite_matches_substrings(client):
     assert results(client, "upcycled") == {"evidence": ["Models were upcycled"]}
 
 
-def test_the_gin_indexes_match_the_search_expressions():
-    migration = importlib.import_module("claims.migrations.0005_search_indexes")
+def test_the_stored_vectors_match_the_search_fields_and_are_gin_indexed():
+    migration = importlib.import_module("claims.migrations.0006_search_vector_columns")
     assert {m._meta.model_name: f for m, f in search.FIELDS.items()} == migration.SEARCH_FIELDS
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, Claim._meta.db_table)
