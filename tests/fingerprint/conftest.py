@@ -73,3 +73,34 @@ def lineage_fingerprints(lineage_set: dict[str, Path]) -> dict[str, Any]:
     from provenance.fingerprint.stats import fingerprint_checkpoint
 
     return {name: fingerprint_checkpoint(path) for name, path in lineage_set.items()}
+
+
+# -- the weight-reading methods: adversarial variants and reports with weights (issue 7) -----------
+
+@pytest.fixture(scope="session")
+def adversarial_set(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The tiny adversarial set on disk (``synthetic.adversarial``): base, permuted, rotated, ..."""
+    from provenance.fingerprint.synthetic.adversarial import build_adversarial_set
+
+    return build_adversarial_set(tmp_path_factory.mktemp("adversarial"), size="tiny", seed=0)
+
+
+@pytest.fixture(scope="session")
+def weight_reports(lineage_set: dict[str, Path], lineage_fingerprints: dict[str, Any],
+                   adversarial_set: dict[str, Path]) -> dict[str, Any]:
+    """``base`` against every other lineage and adversarial model, every method, weights read.
+
+    The two sets share the same ``base`` (same seed and recipe), so all comparisons use the lineage
+    set's base folder. Keys are the model names (they do not collide).
+    """
+    from provenance.fingerprint.report import compare_fingerprints
+    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.stats import fingerprint_checkpoint
+
+    base_path = lineage_set["base"]
+    base_fp = lineage_fingerprints["base"]
+    others = {n: (p, lineage_fingerprints[n]) for n, p in lineage_set.items() if n != "base"}
+    others |= {n: (p, fingerprint_checkpoint(p)) for n, p in adversarial_set.items() if n != "base"}
+    return {name: compare_fingerprints(base_fp, fp, methods="all", labels=("base", name),
+                                       weights=(open_checkpoint(base_path), open_checkpoint(path)))
+            for name, (path, fp) in others.items()}

@@ -29,8 +29,9 @@ MLP shapes and depth: D = sqrt(Σ over layers and sampled neurons ‖up_a[i] −
 It reuses the dot products of step 2, so it costs O(neurons) per permutation.
 
 Calibration: the Fisher p is calibrated by construction; the score's null is also given as (a) its
-exact law (p uniform → −log10 p has mean = std = 1/ln 10) and (b), when cheap, the whole procedure
-run on independent Gaussian matrices of the compared shapes.
+exact law (p uniform → −log10 p has mean = std = 1/ln 10) and (b), when cheap, every layer test
+run once on independent Gaussian matrices of the compared shapes, combined by Fisher over
+resampled layers (one extra pass of matching, not one per null draw).
 
 Memory per layer pair: both W_up and W_gate (float32) plus the k × I_b cosine matrix in float64 (k ≤ 2048:
 92 MB for I_b = 5632) and scipy's copy of it. Time: one rectangular assignment per layer pair.
@@ -42,7 +43,7 @@ import math
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2, rankdata
+from scipy.stats import rankdata
 from scipy.stats import t as t_dist
 
 from ..calibration import NullDraw, calibrate_draws
@@ -55,7 +56,6 @@ NAME = "neuron_matching"
 MAX_NEURONS = 2048
 MAX_VARIANTS = 8
 L2_PERMUTATIONS = 999
-SIMULATED_NULL_DRAWS = 4
 SIMULATED_NULL_BUDGET = 3_500_000
 """Simulate the null only if one draw costs at most this many cosine-matrix entries."""
 NEURON_SEED = 11
@@ -79,19 +79,20 @@ def spearman_log_p(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def fisher_log_p(log_ps: list[float]) -> tuple[float, float]:
-    """Fisher's χ² = −2 Σ ln p over the layers and ln of its p-value (df = 2L)."""
+    """Fisher's χ² = −2 Σ ln p over the layers and ln of its p-value (df = 2L).
+
+    With an even df the survival function has a closed form, Q(L, y) = e^(−y) Σ_{k<L} y^k / k!
+    (y = χ²/2), evaluated in log space: exact where scipy's ``chi2.logsf`` underflows to −inf
+    (around p = 1e-300).
+    """
     stat = -2.0 * float(np.sum(log_ps))
-    log_p = float(chi2.logsf(stat, 2 * len(log_ps)))
-    if not np.isfinite(log_p):
-        # Far tail (scipy underflows): χ²_{2L} survival = Q(L, x/2), and for x/2 ≫ L the asymptotic
-        # series ln Q(a, y) = −y + (a−1) ln y − lnΓ(a) + ln Σ_k (a−1)…(a−k) / y^k is exact enough.
-        a, y = float(len(log_ps)), stat / 2.0
-        term, total = 1.0, 1.0
-        for k in range(1, int(a)):
-            term *= (a - k) / y
-            total += term
-        log_p = -y + (a - 1.0) * math.log(y) - math.lgamma(a) + math.log(total)
-    return stat, log_p
+    y = stat / 2.0
+    if y <= 0.0:
+        return stat, 0.0
+    k = np.arange(len(log_ps), dtype=np.float64)
+    terms = k * math.log(y) - np.array([math.lgamma(i + 1.0) for i in k])
+    top = float(terms.max())
+    return stat, min(0.0, -y + top + math.log(float(np.exp(terms - top).sum())))
 
 
 def _rows(n_rows: int, cap: int) -> np.ndarray:
@@ -257,7 +258,7 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
              "l2_test": l2, "l2_test_why": None if l2 else l2_why}
     result = MethodResult(NAME, score, rows_out, _reading(score, log_p, len(log_ps), alignment, l2), extra=extra)
     draws = [_exact_null(null_size, rng)]
-    sim = _simulated_null(shapes, len(log_ps), rng)
+    sim = _simulated_null(shapes, len(log_ps), null_size, rng)
     if sim is not None:
         draws.append(sim)
     result.calibration = calibrate_draws(score, draws, exact_p=p, exact_p_source="fisher",
@@ -272,28 +273,33 @@ def _exact_null(size: int, rng: np.random.Generator) -> NullDraw:
                     "(−log10 p has mean = std = 1/ln 10)", exact_mean=1.0 / LN10, exact_std=1.0 / LN10)
 
 
-def _simulated_null(shapes: list[tuple[int, int, int, int, bool]], layers: int, rng: np.random.Generator
-                    ) -> NullDraw | None:
-    """The whole test on independent Gaussian matrices of the compared shapes (when cheap)."""
+def _simulated_null(shapes: list[tuple[int, int, int, int, bool]], layers: int, size: int,
+                    rng: np.random.Generator) -> NullDraw | None:
+    """The test on one simulated unrelated pair, then Fisher over resampled layers (when cheap).
+
+    Every layer test is run once on independent Gaussian W_up (and W_gate) of that layer's shapes,
+    with the same Bonferroni step; ``size`` Fisher combinations are then drawn by resampling those
+    per-layer p-values with replacement. This checks the per-layer p-values' calibration for these
+    shapes at the cost of one extra pass of matching (not ``size`` of them).
+    """
     if sum(k * ib * (1 + gated) for k, ib, _w, _v, gated in shapes) > SIMULATED_NULL_BUDGET:
         return None
-    samples = []
-    for _ in range(SIMULATED_NULL_DRAWS):
-        per_layer: list[float] = []
-        i = 0
-        while i < len(shapes):
-            v = shapes[i][3]
-            best = 0.0
-            for k, ib, width, _, gated in shapes[i:i + v]:
-                gates = (rng.standard_normal((k, width)), rng.standard_normal((ib, width))) if gated else (None, None)
-                m = match_neurons(rng.standard_normal((k, width)), rng.standard_normal((ib, width)), *gates)
-                best = min(best, m["log_p"])
-            per_layer.append(min(0.0, best + math.log(v)))
-            i += v
-        samples.append(-fisher_log_p(per_layer)[1] / LN10)
+    per_layer: list[float] = []
+    i = 0
+    while i < len(shapes):
+        v = shapes[i][3]
+        best = 0.0
+        for k, ib, width, _, gated in shapes[i:i + v]:
+            gates = (rng.standard_normal((k, width)), rng.standard_normal((ib, width))) if gated else (None, None)
+            best = min(best, match_neurons(rng.standard_normal((k, width)), rng.standard_normal((ib, width)),
+                                           *gates)["log_p"])
+        per_layer.append(min(0.0, best + math.log(v)))
+        i += v
+    pool = np.array(per_layer)
+    samples = [-fisher_log_p(list(rng.choice(pool, size=layers)))[1] / LN10 for _ in range(size)]
     return NullDraw(np.array(samples), "synthetic",
-                    f"{SIMULATED_NULL_DRAWS} simulated unrelated pairs: the whole test on independent Gaussian "
-                    f"W_up of the compared shapes ({layers} layers)")
+                    f"{size} simulated unrelated pairs: the test run on independent Gaussian W_up/W_gate of the "
+                    f"compared shapes ({layers} layers), Fisher over resampled layers")
 
 
 def _reading(score: float, log_p: float, layers: int, al: HiddenAlignment, l2: dict | None) -> str:
