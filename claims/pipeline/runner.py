@@ -265,11 +265,11 @@ def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
         report_fail(report, message=_journalist_message(exc), detail=_operator_detail(exc))
         return "failed"
     except SoftTimeLimitExceeded:
-        minutes = settings.CELERY_TASK_SOFT_TIME_LIMIT / 60
+        limit = human_duration(settings.CELERY_TASK_SOFT_TIME_LIMIT)
         report_fail(
             report,
-            message=f"The analysis took longer than the limit of {minutes:g} minutes and was "
-            "stopped. An operator can raise CELERY_TASK_SOFT_TIME_LIMIT and retry.",
+            message=f"The analysis took longer than the limit of {limit} and was stopped. An operator can "
+            "raise CELERY_TASK_SOFT_TIME_LIMIT and retry.",
             detail=traceback.format_exc(),
         )
         return "failed"
