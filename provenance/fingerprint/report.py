@@ -142,6 +142,10 @@ def _strong(r: MethodResult) -> bool:
 def _summary(results: dict[str, MethodResult], skipped: dict[str, str], label_a: str,
              label_b: str, null_size: int) -> tuple[str, str]:
     strong = [n for n, r in results.items() if _strong(r)]
+    if strong == ["attn_std"]:
+        # σ curves are shaped by shared init recipes: HonestAGI's statistic alone never makes a
+        # verdict of lineage, however far it lies from its null (it reads as suggestive at most).
+        strong = []
     cosine = results.get("aligned_cosine")
     evd = cosine.extra.get("expert_vs_dense") if cosine is not None else None
     if evd and evd["z"] >= Z_STRONG and "aligned_cosine" not in strong:

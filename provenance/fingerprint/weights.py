@@ -22,8 +22,10 @@ null stays valid whatever is chosen):
 * the stored order ("identity") when the anchor is no better than for shuffled tokens (a replaced
   vocabulary: the shared rows were re-initialised) and the widths are equal.
 
-Memory: 2 × ``MAX_SHARED_TOKENS`` × d float32 embedding rows (8192 × 4096 × 4 B = 128 MB per
-model at most) plus the d_a × d_b float64 cosine matrix (128 MB for d = 4096) while aligning.
+Memory: while aligning, at most three of the four n × d float32 arrays (the embedding rows of each
+model and their centred unit copies; n ≤ 8192: 3 × 64 MB for d = 2048, 3 × 128 MB for d = 4096),
+plus the d_a × d_b cosine matrix in float64 (32 MB for d = 2048) and scipy's working copy; all freed
+once the alignment is found. Only the alignment (three length-d vectors, or a d × d rotation) is kept.
 """
 
 from __future__ import annotations
@@ -142,14 +144,30 @@ def read_rows(ckpt: Checkpoint, spec: PartSpec, rows: np.ndarray) -> np.ndarray:
 
 
 def unit_columns(x: np.ndarray) -> np.ndarray:
-    """Columns centred over rows and scaled to unit length (float64); constant columns become 0."""
-    c = x.astype(np.float64) - x.mean(axis=0, dtype=np.float64)
+    """Columns centred over rows and scaled to unit length; constant columns become 0.
+
+    float32 (means accumulated in float64): the result only feeds cosines used to match columns,
+    and float32 halves the anchor's largest arrays (8192 × d per model).
+    """
+    c = np.array(x, dtype=np.float32, copy=True)
+    c -= x.mean(axis=0, dtype=np.float64).astype(np.float32)
     norm = np.linalg.norm(c, axis=0)
-    return c / np.where(norm > 0, norm, 1.0)
+    c /= np.where(norm > 0, norm, 1.0).astype(np.float32)
+    return c
 
 
-def _signed_assignment(ua: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    cos = ua.T @ ub  # (d_a, d_b)
+def _cross(ua: np.ndarray, ub: np.ndarray, rows_b: np.ndarray | None = None, block: int = 2048) -> np.ndarray:
+    """uaᵀ · ub[rows_b] (d_a × d_b), accumulated over blocks of tokens so no re-ordered copy of ub exists."""
+    out = np.zeros((ua.shape[1], ub.shape[1]), dtype=np.float64)
+    for s in range(0, ua.shape[0], block):
+        sel = slice(s, s + block) if rows_b is None else rows_b[s:s + block]
+        out += ua[s:s + block].T @ ub[sel]
+    return out
+
+
+def _signed_assignment(ua: np.ndarray, ub: np.ndarray, rows_b: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    cos = _cross(ua, ub, rows_b)  # (d_a, d_b); rows_b re-orders B's tokens (the shuffled baseline)
     ia, ib = linear_sum_assignment(-np.abs(cos))
     matched = cos[ia, ib]
     return ia, ib, np.where(matched < 0, -1.0, 1.0).astype(np.float32), float(np.abs(matched).mean())
@@ -177,10 +195,11 @@ class PairWeights:
         return self.specs[side].get((layer, role, expert))
 
     def experts(self, side: str, layer: int, role: str = Role.UP) -> list[int | None]:
-        """MLP variants of a layer: [None] for a dense MLP, else expert ids (shared expert -1 last)."""
-        found = sorted({k[2] for k in self.specs[side] if k[0] == layer and k[1] == role},
-                       key=lambda e: (e is None, e is not None and e < 0, e if e is not None else 0))
-        return found
+        """MLP variants of a layer: expert ids in order, then a shared expert (-1), then None for a
+        dense MLP; [None] for a dense model."""
+        found = {k[2] for k in self.specs[side] if k[0] == layer and k[1] == role}
+        experts = sorted(e for e in found if e is not None and e >= 0)
+        return experts + sorted(e for e in found if e is not None and e < 0) + ([None] if None in found else [])
 
     def part(self, side: str, layer: int, role: str, expert: int | None = None) -> np.ndarray | None:
         spec = self.spec(side, layer, role, expert)
@@ -257,13 +276,13 @@ class PairWeights:
                                        float("nan"), 0, 0, detail={"why": f"no anchor ({exc}); stored order"})
             raise IncompatibleModelsError(f"cannot align the hidden dimensions: {exc}") from exc
         n = ea.shape[0]
-        ua, ub = unit_columns(ea), unit_columns(eb)
-        del ea, eb
+        ua = unit_columns(ea)
+        del ea
+        ub = unit_columns(eb)
+        del eb
         ia, ib, sign, quality = _signed_assignment(ua, ub)
         # What unrelated embeddings give: the same assignment with B's token rows shuffled.
-        shuffled = ub[np.random.default_rng(ANCHOR_SEED + 1).permutation(n)]
-        baseline = _signed_assignment(ua, shuffled)[3]
-        del shuffled
+        baseline = _signed_assignment(ua, ub, np.random.default_rng(ANCHOR_SEED + 1).permutation(n))[3]
         detail: dict[str, Any] = {"permutation_quality": quality}
         if ua.shape[1] == ub.shape[1] and n >= 2 * ua.shape[1] and quality < ROTATION_MIN_QUALITY:
             # A rotated residual stream: Procrustes R minimising ||Ua − Ub R|| over orthogonal R.

@@ -110,3 +110,15 @@ def test_the_permuted_copy_is_found_through_the_shared_vocabulary(weight_reports
     # Its MLP neurons were re-ordered too: only the robust (gate-vs-up agreement) test sees them.
     assert max(abs(r) for r in nm.per_layer["spearman_identity"]) < 0.3
     assert min(nm.per_layer["spearman_agreement"]) > 0.9
+
+
+def test_the_verdict_never_rests_on_attn_std_alone():
+    from provenance.fingerprint.methods import MethodResult
+    from provenance.fingerprint.report import _summary
+
+    far = {"z": 40.0, "p": 1 / 33, "size": 32, "source": "synthetic", "mean": 0.3, "std": 0.02}
+    near = {"z": 0.5, "p": 0.4, "size": 32, "source": "synthetic", "mean": 0.0, "std": 0.01}
+    results = {"attn_std": MethodResult("attn_std", 0.99, {}, "", calibration=far),
+               "aligned_cosine": MethodResult("aligned_cosine", 0.0, {}, "", calibration=near)}
+    verdict, summary = _summary(results, {}, "A", "B", 32)
+    assert verdict == "suggestive" and "attn_std" in summary
