@@ -47,6 +47,12 @@ class PublicRecordView(DetailView):
     def base_queryset(self) -> QuerySet:
         return self.model.objects.all()
 
+    def preview_banner(self) -> str:
+        """Why an editor sees a page readers cannot ("" when readers can see it too)."""
+        if self.object.is_public:
+            return ""
+        return f"This record is a {self.object.get_status_display()}"
+
     def page_description(self) -> str:
         return description_of(getattr(self.object, "public_body", "") or "")
 
@@ -54,6 +60,7 @@ class PublicRecordView(DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             preview=self.preview,
+            preview_banner=self.preview_banner(),
             page_title=str(self.object),
             page_description=self.page_description(),
             canonical_path=self.object.get_absolute_url(),

@@ -144,6 +144,10 @@ class ReportDetail(PublicRecordView):
     def get_queryset(self):
         return report_queryset(preview=self.preview)
 
+    def preview_banner(self) -> str:
+        # A report has no editorial status: it is public when the evidence citing it is.
+        return "" if self.object.is_public else "This report's evidence record is not published"
+
     def page_description(self) -> str:
         summary = (self.object.result or {}).get("summary") or self.object.summary
         return summary[:300] if summary else "A fingerprint comparison of two AI model checkpoints."
