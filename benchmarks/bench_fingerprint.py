@@ -234,30 +234,33 @@ def measure(mode: str, folder: Path, cache: str) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    """Markdown table of the best of the repeats per (run, cache); ratios against the same cache."""
-    best: dict[tuple[str, str], dict] = {}
+    """Markdown table per (run, cache): best and median wall, median CPU (user + system, all threads),
+    GB/s and ratios of the best wall, CPU ratio of the medians; ratios against the same cache."""
+    runs: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
-        key = (r["mode"], r["cache"])
-        if key not in best or r["wall"] < best[key]["wall"]:
-            best[key] = r
-    walls: dict[tuple[str, str], list[float]] = {}
-    for r in rows:
-        walls.setdefault((r["mode"], r["cache"]), []).append(r["wall"])
+        runs.setdefault((r["mode"], r["cache"]), []).append(r)
+
+    def median(key: tuple[str, str], field: str) -> float:
+        values = sorted(x[field] for x in runs[key])
+        return values[len(values) // 2]
+
     lines = [
         "| run | cache | best wall (s) | median (s) | CPU (s) | GB/s | peak RSS (MB) | wall / reference "
-        "| GB/s / read |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| CPU / reference | GB/s / read |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    best = {key: min(rs, key=lambda x: x["wall"]) for key, rs in runs.items()}
     for (mode, cache), r in best.items():
-        ref, rd = best.get(("reference", cache)), best.get(("read", cache))
+        ref, rd = ("reference", cache), ("read", cache)
         gbs = r["bytes"] / r["wall"] / 1e9
-        vs_ref = f"{r['wall'] / ref['wall']:.2f}" if ref else "-"
-        vs_read = f"{gbs / (rd['bytes'] / rd['wall'] / 1e9):.2f}" if rd else "-"
-        w = sorted(walls[(mode, cache)])
-        rss = max(x["peak_rss_mb"] for x in rows if (x["mode"], x["cache"]) == (mode, cache))
+        cpu = median((mode, cache), "cpu")
+        vs_ref = f"{r['wall'] / best[ref]['wall']:.2f}" if ref in best else "-"
+        cpu_vs_ref = f"{cpu / median(ref, 'cpu'):.2f}" if ref in best else "-"
+        vs_read = f"{gbs / (best[rd]['bytes'] / best[rd]['wall'] / 1e9):.2f}" if rd in best else "-"
+        rss = max(x["peak_rss_mb"] for x in runs[(mode, cache)])
         lines.append(
-            f"| {mode} | {cache} | {r['wall']:.2f} | {w[len(w) // 2]:.2f} | {r['cpu']:.2f} | {gbs:.2f} | {rss:.0f} "
-            f"| {vs_ref} | {vs_read} |"
+            f"| {mode} | {cache} | {r['wall']:.2f} | {median((mode, cache), 'wall'):.2f} | {cpu:.2f} "
+            f"| {gbs:.2f} | {rss:.0f} | {vs_ref} | {cpu_vs_ref} | {vs_read} |"
         )
     return "\n".join(lines)
 
@@ -284,6 +287,7 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=3, help="runs of each, interleaved; the table shows the best"
     )
+    ap.add_argument("--rows", type=Path, default=None, help="also write every run's figures as JSON")
     ap.add_argument("--chunk-mb", type=float, default=None, help="chunk size of our pass (tuning)")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -311,6 +315,8 @@ def main() -> None:
         f"{args.repeat} runs each; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
     )
     print(table(rows))
+    if args.rows:
+        args.rows.write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":
