@@ -19,7 +19,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -81,6 +81,12 @@ def _as_drf(exc: Exception) -> Exception:
         return exceptions.ValidationError({"non_field_errors": exc.messages})
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
+    if isinstance(exc, (OverflowError, DataError)):
+        # A number or text the database cannot store: the client's value, not our failure.
+        logger.info("Out-of-range value answered as 400: %s", exc)
+        return exceptions.ValidationError(
+            {"non_field_errors": ["A value is out of the range this API accepts."]}
+        )
     if isinstance(exc, IntegrityError):
         logger.info("Integrity error answered as 409: %s", exc)
         return Conflict()

@@ -20,6 +20,8 @@ from claims.models import (
 )
 from claims.models.base import PublicRecord
 
+MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds; larger numbers are a 400, not a 500
+
 
 class _Base(df.FilterSet):
     updated_since = df.IsoDateTimeFilter(

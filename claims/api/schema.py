@@ -101,7 +101,9 @@ class LinkFieldExtension(OpenApiSerializerFieldExtension):
             schema["description"] = (
                 field.help_text or f"The {model}."
             ) + f" A link; null when not set or not public.{hint}"
-        if field.allow_null:
+        # A link in a response is null whenever the related record is not public, even where the
+        # relation itself is required (an editor reading a record whose claimant is a draft).
+        if field.allow_null or direction == "response":
             schema["nullable"] = True
         return schema
 

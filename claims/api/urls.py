@@ -34,7 +34,7 @@ urlpatterns = [
     path("v1/export/claimreview/", ClaimReviewFeedView.as_view(), name="export-claimreview"),
     # No trailing slash: the chart is a file (the router would add one).
     re_path(
-        r"^v1/reports/(?P<slug>[-a-zA-Z0-9_]+)/charts/(?P<name>[a-z0-9_]+)\.svg$",
+        r"^v1/reports/(?P<slug>[^/]+)/charts/(?P<name>[^/]+)\.svg$",
         ReportViewSet.as_view({"get": "chart"}),
         name="report-chart",
     ),

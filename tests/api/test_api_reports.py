@@ -82,7 +82,7 @@ def wait_until_finished(client, url: str, timeout: float = 120) -> dict:
     raise AssertionError(f"{url} still {body['status']} after {timeout} s")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # groups come from a data migration
 @pytest.mark.usefixtures("empty_queues")
 def test_an_editor_requests_a_report_with_a_token_and_polls_it_to_succeeded(register, model_store):
     World(drafts=False)

@@ -87,7 +87,7 @@ class LinkField(serializers.RelatedField):
 
     def to_internal_value(self, data):
         name = self.link_model._meta.verbose_name
-        if not isinstance(data, str):
+        if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid", model=name)
         record = self.get_queryset().filter(slug=data).first()
         if record is None:

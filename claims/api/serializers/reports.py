@@ -122,13 +122,22 @@ class ReportParametersSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class CheckpointIdField(serializers.PrimaryKeyRelatedField):
+    """A checkpoint by id; a number no id can have is "does not exist", not a database error."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool) and not 1 <= data <= 2**63 - 1:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
 class ReportRequestSerializer(serializers.Serializer):
     """A request for a comparison; an identical request returns the existing report."""
 
-    checkpoint_a = serializers.PrimaryKeyRelatedField(
+    checkpoint_a = CheckpointIdField(
         queryset=Checkpoint.objects.all(), help_text="Id of the first checkpoint (/api/v1/checkpoints/)."
     )
-    checkpoint_b = serializers.PrimaryKeyRelatedField(
+    checkpoint_b = CheckpointIdField(
         queryset=Checkpoint.objects.all(), help_text="Id of the second checkpoint."
     )
     methods = serializers.ListField(

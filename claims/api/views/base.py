@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +26,7 @@ from rest_framework.response import Response
 
 from claims import services
 from claims.api.errors import PayloadTooLarge
+from claims.api.filters import MAX_ID
 from claims.api.permissions import CanPublish, can_view_drafts
 
 WRITE_ACTIONS = {"create", "update", "partial_update", "destroy", "publish", "unpublish", "retract"}
@@ -44,6 +46,9 @@ class ApiViewMixin:
     """Body size limit, ``?expand=`` validation, conditional GET, ``Vary`` on credentials."""
 
     expand_options: tuple[str, ...] = ()
+    # Any path segment reaches the view, which answers an unknown one with a JSON 404 (a narrower
+    # pattern would hand it to the site's HTML 404 page).
+    lookup_value_regex = "[^/]+"
 
     def initial(self, request, *args, **kwargs):
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
@@ -56,6 +61,12 @@ class ApiViewMixin:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
             raise PayloadTooLarge(f"The body is {length} bytes; this server accepts at most {limit} bytes.")
+        # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                raise ValidationError({name.replace("\x00", ""): ["NUL characters are not allowed."]})
+        if any("\x00" in str(v) for v in kwargs.values()):
+            raise Http404
         super().initial(request, *args, **kwargs)
         raw = request.query_params.get("expand", "")
         wanted = {part.strip() for part in raw.split(",") if part.strip()}
@@ -99,6 +110,13 @@ class VisibilityMixin:
             return queryset
         return self.visible(queryset)
 
+    def get_object(self):
+        if self.lookup_field == "pk":
+            value = str(self.kwargs.get("pk", ""))
+            if not value.isdigit() or int(value) > MAX_ID:
+                raise Http404  # not an id at all: no row has it (and the database must not see it)
+        return super().get_object()
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         self.last_modified = instance.updated_at
@@ -131,7 +149,6 @@ class PublicRecordViewSet(
     There is no DELETE: a public record is retracted (it stays visible with its note)."""
 
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def _transition(self, service, **kwargs):
         record = service(record=self.get_object(), user=self.request.user, **kwargs)

@@ -40,7 +40,6 @@ class ReportViewSet(
     ordering_fields = ["requested_at", "updated_at"]
     ordering = ["-requested_at", "pk"]
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def visible(self, queryset):
         return queryset.filter(evidence__status__in=PublicRecord.Status.visible())
