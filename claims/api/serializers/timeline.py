@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from claims.api.serializers.fields import LinkSerializer, api_url, is_visible, record_name
-from claims.markdown import render_markdown
+from claims.api.serializers.fields import LinkSerializer, api_url, is_visible, markdown_html, record_name
 from claims.models import Claim, EvidenceArtifact
 
 
@@ -58,7 +57,7 @@ class TimelineEntrySerializer(serializers.Serializer):
                 "responds_to": _link(request, record.responds_to),
                 "kind": record.kind,
                 "assessment": record.assessment,
-                "text_html": str(render_markdown(record.statement)),
+                "text_html": markdown_html(record.statement),
             }
         if isinstance(record, EvidenceArtifact):
             return {
@@ -67,7 +66,7 @@ class TimelineEntrySerializer(serializers.Serializer):
                 "record": _link(request, record),
                 "party": _link(request, record.author),
                 "kind": record.kind,
-                "text_html": str(render_markdown(record.description)),
+                "text_html": markdown_html(record.description),
             }
         return {  # RightOfReply
             **base,
@@ -75,7 +74,7 @@ class TimelineEntrySerializer(serializers.Serializer):
             "party": _link(request, record.party),
             "claim": _link(request, record.claim),
             "kind": record.outcome,
-            "text_html": str(render_markdown(record.answer)),
+            "text_html": markdown_html(record.answer),
         }
 
 

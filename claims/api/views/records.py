@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
 from claims.api import filters
-from claims.api.pagination import UpdatedCursorPagination
+from claims.api.pagination import NewestCursorPagination
 from claims.api.serializers.ai_models import AIModelSerializer
 from claims.api.serializers.claims import ClaimSerializer
 from claims.api.serializers.disputes import DisputeSerializer
@@ -99,8 +99,8 @@ class DisputeViewSet(PublicRecordViewSet):
 @_documented(
     "claim", "claims and rebuttals",
     ("dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to"),
-    "Rebuttals are claims with `responds_to` set (`?is_response=true`). Cursor-paginated, most "
-    "recently changed first; `?ordering=updated_at` with `?updated_since=` walks changes oldest first.",
+    "Rebuttals are claims with `responds_to` set (`?is_response=true`). Cursor-paginated, newest "
+    "first; `?updated_since=` with `?ordering=updated_at` walks changes oldest first.",
 )  # fmt: skip
 class ClaimViewSet(PublicRecordViewSet):
     queryset = Claim.objects.select_related(
@@ -120,23 +120,23 @@ class ClaimViewSet(PublicRecordViewSet):
     )
     serializer_class = ClaimSerializer
     filterset_class = filters.ClaimFilter
-    pagination_class = UpdatedCursorPagination
+    pagination_class = NewestCursorPagination
     search_fields = ["title", "statement", "venue"]
-    ordering_fields = ["updated_at", "created_at"]
+    ordering_fields = ["id", "updated_at", "created_at"]
     expand_options = ("dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to")
 
 
 @_documented(
     "evidence artifact", "evidence artifacts", ("author",),
-    "Cursor-paginated, most recently changed first.",
+    "Cursor-paginated, newest first.",
 )  # fmt: skip
 class EvidenceViewSet(PublicRecordViewSet):
     queryset = EvidenceArtifact.objects.select_related("author", "report")
     serializer_class = EvidenceSerializer
     filterset_class = filters.EvidenceFilter
-    pagination_class = UpdatedCursorPagination
+    pagination_class = NewestCursorPagination
     search_fields = ["title", "description", "url"]
-    ordering_fields = ["updated_at", "created_at"]
+    ordering_fields = ["id", "updated_at", "created_at"]
     expand_options = ("author",)
 
 
