@@ -8,7 +8,7 @@ run's own (``VmHWM``):
   ours:embedding_anchor   ``embedding_anchor.compare_weights``: ≤ 8192 shared-token embedding rows,
                           one layer's W_Q/W_K per model at a time, ≤ 1024 CKA dims, 32-sample null;
   ours:neuron_matching    ``neuron_matching.compare_weights``: one layer's W_up/W_gate per model at a
-                          time, ≤ 2048 sampled neurons, robust + identity tests, 999-permutation L2;
+                          time, ≤ 1024 sampled neurons, robust + identity tests, 999-permutation L2;
   ours:tokenizer_overlap  reading both vocabularies;
   ref:embedding_anchor    what AWM's public code does: every shard of both models in RAM, then the
                           same anchor over all shared tokens and CKA over all hidden dims, no null;

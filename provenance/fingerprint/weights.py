@@ -73,22 +73,44 @@ class HiddenAlignment:
     total_shared: int
     matrix: np.ndarray | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    width_b: int = 0  # d_b, B's hidden width
 
     @property
     def size(self) -> int:
         return int(self.idx_a.size)
 
-    def apply_a(self, w: np.ndarray) -> np.ndarray:
-        """A's (out, d_a) matrix restricted to the matched hidden dims, in matched order."""
-        return w if self.kind != "signed_permutation" else w[:, self.idx_a]
+    def apply_a(self, w: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:
+        """A's (out, d_a) matrix restricted to the matched hidden dims, in matched order
+        (only the matched dims at ``positions`` when given: cheaper than slicing afterwards)."""
+        if self.kind != "signed_permutation":
+            return w if positions is None else w[:, positions]
+        return w[:, self.idx_a if positions is None else self.idx_a[positions]]
 
-    def apply_b(self, w: np.ndarray) -> np.ndarray:
-        """B's (out, d_b) matrix mapped into A's (matched) hidden basis."""
+    def apply_b(self, w: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:
+        """B's (out, d_b) matrix mapped into A's (matched) hidden basis (see ``apply_a``)."""
         if self.kind == "rotation":
-            return (w.astype(np.float64) @ self.matrix).astype(np.float32)
+            m = self.matrix if positions is None else self.matrix[:, positions]
+            return (w.astype(np.float64) @ m).astype(np.float32)
         if self.kind == "identity":
-            return w
-        return w[:, self.idx_b] * self.sign[None, :].astype(w.dtype)
+            return w if positions is None else w[:, positions]
+        idx, sign = (self.idx_b, self.sign) if positions is None else (self.idx_b[positions], self.sign[positions])
+        return w[:, idx] * sign[None, :].astype(w.dtype)
+
+    def a_in_b(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """A's (out, d_a) matrix moved into B's hidden basis, and the columns of B to compare with it
+        (None: all, in stored order). The inverse direction of ``apply_b``: moving the few rows
+        sampled from A is cheaper than moving all of B's (no column gather or product over B).
+        Every map here is orthogonal, so cosines and distances are the same either way."""
+        if self.kind == "identity":
+            return w, None
+        if self.kind == "rotation":  # b ≈ a Mᵀ when b M ≈ a and M is orthogonal
+            return (w.astype(np.float64) @ self.matrix.T.astype(np.float64)).astype(np.float32), None
+        moved = w[:, self.idx_a] * self.sign[None, :].astype(w.dtype)
+        if self.idx_b.size == self.width_b:
+            out = np.empty((w.shape[0], self.width_b), dtype=moved.dtype)
+            out[:, self.idx_b] = moved
+            return out, None
+        return moved, self.idx_b
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "matched_dims": self.size, "quality": self.quality,
@@ -259,6 +281,7 @@ class PairWeights:
         if self._alignment is None and self._alignment_error is None:
             try:
                 self._alignment = self._align()
+                self._alignment.width_b = self.hidden_size("b") or 0
             except IncompatibleModelsError as exc:
                 self._alignment_error = str(exc)
         if self._alignment is None:

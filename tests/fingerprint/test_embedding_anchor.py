@@ -38,7 +38,7 @@ def test_unbiased_cka_matches_its_definition_and_its_invariances():
     y = x @ rng.standard_normal((20, 12)) + 0.5 * rng.standard_normal((60, 12))
     kx, ky = x @ x.T, y @ y.T
     want = _hsic_by_definition(kx, ky) / np.sqrt(_hsic_by_definition(kx, kx) * _hsic_by_definition(ky, ky))
-    assert _cka(x, y) == pytest.approx(want, rel=1e-9)
+    assert _cka(x, y) == pytest.approx(want, rel=1e-6)  # Grams are float32 products
     q, _ = np.linalg.qr(rng.standard_normal((20, 20)))
     assert _cka(x, x) == pytest.approx(1.0)
     assert _cka(x, 3.0 * x @ q) == pytest.approx(1.0)  # any rotation of the features, any scale

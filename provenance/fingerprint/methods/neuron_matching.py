@@ -55,7 +55,7 @@ from ..weights import HiddenAlignment, PairWeights
 from .base import Method, MethodResult, weights_only
 
 NAME = "neuron_matching"
-MAX_NEURONS = 2048
+MAX_NEURONS = 1024
 MAX_VARIANTS = 8
 L2_PERMUTATIONS = 999
 SIMULATED_NULL_BUDGET = 3_500_000
@@ -124,7 +124,7 @@ def _assign(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None = None,
-                  gate_b: np.ndarray | None = None) -> dict:
+                  gate_b: np.ndarray | None = None, rows: np.ndarray | None = None) -> dict:
     """Match A's sampled neurons (rows) to B's by cosine and test the matching two ways.
 
     * ``identity`` (Zhu et al.'s constrained test): Spearman of the W_up matching against the
@@ -136,16 +136,19 @@ def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None 
 
     ``log_p`` = ln(2 · min p) over the available tests (Bonferroni). Also returns rho (of the
     better test), rho_identity/rho_agreement, matched_cos (mean cosine of W_up matches), rows (A's
-    sampled neuron ids), dots (k × I_b float64, for the L2 test), na2/nb2 (squared row norms).
+    sampled neuron ids), dots (k × I_b float32, for the L2 test), na2/nb2 (squared row norms).
+    ``rows``: when given, ``up_a``/``gate_a`` hold only those rows (A's neuron ids) already sampled.
     """
-    rows = _rows(up_a.shape[0], MAX_NEURONS)
-    match, cos, dots, na2, nb2 = _assign(up_a[rows], up_b)
+    if rows is None:
+        rows = _rows(up_a.shape[0], MAX_NEURONS)
+        up_a, gate_a = up_a[rows], (gate_a[rows] if gate_a is not None else None)
+    match, cos, dots, na2, nb2 = _assign(up_a, up_b)
     ok = match >= 0
     rho_i, lp_i = spearman_log_p(rows[ok], match[ok])
     tests = [(lp_i, rho_i)]
     rho_g = float("nan")
     if gate_a is not None and gate_b is not None:
-        match_g = _assign(gate_a[rows], gate_b)[0]
+        match_g = _assign(gate_a, gate_b)[0]
         both = ok & (match_g >= 0)
         rho_g, lp_g = spearman_log_p(match[both], match_g[both])
         tests.append((lp_g, rho_g))
@@ -153,6 +156,10 @@ def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None 
     log_p = min(0.0, log_p + math.log(len(tests)))
     return {"rho": rho, "rho_identity": rho_i, "rho_agreement": rho_g, "log_p": log_p,
             "matched_cos": float(cos.mean()), "rows": rows, "dots": dots, "na2": na2, "nb2": nb2}
+
+
+def _columns(w: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    return w if cols is None else w[:, cols]
 
 
 def _layer_pairs(pair: PairWeights, fp_a: ModelFingerprint, fp_b: ModelFingerprint, seed: int) -> list[tuple[int, int]]:
@@ -213,16 +220,22 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
         best: dict | None = None
         best_label = ""
         for ea, eb in variants:
-            up_a = alignment.apply_a(pair.part("a", la, Role.UP, ea))
-            up_b = alignment.apply_b(pair.part("b", lb, Role.UP, eb))
+            # Compared in B's basis: only A's sampled rows are moved (see HiddenAlignment.a_in_b).
+            full_a = pair.part("a", la, Role.UP, ea)
+            rows = _rows(full_a.shape[0], MAX_NEURONS)
+            same_shape = full_a.shape == tuple(pair.spec("b", lb, Role.UP, eb).shape)
+            neurons_a = full_a.shape[0]
+            up_a, cols = alignment.a_in_b(full_a[rows])
+            del full_a
+            up_b = _columns(pair.part("b", lb, Role.UP, eb), cols)
             gate_a, gate_b = pair.part("a", la, Role.GATE, ea), pair.part("b", lb, Role.GATE, eb)
-            gated = gate_a is not None and gate_b is not None and gate_a.shape[0] == up_a.shape[0] \
-                and gate_b.shape[0] == up_b.shape[0]
+            gated = (gate_a is not None and gate_b is not None and gate_a.shape[0] == neurons_a
+                     and gate_b.shape[0] == up_b.shape[0])
             if gated:
-                gate_a, gate_b = alignment.apply_a(gate_a), alignment.apply_b(gate_b)
-            m = match_neurons(up_a, up_b, gate_a if gated else None, gate_b if gated else None)
+                gate_a, gate_b = alignment.a_in_b(gate_a[rows])[0], _columns(gate_b, cols)
+            m = match_neurons(up_a, up_b, gate_a if gated else None, gate_b if gated else None, rows=rows)
             if l2_ok and len(variants) == 1:
-                if up_a.shape != up_b.shape:
+                if not same_shape:
                     l2_ok, l2_why = False, "MLP shapes differ"
                 else:
                     idx = m["rows"]
