@@ -107,7 +107,7 @@ def report_request(
     if checkpoint_a.pk == checkpoint_b.pk:
         raise ProvenanceError("Choose two different checkpoints: a report compares two sets of weights.")
     try:
-        method_names = resolve_methods(methods)
+        method_names = resolve_methods(methods, weights=True)  # the worker reads the weights
     except FingerprintError as exc:
         raise ProvenanceError(str(exc)) from exc
     params = _parameters(parameters or {})

@@ -35,6 +35,7 @@ from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.report import compare_fingerprints
+from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,9 @@ def _compute_fingerprint(
 
 def _fingerprints(
     report: FingerprintReport, timings: dict, on_progress: Progress | None
-) -> list[ModelFingerprint]:
+) -> tuple[list[ModelFingerprint], tuple[EngineCheckpoint, EngineCheckpoint]]:
+    """Both fingerprints (computed or from the cache) and both checkpoints opened for the methods
+    that read weights (embedding rows, one layer's matrices at a time)."""
     plans = [_plan(c) for c in (report.checkpoint_a, report.checkpoint_b)]
     total = sum(p.size for p, _ in plans)
     progress = ProgressWriter(report.pk, total, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
@@ -192,7 +195,7 @@ def _fingerprints(
             "cached": plan.cached is not None,
         }
     progress.write()
-    return fingerprints
+    return fingerprints, (plans[0][1][0], plans[1][1][0])
 
 
 def library_versions() -> dict[str, str]:
@@ -211,10 +214,12 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     """
     timings: dict = {}
     started, cpu_started = time.perf_counter(), time.process_time()
-    fp_a, fp_b = _fingerprints(report, timings, on_progress)
+    (fp_a, fp_b), weights = _fingerprints(report, timings, on_progress)
     t = time.perf_counter()
     labels = (str(report.checkpoint_a), str(report.checkpoint_b))
-    comparison = compare_fingerprints(fp_a, fp_b, methods=report.methods, labels=labels, **report.parameters)
+    comparison = compare_fingerprints(
+        fp_a, fp_b, methods=report.methods, labels=labels, weights=weights, **report.parameters
+    )
     result = comparison.to_dict()
     timings["compare_seconds"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
