@@ -116,12 +116,19 @@ class ClaimSerializer(PublicRecordSerializer):
     @extend_schema_field(ClaimSummarySerializer(many=True))
     def get_responses(self, obj) -> list[dict]:
         responses = [c for c in obj.responses.all() if is_visible(c)]  # prefetched, public only
-        return ClaimSummarySerializer(responses, many=True, context=self.context).data
+        return [self._child("responses", ClaimSummarySerializer).to_representation(c) for c in responses]
 
     @extend_schema_field(ClaimEvidenceSerializer(many=True))
     def get_evidence(self, obj) -> list[dict]:
         links = [link for link in obj.evidence_links.all() if is_visible(link.evidence)]
-        return ClaimEvidenceSerializer(links, many=True, context=self.context).data
+        return [self._child("evidence", ClaimEvidenceSerializer).to_representation(link) for link in links]
+
+    def _child(self, name: str, serializer_class):
+        """One nested serializer per list, reused for every claim (building one copies its fields)."""
+        cache = self.__dict__.setdefault("_children", {})
+        if name not in cache:
+            cache[name] = serializer_class(context=self.context)
+        return cache[name]
 
     @extend_schema_field(ClaimReviewRatingSerializer)
     def get_claim_review_rating(self, obj) -> dict:

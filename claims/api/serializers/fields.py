@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
+from urllib.parse import quote
 
 from django.db import models
 from django.urls import reverse
@@ -31,9 +32,29 @@ API_VIEW_NAMES = {
 }
 
 
+_PLACEHOLDER = "00slug00"
+
+
+@cache
+def _path_template(view_name: str) -> str:
+    return reverse(view_name, kwargs={"slug": _PLACEHOLDER})
+
+
+def absolute(request, path: str) -> str:
+    """``request.build_absolute_uri(path)``, with the scheme and host worked out once per request
+    (a page of 50 claims builds about 400 URLs)."""
+    if request is None:
+        return path
+    base = getattr(request, "_api_base_url", None)
+    if base is None:
+        base = request._api_base_url = request.build_absolute_uri("/").rstrip("/")
+    return base + path
+
+
 def api_url(request, record: models.Model) -> str:
-    path = reverse(API_VIEW_NAMES[type(record)], kwargs={"slug": record.slug})
-    return request.build_absolute_uri(path) if request is not None else path
+    """The API address of a record; slugs are URL-safe ([-a-zA-Z0-9_]), so no escaping is needed."""
+    path = _path_template(API_VIEW_NAMES[type(record)]).replace(_PLACEHOLDER, quote(record.slug))
+    return absolute(request, path)
 
 
 def is_visible(record) -> bool:
