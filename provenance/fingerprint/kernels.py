@@ -70,8 +70,9 @@ def _build() -> Callable[[np.ndarray, np.ndarray], None] | None:
 def histogram(codes: np.ndarray, counts: np.ndarray) -> None:
     """Add the counts of ``codes`` (uint8 or uint16) to ``counts`` (int64, 256 or 65,536 bins): with
     the compiled kernel when numba is there, else with :func:`histogram_numpy` (identical counts)."""
-    if counts.size < (256 if codes.dtype == np.uint8 else 65536) or counts.dtype != np.int64:
-        raise ValueError("counts must be int64 with one bin per code")  # the kernel checks no bounds
+    bins = {np.dtype(np.uint8): 256, np.dtype(np.uint16): 65536}.get(codes.dtype)
+    if bins is None or counts.dtype != np.int64 or counts.size < bins:  # the kernel checks no bounds
+        raise ValueError("codes must be uint8 or uint16, counts int64 with one bin per code")
     kernel = compiled()
     if kernel is None:  # pragma: no cover
         histogram_numpy(codes, counts)

@@ -223,6 +223,8 @@ def test_the_kernel_refuses_a_histogram_too_small_for_its_codes():
         kernels.histogram(np.zeros(4, dtype=np.uint16), np.zeros(256, dtype=np.int64))
     with pytest.raises(ValueError):
         kernels.histogram(np.zeros(4, dtype=np.uint8), np.zeros(256, dtype=np.int32))
+    with pytest.raises(ValueError):
+        kernels.histogram(np.zeros(4, dtype=np.int64), np.zeros(65536, dtype=np.int64))
 
 
 @pytest.mark.parametrize(
