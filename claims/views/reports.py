@@ -101,7 +101,7 @@ def method_sections(report: FingerprintReport) -> list[dict]:
                 "calibration": calibration,
                 "chart": chart if chart in report.charts else None,
                 "chart_alt": f"Histogram of the {METHOD_LABELS.get(name, name)} score for "
-                f"{calibration.get('size', 'the')} unrelated pairs (the null distribution), with this "
+                f"{calibration.get('size') or 'the'} unrelated pairs (the null distribution), with this "
                 f"report's score {_fmt(result.get('score'))} marked as a vertical line.",
                 "headers": headers,
                 "rows": rows,
