@@ -5,8 +5,9 @@ is equivariant to permutations of a layer's MLP neurons, so under the null B's n
 exchangeable with respect to A's, and anything computed from a matching of neurons is an exact
 test. Per MLP layer pair:
 
-1. the rows of W_up (one per neuron), B's in A's residual basis (``weights.hidden_alignment``: the
-   embedding anchor undoes a hidden permutation/sign flip/rotation first);
+1. the rows of W_up (one per neuron) in a shared residual basis (``weights.hidden_alignment``: the
+   embedding anchor undoes a hidden permutation/sign flip/rotation first; A's sampled rows are
+   moved into B's basis, which is cheaper than moving all of B's and changes no cosine);
 2. cosine matrix between A's neurons (at most ``MAX_NEURONS``, a fixed subsample) and all of B's,
    ``linear_sum_assignment`` maximising the total cosine;
 3. Spearman ρ between A's neuron indices and their matches' indices in B; one-sided p_ℓ (a shared
@@ -34,9 +35,9 @@ run once on independent Gaussian matrices of the compared shapes, combined by Fi
 resampled layers (one extra pass of matching, not one per null draw).
 
 Memory per layer pair: both W_up and W_gate (float32), the k × I_b dot products of W_up (float32,
-kept for the L2 test) and of W_gate, and one k × I_b float64 cosine matrix at a time (k ≤ 2048:
-46 + 46 + 92 MB for I_b = 5632), plus the L2 test's T × k permutation indices (16 MB). Time: two
-rectangular assignments per layer pair.
+kept for the L2 test) and of W_gate, and one k × I_b float64 cosine matrix at a time (k ≤ 1024:
+23 + 23 + 46 MB for I_b = 5632), plus the L2 test's T × I_b random keys and their argsort (22 + 45
+MB). Time: two k × d × I_b float32 products and two rectangular assignments per layer pair.
 """
 
 from __future__ import annotations
