@@ -49,6 +49,7 @@ def test_impossible_requests_name_the_problem(editor, world):
     )
     fields = bad.json()["error"]["fields"]
     assert bad.status_code == 400 and set(fields) == {"methods", "parameters"}
+    assert "Unknown field" in fields["parameters"][0]
     missing = editor.post("/api/v1/reports/", {"checkpoint_a": 999999, "checkpoint_b": "x"}, format="json")
     assert set(missing.json()["error"]["fields"]) == {"checkpoint_a", "checkpoint_b"}
 

@@ -172,8 +172,9 @@ def markdown_html(text: str | None) -> str:
     return _markdown_html(text)
 
 
-class BaseSerializer(serializers.ModelSerializer):
-    """Unknown fields are errors; writes run the model's own validation and keep history."""
+class StrictFieldsMixin:
+    """A write body naming a field the serializer does not write is a 400 naming that field (DRF
+    would ignore it silently, and a typo would pass for a successful change)."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -185,6 +186,10 @@ class BaseSerializer(serializers.ModelSerializer):
                     {name: [f"Unknown field. Writable fields: {allowed}."] for name in unknown}
                 )
         return super().to_internal_value(data)
+
+
+class BaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Unknown fields are errors; writes run the model's own validation and keep history."""
 
     def build_unique_together_validators(self):
         return []  # the model's full_clean checks unique constraints with their own messages

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api.serializers.ai_models import CheckpointSummarySerializer
-from claims.api.serializers.fields import LinkField, MarkdownHTMLField, api_url
+from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, api_url
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
 from provenance.fingerprint.methods import METHODS
@@ -101,7 +101,7 @@ class ReportListSerializer(ReportSerializer):
         read_only_fields = fields
 
 
-class ReportParametersSerializer(serializers.Serializer):
+class ReportParametersSerializer(StrictFieldsMixin, serializers.Serializer):
     null_size = serializers.IntegerField(
         required=False,
         min_value=8,
@@ -111,15 +111,6 @@ class ReportParametersSerializer(serializers.Serializer):
     seed = serializers.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, help_text="Random seed of the null (default 0)."
     )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {k: ["Unknown parameter: use null_size or seed."] for k in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 class CheckpointIdField(serializers.PrimaryKeyRelatedField):
@@ -131,7 +122,7 @@ class CheckpointIdField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer):
     """A request for a comparison; an identical request returns the existing report."""
 
     checkpoint_a = CheckpointIdField(
@@ -154,13 +145,3 @@ class ReportRequestSerializer(serializers.Serializer):
         help_text="Slug of an existing evidence artifact that will cite the report; by default a draft "
         "analysis artifact is created for it.",
     )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                writable = ", ".join(sorted(self.fields))
-                raise serializers.ValidationError(
-                    {k: [f"Unknown field. Writable fields: {writable}."] for k in unknown}
-                )
-        return super().to_internal_value(data)

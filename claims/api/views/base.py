@@ -28,6 +28,7 @@ from claims import services
 from claims.api.errors import PayloadTooLarge
 from claims.api.filters import MAX_ID
 from claims.api.permissions import CanPublish, can_view_drafts
+from claims.api.serializers.fields import StrictFieldsMixin
 
 WRITE_ACTIONS = {"create", "update", "partial_update", "destroy", "publish", "unpublish", "retract"}
 
@@ -123,17 +124,10 @@ class VisibilityMixin:
         return Response(self.get_serializer(instance).data)
 
 
-class RetractSerializer(serializers.Serializer):
+class RetractSerializer(StrictFieldsMixin, serializers.Serializer):
     note = serializers.CharField(
         max_length=10_000, help_text="Markdown. Why the record is retracted; readers see it on the record."
     )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {"note"})
-            if unknown:
-                raise ValidationError({k: ["Unknown field. Writable fields: note."] for k in unknown})
-        return super().to_internal_value(data)
 
 
 class PublicRecordViewSet(

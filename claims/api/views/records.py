@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from claims.api import filters
 from claims.api.pagination import NewestCursorPagination
@@ -12,8 +13,10 @@ from claims.api.serializers.ai_models import AIModelSerializer
 from claims.api.serializers.claims import ClaimSerializer
 from claims.api.serializers.disputes import DisputeSerializer
 from claims.api.serializers.evidence import EvidenceSerializer
+from claims.api.serializers.fields import api_url
 from claims.api.serializers.parties import PartySerializer
 from claims.api.serializers.timeline import TimelineSerializer
+from claims.api.timeline import dispute_timeline
 from claims.api.views.base import PublicRecordViewSet, expand_parameter
 from claims.models import (
     AIModel,
@@ -93,7 +96,13 @@ class DisputeViewSet(PublicRecordViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, slug=None):
-        return _timeline_response(self, request, slug)
+        dispute = self.get_object()
+        self.last_modified = dispute.updated_at
+        data = {
+            "dispute": {"slug": dispute.slug, "name": dispute.title, "url": api_url(request, dispute)},
+            "entries": dispute_timeline(dispute=dispute),
+        }
+        return Response(TimelineSerializer(data, context=self.get_serializer_context()).data)
 
 
 @_documented(
@@ -138,19 +147,3 @@ class EvidenceViewSet(PublicRecordViewSet):
     search_fields = ["title", "description", "url"]
     ordering_fields = ["id", "updated_at", "created_at"]
     expand_options = ("author",)
-
-
-def _timeline_response(view, request, slug):
-    from rest_framework.response import Response
-
-    from claims.api.serializers.fields import api_url
-    from claims.api.serializers.timeline import TimelineSerializer
-    from claims.api.timeline import dispute_timeline
-
-    dispute = view.get_object()
-    view.last_modified = dispute.updated_at
-    data = {
-        "dispute": {"slug": dispute.slug, "name": dispute.title, "url": api_url(request, dispute)},
-        "entries": dispute_timeline(dispute=dispute),
-    }
-    return Response(TimelineSerializer(data, context=view.get_serializer_context()).data)
