@@ -53,7 +53,9 @@ def browser_page(**context_options):
             page = context.new_page()
             page.add_init_script(WATCH)
             errors: list[str] = []
-            page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+            page.on(
+                "console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None
+            )
             page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
             yield page, errors
         finally:
@@ -78,7 +80,9 @@ def test_a_reader_goes_from_search_to_a_fingerprint_report(transactional_db, liv
         assert "result" in page.locator("[role=status]").inner_text()
         page.screenshot(path=shots / "search.png", full_page=True)
 
-        page.get_by_role("link", name="Was Huawei's Pangu Pro MoE derived from Alibaba's Qwen2.5-14B?").first.click()
+        page.get_by_role(
+            "link", name="Was Huawei's Pangu Pro MoE derived from Alibaba's Qwen2.5-14B?"
+        ).first.click()
         page.wait_for_url("**/disputes/pangu-pro-moe-qwen/")
         timeline = page.locator("ol.timeline")
         assert timeline.is_visible()
@@ -107,7 +111,10 @@ def test_a_reader_goes_from_search_to_a_fingerprint_report(transactional_db, liv
 def test_the_dispute_page_fits_a_phone_and_has_a_dark_mode(transactional_db, live_server, demo):
     shots = screenshots()
     url = live_server.url + demo.get_absolute_url()
-    with browser_page(viewport={"width": 375, "height": 740}, color_scheme="dark", is_mobile=True) as (page, errors):
+    with browser_page(viewport={"width": 375, "height": 740}, color_scheme="dark", is_mobile=True) as (
+        page,
+        errors,
+    ):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
