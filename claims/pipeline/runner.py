@@ -27,8 +27,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.charts import report_charts
-from claims.models import Checkpoint, FingerprintReport
+from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
+from claims.models.base import DatePrecision
 from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from provenance.fingerprint import ENGINE_VERSION
@@ -242,6 +243,11 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     report.error_message = report.error_detail = ""
     report._change_reason = "Computed"
     report.save()
+    # The analysis is "published" by us when it is computed: date its evidence record (if undated),
+    # so it takes its place in a dispute's timeline.
+    EvidenceArtifact.objects.filter(report=report, published_on__isnull=True).update(
+        published_on=timezone.localdate(report.finished_at), date_precision=DatePrecision.DAY
+    )
     return report
 
 

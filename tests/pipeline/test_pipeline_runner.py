@@ -39,6 +39,7 @@ def test_a_fine_tune_report_is_computed_stored_and_charted(register):
     base.refresh_from_db()
     assert len(base.content_hash) == 64 and base.file_hashes
     assert report.input_hashes[str(base.pk)] == base.content_hash
+    assert report.evidence.published_on == timezone.localdate(report.finished_at)  # dated for the timeline
 
 
 def test_an_independent_model_is_not_called_related(register):
