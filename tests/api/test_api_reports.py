@@ -63,9 +63,11 @@ def test_a_report_is_public_with_its_evidence_and_serves_its_charts(anon, world)
     assert body["charts"] == [
         {
             "name": "sigma_curves",
-            "url": f"http://testserver/api/v1/reports/{report.slug}/charts/sigma_curves.svg",
+            "url": f"http://testserver/reports/{report.slug}/charts/sigma_curves.svg",
+            "api_url": f"http://testserver/api/v1/reports/{report.slug}/charts/sigma_curves.svg",
         }
     ]
+    assert anon.get(body["charts"][0]["url"])["Content-Type"].startswith("image/svg+xml")
     chart = anon.get(f"/api/v1/reports/{report.slug}/charts/sigma_curves.svg")
     assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
     assert "sandbox" in chart["Content-Security-Policy"]
@@ -99,7 +101,7 @@ def test_an_editor_requests_a_report_with_a_token_and_polls_it_to_succeeded(regi
     assert body["result"]["schema_version"] == 1
     assert set(body["result"]["results"]) == {"attn_std", "tensor_identity"}
     assert body["charts"], "a succeeded report has charts"
-    chart = editor.get(body["charts"][0]["url"])
+    chart = editor.get(body["charts"][0]["api_url"])  # a draft: the API serves it to editors
     assert chart.status_code == 200 and chart.content.lstrip().startswith((b"<?xml", b"<svg"))
     # Readers see it once an editor publishes its analysis evidence.
     report = FingerprintReport.objects.get(slug=body["slug"])

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api.serializers.ai_models import CheckpointSummarySerializer
-from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, api_url
+from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, absolute, api_url
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
 from provenance.fingerprint.methods import METHODS
@@ -32,7 +32,10 @@ class ProgressSerializer(serializers.Serializer):
 
 class ChartSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="e.g. sigma_curves, layer_similarity, null_attn_std.")
-    url = serializers.URLField(help_text="The chart as SVG (image/svg+xml).")
+    url = serializers.URLField(help_text="The chart (SVG) on the public site, once the report is public.")
+    api_url = serializers.URLField(
+        help_text="The same chart from the API, which also serves a draft report's charts to editors."
+    )
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -85,8 +88,11 @@ class ReportSerializer(serializers.ModelSerializer):
         return [
             {
                 "name": name,
-                "url": request.build_absolute_uri(
-                    reverse("api:report-chart", kwargs={"slug": obj.slug, "name": name})
+                "url": absolute(
+                    request, reverse("claims:report-chart", kwargs={"slug": obj.slug, "name": name})
+                ),
+                "api_url": absolute(
+                    request, reverse("api:report-chart", kwargs={"slug": obj.slug, "name": name})
                 ),
             }
             for name in sorted(obj.charts or {})
