@@ -180,6 +180,8 @@ def _summary(results: dict[str, MethodResult], skipped: dict[str, str], label_a:
     limits = ("Limits: the nulls are synthetic independent initialisations of these shapes"
               + (" and a reference panel" if any((r.calibration or {}).get("source") == "reference_panel"
                                                 for r in results.values()) else "")
+              + (" (embedding_anchor also against the 90 unrelated real pairs AWM published)"
+                 if "embedding_anchor" in results else "")
               + f"; with {null_size} null pairs no empirical p-value can go below 1/{null_size + 1} = "
               f"{1 / (null_size + 1):.3f}"
               + (" (neuron_matching's Fisher-combined p is exact and can)" if "neuron_matching" in results else "")

@@ -10,6 +10,9 @@ either (p ≥ 0.01 and |z| < 3).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -122,3 +125,25 @@ def test_the_verdict_never_rests_on_attn_std_alone():
                "aligned_cosine": MethodResult("aligned_cosine", 0.0, {}, "", calibration=near)}
     verdict, summary = _summary(results, {}, "A", "B", 32)
     assert verdict == "suggestive" and "attn_std" in summary
+
+
+def test_the_cli_runs_every_method_on_checkpoints_and_says_why_not_on_saved_fingerprints(adversarial_set, tmp_path):
+    root = Path(__file__).resolve().parents[2]
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "provenance.fingerprint", *args], cwd=root,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    out = run("compare", str(adversarial_set["base"]), str(adversarial_set["permuted"]), "--methods", "all",
+              "--quiet")
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line and line.split()[0] in
+            ("aligned_cosine", "embedding_anchor", "neuron_matching", "tokenizer_overlap", "expert_upcycling")}
+    assert float(rows["aligned_cosine"][5]) < 3
+    assert float(rows["embedding_anchor"][5]) >= 5 and float(rows["neuron_matching"][5]) >= 5
+    assert rows["expert_upcycling"][1] == "n/a" and "Summary (lineage_supported)" in out
+    saved = tmp_path / "base.json"
+    run("inspect", str(adversarial_set["base"]), "--save-fingerprint", str(saved), "--quiet")
+    out = run("compare", str(saved), str(adversarial_set["permuted"]), "--methods", "all", "--quiet")
+    assert "needs the checkpoints' weights" in out and "Summary (no_evidence)" in out

@@ -22,8 +22,9 @@ therefore have strongly correlated σ curves, which is what misled the HonestAGI
 (deepseek-llm-7b vs llama2-7b: 0.91).
 
 Modules: ``models`` (shapes, recipes, one class per relation), ``tokenizer``, ``writer`` (bounded-
-memory safetensors writing, and ``write_checkpoint_of_size`` for benchmarks); this module assembles
-the lineage set. Every tensor is a pure function of (model, tensor name), so the same call writes
+memory safetensors writing, and ``write_checkpoint_of_size`` for benchmarks), ``adversarial``
+(``build_adversarial_set``: permuted, rotated, symmetry-drifted and vocabulary-replaced variants of
+the same base, for the weight-reading methods); this module assembles the lineage set. Every tensor is a pure function of (model, tensor name), so the same call writes
 byte-identical files.
 """
 
@@ -33,6 +34,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .adversarial import ADVERSARIAL_RELATED, adversarial_models, build_adversarial_set
 from .models import (
     SIZES,
     BaseModel,
@@ -47,9 +49,9 @@ from .tokenizer import make_tokenizer
 from .writer import write_checkpoint_of_size, write_model
 
 __all__ = [
-    "RELATED", "SIZES", "BaseModel", "ModelShape", "PerturbedModel", "PrunedModel", "SyntheticModel",
-    "UpcycledMoEModel", "WidenedVocabModel", "build_lineage_set", "lineage_models", "make_tokenizer",
-    "write_checkpoint_of_size", "write_model",
+    "ADVERSARIAL_RELATED", "RELATED", "SIZES", "BaseModel", "ModelShape", "PerturbedModel", "PrunedModel",
+    "SyntheticModel", "UpcycledMoEModel", "WidenedVocabModel", "adversarial_models", "build_adversarial_set",
+    "build_lineage_set", "lineage_models", "make_tokenizer", "write_checkpoint_of_size", "write_model",
 ]
 
 PRUNE_STEP = 2
