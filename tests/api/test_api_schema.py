@@ -74,4 +74,7 @@ def test_the_docs_load_their_assets_locally(client):
         assets = re.findall(r'(?:src|href)="([^"]+)"', page)
         assert assets and all(a.startswith("/") for a in assets), assets
         assert "cdn" not in page.lower()
+        # The site's Content-Security-Policy allows no inline script: every script has a src.
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+    assert client.get("/api/docs/?script=")["Content-Type"].startswith("application/javascript")
     assert client.get("/api/schema/").status_code == 200
