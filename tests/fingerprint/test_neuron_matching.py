@@ -39,8 +39,8 @@ def test_a_deliberate_neuron_permutation_defeats_the_identity_test_but_not_the_a
     rng = np.random.default_rng(1)
     up, gate = rng.standard_normal((300, 64)), rng.standard_normal((300, 64))
     perm = rng.permutation(300)
-    noisy = 0.5 * rng.standard_normal((300, 64))
-    m = match_neurons(up, (up + noisy)[perm], gate, (gate + noisy)[perm])
+    noise_up, noise_gate = 0.5 * rng.standard_normal((2, 300, 64))
+    m = match_neurons(up, (up + noise_up)[perm], gate, (gate + noise_gate)[perm])
     assert abs(m["rho_identity"]) < 0.2 and m["rho_agreement"] > 0.99 and m["log_p"] < math.log(1e-30)
 
 
@@ -99,3 +99,15 @@ def test_a_replaced_vocabulary_still_leaves_the_lineage_visible(weight_reports):
     assert r.extra["basis"]["kind"] == "identity"
     assert r.calibration["p"] <= 1e-3 and r.calibration["z"] >= 5
     assert "stored hidden order" in r.reading
+
+
+def test_the_agreement_test_is_skipped_when_gate_rows_copy_up_rows():
+    # Unrelated models whose gate rows resemble their own up rows: both matchings would find the same
+    # (random) partner, so agreement would be a false positive. The guard must switch it off.
+    rng = np.random.default_rng(3)
+    up_a, up_b = rng.standard_normal((200, 48)), rng.standard_normal((200, 48))
+    gate_a = up_a + 0.3 * rng.standard_normal((200, 48))
+    gate_b = up_b + 0.3 * rng.standard_normal((200, 48))
+    m = match_neurons(up_a, up_b, gate_a, gate_b)
+    assert m["gate_up_coupling"] > 0.9 and np.isnan(m["rho_agreement"])
+    assert m["log_p"] > math.log(0.01)

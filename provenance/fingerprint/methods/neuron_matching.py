@@ -14,8 +14,10 @@ test. Per MLP layer pair:
    origin keeps neurons in place: ρ ≈ 1; independent models: ρ ≈ 0). Where the MLP is gated
    (SwiGLU), also their robust variant: the same matching done on W_gate rows, and Spearman
    between the two matchings - a shared origin finds the same partner twice even when B's neurons
-   were deliberately re-ordered, which defeats the first test. The layer keeps ln(2 · min p)
-   (Bonferroni). Computed in log space, floored at 1e-300 per layer;
+   were deliberately re-ordered, which defeats the first test. It is only valid if a neuron's
+   gate row does not resemble its own up row (else unrelated models' matchings agree too), so it
+   is skipped where their mean |cos| exceeds ``MAX_GATE_UP_COUPLING`` (reported per layer). The
+   layer keeps ln(m · min p) over the m tests run (Bonferroni). Computed in log space, floored at 1e-300 per layer;
 4. Fisher: χ² = −2 Σ ln p_ℓ with 2L degrees of freedom → p. The score is −log10 p.
 
 MoE layers: every (A variant, B variant) pair of MLPs in a layer (dense MLP, experts; at most
@@ -62,6 +64,8 @@ L2_PERMUTATIONS = 999
 SIMULATED_NULL_BUDGET = 3_500_000
 """Simulate the null only if one draw costs at most this many cosine-matrix entries."""
 NEURON_SEED = 11
+MAX_GATE_UP_COUPLING = 0.2
+"""The agreement test runs only if a neuron's gate and up rows are this dissimilar on average."""
 LN10 = math.log(10.0)
 LOG_P_FLOOR = math.log(1e-300)
 
@@ -135,7 +139,8 @@ def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None 
       survives a deliberate permutation of B's neurons. It assumes gate and up rows of one
       neuron carry no shared signature that two independent models would both reproduce.
 
-    ``log_p`` = ln(2 · min p) over the available tests (Bonferroni). Also returns rho (of the
+    ``log_p`` = ln(m · min p) over the m tests run (Bonferroni; the agreement test needs gates whose
+    rows are not coupled to the up rows, see ``gate_up_coupling``). Also returns rho (of the
     better test), rho_identity/rho_agreement, matched_cos (mean cosine of W_up matches), rows (A's
     sampled neuron ids), dots (k × I_b float32, for the L2 test), na2/nb2 (squared row norms).
     ``rows``: when given, ``up_a``/``gate_a`` hold only those rows (A's neuron ids) already sampled.
@@ -148,15 +153,29 @@ def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None 
     rho_i, lp_i = spearman_log_p(rows[ok], match[ok])
     tests = [(lp_i, rho_i)]
     rho_g = float("nan")
+    coupling = float("nan")
     if gate_a is not None and gate_b is not None:
-        match_g = _assign(gate_a, gate_b)[0]
-        both = ok & (match_g >= 0)
-        rho_g, lp_g = spearman_log_p(match[both], match_g[both])
-        tests.append((lp_g, rho_g))
+        # If a neuron's gate row resembles its own up row, both matchings would find the same
+        # partner even between unrelated models: the agreement test is then not valid.
+        coupling = max(_row_coupling(gate_a, up_a), _row_coupling(gate_b, up_b))
+        if coupling <= MAX_GATE_UP_COUPLING:
+            match_g = _assign(gate_a, gate_b)[0]
+            both = ok & (match_g >= 0)
+            rho_g, lp_g = spearman_log_p(match[both], match_g[both])
+            tests.append((lp_g, rho_g))
     log_p, rho = min(tests)
     log_p = min(0.0, log_p + math.log(len(tests)))
     return {"rho": rho, "rho_identity": rho_i, "rho_agreement": rho_g, "log_p": log_p,
-            "matched_cos": float(cos.mean()), "rows": rows, "dots": dots, "na2": na2, "nb2": nb2}
+            "matched_cos": float(cos.mean()), "rows": rows, "dots": dots, "na2": na2, "nb2": nb2,
+            "gate_up_coupling": coupling}
+
+
+def _row_coupling(gate: np.ndarray, up: np.ndarray) -> float:
+    """Mean |cosine| between each neuron's gate row and its own up row (≈ 1/√d when unrelated)."""
+    g, u = gate.astype(np.float64), up.astype(np.float64)
+    num = np.einsum("ij,ij->i", g, u)
+    den = np.sqrt(np.einsum("ij,ij->i", g, g) * np.einsum("ij,ij->i", u, u))
+    return float(np.mean(np.abs(num) / np.maximum(den, 1e-300)))
 
 
 def _columns(w: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
@@ -191,7 +210,8 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
                     null_size: int, seed: int) -> MethodResult:
     """Fisher-combined Spearman test over MLP layers; score = −log10 p (see the module docstring).
 
-    ``per_layer``: ``layers_a``, ``layers_b``, ``spearman`` (ρ of the best variant pair),
+    ``per_layer``: ``layers_a``, ``layers_b``, ``spearman`` (ρ of the best variant pair, of its better
+    test), ``spearman_identity``, ``spearman_agreement`` (NaN where not run), ``gate_up_coupling``,
     ``log10_p`` (Bonferroni-corrected per layer), ``matched_cos``, ``variant`` ("dense vs dense",
     "expert 2 vs dense", ...), ``pairs_tested``. ``extra``: ``fisher`` {chi2, df, log10_p, p},
     ``basis`` (the hidden alignment), ``neurons`` (A's neurons sampled per layer), ``l2_test``
@@ -208,8 +228,8 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
     l2_null = np.zeros(L2_PERMUTATIONS)
     l2_why = None
     rows_out: dict[str, list] = {k: [] for k in ("layers_a", "layers_b", "spearman", "spearman_identity",
-                                                "spearman_agreement", "log10_p", "matched_cos", "variant",
-                                                "pairs_tested")}
+                                                "spearman_agreement", "gate_up_coupling", "log10_p",
+                                                "matched_cos", "variant", "pairs_tested")}
     log_ps: list[float] = []
     shapes: list[tuple[int, int, int, int, bool]] = []  # (k, I_b, width, variant pairs, gated): simulated null
     neurons = 0
@@ -260,6 +280,7 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
         log_ps.append(log_p)
         for key, val in (("layers_a", la), ("layers_b", lb), ("spearman", best["rho"]),
                          ("spearman_identity", best["rho_identity"]), ("spearman_agreement", best["rho_agreement"]),
+                         ("gate_up_coupling", best["gate_up_coupling"]),
                          ("log10_p", log_p / LN10), ("matched_cos", best["matched_cos"]),
                          ("variant", best_label), ("pairs_tested", len(variants))):
             rows_out[key].append(val)
