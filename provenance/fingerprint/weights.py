@@ -223,9 +223,14 @@ class PairWeights:
         experts = sorted(e for e in found if e is not None and e >= 0)
         return experts + sorted(e for e in found if e is not None and e < 0) + ([None] if None in found else [])
 
-    def part(self, side: str, layer: int, role: str, expert: int | None = None) -> np.ndarray | None:
+    def part(self, side: str, layer: int, role: str, expert: int | None = None,
+             rows: np.ndarray | None = None) -> np.ndarray | None:
+        """One matrix (float32, (out, in)), or only its ``rows`` (sorted), streamed: then only those
+        rows are ever held (plus a ~16 MB read chunk). None if the model has no such part."""
         spec = self.spec(side, layer, role, expert)
-        return None if spec is None else read_part(self.ckpt[side], spec)
+        if spec is None:
+            return None
+        return read_part(self.ckpt[side], spec) if rows is None else read_rows(self.ckpt[side], spec, rows)
 
     def hidden_size(self, side: str) -> int | None:
         for (_layer, role, _e), spec in self.specs[side].items():

@@ -36,10 +36,12 @@ exact law (p uniform → −log10 p has mean = std = 1/ln 10) and (b), when chea
 run once on independent Gaussian matrices of the compared shapes, combined by Fisher over
 resampled layers (one extra pass of matching, not one per null draw).
 
-Memory per layer pair: both W_up and W_gate (float32), the k × I_b dot products of W_up (float32,
+Memory per layer pair: W_up and W_gate (float32), the k × I_b dot products of W_up (float32,
 kept for the L2 test) and of W_gate, and one k × I_b float64 cosine matrix at a time (k ≤ 1024:
-23 + 23 + 46 MB for I_b = 5632), plus the L2 test's T × I_b random keys and their argsort (22 + 45
-MB). Time: two k × d × I_b float32 products and two rectangular assignments per layer pair.
+23 + 23 + 46 MB for I_b = 5632), plus the L2 test's 128 × I_b random keys and their argsort (3 + 6
+MB). Only A's k sampled rows are read (streamed); B's two matrices are read whole (2 × 46 MB for
+d = 2048, I = 5632; 2 × 180 MB for a 7B model). Time: two k × d × I_b float32 products and two
+rectangular assignments per layer pair.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ NAME = "neuron_matching"
 MAX_NEURONS = 1024
 MAX_VARIANTS = 8
 L2_PERMUTATIONS = 999
+L2_CHUNK = 128
 SIMULATED_NULL_BUDGET = 3_500_000
 """Simulate the null only if one draw costs at most this many cosine-matrix entries."""
 NEURON_SEED = 11
@@ -172,9 +175,11 @@ def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None 
 
 def _row_coupling(gate: np.ndarray, up: np.ndarray) -> float:
     """Mean |cosine| between each neuron's gate row and its own up row (≈ 1/√d when unrelated)."""
-    g, u = gate.astype(np.float64), up.astype(np.float64)
-    num = np.einsum("ij,ij->i", g, u)
-    den = np.sqrt(np.einsum("ij,ij->i", g, g) * np.einsum("ij,ij->i", u, u))
+    # einsum with dtype accumulates in float64 through its buffered iterator: no float64 copy of
+    # the (I × d) matrices is made.
+    num = np.einsum("ij,ij->i", gate, up, dtype=np.float64)
+    den = np.sqrt(np.einsum("ij,ij->i", gate, gate, dtype=np.float64)
+                  * np.einsum("ij,ij->i", up, up, dtype=np.float64))
     return float(np.mean(np.abs(num) / np.maximum(den, 1e-300)))
 
 
@@ -242,18 +247,19 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
         best_label = ""
         for ea, eb in variants:
             # Compared in B's basis: only A's sampled rows are moved (see HiddenAlignment.a_in_b).
-            full_a = pair.part("a", la, Role.UP, ea)
-            rows = _rows(full_a.shape[0], MAX_NEURONS)
-            same_shape = full_a.shape == tuple(pair.spec("b", lb, Role.UP, eb).shape)
-            neurons_a = full_a.shape[0]
-            up_a, cols = alignment.a_in_b(full_a[rows])
-            del full_a
+            # Only A's sampled rows are read, and moved into B's basis (HiddenAlignment.a_in_b).
+            shape_a = tuple(pair.spec("a", la, Role.UP, ea).shape)
+            same_shape = shape_a == tuple(pair.spec("b", lb, Role.UP, eb).shape)
+            rows = _rows(shape_a[0], MAX_NEURONS)
+            up_a, cols = alignment.a_in_b(pair.part("a", la, Role.UP, ea, rows=rows))
             up_b = _columns(pair.part("b", lb, Role.UP, eb), cols)
-            gate_a, gate_b = pair.part("a", la, Role.GATE, ea), pair.part("b", lb, Role.GATE, eb)
-            gated = (gate_a is not None and gate_b is not None and gate_a.shape[0] == neurons_a
-                     and gate_b.shape[0] == up_b.shape[0])
+            spec_ga, spec_gb = pair.spec("a", la, Role.GATE, ea), pair.spec("b", lb, Role.GATE, eb)
+            gated = (spec_ga is not None and spec_gb is not None and spec_ga.shape[0] == shape_a[0]
+                     and spec_gb.shape[0] == up_b.shape[0])
+            gate_a = gate_b = None
             if gated:
-                gate_a, gate_b = alignment.a_in_b(gate_a[rows])[0], _columns(gate_b, cols)
+                gate_a = alignment.a_in_b(pair.part("a", la, Role.GATE, ea, rows=rows))[0]
+                gate_b = _columns(pair.part("b", lb, Role.GATE, eb), cols)
             m = match_neurons(up_a, up_b, gate_a if gated else None, gate_b if gated else None, rows=rows)
             if l2_ok and len(variants) == 1:
                 if not same_shape:
@@ -264,10 +270,12 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
                     l2_obs += float(d2.sum())
                     # T random re-orderings of B's neurons at once (rows of ``perm``), restricted to the
                     # sampled neurons: ‖a_i − b_π(i)‖² = ‖a_i‖² + ‖b_π(i)‖² − 2 a_i·b_π(i).
-                    perm = np.argsort(rng.random((L2_PERMUTATIONS, up_b.shape[0]), dtype=np.float32),
-                                      axis=1)[:, idx]
-                    l2_null += (m["na2"].sum() + m["nb2"][perm].sum(axis=1)
-                                - 2.0 * m["dots"][np.arange(idx.size)[None, :], perm].sum(axis=1))
+                    # In chunks of L2_CHUNK permutations, so the random keys stay small (≤ 128 × I_b).
+                    for t0 in range(0, L2_PERMUTATIONS, L2_CHUNK):
+                        t1 = min(L2_PERMUTATIONS, t0 + L2_CHUNK)
+                        perm = np.argsort(rng.random((t1 - t0, up_b.shape[0]), dtype=np.float32), axis=1)[:, idx]
+                        l2_null[t0:t1] += (m["na2"].sum() + m["nb2"][perm].sum(axis=1)
+                                           - 2.0 * m["dots"][np.arange(idx.size)[None, :], perm].sum(axis=1))
             shapes.append((m["rows"].size, up_b.shape[0], up_a.shape[1], len(variants), gated))
             neurons = max(neurons, int(m["rows"].size))
             del up_a, up_b, gate_a, gate_b
