@@ -185,6 +185,10 @@ def report_enqueue(*, report_id: int) -> bool:
             kwargs={"report_id": report_id},
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            # No limits in the message: the worker that runs the report applies its own
+            # CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT, not the web tier's.
+            soft_time_limit=None,
+            time_limit=None,
         )
     except Exception:  # noqa: BLE001 - any broker failure: the sweep will send it again
         logger.warning(
