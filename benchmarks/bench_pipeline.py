@@ -5,7 +5,8 @@
 Builds (once, reused) two synthetic bf16 checkpoints of ``--size-gb`` each (different seeds) with
 the engine's generator, then alternates, ``--runs`` times:
 
-  engine    in this process: ``fingerprint_checkpoint`` of both, then ``compare_fingerprints``;
+  engine    in this process: ``fingerprint_checkpoint`` of both, then ``compare_fingerprints`` with
+            every method (the weight-reading ones get the opened checkpoints);
   pipeline  ``report_request`` on fresh checkpoint rows (so nothing is cached) → a real Celery worker
             process (started once, before the runs, as in production) → ``succeeded``; timed from
             the request's commit to the report's ``finished_at`` as the worker recorded it.
@@ -67,11 +68,13 @@ def warm(paths: list[Path]) -> None:
 def engine_once(paths: list[Path]) -> tuple[float, float]:
     """Wall and CPU seconds (all threads) of the engine alone on the pair."""
     from provenance.fingerprint.report import compare_fingerprints
+    from provenance.fingerprint.safetensors_format import open_checkpoint
     from provenance.fingerprint.stats import fingerprint_checkpoint
 
     start, cpu = time.perf_counter(), time.process_time()
     fa, fb = (fingerprint_checkpoint(p) for p in paths)
-    compare_fingerprints(fa, fb)
+    # Every method, the weight-reading ones included, as the pipeline runs them.
+    compare_fingerprints(fa, fb, weights=tuple(open_checkpoint(p) for p in paths))
     return time.perf_counter() - start, time.process_time() - cpu
 
 
