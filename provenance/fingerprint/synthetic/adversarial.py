@@ -74,7 +74,8 @@ class _Derived(SyntheticModel):
         yield self.transform(t, _full(self.parent, t)).astype(np.float32)
 
     def transform(self, t: TensorPlan, w: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """The parent's tensor as this model stores it; a copy unless a subclass transforms it."""
+        return w
 
     def _neuron_perm(self, layer: int) -> np.ndarray:
         return np.random.default_rng([self.seed, 31, layer]).permutation(self.shape.intermediate_size)

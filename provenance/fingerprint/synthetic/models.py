@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -149,7 +150,7 @@ class TensorPlan:
     layer: int | None
 
 
-class SyntheticModel:
+class SyntheticModel(ABC):
     """A checkpoint described as functions: tensor list, tensor blocks, config and tokenizer."""
 
     family = "qwen2"
@@ -157,18 +158,18 @@ class SyntheticModel:
     relation = "base"
     extra: dict[str, Any]
 
-    def plan(self) -> list[TensorPlan]:
-        raise NotImplementedError
+    @abstractmethod
+    def plan(self) -> list[TensorPlan]: ...
 
-    def blocks(self, t: TensorPlan) -> Iterator[np.ndarray]:
-        raise NotImplementedError
+    @abstractmethod
+    def blocks(self, t: TensorPlan) -> Iterator[np.ndarray]: ...
 
+    @abstractmethod
     def sigma(self, role: str, layer: int) -> float:
         """The σ this model's generator targets for a layer's matrix of that role."""
-        raise NotImplementedError
 
-    def tokenizer(self) -> dict[str, Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def tokenizer(self) -> dict[str, Any]: ...
 
     def config(self) -> dict[str, Any]:
         s = self.shape
