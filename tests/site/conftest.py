@@ -11,10 +11,11 @@ import pytest
 from django.utils import timezone
 
 from claims.demo.loader import load_founding_dispute
-from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
+from claims.demo.synthetic_case import load_synthetic_case
+from claims.models import Dispute, EvidenceArtifact, FingerprintReport
 from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_run
-from tests.factories import EvidenceLinkFactory, UserFactory, editor
+from tests.factories import UserFactory, editor
 from tests.pipeline.conftest import lineage_store, model_store, register  # noqa: F401 - fixtures
 
 DEMO_DISPUTE = "pangu-pro-moe-qwen"
@@ -55,11 +56,22 @@ def make_report(request):
     return make
 
 
+SYNTHETIC_DISPUTE = "synthetic-example-upcycled-model"
+SYNTHETIC_CLAIM = "synthetic-moe-upcycled"
+
+
 @pytest.fixture
-def demo_report(demo, make_report) -> FingerprintReport:
-    """A public report cited (as context) by the demo's main claim."""
-    report = make_report()
-    EvidenceLinkFactory(claim=Claim.objects.get(slug=DEMO_CLAIM), evidence=report.evidence, stance="context")
+def demo_report(demo, request) -> FingerprintReport:
+    """The synthetic example's public report (base vs upcycled MoE), computed in-process.
+
+    It is cited by the synthetic example's claim, never by the founding dispute: nothing synthetic
+    is ever attached to the real case, in the tests either.
+    """
+    request.getfixturevalue("model_store")  # the synthetic checkpoints go into the test model store
+    load_synthetic_case()
+    report = FingerprintReport.objects.get(evidence__slug="synthetic-analysis-moe")
+    assert report_run(report_id=report.pk) == "succeeded"
+    report.refresh_from_db()
     return report
 
 

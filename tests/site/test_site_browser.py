@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from playwright.sync_api import Page, sync_playwright
 
+from tests.site.conftest import SYNTHETIC_CLAIM, SYNTHETIC_DISPUTE
 from tests.site.xss import build_world
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -97,7 +98,15 @@ def test_a_reader_goes_from_search_to_a_fingerprint_report(transactional_db, liv
         assert "Assessment: contested" in page.locator(".assessment").inner_text()
         page.screenshot(path=shots / "claim.png", full_page=True)
 
-        page.get_by_role("link", name="fingerprint report").click()
+        # The real case has no report yet (its weights are not here): the synthetic example has.
+        page.goto(live_server.url + "/")
+        page.get_by_role("link", name="Synthetic example: detecting an upcycled model").first.click()
+        page.wait_for_url(f"**/disputes/{SYNTHETIC_DISPUTE}/")
+        page.get_by_role(
+            "link", name="Synthetic MoE was upcycled from Synthetic Base (synthetic example)"
+        ).first.click()
+        page.wait_for_url(f"**/claims/{SYNTHETIC_CLAIM}/")
+        page.get_by_role("link", name="fingerprint report").first.click()
         page.wait_for_url(f"**{demo_report.get_absolute_url()}")
         assert page.get_by_role("heading", name="What this shows").is_visible()
         assert page.get_by_role("table", name="Scores and their nulls").is_visible()

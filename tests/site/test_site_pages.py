@@ -21,7 +21,7 @@ from tests.factories import (
     PartyFactory,
     RightOfReplyFactory,
 )
-from tests.site.conftest import DEMO_CLAIM
+from tests.site.conftest import DEMO_CLAIM, SYNTHETIC_CLAIM
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,10 @@ def test_the_claim_page_shows_statement_assessment_evidence_by_stance_and_respon
     assert "Our assessment" in text and "Noah's Ark Lab denies" in text
     assert text.index("Supporting the claim") < text.index("Against the claim") < text.index("Context")
     assert "The same statistic gives 0.91 for two unrelated models" in text
-    assert f'href="{demo_report.get_absolute_url()}"' in page
+    assert f'href="{demo_report.get_absolute_url()}"' not in page  # nothing synthetic on the real case
+
+    synthetic = html(client.get(Claim.objects.get(slug=SYNTHETIC_CLAIM).get_absolute_url()))
+    assert f'href="{demo_report.get_absolute_url()}"' in synthetic
 
 
 def test_party_and_model_pages_show_profile_lineage_disputes_and_claims(client, demo):
