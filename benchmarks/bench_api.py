@@ -49,21 +49,6 @@ def endpoints() -> dict[str, str]:
     }
 
 
-def query_counts() -> dict[str, int]:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    result = {}
-    for name, url in endpoints().items():
-        client.get(url)
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200, url
-        result[name] = len(captured)
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -91,7 +76,7 @@ def main() -> None:
         started = time.monotonic()
         site.generate()
         print(f"generated {site.counts()} in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    queries = query_counts()
+    queries = site.query_counts(endpoints())
 
     port = site.free_port()
     access_log = var_dir / "access.log"

@@ -257,14 +257,15 @@ def pages() -> dict[str, str]:
     }
 
 
-def query_counts() -> dict[str, int]:
+def query_counts(urls: dict[str, str] | None = None) -> dict[str, int]:
+    """Queries per request of each named URL (default: this benchmark's pages), after a warm-up."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
     result = {}
-    for name, url in pages().items():
+    for name, url in (urls or pages()).items():
         client.get(url)
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200, url
