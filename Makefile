@@ -22,10 +22,12 @@ run: install
 	$(PY) manage.py load_demo
 	$(VENV)/bin/honcho start --procfile Procfile
 
-## make test: install, lint, check migrations, run every test (fails on any skipped test).
+## make test: install, lint (ruff check + ruff format --check), check migrations, run every test
+## (fails on any skipped test).
 # The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s.
 test: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest
 

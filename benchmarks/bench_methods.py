@@ -99,6 +99,7 @@ def build(folder: Path, size_gb: float) -> tuple[Path, Path]:
 
 # -- the runs ------------------------------------------------------------------------------------
 
+
 def run_ours(method: str, a: Path, b: Path) -> dict:
     from provenance.fingerprint.methods import METHODS
     from provenance.fingerprint.safetensors_format import open_checkpoint
@@ -123,7 +124,7 @@ def _load_all(folder: Path) -> dict[str, np.ndarray]:
         raw = np.fromfile(f.path, dtype=np.uint8)  # the whole shard
         for t in f.tensors:
             dt_ = {"BF16": ml_dtypes.bfloat16, "F16": np.float16, "F32": np.float32}[t.dtype]
-            out[t.name] = raw[t.start:t.start + t.nbytes].view(dt_).reshape(t.shape)
+            out[t.name] = raw[t.start : t.start + t.nbytes].view(dt_).reshape(t.shape)
     return out
 
 
@@ -194,8 +195,17 @@ def child(mode: str, a: Path, b: Path) -> None:
     start = time.perf_counter()
     out = RUNS[mode](a, b)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"mode": mode, "wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
-                      "peak_rss_mb": peak_rss_mb(), **out}))
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "wall": time.perf_counter() - start,
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "peak_rss_mb": peak_rss_mb(),
+                **out,
+            }
+        )
+    )
 
 
 def warm(*folders: Path) -> None:
@@ -209,8 +219,12 @@ def warm(*folders: Path) -> None:
 
 def measure(mode: str, a: Path, b: Path) -> dict:
     warm(a, b)
-    out = subprocess.run([sys.executable, __file__, "--child", mode, str(a), str(b)], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(a), str(b)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -230,21 +244,27 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         if r["mode"] not in best or r["wall"] < best[r["mode"]]["wall"]:
             best[r["mode"]] = r
-    lines = ["| run | wall (s) | CPU (s) | peak RSS (MB) | wall / ref | RSS / ref | score | z | p |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| run | wall (s) | CPU (s) | peak RSS (MB) | wall / ref | RSS / ref | score | z | p |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for mode, r in best.items():
         ref = best.get("ref:" + mode.split(":", 1)[1])
         vs_w = f"{r['wall'] / ref['wall']:.2f}" if ref and ref is not r else "-"
         vs_m = f"{r['peak_rss_mb'] / ref['peak_rss_mb']:.2f}" if ref and ref is not r else "-"
-        lines.append(f"| {mode} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['peak_rss_mb']:.0f} | {vs_w} | {vs_m} "
-                     f"| {fmt(r.get('score'), '.4g')} | {fmt(r.get('z'), '.1f')} | {fmt(r.get('p'), '.2g')} |")
+        lines.append(
+            f"| {mode} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['peak_rss_mb']:.0f} | {vs_w} | {vs_m} "
+            f"| {fmt(r.get('score'), '.4g')} | {fmt(r.get('z'), '.1f')} | {fmt(r.get('p'), '.2g')} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-gb", type=float, default=2.0)
-    ap.add_argument("--dir", type=Path, default=None, help="where to build (default var/bench/methods-<size>gb)")
+    ap.add_argument(
+        "--dir", type=Path, default=None, help="where to build (default var/bench/methods-<size>gb)"
+    )
     ap.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, of {', '.join(RUNS)}")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None, help="write the Markdown results here")
@@ -278,7 +298,9 @@ def main() -> None:
             "loads both checkpoints whole, as the public reference code does, and computes no null.\n"
             "- Peak RSS is the child's `VmHWM`; CPU is user + system time of all its threads. The VM was shared "
             "with other sessions' test runs, so wall times are noisy; CPU seconds are steadier.\n\n"
-            + text + "\n")
+            + text
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

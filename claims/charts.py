@@ -151,7 +151,9 @@ def null_distribution_svg(
         if null.size:
             # The band stays visible when the null is a sliver next to a far-away score.
             mean, sd = float(null.mean()), float(null.std())
-            ax.axvspan(mean - 3 * sd, mean + 3 * sd, color="#d0d0d0", alpha=0.6, label="unrelated: mean ± 3 sd")
+            ax.axvspan(
+                mean - 3 * sd, mean + 3 * sd, color="#d0d0d0", alpha=0.6, label="unrelated: mean ± 3 sd"
+            )
             ax.hist(
                 null,
                 bins=min(30, max(5, null.size // 2)),

@@ -98,9 +98,13 @@ TEMPLATES = [
 # -- Database -------------------------------------------------------------------------------
 _SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'provenance.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or _SQLITE_DEFAULT, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(env_str("DATABASE_URL") or _SQLITE_DEFAULT, conn_max_age=60)
+    }
 except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL ({exc}); e.g. postgres://user@host/db") from None
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL ({exc}); e.g. postgres://user@host/db"
+    ) from None
 _ENGINE = DATABASES["default"]["ENGINE"]
 if _ENGINE == "django.db.backends.sqlite3":
     # The web server and the worker share the file: WAL lets readers work while the worker writes,
@@ -178,7 +182,10 @@ REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 60, minimum=2)
 if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
 CELERY_BEAT_SCHEDULE = {
-    "reports-sweep": {"task": "claims.tasks.reports_sweep", "schedule": env_int("REPORT_SWEEP_SECONDS", 60, minimum=1)},
+    "reports-sweep": {
+        "task": "claims.tasks.reports_sweep",
+        "schedule": env_int("REPORT_SWEEP_SECONDS", 60, minimum=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 if not CELERY_BROKER_URL.startswith("filesystem://"):
@@ -203,7 +210,9 @@ API_USER_RATE = env_str("API_USER_RATE", "600/minute")
 # URL (e.g. redis://127.0.0.1:6379/1) in production to share the counts between workers and hosts.
 _THROTTLE_CACHE_URL = env_str("API_THROTTLE_CACHE_URL")
 if _THROTTLE_CACHE_URL and not _THROTTLE_CACHE_URL.startswith(("redis://", "rediss://")):
-    raise ImproperlyConfigured("API_THROTTLE_CACHE_URL must be a redis:// URL (or unset for per-process counts).")
+    raise ImproperlyConfigured(
+        "API_THROTTLE_CACHE_URL must be a redis:// URL (or unset for per-process counts)."
+    )
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api_throttle": (

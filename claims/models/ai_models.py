@@ -190,7 +190,9 @@ def resolve_location(location: str) -> Path:
     if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
         names = ", ".join(str(r) for r in roots)
         raise ValidationError(
-            {"location": f"{location} is outside the model store ({names}); copy or link the weights into it first."}
+            {
+                "location": f"{location} is outside the model store ({names}); copy or link the weights into it first."
+            }
         )
     if not resolved.exists():
         raise ValidationError({"location": f"Nothing is at {resolved}."})

@@ -84,6 +84,7 @@ def json_safe(value: Any) -> Any:
 
 # -- σ series of unrelated models -----------------------------------------------------------------
 
+
 def _smooth_recipe(series: np.ndarray, x: np.ndarray) -> np.ndarray:
     """A model's σ curve reduced to its recipe: a cubic fit over depth, relative to its mean."""
     s = np.asarray(series, dtype=np.float64)
@@ -93,8 +94,9 @@ def _smooth_recipe(series: np.ndarray, x: np.ndarray) -> np.ndarray:
     return fit
 
 
-def _draw_recipe(rng: np.random.Generator, x: np.ndarray, observed: Sequence[np.ndarray], *,
-                 allow_flat: bool = True) -> np.ndarray:
+def _draw_recipe(
+    rng: np.random.Generator, x: np.ndarray, observed: Sequence[np.ndarray], *, allow_flat: bool = True
+) -> np.ndarray:
     """One relative σ trend over depth positions ``x`` ∈ [0, 1] from the family of init recipes."""
     kinds = 5 if observed else 4
     kind = int(rng.integers(0, kinds))
@@ -107,8 +109,12 @@ def _draw_recipe(rng: np.random.Generator, x: np.ndarray, observed: Sequence[np.
         t = 1.0 / np.sqrt(1.0 + rng.uniform(0.5, 10.0) * x)
         t = t[::-1] if rng.random() < 0.5 else t
     elif kind == 2:  # oscillating profile around a linear trend
-        t = (1.0 + rng.uniform(-0.5, 0.5) * x
-             + rng.uniform(0.05, 0.4) * np.sin(2 * np.pi * rng.uniform(0.5, 2.0) * x + rng.uniform(0, 2 * np.pi)))
+        t = (
+            1.0
+            + rng.uniform(-0.5, 0.5) * x
+            + rng.uniform(0.05, 0.4)
+            * np.sin(2 * np.pi * rng.uniform(0.5, 2.0) * x + rng.uniform(0, 2 * np.pi))
+        )
     elif kind == 3:  # flat: only training deviations
         t = np.ones_like(x)
     else:  # the recipe one of the compared models was actually built with
@@ -135,9 +141,14 @@ def _with_deviation(rng: np.random.Generator, trend: np.ndarray, rho: float) -> 
     return np.exp(log_t + amp * dev)
 
 
-def sigma_null_pairs(layers_a: int, layers_b: int, roles: Sequence[str], size: int, rng: np.random.Generator,
-                     observed: dict[str, Sequence[np.ndarray]] | None = None
-                     ) -> Iterator[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
+def sigma_null_pairs(
+    layers_a: int,
+    layers_b: int,
+    roles: Sequence[str],
+    size: int,
+    rng: np.random.Generator,
+    observed: dict[str, Sequence[np.ndarray]] | None = None,
+) -> Iterator[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
     """``size`` pairs of σ series (role → per-layer σ) of unrelated models with these depths.
 
     ``observed`` maps a role to the compared models' real series, added to the recipe family.
@@ -169,6 +180,7 @@ def sigma_null_pairs(layers_a: int, layers_b: int, roles: Sequence[str], size: i
 
 # -- centred cosines of unrelated matrices ---------------------------------------------------------
 
+
 def cosine_null(lengths: Sequence[int] | np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """(size, parts) centred cosines of independent samples of the given lengths.
 
@@ -183,6 +195,7 @@ def cosine_null(lengths: Sequence[int] | np.ndarray, size: int, rng: np.random.G
 
 # -- calibration ---------------------------------------------------------------------------------------
 
+
 def summarise_null(score: float, draw: NullDraw) -> dict[str, Any]:
     """z-score and empirical p of ``score`` against one null (see the module docstring)."""
     s = np.asarray(draw.samples, dtype=np.float64)
@@ -190,20 +203,36 @@ def summarise_null(score: float, draw: NullDraw) -> dict[str, Any]:
     n = int(s.size)
     out: dict[str, Any] = {"source": draw.source, "description": draw.description, "size": n}
     if n == 0 or not np.isfinite(score):
-        return {**out, "mean": None, "std": None, "std_floor_applied": False, "z": None, "p": None,
-                "samples": []}
+        return {
+            **out,
+            "mean": None,
+            "std": None,
+            "std_floor_applied": False,
+            "z": None,
+            "p": None,
+            "samples": [],
+        }
     exact = draw.exact_mean is not None and draw.exact_std is not None
     mean = float(draw.exact_mean) if exact else float(s.mean())
     std = float(draw.exact_std) if exact else (float(s.std(ddof=1)) if n > 1 else 0.0)
     used = max(std, draw.std_floor)
     k = int(np.count_nonzero(s >= score - 1e-12))
-    return {**out, "mean": mean, "std": std, "moments": "exact" if exact else "sampled",
-            "std_floor": draw.std_floor, "std_floor_applied": used > std,
-            "z": (score - mean) / used, "p": (k + 1) / (n + 1), "samples": s.tolist()}
+    return {
+        **out,
+        "mean": mean,
+        "std": std,
+        "moments": "exact" if exact else "sampled",
+        "std_floor": draw.std_floor,
+        "std_floor_applied": used > std,
+        "z": (score - mean) / used,
+        "p": (k + 1) / (n + 1),
+        "samples": s.tolist(),
+    }
 
 
-def panel_null(method: Method, fp_a: ModelFingerprint, fp_b: ModelFingerprint,
-               panel: Sequence[ModelFingerprint]) -> NullDraw:
+def panel_null(
+    method: Method, fp_a: ModelFingerprint, fp_b: ModelFingerprint, panel: Sequence[ModelFingerprint]
+) -> NullDraw:
     """The statistic over pairs of panel fingerprints with the same depths as (A, B).
 
     Panel members identical to A or B (same content hash) are left out. Pairs the method cannot
@@ -225,13 +254,23 @@ def panel_null(method: Method, fp_a: ModelFingerprint, fp_b: ModelFingerprint,
                 scores.append(float(method.score(pi, pj)))
             except IncompatibleModelsError:
                 continue
-    return NullDraw(np.array(scores), "reference_panel",
-                    f"{len(scores)} pairs of known-unrelated reference models with {want[0]} and {want[1]} layers")
+    return NullDraw(
+        np.array(scores),
+        "reference_panel",
+        f"{len(scores)} pairs of known-unrelated reference models with {want[0]} and {want[1]} layers",
+    )
 
 
-def calibrate(method: Method, fp_a: ModelFingerprint, fp_b: ModelFingerprint, score: float, *,
-              null_size: int = DEFAULT_NULL_SIZE, seed: int = 0,
-              reference_panel: Sequence[ModelFingerprint] | None = None) -> dict[str, Any]:
+def calibrate(
+    method: Method,
+    fp_a: ModelFingerprint,
+    fp_b: ModelFingerprint,
+    score: float,
+    *,
+    null_size: int = DEFAULT_NULL_SIZE,
+    seed: int = 0,
+    reference_panel: Sequence[ModelFingerprint] | None = None,
+) -> dict[str, Any]:
     """The calibration block of a ``MethodResult``: headline null summary plus every null used.
 
     Keys: source, description, size, mean, std, moments ("exact" or "sampled"), std_floor,
@@ -243,14 +282,23 @@ def calibrate(method: Method, fp_a: ModelFingerprint, fp_b: ModelFingerprint, sc
     summaries = [summarise_null(score, method.synthetic_null(fp_a, fp_b, null_size, rng))]
     if reference_panel:
         summaries.append(summarise_null(score, panel_null(method, fp_a, fp_b, reference_panel)))
-    usable = [s for s in summaries if s["z"] is not None
-              and (s["source"] == "synthetic" or s["size"] >= MIN_PANEL_PAIRS)]
+    usable = [
+        s
+        for s in summaries
+        if s["z"] is not None and (s["source"] == "synthetic" or s["size"] >= MIN_PANEL_PAIRS)
+    ]
     headline = min(usable, key=lambda s: (s["z"], -s["p"])) if usable else summaries[0]
     return json_safe({**headline, "nulls": summaries})
 
 
-def calibrate_draws(score: float, draws: Sequence[NullDraw], *, exact_p: float | None = None,
-                    exact_p_source: str | None = None, exact_log10_p: float | None = None) -> dict[str, Any]:
+def calibrate_draws(
+    score: float,
+    draws: Sequence[NullDraw],
+    *,
+    exact_p: float | None = None,
+    exact_p_source: str | None = None,
+    exact_log10_p: float | None = None,
+) -> dict[str, Any]:
     """The calibration block of a weight-reading method from nulls it drew itself (see ``calibrate``).
 
     The headline is the null with the smallest z. ``exact_p`` (e.g. a Fisher-combined p-value,

@@ -61,8 +61,15 @@ def load_fingerprint(path: str | Path, *, quiet: bool = False) -> ModelFingerpri
 
     from .stats import fingerprint_checkpoint
 
-    with tqdm(total=0, unit="B", unit_scale=True, desc=p.name, file=sys.stderr, leave=False,
-              disable=quiet or not sys.stderr.isatty()) as bar:
+    with tqdm(
+        total=0,
+        unit="B",
+        unit_scale=True,
+        desc=p.name,
+        file=sys.stderr,
+        leave=False,
+        disable=quiet or not sys.stderr.isatty(),
+    ) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -73,20 +80,27 @@ def load_fingerprint(path: str | Path, *, quiet: bool = False) -> ModelFingerpri
 
 # -- inspect -----------------------------------------------------------------------------------------
 
+
 def print_inspect(fp: ModelFingerprint, path: str, out: TextIO) -> None:
     dtypes = Counter(t.dtype for t in fp.tensors)
     out.write(f"{path}\n")
-    out.write(f"  layout: {fp.family}   layers: {fp.num_layers}   files: {len(fp.files)}   "
-              f"size: {_human(fp.total_bytes)}\n")
-    out.write(f"  tensors: {len(fp.tensors)} ({', '.join(f'{k} {v}' for k, v in sorted(dtypes.items()))})   "
-              f"parts: {len(fp.parts)}\n")
+    out.write(
+        f"  layout: {fp.family}   layers: {fp.num_layers}   files: {len(fp.files)}   "
+        f"size: {_human(fp.total_bytes)}\n"
+    )
+    out.write(
+        f"  tensors: {len(fp.tensors)} ({', '.join(f'{k} {v}' for k, v in sorted(dtypes.items()))})   "
+        f"parts: {len(fp.parts)}\n"
+    )
     for f in fp.files:
         out.write(f"    {f.name:<48} {_human(f.size):>10}  sha256 {f.sha256[:16]}…\n")
     out.write(f"  content hash: {fp.content_hash}\n")
     out.write(f"  tokenizer sha256: {fp.tokenizer_sha256 or '-'}\n")
     bad = [(p.key, p.nan_count, p.inf_count) for p in fp.parts if p.nan_count or p.inf_count]
     if bad:
-        out.write(f"  WARNING: {len(bad)} parts hold NaN/Inf, e.g. {bad[0][0]} (NaN {bad[0][1]}, Inf {bad[0][2]})\n")
+        out.write(
+            f"  WARNING: {len(bad)} parts hold NaN/Inf, e.g. {bad[0][0]} (NaN {bad[0][1]}, Inf {bad[0][2]})\n"
+        )
     out.write("\n  role      parts   experts   mean σ      min σ       max σ       mean\n")
     by_role: dict[str, list] = {}
     for p in fp.parts:
@@ -94,8 +108,10 @@ def print_inspect(fp: ModelFingerprint, path: str, out: TextIO) -> None:
     for role, parts in by_role.items():
         sig = np.array([p.std_sample for p in parts], dtype=np.float64)
         experts = len({p.expert for p in parts if p.expert is not None})
-        out.write(f"  {role:<9} {len(parts):>5}   {experts or '-':>7}   {np.nanmean(sig):<10.5f}  "
-                  f"{np.nanmin(sig):<10.5f}  {np.nanmax(sig):<10.5f}  {np.mean([p.mean for p in parts]):+.2e}\n")
+        out.write(
+            f"  {role:<9} {len(parts):>5}   {experts or '-':>7}   {np.nanmean(sig):<10.5f}  "
+            f"{np.nanmin(sig):<10.5f}  {np.nanmax(sig):<10.5f}  {np.mean([p.mean for p in parts]):+.2e}\n"
+        )
     series = {}
     for role in Role.ATTENTION:
         try:
@@ -103,13 +119,17 @@ def print_inspect(fp: ModelFingerprint, path: str, out: TextIO) -> None:
         except KeyError:
             continue
     if series:
-        out.write("\n  σ series (sample std per layer, HonestAGI's input)\n  layer  "
-                  + "".join(f"{r.upper():>10}" for r in series) + "\n")
+        out.write(
+            "\n  σ series (sample std per layer, HonestAGI's input)\n  layer  "
+            + "".join(f"{r.upper():>10}" for r in series)
+            + "\n"
+        )
         for i in range(fp.num_layers):
             out.write(f"  {i:>5}  " + "".join(f"{s[i]:>10.5f}" for s in series.values()) + "\n")
 
 
 # -- compare -----------------------------------------------------------------------------------------
+
 
 def print_report(report_dict: dict, out: TextIO) -> None:
     a, b = report_dict["inputs"]["a"], report_dict["inputs"]["b"]
@@ -124,15 +144,21 @@ def print_report(report_dict: dict, out: TextIO) -> None:
         if c.get("log10_p") is not None and c["log10_p"] < -300:  # a Fisher p below float range
             p = f"1e{c['log10_p']:.0f}"
         score = "-" if r["score"] is None else f"{r['score']:.3f}"
-        out.write(f"{name:<17}{score:>9}   {null:<20}{z:>9}{p:>8}   {c.get('size', 0)} {c.get('source', '')}\n")
+        out.write(
+            f"{name:<17}{score:>9}   {null:<20}{z:>9}{p:>8}   {c.get('size', 0)} {c.get('source', '')}\n"
+        )
     for name, why in report_dict["skipped"].items():
         out.write(f"{name:<17}{'n/a':>9}   {why}\n")
     out.write("\n")
     for name, r in report_dict["results"].items():
-        out.write(textwrap.fill(r["reading"], 100, initial_indent=f"{name}: ", subsequent_indent="    ") + "\n")
+        out.write(
+            textwrap.fill(r["reading"], 100, initial_indent=f"{name}: ", subsequent_indent="    ") + "\n"
+        )
     for note in report_dict.get("notes", []):
         out.write(textwrap.fill(note, 100, initial_indent="note: ", subsequent_indent="    ") + "\n")
-    out.write("\n" + textwrap.fill(f"Summary ({report_dict['verdict']}): {report_dict['summary']}", 100) + "\n")
+    out.write(
+        "\n" + textwrap.fill(f"Summary ({report_dict['verdict']}): {report_dict['summary']}", 100) + "\n"
+    )
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
@@ -156,9 +182,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         from .safetensors_format import open_checkpoint
 
         weights = (open_checkpoint(args.path_a), open_checkpoint(args.path_b))
-    report = compare_fingerprints(fp_a, fp_b, methods=methods, null_size=args.null_size, seed=args.seed,
-                                  reference_panel=panel or None, weights=weights,
-                                  labels=(Path(args.path_a).name, Path(args.path_b).name))
+    report = compare_fingerprints(
+        fp_a,
+        fp_b,
+        methods=methods,
+        null_size=args.null_size,
+        seed=args.seed,
+        reference_panel=panel or None,
+        weights=weights,
+        labels=(Path(args.path_a).name, Path(args.path_b).name),
+    )
     d = report.to_dict()
     print_report(d, sys.stdout)
     if args.json:
@@ -176,8 +209,9 @@ def _cmd_synthesize(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m provenance.fingerprint",
-                                     description="Fingerprint model checkpoints and compare them.")
+    parser = argparse.ArgumentParser(
+        prog="python -m provenance.fingerprint", description="Fingerprint model checkpoints and compare them."
+    )
     parser.add_argument("--version", action="version", version=f"provenance.fingerprint {ENGINE_VERSION}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -194,12 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="OUT", help="write the full report as JSON")
     p.add_argument("--null-size", type=int, default=DEFAULT_NULL_SIZE, help="synthetic null pairs per method")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic nulls")
-    p.add_argument("--panel", action="append", metavar="PATH",
-                   help="a known-unrelated reference model (repeat); same-depth pairs form a second null")
+    p.add_argument(
+        "--panel",
+        action="append",
+        metavar="PATH",
+        help="a known-unrelated reference model (repeat); same-depth pairs form a second null",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_compare)
 
-    p = sub.add_parser("synthesize", help="write the synthetic lineage set (base and related/unrelated models)")
+    p = sub.add_parser(
+        "synthesize", help="write the synthetic lineage set (base and related/unrelated models)"
+    )
     p.add_argument("out_dir")
     p.add_argument("--size", default="tiny", choices=["tiny", "small"])
     p.add_argument("--seed", type=int, default=0)
@@ -229,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except Exception:  # noqa: BLE001 - the last line of defence: say it is our fault, keep the trace
         traceback.print_exc(file=sys.stderr)
-        print("internal error: the engine failed on this input; please report it with the trace above",
-              file=sys.stderr)
+        print(
+            "internal error: the engine failed on this input; please report it with the trace above",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL

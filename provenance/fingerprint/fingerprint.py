@@ -118,9 +118,7 @@ class ModelFingerprint:
     def parts_by(self, *, role: str, expert: int | None = None) -> dict[int, PartStats]:
         """Parts of one role (and expert) keyed by layer index."""
         return {
-            p.layer: p
-            for p in self.parts
-            if p.role == role and p.expert == expert and p.layer is not None
+            p.layer: p for p in self.parts if p.role == role and p.expert == expert and p.layer is not None
         }
 
     def sigma_series(self, role: str) -> np.ndarray:

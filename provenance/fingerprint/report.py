@@ -69,18 +69,20 @@ class ComparisonReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return json_safe({
-            "schema_version": self.schema_version,
-            "engine_version": self.engine_version,
-            "methods": self.methods,
-            "params": self.params,
-            "inputs": self.inputs,
-            "results": {k: v.to_dict() for k, v in self.results.items()},
-            "skipped": self.skipped,
-            "verdict": self.verdict,
-            "summary": self.summary,
-            "notes": self.notes,
-        })
+        return json_safe(
+            {
+                "schema_version": self.schema_version,
+                "engine_version": self.engine_version,
+                "methods": self.methods,
+                "params": self.params,
+                "inputs": self.inputs,
+                "results": {k: v.to_dict() for k, v in self.results.items()},
+                "skipped": self.skipped,
+                "verdict": self.verdict,
+                "summary": self.summary,
+                "notes": self.notes,
+            }
+        )
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
@@ -100,14 +102,23 @@ def resolve_methods(methods: Sequence[str] | str | None, *, weights: bool = Fals
     names = [m.strip() for m in (methods.split(",") if isinstance(methods, str) else methods) if m.strip()]
     unknown = [m for m in names if m not in METHODS]
     if unknown or not names:
-        raise FingerprintError(f"unknown method(s) {', '.join(unknown) or '(none given)'}; "
-                               f"choose from {', '.join(METHODS)} or 'all'")
+        raise FingerprintError(
+            f"unknown method(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(METHODS)} or 'all'"
+        )
     return names
 
 
 def _describe(fp: ModelFingerprint, label: str) -> dict[str, Any]:
-    return {"label": label, "content_hash": fp.content_hash, "family": fp.family, "num_layers": fp.num_layers,
-            "total_bytes": fp.total_bytes, "tokenizer_sha256": fp.tokenizer_sha256, "files": len(fp.files)}
+    return {
+        "label": label,
+        "content_hash": fp.content_hash,
+        "family": fp.family,
+        "num_layers": fp.num_layers,
+        "total_bytes": fp.total_bytes,
+        "tokenizer_sha256": fp.tokenizer_sha256,
+        "files": len(fp.files),
+    }
 
 
 def _finish_reading(result: MethodResult) -> None:
@@ -118,29 +129,36 @@ def _finish_reading(result: MethodResult) -> None:
     if z is None:
         result.reading += " No null distribution could be drawn, so this score cannot be weighed."
         return
-    where = {"reference_panel": "reference panel", "literature": "published"}.get(c.get("source"), "synthetic")
+    where = {"reference_panel": "reference panel", "literature": "published"}.get(
+        c.get("source"), "synthetic"
+    )
     result.reading += f" Against {n} {where} unrelated pairs: z = {z:.1f}, p = {p:.3f}"
     if c.get("p_source") == "fisher" and c.get("log10_p") is not None:
-        result.reading += f" (p is the Fisher-combined p, 10^{c['log10_p']:.1f}; exact, not floored by the null size)"
+        result.reading += (
+            f" (p is the Fisher-combined p, 10^{c['log10_p']:.1f}; exact, not floored by the null size)"
+        )
     if z >= Z_STRONG and p <= 1.0 / (n + 1) + 1e-12:
         result.reading += " - far outside what unrelated models show."
     elif z >= Z_WEAK:
         result.reading += " - unusual for unrelated models, but not conclusive."
     elif p <= 0.05:
         # Above (nearly) every null sample, yet close to the bulk of a wide null: say both.
-        result.reading += (" - higher than almost every unrelated pair drawn, but within the spread of "
-                           "unrelated models (small z); not evidence of lineage on its own.")
+        result.reading += (
+            " - higher than almost every unrelated pair drawn, but within the spread of "
+            "unrelated models (small z); not evidence of lineage on its own."
+        )
     else:
         result.reading += " - within what unrelated models show; on its own this is not evidence of lineage."
 
 
 def _strong(r: MethodResult) -> bool:
     c = r.calibration or {}
-    return (c.get("z") is not None and c["z"] >= Z_STRONG and c["p"] <= 1.0 / (c["size"] + 1) + 1e-12)
+    return c.get("z") is not None and c["z"] >= Z_STRONG and c["p"] <= 1.0 / (c["size"] + 1) + 1e-12
 
 
-def _summary(results: dict[str, MethodResult], skipped: dict[str, str], label_a: str,
-             label_b: str, null_size: int) -> tuple[str, str]:
+def _summary(
+    results: dict[str, MethodResult], skipped: dict[str, str], label_a: str, label_b: str, null_size: int
+) -> tuple[str, str]:
     strong = [n for n, r in results.items() if _strong(r)]
     if strong == ["attn_std"]:
         # σ curves are shaped by shared init recipes: HonestAGI's statistic alone never makes a
@@ -151,49 +169,71 @@ def _summary(results: dict[str, MethodResult], skipped: dict[str, str], label_a:
     if evd and evd["z"] >= Z_STRONG and "aligned_cosine" not in strong:
         # Upcycling with retrained attention: only the experts remember the dense MLP.
         strong.append("aligned_cosine (experts vs the dense MLP)")
-    weak = [n for n, r in results.items() if n not in strong and ((r.calibration or {}).get("z") or 0) >= Z_WEAK]
+    weak = [
+        n for n, r in results.items() if n not in strong and ((r.calibration or {}).get("z") or 0) >= Z_WEAK
+    ]
     ident = results.get("tensor_identity")
     lines: list[str] = []
     if ident is not None and "tensor_identity" in strong:
         verdict = "shared_weights"
-        lines.append(f"{label_a} and {label_b} share bit-identical weights "
-                     f"({ident.extra['identical_by_content']} non-constant tensors): one was made from the "
-                     "other, or both from a common checkpoint.")
+        lines.append(
+            f"{label_a} and {label_b} share bit-identical weights "
+            f"({ident.extra['identical_by_content']} non-constant tensors): one was made from the "
+            "other, or both from a common checkpoint."
+        )
     elif strong:
         verdict = "lineage_supported"
-        lines.append(f"The weights of {label_a} and {label_b} are far more similar than unrelated models' "
-                     f"by {', '.join(strong)}: the evidence supports a common origin (a fine-tune, continued "
-                     "training, pruning or upcycling of one by the other, or of both from a third model).")
+        lines.append(
+            f"The weights of {label_a} and {label_b} are far more similar than unrelated models' "
+            f"by {', '.join(strong)}: the evidence supports a common origin (a fine-tune, continued "
+            "training, pruning or upcycling of one by the other, or of both from a third model)."
+        )
     elif weak:
         verdict = "suggestive"
-        lines.append(f"{', '.join(weak)} scores above what unrelated models usually show, but not beyond "
-                     "doubt; this is suggestive, not evidence of lineage.")
+        lines.append(
+            f"{', '.join(weak)} scores above what unrelated models usually show, but not beyond "
+            "doubt; this is suggestive, not evidence of lineage."
+        )
     else:
         verdict = "no_evidence"
         lines.append(f"No method separates {label_a} and {label_b} from unrelated models of the same shape.")
     attn = results.get("attn_std")
     if attn is not None and "attn_std" not in strong and attn.score > 0.8:
         c = attn.calibration or {}
-        lines.append(f"HonestAGI's attention-σ correlation is high (r = {attn.score:.3f}) but unrelated models "
-                     f"built with a shared init recipe reach the same values (null mean {c.get('mean') or 0:.2f} "
-                     f"± {c.get('std') or 0:.2f}); it cannot carry a conclusion by itself.")
-    limits = ("Limits: the nulls are synthetic independent initialisations of these shapes"
-              + (" and a reference panel" if any((r.calibration or {}).get("source") == "reference_panel"
-                                                for r in results.values()) else "")
-              + (" (embedding_anchor also against the 90 unrelated real pairs AWM published)"
-                 if "embedding_anchor" in results else "")
-              + f"; with {null_size} null pairs no empirical p-value can go below 1/{null_size + 1} = "
-              f"{1 / (null_size + 1):.3f}"
-              + (" (neuron_matching's Fisher-combined p is exact and can)" if "neuron_matching" in results else "")
-              + ".")
+        lines.append(
+            f"HonestAGI's attention-σ correlation is high (r = {attn.score:.3f}) but unrelated models "
+            f"built with a shared init recipe reach the same values (null mean {c.get('mean') or 0:.2f} "
+            f"± {c.get('std') or 0:.2f}); it cannot carry a conclusion by itself."
+        )
+    limits = (
+        "Limits: the nulls are synthetic independent initialisations of these shapes"
+        + (
+            " and a reference panel"
+            if any((r.calibration or {}).get("source") == "reference_panel" for r in results.values())
+            else ""
+        )
+        + (
+            " (embedding_anchor also against the 90 unrelated real pairs AWM published)"
+            if "embedding_anchor" in results
+            else ""
+        )
+        + f"; with {null_size} null pairs no empirical p-value can go below 1/{null_size + 1} = "
+        f"{1 / (null_size + 1):.3f}"
+        + (" (neuron_matching's Fisher-combined p is exact and can)" if "neuron_matching" in results else "")
+        + "."
+    )
     if verdict == "no_evidence":
         if {"embedding_anchor", "neuron_matching"} & results.keys():
-            limits += (" Absence of evidence is not independence: very long retraining erodes every weight "
-                       "similarity, and a replaced vocabulary together with permuted hidden units leaves "
-                       "nothing to anchor the comparison.")
+            limits += (
+                " Absence of evidence is not independence: very long retraining erodes every weight "
+                "similarity, and a replaced vocabulary together with permuted hidden units leaves "
+                "nothing to anchor the comparison."
+            )
         else:
-            limits += (" Absence of evidence is not independence: weight-space methods miss models whose hidden "
-                       "units were permuted or whose widths differ, and very long retraining erodes similarity.")
+            limits += (
+                " Absence of evidence is not independence: weight-space methods miss models whose hidden "
+                "units were permuted or whose widths differ, and very long retraining erodes similarity."
+            )
     if skipped:
         limits += f" Not applicable here: {', '.join(skipped)}."
     lines.append(limits)
@@ -204,21 +244,31 @@ def _notes(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[str]:
     """Context a reader needs that no method scores (shown under the table, never in the verdict)."""
     notes = []
     if fp_a.family != fp_b.family:
-        notes.append(f"The layouts differ ({fp_a.family} vs {fp_b.family}); only parts both have are compared.")
+        notes.append(
+            f"The layouts differ ({fp_a.family} vs {fp_b.family}); only parts both have are compared."
+        )
     if fp_a.num_layers != fp_b.num_layers:
         notes.append(f"The depths differ ({fp_a.num_layers} vs {fp_b.num_layers} layers).")
     if fp_a.tokenizer_sha256 and fp_a.tokenizer_sha256 == fp_b.tokenizer_sha256:
-        notes.append("The tokenizer files are byte-identical: weak evidence on its own, tokenizers are often reused.")
+        notes.append(
+            "The tokenizer files are byte-identical: weak evidence on its own, tokenizers are often reused."
+        )
     if fp_a.content_hash == fp_b.content_hash:
         notes.append("The two inputs are the same files.")
     return notes
 
 
-def compare_fingerprints(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
-                         methods: Sequence[str] | str | None = None, null_size: int = DEFAULT_NULL_SIZE,
-                         seed: int = 0, reference_panel: Sequence[ModelFingerprint] | None = None,
-                         labels: tuple[str, str] = ("A", "B"),
-                         weights: tuple[Checkpoint, Checkpoint] | PairWeights | None = None) -> ComparisonReport:
+def compare_fingerprints(
+    fp_a: ModelFingerprint,
+    fp_b: ModelFingerprint,
+    *,
+    methods: Sequence[str] | str | None = None,
+    null_size: int = DEFAULT_NULL_SIZE,
+    seed: int = 0,
+    reference_panel: Sequence[ModelFingerprint] | None = None,
+    labels: tuple[str, str] = ("A", "B"),
+    weights: tuple[Checkpoint, Checkpoint] | PairWeights | None = None,
+) -> ComparisonReport:
     """Run ``methods`` (default: every method that can run) on the pair, calibrate each score, summarise.
 
     ``weights``: the two checkpoints opened with ``open_checkpoint`` (A's first), needed by the
@@ -250,16 +300,24 @@ def compare_fingerprints(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
                     raise IncompatibleModelsError(str(exc)) from exc
             else:
                 result = method.compare(fp_a, fp_b)
-                result.calibration = calibrate(method, fp_a, fp_b, result.score, null_size=null_size,
-                                               seed=seed, reference_panel=reference_panel)
+                result.calibration = calibrate(
+                    method,
+                    fp_a,
+                    fp_b,
+                    result.score,
+                    null_size=null_size,
+                    seed=seed,
+                    reference_panel=reference_panel,
+                )
         except IncompatibleModelsError as exc:
             skipped[name] = str(exc)
             continue
         _finish_reading(result)
         results[name] = result
     if not results:
-        raise IncompatibleModelsError("no comparison method applies to these two models: "
-                                      + "; ".join(skipped.values()))
+        raise IncompatibleModelsError(
+            "no comparison method applies to these two models: " + "; ".join(skipped.values())
+        )
     verdict, summary = _summary(results, skipped, *labels, null_size)
     params = {
         "null_size": null_size,
@@ -270,7 +328,13 @@ def compare_fingerprints(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
         "z_weak": Z_WEAK,
         "weights_read": pair is not None,
     }
-    return ComparisonReport(methods=names, params=params,
-                            inputs={"a": _describe(fp_a, labels[0]), "b": _describe(fp_b, labels[1])},
-                            results=results, skipped=skipped, verdict=verdict, summary=summary,
-                            notes=_notes(fp_a, fp_b))
+    return ComparisonReport(
+        methods=names,
+        params=params,
+        inputs={"a": _describe(fp_a, labels[0]), "b": _describe(fp_b, labels[1])},
+        results=results,
+        skipped=skipped,
+        verdict=verdict,
+        summary=summary,
+        notes=_notes(fp_a, fp_b),
+    )

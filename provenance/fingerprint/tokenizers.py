@@ -93,12 +93,17 @@ def _from_tokenizer_json(path: Path) -> Vocabulary:
         pairs = [(str(t), int(i)) for t, i in vocab.items()]
         kind = str(model.get("type") or ("WordPiece" if "continuing_subword_prefix" in model else "BPE"))
     elif isinstance(vocab, list):  # Unigram: [[piece, score], ...], id = position
-        pairs = [(str(entry[0]), i) for i, entry in enumerate(vocab) if isinstance(entry, list | tuple) and entry]
+        pairs = [
+            (str(entry[0]), i) for i, entry in enumerate(vocab) if isinstance(entry, list | tuple) and entry
+        ]
         kind = "Unigram"
     else:
         raise _bad(path, "model.vocab is neither an object nor a list")
-    added = [(str(t["content"]), int(t["id"])) for t in data.get("added_tokens") or ()
-             if isinstance(t, dict) and "content" in t and "id" in t]
+    added = [
+        (str(t["content"]), int(t["id"]))
+        for t in data.get("added_tokens") or ()
+        if isinstance(t, dict) and "content" in t and "id" in t
+    ]
     by_token = dict(pairs)
     by_token.update(added)  # an added token re-declared with another id: the added id wins, as in HF
     merges = [m if isinstance(m, str) else " ".join(map(str, m)) for m in model.get("merges") or ()]
@@ -142,7 +147,7 @@ def _fields(buf: bytes) -> list[tuple[int, int, bytes | int]]:
             n, pos = _varint(buf, pos)
             if pos + n > len(buf):
                 raise ValueError("truncated field")
-            out.append((num, wire, buf[pos:pos + n]))
+            out.append((num, wire, buf[pos : pos + n]))
             pos += n
         elif wire == 5:
             pos += 4
@@ -182,7 +187,9 @@ def read_vocabulary(path: str | Path) -> Vocabulary:
     if p.is_dir():
         found = find_tokenizer(p)
         if found is None:
-            raise CheckpointFormatError(f"no tokenizer file ({', '.join(TOKENIZER_FILES)}) in {p}", path=str(p))
+            raise CheckpointFormatError(
+                f"no tokenizer file ({', '.join(TOKENIZER_FILES)}) in {p}", path=str(p)
+            )
         p = found
     if p.name.endswith(".json"):
         return _from_tokenizer_json(p)

@@ -93,7 +93,9 @@ class HiddenAlignment:
             return (w.astype(np.float64) @ m).astype(np.float32)
         if self.kind == "identity":
             return w if positions is None else w[:, positions]
-        idx, sign = (self.idx_b, self.sign) if positions is None else (self.idx_b[positions], self.sign[positions])
+        idx, sign = (
+            (self.idx_b, self.sign) if positions is None else (self.idx_b[positions], self.sign[positions])
+        )
         return w[:, idx] * sign[None, :].astype(w.dtype)
 
     def a_in_b(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -113,12 +115,19 @@ class HiddenAlignment:
         return moved, self.idx_b
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "matched_dims": self.size, "quality": self.quality,
-                "shuffled_baseline": self.baseline, "shared_tokens_used": self.shared_tokens,
-                "shared_tokens": self.total_shared,
-                "sign_flips": int(np.count_nonzero(self.sign < 0)) if self.kind == "signed_permutation" else 0,
-                "permuted": int(np.count_nonzero(self.idx_a != self.idx_b))
-                if self.kind == "signed_permutation" else 0, **self.detail}
+        return {
+            "kind": self.kind,
+            "matched_dims": self.size,
+            "quality": self.quality,
+            "shuffled_baseline": self.baseline,
+            "shared_tokens_used": self.shared_tokens,
+            "shared_tokens": self.total_shared,
+            "sign_flips": int(np.count_nonzero(self.sign < 0)) if self.kind == "signed_permutation" else 0,
+            "permuted": int(np.count_nonzero(self.idx_a != self.idx_b))
+            if self.kind == "signed_permutation"
+            else 0,
+            **self.detail,
+        }
 
 
 def _layout(ckpt: Checkpoint) -> Layout:
@@ -129,7 +138,7 @@ def read_part(ckpt: Checkpoint, spec: PartSpec) -> np.ndarray:
     """One part as float32 in (out, in) orientation. Memory: the stored tensor + its float32 copy."""
     full = ckpt.read_tensor(spec.tensor)
     if spec.cols is not None:
-        out = full[:, spec.cols[0]:spec.cols[1]].T
+        out = full[:, spec.cols[0] : spec.cols[1]].T
     elif spec.rows is not None:
         out = np.concatenate([full[a:b] for a, b in spec.rows])
     else:
@@ -182,13 +191,14 @@ def _cross(ua: np.ndarray, ub: np.ndarray, rows_b: np.ndarray | None = None, blo
     """uaᵀ · ub[rows_b] (d_a × d_b), accumulated over blocks of tokens so no re-ordered copy of ub exists."""
     out = np.zeros((ua.shape[1], ub.shape[1]), dtype=np.float64)
     for s in range(0, ua.shape[0], block):
-        sel = slice(s, s + block) if rows_b is None else rows_b[s:s + block]
-        out += ua[s:s + block].T @ ub[sel]
+        sel = slice(s, s + block) if rows_b is None else rows_b[s : s + block]
+        out += ua[s : s + block].T @ ub[sel]
     return out
 
 
-def _signed_assignment(ua: np.ndarray, ub: np.ndarray, rows_b: np.ndarray | None = None
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _signed_assignment(
+    ua: np.ndarray, ub: np.ndarray, rows_b: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     cos = _cross(ua, ub, rows_b)  # (d_a, d_b); rows_b re-orders B's tokens (the shuffled baseline)
     ia, ib = linear_sum_assignment(-np.abs(cos))
     matched = cos[ia, ib]
@@ -203,7 +213,8 @@ class PairWeights:
         self.layout = {"a": _layout(a), "b": _layout(b)}
         self.specs: dict[str, dict[Key, PartSpec]] = {
             s: {(p.layer, p.role, p.expert): p for p in lay.parts if p.layer is not None and p.sampled}
-            for s, lay in self.layout.items()}
+            for s, lay in self.layout.items()
+        }
         self._alignment: HiddenAlignment | None = None
         self._alignment_error: str | None = None
         self._vocab: dict[str, Vocabulary | None] = {}
@@ -221,10 +232,13 @@ class PairWeights:
         dense MLP; [None] for a dense model."""
         found = {k[2] for k in self.specs[side] if k[0] == layer and k[1] == role}
         experts = sorted(e for e in found if e is not None and e >= 0)
-        return experts + sorted(e for e in found if e is not None and e < 0) + ([None] if None in found else [])
+        return (
+            experts + sorted(e for e in found if e is not None and e < 0) + ([None] if None in found else [])
+        )
 
-    def part(self, side: str, layer: int, role: str, expert: int | None = None,
-             rows: np.ndarray | None = None) -> np.ndarray | None:
+    def part(
+        self, side: str, layer: int, role: str, expert: int | None = None, rows: np.ndarray | None = None
+    ) -> np.ndarray | None:
         """One matrix (float32, (out, in)), or only its ``rows`` (sorted), streamed: then only those
         rows are ever held (plus a ~16 MB read chunk). None if the model has no such part."""
         spec = self.spec(side, layer, role, expert)
@@ -246,7 +260,9 @@ class PairWeights:
         return self._vocab[side]
 
     def _embedding_spec(self, side: str) -> PartSpec | None:
-        parts = [p for p in self.layout[side].parts if p.role in (Role.EMBED, Role.LM_HEAD) and len(p.shape) == 2]
+        parts = [
+            p for p in self.layout[side].parts if p.role in (Role.EMBED, Role.LM_HEAD) and len(p.shape) == 2
+        ]
         parts.sort(key=lambda p: p.role != Role.EMBED)  # the input embedding first; a tied lm_head else
         return parts[0] if parts else None
 
@@ -254,8 +270,11 @@ class PairWeights:
         """Embedding rows (float32, n × d) of up to ``MAX_SHARED_TOKENS`` shared tokens, and the total shared."""
         va, vb = self.vocabulary("a"), self.vocabulary("b")
         if va is None or vb is None:
-            raise IncompatibleModelsError("no tokenizer file next to " + ("A" if va is None else "B")
-                                          + "'s weights: the vocabulary anchor needs both")
+            raise IncompatibleModelsError(
+                "no tokenizer file next to "
+                + ("A" if va is None else "B")
+                + "'s weights: the vocabulary anchor needs both"
+            )
         ea, eb = self._embedding_spec("a"), self._embedding_spec("b")
         if ea is None or eb is None:
             raise IncompatibleModelsError("no embedding matrix in " + ("A" if ea is None else "B"))
@@ -266,8 +285,10 @@ class PairWeights:
             pick = np.sort(np.random.default_rng(ANCHOR_SEED).choice(total, MAX_SHARED_TOKENS, replace=False))
             shared = [shared[k] for k in pick]
         if len(shared) < MIN_SHARED_TOKENS:
-            raise IncompatibleModelsError(f"the vocabularies share only {total} tokens "
-                                          f"(at least {MIN_SHARED_TOKENS} are needed for the anchor)")
+            raise IncompatibleModelsError(
+                f"the vocabularies share only {total} tokens "
+                f"(at least {MIN_SHARED_TOKENS} are needed for the anchor)"
+            )
         ids_a = np.array([i for _, i, _ in shared], dtype=np.int64)
         ids_b = np.array([j for _, _, j in shared], dtype=np.int64)
         return self._rows("a", ea, ids_a), self._rows("b", eb, ids_b), total
@@ -300,8 +321,17 @@ class PairWeights:
         except (IncompatibleModelsError, FingerprintError) as exc:
             if da is not None and da == db:
                 ident = np.arange(da)
-                return HiddenAlignment("identity", ident, ident, np.ones(da, np.float32), float("nan"),
-                                       float("nan"), 0, 0, detail={"why": f"no anchor ({exc}); stored order"})
+                return HiddenAlignment(
+                    "identity",
+                    ident,
+                    ident,
+                    np.ones(da, np.float32),
+                    float("nan"),
+                    float("nan"),
+                    0,
+                    0,
+                    detail={"why": f"no anchor ({exc}); stored order"},
+                )
             raise IncompatibleModelsError(f"cannot align the hidden dimensions: {exc}") from exc
         n = ea.shape[0]
         ua = unit_columns(ea)
@@ -320,13 +350,35 @@ class PairWeights:
             detail["rotation_quality"] = fit
             if fit >= ROTATION_MIN_QUALITY:
                 ident = np.arange(ua.shape[1])
-                return HiddenAlignment("rotation", ident, ident, np.ones(ident.size, np.float32), fit, baseline,
-                                       n, total, matrix=rot, detail=detail)
+                return HiddenAlignment(
+                    "rotation",
+                    ident,
+                    ident,
+                    np.ones(ident.size, np.float32),
+                    fit,
+                    baseline,
+                    n,
+                    total,
+                    matrix=rot,
+                    detail=detail,
+                )
         if quality < baseline + ANCHOR_MARGIN and da is not None and da == db:
             ident = np.arange(da)
-            detail["why"] = ("the shared tokens' embeddings align no better than shuffled tokens (a replaced "
-                             "vocabulary?); hidden dimensions compared in stored order")
-            return HiddenAlignment("identity", ident, ident, np.ones(da, np.float32), quality, baseline, n, total,
-                                   detail=detail)
-        return HiddenAlignment("signed_permutation", ia.astype(np.int64), ib.astype(np.int64), sign, quality,
-                               baseline, n, total, detail=detail)
+            detail["why"] = (
+                "the shared tokens' embeddings align no better than shuffled tokens (a replaced "
+                "vocabulary?); hidden dimensions compared in stored order"
+            )
+            return HiddenAlignment(
+                "identity", ident, ident, np.ones(da, np.float32), quality, baseline, n, total, detail=detail
+            )
+        return HiddenAlignment(
+            "signed_permutation",
+            ia.astype(np.int64),
+            ib.astype(np.int64),
+            sign,
+            quality,
+            baseline,
+            n,
+            total,
+            detail=detail,
+        )

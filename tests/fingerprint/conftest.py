@@ -23,8 +23,14 @@ def write_checkpoint(tmp_path: Path) -> Callable[..., Path]:
     plus ``config.json``/``tokenizer.json`` when given.
     """
 
-    def write(tensors: dict[str, np.ndarray], *, name: str = "ckpt", shards: int = 1,
-              config: dict[str, Any] | None = None, tokenizer: dict[str, Any] | None = None) -> Path:
+    def write(
+        tensors: dict[str, np.ndarray],
+        *,
+        name: str = "ckpt",
+        shards: int = 1,
+        config: dict[str, Any] | None = None,
+        tokenizer: dict[str, Any] | None = None,
+    ) -> Path:
         folder = tmp_path / name
         folder.mkdir()
         names = sorted(tensors)
@@ -37,7 +43,10 @@ def write_checkpoint(tmp_path: Path) -> Callable[..., Path]:
                 part = {n: tensors[n] for n in names[i::shards]}
                 (folder / fname).write_bytes(safetensors_bytes(part))
                 weight_map.update(dict.fromkeys(part, fname))
-            index = {"metadata": {"total_size": sum(t.nbytes for t in tensors.values())}, "weight_map": weight_map}
+            index = {
+                "metadata": {"total_size": sum(t.nbytes for t in tensors.values())},
+                "weight_map": weight_map,
+            }
             (folder / "model.safetensors.index.json").write_text(json.dumps(index))
         if config is not None:
             (folder / "config.json").write_text(json.dumps(config))
@@ -51,13 +60,22 @@ def write_checkpoint(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def llama_checkpoint(write_checkpoint: Callable[..., Path]) -> Path:
     """A 2-layer bf16 Llama-style checkpoint in two shards, with config and tokenizer."""
-    return write_checkpoint(llama_tensors(), shards=2,
-                            config={"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 16,
-                                    "num_attention_heads": 4, "num_key_value_heads": 2},
-                            tokenizer={"model": {"vocab": {"a": 0}}})
+    return write_checkpoint(
+        llama_tensors(),
+        shards=2,
+        config={
+            "model_type": "llama",
+            "num_hidden_layers": 2,
+            "hidden_size": 16,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+        },
+        tokenizer={"model": {"vocab": {"a": 0}}},
+    )
 
 
 # -- the synthetic lineage set (written once per session; see provenance/fingerprint/synthetic/) --
+
 
 @pytest.fixture(scope="session")
 def lineage_set(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -77,6 +95,7 @@ def lineage_fingerprints(lineage_set: dict[str, Path]) -> dict[str, Any]:
 
 # -- the weight-reading methods: adversarial variants and reports with weights (issue 7) -----------
 
+
 @pytest.fixture(scope="session")
 def adversarial_set(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The tiny adversarial set on disk (``synthetic.adversarial``): base, permuted, rotated, ..."""
@@ -86,8 +105,9 @@ def adversarial_set(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
 
 
 @pytest.fixture(scope="session")
-def weight_reports(lineage_set: dict[str, Path], lineage_fingerprints: dict[str, Any],
-                   adversarial_set: dict[str, Path]) -> dict[str, Any]:
+def weight_reports(
+    lineage_set: dict[str, Path], lineage_fingerprints: dict[str, Any], adversarial_set: dict[str, Path]
+) -> dict[str, Any]:
     """``base`` against every other lineage and adversarial model, every method, weights read.
 
     The two sets share the same ``base`` (same seed and recipe), so all comparisons use the lineage
@@ -101,6 +121,13 @@ def weight_reports(lineage_set: dict[str, Path], lineage_fingerprints: dict[str,
     base_fp = lineage_fingerprints["base"]
     others = {n: (p, lineage_fingerprints[n]) for n, p in lineage_set.items() if n != "base"}
     others |= {n: (p, fingerprint_checkpoint(p)) for n, p in adversarial_set.items() if n != "base"}
-    return {name: compare_fingerprints(base_fp, fp, methods="all", labels=("base", name),
-                                       weights=(open_checkpoint(base_path), open_checkpoint(path)))
-            for name, (path, fp) in others.items()}
+    return {
+        name: compare_fingerprints(
+            base_fp,
+            fp,
+            methods="all",
+            labels=("base", name),
+            weights=(open_checkpoint(base_path), open_checkpoint(path)),
+        )
+        for name, (path, fp) in others.items()
+    }

@@ -13,13 +13,28 @@ import numpy as np
 
 from provenance.fingerprint.fingerprint import FileRecord, ModelFingerprint, PartStats, Role, TensorRecord
 
-NAMES = {Role.Q: "self_attn.q_proj", Role.K: "self_attn.k_proj", Role.V: "self_attn.v_proj",
-         Role.O: "self_attn.o_proj", Role.GATE: "mlp.gate_proj", Role.UP: "mlp.up_proj",
-         Role.DOWN: "mlp.down_proj"}
+NAMES = {
+    Role.Q: "self_attn.q_proj",
+    Role.K: "self_attn.k_proj",
+    Role.V: "self_attn.v_proj",
+    Role.O: "self_attn.o_proj",
+    Role.GATE: "mlp.gate_proj",
+    Role.UP: "mlp.up_proj",
+    Role.DOWN: "mlp.down_proj",
+}
 
 
-def part(name: str, layer: int | None, role: str, *, sigma: float = 1.0, sample: np.ndarray | None = None,
-         shape: Sequence[int] = (8, 8), mean: float | None = None, expert: int | None = None) -> PartStats:
+def part(
+    name: str,
+    layer: int | None,
+    role: str,
+    *,
+    sigma: float = 1.0,
+    sample: np.ndarray | None = None,
+    shape: Sequence[int] = (8, 8),
+    mean: float | None = None,
+    expert: int | None = None,
+) -> PartStats:
     """One part; with a sample, its mean/std are the sample's unless ``mean`` is given."""
     if sample is not None:
         sample = np.asarray(sample, dtype=np.float32)
@@ -29,16 +44,36 @@ def part(name: str, layer: int | None, role: str, *, sigma: float = 1.0, sample:
     else:
         m, sd_pop, sd = (0.0 if mean is None else mean), sigma, sigma
     count = int(np.prod(shape))
-    return PartStats(key=name, tensor=name, layer=layer, role=role, expert=expert, shape=list(shape), count=count,
-                     mean=m, std_pop=sd_pop, std_sample=sd, fro_norm=sd * np.sqrt(count), min=-1.0, max=1.0,
-                     nan_count=0, inf_count=0, sample=sample)
+    return PartStats(
+        key=name,
+        tensor=name,
+        layer=layer,
+        role=role,
+        expert=expert,
+        shape=list(shape),
+        count=count,
+        mean=m,
+        std_pop=sd_pop,
+        std_sample=sd,
+        fro_norm=sd * np.sqrt(count),
+        min=-1.0,
+        max=1.0,
+        nan_count=0,
+        inf_count=0,
+        sample=sample,
+    )
 
 
-def make_fingerprint(sigmas: Mapping[str, Sequence[float]] | None = None, *,
-                     samples: Mapping[tuple[int, str], np.ndarray] | None = None,
-                     parts: Sequence[PartStats] = (), hashes: Mapping[str, str] | None = None,
-                     num_layers: int | None = None, shape: Sequence[int] = (8, 8),
-                     params: Mapping | None = None) -> ModelFingerprint:
+def make_fingerprint(
+    sigmas: Mapping[str, Sequence[float]] | None = None,
+    *,
+    samples: Mapping[tuple[int, str], np.ndarray] | None = None,
+    parts: Sequence[PartStats] = (),
+    hashes: Mapping[str, str] | None = None,
+    num_layers: int | None = None,
+    shape: Sequence[int] = (8, 8),
+    params: Mapping | None = None,
+) -> ModelFingerprint:
     """A fingerprint with σ series ``sigmas`` (role → per layer) and/or per-(layer, role) samples.
 
     Every part becomes one BF16 tensor whose SHA-256 is ``hashes[name]`` if given, otherwise a hash
@@ -63,10 +98,28 @@ def make_fingerprint(sigmas: Mapping[str, Sequence[float]] | None = None, *,
     tensors = []
     for p in all_parts:
         digest = (hashes or {}).get(p.tensor) or hashlib.sha256((salt + p.tensor).encode()).hexdigest()
-        tensors.append(TensorRecord(name=p.tensor, dtype="BF16", shape=list(p.shape), file="model.safetensors",
-                                    nbytes=2 * p.count, sha256=digest))
-    files = [FileRecord("model.safetensors", sum(t.nbytes for t in tensors),
-                        hashlib.sha256("".join(t.sha256 for t in tensors).encode()).hexdigest())]
-    return ModelFingerprint(family="llama", num_layers=num_layers or (max(layers_seen) + 1), files=files,
-                            tensors=tensors, parts=all_parts,
-                            params=dict(params or {"sample_size": 16384, "seed": 0}))
+        tensors.append(
+            TensorRecord(
+                name=p.tensor,
+                dtype="BF16",
+                shape=list(p.shape),
+                file="model.safetensors",
+                nbytes=2 * p.count,
+                sha256=digest,
+            )
+        )
+    files = [
+        FileRecord(
+            "model.safetensors",
+            sum(t.nbytes for t in tensors),
+            hashlib.sha256("".join(t.sha256 for t in tensors).encode()).hexdigest(),
+        )
+    ]
+    return ModelFingerprint(
+        family="llama",
+        num_layers=num_layers or (max(layers_seen) + 1),
+        files=files,
+        tensors=tensors,
+        parts=all_parts,
+        params=dict(params or {"sample_size": 16384, "seed": 0}),
+    )

@@ -34,7 +34,7 @@ def _rope(x: np.ndarray) -> np.ndarray:
     t, _, d = x.shape
     ang = np.arange(t)[:, None] * (1.0 / 10000 ** (np.arange(0, d, 2) / d))[None, :]
     cos, sin = np.cos(np.concatenate([ang, ang], 1))[:, None], np.sin(np.concatenate([ang, ang], 1))[:, None]
-    rot = np.concatenate([-x[..., d // 2:], x[..., :d // 2]], axis=-1)
+    rot = np.concatenate([-x[..., d // 2 :], x[..., : d // 2]], axis=-1)
     return x * cos + rot * sin
 
 
@@ -60,7 +60,10 @@ def qwen2_logits(model, tokens: np.ndarray) -> np.ndarray:
         x = x + out @ w[p + "self_attn.o_proj.weight"].T
         h = _rms(x) * w[p + "post_attention_layernorm.weight"]
         g = h @ w[p + "mlp.gate_proj.weight"].T
-        x = x + ((g / (1 + np.exp(-g))) * (h @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+        x = (
+            x
+            + ((g / (1 + np.exp(-g))) * (h @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+        )
     return (_rms(x) * w["model.norm.weight"]) @ w["lm_head.weight"].T
 
 
@@ -104,7 +107,9 @@ def test_symmetry_moves_defeat_same_position_cosine_but_not_the_anchored_methods
     assert report.results["tensor_identity"].score == 0.0
     for m in NEW:
         assert report.results[m].calibration["z"] >= 5, m
-    assert {"embedding_anchor", "neuron_matching"} <= set(report.summary.split(" by ")[1].split(":")[0].split(", "))
+    assert {"embedding_anchor", "neuron_matching"} <= set(
+        report.summary.split(" by ")[1].split(":")[0].split(", ")
+    )
 
 
 def test_the_permuted_copy_is_found_through_the_shared_vocabulary(weight_reports):
@@ -121,25 +126,45 @@ def test_the_verdict_never_rests_on_attn_std_alone():
 
     far = {"z": 40.0, "p": 1 / 33, "size": 32, "source": "synthetic", "mean": 0.3, "std": 0.02}
     near = {"z": 0.5, "p": 0.4, "size": 32, "source": "synthetic", "mean": 0.0, "std": 0.01}
-    results = {"attn_std": MethodResult("attn_std", 0.99, {}, "", calibration=far),
-               "aligned_cosine": MethodResult("aligned_cosine", 0.0, {}, "", calibration=near)}
+    results = {
+        "attn_std": MethodResult("attn_std", 0.99, {}, "", calibration=far),
+        "aligned_cosine": MethodResult("aligned_cosine", 0.0, {}, "", calibration=near),
+    }
     verdict, summary = _summary(results, {}, "A", "B", 32)
     assert verdict == "suggestive" and "attn_std" in summary
 
 
-def test_the_cli_runs_every_method_on_checkpoints_and_says_why_not_on_saved_fingerprints(adversarial_set, tmp_path):
+def test_the_cli_runs_every_method_on_checkpoints_and_says_why_not_on_saved_fingerprints(
+    adversarial_set, tmp_path
+):
     root = Path(__file__).resolve().parents[2]
 
     def run(*args: str) -> str:
-        proc = subprocess.run([sys.executable, "-m", "provenance.fingerprint", *args], cwd=root,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-m", "provenance.fingerprint", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
-    out = run("compare", str(adversarial_set["base"]), str(adversarial_set["permuted"]), "--methods", "all",
-              "--quiet")
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if line and line.split()[0] in
-            ("aligned_cosine", "embedding_anchor", "neuron_matching", "tokenizer_overlap", "expert_upcycling")}
+    out = run(
+        "compare",
+        str(adversarial_set["base"]),
+        str(adversarial_set["permuted"]),
+        "--methods",
+        "all",
+        "--quiet",
+    )
+    rows = {
+        line.split()[0]: line.split()
+        for line in out.splitlines()
+        if line
+        and line.split()[0]
+        in ("aligned_cosine", "embedding_anchor", "neuron_matching", "tokenizer_overlap", "expert_upcycling")
+    }
     assert float(rows["aligned_cosine"][5]) < 3
     assert float(rows["embedding_anchor"][5]) >= 5 and float(rows["neuron_matching"][5]) >= 5
     assert rows["expert_upcycling"][1] == "n/a" and "Summary (lineage_supported)" in out

@@ -27,7 +27,9 @@ def test_z_and_empirical_p_follow_their_definitions():
     assert s["std"] == pytest.approx(np.std(samples, ddof=1))
     assert s["z"] == pytest.approx((0.45 - 0.3) / np.std(samples, ddof=1))
     assert s["p"] == pytest.approx((1 + 1) / (5 + 1))  # one sample (0.5) at least as high
-    assert summarise_null(0.3, NullDraw(samples, "synthetic", "test"))["p"] == pytest.approx(4 / 6)  # ties count
+    assert summarise_null(0.3, NullDraw(samples, "synthetic", "test"))["p"] == pytest.approx(
+        4 / 6
+    )  # ties count
     assert summarise_null(9.0, NullDraw(samples, "synthetic", "test"))["p"] == pytest.approx(1 / 6)
 
 
@@ -69,8 +71,9 @@ def test_cosine_null_has_variance_one_over_n_minus_one():
 
 def test_the_sigma_null_contains_pairs_that_share_an_init_recipe():
     rng = np.random.default_rng(1)
-    rs = [attn_std._mean_r(a, b, list("qkvo"))[0]
-          for a, b in sigma_null_pairs(48, 48, list("qkvo"), 400, rng)]
+    rs = [
+        attn_std._mean_r(a, b, list("qkvo"))[0] for a, b in sigma_null_pairs(48, 48, list("qkvo"), 400, rng)
+    ]
     rs = np.array(rs)
     # Shared-recipe pairs of unrelated models reach HonestAGI-level correlations (0.91, 0.927)...
     assert np.mean(rs > 0.9) > 0.1
@@ -83,7 +86,9 @@ def test_a_disputed_level_correlation_is_not_significant_against_the_null():
     # the disputed Pangu Pro MoE vs Qwen2.5-14B value).
     rng = np.random.default_rng(2)
     x = np.linspace(0, 1, 48)
-    trend = {r: 1 + 0.8 * x - 0.3 * x**2 + 0.1 * np.sin(3 * np.pi * x) + 0.1 * k for k, r in enumerate("qkvo")}
+    trend = {
+        r: 1 + 0.8 * x - 0.3 * x**2 + 0.1 * np.sin(3 * np.pi * x) + 0.1 * k for k, r in enumerate("qkvo")
+    }
     a = {r: t * np.exp(0.03 * rng.standard_normal(48)) for r, t in trend.items()}
     b = {r: t * np.exp(0.03 * rng.standard_normal(48)) for r, t in trend.items()}
     fa, fb = make_fingerprint(a), make_fingerprint(b)
@@ -123,8 +128,9 @@ def test_the_headline_null_is_the_more_conservative_one():
     fa = make_fingerprint({r: base * np.exp(0.01 * rng.standard_normal(12)) for r in "qkvo"})
     fb = make_fingerprint({r: base * np.exp(0.01 * rng.standard_normal(12)) for r in "qkvo"})
     # A panel of unrelated models that all share this recipe: their pairs correlate highly.
-    panel = [make_fingerprint({r: base * np.exp(0.01 * rng.standard_normal(12)) for r in "qkvo"})
-             for _ in range(5)]
+    panel = [
+        make_fingerprint({r: base * np.exp(0.01 * rng.standard_normal(12)) for r in "qkvo"}) for _ in range(5)
+    ]
     m = METHODS["attn_std"]
     score = attn_std.score(fa, fb)
     cal = calibrate(m, fa, fb, score, reference_panel=panel)
@@ -138,7 +144,9 @@ def test_a_48_layer_pair_is_compared_and_calibrated_in_seconds():
     n = 16384
 
     def fp(offset: int):
-        samples = {(layer, r): rng.standard_normal(n).astype(np.float32) for layer in range(48) for r in "qkvo"}
+        samples = {
+            (layer, r): rng.standard_normal(n).astype(np.float32) for layer in range(48) for r in "qkvo"
+        }
         sig = {r: list(rng.uniform(0.01, 0.05, 48)) for r in "qkvo"}
         return make_fingerprint(sig, samples=samples, shape=(2048, 2048))
 
@@ -159,10 +167,16 @@ def test_the_aligned_cosine_null_matches_real_unrelated_checkpoints(tmp_path):
     from provenance.fingerprint.synthetic import SIZES, BaseModel, write_model
 
     shape = replace(SIZES["tiny"], num_layers=4)
-    fps = [fingerprint_checkpoint(write_model(BaseModel(shape, seed=100 + k, recipe="ab"[k % 2]), tmp_path / str(k)))
-           for k in range(16)]
+    fps = [
+        fingerprint_checkpoint(
+            write_model(BaseModel(shape, seed=100 + k, recipe="ab"[k % 2]), tmp_path / str(k))
+        )
+        for k in range(16)
+    ]
     m = METHODS["aligned_cosine"]
-    zs = np.array([calibrate(m, fps[k], fps[k + 1], m.score(fps[k], fps[k + 1]))["z"] for k in range(0, 16, 2)]
-                  + [calibrate(m, fps[k], fps[k + 3], m.score(fps[k], fps[k + 3]))["z"] for k in range(0, 12, 2)])
+    zs = np.array(
+        [calibrate(m, fps[k], fps[k + 1], m.score(fps[k], fps[k + 1]))["z"] for k in range(0, 16, 2)]
+        + [calibrate(m, fps[k], fps[k + 3], m.score(fps[k], fps[k + 3]))["z"] for k in range(0, 12, 2)]
+    )
     assert np.all(np.abs(zs) < 3.5), zs
     assert abs(zs.mean()) < 0.8 and 0.5 < zs.std() < 1.6, (zs.mean(), zs.std())

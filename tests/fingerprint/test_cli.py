@@ -13,14 +13,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "provenance.fingerprint", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "provenance.fingerprint", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_compare_prints_every_method_with_its_null_and_writes_json(lineage_set, tmp_path):
     out = tmp_path / "report.json"
-    proc = run("compare", str(lineage_set["base"]), str(lineage_set["finetune"]), "--json", str(out),
-               "--null-size", "16")
+    proc = run(
+        "compare",
+        str(lineage_set["base"]),
+        str(lineage_set["finetune"]),
+        "--json",
+        str(out),
+        "--null-size",
+        "16",
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     header = next(line for line in lines if line.startswith("method"))
@@ -36,8 +48,14 @@ def test_compare_prints_every_method_with_its_null_and_writes_json(lineage_set, 
 
 
 def test_compare_of_unrelated_models_reports_no_evidence(lineage_set):
-    proc = run("compare", str(lineage_set["base"]), str(lineage_set["independent_same_recipe"]),
-               "--methods", "attn_std,aligned_cosine", "--quiet")
+    proc = run(
+        "compare",
+        str(lineage_set["base"]),
+        str(lineage_set["independent_same_recipe"]),
+        "--methods",
+        "attn_std,aligned_cosine",
+        "--quiet",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Summary (no_evidence)" in proc.stdout and "tensor_identity" not in proc.stdout
 
@@ -52,8 +70,9 @@ def test_a_corrupt_file_exits_2_with_one_error_line(lineage_set, tmp_path):
     assert "bad.safetensors" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("args", [("compare", "/nonexistent/a", "/nonexistent/b"),
-                                  ("compare", ".", ".", "--methods", "nope")])
+@pytest.mark.parametrize(
+    "args", [("compare", "/nonexistent/a", "/nonexistent/b"), ("compare", ".", ".", "--methods", "nope")]
+)
 def test_bad_arguments_exit_2(args):
     proc = run(*args)
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
@@ -92,9 +111,22 @@ def test_an_internal_failure_exits_1_with_the_trace(monkeypatch, capsys, lineage
 
 def test_a_reference_panel_adds_a_second_null_to_the_json(lineage_set, tmp_path):
     out = tmp_path / "panel.json"
-    proc = run("compare", str(lineage_set["base"]), str(lineage_set["continued"]), "--quiet", "--json", str(out),
-               "--methods", "attn_std", "--panel", str(lineage_set["independent"]),
-               "--panel", str(lineage_set["independent_same_recipe"]), "--panel", str(lineage_set["finetune"]))
+    proc = run(
+        "compare",
+        str(lineage_set["base"]),
+        str(lineage_set["continued"]),
+        "--quiet",
+        "--json",
+        str(out),
+        "--methods",
+        "attn_std",
+        "--panel",
+        str(lineage_set["independent"]),
+        "--panel",
+        str(lineage_set["independent_same_recipe"]),
+        "--panel",
+        str(lineage_set["finetune"]),
+    )
     assert proc.returncode == 0, proc.stderr
     nulls = json.loads(out.read_text())["results"]["attn_std"]["calibration"]["nulls"]
     assert [n["source"] for n in nulls] == ["synthetic", "reference_panel"]

@@ -28,8 +28,14 @@ def _hsic_by_definition(k: np.ndarray, l_: np.ndarray) -> float:
     np.fill_diagonal(k, 0)
     np.fill_diagonal(l_, 0)
     one = np.ones(n)
-    return float((np.trace(k @ l_) + (one @ k @ one) * (one @ l_ @ one) / ((n - 1) * (n - 2))
-                  - 2.0 / (n - 2) * (one @ k @ l_ @ one)) / (n * (n - 3)))
+    return float(
+        (
+            np.trace(k @ l_)
+            + (one @ k @ one) * (one @ l_ @ one) / ((n - 1) * (n - 2))
+            - 2.0 / (n - 2) * (one @ k @ l_ @ one)
+        )
+        / (n * (n - 3))
+    )
 
 
 def test_unbiased_cka_matches_its_definition_and_its_invariances():
@@ -80,7 +86,9 @@ def test_the_anchor_undoes_a_rotated_residual_stream(adversarial_set):
 
 
 def test_a_replaced_vocabulary_falls_back_to_the_stored_order(adversarial_set):
-    pair = PairWeights(open_checkpoint(adversarial_set["base"]), open_checkpoint(adversarial_set["vocab_replaced"]))
+    pair = PairWeights(
+        open_checkpoint(adversarial_set["base"]), open_checkpoint(adversarial_set["vocab_replaced"])
+    )
     al = pair.hidden_alignment()
     assert al.kind == "identity" and "replaced vocabulary" in al.detail["why"]
 
@@ -121,5 +129,8 @@ def test_without_weights_the_weight_methods_are_skipped_only_when_asked_for(line
     default = compare_fingerprints(base, fine)
     assert "embedding_anchor" not in default.methods and not default.skipped
     asked = compare_fingerprints(base, fine, methods="all")
-    assert "embedding_anchor" in asked.methods and "needs the checkpoints' weights" in asked.skipped["embedding_anchor"]
+    assert (
+        "embedding_anchor" in asked.methods
+        and "needs the checkpoints' weights" in asked.skipped["embedding_anchor"]
+    )
     assert asked.verdict == default.verdict

@@ -18,9 +18,13 @@ def test_every_expert_of_the_upcycled_moe_comes_from_the_dense_mlp(weight_report
 
 def test_an_unrelated_dense_model_explains_no_expert(lineage_set, lineage_fingerprints):
     fp_moe, fp_ind = lineage_fingerprints["moe"], lineage_fingerprints["independent"]
-    report = compare_fingerprints(fp_moe, fp_ind, methods=["expert_upcycling"], labels=("moe", "independent"),
-                                  weights=(open_checkpoint(lineage_set["moe"]),
-                                           open_checkpoint(lineage_set["independent"])))
+    report = compare_fingerprints(
+        fp_moe,
+        fp_ind,
+        methods=["expert_upcycling"],
+        labels=("moe", "independent"),
+        weights=(open_checkpoint(lineage_set["moe"]), open_checkpoint(lineage_set["independent"])),
+    )
     r = report.results["expert_upcycling"]
     assert r.extra["moe"] == "a" and r.extra["from_dense"] == [] and abs(r.calibration["z"]) < 3
     assert report.verdict == "no_evidence"

@@ -22,8 +22,11 @@ INDEPENDENT = ["independent", "independent_same_recipe"]
 @pytest.fixture(scope="module")
 def reports(lineage_fingerprints):
     base = lineage_fingerprints["base"]
-    return {name: compare_fingerprints(base, fp, labels=("base", name))
-            for name, fp in lineage_fingerprints.items() if name != "base"}
+    return {
+        name: compare_fingerprints(base, fp, labels=("base", name))
+        for name, fp in lineage_fingerprints.items()
+        if name != "base"
+    }
 
 
 def _z(report, method):
@@ -78,8 +81,11 @@ def test_the_pruned_models_alignment_recovers_the_kept_layers(reports, lineage_s
     assert ls["alignment"] == [[a, b] for b, a in enumerate(kept)]
     assert ls["b_from_a"] == [[a] for a in kept]
     identity = reports["pruned"].results["tensor_identity"]
-    assert identity.score == 1.0 and ["model.layers.1.self_attn.q_proj.weight",
-                                      "model.layers.2.self_attn.q_proj.weight"] in identity.extra["renamed"]
+    assert (
+        identity.score == 1.0
+        and ["model.layers.1.self_attn.q_proj.weight", "model.layers.2.self_attn.q_proj.weight"]
+        in identity.extra["renamed"]
+    )
 
 
 def test_the_widened_copy_shares_everything_but_its_vocabulary_matrices(reports):

@@ -22,6 +22,7 @@ def _pearson(a, b) -> float:
 
 # -- attn_std ---------------------------------------------------------------------------------------
 
+
 def test_attn_std_reproduces_a_hand_computed_mean_of_four_r():
     # Hand computation (deviations from the mean, Σxy / sqrt(Σx² Σy²)):
     #   Q: [1,2,3,4] vs [1,3,2,4] -> 4 / 5 = 0.8      K: identical -> 1      V: reversed -> -1
@@ -37,7 +38,10 @@ def test_attn_std_reproduces_a_hand_computed_mean_of_four_r():
 
 
 def test_attn_std_uses_the_sample_std_like_torch_std():
-    a, b = make_fingerprint(dict.fromkeys("qkvo", [1, 2, 3, 4])), make_fingerprint(dict.fromkeys("qkvo", [1, 2, 3, 4]))
+    a, b = (
+        make_fingerprint(dict.fromkeys("qkvo", [1, 2, 3, 4])),
+        make_fingerprint(dict.fromkeys("qkvo", [1, 2, 3, 4])),
+    )
     for p in b.parts:  # a population std that disagrees: the method must not read it
         p.std_pop = 10.0 - p.std_sample
     assert attn_std.score(a, b) == pytest.approx(1.0)
@@ -81,18 +85,26 @@ def test_attn_std_refuses_models_without_attention_series():
 
 # -- tensor_identity -----------------------------------------------------------------------------------
 
+
 def test_tensor_identity_counts_by_name_and_by_content():
-    a = make_fingerprint({"q": [1, 2, 3, 4]}, hashes={f"model.layers.{i}.self_attn.q_proj.weight": f"h{i}"
-                                                       for i in range(4)})
+    a = make_fingerprint(
+        {"q": [1, 2, 3, 4]}, hashes={f"model.layers.{i}.self_attn.q_proj.weight": f"h{i}" for i in range(4)}
+    )
     # B keeps layers 0 and 2 of A, renumbered 0 and 1 (a pruned copy), plus one new tensor.
-    b = make_fingerprint({"q": [1, 3, 9]}, hashes={"model.layers.0.self_attn.q_proj.weight": "h0",
-                                                    "model.layers.1.self_attn.q_proj.weight": "h2"})
+    b = make_fingerprint(
+        {"q": [1, 3, 9]},
+        hashes={
+            "model.layers.0.self_attn.q_proj.weight": "h0",
+            "model.layers.1.self_attn.q_proj.weight": "h2",
+        },
+    )
     result = tensor_identity.compare(a, b)
     assert result.extra["identical_by_name"] == 1
     assert result.extra["identical_by_content"] == 2
     assert result.score == pytest.approx(2 / 3)
-    assert result.extra["renamed"] == [["model.layers.1.self_attn.q_proj.weight",
-                                        "model.layers.2.self_attn.q_proj.weight"]]
+    assert result.extra["renamed"] == [
+        ["model.layers.1.self_attn.q_proj.weight", "model.layers.2.self_attn.q_proj.weight"]
+    ]
     assert result.per_layer == {"model": "b", "layers": ["0", "1", "2"], "identical": [1.0, 1.0, 0.0]}
 
 
@@ -118,6 +130,7 @@ def test_tensor_identity_bytes_fraction_weighs_by_size():
 
 # -- aligned_cosine ------------------------------------------------------------------------------------
 
+
 def _samples(rng, layers, roles="qkvo", n=4096):
     return {(layer, r): rng.standard_normal(n).astype(np.float32) for layer in range(layers) for r in roles}
 
@@ -127,8 +140,9 @@ def test_aligned_cosine_estimates_the_cosine_of_perturbed_copies():
     sa = _samples(rng, 4)
     # b = a + noise of std 1: expected cosine 1/sqrt(2)
     sb = {k: v + rng.standard_normal(v.size).astype(np.float32) for k, v in sa.items()}
-    result = aligned_cosine.compare(make_fingerprint(samples=sa, shape=(64, 64)),
-                                    make_fingerprint(samples=sb, shape=(64, 64)))
+    result = aligned_cosine.compare(
+        make_fingerprint(samples=sa, shape=(64, 64)), make_fingerprint(samples=sb, shape=(64, 64))
+    )
     assert result.score == pytest.approx(1 / np.sqrt(2), abs=0.02)
     assert result.extra["matched_parts"] == 16
     assert result.per_layer["roles"] == ["q", "k", "v", "o"]
@@ -166,10 +180,14 @@ def test_layer_similarity_shows_which_layers_a_pruned_model_kept():
     rng = np.random.default_rng(5)
     sa = _samples(rng, 8)
     kept = [0, 2, 4, 6]
-    sb = {(j, r): sa[(k, r)] + 0.3 * rng.standard_normal(4096).astype(np.float32)
-          for j, k in enumerate(kept) for r in "qkvo"}
-    result = aligned_cosine.compare(make_fingerprint(samples=sa, shape=(64, 64)),
-                                    make_fingerprint(samples=sb, shape=(64, 64)))
+    sb = {
+        (j, r): sa[(k, r)] + 0.3 * rng.standard_normal(4096).astype(np.float32)
+        for j, k in enumerate(kept)
+        for r in "qkvo"
+    }
+    result = aligned_cosine.compare(
+        make_fingerprint(samples=sa, shape=(64, 64)), make_fingerprint(samples=sb, shape=(64, 64))
+    )
     ls = result.extra["layer_similarity"]
     assert ls["alignment"] == [[k, j] for j, k in enumerate(kept)]
     assert ls["b_from_a"] == [[0], [2], [4], [6]]
@@ -212,8 +230,10 @@ def _brute_force_best(sim: np.ndarray, threshold: float) -> float:
     best = 0.0
     for mask in range(1, 1 << len(cells)):
         chain = sorted(c for k, c in enumerate(cells) if mask >> k & 1)
-        ok = all((i2 > i1 and j2 > j1) or (i2 == i1 and j2 == j1 + 1) or (j2 == j1 and i2 == i1 + 1)
-                 for (i1, j1), (i2, j2) in zip(chain, chain[1:], strict=False))
+        ok = all(
+            (i2 > i1 and j2 > j1) or (i2 == i1 and j2 == j1 + 1) or (j2 == j1 and i2 == i1 + 1)
+            for (i1, j1), (i2, j2) in zip(chain, chain[1:], strict=False)
+        )
         if ok:
             best = max(best, sum(sim[c] - threshold for c in chain))
     return best
@@ -232,7 +252,9 @@ def test_monotone_alignment_is_optimal_and_valid(rows, cols, seed):
 
 def test_experts_are_compared_with_the_dense_mlp_of_the_same_layer():
     rng = np.random.default_rng(8)
-    dense = {(i, r): rng.standard_normal(2048).astype(np.float32) for i in range(3) for r in ("gate", "up", "down")}
+    dense = {
+        (i, r): rng.standard_normal(2048).astype(np.float32) for i in range(3) for r in ("gate", "up", "down")
+    }
     attn = _samples(rng, 3, n=2048)
 
     def moe(related: bool):
@@ -241,8 +263,16 @@ def test_experts_are_compared_with_the_dense_mlp_of_the_same_layer():
             for e in range(2):
                 base = v if related else rng.standard_normal(v.size).astype(np.float32)
                 sample = base + 0.3 * rng.standard_normal(v.size).astype(np.float32)
-                parts.append(part(f"model.layers.{i}.mlp.experts.{e}.{r}_proj.weight", i, r, sample=sample,
-                                  shape=(32, 64), expert=e))
+                parts.append(
+                    part(
+                        f"model.layers.{i}.mlp.experts.{e}.{r}_proj.weight",
+                        i,
+                        r,
+                        sample=sample,
+                        shape=(32, 64),
+                        expert=e,
+                    )
+                )
         return make_fingerprint(samples=attn, parts=parts, shape=(32, 64))
 
     fp_dense = make_fingerprint(samples={**attn, **dense}, shape=(32, 64))

@@ -31,7 +31,9 @@ def test_fisher_agrees_with_scipy_and_stays_finite_in_the_far_tail():
     far = [fisher_log_p([math.log(1e-300)] * k)[1] for k in (1, 12, 48)]
     assert all(np.isfinite(far)) and far[0] > far[1] > far[2]
     # The closed form continues scipy's answer smoothly past where scipy underflows (≈ 1e-300).
-    assert fisher_log_p([math.log(1e-60)] * 4)[1] == pytest.approx(chi2.logsf(-8 * math.log(1e-60), 8), rel=1e-6)
+    assert fisher_log_p([math.log(1e-60)] * 4)[1] == pytest.approx(
+        chi2.logsf(-8 * math.log(1e-60), 8), rel=1e-6
+    )
     assert chi2.logsf(-8 * math.log(1e-100), 8) == -np.inf and fisher_log_p([math.log(1e-100)] * 4)[1] < -390
 
 
@@ -46,9 +48,17 @@ def test_a_deliberate_neuron_permutation_defeats_the_identity_test_but_not_the_a
 
 def test_under_independence_the_layer_p_values_are_uniform():
     rng = np.random.default_rng(2)
-    ps = [math.exp(match_neurons(rng.standard_normal((80, 24)), rng.standard_normal((80, 24)),
-                                 rng.standard_normal((80, 24)), rng.standard_normal((80, 24)))["log_p"])
-          for _ in range(60)]
+    ps = [
+        math.exp(
+            match_neurons(
+                rng.standard_normal((80, 24)),
+                rng.standard_normal((80, 24)),
+                rng.standard_normal((80, 24)),
+                rng.standard_normal((80, 24)),
+            )["log_p"]
+        )
+        for _ in range(60)
+    ]
     # The Bonferroni step (2 · min p) makes each p conservative, never anti-conservative.
     assert kstest(ps, "uniform").pvalue > 0.001 and np.mean(np.array(ps) < 0.05) < 0.12
 

@@ -20,7 +20,9 @@ def _pair(rng, *, related: bool, layers: int = 6):
         sb = {k: v + 0.2 * rng.standard_normal(v.size).astype(np.float32) for k, v in sa.items()}
     else:
         sb = {k: rng.standard_normal(v.size).astype(np.float32) for k, v in sa.items()}
-    return make_fingerprint(sig, samples=sa, shape=(32, 32)), make_fingerprint(sig, samples=sb, shape=(32, 32))
+    return make_fingerprint(sig, samples=sa, shape=(32, 32)), make_fingerprint(
+        sig, samples=sb, shape=(32, 32)
+    )
 
 
 def test_methods_can_be_named_in_a_list_a_string_or_all():
@@ -76,11 +78,22 @@ def test_reports_are_deterministic_in_their_seed():
 
 def test_experts_copied_from_a_dense_mlp_count_as_evidence_even_when_attention_is_new():
     rng = np.random.default_rng(5)
-    mlp = {(i, r): rng.standard_normal(1024).astype(np.float32) for i in range(4) for r in ("gate", "up", "down")}
+    mlp = {
+        (i, r): rng.standard_normal(1024).astype(np.float32) for i in range(4) for r in ("gate", "up", "down")
+    }
     dense = make_fingerprint(samples={**_attention(rng), **mlp}, shape=(32, 32))
-    experts = [part(f"model.layers.{i}.mlp.experts.{e}.{r}_proj.weight", i, r, expert=e, shape=(32, 32),
-                    sample=v + 0.5 * rng.standard_normal(v.size).astype(np.float32))
-               for (i, r), v in mlp.items() for e in range(4)]
+    experts = [
+        part(
+            f"model.layers.{i}.mlp.experts.{e}.{r}_proj.weight",
+            i,
+            r,
+            expert=e,
+            shape=(32, 32),
+            sample=v + 0.5 * rng.standard_normal(v.size).astype(np.float32),
+        )
+        for (i, r), v in mlp.items()
+        for e in range(4)
+    ]
     moe = make_fingerprint(samples=_attention(rng), parts=experts, shape=(32, 32))
     report = compare_fingerprints(dense, moe)
     assert report.results["aligned_cosine"].calibration["z"] < 3  # the attention was trained anew

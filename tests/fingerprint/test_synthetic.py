@@ -30,13 +30,15 @@ def _read_all(folder: Path) -> dict[str, np.ndarray]:
     for f in sorted(folder.glob("*.safetensors")):
         raw = f.read_bytes()
         n = struct.unpack("<Q", raw[:8])[0]
-        header = json.loads(raw[8:8 + n])
+        header = json.loads(raw[8 : 8 + n])
         for name, h in header.items():
             if name == "__metadata__":
                 continue
             start, stop = h["data_offsets"]
             assert h["dtype"] == "BF16"
-            out[name] = np.frombuffer(raw[8 + n + start:8 + n + stop], ml_dtypes.bfloat16).reshape(h["shape"])
+            out[name] = np.frombuffer(raw[8 + n + start : 8 + n + stop], ml_dtypes.bfloat16).reshape(
+                h["shape"]
+            )
     return out
 
 
@@ -96,7 +98,10 @@ def test_the_widened_copy_adds_vocabulary_rows_and_tokens(lineage_set):
     for name in ("model.embed_tokens.weight", "lm_head.weight"):
         assert wide[name].shape == (base[name].shape[0] + extra, base[name].shape[1])
         assert wide[name][: base[name].shape[0]].tobytes() == base[name].tobytes()
-    assert wide["model.layers.5.mlp.up_proj.weight"].tobytes() == base["model.layers.5.mlp.up_proj.weight"].tobytes()
+    assert (
+        wide["model.layers.5.mlp.up_proj.weight"].tobytes()
+        == base["model.layers.5.mlp.up_proj.weight"].tobytes()
+    )
     tok_b = json.loads((lineage_set["base"] / "tokenizer.json").read_text())["model"]["vocab"]
     tok_w = json.loads((lineage_set["widened"] / "tokenizer.json").read_text())["model"]["vocab"]
     assert len(tok_w) == len(tok_b) + extra and all(tok_w[t] == i for t, i in tok_b.items())

@@ -38,7 +38,13 @@ def sentencepiece_model(pieces: list[str]) -> bytes:
     normaliser spec that the reader must skip."""
     out = b""
     for i, piece in enumerate(pieces):
-        msg = _field(1, piece.encode()) + _varint(2 << 3 | 5) + struct.pack("<f", -float(i)) + _varint(3 << 3) + _varint(1)
+        msg = (
+            _field(1, piece.encode())
+            + _varint(2 << 3 | 5)
+            + struct.pack("<f", -float(i))
+            + _varint(3 << 3)
+            + _varint(1)
+        )
         out += _field(1, msg)
     out += _field(2, _field(1, b"corpus.txt") + _varint(3 << 3) + _varint(32000))  # trainer_spec
     out += _field(3, _field(1, b"nmt_nfkc"))  # normalizer_spec
@@ -46,8 +52,10 @@ def sentencepiece_model(pieces: list[str]) -> bytes:
 
 
 def test_a_bpe_tokenizer_json_gives_its_vocab_and_added_tokens(tmp_path):
-    tok = {"model": {"type": "BPE", "vocab": {"a": 0, "Ġthe": 1, "b": 2}, "merges": ["Ġ t", "Ġt he"]},
-           "added_tokens": [{"id": 3, "content": "<|endoftext|>"}]}
+    tok = {
+        "model": {"type": "BPE", "vocab": {"a": 0, "Ġthe": 1, "b": 2}, "merges": ["Ġ t", "Ġt he"]},
+        "added_tokens": [{"id": 3, "content": "<|endoftext|>"}],
+    }
     v = read_vocabulary(_write(tmp_path, "tokenizer.json", tok))
     assert v.kind == "BPE" and len(v) == 4
     assert v.tokens == {"a": 0, " the": 1, "b": 2, "<|endoftext|>": 3}  # Ġ is a space
@@ -61,8 +69,13 @@ def test_a_unigram_vocab_is_a_list_of_pieces_and_scores(tmp_path):
 
 def test_wordpiece_json_and_vocab_txt_read_the_same_tokens(tmp_path):
     words = ["[PAD]", "[UNK]", "the", "##s"]
-    tok = {"model": {"type": "WordPiece", "vocab": {w: i for i, w in enumerate(words)},
-                     "continuing_subword_prefix": "##"}}
+    tok = {
+        "model": {
+            "type": "WordPiece",
+            "vocab": {w: i for i, w in enumerate(words)},
+            "continuing_subword_prefix": "##",
+        }
+    }
     a = read_vocabulary(_write(tmp_path, "tokenizer.json", tok))
     (tmp_path / "txt").mkdir()
     b = read_vocabulary(_write(tmp_path / "txt", "vocab.txt", "\n".join(words) + "\n"))
@@ -81,7 +94,9 @@ def test_a_sentencepiece_model_is_parsed_without_the_sentencepiece_package(tmp_p
 def test_byte_level_and_sentencepiece_spellings_of_one_word_are_shared(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    va = read_vocabulary(_write(tmp_path / "a", "tokenizer.json", {"model": {"vocab": {"Ġworld": 5, "x": 0}}}))
+    va = read_vocabulary(
+        _write(tmp_path / "a", "tokenizer.json", {"model": {"vocab": {"Ġworld": 5, "x": 0}}})
+    )
     (tmp_path / "b" / "tokenizer.model").write_bytes(sentencepiece_model(["<unk>", "▁world"]))
     vb = read_vocabulary(tmp_path / "b")
     assert shared_tokens(va, vb) == [(" world", 5, 1)]
@@ -108,7 +123,9 @@ def test_find_tokenizer_prefers_tokenizer_json_and_reports_none(tmp_path):
     assert find_tokenizer(tmp_path).name == "tokenizer.json"
 
 
-@pytest.mark.parametrize("content", ["{not json", json.dumps({"model": {}}), json.dumps({"model": {"vocab": 3}})])
+@pytest.mark.parametrize(
+    "content", ["{not json", json.dumps({"model": {}}), json.dumps({"model": {"vocab": 3}})]
+)
 def test_a_broken_tokenizer_json_is_a_format_error(tmp_path, content):
     with pytest.raises(CheckpointFormatError, match="not a readable tokenizer"):
         read_vocabulary(_write(tmp_path, "tokenizer.json", content))

@@ -163,6 +163,7 @@ def test_a_report_past_the_soft_time_limit_fails_with_a_clear_message(large_stor
     """The worker's own limit applies (this test process keeps its default of an hour)."""
     from claims.pipeline.checkpoints import checkpoint_register
     from tests.factories import AIModelFactory
+
     settings.MODEL_STORE = [large_store.resolve()]
     a, b = (
         checkpoint_register(model=AIModelFactory(), revision="v1", location=f"large-{seed}")

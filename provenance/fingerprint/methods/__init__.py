@@ -19,8 +19,16 @@ from . import (
 from .base import Method, MethodResult, NullDraw
 
 METHODS: dict[str, Method] = {
-    m.name: m for m in (attn_std.METHOD, tensor_identity.METHOD, aligned_cosine.METHOD, embedding_anchor.METHOD,
-                        neuron_matching.METHOD, expert_upcycling.METHOD, tokenizer_overlap.METHOD)
+    m.name: m
+    for m in (
+        attn_std.METHOD,
+        tensor_identity.METHOD,
+        aligned_cosine.METHOD,
+        embedding_anchor.METHOD,
+        neuron_matching.METHOD,
+        expert_upcycling.METHOD,
+        tokenizer_overlap.METHOD,
+    )
 }
 """Registry: name → Method, in the order reports list them."""
 

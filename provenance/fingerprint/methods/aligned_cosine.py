@@ -45,7 +45,8 @@ def _check_sampling(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> None:
         if va is not None and vb is not None and va != vb:
             raise IncompatibleModelsError(
                 f"aligned_cosine: the fingerprints were sampled with different {key} ({va} vs {vb}); "
-                "fingerprint both checkpoints with the same settings")
+                "fingerprint both checkpoints with the same settings"
+            )
 
 
 def _unit(p: PartStats) -> np.ndarray | None:
@@ -64,18 +65,25 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _sampled(fp: ModelFingerprint, roles: tuple[str, ...] = MATCH_ROLES) -> dict[Key, PartStats]:
-    return {(p.layer, p.role, p.expert): p for p in fp.parts
-            if p.layer is not None and p.role in roles and p.sample is not None}
+    return {
+        (p.layer, p.role, p.expert): p
+        for p in fp.parts
+        if p.layer is not None and p.role in roles and p.sample is not None
+    }
 
 
 def _pairs(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[tuple[Key, PartStats, PartStats]]:
     _check_sampling(fp_a, fp_b)
     pa, pb = _sampled(fp_a), _sampled(fp_b)
-    out = [(k, pa[k], pb[k]) for k in sorted(pa.keys() & pb.keys(), key=lambda k: (k[0], k[1], -2 if k[2] is None else k[2]))
-           if pa[k].shape == pb[k].shape and pa[k].sample.size == pb[k].sample.size]
+    out = [
+        (k, pa[k], pb[k])
+        for k in sorted(pa.keys() & pb.keys(), key=lambda k: (k[0], k[1], -2 if k[2] is None else k[2]))
+        if pa[k].shape == pb[k].shape and pa[k].sample.size == pb[k].sample.size
+    ]
     if not out:
         raise IncompatibleModelsError(
-            "aligned_cosine: the models have no attention or MLP matrix of the same shape in the same layer")
+            "aligned_cosine: the models have no attention or MLP matrix of the same shape in the same layer"
+        )
     return out
 
 
@@ -96,8 +104,10 @@ def score(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> float:
 
 # -- layer-to-layer similarity and alignment -----------------------------------------------------------
 
-def layer_similarity(fp_a: ModelFingerprint, fp_b: ModelFingerprint,
-                     roles: tuple[str, ...] = Role.ATTENTION) -> tuple[np.ndarray, float]:
+
+def layer_similarity(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, roles: tuple[str, ...] = Role.ATTENTION
+) -> tuple[np.ndarray, float]:
     """(L_a × L_b) mean centred cosine over ``roles`` (dense parts only; NaN where no shape matches),
     and the null std of one cell (independent models: Σ_r 1/(n_r − 1) / R², square-rooted)."""
     _check_sampling(fp_a, fp_b)
@@ -196,12 +206,21 @@ def _expert_vs_dense(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> dict | N
     # Unrelated models: each cosine has mean 0 and variance 1/(n − 1), independently, so the mean
     # over P parts has std sqrt(Σ 1/(n − 1)) / P exactly (the aligned-score null, in closed form).
     null_std = float(np.sqrt(inv_dof)) / len(all_cos)
-    return {"moe": side, "layers": layers, "experts": experts, "cosine": matrix, "mean": mean,
-            "parts": len(all_cos), "null_std": null_std, "z": mean / null_std}
+    return {
+        "moe": side,
+        "layers": layers,
+        "experts": experts,
+        "cosine": matrix,
+        "mean": mean,
+        "parts": len(all_cos),
+        "null_std": null_std,
+        "z": mean / null_std,
+    }
 
 
-def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
-            matrix_roles: tuple[str, ...] = Role.ATTENTION) -> MethodResult:
+def compare(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, *, matrix_roles: tuple[str, ...] = Role.ATTENTION
+) -> MethodResult:
     """Score = mean centred cosine over same-named, same-shaped attention and MLP matrices.
 
     ``per_layer``: ``layers``, ``roles``, ``cosine`` (role → per layer value, the mean over experts
@@ -221,7 +240,9 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
     per_layer = {
         "layers": layers,
         "roles": roles,
-        "cosine": {r: [float(np.mean(acc[(lay, r)])) if acc[(lay, r)] else None for lay in layers] for r in roles},
+        "cosine": {
+            r: [float(np.mean(acc[(lay, r)])) if acc[(lay, r)] else None for lay in layers] for r in roles
+        },
     }
     by_role = {r: float(np.mean([c for k, c, _ in cos if k[1] == r])) for r in roles}
 
@@ -243,25 +264,37 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint, *,
         "aligned_mean": float(np.mean(sims)) if sims else None,
     }
     evd = _expert_vs_dense(fp_a, fp_b)
-    extra = {"matched_parts": len(cos), "by_role": by_role, "layer_similarity": layer_sim, "expert_vs_dense": evd}
+    extra = {
+        "matched_parts": len(cos),
+        "by_role": by_role,
+        "layer_similarity": layer_sim,
+        "expert_vs_dense": evd,
+    }
 
-    reading = (f"Same-named weight matrices have a mean centred cosine of {s:.3f} over {len(cos)} matrices "
-               "(unrelated models: about 0).")
+    reading = (
+        f"Same-named weight matrices have a mean centred cosine of {s:.3f} over {len(cos)} matrices "
+        "(unrelated models: about 0)."
+    )
     matched_b = sum(1 for m in b_from_a if m)
     if alignment and (fp_a.num_layers != fp_b.num_layers or any(i != j for i, j in alignment)):
         shown = ", ".join(f"{j}←{i}" for i, j in alignment[:12]) + (" …" if len(alignment) > 12 else "")
-        reading += (f" Layer alignment: {matched_b} of B's {fp_b.num_layers} layers match a layer of A "
-                    f"(B←A: {shown}).")
+        reading += (
+            f" Layer alignment: {matched_b} of B's {fp_b.num_layers} layers match a layer of A "
+            f"(B←A: {shown})."
+        )
     elif fp_a.num_layers == fp_b.num_layers and alignment:
         reading += f" {len(alignment)} of {fp_a.num_layers} layers align one to one."
     if evd:
-        reading += (f" Model {evd['moe'].upper()}'s experts resemble the other's dense MLP with mean cosine "
-                    f"{evd['mean']:.3f} (z = {evd['z']:.1f} against independent weights).")
+        reading += (
+            f" Model {evd['moe'].upper()}'s experts resemble the other's dense MLP with mean cosine "
+            f"{evd['mean']:.3f} (z = {evd['z']:.1f} against independent weights)."
+        )
     return MethodResult("aligned_cosine", s, per_layer, reading, extra=extra)
 
 
-def synthetic_null(fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int,
-                   rng: np.random.Generator) -> NullDraw:
+def synthetic_null(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int, rng: np.random.Generator
+) -> NullDraw:
     """The mean over the same matched parts of cosines between independent samples of their lengths."""
     # The same parts ``compare`` averages (constant ones excluded), without recomputing the cosines.
     lengths = [a.sample.size for _, a, b in _pairs(fp_a, fp_b) if a.std_pop > 0 and b.std_pop > 0]
@@ -271,9 +304,14 @@ def synthetic_null(fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int,
     # Each cosine has mean 0 and variance 1/(n−1), independently: the mean over P parts has
     # variance Σ 1/(n_p − 1) / P², exactly.
     exact_std = float(np.sqrt(np.sum(1.0 / np.maximum(np.asarray(lengths, float) - 1.0, 1.0))) / len(lengths))
-    return NullDraw(samples, "synthetic",
-                    f"{size} synthetic unrelated pairs: independent weights sampled at the same "
-                    f"{len(lengths)} matched matrices", exact_mean=0.0, exact_std=exact_std)
+    return NullDraw(
+        samples,
+        "synthetic",
+        f"{size} synthetic unrelated pairs: independent weights sampled at the same "
+        f"{len(lengths)} matched matrices",
+        exact_mean=0.0,
+        exact_std=exact_std,
+    )
 
 
 METHOD = Method("aligned_cosine", "Centred cosine of aligned weight matrices", compare, score, synthetic_null)

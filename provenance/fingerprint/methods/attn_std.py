@@ -72,7 +72,8 @@ def _common(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> tuple[dict, dict,
     roles = [r for r in ROLES if r in sa and r in sb]
     if not roles or min(fp_a.num_layers, fp_b.num_layers) < 3:
         raise IncompatibleModelsError(
-            "attn_std needs Q/K/V/O matrices in every layer of both models and at least 3 layers")
+            "attn_std needs Q/K/V/O matrices in every layer of both models and at least 3 layers"
+        )
     return sa, sb, roles
 
 
@@ -109,17 +110,26 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> MethodResult:
         "stretched": stretched,
     }
     parts = ", ".join(f"{r.upper()} {rs[r]:.3f}" for r in roles)
-    reading = (f"The per-layer σ curves of the attention projections correlate with mean r = {mean_r:.3f} "
-               f"({parts}).")
+    reading = (
+        f"The per-layer σ curves of the attention projections correlate with mean r = {mean_r:.3f} ({parts})."
+    )
     if stretched:
-        reading += (f" Model {stretched.upper()}'s {min(fp_a.num_layers, fp_b.num_layers)} layers were "
-                    f"stretched to {n} by interpolation, which inflates r.")
-    return MethodResult("attn_std", mean_r, per_layer, reading,
-                        extra={"layers_a": fp_a.num_layers, "layers_b": fp_b.num_layers})
+        reading += (
+            f" Model {stretched.upper()}'s {min(fp_a.num_layers, fp_b.num_layers)} layers were "
+            f"stretched to {n} by interpolation, which inflates r."
+        )
+    return MethodResult(
+        "attn_std",
+        mean_r,
+        per_layer,
+        reading,
+        extra={"layers_a": fp_a.num_layers, "layers_b": fp_b.num_layers},
+    )
 
 
-def synthetic_null(fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int,
-                   rng: np.random.Generator) -> NullDraw:
+def synthetic_null(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int, rng: np.random.Generator
+) -> NullDraw:
     """r over σ series of unrelated models of these depths, half of them sharing an init recipe
     (drawn from a family that includes both models' own smoothed curves)."""
     sa, sb, roles = _common(fp_a, fp_b)
@@ -128,9 +138,12 @@ def synthetic_null(fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int,
         _mean_r(na, nb, roles)[0]
         for na, nb in sigma_null_pairs(fp_a.num_layers, fp_b.num_layers, roles, size, rng, observed)
     ]
-    return NullDraw(np.array(samples), "synthetic",
-                    f"{size} synthetic unrelated pairs with {fp_a.num_layers} and {fp_b.num_layers} layers; "
-                    "half share an init recipe (σ trend), as unrelated models of one architecture often do")
+    return NullDraw(
+        np.array(samples),
+        "synthetic",
+        f"{size} synthetic unrelated pairs with {fp_a.num_layers} and {fp_b.num_layers} layers; "
+        "half share an init recipe (σ trend), as unrelated models of one architecture often do",
+    )
 
 
 METHOD = Method("attn_std", "HonestAGI attention σ correlation", compare, score, synthetic_null)

@@ -26,8 +26,10 @@ from ..fingerprint import ModelFingerprint
 
 __all__ = ["Method", "MethodResult", "NullDraw", "json_safe", "weights_only"]
 
-NEEDS_WEIGHTS = ("needs the checkpoints' weights: compare the checkpoint folders (not saved fingerprints), "
-                 "or pass weights=(open_checkpoint(a), open_checkpoint(b))")
+NEEDS_WEIGHTS = (
+    "needs the checkpoints' weights: compare the checkpoint folders (not saved fingerprints), "
+    "or pass weights=(open_checkpoint(a), open_checkpoint(b))"
+)
 
 
 @dataclass

@@ -80,10 +80,15 @@ class GramStats:
         rows = k.sum(axis=1)
         total = float(rows.sum())
         n = k.shape[0]
-        self_hsic = (float(np.einsum("ij,ij->", k, k)) + total * total / ((n - 1) * (n - 2))
-                     - 2.0 / (n - 2) * float(rows @ rows)) / (n * (n - 3))
+        self_hsic = (
+            float(np.einsum("ij,ij->", k, k))
+            + total * total / ((n - 1) * (n - 2))
+            - 2.0 / (n - 2) * float(rows @ rows)
+        ) / (n * (n - 3))
         kept = k.astype(dtype, copy=False)
-        return cls(kept, rows, total, self_hsic, k32=kept if kept.dtype == np.float32 else k.astype(np.float32))
+        return cls(
+            kept, rows, total, self_hsic, k32=kept if kept.dtype == np.float32 else k.astype(np.float32)
+        )
 
 
 def cka(a: GramStats, b: GramStats, perm: np.ndarray | None = None) -> float:
@@ -108,8 +113,14 @@ def _select(alignment: HiddenAlignment, cap: int) -> np.ndarray:
     return np.sort(np.random.default_rng(SAMPLE_SEED).choice(n, cap, replace=False))
 
 
-def _grams(pair: PairWeights, side: str, layer: int, alignment: HiddenAlignment, sel: np.ndarray,
-           dtype: type = np.float64) -> dict[str, GramStats] | None:
+def _grams(
+    pair: PairWeights,
+    side: str,
+    layer: int,
+    alignment: HiddenAlignment,
+    sel: np.ndarray,
+    dtype: type = np.float64,
+) -> dict[str, GramStats] | None:
     out = {}
     for role in (Role.Q, Role.K):
         w = pair.part(side, layer, role)
@@ -121,20 +132,27 @@ def _grams(pair: PairWeights, side: str, layer: int, alignment: HiddenAlignment,
     return out
 
 
-def _pair_score(ga: dict[str, GramStats], gb: dict[str, GramStats], perm: np.ndarray | None = None
-                ) -> tuple[float, float]:
+def _pair_score(
+    ga: dict[str, GramStats], gb: dict[str, GramStats], perm: np.ndarray | None = None
+) -> tuple[float, float]:
     return cka(ga[Role.Q], gb[Role.Q], perm), cka(ga[Role.K], gb[Role.K], perm)
 
 
 def _literature_null() -> NullDraw:
     q = (np.arange(AWM_NULL_PAIRS) + 0.5) / AWM_NULL_PAIRS
-    return NullDraw(AWM_NULL_MEAN + AWM_NULL_STD * norm.ppf(q), "literature",
-                    f"AWM's {AWM_NULL_PAIRS} unrelated real model pairs (mean {AWM_NULL_MEAN}, σ {AWM_NULL_STD}; "
-                    "summarised by normal quantiles)", exact_mean=AWM_NULL_MEAN, exact_std=AWM_NULL_STD)
+    return NullDraw(
+        AWM_NULL_MEAN + AWM_NULL_STD * norm.ppf(q),
+        "literature",
+        f"AWM's {AWM_NULL_PAIRS} unrelated real model pairs (mean {AWM_NULL_MEAN}, σ {AWM_NULL_STD}; "
+        "summarised by normal quantiles)",
+        exact_mean=AWM_NULL_MEAN,
+        exact_std=AWM_NULL_STD,
+    )
 
 
-def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *,
-                    null_size: int, seed: int) -> MethodResult:
+def compare_weights(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *, null_size: int, seed: int
+) -> MethodResult:
     """Score = mean over matched layers of (CKA_Q + CKA_K)/2, calibrated (see the module docstring).
 
     ``per_layer``: ``layers_a``, ``layers_b`` (matched pairs, in A's order), ``cka_q``, ``cka_k``,
@@ -204,12 +222,20 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
     both = [(q + k) / 2.0 for q, k in zip(q_vals, k_vals, strict=True)]
     score = float(np.nanmean(both))
     pair.cache["layer_pairs"] = pairs
-    per_layer = {"layers_a": [p[0] for p in pairs], "layers_b": [p[1] for p in pairs],
-                 "cka_q": q_vals, "cka_k": k_vals, "cka": both}
+    per_layer = {
+        "layers_a": [p[0] for p in pairs],
+        "layers_b": [p[1] for p in pairs],
+        "cka_q": q_vals,
+        "cka_k": k_vals,
+        "cka": both,
+    }
     extra["null_mean"] = float(np.mean(null_samples))
-    shuffled = NullDraw(null_samples, "synthetic",
-                        f"{null_size} synthetic unrelated pairs: B's aligned hidden units shuffled (one order for "
-                        f"the whole network), CKA recomputed over the same {len(pairs)} layers")
+    shuffled = NullDraw(
+        null_samples,
+        "synthetic",
+        f"{null_size} synthetic unrelated pairs: B's aligned hidden units shuffled (one order for "
+        f"the whole network), CKA recomputed over the same {len(pairs)} layers",
+    )
     result = MethodResult(NAME, score, per_layer, _reading(score, alignment, pairs, la, lb), extra=extra)
     result.calibration = calibrate_draws(score, [shuffled, _literature_null()])
     return result
@@ -217,20 +243,31 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
 
 def _reading(score: float, al: HiddenAlignment, pairs: list[tuple[int, int]], la: int, lb: int) -> str:
     if al.kind == "signed_permutation":
-        how = (f"{al.size} hidden dimensions matched through {al.shared_tokens} shared tokens' embeddings "
-               f"(mean |cos| {al.quality:.2f} against {al.baseline:.2f} for shuffled tokens; "
-               f"{al.to_dict()['permuted']} moved, {al.to_dict()['sign_flips']} sign-flipped)")
+        how = (
+            f"{al.size} hidden dimensions matched through {al.shared_tokens} shared tokens' embeddings "
+            f"(mean |cos| {al.quality:.2f} against {al.baseline:.2f} for shuffled tokens; "
+            f"{al.to_dict()['permuted']} moved, {al.to_dict()['sign_flips']} sign-flipped)"
+        )
     elif al.kind == "rotation":
-        how = (f"B's residual stream is a rotation of A's (fit {al.quality:.2f} over {al.shared_tokens} shared "
-               "tokens); the rotation was undone")
+        how = (
+            f"B's residual stream is a rotation of A's (fit {al.quality:.2f} over {al.shared_tokens} shared "
+            "tokens); the rotation was undone"
+        )
     else:
         how = "no usable vocabulary anchor, so hidden dimensions were compared in stored order"
-    reading = (f"Vocabulary-anchored CKA of W_Q/W_K: mean {score:.3f} over {len(pairs)} layer pairs "
-               f"(unrelated real models: about {AWM_NULL_MEAN}); {how}.")
+    reading = (
+        f"Vocabulary-anchored CKA of W_Q/W_K: mean {score:.3f} over {len(pairs)} layer pairs "
+        f"(unrelated real models: about {AWM_NULL_MEAN}); {how}."
+    )
     if la != lb:
         reading += f" Depths differ ({la} vs {lb}): layers matched by assignment on CKA."
     return reading
 
 
-METHOD = Method(NAME, "Vocabulary-anchored CKA of W_Q/W_K (AWM)", *weights_only(NAME), needs_weights=True,
-                compare_weights=compare_weights)
+METHOD = Method(
+    NAME,
+    "Vocabulary-anchored CKA of W_Q/W_K (AWM)",
+    *weights_only(NAME),
+    needs_weights=True,
+    compare_weights=compare_weights,
+)

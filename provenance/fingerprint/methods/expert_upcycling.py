@@ -50,13 +50,16 @@ def _centred_cos(x: np.ndarray, y: np.ndarray) -> float:
 def _moe_side(pair: PairWeights) -> str:
     moe = {s: any(k[2] is not None for k in pair.specs[s] if k[1] in Role.MLP) for s in ("a", "b")}
     if moe["a"] == moe["b"]:
-        raise IncompatibleModelsError(f"{NAME} compares an MoE with a dense model; "
-                                      + ("both are MoE" if moe["a"] else "neither is an MoE"))
+        raise IncompatibleModelsError(
+            f"{NAME} compares an MoE with a dense model; "
+            + ("both are MoE" if moe["a"] else "neither is an MoE")
+        )
     return "a" if moe["a"] else "b"
 
 
-def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *,
-                    null_size: int, seed: int) -> MethodResult:
+def compare_weights(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *, null_size: int, seed: int
+) -> MethodResult:
     """Per layer and expert: gate/up/down similarity to the dense MLP after neuron matching.
 
     ``per_layer``: ``layers`` (the MoE's), ``dense_layers``, ``experts`` (ids), ``evidence`` (layer ×
@@ -92,13 +95,21 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
         for e in experts:
             x = {r: read(moe, lm, r, e) for r in Role.MLP}
             if any(v is None for v in x.values()) or x[Role.UP].shape[1] != d[Role.UP].shape[1]:
-                row_e.append(None), row_z.append(None), row_g.append(None), row_u.append(None), row_d.append(None)
+                (
+                    row_e.append(None),
+                    row_z.append(None),
+                    row_g.append(None),
+                    row_u.append(None),
+                    row_d.append(None),
+                )
                 continue
             rows = _rows(x[Role.UP].shape[0], MAX_NEURONS)
             neurons = max(neurons, rows.size)
             a = x[Role.UP][rows].astype(np.float64)
             b = d[Role.UP].astype(np.float64)
-            cos = (a / np.linalg.norm(a, axis=1, keepdims=True)) @ (b / np.linalg.norm(b, axis=1, keepdims=True)).T
+            cos = (a / np.linalg.norm(a, axis=1, keepdims=True)) @ (
+                b / np.linalg.norm(b, axis=1, keepdims=True)
+            ).T
             r, c = linear_sum_assignment(cos, maximize=True)
             src, dst = rows[r], c
             g = _centred_cos(x[Role.GATE][src], d[Role.GATE][dst])
@@ -115,32 +126,63 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
         evid.append(row_e), zs.append(row_z), cg.append(row_g), cu.append(row_u), cd.append(row_d)
     cells = [v for row in evid for v in row if v is not None]
     if not cells:
-        raise IncompatibleModelsError(f"{NAME}: no expert MLP matches the shape of the dense MLP in the same layer")
+        raise IncompatibleModelsError(
+            f"{NAME}: no expert MLP matches the shape of the dense MLP in the same layer"
+        )
     score = float(np.mean(cells))
     from_dense_cells = sum(1 for row in zs for z in row if z is not None and z >= Z_EXPERT)
-    from_dense = [e for k, e in enumerate(experts)
-                  if sum(1 for row in zs if row[k] is not None and row[k] >= Z_EXPERT) * 2 >= len(zs)]
-    per_layer = {"layers": layers, "dense_layers": dense_layers, "experts": experts, "evidence": evid, "z": zs,
-                 "cos_gate": cg, "cos_up": cu, "cos_down": cd}
-    extra = {"moe": moe, "from_dense": from_dense, "from_dense_cells": from_dense_cells, "cells": len(cells),
-             "neurons": neurons, "basis": alignment.to_dict()}
+    from_dense = [
+        e
+        for k, e in enumerate(experts)
+        if sum(1 for row in zs if row[k] is not None and row[k] >= Z_EXPERT) * 2 >= len(zs)
+    ]
+    per_layer = {
+        "layers": layers,
+        "dense_layers": dense_layers,
+        "experts": experts,
+        "evidence": evid,
+        "z": zs,
+        "cos_gate": cg,
+        "cos_up": cu,
+        "cos_down": cd,
+    }
+    extra = {
+        "moe": moe,
+        "from_dense": from_dense,
+        "from_dense_cells": from_dense_cells,
+        "cells": len(cells),
+        "neurons": neurons,
+        "basis": alignment.to_dict(),
+    }
     # Each evidence cell is the mean of two cosines; the score the mean of all cells: the null is the
     # mean of every compared cosine (same count per cell), whose std is known in closed form.
     lengths = np.asarray(null_var_terms, dtype=np.float64)
     rng = np.random.default_rng([seed, 0xE0])
     exact_std = float(np.sqrt(np.sum(1.0 / np.maximum(lengths - 1.0, 1.0)))) / lengths.size
-    draw = NullDraw(cosine_null(lengths, null_size, rng).mean(axis=1), "synthetic",
-                    f"{null_size} synthetic unrelated pairs: independent expert and dense weights over the same "
-                    f"{len(cells)} (layer, expert) cells", exact_mean=0.0, exact_std=exact_std)
+    draw = NullDraw(
+        cosine_null(lengths, null_size, rng).mean(axis=1),
+        "synthetic",
+        f"{null_size} synthetic unrelated pairs: independent expert and dense weights over the same "
+        f"{len(cells)} (layer, expert) cells",
+        exact_mean=0.0,
+        exact_std=exact_std,
+    )
     who = "A" if moe == "a" else "B"
-    reading = (f"Model {who}'s experts against the other model's dense MLP after neuron matching: mean gate/down "
-               f"cosine {score:.3f}; {len(from_dense)} of {len(experts)} experts look initialised from the dense "
-               f"MLP (z ≥ {Z_EXPERT:.0f} in at least half of {len(layers)} layers"
-               + (f": {', '.join(map(str, from_dense))})." if from_dense else ")."))
+    reading = (
+        f"Model {who}'s experts against the other model's dense MLP after neuron matching: mean gate/down "
+        f"cosine {score:.3f}; {len(from_dense)} of {len(experts)} experts look initialised from the dense "
+        f"MLP (z ≥ {Z_EXPERT:.0f} in at least half of {len(layers)} layers"
+        + (f": {', '.join(map(str, from_dense))})." if from_dense else ").")
+    )
     result = MethodResult(NAME, score, per_layer, reading, extra=extra)
     result.calibration = calibrate_draws(score, [draw])
     return result
 
 
-METHOD = Method(NAME, "Experts initialised from a dense MLP (upcycling)", *weights_only(NAME), needs_weights=True,
-                compare_weights=compare_weights)
+METHOD = Method(
+    NAME,
+    "Experts initialised from a dense MLP (upcycling)",
+    *weights_only(NAME),
+    needs_weights=True,
+    compare_weights=compare_weights,
+)

@@ -111,7 +111,9 @@ def _rows(n_rows: int, cap: int) -> np.ndarray:
     return np.sort(np.random.default_rng([NEURON_SEED, n_rows]).choice(n_rows, cap, replace=False))
 
 
-def _assign(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _assign(
+    a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows of ``a`` matched to rows of ``b`` maximising total cosine: (full match of a's rows to b's
     indices, -1 where unmatched; matched cosines; raw dots (k × I_b float32); ‖a_i‖²; ‖b_j‖² (float64)).
 
@@ -131,8 +133,13 @@ def _assign(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     return match, cos[r, c], dots, na2, nb2
 
 
-def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None = None,
-                  gate_b: np.ndarray | None = None, rows: np.ndarray | None = None) -> dict:
+def match_neurons(
+    up_a: np.ndarray,
+    up_b: np.ndarray,
+    gate_a: np.ndarray | None = None,
+    gate_b: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+) -> dict:
     """Match A's sampled neurons (rows) to B's by cosine and test the matching two ways.
 
     * ``identity`` (Zhu et al.'s constrained test): Spearman of the W_up matching against the
@@ -168,9 +175,18 @@ def match_neurons(up_a: np.ndarray, up_b: np.ndarray, gate_a: np.ndarray | None 
             tests.append((lp_g, rho_g))
     log_p, rho = min(tests)
     log_p = min(0.0, log_p + math.log(len(tests)))
-    return {"rho": rho, "rho_identity": rho_i, "rho_agreement": rho_g, "log_p": log_p,
-            "matched_cos": float(cos.mean()), "rows": rows, "dots": dots, "na2": na2, "nb2": nb2,
-            "gate_up_coupling": coupling}
+    return {
+        "rho": rho,
+        "rho_identity": rho_i,
+        "rho_agreement": rho_g,
+        "log_p": log_p,
+        "matched_cos": float(cos.mean()),
+        "rows": rows,
+        "dots": dots,
+        "na2": na2,
+        "nb2": nb2,
+        "gate_up_coupling": coupling,
+    }
 
 
 def _row_coupling(gate: np.ndarray, up: np.ndarray) -> float:
@@ -178,8 +194,9 @@ def _row_coupling(gate: np.ndarray, up: np.ndarray) -> float:
     # einsum with dtype accumulates in float64 through its buffered iterator: no float64 copy of
     # the (I × d) matrices is made.
     num = np.einsum("ij,ij->i", gate, up, dtype=np.float64)
-    den = np.sqrt(np.einsum("ij,ij->i", gate, gate, dtype=np.float64)
-                  * np.einsum("ij,ij->i", up, up, dtype=np.float64))
+    den = np.sqrt(
+        np.einsum("ij,ij->i", gate, gate, dtype=np.float64) * np.einsum("ij,ij->i", up, up, dtype=np.float64)
+    )
     return float(np.mean(np.abs(num) / np.maximum(den, 1e-300)))
 
 
@@ -187,7 +204,9 @@ def _columns(w: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
     return w if cols is None else w[:, cols]
 
 
-def _layer_pairs(pair: PairWeights, fp_a: ModelFingerprint, fp_b: ModelFingerprint, seed: int) -> list[tuple[int, int]]:
+def _layer_pairs(
+    pair: PairWeights, fp_a: ModelFingerprint, fp_b: ModelFingerprint, seed: int
+) -> list[tuple[int, int]]:
     la, lb = pair.num_layers("a"), pair.num_layers("b")
     if la == lb:
         return [(i, i) for i in range(la)]
@@ -211,8 +230,9 @@ def _label(ea: int | None, eb: int | None) -> str:
     return f"{one(ea)} vs {one(eb)}"
 
 
-def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *,
-                    null_size: int, seed: int) -> MethodResult:
+def compare_weights(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *, null_size: int, seed: int
+) -> MethodResult:
     """Fisher-combined Spearman test over MLP layers; score = −log10 p (see the module docstring).
 
     ``per_layer``: ``layers_a``, ``layers_b``, ``spearman`` (ρ of the best variant pair, of its better
@@ -226,21 +246,39 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
     layer_pairs = _layer_pairs(pair, fp_a, fp_b, seed)
     rng = np.random.default_rng([seed, 0x7E0])
     dense = all(pair.experts("a", i) == [None] and pair.experts("b", j) == [None] for i, j in layer_pairs)
-    full_width = (alignment.kind != "signed_permutation"
-                  or alignment.size == pair.hidden_size("a") == pair.hidden_size("b"))
+    full_width = alignment.kind != "signed_permutation" or alignment.size == pair.hidden_size(
+        "a"
+    ) == pair.hidden_size("b")
     l2_ok = dense and full_width and pair.num_layers("a") == pair.num_layers("b")
     l2_obs = 0.0
     l2_null = np.zeros(L2_PERMUTATIONS)
     l2_why = None
-    rows_out: dict[str, list] = {k: [] for k in ("layers_a", "layers_b", "spearman", "spearman_identity",
-                                                "spearman_agreement", "gate_up_coupling", "log10_p",
-                                                "matched_cos", "variant", "pairs_tested")}
+    rows_out: dict[str, list] = {
+        k: []
+        for k in (
+            "layers_a",
+            "layers_b",
+            "spearman",
+            "spearman_identity",
+            "spearman_agreement",
+            "gate_up_coupling",
+            "log10_p",
+            "matched_cos",
+            "variant",
+            "pairs_tested",
+        )
+    }
     log_ps: list[float] = []
-    shapes: list[tuple[int, int, int, int, bool]] = []  # (k, I_b, width, variant pairs, gated): simulated null
+    shapes: list[
+        tuple[int, int, int, int, bool]
+    ] = []  # (k, I_b, width, variant pairs, gated): simulated null
     neurons = 0
     for la, lb in layer_pairs:
-        variants = [(x, y) for x, y in _variants(pair, la, lb)
-                    if pair.spec("a", la, Role.UP, x) is not None and pair.spec("b", lb, Role.UP, y) is not None]
+        variants = [
+            (x, y)
+            for x, y in _variants(pair, la, lb)
+            if pair.spec("a", la, Role.UP, x) is not None and pair.spec("b", lb, Role.UP, y) is not None
+        ]
         if not variants:
             continue
         best: dict | None = None
@@ -254,8 +292,12 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
             up_a, cols = alignment.a_in_b(pair.part("a", la, Role.UP, ea, rows=rows))
             up_b = _columns(pair.part("b", lb, Role.UP, eb), cols)
             spec_ga, spec_gb = pair.spec("a", la, Role.GATE, ea), pair.spec("b", lb, Role.GATE, eb)
-            gated = (spec_ga is not None and spec_gb is not None and spec_ga.shape[0] == shape_a[0]
-                     and spec_gb.shape[0] == up_b.shape[0])
+            gated = (
+                spec_ga is not None
+                and spec_gb is not None
+                and spec_ga.shape[0] == shape_a[0]
+                and spec_gb.shape[0] == up_b.shape[0]
+            )
             gate_a = gate_b = None
             if gated:
                 gate_a = alignment.a_in_b(pair.part("a", la, Role.GATE, ea, rows=rows))[0]
@@ -273,9 +315,14 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
                     # In chunks of L2_CHUNK permutations, so the random keys stay small (≤ 128 × I_b).
                     for t0 in range(0, L2_PERMUTATIONS, L2_CHUNK):
                         t1 = min(L2_PERMUTATIONS, t0 + L2_CHUNK)
-                        perm = np.argsort(rng.random((t1 - t0, up_b.shape[0]), dtype=np.float32), axis=1)[:, idx]
-                        l2_null[t0:t1] += (m["na2"].sum() + m["nb2"][perm].sum(axis=1)
-                                           - 2.0 * m["dots"][np.arange(idx.size)[None, :], perm].sum(axis=1))
+                        perm = np.argsort(rng.random((t1 - t0, up_b.shape[0]), dtype=np.float32), axis=1)[
+                            :, idx
+                        ]
+                        l2_null[t0:t1] += (
+                            m["na2"].sum()
+                            + m["nb2"][perm].sum(axis=1)
+                            - 2.0 * m["dots"][np.arange(idx.size)[None, :], perm].sum(axis=1)
+                        )
             shapes.append((m["rows"].size, up_b.shape[0], up_a.shape[1], len(variants), gated))
             neurons = max(neurons, int(m["rows"].size))
             del up_a, up_b, gate_a, gate_b
@@ -286,11 +333,18 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
         # Bonferroni over the variant pairs tested in this layer: ln(min(1, m · p)).
         log_p = min(0.0, best["log_p"] + math.log(len(variants)))
         log_ps.append(log_p)
-        for key, val in (("layers_a", la), ("layers_b", lb), ("spearman", best["rho"]),
-                         ("spearman_identity", best["rho_identity"]), ("spearman_agreement", best["rho_agreement"]),
-                         ("gate_up_coupling", best["gate_up_coupling"]),
-                         ("log10_p", log_p / LN10), ("matched_cos", best["matched_cos"]),
-                         ("variant", best_label), ("pairs_tested", len(variants))):
+        for key, val in (
+            ("layers_a", la),
+            ("layers_b", lb),
+            ("spearman", best["rho"]),
+            ("spearman_identity", best["rho_identity"]),
+            ("spearman_agreement", best["rho_agreement"]),
+            ("gate_up_coupling", best["gate_up_coupling"]),
+            ("log10_p", log_p / LN10),
+            ("matched_cos", best["matched_cos"]),
+            ("variant", best_label),
+            ("pairs_tested", len(variants)),
+        ):
             rows_out[key].append(val)
     if not log_ps:
         raise IncompatibleModelsError(f"{NAME}: no MLP up projection in matched layers of both models")
@@ -300,33 +354,51 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
     l2 = None
     if l2_ok and l2_obs > 0:
         k = int(np.count_nonzero(l2_null <= l2_obs))
-        l2 = {"distance": math.sqrt(l2_obs), "null_mean": float(np.sqrt(l2_null).mean()),
-              "null_std": float(np.sqrt(l2_null).std(ddof=1)), "permutations": L2_PERMUTATIONS,
-              "p": (k + 1) / (L2_PERMUTATIONS + 1)}
+        l2 = {
+            "distance": math.sqrt(l2_obs),
+            "null_mean": float(np.sqrt(l2_null).mean()),
+            "null_std": float(np.sqrt(l2_null).std(ddof=1)),
+            "permutations": L2_PERMUTATIONS,
+            "p": (k + 1) / (L2_PERMUTATIONS + 1),
+        }
     elif l2_why is None:
         l2_why = "needs two dense models with the same depth, MLP shapes and hidden width"
-    extra = {"fisher": {"chi2": stat, "df": 2 * len(log_ps), "log10_p": log_p / LN10, "p": p},
-             "basis": alignment.to_dict(), "neurons": neurons, "layers_tested": len(log_ps),
-             "l2_test": l2, "l2_test_why": None if l2 else l2_why}
-    result = MethodResult(NAME, score, rows_out, _reading(score, log_p, len(log_ps), alignment, l2), extra=extra)
+    extra = {
+        "fisher": {"chi2": stat, "df": 2 * len(log_ps), "log10_p": log_p / LN10, "p": p},
+        "basis": alignment.to_dict(),
+        "neurons": neurons,
+        "layers_tested": len(log_ps),
+        "l2_test": l2,
+        "l2_test_why": None if l2 else l2_why,
+    }
+    result = MethodResult(
+        NAME, score, rows_out, _reading(score, log_p, len(log_ps), alignment, l2), extra=extra
+    )
     draws = [_exact_null(null_size, rng)]
     sim = _simulated_null(shapes, len(log_ps), null_size, rng)
     if sim is not None:
         draws.append(sim)
-    result.calibration = calibrate_draws(score, draws, exact_p=p, exact_p_source="fisher",
-                                         exact_log10_p=log_p / LN10)
+    result.calibration = calibrate_draws(
+        score, draws, exact_p=p, exact_p_source="fisher", exact_log10_p=log_p / LN10
+    )
     return result
 
 
 def _exact_null(size: int, rng: np.random.Generator) -> NullDraw:
     # Under independence every p_ℓ is uniform, so is the Fisher p, and −log10 p ~ Exp(1)/ln 10.
-    return NullDraw(-np.log10(rng.uniform(size=size)), "synthetic",
-                    f"{size} draws of the exact null: Fisher p uniform for independently initialised models "
-                    "(−log10 p has mean = std = 1/ln 10)", exact_mean=1.0 / LN10, exact_std=1.0 / LN10)
+    return NullDraw(
+        -np.log10(rng.uniform(size=size)),
+        "synthetic",
+        f"{size} draws of the exact null: Fisher p uniform for independently initialised models "
+        "(−log10 p has mean = std = 1/ln 10)",
+        exact_mean=1.0 / LN10,
+        exact_std=1.0 / LN10,
+    )
 
 
-def _simulated_null(shapes: list[tuple[int, int, int, int, bool]], layers: int, size: int,
-                    rng: np.random.Generator) -> NullDraw | None:
+def _simulated_null(
+    shapes: list[tuple[int, int, int, int, bool]], layers: int, size: int, rng: np.random.Generator
+) -> NullDraw | None:
     """The test on one simulated unrelated pair, then Fisher over resampled layers (when cheap).
 
     Every layer test is run once on independent Gaussian W_up (and W_gate) of that layer's shapes,
@@ -341,32 +413,55 @@ def _simulated_null(shapes: list[tuple[int, int, int, int, bool]], layers: int, 
     while i < len(shapes):
         v = shapes[i][3]
         best = 0.0
-        for k, ib, width, _, gated in shapes[i:i + v]:
-            gates = (rng.standard_normal((k, width)), rng.standard_normal((ib, width))) if gated else (None, None)
-            best = min(best, match_neurons(rng.standard_normal((k, width)), rng.standard_normal((ib, width)),
-                                           *gates)["log_p"])
+        for k, ib, width, _, gated in shapes[i : i + v]:
+            gates = (
+                (rng.standard_normal((k, width)), rng.standard_normal((ib, width))) if gated else (None, None)
+            )
+            best = min(
+                best,
+                match_neurons(rng.standard_normal((k, width)), rng.standard_normal((ib, width)), *gates)[
+                    "log_p"
+                ],
+            )
         per_layer.append(min(0.0, best + math.log(v)))
         i += v
     pool = np.array(per_layer)
     samples = [-fisher_log_p(list(rng.choice(pool, size=layers)))[1] / LN10 for _ in range(size)]
-    return NullDraw(np.array(samples), "synthetic",
-                    f"{size} simulated unrelated pairs: the test run on independent Gaussian W_up/W_gate of the "
-                    f"compared shapes ({layers} layers), Fisher over resampled layers")
+    return NullDraw(
+        np.array(samples),
+        "synthetic",
+        f"{size} simulated unrelated pairs: the test run on independent Gaussian W_up/W_gate of the "
+        f"compared shapes ({layers} layers), Fisher over resampled layers",
+    )
 
 
 def _reading(score: float, log_p: float, layers: int, al: HiddenAlignment, l2: dict | None) -> str:
-    basis = {"signed_permutation": "after undoing the hidden permutation found through the shared vocabulary",
-             "rotation": "after undoing the residual rotation found through the shared vocabulary",
-             "identity": "in the stored hidden order (no usable vocabulary anchor)"}[al.kind]
-    reading = (f"Matching MLP neurons {basis}, the matches keep their positions far more than chance: "
-               if score > 3 else f"Matching MLP neurons {basis}: ")
-    reading += (f"Fisher-combined p = 10^{log_p / LN10:.1f} over {layers} layers for the hypothesis that the "
-                "models were trained from independent initialisations.")
+    basis = {
+        "signed_permutation": "after undoing the hidden permutation found through the shared vocabulary",
+        "rotation": "after undoing the residual rotation found through the shared vocabulary",
+        "identity": "in the stored hidden order (no usable vocabulary anchor)",
+    }[al.kind]
+    reading = (
+        f"Matching MLP neurons {basis}, the matches keep their positions far more than chance: "
+        if score > 3
+        else f"Matching MLP neurons {basis}: "
+    )
+    reading += (
+        f"Fisher-combined p = 10^{log_p / LN10:.1f} over {layers} layers for the hypothesis that the "
+        "models were trained from independent initialisations."
+    )
     if l2 is not None:
-        reading += (f" L2 distance of the up projections {l2['distance']:.3g} against {l2['null_mean']:.3g} ± "
-                    f"{l2['null_std']:.2g} with B's neurons shuffled (permutation p = {l2['p']:.3f}).")
+        reading += (
+            f" L2 distance of the up projections {l2['distance']:.3g} against {l2['null_mean']:.3g} ± "
+            f"{l2['null_std']:.2g} with B's neurons shuffled (permutation p = {l2['p']:.3f})."
+        )
     return reading
 
 
-METHOD = Method(NAME, "Neuron-matching independence test (Zhu et al.)", *weights_only(NAME), needs_weights=True,
-                compare_weights=compare_weights)
+METHOD = Method(
+    NAME,
+    "Neuron-matching independence test (Zhu et al.)",
+    *weights_only(NAME),
+    needs_weights=True,
+    compare_weights=compare_weights,
+)

@@ -55,11 +55,17 @@ def _match(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> dict:
         hashes_large[t.sha256].append(t.name)
     same_name = [t for t in small if by_name_large.get(t.name) == t.sha256]
     same_content = [t for t in small if t.sha256 in hashes_large]
-    renamed = [(t.name, hashes_large[t.sha256][0]) for t in same_content if by_name_large.get(t.name) != t.sha256]
+    renamed = [
+        (t.name, hashes_large[t.sha256][0]) for t in same_content if by_name_large.get(t.name) != t.sha256
+    ]
     total_bytes = sum(t.nbytes for t in small) or 1
     return {
-        "small": "a" if swap else "b", "small_tensors": small, "large": large,
-        "same_name": same_name, "same_content": same_content, "renamed": renamed,
+        "small": "a" if swap else "b",
+        "small_tensors": small,
+        "large": large,
+        "same_name": same_name,
+        "same_content": same_content,
+        "renamed": renamed,
         "fraction_by_name": len(same_name) / len(small),
         "fraction_by_content": len(same_content) / len(small),
         "bytes_fraction_by_name": sum(t.nbytes for t in same_name) / total_bytes,
@@ -91,7 +97,11 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> MethodResult:
         totals[key][0] += t.name in found
         totals[key][1] += 1
     keys = sorted((k for k in totals if k != "model"), key=int) + (["model"] if "model" in totals else [])
-    per_layer = {"model": m["small"], "layers": keys, "identical": [totals[k][0] / totals[k][1] for k in keys]}
+    per_layer = {
+        "model": m["small"],
+        "layers": keys,
+        "identical": [totals[k][0] / totals[k][1] for k in keys],
+    }
     n_small = len(m["small_tensors"])
     extra = {
         "fraction_by_name": m["fraction_by_name"],
@@ -108,24 +118,32 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> MethodResult:
     if k == 0:
         reading = f"No non-constant tensor is bit-identical between the two checkpoints ({n_small} compared)."
     else:
-        reading = (f"{k} of {n_small} non-constant tensors of model {m['small'].upper()} "
-                   f"({m['bytes_fraction_by_content']:.1%} of its bytes) are bit-identical in the other model")
+        reading = (
+            f"{k} of {n_small} non-constant tensors of model {m['small'].upper()} "
+            f"({m['bytes_fraction_by_content']:.1%} of its bytes) are bit-identical in the other model"
+        )
         reading += f", {len(m['renamed'])} of them under another name." if m["renamed"] else "."
     return MethodResult("tensor_identity", m["fraction_by_content"], per_layer, reading, extra=extra)
 
 
-def synthetic_null(fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int,
-                   rng: np.random.Generator) -> NullDraw:
+def synthetic_null(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int, rng: np.random.Generator
+) -> NullDraw:
     """Exactly zero: independently initialised non-constant tensors never share a SHA-256.
 
     The null's std is 0, so the z-score divides by a floor of one tensor's share (1 / compared
     tensors): z is then the number of identical tensors above the null. The p-value is exact.
     """
     n = len(_match(fp_a, fp_b)["small_tensors"])
-    return NullDraw(np.zeros(size), "synthetic",
-                    f"{size} synthetic unrelated pairs: independent initialisations share no non-constant "
-                    f"tensor (std floored at one tensor in {n})", std_floor=1.0 / n,
-                    exact_mean=0.0, exact_std=0.0)
+    return NullDraw(
+        np.zeros(size),
+        "synthetic",
+        f"{size} synthetic unrelated pairs: independent initialisations share no non-constant "
+        f"tensor (std floored at one tensor in {n})",
+        std_floor=1.0 / n,
+        exact_mean=0.0,
+        exact_std=0.0,
+    )
 
 
 METHOD = Method("tensor_identity", "Bit-identical tensors (SHA-256)", compare, score, synthetic_null)

@@ -19,12 +19,15 @@ from ..weights import PairWeights
 from .base import Method, MethodResult, weights_only
 
 NAME = "tokenizer_overlap"
-CAVEAT = ("Weak evidence: tokenizers are often reused by unrelated models and replaced in derived ones; "
-          "this never counts towards the verdict.")
+CAVEAT = (
+    "Weak evidence: tokenizers are often reused by unrelated models and replaced in derived ones; "
+    "this never counts towards the verdict."
+)
 
 
-def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *,
-                    null_size: int, seed: int) -> MethodResult:
+def compare_weights(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *, null_size: int, seed: int
+) -> MethodResult:
     """Jaccard of the vocabularies. ``extra``: shared, size_a, size_b, coverage_a, coverage_b,
     identical (same vocabulary + merges hash), kind_a, kind_b, sha256_a, sha256_b. No calibration."""
     from ..errors import IncompatibleModelsError
@@ -36,16 +39,44 @@ def compare_weights(fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWe
     union = len(va) + len(vb) - shared
     jaccard = shared / union if union else 0.0
     identical = va.sha256 == vb.sha256
-    extra = {"shared": shared, "size_a": len(va), "size_b": len(vb), "coverage_a": shared / max(len(va), 1),
-             "coverage_b": shared / max(len(vb), 1), "identical": identical, "kind_a": va.kind, "kind_b": vb.kind,
-             "sha256_a": va.sha256, "sha256_b": vb.sha256, "weak_evidence": True}
-    reading = (f"The vocabularies share {shared} tokens (Jaccard {jaccard:.3f}; {len(va)} and {len(vb)} tokens)"
-               + ("; they are identical, merges included." if identical else ".") + " " + CAVEAT)
+    extra = {
+        "shared": shared,
+        "size_a": len(va),
+        "size_b": len(vb),
+        "coverage_a": shared / max(len(va), 1),
+        "coverage_b": shared / max(len(vb), 1),
+        "identical": identical,
+        "kind_a": va.kind,
+        "kind_b": vb.kind,
+        "sha256_a": va.sha256,
+        "sha256_b": vb.sha256,
+        "weak_evidence": True,
+    }
+    reading = (
+        f"The vocabularies share {shared} tokens (Jaccard {jaccard:.3f}; {len(va)} and {len(vb)} tokens)"
+        + ("; they are identical, merges included." if identical else ".")
+        + " "
+        + CAVEAT
+    )
     result = MethodResult(NAME, jaccard, {}, reading, extra=extra)
-    result.calibration = {"source": "none", "description": "not calibrated: weak evidence only", "size": 0,
-                          "mean": None, "std": None, "z": None, "p": None, "samples": [], "nulls": []}
+    result.calibration = {
+        "source": "none",
+        "description": "not calibrated: weak evidence only",
+        "size": 0,
+        "mean": None,
+        "std": None,
+        "z": None,
+        "p": None,
+        "samples": [],
+        "nulls": [],
+    }
     return result
 
 
-METHOD = Method(NAME, "Tokenizer vocabulary overlap (weak evidence)", *weights_only(NAME), needs_weights=True,
-                compare_weights=compare_weights)
+METHOD = Method(
+    NAME,
+    "Tokenizer vocabulary overlap (weak evidence)",
+    *weights_only(NAME),
+    needs_weights=True,
+    compare_weights=compare_weights,
+)

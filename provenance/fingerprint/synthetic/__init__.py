@@ -49,9 +49,23 @@ from .tokenizer import make_tokenizer
 from .writer import write_checkpoint_of_size, write_model
 
 __all__ = [
-    "ADVERSARIAL_RELATED", "RELATED", "SIZES", "BaseModel", "ModelShape", "PerturbedModel", "PrunedModel",
-    "SyntheticModel", "UpcycledMoEModel", "WidenedVocabModel", "adversarial_models", "build_adversarial_set",
-    "build_lineage_set", "lineage_models", "make_tokenizer", "write_checkpoint_of_size", "write_model",
+    "ADVERSARIAL_RELATED",
+    "RELATED",
+    "SIZES",
+    "BaseModel",
+    "ModelShape",
+    "PerturbedModel",
+    "PrunedModel",
+    "SyntheticModel",
+    "UpcycledMoEModel",
+    "WidenedVocabModel",
+    "adversarial_models",
+    "build_adversarial_set",
+    "build_lineage_set",
+    "lineage_models",
+    "make_tokenizer",
+    "write_checkpoint_of_size",
+    "write_model",
 ]
 
 PRUNE_STEP = 2
@@ -81,8 +95,14 @@ RELATED = frozenset({"finetune", "continued", "pruned", "widened", "moe"})
 """Names in the lineage set derived from ``base``; the others are unrelated to it."""
 
 
-def build_lineage_set(root: str | Path, *, size: str = "tiny", seed: int = 0, dtype: str = "BF16",
-                      max_shard_bytes: int = 2 << 20) -> dict[str, Path]:
+def build_lineage_set(
+    root: str | Path,
+    *,
+    size: str = "tiny",
+    seed: int = 0,
+    dtype: str = "BF16",
+    max_shard_bytes: int = 2 << 20,
+) -> dict[str, Path]:
     """Write the lineage set under ``root`` (one folder per model) and return {name: folder}.
 
     Also writes ``root/lineage.json``: per model its relation to ``base``, whether it is derived
@@ -94,8 +114,13 @@ def build_lineage_set(root: str | Path, *, size: str = "tiny", seed: int = 0, dt
     paths: dict[str, Path] = {}
     manifest: dict[str, Any] = {"size": size, "seed": seed, "dtype": dtype, "models": {}}
     for name, model in lineage_models(size, seed=seed).items():
-        paths[name] = write_model(model, root / name, dtype=dtype, max_shard_bytes=max_shard_bytes,
-                                  metadata={"synthetic_relation": model.relation})
+        paths[name] = write_model(
+            model,
+            root / name,
+            dtype=dtype,
+            max_shard_bytes=max_shard_bytes,
+            metadata={"synthetic_relation": model.relation},
+        )
         manifest["models"][name] = {
             "relation": model.relation if name in RELATED else ("base" if name == "base" else "independent"),
             "derived_from_base": name in RELATED,

@@ -90,7 +90,9 @@ class ResidualTransformModel(_Derived):
     and set to 1 (``fold_norms=True``). Either way the network computes the same function.
     """
 
-    def __init__(self, parent: SyntheticModel, *, seed: int, rotation: str, permute_neurons: bool, relation: str):
+    def __init__(
+        self, parent: SyntheticModel, *, seed: int, rotation: str, permute_neurons: bool, relation: str
+    ):
         super().__init__(parent, seed=seed, relation=relation)
         h = self.shape.hidden_size
         rng = np.random.default_rng([seed, 29])
@@ -150,22 +152,26 @@ class SymmetryDriftModel(_Derived):
 
     def __init__(self, parent: SyntheticModel, *, seed: int, relation: str = "continued_symmetric"):
         super().__init__(parent, seed=seed, relation=relation)
-        self.extra = {"symmetries": ["mlp_neurons", "rope_planes_qk", "vo_planes"], "function_preserving": True}
+        self.extra = {
+            "symmetries": ["mlp_neurons", "rope_planes_qk", "vo_planes"],
+            "function_preserving": True,
+        }
 
     def _turn(self, rows: np.ndarray, layer: int, group_of_head: np.ndarray, tag: int) -> np.ndarray:
         """Rows of one projection grouped by head; plane (i, i + d/2) of head h → (−s·y, s·x)."""
         s = self.shape
         hd = s.head_dim
         half = hd // 2
-        signs = np.where(np.random.default_rng([self.seed, tag, layer]).random((s.num_kv_heads, half)) < 0.5,
-                         -1.0, 1.0)
+        signs = np.where(
+            np.random.default_rng([self.seed, tag, layer]).random((s.num_kv_heads, half)) < 0.5, -1.0, 1.0
+        )
         out = rows.copy()
         for h, g in enumerate(group_of_head):
-            x = rows[h * hd:h * hd + half]
-            y = rows[h * hd + half:(h + 1) * hd]
+            x = rows[h * hd : h * hd + half]
+            y = rows[h * hd + half : (h + 1) * hd]
             sg = signs[g][:, None] if rows.ndim == 2 else signs[g]
-            out[h * hd:h * hd + half] = -sg * y
-            out[h * hd + half:(h + 1) * hd] = sg * x
+            out[h * hd : h * hd + half] = -sg * y
+            out[h * hd + half : (h + 1) * hd] = sg * x
         return out
 
     def transform(self, t: TensorPlan, w: np.ndarray) -> np.ndarray:
@@ -219,23 +225,43 @@ def adversarial_models(size: str = "tiny", *, seed: int = 0) -> dict[str, Synthe
     return {
         "base": base,
         # A light fine-tune first (3 % noise, like ``finetune``), so that no tensor stays byte-identical.
-        "permuted": ResidualTransformModel(PerturbedModel(base, seed=seed * 1000 + 17, scale=0.03),
-                                           seed=seed * 1000 + 11, rotation="signed_permutation",
-                                           permute_neurons=True, relation="permuted"),
-        "rotated": ResidualTransformModel(PerturbedModel(base, seed=seed * 1000 + 18, scale=0.03),
-                                          seed=seed * 1000 + 12, rotation="orthogonal",
-                                          permute_neurons=False, relation="rotated"),
+        "permuted": ResidualTransformModel(
+            PerturbedModel(base, seed=seed * 1000 + 17, scale=0.03),
+            seed=seed * 1000 + 11,
+            rotation="signed_permutation",
+            permute_neurons=True,
+            relation="permuted",
+        ),
+        "rotated": ResidualTransformModel(
+            PerturbedModel(base, seed=seed * 1000 + 18, scale=0.03),
+            seed=seed * 1000 + 12,
+            rotation="orthogonal",
+            permute_neurons=False,
+            relation="rotated",
+        ),
         "continued_symmetric": SymmetryDriftModel(
-            PerturbedModel(base, seed=seed * 1000 + 13, scale=1.0, relation="continued"), seed=seed * 1000 + 14),
+            PerturbedModel(base, seed=seed * 1000 + 13, scale=1.0, relation="continued"),
+            seed=seed * 1000 + 14,
+        ),
         "vocab_replaced": VocabReplacedModel(base, seed=seed * 1000 + 15),
-        "independent_permuted": ResidualTransformModel(independent, seed=seed * 1000 + 16,
-                                                       rotation="signed_permutation", permute_neurons=True,
-                                                       relation="independent"),
+        "independent_permuted": ResidualTransformModel(
+            independent,
+            seed=seed * 1000 + 16,
+            rotation="signed_permutation",
+            permute_neurons=True,
+            relation="independent",
+        ),
     }
 
 
-def build_adversarial_set(root: str | Path, *, size: str = "tiny", seed: int = 0, dtype: str = "BF16",
-                          max_shard_bytes: int = 2 << 20) -> dict[str, Path]:
+def build_adversarial_set(
+    root: str | Path,
+    *,
+    size: str = "tiny",
+    seed: int = 0,
+    dtype: str = "BF16",
+    max_shard_bytes: int = 2 << 20,
+) -> dict[str, Path]:
     """Write ``base`` and the adversarial variants under ``root``; return {name: folder}.
 
     Also writes ``root/adversarial.json`` (relation, derived_from_base, transform details).
@@ -246,9 +272,17 @@ def build_adversarial_set(root: str | Path, *, size: str = "tiny", seed: int = 0
     paths: dict[str, Path] = {}
     manifest: dict[str, Any] = {"size": size, "seed": seed, "dtype": dtype, "models": {}}
     for name, model in adversarial_models(size, seed=seed).items():
-        paths[name] = write_model(model, root / name, dtype=dtype, max_shard_bytes=max_shard_bytes,
-                                  metadata={"synthetic_relation": model.relation})
-        manifest["models"][name] = {"relation": model.relation, "derived_from_base": name in ADVERSARIAL_RELATED,
-                                    **model.extra}
+        paths[name] = write_model(
+            model,
+            root / name,
+            dtype=dtype,
+            max_shard_bytes=max_shard_bytes,
+            metadata={"synthetic_relation": model.relation},
+        )
+        manifest["models"][name] = {
+            "relation": model.relation,
+            "derived_from_base": name in ADVERSARIAL_RELATED,
+            **model.extra,
+        }
     (root / "adversarial.json").write_text(json.dumps(manifest, indent=2))
     return paths

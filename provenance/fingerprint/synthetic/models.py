@@ -47,17 +47,26 @@ class ModelShape:
 
 SIZES: dict[str, ModelShape] = {
     # 12 layers of GQA attention; ~2.3 M parameters, ~4.6 MB in bf16.
-    "tiny": ModelShape(hidden_size=128, num_layers=12, num_heads=4, num_kv_heads=2,
-                       intermediate_size=352, vocab_size=512),
-    "small": ModelShape(hidden_size=256, num_layers=12, num_heads=8, num_kv_heads=2,
-                        intermediate_size=688, vocab_size=2048),
+    "tiny": ModelShape(
+        hidden_size=128, num_layers=12, num_heads=4, num_kv_heads=2, intermediate_size=352, vocab_size=512
+    ),
+    "small": ModelShape(
+        hidden_size=256, num_layers=12, num_heads=8, num_kv_heads=2, intermediate_size=688, vocab_size=2048
+    ),
 }
 
 # Init scale per role (σ at the start of the depth trend), in the range real 1-7B models show.
 _BASE_SCALE = {
-    Role.Q: 0.040, Role.K: 0.045, Role.V: 0.020, Role.O: 0.016,
-    Role.GATE: 0.022, Role.UP: 0.020, Role.DOWN: 0.013,
-    Role.EMBED: 0.020, Role.LM_HEAD: 0.016, Role.ROUTER: 0.010,
+    Role.Q: 0.040,
+    Role.K: 0.045,
+    Role.V: 0.020,
+    Role.O: 0.016,
+    Role.GATE: 0.022,
+    Role.UP: 0.020,
+    Role.DOWN: 0.013,
+    Role.EMBED: 0.020,
+    Role.LM_HEAD: 0.016,
+    Role.ROUTER: 0.010,
 }
 
 
@@ -103,8 +112,9 @@ def _row_blocks(shape: tuple[int, ...]) -> list[tuple[int, int]]:
     return [(s, min(rows, s + step)) for s in range(0, rows, step)]
 
 
-def _structured_blocks(rng: np.random.Generator, shape: tuple[int, ...], sigma: float,
-                       *, structured: bool = True) -> Iterator[np.ndarray]:
+def _structured_blocks(
+    rng: np.random.Generator, shape: tuple[int, ...], sigma: float, *, structured: bool = True
+) -> Iterator[np.ndarray]:
     """A "trained-looking" matrix of std ≈ sigma in row blocks: per-row scale × (iid + low rank).
 
     When the whole matrix is one block its std is set to sigma exactly, so the σ series of a tiny
@@ -189,8 +199,12 @@ class SyntheticModel(ABC):
             "torch_dtype": "bfloat16",
         }
         if s.num_experts:
-            cfg.update(num_experts=s.num_experts, num_experts_per_tok=2,
-                       moe_intermediate_size=s.intermediate_size, decoder_sparse_step=1)
+            cfg.update(
+                num_experts=s.num_experts,
+                num_experts_per_tok=2,
+                moe_intermediate_size=s.intermediate_size,
+                decoder_sparse_step=1,
+            )
         return cfg
 
 
@@ -213,13 +227,17 @@ def layer_plan(shape: ModelShape, layer: int) -> list[TensorPlan]:
         out.append(TensorPlan(p + "mlp.gate.weight", (shape.num_experts, h), Role.ROUTER, layer))
         for e in range(shape.num_experts):
             q = f"{p}mlp.experts.{e}."
-            out += [TensorPlan(q + "gate_proj.weight", (i, h), Role.GATE, layer),
-                    TensorPlan(q + "up_proj.weight", (i, h), Role.UP, layer),
-                    TensorPlan(q + "down_proj.weight", (h, i), Role.DOWN, layer)]
+            out += [
+                TensorPlan(q + "gate_proj.weight", (i, h), Role.GATE, layer),
+                TensorPlan(q + "up_proj.weight", (i, h), Role.UP, layer),
+                TensorPlan(q + "down_proj.weight", (h, i), Role.DOWN, layer),
+            ]
     else:
-        out += [TensorPlan(p + "mlp.gate_proj.weight", (i, h), Role.GATE, layer),
-                TensorPlan(p + "mlp.up_proj.weight", (i, h), Role.UP, layer),
-                TensorPlan(p + "mlp.down_proj.weight", (h, i), Role.DOWN, layer)]
+        out += [
+            TensorPlan(p + "mlp.gate_proj.weight", (i, h), Role.GATE, layer),
+            TensorPlan(p + "mlp.up_proj.weight", (i, h), Role.UP, layer),
+            TensorPlan(p + "mlp.down_proj.weight", (h, i), Role.DOWN, layer),
+        ]
     return out
 
 
@@ -229,16 +247,25 @@ def model_plan(shape: ModelShape) -> list[TensorPlan]:
     plan = [TensorPlan("model.embed_tokens.weight", (shape.vocab_size, h), Role.EMBED, None)]
     for layer in range(shape.num_layers):
         plan += layer_plan(shape, layer)
-    plan += [TensorPlan("model.norm.weight", (h,), Role.NORM, None),
-             TensorPlan("lm_head.weight", (shape.vocab_size, h), Role.LM_HEAD, None)]
+    plan += [
+        TensorPlan("model.norm.weight", (h,), Role.NORM, None),
+        TensorPlan("lm_head.weight", (shape.vocab_size, h), Role.LM_HEAD, None),
+    ]
     return plan
 
 
 class BaseModel(SyntheticModel):
     """A freshly "trained" model: recipe trend × seed deviation per role and layer."""
 
-    def __init__(self, shape: ModelShape, *, seed: int, recipe: str = "a", deviation: float = 0.03,
-                 structured: bool = True):
+    def __init__(
+        self,
+        shape: ModelShape,
+        *,
+        seed: int,
+        recipe: str = "a",
+        deviation: float = 0.03,
+        structured: bool = True,
+    ):
         self.shape, self.seed, self.recipe = shape, seed, recipe
         self.structured = structured
         self.extra = {"recipe": recipe}
@@ -264,8 +291,9 @@ class BaseModel(SyntheticModel):
         elif t.layer is None:  # embedding / lm_head
             yield from _structured_blocks(rng, t.shape, _BASE_SCALE[t.role], structured=self.structured)
         else:
-            yield from _structured_blocks(rng, t.shape, self.sigma(t.role, t.layer),
-                                          structured=self.structured)
+            yield from _structured_blocks(
+                rng, t.shape, self.sigma(t.role, t.layer), structured=self.structured
+            )
 
     def tokenizer(self) -> dict[str, Any]:
         return make_tokenizer(self.seed, self.shape.vocab_size)
@@ -278,8 +306,15 @@ class PerturbedModel(SyntheticModel):
     so a drift changes the σ trend as long training does; 1-D tensors get proportionally less.
     """
 
-    def __init__(self, parent: SyntheticModel, *, seed: int, scale: float, drift: float = 0.0,
-                 relation: str = "finetune"):
+    def __init__(
+        self,
+        parent: SyntheticModel,
+        *,
+        seed: int,
+        scale: float,
+        drift: float = 0.0,
+        relation: str = "finetune",
+    ):
         self.parent, self.seed, self.scale, self.drift = parent, seed, scale, drift
         self.shape, self.relation = parent.shape, relation
         self.extra = {"parent_relation": parent.relation, "noise_scale": scale, "drift": drift}
@@ -370,8 +405,9 @@ class WidenedVocabModel(SyntheticModel):
             yield block
         rng = _rng(self.seed, 3, t.name)
         mean = (total / old.shape[0]).astype(np.float32)
-        yield mean + 0.5 * _BASE_SCALE[t.role] * rng.standard_normal((self.extra_tokens, t.shape[1]),
-                                                                    dtype=np.float32)
+        yield mean + 0.5 * _BASE_SCALE[t.role] * rng.standard_normal(
+            (self.extra_tokens, t.shape[1]), dtype=np.float32
+        )
 
     def tokenizer(self) -> dict[str, Any]:
         parent = self.parent
@@ -385,8 +421,15 @@ class UpcycledMoEModel(SyntheticModel):
 
     relation = "moe"
 
-    def __init__(self, parent: SyntheticModel, *, num_experts: int, seed: int,
-                 expert_noise: float = 0.15, shared_noise: float = 0.05):
+    def __init__(
+        self,
+        parent: SyntheticModel,
+        *,
+        num_experts: int,
+        seed: int,
+        expert_noise: float = 0.15,
+        shared_noise: float = 0.05,
+    ):
         self.parent, self.seed = parent, seed
         self.shape = replace(parent.shape, num_experts=num_experts)
         self.expert_noise, self.shared_noise = expert_noise, shared_noise

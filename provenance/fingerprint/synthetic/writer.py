@@ -39,8 +39,14 @@ def _shards(plan: list[TensorPlan], itemsize: int, max_shard_bytes: int) -> list
     return shards
 
 
-def write_model(model: SyntheticModel, out_dir: str | Path, *, dtype: str = "BF16",
-                max_shard_bytes: int = 2 << 20, metadata: dict[str, str] | None = None) -> Path:
+def write_model(
+    model: SyntheticModel,
+    out_dir: str | Path,
+    *,
+    dtype: str = "BF16",
+    max_shard_bytes: int = 2 << 20,
+    metadata: dict[str, str] | None = None,
+) -> Path:
     """Write ``model`` as a Hugging Face-style checkpoint folder and return the folder.
 
     One ``model.safetensors`` if it fits in ``max_shard_bytes``, otherwise
@@ -64,7 +70,11 @@ def write_model(model: SyntheticModel, out_dir: str | Path, *, dtype: str = "BF1
         offset = 0
         for t in shard:
             nbytes = int(np.prod(t.shape)) * itemsize
-            header[t.name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + nbytes]}
+            header[t.name] = {
+                "dtype": dtype,
+                "shape": list(t.shape),
+                "data_offsets": [offset, offset + nbytes],
+            }
             offset += nbytes
             weight_map[t.name] = fname
         raw = json.dumps(header, separators=(",", ":")).encode()
@@ -86,8 +96,15 @@ def write_model(model: SyntheticModel, out_dir: str | Path, *, dtype: str = "BF1
     return out
 
 
-def write_checkpoint_of_size(out_dir: str | Path, target_bytes: int, *, seed: int = 0, dtype: str = "BF16",
-                             max_shard_bytes: int = 1 << 30, structured: bool = False) -> Path:
+def write_checkpoint_of_size(
+    out_dir: str | Path,
+    target_bytes: int,
+    *,
+    seed: int = 0,
+    dtype: str = "BF16",
+    max_shard_bytes: int = 1 << 30,
+    structured: bool = False,
+) -> Path:
     """Write one Qwen2-style checkpoint of about ``target_bytes`` (for benchmarks) and return it.
 
     Hidden size grows with the target (256 up to 2048) so that at least 4 layers fit; the layer

@@ -1,0 +1,11 @@
+"""Every write goes through a service here, one module per aggregate.
+
+* ``records``: publishing, unpublishing and retracting public records (the editorial transitions).
+
+The admin, the API's serializers and the management commands call these; none re-implements a rule.
+Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
+"""
+
+from claims.services.records import record_publish, record_retract, record_unpublish
+
+__all__ = ["record_publish", "record_retract", "record_unpublish"]
