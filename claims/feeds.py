@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from claims.markdown import render_markdown
 from claims.models import Claim, Dispute
+from claims.models.visibility import public_name
 
 FEED_SIZE = 30
 
@@ -53,13 +54,13 @@ class ClaimFeed(Feed):
         )
 
     def item_title(self, item: Claim) -> str:
-        return f"{item.claimant.name}: {item.title} ({item.get_assessment_display()})"
+        return f"{public_name(item.claimant)}: {item.title} ({item.get_assessment_display()})"
 
     def item_description(self, item: Claim) -> str:
         return render_markdown(item.statement)
 
     def item_author_name(self, item: Claim) -> str:
-        return item.claimant.name
+        return public_name(item.claimant)
 
     def item_pubdate(self, item: Claim):
         return item.published_at

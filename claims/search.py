@@ -38,7 +38,11 @@ SECTIONS = [
     (AIModel, "models", "AI models"),
     (EvidenceArtifact, "evidence", "Evidence"),
 ]
-RELATED = {Claim: ["dispute", "claimant"], EvidenceArtifact: ["author"], AIModel: ["developer"]}
+RELATED = {
+    Claim: ["dispute", "claimant"],
+    EvidenceArtifact: ["author", "report__checkpoint_a__model", "report__checkpoint_b__model"],
+    AIModel: ["developer"],
+}
 
 
 def uses_full_text() -> bool:

@@ -94,7 +94,10 @@ class ClaimFactory(PublishedMixin):
     class Meta:
         model = m.Claim
 
-    dispute = factory.SubFactory(DisputeFactory)
+    # A claim is public only in a public dispute: a published claim gets a published one.
+    dispute = factory.Maybe(
+        "published", factory.SubFactory(DisputeFactory, published=True), factory.SubFactory(DisputeFactory)
+    )
     claimant = factory.SubFactory(PartyFactory)
     kind = m.Claim.Kind.OTHER
     title = factory.Sequence(lambda n: f"Claim {n}")

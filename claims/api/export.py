@@ -31,7 +31,6 @@ from claims.models import (
     Party,
     RightOfReply,
 )
-from claims.models.base import PublicRecord
 
 FORMAT = "provenance-export"
 SCHEMA_VERSION = 1
@@ -93,7 +92,6 @@ SECTIONS = [
     ("evidence_links", EvidenceLink),
     ("rights_of_reply", RightOfReply),
 ]
-VISIBLE = PublicRecord.Status.visible()
 
 
 def _checkpoint_key(checkpoint: Checkpoint) -> dict:
@@ -126,23 +124,16 @@ def _row(record: models.Model, public_ids: dict) -> dict:
 
 
 def public_querysets() -> dict[type[models.Model], models.QuerySet]:
-    """What the export contains, per model (ordered); the same rules as the API's visibility."""
-    report_ok = FingerprintReport.objects.filter(
-        evidence__status__in=VISIBLE,
-        checkpoint_a__model__status__in=VISIBLE,
-        checkpoint_b__model__status__in=VISIBLE,
-    )
+    """What the export contains, per model (ordered): each model's ``public()`` rows."""
     return {
         Party: Party.objects.public().select_related("parent").order_by("slug"),
         AIModel: AIModel.objects.public()
         .select_related("developer", "declared_base", "release_date_source")
         .order_by("slug"),
-        Checkpoint: Checkpoint.objects.filter(model__status__in=VISIBLE)
-        .select_related("model")
-        .order_by("model__slug", "revision"),
-        FingerprintReport: report_ok.select_related("checkpoint_a__model", "checkpoint_b__model").order_by(
-            "slug"
-        ),
+        Checkpoint: Checkpoint.objects.public().select_related("model").order_by("model__slug", "revision"),
+        FingerprintReport: FingerprintReport.objects.public()
+        .select_related("checkpoint_a__model", "checkpoint_b__model")
+        .order_by("slug"),
         EvidenceArtifact: EvidenceArtifact.objects.public()
         .select_related("author", "report")
         .order_by("slug"),
@@ -154,10 +145,10 @@ def public_querysets() -> dict[type[models.Model], models.QuerySet]:
             "dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to"
         )
         .order_by("slug"),
-        EvidenceLink: EvidenceLink.objects.filter(claim__status__in=VISIBLE, evidence__status__in=VISIBLE)
+        EvidenceLink: EvidenceLink.objects.public()
         .select_related("claim", "evidence")
         .order_by("claim__slug", "evidence__slug"),
-        RightOfReply: RightOfReply.objects.filter(claim__status__in=VISIBLE, party__status__in=VISIBLE)
+        RightOfReply: RightOfReply.objects.public()
         .select_related("claim", "party", "asked_by", "source")
         .order_by("claim__slug", "party__slug", "asked_on", "outcome", "pk"),
     }

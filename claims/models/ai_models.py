@@ -22,6 +22,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.visibility import PublicQuerySet
 
 
 class AIModel(PublicRecord):
@@ -113,6 +114,8 @@ class AIModel(PublicRecord):
 class Checkpoint(models.Model):
     """One set of weights. Hashes and sizes are filled in by the worker, not typed by editors."""
 
+    public_requires = ("model",)
+
     class Format(models.TextChoices):
         SAFETENSORS = "safetensors", "safetensors"
         GGUF = "gguf", "GGUF"
@@ -151,6 +154,8 @@ class Checkpoint(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = history()
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["model__name", "revision"]

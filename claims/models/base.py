@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from claims.models.visibility import PublicQuerySet, is_public
+
 
 def history(*, excluded_fields: list[str] | None = None, m2m_fields: list | None = None) -> HistoricalRecords:
     """History for an editable model. The change reason is free text (not simple-history's 100
@@ -47,12 +49,6 @@ def format_date(value, precision: str) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-class PublicQuerySet(models.QuerySet):
-    def public(self) -> PublicQuerySet:
-        """What readers may see: published records and retracted ones (shown with their note)."""
-        return self.filter(status__in=PublicRecord.Status.visible())
-
-
 class PublicRecord(models.Model):
     """Abstract base of the records readers see (party, AI model, dispute, claim, evidence)."""
 
@@ -60,10 +56,6 @@ class PublicRecord(models.Model):
         DRAFT = "draft", "draft"
         PUBLISHED = "published", "published"
         RETRACTED = "retracted", "retracted"
-
-        @classmethod
-        def visible(cls) -> list[str]:
-            return [cls.PUBLISHED, cls.RETRACTED]
 
     slug = models.SlugField(max_length=120, unique=True, help_text="Stable part of the public URL.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -96,9 +88,14 @@ class PublicRecord(models.Model):
     class Meta:
         abstract = True
 
+    has_editorial_status = True
+    # Relations that must be public for this record to be (``claims.models.visibility``).
+    public_requires: tuple[str, ...] = ()
+
     @property
     def is_public(self) -> bool:
-        return self.status in self.Status.visible()
+        """Readers may see it: the rule of ``claims.models.visibility``, on this loaded row."""
+        return is_public(self)
 
     def public_dependencies(self) -> list[PublicRecord]:
         """Records a reader must be able to open before this one is published (overridden)."""

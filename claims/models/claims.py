@@ -19,12 +19,15 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.visibility import PublicQuerySet
 
 # Module level because Meta (below) cannot see the nested choices class.
 RESPONSE_KINDS = ["denial", "partial_admission", "clarification", "counter_analysis"]
 
 
 class Claim(PublicRecord):
+    public_requires = ("dispute",)
+
     class Kind(models.TextChoices):
         DERIVED_FROM = "derived_from", "derived from another model"
         COPIED_CODE = "copied_code", "copied code"
@@ -177,6 +180,8 @@ class Claim(PublicRecord):
 class RightOfReply(models.Model):
     """Whom the newsroom (or the outlet in ``asked_by``) asked to answer a claim, when, and the outcome."""
 
+    public_requires = ("claim", "party")
+
     class Outcome(models.TextChoices):
         PENDING = "pending", "awaiting an answer"
         ANSWERED = "answered", "answered"
@@ -211,6 +216,8 @@ class RightOfReply(models.Model):
     )
 
     history = history()
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["claim", "asked_on"]

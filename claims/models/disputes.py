@@ -14,6 +14,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.visibility import PublicQuerySet
 
 
 class Dispute(PublicRecord):
@@ -62,6 +63,8 @@ class Dispute(PublicRecord):
 class DisputeParty(models.Model):
     """A party's role in one dispute. One party may hold several roles (e.g. accused and reporter)."""
 
+    public_requires = ("dispute", "party")
+
     class Role(models.TextChoices):
         ACCUSER = "accuser", "accuser"
         ACCUSED = "accused", "accused"
@@ -75,6 +78,8 @@ class DisputeParty(models.Model):
     note = models.TextField(blank=True, help_text="Markdown.")
 
     history = history()
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["dispute", "role", "party__name"]

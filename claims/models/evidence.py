@@ -17,6 +17,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.visibility import PublicQuerySet
 
 _HASH_CHUNK = 1 << 20  # read uploads 1 MiB at a time: hashing never holds the whole file in memory
 
@@ -33,6 +34,9 @@ def file_sha256(field_file) -> str:
 
 
 class EvidenceArtifact(PublicRecord):
+    # An analysis names both compared models: it is public only when they are.
+    public_requires = ("report__checkpoint_a__model", "report__checkpoint_b__model")
+
     class Kind(models.TextChoices):
         PAPER = "paper", "paper"
         STATEMENT = "statement", "statement"
@@ -118,11 +122,16 @@ class EvidenceArtifact(PublicRecord):
         return format_date(self.published_on, self.date_precision)
 
     def public_dependencies(self) -> list[PublicRecord]:
-        return [self.author] if self.author else []
+        # An analysis names both compared models (its title, its report): publish them first.
+        report = self.report
+        models = [report.checkpoint_a.model, report.checkpoint_b.model] if report else []
+        return [r for r in (self.author, *models) if r]
 
 
 class EvidenceLink(models.Model):
     """How one artifact bears on one claim: it supports it, refutes it, or gives context."""
+
+    public_requires = ("claim", "evidence")
 
     class Stance(models.TextChoices):
         SUPPORTS = "supports", "supports"
@@ -135,6 +144,8 @@ class EvidenceLink(models.Model):
     note = models.TextField(blank=True, help_text="Markdown. What in the artifact bears on the claim.")
 
     history = history()
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["claim", "stance", "evidence__title"]

@@ -4,8 +4,9 @@ The analysis pipeline (a later issue) fills these rows; editors read them and ci
 evidence artifact of kind "analysis".
 
 Public visibility of a report is not an editorial status of its own: a report is public exactly when
-the evidence artifact that cites it is public (published or retracted). ``status`` here is the
-*computation* status (queued → running → succeeded / failed).
+the evidence artifact that cites it is public, and that needs both compared models public
+(``claims.models.visibility``). ``status`` here is the *computation* status (queued → running →
+succeeded / failed).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models.base import PublicRecord, history
+from claims.models.base import history
+from claims.models.visibility import PublicQuerySet, is_public
 
 
 class ModelFingerprint(models.Model):
@@ -42,12 +44,6 @@ class ModelFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checkpoint} (engine {self.engine_version})"
-
-
-class FingerprintReportQuerySet(models.QuerySet):
-    def public(self) -> FingerprintReportQuerySet:
-        """Reports cited by a public evidence artifact."""
-        return self.filter(evidence__status__in=PublicRecord.Status.visible())
 
 
 def request_key(*, input_hashes: list[str], methods: list[str], parameters: dict, engine_version: str) -> str:
@@ -116,7 +112,9 @@ class FingerprintReport(models.Model):
         excluded_fields=["progress_bytes", "progress_total", "result", "charts", "timings", "heartbeat_at"]
     )
 
-    objects = FingerprintReportQuerySet.as_manager()
+    objects = PublicQuerySet.as_manager()
+    # Public when the analysis evidence record citing it is (which needs both models public).
+    public_requires = ("evidence",)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -167,8 +165,7 @@ class FingerprintReport(models.Model):
 
     @property
     def is_public(self) -> bool:
-        evidence = getattr(self, "evidence", None)
-        return evidence is not None and evidence.is_public
+        return is_public(self)
 
     def compute_request_key(self) -> str:
         """The request key from the checkpoints' content hashes (the same inputs the pipeline uses)."""

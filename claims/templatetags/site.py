@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from claims import selectors
 from claims.models import Claim, EvidenceLink
+from claims.models.visibility import UNPUBLISHED_LABEL, public_name, public_or_none
 
 register = template.Library()
 
@@ -45,13 +46,20 @@ def stance_badge(link: EvidenceLink):
 
 @register.simple_tag(takes_context=True)
 def record_link(context, record, text=None):
-    """A link to ``record`` when the viewer may open it; its name alone otherwise."""
+    """A link to ``record`` when the viewer may see it; "(an unpublished record)" otherwise, never
+    its name (``claims.models.visibility``)."""
     if record is None:
         return ""
+    if public_or_none(record, preview=bool(context.get("preview"))) is None:
+        return format_html('<span class="unpublished">{}</span>', UNPUBLISHED_LABEL)
     label = text if text is not None else str(record)
-    if getattr(record, "is_public", False) or context.get("preview"):
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), label)
-    return format_html("<span>{}</span>", label)
+    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), label)
+
+
+@register.simple_tag(takes_context=True)
+def record_name(context, record):
+    """``record``'s name when the viewer may see it, "(an unpublished record)" otherwise."""
+    return public_name(record, preview=bool(context.get("preview")))
 
 
 @register.simple_tag(takes_context=True)
@@ -60,9 +68,9 @@ def absolute_url(context, path: str) -> str:
     return request.build_absolute_uri(path) if request else path
 
 
-@register.filter
-def reply_sentence(reply) -> str:
-    return selectors.reply_sentence(reply)
+@register.simple_tag(takes_context=True)
+def reply_sentence(context, reply) -> str:
+    return selectors.reply_sentence(reply, preview=bool(context.get("preview")))
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.views.generic import DetailView
 
 from claims.markdown import render_markdown
+from claims.models.visibility import visible
 
 
 def can_preview(request: HttpRequest, model: type[Model]) -> bool:
@@ -41,8 +42,7 @@ class PublicRecordView(DetailView):
         return can_preview(self.request, self.model)
 
     def get_queryset(self) -> QuerySet:
-        queryset = self.base_queryset()
-        return queryset if self.preview else queryset.public()
+        return visible(self.base_queryset(), preview=self.preview)
 
     def base_queryset(self) -> QuerySet:
         return self.model.objects.all()

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, DatePrecision, Party
+from claims.models.visibility import UNPUBLISHED_LABEL
 
 ORGANISATION_NAME = "Provenance"
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -31,11 +32,11 @@ def iso_date(value, precision: str) -> str | None:
 
 
 def _party(party: Party, request: HttpRequest) -> dict:
+    """The claimant; one that is not public is neither named nor linked."""
+    if not party.is_public:
+        return {"@type": "Organization", "name": UNPUBLISHED_LABEL}
     kind = "Person" if party.kind == Party.Kind.PERSON else "Organization"
-    data = {"@type": kind, "name": party.name}
-    if party.is_public:
-        data["url"] = request.build_absolute_uri(party.get_absolute_url())
-    return data
+    return {"@type": kind, "name": party.name, "url": request.build_absolute_uri(party.get_absolute_url())}
 
 
 def claim_review_data(claim: Claim, *, request: HttpRequest) -> dict:

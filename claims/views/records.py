@@ -6,7 +6,14 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from claims.models import AIModel, Claim, EvidenceArtifact, Party
-from claims.selectors import aimodel_page, claim_detail_queryset, claim_page, evidence_page, party_page
+from claims.selectors import (
+    aimodel_page,
+    claim_detail_queryset,
+    claim_page,
+    evidence_page,
+    evidence_queryset,
+    party_page,
+)
 from claims.views.base import PublicRecordView, can_preview
 from claims.views.jsonld import claim_review
 
@@ -57,7 +64,7 @@ class EvidenceDetail(PublicRecordView):
     template_name = "site/evidence_detail.html"
 
     def base_queryset(self):
-        return EvidenceArtifact.objects.select_related("author", "report")
+        return evidence_queryset(preview=True)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -71,9 +78,7 @@ def evidence_archive(request, slug: str):
     Always an attachment with a neutral content type: an archived HTML page or SVG must never be
     rendered as part of this site (it could carry script).
     """
-    queryset = EvidenceArtifact.objects.all()
-    if not can_preview(request, EvidenceArtifact):
-        queryset = queryset.public()
+    queryset = evidence_queryset(preview=can_preview(request, EvidenceArtifact))
     evidence = get_object_or_404(queryset, slug=slug)
     if not evidence.archived_file:
         raise Http404("No archived copy of this evidence.")

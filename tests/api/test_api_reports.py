@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from claims import services
+from claims.errors import ProvenanceError
 from claims.models import EvidenceArtifact, FingerprintReport
 from tests import factories as f
 from tests.api.conftest import World, token_client
@@ -107,5 +108,14 @@ def test_an_editor_requests_a_report_with_a_token_and_polls_it_to_succeeded(regi
     report = FingerprintReport.objects.get(slug=body["slug"])
     anon = APIClient()
     assert anon.get(url).status_code == 404
+    # Its evidence names both models: it cannot be published before they are (nor can they before
+    # their developers).
+    with pytest.raises(ProvenanceError, match="first"):
+        services.record_publish(record=report.evidence, user=None)
+    for checkpoint in (report.checkpoint_a, report.checkpoint_b):
+        for record in (checkpoint.model.developer, checkpoint.model):
+            record.refresh_from_db()
+            if not record.is_public:
+                services.record_publish(record=record, user=None)
     services.record_publish(record=report.evidence, user=None)
     assert anon.get(url).json()["status"] == "succeeded"

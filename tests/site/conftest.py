@@ -49,7 +49,10 @@ def make_report(request):
         )
         assert report_run(report_id=report.pk) == "succeeded"
         report.refresh_from_db()
-        if public:
+        if public:  # public means: the evidence record and both compared models are published
+            for model in {report.checkpoint_a.model, report.checkpoint_b.model}:
+                if not model.is_public:
+                    publish(model)
             publish(report.evidence)
         return report
 

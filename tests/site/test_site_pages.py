@@ -78,7 +78,11 @@ def test_the_timeline_merges_claims_evidence_and_replies_by_date():
     late = EvidenceArtifactFactory(published=True, title="Late report", published_on=date(2024, 6, 1))
     EvidenceLinkFactory(claim=claim, evidence=late, stance="refutes")
     RightOfReplyFactory(
-        claim=claim, asked_on=date(2024, 4, 1), outcome="no_response", outcome_on=date(2024, 5, 1)
+        claim=claim,
+        party=PartyFactory(published=True),
+        asked_on=date(2024, 4, 1),
+        outcome="no_response",
+        outcome_on=date(2024, 5, 1),
     )
     draft_evidence = EvidenceArtifactFactory(title="Draft memo", published_on=date(2024, 2, 1))
     EvidenceLinkFactory(claim=claim, evidence=draft_evidence)
@@ -87,10 +91,10 @@ def test_the_timeline_merges_claims_evidence_and_replies_by_date():
     from claims.selectors import dispute_page
 
     page = dispute_page(dispute=dispute)
-    assert [(e.kind, e.when) for e in page.timeline] == [
+    assert [(e.type, e.date_display) for e in page.timeline] == [
         ("evidence", "10 January 2024"),
         ("claim", "1 March 2024"),
-        ("reply", "1 May 2024"),
+        ("right_of_reply", "1 May 2024"),
         ("evidence", "1 June 2024"),
     ]
     assert [c.title for c in page.claims] == ["The claim"]
@@ -358,6 +362,8 @@ def test_an_unfinished_report_shows_its_status_progress_or_error(client, status,
     from tests.factories import FingerprintReportFactory
 
     report = FingerprintReportFactory(
+        checkpoint_a__model__published=True,
+        checkpoint_b__model__published=True,
         status=status,
         progress_bytes=400,
         progress_total=1000,

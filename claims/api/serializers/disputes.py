@@ -82,7 +82,7 @@ class DisputeSerializer(PublicRecordSerializer):
         roles = validated_data.pop("roles", None)
         instance = super()._save(instance, validated_data)
         if roles is not None:
-            instance.roles.all().delete()
+            DisputeParty.objects.filter(dispute=instance).delete()  # not the (filtered) prefetch
             for role in roles:
                 row = DisputeParty(dispute=instance, **role)
                 row.full_clean()

@@ -20,7 +20,7 @@ from rest_framework import serializers
 
 from claims.markdown import render_markdown
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
-from claims.models.base import PublicRecord
+from claims.models.visibility import is_public
 
 API_VIEW_NAMES = {
     Party: "api:party-detail",
@@ -58,12 +58,8 @@ def api_url(request, record: models.Model) -> str:
 
 
 def is_visible(record) -> bool:
-    """Public records only (a report is public when its evidence is: links to one come from it)."""
-    if record is None:
-        return False
-    if isinstance(record, PublicRecord):
-        return record.is_public
-    return True
+    """Whether a relation may be shown: the one rule of ``claims.models.visibility``."""
+    return is_public(record)
 
 
 def record_name(record) -> str:

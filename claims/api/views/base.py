@@ -29,6 +29,7 @@ from claims.api.errors import PayloadTooLarge
 from claims.api.filters import MAX_ID
 from claims.api.permissions import CanPublish, can_view_drafts
 from claims.api.serializers.fields import StrictFieldsMixin
+from claims.models.visibility import visible
 
 WRITE_ACTIONS = {"create", "update", "partial_update", "destroy", "publish", "unpublish", "retract"}
 
@@ -99,17 +100,11 @@ class ApiViewMixin:
 class VisibilityMixin:
     """Which rows this request may address (see the module docstring)."""
 
-    def visible(self, queryset):
-        """The rows a reader may see; override for records without a status of their own."""
-        return queryset.public()
-
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action in WRITE_ACTIONS:
             return queryset
-        if can_view_drafts(self.request.user, queryset.model):
-            return queryset
-        return self.visible(queryset)
+        return visible(queryset, preview=can_view_drafts(self.request.user, queryset.model))
 
     def get_object(self):
         if self.lookup_field == "pk":

@@ -11,9 +11,7 @@ from claims.api.serializers.ai_models import CheckpointSerializer
 from claims.api.serializers.evidence import EvidenceLinkSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin, expand_parameter
 from claims.models import Checkpoint, EvidenceLink
-from claims.models.base import PublicRecord
-
-VISIBLE = PublicRecord.Status.visible()
+from claims.selectors.timeline import EVIDENCE_RELATED
 
 
 @extend_schema_view(
@@ -46,9 +44,6 @@ class CheckpointViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     expand_options = ("model",)
 
-    def visible(self, queryset):
-        return queryset.filter(model__status__in=VISIBLE)
-
 
 @extend_schema_view(
     list=extend_schema(summary="List links between public claims and public evidence"),
@@ -59,16 +54,13 @@ class CheckpointViewSet(
     destroy=extend_schema(summary="Remove an evidence link (editors only)"),
 )
 class EvidenceLinkViewSet(ApiViewMixin, VisibilityMixin, viewsets.ModelViewSet):
-    queryset = EvidenceLink.objects.select_related("claim", "evidence")
+    queryset = EvidenceLink.objects.select_related("claim__dispute", *EVIDENCE_RELATED)
     serializer_class = EvidenceLinkSerializer
     filterset_class = filters.EvidenceLinkFilter
     search_fields = ["note"]
     ordering_fields = ["id"]
     ordering = ["id"]
     expand_options = ("claim", "evidence")
-
-    def visible(self, queryset):
-        return queryset.filter(claim__status__in=VISIBLE, evidence__status__in=VISIBLE)
 
     def retrieve(self, request, *args, **kwargs):
         return mixins.RetrieveModelMixin.retrieve(self, request, *args, **kwargs)

@@ -16,7 +16,6 @@ from claims.api.serializers.evidence import EvidenceSerializer
 from claims.api.serializers.fields import api_url
 from claims.api.serializers.parties import PartySerializer
 from claims.api.serializers.timeline import TimelineSerializer
-from claims.api.timeline import dispute_timeline
 from claims.api.views.base import PublicRecordViewSet, expand_parameter
 from claims.models import (
     AIModel,
@@ -29,6 +28,9 @@ from claims.models import (
     Party,
     RightOfReply,
 )
+from claims.models.visibility import public_q
+from claims.selectors import dispute_timeline
+from claims.selectors.timeline import CLAIM_RELATED, EVIDENCE_RELATED, REPORT_MODELS
 
 
 def _documented(name: str, plural: str, expand: tuple[str, ...], extra: str = ""):
@@ -77,15 +79,18 @@ class DisputeViewSet(PublicRecordViewSet):
     expand_options = ("claims",)
 
     def get_queryset(self):
+        # A role is shown when its party is public (the dispute itself may be an editor's draft).
+        roles = DisputeParty.objects.filter(public_q(Party, "party__")).select_related("party")
         self.queryset = Dispute.objects.prefetch_related(
             Prefetch("models_at_stake", queryset=AIModel.objects.order_by("name")),
-            Prefetch(
-                "roles", queryset=DisputeParty.objects.select_related("party").order_by("role", "party__name")
-            ),
+            Prefetch("roles", queryset=roles.order_by("role", "party__name")),
         )
         if "claims" in self.request.query_params.get("expand", ""):
             self.queryset = self.queryset.prefetch_related(
-                Prefetch("claims", queryset=Claim.objects.public().order_by("made_on", "pk"))
+                Prefetch(
+                    "claims",
+                    queryset=Claim.objects.public().select_related("dispute").order_by("made_on", "pk"),
+                )
             )
         return super().get_queryset()
 
@@ -112,19 +117,21 @@ class DisputeViewSet(PublicRecordViewSet):
     "first; `?updated_since=` with `?ordering=updated_at` walks changes oldest first.",
 )  # fmt: skip
 class ClaimViewSet(PublicRecordViewSet):
-    queryset = Claim.objects.select_related(
-        "dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to"
-    ).prefetch_related(
-        Prefetch("responses", queryset=Claim.objects.public().order_by("made_on", "pk")),
+    queryset = Claim.objects.select_related(*CLAIM_RELATED).prefetch_related(
+        Prefetch(
+            "responses", queryset=Claim.objects.public().select_related("dispute").order_by("made_on", "pk")
+        ),
         Prefetch(
             "evidence_links",
-            queryset=EvidenceLink.objects.select_related("evidence").order_by("stance", "pk"),
+            queryset=EvidenceLink.objects.public()
+            .select_related("claim__dispute", *EVIDENCE_RELATED)
+            .order_by("stance", "pk"),
         ),
         Prefetch(
             "replies",
-            queryset=RightOfReply.objects.select_related("party", "asked_by", "source").order_by(
-                "asked_on", "pk"
-            ),
+            queryset=RightOfReply.objects.public()
+            .select_related("claim__dispute", "party", "asked_by", *(f"source__{p}" for p in REPORT_MODELS))
+            .order_by("asked_on", "pk"),
         ),
     )
     serializer_class = ClaimSerializer
@@ -140,7 +147,7 @@ class ClaimViewSet(PublicRecordViewSet):
     "Cursor-paginated, newest first.",
 )  # fmt: skip
 class EvidenceViewSet(PublicRecordViewSet):
-    queryset = EvidenceArtifact.objects.select_related("author", "report")
+    queryset = EvidenceArtifact.objects.select_related("author", *REPORT_MODELS)
     serializer_class = EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     pagination_class = NewestCursorPagination

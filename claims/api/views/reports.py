@@ -13,7 +13,6 @@ from claims.api import filters
 from claims.api.serializers.reports import ReportListSerializer, ReportRequestSerializer, ReportSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin
 from claims.models import FingerprintReport
-from claims.models.base import PublicRecord
 from claims.pipeline.requests import report_request
 
 # The charts are our own matplotlib SVG, but an SVG opened directly is a document: let it run nothing.
@@ -40,9 +39,6 @@ class ReportViewSet(
     ordering_fields = ["requested_at", "updated_at"]
     ordering = ["-requested_at", "pk"]
     lookup_field = "slug"
-
-    def visible(self, queryset):
-        return queryset.filter(evidence__status__in=PublicRecord.Status.visible())
 
     def get_queryset(self):
         queryset = super().get_queryset()

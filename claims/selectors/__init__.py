@@ -1,0 +1,63 @@
+"""Reads that span rows: what readers see, each in a fixed number of queries. One module per subject:
+
+* ``timeline``: a dispute's story (claims, rebuttals, evidence, rights of reply), one entry
+  vocabulary for the site and the API;
+* ``disputes``: the dispute list and its filters, the dispute page, the home page's selections;
+* ``claims``: the claim page and the right-of-reply sentence;
+* ``records``: party, AI model, evidence and report pages;
+* ``changes``: the public change log of assessments.
+
+Every selector takes ``preview``: False for readers, True for an editor previewing drafts. Readers
+get public rows only, through ``claims.models.visibility`` (the one rule), at every level: a
+public dispute never lists a draft claim. Each returns plain objects or evaluated lists, so a
+template cannot trigger a query per row.
+"""
+
+from claims.selectors.changes import AssessmentChange, claim_assessment_log, claims_assessment_log
+from claims.selectors.claims import (
+    ClaimPage,
+    claim_detail_queryset,
+    claim_page,
+    reply_date_display,
+    reply_sentence,
+)
+from claims.selectors.disputes import (
+    DisputePage,
+    dispute_filter_options,
+    dispute_list,
+    dispute_page,
+    disputes_recent,
+)
+from claims.selectors.records import (
+    aimodel_page,
+    evidence_page,
+    evidence_queryset,
+    party_page,
+    report_queryset,
+)
+from claims.selectors.timeline import ENTRY_TYPES, TimelineEntry, dispute_story, dispute_timeline
+
+__all__ = [
+    "ENTRY_TYPES",
+    "AssessmentChange",
+    "ClaimPage",
+    "DisputePage",
+    "TimelineEntry",
+    "aimodel_page",
+    "claim_assessment_log",
+    "claim_detail_queryset",
+    "claim_page",
+    "claims_assessment_log",
+    "dispute_filter_options",
+    "dispute_list",
+    "dispute_page",
+    "dispute_story",
+    "dispute_timeline",
+    "disputes_recent",
+    "evidence_page",
+    "evidence_queryset",
+    "party_page",
+    "reply_date_display",
+    "reply_sentence",
+    "report_queryset",
+]

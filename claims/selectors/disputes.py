@@ -1,0 +1,131 @@
+"""Disputes: the list with its filters, the dispute page, the home page's selections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+
+from claims.models import AIModel, Claim, Dispute, DisputeParty, EvidenceArtifact, Party, RightOfReply
+from claims.models.base import PublicRecord
+from claims.models.visibility import visible
+from claims.selectors.changes import AssessmentChange, claims_assessment_log
+from claims.selectors.timeline import TimelineEntry, choice_order, dispute_story
+
+
+def dispute_list(
+    *, preview: bool = False, status: str = "", party: str = "", model: str = "", year: int | None = None
+):
+    """Disputes for the list page, newest first, with parties, models and claim counts prefetched.
+
+    ``status`` is "open" (no end date), "closed" or "retracted"; ``party`` and ``model`` are slugs.
+    """
+    disputes = visible(Dispute.objects.all(), preview=preview)
+    if status == "open":
+        disputes = disputes.filter(ended_on__isnull=True).exclude(status=PublicRecord.Status.RETRACTED)
+    elif status == "closed":
+        disputes = disputes.filter(ended_on__isnull=False).exclude(status=PublicRecord.Status.RETRACTED)
+    elif status == "retracted":
+        disputes = disputes.filter(status=PublicRecord.Status.RETRACTED)
+    # Filters by membership (IN subqueries), not joins: no duplicate rows, so no DISTINCT to sort
+    # away, and the paginator's COUNT stays a plain count.
+    if party:
+        disputes = disputes.filter(pk__in=DisputeParty.objects.filter(party__slug=party).values("dispute_id"))
+    if model:
+        disputes = disputes.filter(
+            pk__in=Dispute.models_at_stake.through.objects.filter(aimodel__slug=model).values("dispute_id")
+        )
+    if year:
+        disputes = disputes.filter(started_on__year=year)
+    claim_count = (
+        visible(Claim.objects.filter(dispute=OuterRef("pk")), preview=preview)
+        .order_by()
+        .values("dispute")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        disputes.annotate(claim_count=Coalesce(Subquery(claim_count), 0))
+        .prefetch_related(_roles_prefetch(preview=preview), _models_prefetch(preview=preview))
+        .order_by("-started_on", "-pk")
+    )
+
+
+def role_order():
+    """Accusers, then the accused, rights holders, analysts, reporters (the order of the story)."""
+    return choice_order("role", DisputeParty.Role.values)
+
+
+def _roles(preview: bool):
+    roles = visible(DisputeParty.objects.select_related("party", "dispute"), preview=preview)
+    return roles.order_by(role_order(), "party__name")
+
+
+def _roles_prefetch(*, preview: bool) -> Prefetch:
+    return Prefetch("roles", queryset=_roles(preview))
+
+
+def _models_prefetch(*, preview: bool) -> Prefetch:
+    models = visible(AIModel.objects.select_related("developer"), preview=preview)
+    return Prefetch("models_at_stake", queryset=models)
+
+
+def dispute_filter_options(*, preview: bool = False) -> dict[str, list]:
+    """Choices for the dispute list's filters: only values that some visible dispute has."""
+    disputes = visible(Dispute.objects.all(), preview=preview)
+    parties = visible(Party.objects.filter(dispute_roles__dispute__in=disputes), preview=preview)
+    models = visible(AIModel.objects.filter(disputes__in=disputes), preview=preview)
+    years = disputes.filter(started_on__isnull=False).dates("started_on", "year", order="DESC")
+    return {
+        "parties": list(parties.distinct().order_by("name").values_list("slug", "name")),
+        "models": list(models.distinct().order_by("name").values_list("slug", "name")),
+        "years": [d.year for d in years],
+    }
+
+
+@dataclass
+class DisputePage:
+    dispute: Dispute
+    roles: list[DisputeParty]
+    models: list[AIModel]
+    claims: list[Claim]
+    evidence: list[EvidenceArtifact]
+    replies: list[RightOfReply]
+    timeline: list[TimelineEntry]
+    change_log: list[AssessmentChange]
+    last_updated: datetime
+    claims_by_id: dict[int, Claim] = field(default_factory=dict)
+
+
+def dispute_page(*, dispute: Dispute, preview: bool = False) -> DisputePage:
+    """Everything the dispute page shows, in seven queries whatever the size of the dispute."""
+    roles = list(_roles(preview).filter(dispute=dispute))
+    models = list(visible(dispute.models_at_stake.select_related("developer"), preview=preview))
+    story = dispute_story(dispute=dispute, preview=preview)
+    stamps = [
+        dispute.updated_at,
+        *(c.updated_at for c in story.claims),
+        *(e.updated_at for e in story.evidence),
+    ]
+    return DisputePage(
+        dispute=dispute,
+        roles=roles,
+        models=models,
+        claims=story.claims,
+        evidence=story.evidence,
+        replies=story.replies,
+        timeline=story.timeline,
+        change_log=claims_assessment_log(claim_ids=[c.pk for c in story.claims]),
+        last_updated=max(stamps),
+        claims_by_id={c.pk: c for c in story.claims},
+    )
+
+
+def disputes_recent(*, limit: int = 5) -> dict[str, list[Dispute]]:
+    """For the home page: the newest disputes and the most recently updated ones."""
+    base = dispute_list()
+    latest = list(base[:limit])
+    updated = list(base.order_by("-updated_at", "-pk")[:limit])
+    return {"latest": latest, "updated": updated}

@@ -1,0 +1,75 @@
+"""Parties, AI models, evidence records and fingerprint reports: what their pages list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from claims.models import AIModel, Claim, EvidenceArtifact, FingerprintReport, Party
+from claims.models.visibility import visible
+from claims.selectors.timeline import CLAIM_RELATED
+
+# What ``is_public`` follows from a report (its evidence record and both models) and the page shows.
+REPORT_RELATED = (
+    "evidence__report",
+    "checkpoint_a__model__developer",
+    "checkpoint_b__model__developer",
+)
+
+
+def party_page(*, party: Party, preview: bool = False) -> dict[str, Any]:
+    roles = visible(party.dispute_roles.select_related("dispute", "party"), preview=preview)
+    return {
+        "subsidiaries": list(visible(party.subsidiaries.all(), preview=preview)),
+        "roles": list(roles.order_by("-dispute__started_on", "role")),
+        "claims": list(
+            visible(party.claims.select_related(*CLAIM_RELATED), preview=preview).order_by("-made_on", "pk")
+        ),
+        "models": list(visible(party.models_developed.all(), preview=preview)),
+        "evidence": list(
+            visible(
+                party.evidence_authored.select_related(
+                    "report__checkpoint_a__model", "report__checkpoint_b__model"
+                ),
+                preview=preview,
+            ).order_by("-published_on")
+        ),
+    }
+
+
+def aimodel_page(*, model: AIModel, preview: bool = False) -> dict[str, Any]:
+    claims = visible(Claim.objects.select_related(*CLAIM_RELATED), preview=preview).filter(
+        Q(subject_model=model) | Q(alleged_source_model=model)
+    )
+    reports = report_queryset(preview=preview).filter(
+        Q(checkpoint_a__model=model) | Q(checkpoint_b__model=model)
+    )
+    return {
+        "derivatives": list(visible(model.declared_derivatives.select_related("developer"), preview=preview)),
+        "disputes": list(visible(model.disputes.all(), preview=preview)),
+        "claims": list(claims.order_by("-made_on", "pk")),
+        "reports": list(reports.order_by("-requested_at")),
+    }
+
+
+def evidence_page(*, evidence: EvidenceArtifact, preview: bool = False) -> dict[str, Any]:
+    links = visible(
+        evidence.links.select_related(*(f"claim__{p}" for p in CLAIM_RELATED), "evidence"), preview=preview
+    )
+    sourced = visible(evidence.claims_sourced.select_related(*CLAIM_RELATED), preview=preview)
+    return {
+        "links": list(links.order_by("claim__made_on", "claim__pk")),
+        "sourced": list(sourced.order_by("made_on", "pk")),
+    }
+
+
+def evidence_queryset(*, preview: bool = False) -> QuerySet:
+    """Evidence records with what ``is_public`` follows (an analysis's report and its models)."""
+    return visible(EvidenceArtifact.objects.all(), preview=preview).select_related(
+        "author", "report__checkpoint_a__model", "report__checkpoint_b__model"
+    )
+
+
+def report_queryset(*, preview: bool = False) -> QuerySet:
+    return visible(FingerprintReport.objects.select_related(*REPORT_RELATED), preview=preview)
