@@ -61,3 +61,67 @@ def test_a_bad_value_fails_loudly_with_a_fix(tmp_path, name, value, message):
     result = manage("check", env={**PRODUCTION, name: value}, tmp_path=tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subprocess.CompletedProcess:
+    """``django.setup()`` in a fresh interpreter, as every process (web, worker, manage.py) starts."""
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith("SECURE_")}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "provenance.settings", "VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("API_ANON_RATE", "lots", "<count>/<second|minute|hour|day>"),
+        ("API_ANON_RATE", "60/fortnight", "<count>/<second|minute|hour|day>"),
+        ("API_USER_RATE", "-5/minute", "<count>/<second|minute|hour|day>"),
+        ("API_USER_RATE", "600", "<count>/<second|minute|hour|day>"),
+        ("NUM_PROXIES", "one", "is not a whole number"),
+        ("NUM_PROXIES", "-1", "below the minimum of 0"),
+        ("LOG_LEVEL", "loud", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("TIME_ZONE", "Mars/Olympus_Mons", "IANA name"),
+        ("CELERY_BROKER_URL", "localhost:6379", "redis://"),
+        ("CELERY_BROKER_URL", "reddis://127.0.0.1:6379/0", "redis://"),
+    ],
+)
+def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
+    result = setup_django({name: value}, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{name}=" in result.stderr and accepted in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expression", "expected"),
+    [
+        ("API_ANON_RATE", "100/h", "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon']", "100/h"),
+        (
+            "API_USER_RATE",
+            " 7/second ",
+            "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['editor']",
+            "7/second",
+        ),
+        ("NUM_PROXIES", "", "settings.REST_FRAMEWORK['NUM_PROXIES']", "0"),
+        ("NUM_PROXIES", "1", "settings.REST_FRAMEWORK['NUM_PROXIES']", "1"),
+        ("LOG_LEVEL", "warning", "settings.LOGGING['root']['level']", "WARNING"),
+        ("TIME_ZONE", "Europe/Berlin", "settings.TIME_ZONE", "Europe/Berlin"),
+        (
+            "CELERY_BROKER_URL",
+            "redis://127.0.0.1:6379/3",
+            "settings.CELERY_BROKER_URL",
+            "redis://127.0.0.1:6379/3",
+        ),
+    ],
+)
+def test_a_good_value_reaches_its_setting(tmp_path, name, value, expression, expected):
+    code = f"from django.conf import settings; print({expression})"
+    result = setup_django({name: value}, tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
