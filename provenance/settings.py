@@ -12,8 +12,18 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu.transport import TRANSPORT_ALIASES
 
-from provenance.env import env_bool, env_int, env_list, env_str
+from provenance.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_timezone,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -44,6 +54,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets this header itself; otherwise clients could spoof HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is ignored and
+# the client is REMOTE_ADDR; N: the N-th address from the right. Any other header value is the
+# client's to forge (e.g. to dodge the anonymous API rate limit with a new address per request).
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -68,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "provenance.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "provenance.query_guard.ControlCharacterQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,7 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -157,7 +172,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 2**20, 
 MODEL_STORE = [Path(p).resolve() for p in env_list("MODEL_STORE", [str(VAR_DIR / "models")])]
 
 # -- Celery -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://localhost//"
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL",
+    "filesystem://localhost//",
+    schemes=set(TRANSPORT_ALIASES),
+    example="redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//",
+)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -203,8 +223,8 @@ if not CELERY_BROKER_URL.startswith("filesystem://"):
 
 # -- REST API (claims/api/; README "API") ---------------------------------------------------------
 # Anonymous clients are throttled per IP, editors per user. Rates are "<count>/<second|minute|hour|day>".
-API_ANON_RATE = env_str("API_ANON_RATE", "60/minute")
-API_USER_RATE = env_str("API_USER_RATE", "600/minute")
+API_ANON_RATE = env_rate("API_ANON_RATE", "60/minute")
+API_USER_RATE = env_rate("API_USER_RATE", "600/minute")
 # Throttle counters live in their own cache. The default (local memory) is per process, so under
 # gunicorn with N workers a client gets up to N x the rate; set API_THROTTLE_CACHE_URL to a Redis
 # URL (e.g. redis://127.0.0.1:6379/1) in production to share the counts between workers and hosts.
@@ -241,7 +261,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
+    # The client address the anonymous throttle counts by (NUM_PROXIES above).
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.ProvenanceAutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
@@ -287,5 +309,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
 }

@@ -27,16 +27,21 @@ PRODUCTION = {
 }
 
 
-def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+def run(argv: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """``argv`` in the project folder under this environment on top of ours (minus production flags)."""
     base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith("SECURE_")}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *argv],
         cwd=ROOT,
         env={**base, "VAR_DIR": str(tmp_path), **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    return run(["manage.py", *args], env, tmp_path)
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
@@ -61,3 +66,54 @@ def test_a_bad_value_fails_loudly_with_a_fix(tmp_path, name, value, message):
     result = manage("check", env={**PRODUCTION, name: value}, tmp_path=tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subprocess.CompletedProcess:
+    """``django.setup()`` in a fresh interpreter, as every process (web, worker, manage.py) starts."""
+    argv = ["-c", f"import django; django.setup(); {code}"]
+    return run(argv, {"DJANGO_SETTINGS_MODULE": "provenance.settings", **env}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("API_ANON_RATE", "lots", "<count>/<second|minute|hour|day>"),
+        ("API_ANON_RATE", "60/fortnight", "<count>/<second|minute|hour|day>"),
+        ("API_USER_RATE", "-5/minute", "<count>/<second|minute|hour|day>"),
+        ("API_USER_RATE", "600", "<count>/<second|minute|hour|day>"),
+        ("NUM_PROXIES", "one", "is not a whole number"),
+        ("NUM_PROXIES", "-1", "below the minimum of 0"),
+        ("LOG_LEVEL", "loud", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("TIME_ZONE", "Mars/Olympus_Mons", "IANA name"),
+        ("CELERY_BROKER_URL", "localhost:6379", "redis://"),
+        ("CELERY_BROKER_URL", "reddis://127.0.0.1:6379/0", "redis://"),
+    ],
+)
+def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
+    result = setup_django({name: value}, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{name}=" in result.stderr and accepted in result.stderr
+
+
+RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "setting", "expected"),
+    [
+        ("API_ANON_RATE", "100/h", f"{RATES}['anon']", "100/h"),
+        ("API_USER_RATE", " 7/second ", f"{RATES}['editor']", "7/second"),
+        ("NUM_PROXIES", "", "REST_FRAMEWORK['NUM_PROXIES']", "0"),
+        ("NUM_PROXIES", "1", "REST_FRAMEWORK['NUM_PROXIES']", "1"),
+        ("LOG_LEVEL", "warning", "LOGGING['root']['level']", "WARNING"),
+        ("TIME_ZONE", "Europe/Berlin", "TIME_ZONE", "Europe/Berlin"),
+        ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL", "redis://127.0.0.1:6379/3"),
+    ],
+)
+def test_a_good_value_reaches_its_setting(tmp_path, name, value, setting, expected):
+    result = setup_django(
+        {name: value}, tmp_path, f"from django.conf import settings; print(settings.{setting})"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

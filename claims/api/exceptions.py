@@ -6,10 +6,13 @@
 ``code`` is stable and machine-readable; ``message`` is a sentence a client developer can act on;
 ``fields`` names each offending field (``non_field_errors`` for rules spanning fields) and is empty
 when no field is at fault. Mapping: ``ProvenanceError`` (a refused editorial transition) → 400
-``refused``; validation (DRF or model ``full_clean``) → 400 ``invalid``; unparsable JSON → 400
-``malformed_body``; body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` → 413; not found → 404; missing or
-bad credentials → 401 with ``WWW-Authenticate``; no permission → 403; throttled → 429 with
-``Retry-After``. Anything unexpected is logged and answered as 500 ``server_error`` in the same shape.
+``refused``; validation (DRF or model ``full_clean``) → 400 ``invalid``; unparsable or too deeply
+nested JSON (``claims.api.parsers``) → 400 ``malformed_body``; body over
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` → 413; not found → 404; missing or bad credentials → 401 with
+``WWW-Authenticate``; no permission → 403; throttled → 429 with ``Retry-After``. Anything unexpected is logged and answered as 500 ``server_error`` in the same shape.
+Two answers in this shape come from outside DRF: a control character in a query parameter → 400
+``invalid`` (``provenance.query_guard``), an address no route matches → 404 ``not_found``
+(``claims.api.views.fallback``).
 """
 
 from __future__ import annotations

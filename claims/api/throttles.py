@@ -1,6 +1,10 @@
 """Rate limits: anonymous clients per IP address (``API_ANON_RATE``), editors per account
 (``API_USER_RATE``); 429 with ``Retry-After`` beyond them.
 
+The anonymous client's address is DRF's ``get_ident``, driven by ``REST_FRAMEWORK["NUM_PROXIES"]``
+(the ``NUM_PROXIES`` setting): ``REMOTE_ADDR`` by default, ``X-Forwarded-For`` only as far as the
+configured proxies vouch for it, so a client cannot pick a new address for each request.
+
 Counts live in the ``api_throttle`` cache (settings): per process by default, shared between
 gunicorn workers and hosts once ``API_THROTTLE_CACHE_URL`` points at Redis. The rate is read at
 request time, so a changed setting (or a test's ``settings`` fixture) applies at once.

@@ -1,12 +1,14 @@
 """API routes, mounted at ``/api/`` by ``provenance.urls``: ``v1/`` (the resources), ``v1/export/``,
 ``schema/`` (OpenAPI 3), and ``docs/`` (Swagger UI, its assets served
-locally by drf-spectacular-sidecar; Redoc is left out because its page loads web fonts from a CDN). URL names live in the ``api`` namespace."""
+locally by drf-spectacular-sidecar; Redoc is left out because its page loads web fonts from a CDN). URL names live in the ``api`` namespace.
+Any other address under ``/api/`` is the API's JSON 404 (``claims.api.views.fallback``)."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from claims.api.views.export import ClaimReviewFeedView, ExportView
+from claims.api.views.fallback import unknown_route
 from claims.api.views.links import CheckpointViewSet, EvidenceLinkViewSet
 from claims.api.views.records import (
     AIModelViewSet,
@@ -42,4 +44,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its start-up script from a URL: the site's CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"", unknown_route, name="unknown-route"),  # last: whatever no route above matched
 ]

@@ -145,3 +145,77 @@ def test_updated_since_returns_only_later_changes(anon, world):
     world.qwen.save()
     response = anon.get("/api/v1/models/", {"updated_since": cutoff.isoformat()})
     assert [m["slug"] for m in response.json()["results"]] == ["qwen"]
+
+
+def test_a_new_forwarded_for_address_per_request_does_not_dodge_the_throttle(anon, world, settings):
+    set_rates(settings, "5/minute", "5/minute")
+    statuses = [
+        anon.get("/api/v1/parties/", HTTP_X_FORWARDED_FOR=f"10.{i // 256}.{i % 256}.1").status_code
+        for i in range(200)
+    ]
+    assert statuses.count(200) == 5
+    assert statuses.count(429) == 195
+
+
+def test_behind_one_proxy_the_throttle_counts_the_last_forwarded_address(anon, world, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    set_rates(settings, "2/minute", "2/minute")
+
+    def get(forwarded_for: str) -> int:
+        return anon.get("/api/v1/parties/", HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    # The client may prepend anything; the proxy appends the address it saw, and that is counted.
+    assert [get(f"192.0.2.{i}, 203.0.113.7") for i in range(3)] == [200, 200, 429]
+    assert get("192.0.2.1, 203.0.113.8") == 200
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+@pytest.mark.parametrize(
+    "nest",
+    [
+        lambda n: "[" * n + "]" * n,
+        lambda n: '{"a": ' * n + "1" + "}" * n,
+        lambda n: '{"slug": "x", "name": "X", "kind": "lab", "aliases": ' + "[" * n + "]" * n + "}",
+    ],
+    ids=["arrays", "objects", "in-a-field"],
+)
+def test_a_deeply_nested_body_is_a_parse_error_not_a_500(editor, world, depth, nest):
+    for url, method in [("/api/v1/parties/", editor.post), ("/api/v1/claims/claim-0/", editor.patch)]:
+        e = error(method(url, nest(depth), content_type="application/json"), 400)
+        assert e["code"] == "malformed_body" and "nests more than" in e["message"]
+
+
+def test_a_body_nested_a_few_levels_is_still_read(editor, world):
+    body = '{"slug": "x", "name": "X", "kind": "lab", "aliases": [[[["deep"]]]]}'
+    e = error(editor.post("/api/v1/parties/", body, content_type="application/json"), 400)
+    assert list(e["fields"]) == ["aliases"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/",
+        "/api/nothing",
+        "/api/nothing/",
+        "/api/v1/nope/",
+        "/api/v1/nope",
+        "/api/v2/parties/",
+        "/api/v1/parties/huawei/extra/",
+        "/api/v1/%00/",
+        "/api/v1/n%C3%B6pe/",
+        "/api/v1/%FF%FE",
+        "/api/v1/a%0Ab/",
+        "/api/..%2F..%2Fetc/passwd",
+        "/api/v1/<script>/",
+    ],
+)
+def test_an_unknown_api_route_is_a_json_404(anon, editor, path):
+    for client in (anon, editor):
+        assert error(client.get(path), 404)["code"] == "not_found"
+    assert error(editor.post(path, {}, format="json"), 404)["code"] == "not_found"
+
+
+def test_a_route_without_its_trailing_slash_is_still_redirected(anon, world):
+    response = anon.get("/api/v1/parties?page=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/parties/?page=1"

@@ -1,0 +1,47 @@
+"""Refuse a request whose query string holds a control character, before any view or database sees it.
+
+PostgreSQL text cannot hold NUL (a search or filter with one fails in the database: a 500), and no
+search term, filter, page number or admin autocomplete term needs a control character. So one rule
+for the site, the admin and the API: a C0 control other than tab, line feed and carriage return
+(which a pasted search may carry), or DEL, in any parameter's name or value after percent-decoding,
+is a 400: the API's error shape under ``/api/``, the site's 400 page (``handler400``) elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import JsonResponse
+from django.urls import get_resolver
+
+from claims.api.exceptions import error_body
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+API_PREFIX = "/api/"
+
+
+def parameter_with_control_character(query) -> str | None:
+    """The name of the first parameter of ``query`` (a ``QueryDict``) whose name or a value holds a
+    control character, with those characters removed; ``None`` if there is none."""
+    for name, values in query.lists():
+        if CONTROL_CHARACTERS.search(name) or any(CONTROL_CHARACTERS.search(v) for v in values):
+            return CONTROL_CHARACTERS.sub("", name)
+    return None
+
+
+class ControlCharacterQueryMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = parameter_with_control_character(request.GET)
+        if name is None:
+            return self.get_response(request)
+        message = "Control characters (such as NUL) are not allowed in query parameters."
+        if request.path_info.startswith(API_PREFIX):
+            field = name or "non_field_errors"
+            text = message if field == "non_field_errors" else f"{field}: {message}"
+            return JsonResponse(error_body("invalid", text, {field: [message]}), status=400)
+        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
+        return handler(request, SuspiciousOperation(message))
