@@ -118,3 +118,22 @@ def test_a_user_without_view_permission_sees_only_public_records(db, world):
     outsider = token_client(f.UserFactory(username="outsider", is_staff=False))
     assert outsider.get("/api/v1/claims/secret-claim/").status_code == 404
     assert "SECRET" not in outsider.get("/api/v1/parties/").content.decode()
+
+
+def test_the_archived_copy_link_is_the_site_download_under_the_same_access_rule(anon, settings, tmp_path):
+    """Defect 9: ``archived_copy`` pointed at /media/..., which nothing serves (a 404)."""
+    from django.core.files.base import ContentFile
+
+    from tests.factories import EvidenceArtifactFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    evidence = EvidenceArtifactFactory(published=True, slug="memo")
+    evidence.archived_file.save("memo.txt", ContentFile(b"the original text"))
+    link = anon.get("/api/v1/evidence/memo/").json()["archived_copy"]
+    assert link == "http://testserver/evidence/memo/archive"
+    download = anon.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"the original text"
+    evidence.status = "draft"
+    evidence.published_at = None
+    evidence.save()
+    assert anon.get(link).status_code == 404

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from claims.api.serializers.fields import (
     BaseSerializer,
+    absolute,
     LinkField,
     MarkdownHTMLField,
     PublicRecordSerializer,
@@ -45,10 +47,12 @@ class EvidenceSerializer(PublicRecordSerializer):
         read_only_fields = [*PublicRecordSerializer.PUBLIC_READ_ONLY, "sha256", "retrieved_at"]
 
     def get_archived_copy(self, obj) -> str | None:
+        """The site's archive download (the same access rule as the record's page), not the
+        storage path: uploaded files are not served from MEDIA_URL."""
         if not obj.archived_file:
             return None
-        request = self.context.get("request")
-        return request.build_absolute_uri(obj.archived_file.url) if request else obj.archived_file.url
+        path = reverse("claims:evidence-archive", kwargs={"slug": obj.slug})
+        return absolute(self.context.get("request"), path)
 
 
 class EvidenceLinkSerializer(BaseSerializer):
