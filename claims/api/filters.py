@@ -9,7 +9,6 @@ from django.db.models import Q
 from rest_framework.filters import SearchFilter
 
 from claims import search
-
 from claims.models import (
     AIModel,
     Checkpoint,
