@@ -1,4 +1,5 @@
-"""Search: full text with weights and rank on PostgreSQL (GIN-indexed), icontains on SQLite."""
+"""Search on the site: full text with weights and rank, tsvector (GIN-indexed) on PostgreSQL, FTS5 on
+SQLite. The syntax and its table of cases: tests/test_search.py."""
 
 from __future__ import annotations
 
@@ -50,24 +51,27 @@ def test_an_empty_or_overlong_query_is_harmless(client):
     assert client.get("/search/", {"q": "x" * 10_000}).status_code == 200
 
 
-def test_a_title_match_ranks_above_a_body_match_on_postgresql_or_by_id_on_sqlite(client):
+def test_a_title_match_ranks_above_a_body_match(client):
     body = DisputeFactory(published=True, title="Another case", summary="Mentions quokka once.")
     title = DisputeFactory(published=True, title="The quokka case", summary="")
-    found = results(client, "quokka")["disputes"]
-    if connection.vendor == "postgresql":
-        assert found == [title.title, body.title]  # weight A (title) beats weight B (summary)
-    else:
-        assert found == [body.title, title.title]  # icontains fallback, in id order
+    assert results(client, "quokka")["disputes"] == [title.title, body.title]  # weight A beats weight B
 
 
-def test_postgresql_stems_words_and_sqlite_matches_substrings(client):
+def test_both_databases_stem_english_words(client):
     EvidenceArtifactFactory(published=True, title="Models were upcycled", description="")
-    found = results(client, "upcycling")
-    if connection.vendor == "postgresql":
-        assert found == {"evidence": ["Models were upcycled"]}  # English stemming: upcycl
-    else:
-        assert found == {}  # "upcycling" is not a substring of "upcycled"
+    assert results(client, "upcycling") == {"evidence": ["Models were upcycled"]}  # both: upcycl
     assert results(client, "upcycled") == {"evidence": ["Models were upcycled"]}
+
+
+def test_multi_word_queries_find_the_demo_records(client, demo):
+    """The defect: on SQLite these found nothing (the whole text was one icontains)."""
+    whistleblower = "Anonymous whistleblower alleges continued training from Qwen 2.5 14B"
+    assert results(client, "pangu moe")["models"] == ["Pangu Pro MoE"]
+    assert results(client, '"Pangu Pro"')["models"] == ["Pangu Pro MoE"]
+    assert results(client, '"Pro Pangu"') == {}
+    either = results(client, "Pangu OR Qwen")["claims"]
+    assert whistleblower in either and any("Pangu Pro MoE was derived" in title for title in either)
+    assert whistleblower not in results(client, "Pangu OR Qwen -whistleblower")["claims"]
 
 
 def test_the_stored_vectors_match_the_search_fields_and_are_gin_indexed():
@@ -78,7 +82,7 @@ def test_the_stored_vectors_match_the_search_fields_and_are_gin_indexed():
     if connection.vendor == "postgresql":
         assert indexes["claim_search_gin"]["type"] == "gin"
         # The expression alone (without the status filter, whose own index wins on a tiny table).
-        query = search.full_text_match(Claim.objects.all(), "pangu").query
+        query = search.matching(Claim.objects.all(), "pangu qwen OR -llama").query
         sql, params = query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -87,8 +91,7 @@ def test_the_stored_vectors_match_the_search_fields_and_are_gin_indexed():
         assert "claim_search_gin" in plan, plan
     else:
         assert "claim_search_gin" not in indexes
-        sql = str(search.search_model(Claim, "pangu").query)
-        assert "LIKE" in sql
+        assert "MATCH" in str(search.search_model(Claim, "pangu").query)
 
 
 def test_the_party_search_uses_its_own_vector(client):

@@ -22,11 +22,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from claims import services
 from claims.api.errors import PayloadTooLarge
-from claims.api.filters import MAX_ID
+from claims.api.filters import MAX_ID, RecordSearchFilter
 from claims.api.permissions import CanPublish, can_view_drafts
 from claims.api.serializers.fields import StrictFieldsMixin
 from claims.models.visibility import visible
@@ -132,10 +134,16 @@ class PublicRecordViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Party, AI model, dispute, claim, evidence: read, create, update, and the editorial actions.
+    """Party, AI model, dispute, claim, evidence: read, create, update, and the editorial actions;
+    ``?search=`` is the site's search (``claims.search``).
     There is no DELETE: a public record is retracted (it stays visible with its note)."""
 
     lookup_field = "slug"
+    # The default backends, with ``?search=`` answered by the site's full-text search.
+    filter_backends = [
+        RecordSearchFilter if backend is SearchFilter else backend
+        for backend in api_settings.DEFAULT_FILTER_BACKENDS
+    ]
 
     def _transition(self, service, **kwargs):
         record = service(record=self.get_object(), user=self.request.user, **kwargs)

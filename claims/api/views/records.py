@@ -50,7 +50,6 @@ class PartyViewSet(PublicRecordViewSet):
     queryset = Party.objects.select_related("parent")
     serializer_class = PartySerializer
     filterset_class = filters.PartyFilter
-    search_fields = ["name", "aliases", "country"]
     ordering_fields = ["name", "updated_at", "created_at"]
     ordering = ["name"]
     expand_options = ("parent",)
@@ -63,7 +62,6 @@ class AIModelViewSet(PublicRecordViewSet):
     ).prefetch_related(Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("revision")))
     serializer_class = AIModelSerializer
     filterset_class = filters.AIModelFilter
-    search_fields = ["name", "family", "hub_id", "architecture"]
     ordering_fields = ["name", "release_date", "updated_at", "created_at"]
     ordering = ["name"]
     expand_options = ("developer", "declared_base", "release_date_source")
@@ -73,7 +71,6 @@ class AIModelViewSet(PublicRecordViewSet):
 class DisputeViewSet(PublicRecordViewSet):
     serializer_class = DisputeSerializer
     filterset_class = filters.DisputeFilter
-    search_fields = ["title", "summary"]
     ordering_fields = ["started_on", "title", "updated_at", "created_at"]
     ordering = ["-started_on", "title"]
     expand_options = ("claims",)
@@ -137,7 +134,6 @@ class ClaimViewSet(PublicRecordViewSet):
     serializer_class = ClaimSerializer
     filterset_class = filters.ClaimFilter
     pagination_class = NewestCursorPagination
-    search_fields = ["title", "statement", "venue"]
     ordering_fields = ["id", "updated_at", "created_at"]
     expand_options = ("dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to")
 
@@ -151,6 +147,5 @@ class EvidenceViewSet(PublicRecordViewSet):
     serializer_class = EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     pagination_class = NewestCursorPagination
-    search_fields = ["title", "description", "url"]
     ordering_fields = ["id", "updated_at", "created_at"]
     expand_options = ("author",)
