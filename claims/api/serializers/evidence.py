@@ -7,10 +7,10 @@ from rest_framework import serializers
 
 from claims.api.serializers.fields import (
     BaseSerializer,
-    absolute,
     LinkField,
     MarkdownHTMLField,
     PublicRecordSerializer,
+    absolute,
 )
 from claims.api.serializers.summaries import (
     ClaimSummarySerializer,
