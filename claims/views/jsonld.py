@@ -66,6 +66,7 @@ def claim_review_data(claim: Claim, *, request: HttpRequest) -> dict:
         "author": {"@type": "Organization", "name": ORGANISATION_NAME, "url": site},
         "datePublished": (claim.published_at or claim.created_at).date().isoformat(),
         "dateModified": claim.updated_at.date().isoformat(),
+        "license": "https://creativecommons.org/licenses/by/4.0/",
     }
 
 

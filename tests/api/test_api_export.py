@@ -122,5 +122,5 @@ def test_the_claimreview_feed_rates_published_claims(anon, world, editor):
     review = reviews["claim-0"]
     assert review["@type"] == "ClaimReview" and review["reviewRating"]["ratingValue"] == 1
     assert review["itemReviewed"]["author"]["name"] == "HonestAGI"
-    assert review["itemReviewed"]["appearance"]["url"] == "https://example.org/paper"
+    assert review["itemReviewed"]["appearance"][0]["url"] == "https://example.org/paper"
     assert "ratingValue" not in reviews["denial-0"]["reviewRating"]

@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 from claims.api.export import export_document
 from claims.api.views.base import ApiViewMixin
 from claims.models import Claim
+from claims.selectors.timeline import CLAIM_RELATED
+from claims.views.jsonld import claim_review_data
 
 
 class LicenceSerializer(serializers.Serializer):
@@ -81,34 +83,16 @@ class ClaimReviewFeedView(ApiViewMixin, APIView):
         responses={(200, "application/ld+json"): OpenApiResponse(description="A JSON-LD document.")},
     )
     def get(self, request):
+        # Public claims, less retracted ones (a retraction is no review an aggregator should carry).
         claims = (
-            Claim.objects.filter(status=Claim.Status.PUBLISHED)
-            .select_related("claimant", "source")
+            Claim.objects.public()
+            .exclude(status=Claim.Status.RETRACTED)
+            .select_related(*CLAIM_RELATED)
             .order_by("slug")
         )
-        graph = [self._review(request, claim) for claim in claims]
+        graph = []
+        for claim in claims:
+            review = claim_review_data(claim, request=request)
+            del review["@context"]  # the document's, once
+            graph.append(review)
         return Response({"@context": "https://schema.org", "@graph": graph})
-
-    @staticmethod
-    def _review(request, claim: Claim) -> dict:
-        item: dict = {
-            "@type": "Claim",
-            "author": {
-                "@type": "Person" if claim.claimant.kind == "person" else "Organization",
-                "name": claim.claimant.name,
-            },
-        }
-        if claim.made_on:
-            item["datePublished"] = claim.made_on.isoformat()
-        if claim.source and claim.source.is_public and claim.source.url:
-            item["appearance"] = {"@type": "CreativeWork", "url": claim.source.url}
-        return {
-            "@type": "ClaimReview",
-            "url": request.build_absolute_uri(claim.get_absolute_url()),
-            "claimReviewed": claim.title,
-            "datePublished": claim.published_at.date().isoformat(),
-            "author": {"@type": "Organization", "name": "Provenance"},
-            "itemReviewed": item,
-            "reviewRating": claim.claim_review_rating(),
-            "license": "https://creativecommons.org/licenses/by/4.0/",
-        }

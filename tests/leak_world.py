@@ -1,0 +1,235 @@
+"""A random knowledge base for the leak fuzzer: every model, random statuses, random relations.
+
+``build_world(draw)`` takes hypothesis' ``data.draw`` and writes rows straight to the database (not
+through the services: an import or an old row can hold any combination, and readers must still be
+safe). Each row that is *not public* under ``claims.models.visibility`` gets a unique marker
+``DRAFT-<token>`` in its name or title, its slug (``draft-<token>``) and its texts, before it is
+saved, so every text later built from it (a checkpoint's name, an analysis title, a chart) carries
+it too; a public row gets none. A reader must never see a marker.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+from django.utils import timezone
+from hypothesis import strategies as st
+
+from claims.models import (
+    AIModel,
+    Checkpoint,
+    Claim,
+    Dispute,
+    DisputeParty,
+    EvidenceArtifact,
+    EvidenceLink,
+    FingerprintReport,
+    Party,
+    RightOfReply,
+)
+from claims.models.visibility import is_public
+
+STATUSES = st.sampled_from(["draft", "published", "retracted"])
+
+# Per model: the field that names a row, and the Markdown/text fields that may quote it.
+NAMES = {Party: "name", AIModel: "name", Dispute: "title", Claim: "title", EvidenceArtifact: "title"}
+TEXTS = {
+    Party: ["note", "aliases"],
+    AIModel: ["description"],
+    Dispute: ["summary"],
+    Claim: ["statement", "assessment_rationale", "venue"],
+    EvidenceArtifact: ["description"],
+    Checkpoint: ["note"],
+    DisputeParty: ["note"],
+    EvidenceLink: ["note"],
+    RightOfReply: ["answer"],
+    FingerprintReport: ["summary"],
+}
+
+
+@dataclass
+class World:
+    rows: list[models.Model] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)  # lower-case "draft-<token>" of each hidden row
+
+    def public(self, model: type[models.Model]) -> list[models.Model]:
+        return [r for r in self.rows if type(r) is model and is_public(r)]
+
+
+class _Builder:
+    def __init__(self, draw):
+        self.draw = draw
+        self.world = World()
+        self.n = 0
+
+    def status_fields(self) -> dict:
+        status = self.draw(STATUSES)
+        now = timezone.now()
+        fields = {"status": status}
+        if status != "draft":
+            fields["published_at"] = now
+        if status == "retracted":
+            fields.update(retracted_at=now, retraction_note="Corrected.")
+        return fields
+
+    def pick(self, rows: list, *, optional: bool = False):
+        choices = ([None] if optional else []) + rows
+        return self.draw(st.sampled_from(choices)) if choices else None
+
+    def slug(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}-{self.n}"
+
+    def add(self, row: models.Model, *, mark: bool = True) -> models.Model:
+        """Save ``row``; first, if readers may not see it, write its marker into it, so that every
+        text built from it later (a checkpoint's name, an analysis title) carries the marker too."""
+        if mark and not is_public(row):
+            _mark(row, self.world)
+        row.save()
+        self.world.rows.append(row)
+        return row
+
+
+def build_world(draw) -> World:
+    b = _Builder(draw)
+    parties: list[Party] = []
+    for _ in range(draw(st.integers(2, 4))):
+        parties.append(
+            b.add(
+                Party(
+                    name="party",
+                    slug=b.slug("party"),
+                    kind="organisation",
+                    parent=b.pick(parties, optional=True),
+                    **b.status_fields(),
+                )
+            )
+        )
+    ai_models: list[AIModel] = []
+    for _ in range(draw(st.integers(2, 3))):
+        base = b.pick(ai_models, optional=True)
+        ai_models.append(
+            b.add(
+                AIModel(
+                    name=f"model {b.n}",
+                    slug=b.slug("model"),
+                    developer=b.pick(parties),
+                    declared_base=base,
+                    declared_relation="fine_tune" if base else "",
+                    **b.status_fields(),
+                )
+            )
+        )
+    checkpoints = [b.add(Checkpoint(model=m, revision=f"rev-{b.n}-{i}")) for i, m in enumerate(ai_models)]
+    reports = []
+    for _ in range(draw(st.integers(0, 2))):
+        a, c = draw(st.permutations(checkpoints))[:2]
+        report = FingerprintReport(
+            checkpoint_a=a,
+            checkpoint_b=c,
+            methods=["attn_std"],
+            status="failed",
+            finished_at=timezone.now(),
+            error_message=f"Could not read {a} or {c}.",
+            request_key=uuid.uuid4().hex * 2,
+        )
+        report.charts = {"overview": f"<svg xmlns='http://www.w3.org/2000/svg'><text>{a} {c}</text></svg>"}
+        reports.append(b.add(report, mark=False))  # its visibility needs its evidence (below)
+    evidence: list[EvidenceArtifact] = []
+    for _ in range(draw(st.integers(1, 3))):
+        evidence.append(
+            b.add(
+                EvidenceArtifact(
+                    title="evidence",
+                    slug=b.slug("evidence"),
+                    kind="paper",
+                    author=b.pick(parties, optional=True),
+                    published_on=date(2025, 7, draw(st.integers(1, 28))),
+                    **b.status_fields(),
+                )
+            )
+        )
+    for report in reports:
+        evidence.append(
+            b.add(
+                EvidenceArtifact(
+                    title=f"Fingerprint analysis: {report.checkpoint_a} vs {report.checkpoint_b}",
+                    slug=b.slug("analysis"),
+                    kind="analysis",
+                    report=report,
+                    **b.status_fields(),
+                )
+            )
+        )
+    disputes: list[Dispute] = []
+    for _ in range(draw(st.integers(1, 2))):
+        dispute = b.add(Dispute(title="dispute", slug=b.slug("dispute"), **b.status_fields()))
+        dispute.models_at_stake.set(draw(st.lists(st.sampled_from(ai_models), max_size=2, unique=True)))
+        disputes.append(dispute)
+        for party in draw(st.lists(st.sampled_from(parties), min_size=1, max_size=3, unique=True)):
+            b.add(
+                DisputeParty(dispute=dispute, party=party, role=draw(st.sampled_from(["accuser", "accused"])))
+            )
+    claims: list[Claim] = []
+    for _ in range(draw(st.integers(1, 4))):
+        subject, alleged = draw(st.permutations([None, *ai_models]))[:2]
+        claims.append(
+            b.add(
+                Claim(
+                    dispute=b.pick(disputes),
+                    claimant=b.pick(parties),
+                    kind="other",
+                    title="claim",
+                    slug=b.slug("claim"),
+                    statement="said",
+                    made_on=date(2025, 7, draw(st.integers(1, 28))),
+                    responds_to=b.pick(claims, optional=True),
+                    subject_model=subject,
+                    alleged_source_model=alleged,
+                    source=b.pick(evidence, optional=True),
+                    **b.status_fields(),
+                )
+            )
+        )
+    linked = draw(
+        st.lists(st.tuples(st.sampled_from(claims), st.sampled_from(evidence)), max_size=4, unique=True)
+    )
+    for claim, artifact in linked:
+        b.add(EvidenceLink(claim=claim, evidence=artifact, stance="supports"))
+    for _ in range(draw(st.integers(0, 2))):
+        b.add(
+            RightOfReply(
+                claim=b.pick(claims),
+                party=b.pick(parties),
+                asked_by=b.pick(parties, optional=True),
+                asked_on=date(2025, 7, 1),
+                outcome="answered",
+                answer="answer",
+            )
+        )
+    for report in reports:  # now that its evidence exists
+        report = FingerprintReport.objects.select_related(
+            "evidence", "checkpoint_a__model", "checkpoint_b__model"
+        ).get(pk=report.pk)
+        if not is_public(report):
+            _mark(report, b.world)
+            report.save()
+    return b.world
+
+
+def _mark(row: models.Model, world: World) -> None:
+    """Write a unique marker into ``row``'s name, slug and texts (not saved)."""
+    token = uuid.uuid4().hex[:12]
+    marker = f"DRAFT-{token}"
+    world.markers.append(marker.lower())
+    model = type(row)
+    for name in TEXTS.get(model, []):
+        setattr(row, name, f"{marker} text")
+    if model in NAMES:
+        setattr(row, NAMES[model], f"{marker} name")
+        row.slug = marker.lower()
+    if model is Checkpoint:
+        row.revision = marker
