@@ -35,7 +35,8 @@ def _locked(record: PublicRecord) -> PublicRecord:
 def _attribute(record: models.Model, *, user: AbstractBaseUser | None, reason: str) -> None:
     """Who makes the change and why, for the history entry the next write or delete records. Set on
     the row itself: API requests are authenticated by DRF, which the history middleware never sees."""
-    record._history_user = user
+    if user is not None:  # None: a command, or the request's user that the history middleware saw
+        record._history_user = user
     if reason:
         record._change_reason = reason
 
