@@ -9,7 +9,7 @@ The admin, the API's serializers and the management commands call these; none re
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
 """
 
-from claims.services.disputes import dispute_create, dispute_set_roles, dispute_update
+from claims.services.disputes import dispute_save, dispute_set_roles
 from claims.services.records import (
     record_create,
     record_delete,
@@ -21,9 +21,8 @@ from claims.services.records import (
 )
 
 __all__ = [
-    "dispute_create",
+    "dispute_save",
     "dispute_set_roles",
-    "dispute_update",
     "record_create",
     "record_delete",
     "record_publish",

@@ -21,31 +21,20 @@ from claims.services.records import record_create, record_delete, record_save, r
 
 
 @transaction.atomic
-def dispute_create(
+def dispute_save(
     *,
+    dispute: Dispute | None,
     data: Mapping[str, Any],
     user: AbstractBaseUser | None,
     m2m: Mapping[str, Iterable[models.Model]] | None = None,
     roles: Iterable[Mapping[str, Any]] | None = None,
 ) -> Dispute:
-    """A new draft dispute from ``data``, with its models at stake (``m2m``) and party ``roles``."""
-    dispute = record_create(model=Dispute, data=data, user=user, m2m=m2m)
-    if roles is not None:
-        dispute_set_roles(dispute=dispute, roles=roles, user=user)
-    return dispute
-
-
-@transaction.atomic
-def dispute_update(
-    *,
-    dispute: Dispute,
-    data: Mapping[str, Any],
-    user: AbstractBaseUser | None,
-    m2m: Mapping[str, Iterable[models.Model]] | None = None,
-    roles: Iterable[Mapping[str, Any]] | None = None,
-) -> Dispute:
-    """``dispute`` with ``data`` changed; ``roles``, when given, becomes its whole list of roles."""
-    dispute = record_update(record=dispute, data=data, user=user, m2m=m2m)
+    """A new draft dispute (``dispute`` None) or ``dispute`` changed, from ``data``, with its models
+    at stake (``m2m``); ``roles``, when given, becomes its whole list of party roles."""
+    if dispute is None:
+        dispute = record_create(model=Dispute, data=data, user=user, m2m=m2m)
+    else:
+        dispute = record_update(record=dispute, data=data, user=user, m2m=m2m)
     if roles is not None:
         dispute_set_roles(dispute=dispute, roles=roles, user=user)
     return dispute

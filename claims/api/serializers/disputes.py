@@ -77,14 +77,7 @@ class DisputeSerializer(PublicRecordSerializer):
         data["parties"] = [role for role in data["parties"] if role["party"] is not None]
         return data
 
-    def create(self, validated_data):
+    def write(self, instance, validated_data):
         roles = validated_data.pop("roles", None)
         data, m2m = self.split_many_to_many(validated_data)
-        return services.dispute_create(data=data, m2m=m2m, roles=roles, user=self.acting_user)
-
-    def update(self, instance, validated_data):
-        roles = validated_data.pop("roles", None)
-        data, m2m = self.split_many_to_many(validated_data)
-        return services.dispute_update(
-            dispute=instance, data=data, m2m=m2m, roles=roles, user=self.acting_user
-        )
+        return services.dispute_save(dispute=instance, data=data, m2m=m2m, roles=roles, user=self.acting_user)

@@ -211,11 +211,17 @@ class BaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return validated_data, m2m
 
     def create(self, validated_data):
-        data, m2m = self.split_many_to_many(validated_data)
-        return services.record_create(model=self.Meta.model, data=data, m2m=m2m, user=self.acting_user)
+        return self.write(None, validated_data)
 
     def update(self, instance, validated_data):
+        return self.write(instance, validated_data)
+
+    def write(self, instance, validated_data):
+        """Create (``instance`` None) or change a row through ``claims.services``; override to call
+        an aggregate's own service."""
         data, m2m = self.split_many_to_many(validated_data)
+        if instance is None:
+            return services.record_create(model=self.Meta.model, data=data, m2m=m2m, user=self.acting_user)
         return services.record_update(record=instance, data=data, m2m=m2m, user=self.acting_user)
 
 
