@@ -56,7 +56,9 @@ def dispute_set_roles(
                 "give each role of a party once."
             )
         wanted[key] = entry
-    existing = {(row.party_id, row.role): row for row in dispute.roles.select_related("party")}
+    # From the table, not ``dispute.roles``: a view may have prefetched only the roles readers see.
+    rows = DisputeParty.objects.filter(dispute=dispute).select_related("party")
+    existing = {(row.party_id, row.role): row for row in rows}
     for key, row in existing.items():
         if key not in wanted:
             record_delete(record=row, user=user)

@@ -114,6 +114,7 @@ def test_rewriting_a_disputes_roles_updates_them_in_place_and_keeps_their_histor
     kept = before[("honestagi", "accuser")]
     assert after[("honestagi", "accuser")] == kept
     assert ("noahs-ark-lab", "accused") not in after
+    assert ("secret-party", "reporter") not in after  # a role readers do not see goes too
     entries = DisputeParty.history.filter(id=kept).order_by("history_date", "history_id")
     assert [(e.history_type, e.note) for e in entries][-2:] == [
         ("~", "Anonymous."),
