@@ -388,3 +388,53 @@ def test_the_models_at_stake_of_a_dispute_have_history(editor_client):
     assert editor_client.post(url(m.Dispute, "change", dispute.pk), data).status_code == 302
     latest = dispute.history.latest()
     assert [row.aimodel_id for row in latest.models_at_stake.all()] == [model.pk]
+
+
+def test_a_published_claims_slug_cannot_change_in_the_disputes_claim_inline(editor_client):
+    """The inline shows the slug as a field: the model's one rule (``PublicRecord.clean``) refuses
+    the change there too, as it does in the API (test_api_writes: a published slug cannot change)."""
+    claim = ClaimFactory(published=True)
+    data = form_data(editor_client.get(url(m.Dispute, "change", claim.dispute.pk)))
+    assert data["claims-0-slug"] == claim.slug
+    data["claims-0-slug"] = "renamed"
+    response = editor_client.post(url(m.Dispute, "change", claim.dispute.pk), data)
+    assert response.status_code == 200
+    assert "cannot change" in str(response.context["inline_admin_formsets"][1].formset.errors)
+    claim.refresh_from_db()
+    assert claim.slug != "renamed"
+
+
+def test_inline_rows_are_saved_with_the_editor_and_the_pages_change_reason(editor_client):
+    dispute = FACTORIES[m.Dispute]()
+    role = FACTORIES[m.DisputeParty](dispute=dispute, role="accuser")
+    data = form_data(editor_client.get(url(m.Dispute, "change", dispute.pk)))
+    data.update({"roles-0-note": "Says so on its blog.", "change_reason": "the accuser's blog post"})
+    assert editor_client.post(url(m.Dispute, "change", dispute.pk), data).status_code == 302
+    latest = role.history.latest()
+    assert (latest.note, latest.history_user, latest.history_change_reason) == (
+        "Says so on its blog.",
+        editor_client.user,
+        "the accuser's blog post",
+    )
+
+
+def test_an_admin_save_and_an_api_save_of_the_same_record_both_name_the_editor(editor_client):
+    """Both doors write through ``claims.services.record_save``."""
+    from tests.api.conftest import token_client
+
+    party = PartyFactory(name="Huawei")
+    data = form_data(editor_client.get(url(m.Party, "change", party.pk)))
+    data.update(name="Huawei Technologies", change_reason="its full name")
+    assert editor_client.post(url(m.Party, "change", party.pk), data).status_code == 302
+    by_admin = party.history.latest()
+    api = token_client(editor_client.user)
+    response = api.patch(f"/api/v1/parties/{party.slug}/", {"name": "Huawei Ltd"}, format="json")
+    assert response.status_code == 200, response.content
+    by_api = party.history.latest()
+    assert (by_admin.name, by_admin.history_user, by_admin.history_change_reason) == (
+        "Huawei Technologies",
+        editor_client.user,
+        "its full name",
+    )
+    assert (by_api.name, by_api.history_user) == ("Huawei Ltd", editor_client.user)
+    assert by_api.history_id != by_admin.history_id

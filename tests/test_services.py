@@ -1,12 +1,15 @@
-"""Publishing, unpublishing and retracting through the services."""
+"""Writing records through the services: create and update with history and validation; publishing,
+unpublishing and retracting."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from claims import services
 from claims.errors import ProvenanceError
-from tests.factories import ClaimFactory, PartyFactory, editor
+from claims.models import Dispute
+from tests.factories import AIModelFactory, ClaimFactory, PartyFactory, editor
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +89,32 @@ def test_a_draft_cannot_be_unpublished(user):
 def test_services_take_keyword_arguments_only(user):
     with pytest.raises(TypeError):
         services.record_publish(PartyFactory(), user)  # type: ignore[misc]
+
+
+def test_an_update_is_validated_and_saved_with_history(user):
+    party = PartyFactory(name="Huawei")
+    updated = services.record_update(record=party, data={"name": "Huawei Ltd"}, user=user, reason="renamed")
+    latest = updated.history.latest()
+    assert (latest.name, latest.history_user, latest.history_change_reason) == ("Huawei Ltd", user, "renamed")
+    with pytest.raises(ValidationError) as refused:
+        services.record_update(record=party, data={"website": "not a url"}, user=user)
+    assert list(refused.value.message_dict) == ["website"]
+    assert type(party).objects.get(pk=party.pk).website == ""
+
+
+def test_the_slug_of_a_published_record_is_fixed_and_a_drafts_is_not(user):
+    draft = services.record_update(record=PartyFactory(), data={"slug": "better"}, user=user)
+    assert type(draft).objects.get(pk=draft.pk).slug == "better"
+    published = PartyFactory(published=True)
+    with pytest.raises(ValidationError) as refused:
+        services.record_update(record=published, data={"slug": "renamed"}, user=user)
+    assert "cannot change" in refused.value.message_dict["slug"][0]
+
+
+def test_a_record_is_created_with_its_many_to_many_sets(user):
+    model = AIModelFactory()
+    dispute = services.record_create(
+        model=Dispute, data={"slug": "case", "title": "Case"}, m2m={"models_at_stake": [model]}, user=user
+    )
+    assert dispute.status == "draft" and list(dispute.models_at_stake.all()) == [model]
+    assert {h.history_user for h in dispute.history.all()} == {user}

@@ -64,20 +64,33 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
     # Editors paste "example.org/paper": assume HTTPS, as Django 6 will.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    @staticmethod
+    def change_reason(form) -> str:
+        return (form.cleaned_data.get("change_reason") or "") if hasattr(form, "cleaned_data") else ""
+
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("change_reason") if hasattr(form, "cleaned_data") else ""
-        if reason:
-            obj._change_reason = reason
-        super().save_model(request, obj, form, change)
+        # The form has applied its fields to ``obj``; the service validates the whole row and saves it.
+        services.record_save(record=obj, user=request.user, reason=self.change_reason(form))
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows are written through the same service as the page's record, with its reason."""
+        reason = self.change_reason(form)
+        rows = formset.save(commit=False)  # fills deleted_objects; deletes nothing yet
+        for row in formset.deleted_objects:
+            services.record_delete(record=row, user=request.user, reason=reason)
+        for row in rows:
+            services.record_save(record=row, user=request.user, reason=reason)
+        formset.save_m2m()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
+        except (IntegrityError, ValidationError):
             if request.method != "POST":
                 raise
-        # Another editor saved a conflicting row between our validation and our write. Validate
-        # again: the constraint now sees that row and names the field to fix.
+        # Another editor saved a conflicting row between our validation and our write (the database
+        # refused it, or the service's validation saw it). Validate again: the form now sees that
+        # row and names the field to fix.
         messages.warning(request, "Another change was saved at the same moment. Check the fields below.")
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -104,13 +117,12 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), *self.editorial_readonly]
-        if obj is not None and obj.published_at is not None:
-            # Readers, links and search engines know this URL now: the slug stays.
+        if obj is not None and obj.slug_is_fixed:
             fields.insert(0, "slug")
         return fields
 
     def get_prepopulated_fields(self, request, obj=None):
-        if obj is not None and obj.published_at is not None:
+        if obj is not None and obj.slug_is_fixed:
             return {}
         return super().get_prepopulated_fields(request, obj)
 

@@ -1,8 +1,9 @@
-"""The bulk export: one versioned JSON document of every public record, and its loader.
+"""The bulk export: one versioned JSON document of every public record (a reader; its format and
+its import into an empty database are ``claims.services.exchange``).
 
 ``export_document()`` is what ``manage.py export`` writes and ``/api/v1/export/`` serves;
-``load_document()`` (``manage.py load_export``) writes one into an empty database, so that
-export → load → export gives the same document (the round-trip test holds us to it).
+``exchange_import()`` (``manage.py load_export``) writes one back, so that export → import → export
+gives the same document (the round-trip test holds us to it).
 
 Stable by construction: records sorted by slug (links and replies by their natural keys), keys
 sorted when dumped, timestamps in UTC ISO 8601, no "generated at" field (the newest
@@ -17,23 +18,21 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from claims.models import (
     AIModel,
     Checkpoint,
     Claim,
     Dispute,
-    DisputeParty,
     EvidenceArtifact,
     EvidenceLink,
     FingerprintReport,
     Party,
     RightOfReply,
 )
+from claims.services.exchange import FORMAT, SCHEMA_VERSION, SECTIONS
 
-FORMAT = "provenance-export"
-SCHEMA_VERSION = 1
 LICENCE = {
     "name": "CC BY 4.0",
     "url": "https://creativecommons.org/licenses/by/4.0/",
@@ -80,18 +79,6 @@ FIELDS: dict[type[models.Model], list[str]] = {
 }  # fmt: skip
 for _model in (Party, AIModel, EvidenceArtifact, Dispute, Claim):
     FIELDS[_model] = FIELDS[_model] + _EDITORIAL
-
-SECTIONS = [
-    ("parties", Party),
-    ("ai_models", AIModel),
-    ("checkpoints", Checkpoint),
-    ("reports", FingerprintReport),
-    ("evidence", EvidenceArtifact),
-    ("disputes", Dispute),
-    ("claims", Claim),
-    ("evidence_links", EvidenceLink),
-    ("rights_of_reply", RightOfReply),
-]
 
 
 def _checkpoint_key(checkpoint: Checkpoint) -> dict:
@@ -195,113 +182,3 @@ def _section_of(model) -> str:
 def dumps(document: dict) -> str:
     """The canonical text of a document: sorted keys, UTF-8, one trailing newline."""
     return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
-
-
-class ExportLoadError(Exception):
-    """The document cannot be loaded (wrong format or version, or the database is not empty)."""
-
-
-def _parse(field: models.Field, value):
-    if value is None:
-        return None
-    if isinstance(field, models.DateTimeField):
-        return datetime.fromisoformat(value)
-    if isinstance(field, models.DateField):
-        return date.fromisoformat(value)
-    return value
-
-
-SELF_REFERENCES = {Party: "parent", AIModel: "declared_base", Claim: "responds_to"}
-
-
-def _self_references_first(model, rows: list[dict]) -> list[dict]:
-    """Rows ordered so that a record comes after the record of the same table it points at (a
-    declared base must exist before the model that names it: a constraint ties it to the relation)."""
-    name = SELF_REFERENCES.get(model)
-    if name is None:
-        return rows
-    done: set[str] = set()
-    ordered: list[dict] = []
-    pending = list(rows)
-    while pending:
-        ready = [r for r in pending if r.get(name) is None or r[name] in done]
-        if not ready:  # a cycle, or a target not in the document: leave it to the deferred update
-            ready = pending[:1]
-        for row in ready:
-            ordered.append(row)
-            done.add(row["slug"])
-        pending = [r for r in pending if r["slug"] not in done]
-    return ordered
-
-
-@transaction.atomic
-def load_document(document: dict) -> dict[str, int]:
-    """Write an export into an empty database; returns the number of rows per section."""
-    if document.get("format") != FORMAT or document.get("schema_version") != SCHEMA_VERSION:
-        raise ExportLoadError(f"Not a {FORMAT} document of schema version {SCHEMA_VERSION}.")
-    occupied = [section for section, model in SECTIONS if model.objects.exists()]
-    if occupied:
-        raise ExportLoadError(f"The database already has {', '.join(occupied)}: load into an empty database.")
-    by_slug: dict[type, dict[str, models.Model]] = {m: {} for _, m in SECTIONS}
-    checkpoints: dict[tuple[str, str], Checkpoint] = {}
-    deferred: list[tuple[models.Model, str, type, str]] = []  # (record, field, model, slug) set later
-    stamps: list[tuple[models.Model, dict]] = []
-
-    def build(model, row):
-        values, later = {}, []
-        for name, value in row.items():
-            if name in ("models_at_stake", "parties"):
-                continue
-            field = model._meta.get_field(name)
-            if field.is_relation:
-                if value is None:
-                    values[name] = None
-                elif field.related_model is Checkpoint:
-                    values[name] = checkpoints[(value["model"], value["revision"])]
-                elif value in by_slug[field.related_model]:
-                    values[name] = by_slug[field.related_model][value]
-                else:
-                    later.append((name, field.related_model, value))
-            else:
-                values[name] = _parse(field, value)
-        record = model(**values)
-        record.save()
-        for name, related_model, slug in later:
-            deferred.append((record, name, related_model, slug))
-        if "updated_at" in row or "created_at" in row:
-            stamps.append(
-                (
-                    record,
-                    {
-                        k: _parse(model._meta.get_field(k), row[k])
-                        for k in ("created_at", "updated_at")
-                        if k in row
-                    },
-                )
-            )
-        return record
-
-    # Sections in dependency order; self- and forward references (parent, declared_base, report,
-    # responds_to, ...) are filled in once every record exists.
-    for section, model in SECTIONS:
-        for row in _self_references_first(model, document.get(section, [])):
-            record = build(model, row)
-            if model is Checkpoint:
-                checkpoints[(row["model"], row["revision"])] = record
-            elif hasattr(record, "slug"):
-                by_slug[model][record.slug] = record
-            if model is Dispute:
-                record.models_at_stake.set([by_slug[AIModel][s] for s in row.get("models_at_stake", [])])
-                for role in row.get("parties", []):
-                    DisputeParty.objects.create(
-                        dispute=record,
-                        party=by_slug[Party][role["party"]],
-                        role=role["role"],
-                        note=role["note"],
-                    )
-    for record, name, related_model, slug in deferred:
-        type(record).objects.filter(pk=record.pk).update(**{name: by_slug[related_model][slug]})
-    # auto_now/auto_now_add stamped "now" on save: restore the exported times.
-    for record, values in stamps:
-        type(record).objects.filter(pk=record.pk).update(**values)
-    return {section: len(document.get(section, [])) for section, _ in SECTIONS}

@@ -25,6 +25,7 @@ from claims.models import (
     PublicRecord,
     RightOfReply,
 )
+from claims.services.records import record_save
 
 REASON = "load_demo: the founding dispute"
 
@@ -39,9 +40,7 @@ class LoadStats:
 
 
 def _save(obj: models.Model, stats: LoadStats, *, created: bool) -> None:
-    obj._change_reason = stats.reason
-    obj.full_clean()
-    obj.save()
+    record_save(record=obj, user=None, reason=stats.reason)
     if created:
         stats.created += 1
     else:

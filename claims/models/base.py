@@ -13,6 +13,7 @@ states that make no sense (a retraction without a note, a published record witho
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -47,6 +48,9 @@ def format_date(value, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return value.strftime("%B %Y")
     return f"{value.day} {value.strftime('%B %Y')}"
+
+
+SLUG_IS_FIXED = "Readers and links know this record by its slug since it was published: it cannot change."
 
 
 class PublicRecord(models.Model):
@@ -92,10 +96,22 @@ class PublicRecord(models.Model):
     # Relations that must be public for this record to be (``claims.models.visibility``).
     public_requires: tuple[str, ...] = ()
 
+    def clean(self) -> None:
+        if self.slug_is_fixed:
+            stored = type(self)._default_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if stored is not None and stored != self.slug:
+                raise ValidationError({"slug": SLUG_IS_FIXED})
+
     @property
     def is_public(self) -> bool:
         """Readers may see it: the rule of ``claims.models.visibility``, on this loaded row."""
         return is_public(self)
+
+    @property
+    def slug_is_fixed(self) -> bool:
+        """Readers, links and search engines know a record's URL once it has been published: from then
+        on its slug stays (``clean`` refuses a change; the admin shows the slug read-only)."""
+        return self.pk is not None and self.published_at is not None
 
     def public_dependencies(self) -> list[PublicRecord]:
         """Records a reader must be able to open before this one is published (overridden)."""

@@ -148,6 +148,7 @@ class Claim(PublicRecord):
         return reverse("claims:claim-detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
+        super().clean()
         # Cross-row rule, so not a database constraint: a rebuttal answers a claim of the same case.
         if self.responds_to_id and self.dispute_id and self.responds_to.dispute_id != self.dispute_id:
             raise ValidationError({"responds_to": "Choose a claim from the same dispute."})

@@ -101,17 +101,27 @@ class EvidenceArtifact(PublicRecord):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if not self.archived_file:
-            self.sha256 = ""
-        elif not self.archived_file._committed or not self.sha256:
-            # A new upload (not yet written to storage): hash the bytes that are about to be stored.
-            self.sha256 = file_sha256(self.archived_file)
-            if self.retrieved_at is None:
-                self.retrieved_at = timezone.now()
+        self.hash_archived_file()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("claims:evidence-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        self.hash_archived_file()  # before the constraints are checked: a file needs its hash
+
+    def hash_archived_file(self) -> None:
+        """Fill ``sha256`` (and ``retrieved_at``) for a new upload: the hash of the bytes about to be
+        stored, computed once per upload although validation and save both ask for it."""
+        file = self.archived_file
+        if not file:
+            self.sha256 = ""
+        elif (not file._committed or not self.sha256) and getattr(self, "_hashed_file", None) is not file:
+            self.sha256 = file_sha256(file)
+            self._hashed_file = file
+            if self.retrieved_at is None:
+                self.retrieved_at = timezone.now()
 
     @property
     def public_body(self) -> str:

@@ -1,11 +1,33 @@
 """Every write goes through a service here, one module per aggregate.
 
-* ``records``: publishing, unpublishing and retracting public records (the editorial transitions).
+* ``records``: writing any knowledge-base row with its history (``record_save``, ``record_create``,
+  ``record_update``, ``record_delete``), and publishing, unpublishing and retracting public records.
+* ``disputes``: a dispute with its party roles (``dispute_set_roles`` updates the roles in place).
+* ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
 """
 
-from claims.services.records import record_publish, record_retract, record_unpublish
+from claims.services.disputes import dispute_save, dispute_set_roles
+from claims.services.records import (
+    record_create,
+    record_delete,
+    record_publish,
+    record_retract,
+    record_save,
+    record_unpublish,
+    record_update,
+)
 
-__all__ = ["record_publish", "record_retract", "record_unpublish"]
+__all__ = [
+    "dispute_save",
+    "dispute_set_roles",
+    "record_create",
+    "record_delete",
+    "record_publish",
+    "record_retract",
+    "record_save",
+    "record_unpublish",
+    "record_update",
+]

@@ -1,20 +1,30 @@
-"""Writes that enforce editorial rules: publishing, unpublishing and retracting public records.
+"""Writing a knowledge-base row, and the editorial transitions of public records.
 
-Every interface (admin actions, API, management commands) calls these; none re-implements a rule.
-Each service locks the row, checks the transition, writes who and when, and records the history
-entry with the acting user and a change reason.
+* ``record_save`` is the one place a row is written: it sets the history entry's user and change
+  reason, validates the whole row (``full_clean``: fields, ``clean()`` rules such as the fixed slug of
+  a published record, and constraints), then saves. ``record_create``/``record_update`` apply a dict
+  of values first (the API); the admin's forms apply their fields themselves and call ``record_save``.
+  ``record_delete`` removes a row with its history entry naming who did it.
+* ``record_publish``/``record_unpublish``/``record_retract`` lock the row, check the transition and
+  write who and when.
+
+Every interface (admin, API, management commands) calls these; none re-implements a rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from claims.errors import ProvenanceError
 from claims.models import PublicRecord
 
 Status = PublicRecord.Status
+Row = TypeVar("Row", bound=models.Model)
 
 
 def _locked(record: PublicRecord) -> PublicRecord:
@@ -22,11 +32,65 @@ def _locked(record: PublicRecord) -> PublicRecord:
     return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
-def _save(record: PublicRecord, *, user: AbstractBaseUser, reason: str) -> None:
-    record._history_user = user
-    record._change_reason = reason
+def _attribute(record: models.Model, *, user: AbstractBaseUser | None, reason: str) -> None:
+    """Who makes the change and why, for the history entry the next write or delete records. Set on
+    the row itself: API requests are authenticated by DRF, which the history middleware never sees."""
+    if user is not None:  # None: a command, or the request's user that the history middleware saw
+        record._history_user = user
+    if reason:
+        record._change_reason = reason
+
+
+def record_save(*, record: Row, user: AbstractBaseUser | None, reason: str = "") -> Row:
+    """Validate and save ``record`` as it stands (new or changed), with history. Raises Django's
+    ``ValidationError`` (field errors keyed by field) and writes nothing when the row is invalid."""
+    _attribute(record, user=user, reason=reason)
     record.full_clean()
     record.save()
+    return record
+
+
+@transaction.atomic
+def record_create(
+    *,
+    model: type[Row],
+    data: Mapping[str, Any],
+    user: AbstractBaseUser | None,
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+    reason: str = "",
+) -> Row:
+    """A new ``model`` row from ``data`` (field name → value), then its many-to-many sets."""
+    return _write(model(), data=data, user=user, m2m=m2m, reason=reason)
+
+
+@transaction.atomic
+def record_update(
+    *,
+    record: Row,
+    data: Mapping[str, Any],
+    user: AbstractBaseUser | None,
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+    reason: str = "",
+) -> Row:
+    """``record`` with the fields in ``data`` changed (the others kept), then the many-to-many sets
+    in ``m2m`` replaced. Nothing is written when validation fails."""
+    return _write(record, data=data, user=user, m2m=m2m, reason=reason)
+
+
+def _write(record, *, data, user, m2m, reason):
+    for name, value in data.items():
+        setattr(record, name, value)
+    record_save(record=record, user=user, reason=reason)
+    for name, values in (m2m or {}).items():
+        getattr(record, name).set(values)
+    return record
+
+
+def record_delete(*, record: models.Model, user: AbstractBaseUser | None, reason: str = "") -> None:
+    """Delete a row that may be deleted (a link, a role; public records are retracted instead),
+    recording who did it on its history entry."""
+    _attribute(record, user=user, reason=reason)
+    record.delete()
 
 
 @transaction.atomic
@@ -45,7 +109,7 @@ def record_publish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRec
     current.status = Status.PUBLISHED
     current.published_at = timezone.now()
     current.published_by = user
-    _save(current, user=user, reason="Published")
+    record_save(record=current, user=user, reason="Published")
     return current
 
 
@@ -61,7 +125,7 @@ def record_unpublish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicR
     current.status = Status.DRAFT
     current.published_at = None
     current.published_by = None
-    _save(current, user=user, reason="Unpublished")
+    record_save(record=current, user=user, reason="Unpublished")
     return current
 
 
@@ -80,5 +144,5 @@ def record_retract(*, record: PublicRecord, user: AbstractBaseUser, note: str) -
     current.retracted_at = timezone.now()
     current.retracted_by = user
     current.retraction_note = note
-    _save(current, user=user, reason=f"Retracted: {note}")
+    record_save(record=current, user=user, reason=f"Retracted: {note}")
     return current

@@ -1,5 +1,5 @@
 """The bulk export: one versioned, stably ordered document of public records with its licence;
-export → load into an empty database → export gives the same document."""
+export → import into an empty database (``claims.services.exchange``) → export gives the same document."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.api.export import dumps, export_document
+from claims.errors import ProvenanceError
 from claims.models import (
     AIModel,
     Checkpoint,
@@ -23,6 +25,7 @@ from claims.models import (
     Party,
     RightOfReply,
 )
+from claims.services.exchange import exchange_import
 from tests.api.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +78,31 @@ def test_export_load_export_gives_the_same_document(tmp_path):
     second = tmp_path / "second.json"
     call_command("export", str(second), stderr=io.StringIO())
     assert second.read_text() == first.read_text()
+
+
+def test_the_import_validates_every_row_and_names_the_importer_in_history(editor_user):
+    rich_world()
+    document = json.loads(dumps(export_document()))
+    empty_the_database()
+    counts = exchange_import(document=document, user=editor_user)
+    assert counts["claims"] == 6
+    assert json.loads(dumps(export_document())) == document
+    claim = Claim.objects.get(slug="claim-0")
+    entry = claim.history.earliest()
+    assert (entry.history_user, entry.history_change_reason) == (editor_user, "Imported from an export")
+    assert {r.history.get().history_user for r in DisputeParty.objects.all()} == {editor_user}
+    with pytest.raises(ProvenanceError, match="empty database"):
+        exchange_import(document=document, user=editor_user)
+
+
+def test_an_invalid_row_imports_nothing(editor_user):
+    rich_world()
+    document = json.loads(dumps(export_document()))
+    empty_the_database()
+    document["ai_models"][0]["homepage"] = "not a url"
+    with pytest.raises(ValidationError):
+        exchange_import(document=document, user=editor_user)
+    assert not Party.objects.exists() and not AIModel.objects.exists()
 
 
 def test_the_document_is_versioned_licensed_sorted_and_public_only(anon):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims.models import Claim, Dispute, EvidenceLink, Party
+from claims.models import Claim, Dispute, DisputeParty, EvidenceLink, Party
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +90,47 @@ def test_a_dispute_is_written_with_its_models_and_party_roles(editor, world):
     assert bad.status_code == 400 and "parties" in bad.json()["error"]["fields"]
 
 
+def test_rewriting_a_disputes_roles_updates_them_in_place_and_keeps_their_history(editor, world, editor_user):
+    """Roles go through ``dispute_set_roles``: a role that stays keeps its row (same id) and gains a
+    history entry only when its note changes; a role that goes is deleted, each entry naming the editor."""
+    body = {"parties": [
+        {"party": "honestagi", "role": "accuser", "note": "Anonymous."},
+        {"party": "noahs-ark-lab", "role": "accused"},
+    ]}  # fmt: skip
+    assert editor.patch("/api/v1/disputes/case-0/", body, format="json").status_code == 200
+    dispute = Dispute.objects.get(slug="case-0")
+    before = {(r.party.slug, r.role): r.pk for r in dispute.roles.select_related("party")}
+    body = {"parties": [
+        {"party": "honestagi", "role": "accuser", "note": "Identity unknown."},
+        {"party": "alibaba", "role": "rights_holder"},
+    ]}  # fmt: skip
+    response = editor.patch("/api/v1/disputes/case-0/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert [(p["party"]["slug"], p["role"], p["note"]) for p in response.json()["parties"]] == [
+        ("honestagi", "accuser", "Identity unknown."),
+        ("alibaba", "rights_holder", ""),
+    ]
+    after = {(r.party.slug, r.role): r.pk for r in dispute.roles.select_related("party")}
+    kept = before[("honestagi", "accuser")]
+    assert after[("honestagi", "accuser")] == kept
+    assert ("noahs-ark-lab", "accused") not in after
+    assert ("secret-party", "reporter") not in after  # a role readers do not see goes too
+    entries = DisputeParty.history.filter(id=kept).order_by("history_date", "history_id")
+    assert [(e.history_type, e.note) for e in entries][-2:] == [
+        ("~", "Anonymous."),
+        ("~", "Identity unknown."),
+    ]
+    assert {e.history_user for e in entries[1:]} == {editor_user}
+    removed = DisputeParty.history.filter(id=before[("noahs-ark-lab", "accused")]).latest()
+    assert (removed.history_type, removed.history_user) == ("-", editor_user)
+    added = DisputeParty.history.get(id=after[("alibaba", "rights_holder")])
+    assert (added.history_type, added.history_user) == ("+", editor_user)
+    twice = {"parties": [{"party": "alibaba", "role": "accuser"}, {"party": "alibaba", "role": "accuser"}]}
+    refused = editor.patch("/api/v1/disputes/case-0/", twice, format="json")
+    assert refused.status_code == 400 and "listed twice" in refused.json()["error"]["message"]
+    assert dispute.roles.count() == 2
+
+
 def test_a_rebuttal_is_a_claim_that_responds_to_another(editor, anon, world):
     body = {"slug": "counter", "title": "Same statistic, unrelated models", "dispute": "case-0",
             "claimant": "noahs-ark-lab", "kind": "counter_analysis", "statement": "0.91 for unrelated models.",
@@ -134,6 +175,13 @@ def test_evidence_links_are_created_and_removed(editor, anon, world):
     assert anon.get(f"/api/v1/evidence-links/{link_id}/").json()["stance"] == "refutes"
     assert editor.delete(f"/api/v1/evidence-links/{link_id}/").status_code == 204
     assert not EvidenceLink.objects.filter(pk=link_id).exists()
+
+
+def test_removing_an_evidence_link_names_the_editor_in_its_history(editor, world, editor_user):
+    link = EvidenceLink.objects.get(claim__slug="claim-0", evidence__slug="paper")
+    assert editor.delete(f"/api/v1/evidence-links/{link.pk}/").status_code == 204
+    removal = EvidenceLink.history.filter(id=link.pk).latest()
+    assert (removal.history_type, removal.history_user) == ("-", editor_user)
 
 
 def test_a_checkpoint_is_registered_inside_the_model_store_only(editor, world, model_store):

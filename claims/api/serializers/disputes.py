@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims import services
 from claims.api.serializers.fields import (
     BaseSerializer,
     LinkField,
@@ -39,7 +39,7 @@ class DisputeSerializer(PublicRecordSerializer):
     parties = DisputeRoleSerializer(
         source="roles", many=True, required=False,
         help_text="Each party's role in this dispute (one party may hold several). Writing it replaces "
-        "the whole list.",
+        "the whole list; a role that stays keeps its record and history.",
     )  # fmt: skip
     timeline_url = serializers.SerializerMethodField(
         help_text="Claims, rebuttals and evidence in date order."
@@ -77,14 +77,7 @@ class DisputeSerializer(PublicRecordSerializer):
         data["parties"] = [role for role in data["parties"] if role["party"] is not None]
         return data
 
-    @transaction.atomic
-    def _save(self, instance, validated_data):
+    def write(self, instance, validated_data):
         roles = validated_data.pop("roles", None)
-        instance = super()._save(instance, validated_data)
-        if roles is not None:
-            DisputeParty.objects.filter(dispute=instance).delete()  # not the (filtered) prefetch
-            for role in roles:
-                row = DisputeParty(dispute=instance, **role)
-                row.full_clean()
-                row.save()
-        return instance
+        data, m2m = self.split_many_to_many(validated_data)
+        return services.dispute_save(dispute=instance, data=data, m2m=m2m, roles=roles, user=self.acting_user)

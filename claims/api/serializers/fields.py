@@ -6,7 +6,8 @@
 * ``MarkdownHTMLField`` - the sanitised HTML of a Markdown field (``claims.markdown``), so
   clients never render editors' Markdown themselves.
 * ``BaseSerializer`` - rejects unknown fields in write bodies (400 naming them) and validates
-  writes with the model's own ``full_clean`` (constraints included), then saves with history.
+  writes with the model's own ``full_clean`` (constraints included) and saves with history, both
+  through ``claims.services`` (the admin's saves go through the same functions).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import models
 from django.urls import reverse
 from rest_framework import serializers
 
+from claims import services
 from claims.markdown import render_markdown
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from claims.models.visibility import is_public
@@ -198,23 +200,29 @@ class BaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     many_to_many: tuple[str, ...] = ()
 
-    def _save(self, instance, validated_data):
+    @property
+    def acting_user(self):
+        """The editor writing through this serializer (the history entry names them)."""
+        return getattr(self.context.get("request"), "user", None)
+
+    def split_many_to_many(self, validated_data: dict) -> tuple[dict, dict]:
+        """(plain fields, many-to-many sets): the sets are written once the row exists."""
         m2m = {name: validated_data.pop(name) for name in self.many_to_many if name in validated_data}
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        request = self.context.get("request")
-        instance._history_user = getattr(request, "user", None)
-        instance.full_clean()
-        instance.save()
-        for name, value in m2m.items():
-            getattr(instance, name).set(value)
-        return instance
+        return validated_data, m2m
 
     def create(self, validated_data):
-        return self._save(self.Meta.model(), validated_data)
+        return self.write(None, validated_data)
 
     def update(self, instance, validated_data):
-        return self._save(instance, validated_data)
+        return self.write(instance, validated_data)
+
+    def write(self, instance, validated_data):
+        """Create (``instance`` None) or change a row through ``claims.services``; override to call
+        an aggregate's own service."""
+        data, m2m = self.split_many_to_many(validated_data)
+        if instance is None:
+            return services.record_create(model=self.Meta.model, data=data, m2m=m2m, user=self.acting_user)
+        return services.record_update(record=instance, data=data, m2m=m2m, user=self.acting_user)
 
 
 class PublicRecordSerializer(BaseSerializer):
@@ -252,11 +260,3 @@ class PublicRecordSerializer(BaseSerializer):
         request = self.context.get("request")
         path = obj.get_absolute_url()
         return request.build_absolute_uri(path) if request is not None else path
-
-    def validate_slug(self, value: str) -> str:
-        instance = self.instance
-        if instance is not None and instance.published_at is not None and value != instance.slug:
-            raise serializers.ValidationError(
-                "Readers and links know this record by its slug since it was published: it cannot change."
-            )
-        return value

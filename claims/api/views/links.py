@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from claims import services
 from claims.api import filters
 from claims.api.serializers.ai_models import CheckpointSerializer
 from claims.api.serializers.evidence import EvidenceLinkSerializer
@@ -61,6 +62,9 @@ class EvidenceLinkViewSet(ApiViewMixin, VisibilityMixin, viewsets.ModelViewSet):
     ordering_fields = ["id"]
     ordering = ["id"]
     expand_options = ("claim", "evidence")
+
+    def perform_destroy(self, instance):
+        services.record_delete(record=instance, user=self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         return mixins.RetrieveModelMixin.retrieve(self, request, *args, **kwargs)

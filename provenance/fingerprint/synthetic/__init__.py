@@ -22,7 +22,8 @@ therefore have strongly correlated σ curves, which is what misled the HonestAGI
 (deepseek-llm-7b vs llama2-7b: 0.91).
 
 Modules: ``models`` (shapes, recipes, one class per relation), ``tokenizer``, ``writer`` (bounded-
-memory safetensors writing, and ``write_checkpoint_of_size`` for benchmarks), ``adversarial``
+memory safetensors writing, ``write_model_set`` for a named set with its manifest, and
+``write_checkpoint_of_size`` for benchmarks), ``adversarial``
 (``build_adversarial_set``: permuted, rotated, symmetry-drifted and vocabulary-replaced variants of
 the same base, for the weight-reading methods); this module assembles the lineage set. Every tensor is a pure function of (model, tensor name), so the same call writes
 byte-identical files.
@@ -30,7 +31,6 @@ byte-identical files.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from .models import (
     WidenedVocabModel,
 )
 from .tokenizer import make_tokenizer
-from .writer import write_checkpoint_of_size, write_model
+from .writer import write_checkpoint_of_size, write_model, write_model_set
 
 __all__ = [
     "ADVERSARIAL_RELATED",
@@ -66,6 +66,7 @@ __all__ = [
     "make_tokenizer",
     "write_checkpoint_of_size",
     "write_model",
+    "write_model_set",
 ]
 
 PRUNE_STEP = 2
@@ -109,23 +110,21 @@ def build_lineage_set(
     from it, and relation details (``kept_layers`` for the pruned copy). Deterministic in
     (size, seed, dtype): the same call writes byte-identical files. Tiny set: ~45 MB, ~2 s.
     """
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    manifest: dict[str, Any] = {"size": size, "seed": seed, "dtype": dtype, "models": {}}
-    for name, model in lineage_models(size, seed=seed).items():
-        paths[name] = write_model(
-            model,
-            root / name,
-            dtype=dtype,
-            max_shard_bytes=max_shard_bytes,
-            metadata={"synthetic_relation": model.relation},
-        )
-        manifest["models"][name] = {
+
+    def describe(name: str, model: SyntheticModel) -> dict[str, Any]:
+        return {
             "relation": model.relation if name in RELATED else ("base" if name == "base" else "independent"),
             "derived_from_base": name in RELATED,
             "num_layers": model.shape.num_layers,
             **model.extra,
         }
-    (root / "lineage.json").write_text(json.dumps(manifest, indent=2))
-    return paths
+
+    return write_model_set(
+        root,
+        lineage_models(size, seed=seed),
+        manifest_name="lineage.json",
+        header={"size": size, "seed": seed, "dtype": dtype},
+        describe=describe,
+        dtype=dtype,
+        max_shard_bytes=max_shard_bytes,
+    )

@@ -23,7 +23,6 @@ time: fine for the tiny/small shapes these are meant for (a few MB per tensor).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from .models import (
     _structured_blocks,
 )
 from .tokenizer import make_tokenizer
-from .writer import write_model
+from .writer import write_model_set
 
 READERS = (Role.Q, Role.K, Role.V, Role.GATE, Role.UP, Role.ROUTER, Role.LM_HEAD, Role.EMBED)
 """Matrices whose input (columns) is the residual stream; O and DOWN write to it (rows)."""
@@ -267,22 +266,16 @@ def build_adversarial_set(
     Also writes ``root/adversarial.json`` (relation, derived_from_base, transform details).
     Deterministic in (size, seed, dtype). Tiny set: ~30 MB, a few seconds.
     """
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    manifest: dict[str, Any] = {"size": size, "seed": seed, "dtype": dtype, "models": {}}
-    for name, model in adversarial_models(size, seed=seed).items():
-        paths[name] = write_model(
-            model,
-            root / name,
-            dtype=dtype,
-            max_shard_bytes=max_shard_bytes,
-            metadata={"synthetic_relation": model.relation},
-        )
-        manifest["models"][name] = {
-            "relation": model.relation,
-            "derived_from_base": name in ADVERSARIAL_RELATED,
-            **model.extra,
-        }
-    (root / "adversarial.json").write_text(json.dumps(manifest, indent=2))
-    return paths
+
+    def describe(name: str, model: SyntheticModel) -> dict[str, Any]:
+        return {"relation": model.relation, "derived_from_base": name in ADVERSARIAL_RELATED, **model.extra}
+
+    return write_model_set(
+        root,
+        adversarial_models(size, seed=seed),
+        manifest_name="adversarial.json",
+        header={"size": size, "seed": seed, "dtype": dtype},
+        describe=describe,
+        dtype=dtype,
+        max_shard_bytes=max_shard_bytes,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,39 @@ def write_model(
     (out / "config.json").write_text(json.dumps(cfg, indent=2))
     (out / "tokenizer.json").write_text(json.dumps(model.tokenizer(), ensure_ascii=False))
     return out
+
+
+def write_model_set(
+    root: str | Path,
+    models: dict[str, SyntheticModel],
+    *,
+    manifest_name: str,
+    header: dict[str, Any],
+    describe: Callable[[str, SyntheticModel], dict[str, Any]],
+    dtype: str = "BF16",
+    max_shard_bytes: int = 2 << 20,
+) -> dict[str, Path]:
+    """Write each of ``models`` to ``root/<name>`` (``write_model``) and return {name: folder}.
+
+    Also writes ``root/<manifest_name>``: ``header`` (e.g. size, seed, dtype) followed by ``"models"``,
+    per name ``describe(name, model)`` (its relation to the set's base and its details). The same call
+    writes byte-identical files. Memory: one tensor block at a time, as ``write_model``.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    manifest: dict[str, Any] = {**header, "models": {}}
+    for name, model in models.items():
+        paths[name] = write_model(
+            model,
+            root / name,
+            dtype=dtype,
+            max_shard_bytes=max_shard_bytes,
+            metadata={"synthetic_relation": model.relation},
+        )
+        manifest["models"][name] = describe(name, model)
+    (root / manifest_name).write_text(json.dumps(manifest, indent=2))
+    return paths
 
 
 def write_checkpoint_of_size(
