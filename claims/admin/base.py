@@ -73,10 +73,11 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
+        except (IntegrityError, ValidationError):
             if request.method != "POST":
                 raise
-        # Another editor saved a conflicting row between our validation and our write. Validate
+        # Another editor saved a conflicting row between our validation and our write (the
+        # database refused it, or a service validating again before writing did). Validate
         # again: the constraint now sees that row and names the field to fix.
         messages.warning(request, "Another change was saved at the same moment. Check the fields below.")
         try:

@@ -7,7 +7,8 @@ import os
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.pipeline.checkpoints import checkpoint_register, resolve_location
+from claims.models.ai_models import resolve_location
+from claims.services import checkpoint_register
 from tests.factories import AIModelFactory
 from tests.pipeline.conftest import truncate_last_shard
 
@@ -28,8 +29,8 @@ def test_it_records_what_the_headers_say(register):
 
 def test_registering_the_same_revision_twice_updates_the_row(register, model_store):
     first = register("base")
-    again = checkpoint_register(model=first.model, revision="v1", location="lineage/base")
-    assert again.pk == first.pk
+    again, created = checkpoint_register(model=first.model, revision="v1", location="lineage/base", user=None)
+    assert again.pk == first.pk and not created
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,7 @@ def test_registering_the_same_revision_twice_updates_the_row(register, model_sto
 )
 def test_it_refuses_locations_outside_the_model_store(model_store, location):
     with pytest.raises(ValidationError) as info:
-        checkpoint_register(model=AIModelFactory(), revision="v1", location=location)
+        checkpoint_register(model=AIModelFactory(), revision="v1", location=location, user=None)
     assert "location" in info.value.message_dict
 
 
@@ -54,7 +55,7 @@ def test_a_truncated_checkpoint_is_refused_with_the_file_named(copy_of):
     location = copy_of("finetune")
     shard = truncate_last_shard(location)
     with pytest.raises(ValidationError) as info:
-        checkpoint_register(model=AIModelFactory(), revision="v1", location=location)
+        checkpoint_register(model=AIModelFactory(), revision="v1", location=location, user=None)
     message = info.value.message_dict["location"][0]
     assert shard.name in message and "truncated" in message
 
@@ -62,4 +63,4 @@ def test_a_truncated_checkpoint_is_refused_with_the_file_named(copy_of):
 def test_a_folder_without_weights_is_refused(model_store):
     (model_store / "empty").mkdir(exist_ok=True)
     with pytest.raises(ValidationError, match="no .safetensors"):
-        checkpoint_register(model=AIModelFactory(), revision="v1", location="empty")
+        checkpoint_register(model=AIModelFactory(), revision="v1", location="empty", user=None)
