@@ -388,3 +388,12 @@ def test_the_models_at_stake_of_a_dispute_have_history(editor_client):
     assert editor_client.post(url(m.Dispute, "change", dispute.pk), data).status_code == 302
     latest = dispute.history.latest()
     assert [row.aimodel_id for row in latest.models_at_stake.all()] == [model.pk]
+
+
+def test_a_claim_dated_in_the_future_is_a_field_error(editor_client):
+    claim = ClaimFactory()
+    data = form_data(editor_client.get(url(m.Claim, "change", claim.pk)))
+    data["made_on"] = "2999-01-01"
+    response = editor_client.post(url(m.Claim, "change", claim.pk), data)
+    assert response.status_code == 200
+    assert "in the future" in str(response.context["adminform"].form.errors["made_on"])
