@@ -438,3 +438,12 @@ def test_an_admin_save_and_an_api_save_of_the_same_record_both_name_the_editor(e
     )
     assert (by_api.name, by_api.history_user) == ("Huawei Ltd", editor_client.user)
     assert by_api.history_id != by_admin.history_id
+
+
+def test_a_claim_dated_in_the_future_is_a_field_error(editor_client):
+    claim = ClaimFactory()
+    data = form_data(editor_client.get(url(m.Claim, "change", claim.pk)))
+    data["made_on"] = "2999-01-01"
+    response = editor_client.post(url(m.Claim, "change", claim.pk), data)
+    assert response.status_code == 200
+    assert "in the future" in str(response.context["adminform"].form.errors["made_on"])

@@ -2,16 +2,16 @@
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from claims import services
 from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, PublicRecordAdmin
 from claims.errors import ProvenanceError
 from claims.models import AIModel, Checkpoint
-from claims.models.ai_models import resolve_location
-from claims.pipeline.checkpoints import checkpoint_inspect
 from claims.pipeline.requests import report_request
 
 CHECKPOINT_COMPUTED = [
@@ -20,8 +20,30 @@ CHECKPOINT_COMPUTED = [
 ]  # fmt: skip
 
 
+class CheckpointChecks(forms.ModelForm):
+    """Runs the service's door check while validating, so a wrong path, a broken file or a format
+    that is not what the files are is a field error at once (and the save cannot fail on it)."""
+
+    def _post_clean(self):
+        # Django's hook after the instance is built: Checkpoint.clean has resolved the location
+        # and refused identity changes of hashed weights; the files are read only when they changed.
+        super()._post_clean()
+        identity_changed = set(self.changed_data) & set(Checkpoint.IDENTITY_FIELDS)
+        if self.errors or not (self.instance.pk is None or identity_changed):
+            return
+        try:
+            services.checkpoint_validate(checkpoint=self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class CheckpointForm(CheckpointChecks, ChangeReasonForm):
+    pass
+
+
 class CheckpointInline(admin.TabularInline):
     model = Checkpoint
+    form = CheckpointChecks
     fields = ["revision", "format", "location", "uploaded_file", "content_hash"]
     readonly_fields = ["content_hash"]
     extra = 0
@@ -50,20 +72,15 @@ class AIModelAdmin(PublicRecordAdmin):
     def release_date_display(self, obj):
         return obj.release_date_display
 
-
-class CheckpointForm(ChangeReasonForm):
-    """Reads the headers on save, so a wrong path or a broken file is a field error at once."""
-
-    def clean(self):
-        cleaned = super().clean()
-        # An uploaded file is only on disk after the save: the worker checks it when it reads it.
-        if not self.errors and cleaned.get("location"):
-            try:
-                self.instance.location = cleaned["location"] = str(resolve_location(cleaned["location"]))
-                checkpoint_inspect(self.instance)
-            except ValidationError as exc:
-                self.add_error(None, exc)
-        return cleaned
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Checkpoint:
+            return super().save_formset(request, form, formset, change)
+        reason = form.cleaned_data.get("change_reason") or ""
+        for checkpoint in formset.save(commit=False):
+            services.checkpoint_save(checkpoint=checkpoint, user=request.user, reason=reason)
+        for checkpoint in formset.deleted_objects:
+            formset.delete_existing(checkpoint)
+        return None
 
 
 @admin.register(Checkpoint)
@@ -76,6 +93,17 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
     autocomplete_fields = ["model"]
     readonly_fields = CHECKPOINT_COMPUTED
     actions = ["compare"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_hashed:
+            fields += Checkpoint.IDENTITY_FIELDS  # the rule itself is Checkpoint.clean's
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        services.checkpoint_save(
+            checkpoint=obj, user=request.user, reason=form.cleaned_data.get("change_reason") or ""
+        )
 
     @admin.action(description="Compare with… (one checkpoint: choose the other; two: request the report)")
     def compare(self, request, queryset):

@@ -21,8 +21,8 @@ from django.db import transaction
 
 from claims.demo.loader import LoadStats, load_case
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport
-from claims.pipeline.checkpoints import checkpoint_register
 from claims.pipeline.requests import report_request
+from claims.services import checkpoint_register
 from provenance.fingerprint.synthetic import build_lineage_set
 
 REASON = "load_demo: the synthetic example"
@@ -196,7 +196,9 @@ def load_synthetic_case(*, store: Path | None = None) -> SyntheticCaseStats:
                 model=AIModel.objects.get(slug=slug),
                 revision="synthetic-v1",
                 location=str(folder / checkpoint),
-            )
+                user=None,
+                reason=REASON,
+            )[0]
             for slug, (checkpoint, *_rest) in MODELS.items()
         }
         reports = [

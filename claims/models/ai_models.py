@@ -19,6 +19,7 @@ from claims.models.base import (
     PublicRecord,
     format_date,
     history,
+    not_in_future,
     public_record_constraints,
     publish_permission,
 )
@@ -43,7 +44,7 @@ class AIModel(PublicRecord):
         null=True, blank=True, help_text="For mixture-of-experts models: parameters used per token."
     )
     layer_count = models.PositiveIntegerField(null=True, blank=True)
-    release_date = models.DateField(null=True, blank=True)
+    release_date = models.DateField(null=True, blank=True, validators=[not_in_future])
     release_date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -112,7 +113,20 @@ class AIModel(PublicRecord):
 
 
 class Checkpoint(models.Model):
-    """One set of weights. Hashes and sizes are filled in by the worker, not typed by editors."""
+    """One set of weights. Hashes and sizes are filled in by the worker, not typed by editors.
+
+    Writes go through ``claims.services.checkpoints``. Once the weights are hashed, the fields that
+    say *which* weights these are (``IDENTITY_FIELDS``) no longer change: reports and claims cite
+    the hash, so other weights are a new checkpoint. ``clean()`` enforces it for every door.
+    """
+
+    # What makes up the content identity: the weights it names, and how they are read.
+    IDENTITY_FIELDS = ("model", "revision", "format", "location", "uploaded_file")
+    # What the pipeline writes after inspecting the files (headers at registration, hashes later).
+    INSPECTED_FIELDS = (
+        "total_size", "file_hashes", "content_hash", "config", "tokenizer_digest", "layout_family",
+        "layer_count", "file_stats",
+    )  # fmt: skip
 
     public_requires = ("model",)
 
@@ -174,10 +188,43 @@ class Checkpoint(models.Model):
         return f"{self.model} @ {self.revision}"
 
     def clean(self) -> None:
+        stored = self._stored_identity()
         # The worker reads whatever path is stored here: only folders under MODEL_STORE are allowed,
         # so an editor cannot make it read /etc/passwd. Stored resolved, so it cannot change meaning.
-        if self.location:
+        # An unchanged location is not re-resolved: a note can be edited after the files have moved.
+        if self.location and self.location != stored.get("location"):
             self.location = str(resolve_location(self.location))
+        if stored.get("content_hash"):
+            changed = [name for name in self.IDENTITY_FIELDS if self._identity_value(name) != stored[name]]
+            if changed:
+                raise ValidationError(
+                    {
+                        name: f"The weights of “{self}” are hashed ({stored['content_hash'][:12]}), so its "
+                        f"{self._meta.get_field(name).verbose_name} no longer changes: register the "
+                        "other weights as a new checkpoint."
+                        for name in changed
+                    }
+                )
+
+    @property
+    def is_hashed(self) -> bool:
+        return bool(self.content_hash)
+
+    def _identity_value(self, name: str):
+        value = getattr(self, self._meta.get_field(name).attname)
+        return (value.name or "") if name == "uploaded_file" else value
+
+    def _stored_identity(self) -> dict:
+        """The stored identity fields and content hash ({} for a new row), keyed by field name."""
+        if self.pk is None:
+            return {}
+        fields = {name: self._meta.get_field(name).attname for name in self.IDENTITY_FIELDS}
+        row = type(self)._default_manager.filter(pk=self.pk).values("content_hash", *fields.values()).first()
+        if row is None:
+            return {}
+        stored = {name: row[attname] for name, attname in fields.items()}
+        stored["uploaded_file"] = stored["uploaded_file"] or ""
+        return {"content_hash": row["content_hash"], **stored}
 
 
 def resolve_location(location: str) -> Path:
@@ -201,4 +248,9 @@ def resolve_location(location: str) -> Path:
         )
     if not resolved.exists():
         raise ValidationError({"location": f"Nothing is at {resolved}."})
+    if not (resolved.is_file() or resolved.is_dir()):
+        # A FIFO would block the reader for ever; sockets and devices are not weights either.
+        raise ValidationError(
+            {"location": f"{resolved} is not a regular file or a folder: give the weights' file or folder."}
+        )
     return resolved

@@ -12,10 +12,13 @@ states that make no sense (a retraction without a note, a published record witho
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.models.visibility import PublicQuerySet, is_public
@@ -29,6 +32,26 @@ def history(*, excluded_fields: list[str] | None = None, m2m_fields: list | None
         excluded_fields=excluded_fields or [],
         m2m_fields=m2m_fields or [],
     )
+
+
+# The last time zone to start a day (Kiribati, UTC+14): a date is "in the future" only when it has
+# not begun anywhere yet, so an editor east of the server is never refused today's date.
+_EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+def not_in_future(value: dt.date | dt.datetime | None) -> None:
+    """Validator of the dates of things that happened (a claim made, an answer given, a model
+    released): refuses a date or time after today. Used by the fields, so the admin, the API and
+    ``full_clean`` all apply it."""
+    if value is None:
+        return
+    today = timezone.now().astimezone(_EARLIEST_ZONE).date()
+    day = value.astimezone(_EARLIEST_ZONE).date() if isinstance(value, dt.datetime) else value
+    if day > today:
+        raise ValidationError(
+            f"{value:%Y-%m-%d} is in the future: record what has happened; use today's date at the latest.",
+            code="future_date",
+        )
 
 
 class DatePrecision(models.TextChoices):

@@ -16,6 +16,7 @@ from claims.models.base import (
     PublicRecord,
     format_date,
     history,
+    not_in_future,
     public_record_constraints,
     publish_permission,
 )
@@ -66,7 +67,9 @@ class Claim(PublicRecord):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     title = models.CharField(max_length=300, help_text="One line, for lists and timelines.")
     statement = models.TextField(help_text="Markdown. What was asserted, quoting where possible.")
-    made_on = models.DateField(null=True, blank=True, help_text="When it was asserted.")
+    made_on = models.DateField(
+        null=True, blank=True, validators=[not_in_future], help_text="When it was asserted."
+    )
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     venue = models.CharField(max_length=300, blank=True, help_text="Where: a paper, a statement, a post.")
     source = models.ForeignKey(
@@ -199,13 +202,16 @@ class RightOfReply(models.Model):
         related_name="reply_requests_made",
         help_text="Blank when our newsroom asked; otherwise the outlet that did (e.g. Reuters).",
     )
-    asked_on = models.DateField(null=True, blank=True)
+    asked_on = models.DateField(null=True, blank=True, validators=[not_in_future])
     date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="Of both dates."
     )
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     outcome_on = models.DateField(
-        null=True, blank=True, help_text='When they answered, or "no response as of" this date.'
+        null=True,
+        blank=True,
+        validators=[not_in_future],
+        help_text='When they answered, or "no response as of" this date.',
     )
     answer = models.TextField(blank=True, help_text="Markdown. Their answer, quoted.")
     source = models.ForeignKey(

@@ -11,6 +11,7 @@ from claims.models.base import (
     PublicRecord,
     format_date,
     history,
+    not_in_future,
     public_record_constraints,
     publish_permission,
 )
@@ -20,11 +21,15 @@ from claims.models.visibility import PublicQuerySet
 class Dispute(PublicRecord):
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True, help_text="Markdown. The case in a few paragraphs.")
-    started_on = models.DateField(null=True, blank=True, help_text="When the dispute became public.")
+    started_on = models.DateField(
+        null=True, blank=True, validators=[not_in_future], help_text="When the dispute became public."
+    )
     started_on_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    ended_on = models.DateField(null=True, blank=True, help_text="Blank while the dispute is open.")
+    ended_on = models.DateField(
+        null=True, blank=True, validators=[not_in_future], help_text="Blank while the dispute is open."
+    )
     models_at_stake = models.ManyToManyField("claims.AIModel", blank=True, related_name="disputes")
     parties = models.ManyToManyField("claims.Party", through="claims.DisputeParty", related_name="disputes")
 

@@ -14,6 +14,7 @@ from claims.models.base import (
     PublicRecord,
     format_date,
     history,
+    not_in_future,
     public_record_constraints,
     publish_permission,
 )
@@ -62,12 +63,14 @@ class EvidenceArtifact(PublicRecord):
     removed_at_source = models.BooleanField(
         default=False, help_text="The original is no longer available at its URL (e.g. a deleted repository)."
     )
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=[not_in_future])
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     description = models.TextField(blank=True, help_text="Markdown. What it is and what it says.")
     archived_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True, help_text="Our archived copy.")
     sha256 = models.CharField(max_length=64, blank=True, editable=False, help_text="Of the archived copy.")
-    retrieved_at = models.DateTimeField(null=True, blank=True, help_text="When the archived copy was taken.")
+    retrieved_at = models.DateTimeField(
+        null=True, blank=True, validators=[not_in_future], help_text="When the archived copy was taken."
+    )
     report = models.OneToOneField(
         "claims.FingerprintReport",
         null=True,

@@ -1,8 +1,10 @@
-"""Registering checkpoints: where the weights are, and what a cheap look at their headers says.
+"""Reading a checkpoint's files for the knowledge base: where they are, which folders they may be
+read from, and what a cheap look at their headers says. Writes go through ``claims.services.checkpoints``.
 
 The worker reads whatever path a checkpoint names, so a location must resolve - symlinks followed -
-to a path inside one of the ``MODEL_STORE`` folders; ``../../etc`` or a link that escapes the store
-is refused with a field error before anything is opened.
+to a path inside one of the ``MODEL_STORE`` folders (``claims.models.ai_models.resolve_location``),
+and the engine is told the same folders, so every file it opens inside the checkpoint (a shard, the
+config, the tokenizer) must resolve inside them too: a shard linked to ``/etc/passwd`` is refused.
 """
 
 from __future__ import annotations
@@ -10,16 +12,20 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db.models.fields.files import FieldFile
 
-from claims.models import AIModel, Checkpoint
+from claims.models import Checkpoint
 from claims.models.ai_models import resolve_location
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.layouts import resolve_layout
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
-from provenance.fingerprint.safetensors_format import open_checkpoint
+from provenance.fingerprint.safetensors_format import open_checkpoint, read_header_from
+
+GGUF_MAGIC = b"GGUF"
 
 
 def checkpoint_path(checkpoint: Checkpoint) -> Path:
@@ -27,6 +33,14 @@ def checkpoint_path(checkpoint: Checkpoint) -> Path:
     if checkpoint.uploaded_file:
         return Path(checkpoint.uploaded_file.path)
     return resolve_location(checkpoint.location)
+
+
+def permitted_folders(checkpoint: Checkpoint) -> list[Path]:
+    """The folders the engine may read this checkpoint's files from: the model store, or for an
+    uploaded file the folder of the upload storage."""
+    if checkpoint.uploaded_file:
+        return [Path(checkpoint.uploaded_file.storage.path(""))]
+    return list(settings.MODEL_STORE)
 
 
 def file_signature(engine_checkpoint: EngineCheckpoint) -> dict[str, list[int]]:
@@ -44,59 +58,73 @@ def file_signature(engine_checkpoint: EngineCheckpoint) -> dict[str, list[int]]:
 
 
 def open_engine_checkpoint(checkpoint: Checkpoint) -> EngineCheckpoint:
-    return open_checkpoint(checkpoint_path(checkpoint))
+    return open_checkpoint(checkpoint_path(checkpoint), permitted=permitted_folders(checkpoint))
 
 
-@transaction.atomic
-def checkpoint_register(*, model: AIModel, revision: str, location: str, note: str = "") -> Checkpoint:
-    """Create (or update) the checkpoint of ``model`` at ``revision`` stored at ``location``.
-
-    Reads the safetensors headers only (bytes, not gigabytes): records format, total size, layout
-    family, layer count, config.json and a digest of tokenizer.json. A bad checkpoint is refused
-    with a ValidationError on ``location`` that says what is wrong with which file.
-    """
-    path = resolve_location(location)
-    checkpoint = Checkpoint.objects.filter(model=model, revision=revision).first() or Checkpoint(
-        model=model, revision=revision
-    )
-    before = _registered_fields(checkpoint)
-    checkpoint.location = str(path)
-    checkpoint.note = note or checkpoint.note
-    checkpoint_inspect(checkpoint)
-    if checkpoint.pk and _registered_fields(checkpoint) == before:
-        return checkpoint  # nothing new: no save, no history entry
-    checkpoint.full_clean()
-    checkpoint.save()
-    return checkpoint
+def _is_new_upload(upload: FieldFile) -> bool:
+    # Django's own flag: False while the file is still the request's upload, not yet in storage.
+    return bool(upload) and not upload._committed
 
 
-def _registered_fields(checkpoint: Checkpoint) -> tuple:
-    return (
-        checkpoint.location,
-        checkpoint.note,
-        checkpoint.format,
-        checkpoint.total_size,
-        checkpoint.config,
-        checkpoint.layout_family,
-        checkpoint.layer_count,
-        checkpoint.tokenizer_digest,
-    )
-
-
-def checkpoint_inspect(checkpoint: Checkpoint) -> EngineCheckpoint:
-    """Fill a checkpoint's header-derived fields (not saved). Raises ValidationError on bad input."""
+def _open_upload(upload: FieldFile) -> EngineCheckpoint:
+    """The engine's view of an upload not yet in storage: its header, read from the request's file."""
+    stream = upload.file
+    stream.seek(0)
     try:
-        engine = open_engine_checkpoint(checkpoint)
+        sf = read_header_from(stream, size=upload.size, name=Path(upload.name).name)
+    finally:
+        stream.seek(0)  # the storage copies it from the start when the row is saved
+    return EngineCheckpoint(Path("."), [sf], {t.name: t for t in sf.tensors})
+
+
+def files_field(checkpoint: Checkpoint) -> str:
+    """The field that names a checkpoint's files, where an error about them belongs."""
+    return "uploaded_file" if checkpoint.uploaded_file else "location"
+
+
+def gguf_file(checkpoint: Checkpoint) -> str | None:
+    """The name of the file if the checkpoint is one GGUF file (by its extension or its magic bytes).
+    A folder holding GGUF files is named by the engine's own error ("convert it to safetensors")."""
+    if checkpoint.uploaded_file:
+        name = Path(checkpoint.uploaded_file.name).name
+        if _is_new_upload(checkpoint.uploaded_file):
+            stream = checkpoint.uploaded_file.file
+            stream.seek(0)
+            head = stream.read(len(GGUF_MAGIC))
+            stream.seek(0)
+        else:
+            with checkpoint.uploaded_file.storage.open(checkpoint.uploaded_file.name, "rb") as f:
+                head = f.read(len(GGUF_MAGIC))
+    elif checkpoint.location and Path(checkpoint.location).is_file():
+        path = resolve_location(checkpoint.location)  # a regular file inside the store, or refused
+        name = path.name
+        with open(path, "rb") as f:
+            head = f.read(len(GGUF_MAGIC))
+    else:
+        return None
+    return name if name.lower().endswith(".gguf") or head == GGUF_MAGIC else None
+
+
+def header_facts(checkpoint: Checkpoint) -> dict[str, Any]:
+    """The fields a cheap look at the headers fills (size, config, layout family, layer count,
+    tokenizer digest), not saved. Reads bytes, not gigabytes. A file the engine refuses (a corrupt
+    header, a shard linked out of the store, a FIFO) is a ValidationError on the field naming the
+    files, with the engine's sentence, which names the file."""
+    try:
+        if _is_new_upload(checkpoint.uploaded_file):
+            engine = _open_upload(checkpoint.uploaded_file)
+        else:
+            engine = open_engine_checkpoint(checkpoint)
         layout = resolve_layout({n: t.shape for n, t in engine.tensors.items()}, engine.config)
     except FingerprintError as exc:
-        raise ValidationError({"location": str(exc)}) from exc
-    checkpoint.format = Checkpoint.Format.SAFETENSORS
-    checkpoint.total_size = engine.total_bytes
-    checkpoint.config = engine.config or {}
-    checkpoint.layout_family = layout.family
-    checkpoint.layer_count = layout.num_layers
-    checkpoint.tokenizer_digest = _sha256_file(engine.tokenizer_path) if engine.tokenizer_path else ""
-    return engine
+        raise ValidationError({files_field(checkpoint): str(exc)}) from exc
+    return {
+        "total_size": engine.total_bytes,
+        "config": engine.config or {},
+        "layout_family": layout.family,
+        "layer_count": layout.num_layers,
+        "tokenizer_digest": _sha256_file(engine.tokenizer_path) if engine.tokenizer_path else "",
+    }
 
 
 def _sha256_file(path: Path) -> str:

@@ -19,6 +19,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib.metadata import version
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -32,6 +33,7 @@ from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
 from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
+from claims.services.checkpoints import checkpoint_record_inspection
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
@@ -161,15 +163,19 @@ def _compute_fingerprint(
         },
     )
     fingerprint_store.save(row, fingerprint)
-    Checkpoint.objects.filter(pk=checkpoint.pk).update(
-        content_hash=fingerprint.content_hash,
-        file_hashes={f.name: f.sha256 for f in fingerprint.files},
-        file_stats=signature,
-        total_size=fingerprint.total_bytes,
-        config=fingerprint.config or {},
-        tokenizer_digest=fingerprint.tokenizer_sha256 or "",
-        layout_family=fingerprint.family,
-        layer_count=fingerprint.num_layers,
+    checkpoint_record_inspection(
+        checkpoint=checkpoint,
+        inspection={
+            "content_hash": fingerprint.content_hash,
+            "file_hashes": {f.name: f.sha256 for f in fingerprint.files},
+            "file_stats": signature,
+            "total_size": fingerprint.total_bytes,
+            "config": fingerprint.config or {},
+            "tokenizer_digest": fingerprint.tokenizer_sha256 or "",
+            "layout_family": fingerprint.family,
+            "layer_count": fingerprint.num_layers,
+        },
+        reason="Hashed by the fingerprint worker",
     )
     return fingerprint
 
@@ -300,8 +306,14 @@ def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
 
 
 def _journalist_message(exc: FingerprintError) -> str:
+    """The engine's sentence, capitalised and ended - unless it opens with a file name, which is
+    never altered ("model.safetensors is truncated", not "Model.safetensors")."""
     text = str(exc)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    first = text.split(" ", 1)[0]
+    names = {Path(exc.path).name} if exc.path else set()
+    if not ("." in first or "/" in first or first in names):
+        text = text[:1].upper() + text[1:]
+    return text + ("" if text.endswith(".") else ".")
 
 
 def _operator_detail(exc: FingerprintError) -> str:

@@ -3,12 +3,21 @@
 * ``records``: writing any knowledge-base row with its history (``record_save``, ``record_create``,
   ``record_update``, ``record_delete``), and publishing, unpublishing and retracting public records.
 * ``disputes``: a dispute with its party roles (``dispute_set_roles`` updates the roles in place).
+* ``checkpoints``: registering and changing checkpoints whatever the door (admin, API, command,
+  demo), the door check they share, and recording what the pipeline learnt by reading the files.
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
 """
 
+from claims.services.checkpoints import (
+    checkpoint_record_inspection,
+    checkpoint_register,
+    checkpoint_save,
+    checkpoint_update,
+    checkpoint_validate,
+)
 from claims.services.disputes import dispute_save, dispute_set_roles
 from claims.services.records import (
     record_create,
@@ -21,6 +30,11 @@ from claims.services.records import (
 )
 
 __all__ = [
+    "checkpoint_record_inspection",
+    "checkpoint_register",
+    "checkpoint_save",
+    "checkpoint_update",
+    "checkpoint_validate",
     "dispute_save",
     "dispute_set_roles",
     "record_create",

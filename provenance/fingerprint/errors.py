@@ -42,3 +42,17 @@ class UnknownLayoutError(FingerprintError):
 
 class IncompatibleModelsError(FingerprintError):
     """A method cannot compare these two models (e.g. no attention tensors in common)."""
+
+
+class UnsafePathError(FingerprintError):
+    """A path the engine refuses to open (see the subclasses); the message names the file."""
+
+
+class NotRegularFileError(UnsafePathError):
+    """A FIFO, socket or device where a file or folder of weights was expected: opening one could
+    block the reader forever or read without end."""
+
+
+class OutsidePermittedFoldersError(UnsafePathError):
+    """A file (or folder) that resolves, symlinks followed, outside the folders the caller allows
+    the engine to read (the pipeline passes the model store)."""

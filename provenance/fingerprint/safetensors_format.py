@@ -23,15 +23,16 @@ from __future__ import annotations
 import json
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import ml_dtypes
 import numpy as np
 
 from .errors import CheckpointFormatError, EmptyCheckpointError, MissingShardError, TruncatedFileError
+from .paths import Permitted, checked_path, permitted_folders
 
 MAX_HEADER_BYTES = 100_000_000  # the reference library's bound
 INDEX_NAME = "model.safetensors.index.json"
@@ -147,26 +148,37 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
     try:
         size = path.stat().st_size
         with open(path, "rb") as f:
-            head = f.read(8)
-            if len(head) < 8:
-                raise TruncatedFileError(
-                    f"{name} is not a safetensors file: it has {size} bytes, fewer than the 8-byte header length",
-                    path=str(path),
-                )
-            (n,) = struct.unpack("<Q", head)
-            if n > MAX_HEADER_BYTES:
-                raise _bad(
-                    f"{name} declares a {human_bytes(n)} header, over the 100 MB limit: "
-                    "the file is corrupt or not a safetensors file",
-                    path,
-                )
-            if n > size - 8:
-                raise TruncatedFileError(
-                    f"{name} is truncated or not a safetensors file: its header length says "
-                    f"{human_bytes(n + 8)} but the file has {human_bytes(size)}",
-                    path=str(path),
-                )
-            raw = f.read(n)
+            return read_header_from(f, size=size, name=name, path=path)
+    except OSError as e:
+        raise _bad(f"cannot read {name}: {e.strerror or e}", path) from e
+
+
+def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | None = None) -> SafetensorsFile:
+    """:func:`read_header` of an open binary file of ``size`` bytes, read from its current position
+    (an upload not yet on disk, say). ``path`` is where the file will be read later (default ``name``).
+    Reads the 8-byte length and the header only."""
+    path = Path(path or name)
+    try:
+        head = f.read(8)
+        if len(head) < 8:
+            raise TruncatedFileError(
+                f"{name} is not a safetensors file: it has {size} bytes, fewer than the 8-byte header length",
+                path=str(path),
+            )
+        (n,) = struct.unpack("<Q", head)
+        if n > MAX_HEADER_BYTES:
+            raise _bad(
+                f"{name} declares a {human_bytes(n)} header, over the 100 MB limit: "
+                "the file is corrupt or not a safetensors file",
+                path,
+            )
+        if n > size - 8:
+            raise TruncatedFileError(
+                f"{name} is truncated or not a safetensors file: its header length says "
+                f"{human_bytes(n + 8)} but the file has {human_bytes(size)}",
+                path=str(path),
+            )
+        raw = f.read(n)
     except OSError as e:
         raise _bad(f"cannot read {name}: {e.strerror or e}", path) from e
     if len(raw) < n:
@@ -280,6 +292,12 @@ class Checkpoint:
     config: dict[str, Any] | None = None
     tokenizer_path: Path | None = None
     notes: list[str] = field(default_factory=list)
+    # The folders its files may be read from (None: anywhere); see provenance.fingerprint.paths.
+    permitted: Permitted = None
+
+    def checked(self, path: Path) -> Path:
+        """``path`` (a file next to the weights) as it may be opened, or an UnsafePathError."""
+        return checked_path(path, self.permitted)
 
     @property
     def total_bytes(self) -> int:
@@ -321,9 +339,9 @@ class Checkpoint:
         return decode(raw, t.dtype).reshape(t.shape)
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _read_json(path: Path, what: str, permitted: Permitted) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(checked_path(path, permitted).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise CheckpointFormatError(
             f"{path.name} ({what}) is not valid JSON: {str(e)[:200]}", path=str(path)
@@ -341,8 +359,8 @@ def _shard_path(root: Path, shard: Any, index: Path) -> Path:
     return root / shard
 
 
-def _files_from_index(root: Path, index: Path) -> list[SafetensorsFile]:
-    data = _read_json(index, "shard index")
+def _files_from_index(root: Path, index: Path, permitted: Permitted) -> list[SafetensorsFile]:
+    data = _read_json(index, "shard index", permitted)
     weight_map = data.get("weight_map") if isinstance(data, dict) else None
     if not isinstance(weight_map, dict) or not weight_map:
         raise CheckpointFormatError(f"{index.name} has no weight_map object", path=str(index))
@@ -353,14 +371,14 @@ def _files_from_index(root: Path, index: Path) -> list[SafetensorsFile]:
     files = []
     for shard, names in wanted.items():
         p = root / shard
-        if not p.is_file():
+        if not p.exists():
             raise MissingShardError(
                 f"shard {shard} named in {index.name} (for tensor {names[0]!r} and {len(names) - 1} more) "
                 "is missing",
                 path=str(p),
                 tensor=names[0],
             )
-        sf = read_header(p, shard)
+        sf = read_header(checked_path(p, permitted, name=shard), shard)
         present = {t.name for t in sf.tensors}
         for tname in names:
             if tname not in present:
@@ -373,35 +391,41 @@ def _files_from_index(root: Path, index: Path) -> list[SafetensorsFile]:
     return files
 
 
-def open_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+def open_checkpoint(
+    path: str | os.PathLike[str], *, permitted: Iterable[str | os.PathLike[str]] | None = None
+) -> Checkpoint:
     """Open and validate a checkpoint folder or a single ``.safetensors`` file.
 
     Folder resolution: ``model.safetensors.index.json`` if present (every shard it names must exist
     and hold the tensors it is mapped to); else ``model.safetensors``; else every ``*.safetensors``
     file in the folder. ``config.json`` and ``tokenizer.json`` are taken from the folder (for a file
-    path, from the file's folder). Reads headers only. Raises CheckpointFormatError subclasses.
+    path, from the file's folder). Reads headers only. Raises CheckpointFormatError subclasses, and
+    UnsafePathError for a FIFO, socket or device, or - when ``permitted`` folders are given - for any
+    file or folder that resolves (symlinks followed) outside them (see provenance.fingerprint.paths).
+    The files' real paths are kept, so later reads open what was checked.
     """
     p = Path(path)
+    allowed = permitted_folders(permitted)
     if not p.exists():
         raise EmptyCheckpointError(f"{p} does not exist", path=str(p))
-    if p.is_file():
-        root, files = p.parent, [read_header(p)]
+    if not checked_path(p, allowed, name=str(p), folder_ok=True).is_dir():
+        root, files = p.parent, [read_header(checked_path(p, allowed), p.name)]
     else:
         root = p
         index = p / INDEX_NAME
-        if index.is_file():
-            files = _files_from_index(root, index)
-        elif (p / "model.safetensors").is_file():
-            files = [read_header(p / "model.safetensors")]
+        if index.exists():
+            files = _files_from_index(root, index, allowed)
+        elif (p / "model.safetensors").exists():
+            files = [read_header(checked_path(p / "model.safetensors", allowed), "model.safetensors")]
         else:
-            found = sorted(q for q in p.glob("*.safetensors") if q.is_file())
+            found = sorted(q for q in p.glob("*.safetensors") if q.exists() and not q.is_dir())
             if not found:
                 others = sorted(
                     q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".gguf", ".ckpt")
                 )
                 hint = f" (found {', '.join(others[:3])}: convert it to safetensors first)" if others else ""
                 raise EmptyCheckpointError(f"no .safetensors weights in folder {p}{hint}", path=str(p))
-            files = [read_header(q) for q in found]
+            files = [read_header(checked_path(q, allowed), q.name) for q in found]
     tensors: dict[str, TensorInfo] = {}
     for sf in files:
         for t in sf.tensors:
@@ -413,9 +437,10 @@ def open_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
                 )
             tensors[t.name] = t
     config = None
-    if (root / "config.json").is_file():
-        config = _read_json(root / "config.json", "model config")
+    if (root / "config.json").exists():
+        config = _read_json(root / "config.json", "model config", allowed)
         if not isinstance(config, dict):
             raise CheckpointFormatError("config.json is not a JSON object", path=str(root / "config.json"))
     tok = root / "tokenizer.json"
-    return Checkpoint(root, files, tensors, config, tok if tok.is_file() else None)
+    tokenizer = checked_path(tok, allowed) if tok.exists() else None
+    return Checkpoint(root, files, tensors, config, tokenizer, permitted=allowed)

@@ -256,6 +256,9 @@ class PairWeights:
     def vocabulary(self, side: str) -> Vocabulary | None:
         if side not in self._vocab:
             path = find_tokenizer(self.ckpt[side].root)
+            if path is not None:
+                self.ckpt[side].checked(path)  # refuses a tokenizer linked out of the permitted folders
+            # The link's own name says which kind of tokenizer file it is: read through it.
             self._vocab[side] = read_vocabulary(path) if path is not None else None
         return self._vocab[side]
 

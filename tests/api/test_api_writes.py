@@ -3,9 +3,13 @@ history records who did it, published slugs stay fixed."""
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 
-from claims.models import Claim, Dispute, DisputeParty, EvidenceLink, Party
+from claims.models import Checkpoint, Claim, Dispute, DisputeParty, EvidenceLink, Party
+from claims.services import checkpoint_record_inspection
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +203,46 @@ def test_a_checkpoint_is_registered_inside_the_model_store_only(editor, world, m
         format="json",
     )
     assert refused.status_code == 400 and list(refused.json()["error"]["fields"]) == ["location"]
+
+
+def test_a_fifo_as_checkpoint_location_is_a_field_error_not_a_server_error(editor, world, model_store):
+    fifo = model_store / f"pipe-{uuid.uuid4().hex[:8]}"
+    os.mkfifo(fifo)
+    response = editor.post(
+        "/api/v1/checkpoints/", {"model": "qwen", "revision": "pipe", "location": str(fifo)}, format="json"
+    )
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["location"]
+
+
+def test_patching_a_checkpoints_revision_before_hashing_changes_that_checkpoint(editor, world, model_store):
+    created = editor.post(
+        "/api/v1/checkpoints/",
+        {"model": "qwen", "revision": "main", "location": "lineage/base"},
+        format="json",
+    ).json()
+    count = Checkpoint.objects.count()
+    response = editor.patch(f"/api/v1/checkpoints/{created['id']}/", {"revision": "v2"}, format="json")
+    assert response.status_code == 200 and response.json()["id"] == created["id"]
+    assert Checkpoint.objects.count() == count and Checkpoint.objects.get(pk=created["id"]).revision == "v2"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("revision", "v2"), ("location", "lineage/moe"), ("model", "pangu")]
+)
+def test_patching_a_hashed_checkpoints_identity_is_refused_naming_the_field(
+    editor, world, register, field, value
+):
+    checkpoint = register("base")
+    checkpoint_record_inspection(checkpoint=checkpoint, inspection={"content_hash": "cd" * 32}, reason="test")
+    count = Checkpoint.objects.count()
+    response = editor.patch(f"/api/v1/checkpoints/{checkpoint.pk}/", {field: value}, format="json")
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == [field]
+    assert Checkpoint.objects.count() == count and Checkpoint.objects.get(pk=checkpoint.pk).revision == "v1"
+
+
+def test_a_claim_dated_in_the_future_is_refused(editor, world):
+    response = editor.patch("/api/v1/claims/claim-0/", {"made_on": "2999-01-01"}, format="json")
+    assert response.status_code == 400 and "in the future" in response.json()["error"]["fields"]["made_on"][0]
+    assert (
+        editor.patch("/api/v1/claims/claim-0/", {"made_on": "2025-07-05"}, format="json").status_code == 200
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from claims.models import Checkpoint
-from claims.pipeline.checkpoints import checkpoint_register
+from claims.services import checkpoint_register
 from provenance.celery import app as celery_app
 from provenance.fingerprint.synthetic import build_lineage_set
 from tests.factories import AIModelFactory
@@ -38,11 +38,13 @@ def register(model_store):
     """``register(name)`` → a Checkpoint of the lineage model ``name`` (a fresh AI model row each)."""
 
     def make(name: str, *, location: str | None = None) -> Checkpoint:
-        return checkpoint_register(
+        checkpoint, _created = checkpoint_register(
             model=AIModelFactory(name=f"Synthetic {name}"),
             revision="v1",
             location=location or f"lineage/{name}",
+            user=None,
         )
+        return checkpoint
 
     return make
 

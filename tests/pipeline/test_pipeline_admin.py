@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import models as m
 from claims.models import FingerprintReport
 from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_run
-from tests.factories import UserFactory, editor
+from claims.services import checkpoint_record_inspection
+from tests.factories import AIModelFactory, UserFactory, editor
+from tests.fingerprint.engine_files import llama_tensors, safetensors_bytes
+from tests.test_admin import form_data, url
 
 pytestmark = pytest.mark.django_db
 Status = FingerprintReport.Status
@@ -17,7 +25,8 @@ Status = FingerprintReport.Status
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(editor())
+    client.user = editor()
+    client.force_login(client.user)
     return client
 
 
@@ -135,3 +144,73 @@ def test_the_report_and_its_analysis_evidence_link_to_each_other(editor_client, 
     evidence_page = editor_client.get(evidence_url).content.decode()
     assert change_url(computed) in evidence_page
     assert "lineage_supported" in evidence_page and computed.summary.split(".")[0] in evidence_page
+
+
+def checkpoint_add(editor_client, **fields):
+    data = {"model": AIModelFactory().pk, "revision": "v1", "format": "safetensors", **fields}
+    return editor_client.post(url(m.Checkpoint, "add"), data)
+
+
+def test_a_corrupt_uploaded_checkpoint_is_a_field_error_naming_the_file(editor_client):
+    upload = SimpleUploadedFile("weights.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all}")
+    response = checkpoint_add(editor_client, uploaded_file=upload)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["uploaded_file"]
+    assert "weights.safetensors" in str(errors) and "not valid JSON" in str(errors)
+    assert not m.Checkpoint.objects.exists()
+
+
+def test_a_valid_uploaded_checkpoint_is_registered_with_its_header_facts(editor_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    weights = safetensors_bytes(llama_tensors())
+    response = checkpoint_add(editor_client, uploaded_file=SimpleUploadedFile("model.safetensors", weights))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    checkpoint = m.Checkpoint.objects.get()
+    assert checkpoint.total_size == len(weights) and checkpoint.layer_count == 2
+    assert checkpoint.history.latest().history_user == editor_client.user
+
+
+def test_gguf_cannot_be_chosen_for_safetensors_weights(editor_client, model_store):
+    response = checkpoint_add(editor_client, location="lineage/base", format="gguf")
+    assert response.status_code == 200
+    assert "safetensors files, not GGUF" in str(response.context["adminform"].form.errors["format"])
+
+
+def test_a_fifo_location_is_a_field_error(editor_client, model_store):
+    fifo = model_store / f"pipe-{uuid.uuid4().hex[:8]}"
+    os.mkfifo(fifo)
+    response = checkpoint_add(editor_client, location=str(fifo))
+    assert response.status_code == 200
+    assert "not a regular file" in str(response.context["adminform"].form.errors["location"])
+
+
+def test_a_hashed_checkpoints_identity_is_read_only(editor_client, register):
+    checkpoint = register("base")
+    checkpoint_record_inspection(checkpoint=checkpoint, inspection={"content_hash": "ef" * 32}, reason="test")
+    page = editor_client.get(url(m.Checkpoint, "change", checkpoint.pk))
+    form = page.context["adminform"].form
+    assert not set(m.Checkpoint.IDENTITY_FIELDS) & set(form.fields)
+    data = {**form_data(page), "revision": "v2", "location": "lineage/moe", "note": "From the hub."}
+    assert editor_client.post(url(m.Checkpoint, "change", checkpoint.pk), data).status_code == 302
+    checkpoint.refresh_from_db()
+    assert (checkpoint.revision, checkpoint.note) == ("v1", "From the hub.")
+    assert checkpoint.location.endswith("lineage/base")
+
+
+def test_an_unhashed_checkpoints_revision_changes_in_place(editor_client, register):
+    checkpoint = register("base")
+    data = {**form_data(editor_client.get(url(m.Checkpoint, "change", checkpoint.pk))), "revision": "v2"}
+    assert editor_client.post(url(m.Checkpoint, "change", checkpoint.pk), data).status_code == 302
+    assert m.Checkpoint.objects.get().revision == "v2"
+
+
+def test_the_inline_refuses_to_change_a_hashed_checkpoint(editor_client, register):
+    checkpoint = register("base")
+    checkpoint_record_inspection(checkpoint=checkpoint, inspection={"content_hash": "ef" * 32}, reason="test")
+    data = form_data(editor_client.get(url(m.AIModel, "change", checkpoint.model.pk)))
+    data["checkpoints-0-revision"] = "v2"
+    response = editor_client.post(url(m.AIModel, "change", checkpoint.model.pk), data)
+    assert response.status_code == 200
+    inline = response.context["inline_admin_formsets"][0].formset
+    assert "hashed" in str(inline.errors[0]["revision"])
+    assert m.Checkpoint.objects.get().revision == "v1"

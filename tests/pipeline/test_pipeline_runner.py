@@ -100,6 +100,26 @@ def test_a_checkpoint_truncated_after_registration_fails_with_a_clear_message(re
     assert "Traceback" in report.error_detail and shard.name in report.error_detail
 
 
+def test_a_message_that_opens_with_a_file_name_keeps_the_name_as_it_is(register, copy_of):
+    location = copy_of("finetune")
+    broken = register("finetune", location=location)
+    shard = sorted(Path(location).glob("*.safetensors"))[-1]
+    shard.write_bytes(shard.read_bytes()[:20])  # shorter than its own header
+    report = request(register("base"), broken)
+
+    assert report_run(report_id=report.pk) == "failed"
+
+    report.refresh_from_db()
+    assert report.error_message.startswith(f"{shard.name} is truncated or not a safetensors file")
+
+
+def test_hashing_records_the_inspection_in_the_checkpoints_history(register):
+    base, finetune = register("base"), register("finetune")
+    report_run(report_id=request(base, finetune).pk)
+    latest = base.history.latest()
+    assert latest.content_hash and latest.history_change_reason == "Hashed by the fingerprint worker"
+
+
 def test_a_report_is_computed_once_however_often_the_task_runs(register):
     report = request(register("base"), register("finetune"))
     assert report_run(report_id=report.pk) == "succeeded"

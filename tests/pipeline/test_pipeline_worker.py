@@ -111,13 +111,13 @@ def large_store(tmp_path_factory) -> Path:
 
 
 def test_a_worker_killed_mid_report_leaves_it_to_another_worker(large_store, settings):
-    from claims.pipeline.checkpoints import checkpoint_register
+    from claims.services import checkpoint_register
     from tests.factories import AIModelFactory
 
     settings.MODEL_STORE = [large_store.resolve()]
     settings.REPORT_STALE_SECONDS = 3
     a, b = (
-        checkpoint_register(model=AIModelFactory(), revision="v1", location=f"large-{seed}")
+        checkpoint_register(model=AIModelFactory(), revision="v1", location=f"large-{seed}", user=None)[0]
         for seed in (1, 2)
     )
     report = request(a, b)
@@ -161,12 +161,12 @@ def test_a_request_made_while_the_broker_is_down_is_computed_when_it_is_back(
 
 def test_a_report_past_the_soft_time_limit_fails_with_a_clear_message(large_store, settings):
     """The worker's own limit applies (this test process keeps its default of an hour)."""
-    from claims.pipeline.checkpoints import checkpoint_register
+    from claims.services import checkpoint_register
     from tests.factories import AIModelFactory
 
     settings.MODEL_STORE = [large_store.resolve()]
     a, b = (
-        checkpoint_register(model=AIModelFactory(), revision="v1", location=f"large-{seed}")
+        checkpoint_register(model=AIModelFactory(), revision="v1", location=f"large-{seed}", user=None)[0]
         for seed in (1, 2)
     )
     report = request(a, b)

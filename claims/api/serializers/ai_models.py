@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from claims import services
 from claims.api.serializers.fields import (
     BaseSerializer,
     LinkField,
@@ -65,7 +66,8 @@ class AIModelSerializer(PublicRecordSerializer):
 
 class CheckpointSerializer(BaseSerializer):
     """Read: everything the worker learnt about the weights. Write (register): model, revision,
-    location inside the model store, note - the pipeline reads the headers at once."""
+    location inside the model store, note - the pipeline reads the headers at once. A change
+    (PATCH) applies to the same checkpoint; model, revision and location are fixed once hashed."""
 
     url = serializers.SerializerMethodField(help_text="This checkpoint's API address.")
     model = LinkField(
@@ -98,26 +100,21 @@ class CheckpointSerializer(BaseSerializer):
         )
 
     def create(self, validated_data):
-        from claims.pipeline.checkpoints import checkpoint_register
-
-        return checkpoint_register(
+        checkpoint, _created = services.checkpoint_register(
             model=validated_data["model"],
             revision=validated_data["revision"],
             location=validated_data["location"],
             note=validated_data.get("note", ""),
+            user=self.context["request"].user,
         )
+        return checkpoint
 
     def update(self, instance, validated_data):
-        if "location" in validated_data or "model" in validated_data or "revision" in validated_data:
-            from claims.pipeline.checkpoints import checkpoint_register
-
-            return checkpoint_register(
-                model=validated_data.get("model", instance.model),
-                revision=validated_data.get("revision", instance.revision),
-                location=validated_data.get("location", instance.location),
-                note=validated_data.get("note", instance.note),
-            )
-        return super().update(instance, validated_data)
+        # The same row changes; once hashed, Checkpoint.clean refuses identity changes (400 naming the field).
+        checkpoint, _updated = services.checkpoint_update(
+            checkpoint=instance, data=validated_data, user=self.context["request"].user
+        )
+        return checkpoint
 
 
 __all__ = ["AIModelSerializer", "CheckpointSerializer", "CheckpointSummarySerializer", "api_url"]

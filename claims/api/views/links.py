@@ -25,7 +25,11 @@ from claims.selectors.timeline import EVIDENCE_RELATED
         description="Reads the safetensors headers at once (bytes, not gigabytes); the weights must be "
         "inside the model store. Registering the same model and revision again updates it.",
     ),
-    partial_update=extend_schema(summary="Change a checkpoint's location or note (editors only)"),
+    partial_update=extend_schema(
+        summary="Change a checkpoint (editors only)",
+        description="Changes this checkpoint. Once its weights are hashed, model, revision and location "
+        "are fixed (400 naming the field): register other weights as a new checkpoint.",
+    ),
 )
 class CheckpointViewSet(
     ApiViewMixin,

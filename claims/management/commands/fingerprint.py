@@ -17,9 +17,9 @@ from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport, Party
-from claims.pipeline.checkpoints import checkpoint_register
 from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_run
+from claims.services import checkpoint_register
 from provenance.fingerprint.safetensors_format import human_bytes
 
 UNATTRIBUTED = "unattributed-checkpoints"
@@ -90,7 +90,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No AI model with slug {model_slug!r}.") from None
         else:
             model = self._unattributed_model(Path(path).resolve().name)
-        return checkpoint_register(model=model, revision=revision, location=path)
+        checkpoint, _created = checkpoint_register(model=model, revision=revision, location=path, user=None)
+        return checkpoint
 
     @staticmethod
     def _unattributed_model(name: str) -> AIModel:
