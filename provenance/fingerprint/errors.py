@@ -42,3 +42,11 @@ class UnknownLayoutError(FingerprintError):
 
 class IncompatibleModelsError(FingerprintError):
     """A method cannot compare these two models (e.g. no attention tensors in common)."""
+
+
+class ParameterError(FingerprintError):
+    """A report parameter outside its bounds, or unknown (see ``parameters``); names the parameter."""
+
+    def __init__(self, message: str, *, parameter: str):
+        super().__init__(message)
+        self.parameter = parameter

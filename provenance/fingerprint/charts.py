@@ -7,8 +7,9 @@ heat map is a single-hue scale with a labelled colour bar, the observed score is
 * ``similarity_heatmap_svg`` - the layer-to-layer similarity matrix, with the best alignment;
 * ``null_distribution_svg`` - one method's score against its null distribution.
 
-Each function takes plain numbers and returns SVG text, so the report stores the charts once and the
-pages and the API serve them without drawing again. Text stays text (``svg.fonttype = none``):
+Each function takes plain numbers and returns SVG text: the knowledge base stores a report's charts
+once and its pages and API serve them without drawing again; the engine's command line writes the
+same files (``compare --charts DIR``). No Django here. Memory: one figure at a time. Text stays text (``svg.fonttype = none``):
 smaller files, selectable and readable by screen readers.
 """
 
@@ -194,7 +195,7 @@ def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, s
     """Every chart a stored comparison result supports, as {name: SVG}.
 
     Names: ``sigma_curves`` (from attn_std), ``layer_similarity`` (from aligned_cosine) and
-    ``null_<method>`` for each method with a null distribution. Methods that were not run, or were
+    ``null_<method>`` for each method with a score and a null distribution. Methods that were not run, or were
     skipped for these models, simply have no chart.
     """
     results = result.get("results", {})
@@ -217,7 +218,8 @@ def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, s
         )
     for name, method_result in results.items():
         calibration = method_result.get("calibration") or {}
-        if calibration.get("samples"):
+        # A method with no score (None in the JSON) has nothing to mark against its null.
+        if calibration.get("samples") and method_result.get("score") is not None:
             charts[f"null_{name}"] = null_distribution_svg(
                 method=name,
                 score=method_result["score"],
