@@ -14,17 +14,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from claims.charts import svg_response
 from claims.models import FingerprintReport
 from claims.selectors import report_queryset
 from claims.views.base import PublicRecordView, can_preview
+from provenance.fingerprint.methods import method_title
 
-METHOD_LABELS = {
-    "attn_std": "Attention σ correlation (HonestAGI's statistic)",
-    "tensor_identity": "Identical tensors",
-    "aligned_cosine": "Cosine of same-named weights",
-    "embedding_anchor": "Embedding-anchored CKA",
-    "expert_upcycling": "Expert upcycling",
-}
 CHART_ALT = {
     "sigma_curves": "Line charts, one per attention projection (Q, K, V, O): the standard deviation of the "
     "weights in each layer, model A solid with circles, model B dashed with squares. The numbers are in "
@@ -92,15 +87,16 @@ def method_sections(report: FingerprintReport) -> list[dict]:
         calibration = result.get("calibration") or {}
         headers, rows = per_layer_table(result.get("per_layer") or {})
         chart = f"null_{name}"
+        label = method_title(name)
         sections.append(
             {
                 "name": name,
-                "label": METHOD_LABELS.get(name, name.replace("_", " ")),
+                "label": label,
                 "score": result.get("score"),
                 "reading": result.get("reading", ""),
                 "calibration": calibration,
                 "chart": chart if chart in report.charts else None,
-                "chart_alt": f"Histogram of the {METHOD_LABELS.get(name, name)} score for "
+                "chart_alt": f"Histogram of the {label} score for "
                 f"{calibration.get('size') or 'the'} unrelated pairs (the null distribution), with this "
                 f"report's score {_fmt(result.get('score'))} marked as a vertical line.",
                 "headers": headers,
@@ -168,16 +164,9 @@ class ReportDetail(PublicRecordView):
             ],
             commands=reproduce_commands(report),
             checkpoints=[("A", a), ("B", b)],
-            progress_percent=_progress(report),
             in_progress=report.status in (FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING),
         )
         return context
-
-
-def _progress(report: FingerprintReport) -> int | None:
-    if not report.progress_total:
-        return None
-    return min(100, int(100 * report.progress_bytes / report.progress_total))
 
 
 def _report_or_404(request, slug: str) -> FingerprintReport:
@@ -190,11 +179,7 @@ def report_chart(request, slug: str, name: str):
     svg = (report.charts or {}).get(name)
     if not svg:
         raise Http404("No such chart in this report.")
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    # Opened on its own, the SVG is a document: let it style itself and nothing else.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return svg_response(svg, cache_seconds=3600)
 
 
 @require_safe

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import FingerprintReport
-from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_run
+from claims.services import report_request
 from tests.factories import UserFactory, editor
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,8 @@ def editor_client(client):
 
 @pytest.fixture
 def computed(register):
-    report = report_request(
-        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, requested_by=None
+    report, _created = report_request(
+        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, parameters=None, user=None
     )
     report_run(report_id=report.pk)
     report.refresh_from_db()
@@ -79,8 +79,8 @@ def test_compare_with_one_checkpoint_opens_the_form_with_it(editor_client, regis
 
 
 def test_a_running_report_shows_its_progress_and_refreshes(editor_client, register):
-    report = report_request(
-        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, requested_by=None
+    report, _created = report_request(
+        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, parameters=None, user=None
     )
     FingerprintReport.objects.filter(pk=report.pk).update(
         status=Status.RUNNING, started_at=timezone.now(), progress_bytes=5 * 2**20, progress_total=20 * 2**20
