@@ -19,6 +19,7 @@ from claims.models import FingerprintReport
 from claims.selectors import report_queryset
 from claims.views.base import PublicRecordView, can_preview
 from provenance.fingerprint.methods import method_title
+from provenance.fingerprint.parameters import PARAMETERS
 
 CHART_ALT = {
     "sigma_curves": "Line charts, one per attention projection (Q, K, V, O): the standard deviation of the "
@@ -115,14 +116,13 @@ def reproduce_commands(report: FingerprintReport) -> list[str]:
     paths = [_path_hint(report.checkpoint_a), _path_hint(report.checkpoint_b)]
     methods = ",".join(report.methods) or "all"
     params = report.parameters or {}
-    engine_opts = "".join(
-        f" --{flag} {params[key]}"
-        for key, flag in (("null_size", "null-size"), ("seed", "seed"))
-        if key in params
+    # Both commands take the engine's parameters under the same flags.
+    options = f"--methods {methods}" + "".join(
+        f" {parameter.flag} {params[name]}" for name, parameter in PARAMETERS.items() if name in params
     )
     return [
-        f"python manage.py fingerprint {paths[0]} {paths[1]} --methods {methods}",
-        f"python -m provenance.fingerprint compare {paths[0]} {paths[1]} --methods {methods}{engine_opts}",
+        f"python manage.py fingerprint {paths[0]} {paths[1]} {options}",
+        f"python -m provenance.fingerprint compare {paths[0]} {paths[1]} {options}",
     ]
 
 

@@ -146,7 +146,9 @@ class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer):
         required=False,
         allow_null=True,
         allow_empty=False,
-        help_text="Comparison methods; omit or null for all of them.",
+        help_text="Comparison methods; omit or null for all of them: "
+        + "; ".join(f"`{name}` ({method.title})" for name, method in METHODS.items())
+        + ".",
     )
     parameters = ReportParametersSerializer(required=False, help_text="Optional engine parameters.")
     evidence = LinkField(
