@@ -81,7 +81,7 @@ def engine_once(paths: list[Path]) -> tuple[float, float]:
 def pipeline_once(paths: list[Path], run: int) -> tuple[float, dict]:
     from claims.models import AIModel, Party
     from claims.pipeline.checkpoints import checkpoint_register
-    from claims.pipeline.requests import report_request
+    from claims.services import report_request
 
     party, _ = Party.objects.get_or_create(
         slug="bench", defaults={"name": "Benchmark", "kind": "organisation"}
@@ -94,8 +94,8 @@ def pipeline_once(paths: list[Path], run: int) -> tuple[float, dict]:
         )
         for i, p in enumerate(paths)
     ]
-    report = report_request(
-        checkpoint_a=checkpoints[0], checkpoint_b=checkpoints[1], methods=None, requested_by=None
+    report, _created = report_request(
+        checkpoint_a=checkpoints[0], checkpoint_b=checkpoints[1], methods=None, parameters=None, user=None
     )
     requested = report.requested_at
     while True:

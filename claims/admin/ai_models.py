@@ -12,7 +12,7 @@ from claims import services
 from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, PublicRecordAdmin
 from claims.errors import ProvenanceError
 from claims.models import AIModel, Checkpoint
-from claims.pipeline.requests import report_request
+from claims.services import report_request
 
 CHECKPOINT_COMPUTED = [
     "total_size", "layout_family", "layer_count", "content_hash", "file_hashes", "file_stats", "config",
@@ -119,11 +119,12 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
             self.message_user(request, "Select one checkpoint, or the two to compare.", messages.WARNING)
             return None
         try:
-            report = report_request(
+            report, _created = report_request(
                 checkpoint_a=checkpoints[0],
                 checkpoint_b=checkpoints[1],
                 methods=None,
-                requested_by=request.user,
+                parameters=None,
+                user=request.user,
             )
         except ProvenanceError as exc:
             self.message_user(request, str(exc), messages.ERROR)

@@ -13,18 +13,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from claims.admin.base import KnowledgeBaseAdmin, status_badge_html
+from claims.charts import svg_response
 from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
-from claims.pipeline.requests import report_request, report_retry
+from claims.services import report_request, report_retry
 from provenance.fingerprint.methods import METHODS
+from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.safetensors_format import human_bytes
 
 Status = FingerprintReport.Status
@@ -46,6 +48,16 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
+        # The engine's parameters, with its bounds and its one sentence for a value outside them.
+        for name, parameter in PARAMETERS.items():
+            self.fields[name] = forms.IntegerField(
+                min_value=parameter.minimum,
+                max_value=parameter.maximum,
+                initial=parameter.default,
+                required=False,
+                error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), parameter.message),
+                help_text=f"{parameter.help} From {parameter.minimum} to {parameter.maximum}.",
+            )
         for name in ("checkpoint_a", "checkpoint_b"):
             field = self.fields[name]
             field.widget = AutocompleteSelect(FingerprintReport._meta.get_field(name), admin_site)
@@ -56,6 +68,12 @@ class ReportRequestForm(forms.Form):
         if cleaned.get("checkpoint_a") and cleaned.get("checkpoint_a") == cleaned.get("checkpoint_b"):
             raise ValidationError("Choose two different checkpoints: a report compares two sets of weights.")
         return cleaned
+
+    def parameters(self) -> dict:
+        """The parameters the editor set (an empty box takes the engine's default)."""
+        return {
+            name: self.cleaned_data[name] for name in PARAMETERS if self.cleaned_data.get(name) is not None
+        }
 
 
 @admin.register(FingerprintReport)
@@ -114,11 +132,12 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                report = report_request(
+                report, _created = report_request(
                     checkpoint_a=data["checkpoint_a"],
                     checkpoint_b=data["checkpoint_b"],
                     methods=data["methods"],
-                    requested_by=request.user,
+                    parameters=form.parameters(),
+                    user=request.user,
                     evidence=data["evidence"],
                 )
             except ProvenanceError as exc:
@@ -178,10 +197,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
         report = self.get_object(request, str(pk))
         if report is None or not self.has_view_permission(request, report) or name not in report.charts:
             raise Http404
-        response = HttpResponse(report.charts[name], content_type="image/svg+xml")
-        # Matplotlib's SVG has no script; the sandbox makes sure a stored file never runs one anyway.
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-        return response
+        return svg_response(report.charts[name])
 
     # -- read-only displays ----------------------------------------------------------------------
     @admin.display(description="status", ordering="status")
@@ -192,8 +208,10 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
     def progress(self, obj):
         if not obj.progress_total:
             return "—" if obj.status != Status.SUCCEEDED else "weights already fingerprinted"
-        percent = 100 * obj.progress_bytes // obj.progress_total
-        return f"{human_bytes(obj.progress_bytes)} of {human_bytes(obj.progress_total)} read ({percent} %)"
+        return (
+            f"{human_bytes(obj.progress_bytes)} of {human_bytes(obj.progress_total)} read "
+            f"({obj.progress_percent} %)"
+        )
 
     @admin.display(description="duration")
     def duration(self, obj):

@@ -21,8 +21,7 @@ from django.db import transaction
 
 from claims.demo.loader import LoadStats, load_case
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport
-from claims.pipeline.requests import report_request
-from claims.services import checkpoint_register
+from claims.services import checkpoint_register, report_request
 from provenance.fingerprint.synthetic import build_lineage_set
 
 REASON = "load_demo: the synthetic example"
@@ -206,9 +205,10 @@ def load_synthetic_case(*, store: Path | None = None) -> SyntheticCaseStats:
                 checkpoint_a=checkpoints[a],
                 checkpoint_b=checkpoints[b],
                 methods=None,
-                requested_by=None,
+                parameters=None,
+                user=None,
                 evidence=EvidenceArtifact.objects.get(slug=slug),
-            )
+            )[0]
             for slug, (a, b, _title) in ANALYSES.items()
         ]
     return SyntheticCaseStats(records=records, checkpoints_written=written, reports=reports)

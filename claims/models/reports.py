@@ -167,6 +167,20 @@ class FingerprintReport(models.Model):
     def is_public(self) -> bool:
         return is_public(self)
 
+    @property
+    def progress(self) -> float | None:
+        """Share of the weights read, 0 … 1: None until the worker knows the total, 1 once the report
+        succeeded without reading (the fingerprints were cached). The admin, the site and the API
+        all show this one number."""
+        if self.progress_total:
+            return min(1.0, self.progress_bytes / self.progress_total)
+        return 1.0 if self.status == self.Status.SUCCEEDED else None
+
+    @property
+    def progress_percent(self) -> int | None:
+        """``progress`` as a whole percentage (rounded down: 100 only when everything was read)."""
+        return None if self.progress is None else int(100 * self.progress)
+
     def compute_request_key(self) -> str:
         """The request key from the checkpoints' content hashes (the same inputs the pipeline uses)."""
         inputs = [_input_hash(c) for c in (self.checkpoint_a, self.checkpoint_b)]

@@ -27,7 +27,6 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.utils import timezone
 
-from claims.charts import report_charts
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
@@ -35,6 +34,7 @@ from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from claims.services.checkpoints import checkpoint_record_inspection
 from provenance.fingerprint import ENGINE_VERSION
+from provenance.fingerprint.charts import report_charts
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.report import compare_fingerprints

@@ -6,11 +6,14 @@
 * ``checkpoints``: registering and changing checkpoints whatever the door (admin, API, command,
   demo), the door check they share, and recording what the pipeline learnt by reading the files.
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
+* ``reports``: requesting a fingerprint report (``report_request``) and retrying a failed one.
+* ``accounts``: creating an editor's or a reviewer's account (``account_create``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
 """
 
+from claims.services.accounts import account_create
 from claims.services.checkpoints import (
     checkpoint_record_inspection,
     checkpoint_register,
@@ -28,8 +31,10 @@ from claims.services.records import (
     record_unpublish,
     record_update,
 )
+from claims.services.reports import report_request, report_retry
 
 __all__ = [
+    "account_create",
     "checkpoint_record_inspection",
     "checkpoint_register",
     "checkpoint_save",
@@ -44,4 +49,6 @@ __all__ = [
     "record_save",
     "record_unpublish",
     "record_update",
+    "report_request",
+    "report_retry",
 ]

@@ -14,17 +14,13 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from claims.charts import svg_response
 from claims.models import FingerprintReport
 from claims.selectors import report_queryset
 from claims.views.base import PublicRecordView, can_preview
+from provenance.fingerprint.methods import method_title
+from provenance.fingerprint.parameters import PARAMETERS
 
-METHOD_LABELS = {
-    "attn_std": "Attention σ correlation (HonestAGI's statistic)",
-    "tensor_identity": "Identical tensors",
-    "aligned_cosine": "Cosine of same-named weights",
-    "embedding_anchor": "Embedding-anchored CKA",
-    "expert_upcycling": "Expert upcycling",
-}
 CHART_ALT = {
     "sigma_curves": "Line charts, one per attention projection (Q, K, V, O): the standard deviation of the "
     "weights in each layer, model A solid with circles, model B dashed with squares. The numbers are in "
@@ -92,15 +88,16 @@ def method_sections(report: FingerprintReport) -> list[dict]:
         calibration = result.get("calibration") or {}
         headers, rows = per_layer_table(result.get("per_layer") or {})
         chart = f"null_{name}"
+        label = method_title(name)
         sections.append(
             {
                 "name": name,
-                "label": METHOD_LABELS.get(name, name.replace("_", " ")),
+                "label": label,
                 "score": result.get("score"),
                 "reading": result.get("reading", ""),
                 "calibration": calibration,
                 "chart": chart if chart in report.charts else None,
-                "chart_alt": f"Histogram of the {METHOD_LABELS.get(name, name)} score for "
+                "chart_alt": f"Histogram of the {label} score for "
                 f"{calibration.get('size') or 'the'} unrelated pairs (the null distribution), with this "
                 f"report's score {_fmt(result.get('score'))} marked as a vertical line.",
                 "headers": headers,
@@ -119,14 +116,13 @@ def reproduce_commands(report: FingerprintReport) -> list[str]:
     paths = [_path_hint(report.checkpoint_a), _path_hint(report.checkpoint_b)]
     methods = ",".join(report.methods) or "all"
     params = report.parameters or {}
-    engine_opts = "".join(
-        f" --{flag} {params[key]}"
-        for key, flag in (("null_size", "null-size"), ("seed", "seed"))
-        if key in params
+    # Both commands take the engine's parameters under the same flags.
+    options = f"--methods {methods}" + "".join(
+        f" {parameter.flag} {params[name]}" for name, parameter in PARAMETERS.items() if name in params
     )
     return [
-        f"python manage.py fingerprint {paths[0]} {paths[1]} --methods {methods}",
-        f"python -m provenance.fingerprint compare {paths[0]} {paths[1]} --methods {methods}{engine_opts}",
+        f"python manage.py fingerprint {paths[0]} {paths[1]} {options}",
+        f"python -m provenance.fingerprint compare {paths[0]} {paths[1]} {options}",
     ]
 
 
@@ -168,16 +164,9 @@ class ReportDetail(PublicRecordView):
             ],
             commands=reproduce_commands(report),
             checkpoints=[("A", a), ("B", b)],
-            progress_percent=_progress(report),
             in_progress=report.status in (FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING),
         )
         return context
-
-
-def _progress(report: FingerprintReport) -> int | None:
-    if not report.progress_total:
-        return None
-    return min(100, int(100 * report.progress_bytes / report.progress_total))
 
 
 def _report_or_404(request, slug: str) -> FingerprintReport:
@@ -190,11 +179,7 @@ def report_chart(request, slug: str, name: str):
     svg = (report.charts or {}).get(name)
     if not svg:
         raise Http404("No such chart in this report.")
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    # Opened on its own, the SVG is a document: let it style itself and nothing else.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return svg_response(svg, cache_seconds=3600)
 
 
 @require_safe

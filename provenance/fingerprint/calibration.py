@@ -37,11 +37,12 @@ import numpy as np
 
 from .errors import IncompatibleModelsError
 from .fingerprint import ModelFingerprint
+from .parameters import NULL_SIZE
 
 if TYPE_CHECKING:
     from .methods.base import Method
 
-DEFAULT_NULL_SIZE = 32
+DEFAULT_NULL_SIZE = NULL_SIZE.default
 SHARED_RECIPE_SHARE = 0.5
 MIN_PANEL_PAIRS = 5
 """A reference panel with fewer same-depth pairs than this is reported but not used as headline."""

@@ -1,22 +1,23 @@
 """Command line: ``python -m provenance.fingerprint {inspect,compare,synthesize}``.
 
 * ``inspect PATH`` - layout, layers, files, dtypes, size, per-role statistics and the σ series;
-* ``compare PATH_A PATH_B [--methods a,b|all] [--json OUT] [--null-size N]`` - every method's
-  score next to its null (mean ± std, z, p) and a plain-language reading; the weight-reading
+* ``compare PATH_A PATH_B [--methods a,b|all] [--json OUT] [--charts DIR] [--null-size N] [--seed S]``
+  - every method's score next to its null (mean ± std, z, p) and a plain-language reading (the
+  table of ``table.format_report``); ``--charts`` writes the knowledge base's SVG charts; the weight-reading
   methods (``embedding_anchor``, ``neuron_matching``, ...) run when both paths are checkpoints;
 * ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package).
 
 A PATH is a checkpoint folder, a ``.safetensors`` file, or a fingerprint saved with
 ``inspect --save-fingerprint`` (``*.json``). Exit codes: 0 ok, 2 bad input (one ``error: ...``
-line on stderr, no traceback), 1 internal failure. Progress bars go to stderr, only on a terminal
-and without ``--quiet``.
+line on stderr, no traceback; parameters out of their ``parameters`` bounds included), 1 internal
+failure. Progress goes to stderr unless ``--quiet``: a bar on a terminal, else a line every few
+seconds (see ``progress``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 import traceback
 from collections import Counter
 from collections.abc import Sequence
@@ -26,20 +27,16 @@ from typing import TextIO
 import numpy as np
 
 from . import ENGINE_VERSION
-from .calibration import DEFAULT_NULL_SIZE
 from .errors import FingerprintError
 from .fingerprint import ModelFingerprint, Role
 from .methods import METHODS
+from .parameters import PARAMETERS
+from .parameters import validate as validate_parameters
+from .progress import progress_reporter
+from .safetensors_format import human_bytes
+from .table import format_report
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"
 
 
 def _is_saved_fingerprint(path: str | Path) -> bool:
@@ -57,24 +54,9 @@ def load_fingerprint(path: str | Path, *, quiet: bool = False) -> ModelFingerpri
             raise FingerprintError(f"{p} is not a saved fingerprint: {exc}", path=str(p)) from exc
     if not p.exists():
         raise FingerprintError(f"{p} does not exist", path=str(p))
-    from tqdm import tqdm
-
     from .stats import fingerprint_checkpoint
 
-    with tqdm(
-        total=0,
-        unit="B",
-        unit_scale=True,
-        desc=p.name,
-        file=sys.stderr,
-        leave=False,
-        disable=quiet or not sys.stderr.isatty(),
-    ) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
+    with progress_reporter(f"reading {p.name}", quiet=quiet) as progress:
         return fingerprint_checkpoint(p, progress=progress)
 
 
@@ -86,14 +68,14 @@ def print_inspect(fp: ModelFingerprint, path: str, out: TextIO) -> None:
     out.write(f"{path}\n")
     out.write(
         f"  layout: {fp.family}   layers: {fp.num_layers}   files: {len(fp.files)}   "
-        f"size: {_human(fp.total_bytes)}\n"
+        f"size: {human_bytes(fp.total_bytes)}\n"
     )
     out.write(
         f"  tensors: {len(fp.tensors)} ({', '.join(f'{k} {v}' for k, v in sorted(dtypes.items()))})   "
         f"parts: {len(fp.parts)}\n"
     )
     for f in fp.files:
-        out.write(f"    {f.name:<48} {_human(f.size):>10}  sha256 {f.sha256[:16]}…\n")
+        out.write(f"    {f.name:<48} {human_bytes(f.size):>10}  sha256 {f.sha256[:16]}…\n")
     out.write(f"  content hash: {fp.content_hash}\n")
     out.write(f"  tokenizer sha256: {fp.tokenizer_sha256 or '-'}\n")
     bad = [(p.key, p.nan_count, p.inf_count) for p in fp.parts if p.nan_count or p.inf_count]
@@ -131,36 +113,6 @@ def print_inspect(fp: ModelFingerprint, path: str, out: TextIO) -> None:
 # -- compare -----------------------------------------------------------------------------------------
 
 
-def print_report(report_dict: dict, out: TextIO) -> None:
-    a, b = report_dict["inputs"]["a"], report_dict["inputs"]["b"]
-    out.write(f"A: {a['label']}  ({a['family']}, {a['num_layers']} layers, {_human(a['total_bytes'])})\n")
-    out.write(f"B: {b['label']}  ({b['family']}, {b['num_layers']} layers, {_human(b['total_bytes'])})\n\n")
-    out.write(f"{'method':<17}{'score':>9}   {'null mean ± std':<20}{'z':>9}{'p':>8}   null\n")
-    for name, r in report_dict["results"].items():
-        c = r.get("calibration") or {}
-        null = "-" if c.get("mean") is None else f"{c['mean']:.3f} ± {c['std']:.3f}"
-        z = "-" if c.get("z") is None else f"{c['z']:.1f}"
-        p = "-" if c.get("p") is None else (f"{c['p']:.3f}" if c["p"] >= 1e-3 else f"{c['p']:.0e}")
-        if c.get("log10_p") is not None and c["log10_p"] < -300:  # a Fisher p below float range
-            p = f"1e{c['log10_p']:.0f}"
-        score = "-" if r["score"] is None else f"{r['score']:.3f}"
-        out.write(
-            f"{name:<17}{score:>9}   {null:<20}{z:>9}{p:>8}   {c.get('size', 0)} {c.get('source', '')}\n"
-        )
-    for name, why in report_dict["skipped"].items():
-        out.write(f"{name:<17}{'n/a':>9}   {why}\n")
-    out.write("\n")
-    for name, r in report_dict["results"].items():
-        out.write(
-            textwrap.fill(r["reading"], 100, initial_indent=f"{name}: ", subsequent_indent="    ") + "\n"
-        )
-    for note in report_dict.get("notes", []):
-        out.write(textwrap.fill(note, 100, initial_indent="note: ", subsequent_indent="    ") + "\n")
-    out.write(
-        "\n" + textwrap.fill(f"Summary ({report_dict['verdict']}): {report_dict['summary']}", 100) + "\n"
-    )
-
-
 def _cmd_inspect(args: argparse.Namespace) -> int:
     fp = load_fingerprint(args.path, quiet=args.quiet)
     print_inspect(fp, args.path, sys.stdout)
@@ -172,11 +124,14 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .report import compare_fingerprints, resolve_methods
 
-    methods = resolve_methods(args.methods)  # validate before the (long) reads
+    # Validate everything before the (long) reads.
+    methods = resolve_methods(args.methods)
+    params = validate_parameters({name: getattr(args, name) for name in PARAMETERS})
     fp_a = load_fingerprint(args.path_a, quiet=args.quiet)
     fp_b = load_fingerprint(args.path_b, quiet=args.quiet)
     panel = [load_fingerprint(p, quiet=args.quiet) for p in args.panel or ()]
     # The weight-reading methods need the checkpoints themselves; saved fingerprints have no weights.
+    labels = (Path(args.path_a).name, Path(args.path_b).name)
     weights = None
     if not (_is_saved_fingerprint(args.path_a) or _is_saved_fingerprint(args.path_b)):
         from .safetensors_format import open_checkpoint
@@ -186,17 +141,27 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         fp_a,
         fp_b,
         methods=methods,
-        null_size=args.null_size,
-        seed=args.seed,
         reference_panel=panel or None,
         weights=weights,
-        labels=(Path(args.path_a).name, Path(args.path_b).name),
+        labels=labels,
+        **params,
     )
     d = report.to_dict()
-    print_report(d, sys.stdout)
+    sys.stdout.write(format_report(d))
     if args.json:
         Path(args.json).write_text(report.to_json(indent=1))
+    if args.charts:
+        _write_charts(d, Path(args.charts), labels)
     return EXIT_OK
+
+
+def _write_charts(report_dict: dict, folder: Path, labels: tuple[str, str]) -> None:
+    """The report's charts as ``DIR/<name>.svg``, the same files the knowledge base serves."""
+    from .charts import report_charts
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, svg in report_charts(report_dict, label_a=labels[0], label_b=labels[1]).items():
+        (folder / f"{name}.svg").write_text(svg)
 
 
 def _cmd_synthesize(args: argparse.Namespace) -> int:
@@ -226,8 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path_b")
     p.add_argument("--methods", default="all", help=f"comma-separated: {','.join(METHODS)} (default: all)")
     p.add_argument("--json", metavar="OUT", help="write the full report as JSON")
-    p.add_argument("--null-size", type=int, default=DEFAULT_NULL_SIZE, help="synthetic null pairs per method")
-    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic nulls")
+    for param in PARAMETERS.values():
+        p.add_argument(
+            param.flag,
+            type=int,
+            default=param.default,
+            help=f"{param.help} {param.minimum}-{param.maximum} (default: {param.default})",
+        )
+    p.add_argument("--charts", metavar="DIR", help="also write the report's charts to DIR as SVG files")
     p.add_argument(
         "--panel",
         action="append",

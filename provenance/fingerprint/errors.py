@@ -56,3 +56,11 @@ class NotRegularFileError(UnsafePathError):
 class OutsidePermittedFoldersError(UnsafePathError):
     """A file (or folder) that resolves, symlinks followed, outside the folders the caller allows
     the engine to read (the pipeline passes the model store)."""
+
+
+class ParameterError(FingerprintError):
+    """A report parameter outside its bounds, or unknown (see ``parameters``); names the parameter."""
+
+    def __init__(self, message: str, *, parameter: str):
+        super().__init__(message)
+        self.parameter = parameter

@@ -45,6 +45,7 @@ from .errors import FingerprintError, IncompatibleModelsError
 from .fingerprint import ModelFingerprint
 from .methods import METHODS, MethodResult
 from .methods.base import NEEDS_WEIGHTS
+from .parameters import validate as validate_parameters
 from .safetensors_format import Checkpoint
 from .weights import PairWeights
 
@@ -276,13 +277,13 @@ def compare_fingerprints(
     A method that cannot compare these models (IncompatibleModelsError; for a weight method any
     FingerprintError, e.g. an unreadable tokenizer) is listed in ``skipped`` with the reason; if
     none applies, IncompatibleModelsError is raised. Deterministic in (fingerprints, weights,
-    methods, null_size, seed, panel). Memory: the two fingerprints plus per-method detail; the
+    methods, null_size, seed, panel); ``null_size`` and ``seed`` within ``parameters`` bounds
+    (else ParameterError). Memory: the two fingerprints plus per-method detail; the
     weight methods hold at most one layer's matrices per model and the shared-token embedding rows
     (see each method's module: about 0.5 GB at most for 7B-class shapes). Time: about 1 s from
     fingerprints; the weight methods read the attention/MLP matrices once per method.
     """
-    if null_size < 2:
-        raise FingerprintError(f"null size must be at least 2, not {null_size}")
+    validate_parameters({"null_size": null_size, "seed": seed})
     pair = PairWeights(*weights) if isinstance(weights, tuple) else weights
     names = resolve_methods(methods, weights=pair is not None)
     results: dict[str, MethodResult] = {}

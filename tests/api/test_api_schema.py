@@ -78,3 +78,15 @@ def test_the_docs_load_their_assets_locally(client):
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
     assert client.get("/api/docs/?script=")["Content-Type"].startswith("application/javascript")
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_the_report_parameters_bounds_are_the_engines(schema):
+    from provenance.fingerprint.parameters import PARAMETERS
+
+    properties = schema["components"]["schemas"]["ReportParametersRequest"]["properties"]
+    assert set(properties) == set(PARAMETERS)
+    for name, parameter in PARAMETERS.items():
+        assert (properties[name]["minimum"], properties[name]["maximum"]) == (
+            parameter.minimum,
+            parameter.maximum,
+        )

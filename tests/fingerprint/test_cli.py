@@ -44,7 +44,41 @@ def test_compare_prints_every_method_with_its_null_and_writes_json(lineage_set, 
     report = json.loads(out.read_text())
     assert report["results"]["aligned_cosine"]["calibration"]["size"] == 16
     assert report["inputs"]["b"]["label"] == "finetune"
-    assert proc.stderr == ""  # no progress bar when stderr is not a terminal
+    assert "\r" not in proc.stderr  # stderr is a pipe here: plain progress lines, no bar
+
+
+def test_progress_to_a_pipe_is_a_few_plain_lines_not_carriage_returns(lineage_set):
+    proc = run("compare", str(lineage_set["base"]), str(lineage_set["finetune"]), "--methods", "attn_std")
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    # At most a start, a line every 5 s and an end per checkpoint: the tiny set reads in well under 5 s.
+    assert 2 <= len(lines) <= 6, lines
+    assert all(line.startswith("reading ") and line.endswith("%)") for line in lines)
+    assert "reading base:" in proc.stderr and "(100 %)" in proc.stderr
+
+
+def test_an_out_of_range_parameter_exits_2_naming_its_bounds_before_reading_anything():
+    proc = run("compare", "/nonexistent/a", "/nonexistent/b", "--null-size", "600")
+    assert proc.returncode == 2
+    assert proc.stderr == "error: null_size must be a whole number from 8 to 512.\n"
+
+
+def test_compare_writes_the_same_charts_the_knowledge_base_serves(lineage_set, tmp_path):
+    charts = tmp_path / "charts"
+    proc = run(
+        "compare", str(lineage_set["base"]), str(lineage_set["finetune"]), "--methods",
+        "attn_std,aligned_cosine", "--null-size", "8", "--quiet", "--charts", str(charts),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = {p.name for p in charts.iterdir()}
+    assert names == {
+        "sigma_curves.svg",
+        "layer_similarity.svg",
+        "null_attn_std.svg",
+        "null_aligned_cosine.svg",
+    }
+    assert all("<svg" in (charts / name).read_text() for name in names)
 
 
 def test_compare_of_unrelated_models_reports_no_evidence(lineage_set):
@@ -64,7 +98,7 @@ def test_a_corrupt_file_exits_2_with_one_error_line(lineage_set, tmp_path):
     shard = sorted(lineage_set["base"].glob("*.safetensors"))[0]
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(shard.read_bytes()[:200])
-    proc = run("compare", str(lineage_set["base"]), str(bad))
+    proc = run("compare", str(lineage_set["base"]), str(bad), "--quiet")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
     assert "bad.safetensors" in proc.stderr and "Traceback" not in proc.stderr

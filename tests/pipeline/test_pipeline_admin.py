@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from claims import models as m
 from claims.models import FingerprintReport
-from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_run
-from claims.services import checkpoint_record_inspection
+from claims.services import checkpoint_record_inspection, report_request
 from tests.factories import AIModelFactory, UserFactory, editor
 from tests.fingerprint.engine_files import llama_tensors, safetensors_bytes
 from tests.test_admin import form_data, url
@@ -32,8 +31,8 @@ def editor_client(client):
 
 @pytest.fixture
 def computed(register):
-    report = report_request(
-        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, requested_by=None
+    report, _created = report_request(
+        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, parameters=None, user=None
     )
     report_run(report_id=report.pk)
     report.refresh_from_db()
@@ -88,8 +87,8 @@ def test_compare_with_one_checkpoint_opens_the_form_with_it(editor_client, regis
 
 
 def test_a_running_report_shows_its_progress_and_refreshes(editor_client, register):
-    report = report_request(
-        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, requested_by=None
+    report, _created = report_request(
+        checkpoint_a=register("base"), checkpoint_b=register("moe"), methods=None, parameters=None, user=None
     )
     FingerprintReport.objects.filter(pk=report.pk).update(
         status=Status.RUNNING, started_at=timezone.now(), progress_bytes=5 * 2**20, progress_total=20 * 2**20

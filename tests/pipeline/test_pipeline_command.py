@@ -50,3 +50,23 @@ def test_a_corrupt_checkpoint_is_a_clear_error(model_store, copy_of):
     shard = truncate_last_shard(location)
     with pytest.raises(CommandError, match=f"{shard.name} is truncated"):
         run("lineage/base", location)
+
+
+def test_a_method_without_a_score_prints_the_engines_table_with_a_dash(model_store):
+    # Defect 14: a result whose score is null (NaN in the engine) crashed the command's own formatter
+    # with "unsupported format string passed to NoneType.__format__"; it now prints the engine's table.
+    run("lineage/base", "lineage/finetune", "--methods", "attn_std,aligned_cosine")
+    report = FingerprintReport.objects.get()
+    report.result["results"]["attn_std"]["score"] = None
+    report.result["results"]["attn_std"]["calibration"]["z"] = None
+    report.save()
+
+    out, _ = run("lineage/base", "lineage/finetune", "--methods", "attn_std,aligned_cosine")
+
+    row = next(line for line in out.splitlines() if line.startswith("attn_std"))
+    assert row.split()[1] == "-"
+    assert next(line for line in out.splitlines() if line.startswith("method")).split()[:2] == [
+        "method",
+        "score",
+    ]
+    assert f"Summary ({report.result['verdict']})" in out

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from claims.errors import ProvenanceError
 from claims.models import EvidenceArtifact, FingerprintReport
-from claims.pipeline.requests import report_enqueue, report_request, report_retry
+from claims.pipeline.requests import report_enqueue
 from claims.pipeline.sweep import reports_sweep
+from claims.services import report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from tests.factories import editor
 
@@ -26,7 +27,9 @@ def pair(register):
 def test_a_request_creates_a_queued_report_with_its_evidence_record(pair, django_capture_on_commit_callbacks):
     user = editor()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=user)
+        report, _created = report_request(
+            checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=user
+        )
 
     assert report.status == Status.QUEUED
     assert report.methods == list(METHODS)  # the worker has the weights: every method runs
@@ -38,24 +41,31 @@ def test_a_request_creates_a_queued_report_with_its_evidence_record(pair, django
 
 
 def test_an_identical_request_returns_the_existing_report(pair):
-    first = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods="attn_std", requested_by=None)
-    again = report_request(
-        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=["attn_std"], requested_by=None
+    first, first_created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods="attn_std", parameters=None, user=None
     )
-    other = report_request(
-        checkpoint_a=pair[0], checkpoint_b=pair[1], methods="aligned_cosine", requested_by=None
+    again, again_created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=["attn_std"], parameters=None, user=None
+    )
+    other, other_created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods="aligned_cosine", parameters=None, user=None
     )
 
-    assert again.pk == first.pk
-    assert other.pk != first.pk
+    assert again.pk == first.pk and (first_created, again_created) == (True, False)
+    assert other.pk != first.pk and other_created
     assert FingerprintReport.objects.count() == 2
     assert EvidenceArtifact.objects.filter(kind="analysis").count() == 2
 
 
 def test_a_request_can_cite_an_existing_evidence_record(pair):
     evidence = EvidenceArtifact.objects.create(title="Our analysis", slug="our-analysis", kind="analysis")
-    report = report_request(
-        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None, evidence=evidence
+    report, _created = report_request(
+        checkpoint_a=pair[0],
+        checkpoint_b=pair[1],
+        methods=None,
+        parameters=None,
+        user=None,
+        evidence=evidence,
     )
     evidence.refresh_from_db()
     assert evidence.report == report
@@ -66,16 +76,20 @@ def test_a_request_can_cite_an_existing_evidence_record(pair):
 )
 def test_impossible_requests_are_refused_with_a_reason(pair, methods, message):
     with pytest.raises(ProvenanceError, match=message):
-        report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=methods, requested_by=None)
+        report_request(
+            checkpoint_a=pair[0], checkpoint_b=pair[1], methods=methods, parameters=None, user=None
+        )
 
 
 def test_a_checkpoint_is_not_compared_with_itself(pair):
     with pytest.raises(ProvenanceError, match="two different checkpoints"):
-        report_request(checkpoint_a=pair[0], checkpoint_b=pair[0], methods=None, requested_by=None)
+        report_request(checkpoint_a=pair[0], checkpoint_b=pair[0], methods=None, parameters=None, user=None)
 
 
 def test_only_a_failed_report_can_be_retried(pair):
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     with pytest.raises(ProvenanceError, match="Only a failed report"):
         report_retry(report=report)
 
@@ -88,24 +102,32 @@ def test_only_a_failed_report_can_be_retried(pair):
 
 
 def test_asking_again_for_a_failed_report_queues_it_again(pair):
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     FingerprintReport.objects.filter(pk=report.pk).update(
         status=Status.FAILED, error_message="It broke.", finished_at=timezone.now()
     )
-    again = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    again, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     again.refresh_from_db()
     assert again.pk == report.pk and again.status == Status.QUEUED
 
 
 def test_with_the_broker_down_the_request_is_kept_and_sent_later(pair, broker_down):
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     assert report_enqueue(report_id=report.pk) is False
     report.refresh_from_db()
     assert report.status == Status.QUEUED and report.enqueued_at is None
 
 
 def test_the_sweep_sends_what_never_reached_the_broker(pair, settings):
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     FingerprintReport.objects.filter(pk=report.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
 
     result = reports_sweep()
@@ -116,7 +138,9 @@ def test_the_sweep_sends_what_never_reached_the_broker(pair, settings):
 
 
 def test_the_sweep_requeues_a_report_whose_worker_died(pair):
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     long_ago = timezone.now() - timedelta(minutes=10)
     FingerprintReport.objects.filter(pk=report.pk).update(
         status=Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago, attempts=1
@@ -130,7 +154,9 @@ def test_the_sweep_requeues_a_report_whose_worker_died(pair):
 
 
 def test_the_sweep_fails_a_report_interrupted_too_often(pair):
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     long_ago = timezone.now() - timedelta(minutes=10)
     FingerprintReport.objects.filter(pk=report.pk).update(
         status=Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago, attempts=3
@@ -145,7 +171,9 @@ def test_the_sweep_fails_a_report_interrupted_too_often(pair):
 
 def test_the_sweep_fails_a_report_past_the_hard_time_limit(pair, settings):
     settings.CELERY_TASK_TIME_LIMIT = 60
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     FingerprintReport.objects.filter(pk=report.pk).update(
         status=Status.RUNNING,
         started_at=timezone.now() - timedelta(hours=1),
@@ -171,16 +199,20 @@ def test_the_sweep_fails_a_report_past_the_hard_time_limit(pair, settings):
 def test_bad_parameters_are_refused_with_a_reason(pair, parameters, message):
     with pytest.raises(ProvenanceError, match=message):
         report_request(
-            checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None, parameters=parameters
+            checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, user=None, parameters=parameters
         )
 
 
 def test_asking_again_after_the_weights_were_hashed_finds_the_same_report(pair):
-    first = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    first, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     for checkpoint, digest in zip(pair, ("a" * 64, "b" * 64), strict=True):
         checkpoint.content_hash = digest
         checkpoint.save()
-    again = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    again, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     assert again.pk == first.pk
 
 
@@ -189,7 +221,9 @@ def test_the_sweep_command_reports_what_it_did(pair):
 
     from django.core.management import call_command
 
-    report = report_request(checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, requested_by=None)
+    report, _created = report_request(
+        checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
+    )
     long_ago = timezone.now() - timedelta(minutes=10)
     FingerprintReport.objects.filter(pk=report.pk).update(
         status=Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago, attempts=1

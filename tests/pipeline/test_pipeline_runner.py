@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport, ModelFingerprint
-from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_claim, report_run
+from claims.services import report_request
 from tests.pipeline.conftest import truncate_last_shard
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ Status = FingerprintReport.Status
 
 
 def request(a: Checkpoint, b: Checkpoint, methods=None) -> FingerprintReport:
-    return report_request(checkpoint_a=a, checkpoint_b=b, methods=methods, requested_by=None)
+    return report_request(checkpoint_a=a, checkpoint_b=b, methods=methods, parameters=None, user=None)[0]
 
 
 def test_a_fine_tune_report_is_computed_stored_and_charted(register):

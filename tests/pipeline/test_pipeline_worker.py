@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from claims.models import FingerprintReport, ModelFingerprint
-from claims.pipeline.requests import report_enqueue, report_request
+from claims.pipeline.requests import report_enqueue
 from claims.pipeline.sweep import reports_sweep
+from claims.services import report_request
 from provenance.fingerprint.synthetic import write_checkpoint_of_size
 from tests.pipeline.conftest import truncate_last_shard
 from tests.pipeline.worker_process import WorkerProcess
@@ -45,7 +46,7 @@ def wait_for(
 
 
 def request(a, b, methods=None) -> FingerprintReport:
-    return report_request(checkpoint_a=a, checkpoint_b=b, methods=methods, requested_by=None)
+    return report_request(checkpoint_a=a, checkpoint_b=b, methods=methods, parameters=None, user=None)[0]
 
 
 def test_the_worker_computes_related_and_unrelated_pairs(register, model_store):

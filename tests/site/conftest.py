@@ -13,8 +13,8 @@ from django.utils import timezone
 from claims.demo.loader import load_founding_dispute
 from claims.demo.synthetic_case import load_synthetic_case
 from claims.models import Dispute, EvidenceArtifact, FingerprintReport
-from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_run
+from claims.services import report_request
 from tests.factories import UserFactory, editor
 from tests.pipeline.conftest import lineage_store, model_store, register  # noqa: F401 - fixtures
 
@@ -40,11 +40,12 @@ def make_report(request):
     register_checkpoint = request.getfixturevalue("register")
 
     def make(a: str = "base", b: str = "finetune", *, public: bool = True) -> FingerprintReport:
-        report = report_request(
+        report, _created = report_request(
             checkpoint_a=register_checkpoint(a),
             checkpoint_b=register_checkpoint(b),
             methods=None,
-            requested_by=None,
+            parameters=None,
+            user=None,
             enqueue=False,
         )
         assert report_run(report_id=report.pk) == "succeeded"

@@ -323,7 +323,8 @@ def test_the_report_page_puts_the_summary_first_and_each_score_beside_its_null(c
 def test_report_charts_and_downloads(client, make_report):
     report = make_report()
     chart = client.get(reverse("claims:report-chart", args=[report.slug, "sigma_curves"]))
-    assert chart["Content-Type"] == "image/svg+xml; charset=utf-8"
+    # The same response as the API's and the admin's (the SVG's own prolog declares UTF-8).
+    assert chart["Content-Type"] == "image/svg+xml" and chart["Cache-Control"] == "public, max-age=3600"
     assert "sandbox" in chart["Content-Security-Policy"] and b"<svg" in chart.content
     assert client.get(reverse("claims:report-chart", args=[report.slug, "nope"])).status_code == 404
 

@@ -12,6 +12,7 @@ from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFi
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
 from provenance.fingerprint.methods import METHODS
+from provenance.fingerprint.parameters import PARAMETERS, Parameter
 
 
 class ReportCheckpointSerializer(CheckpointSummarySerializer):
@@ -74,13 +75,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj) -> dict:
-        total = obj.progress_total
-        fraction = None
-        if total:
-            fraction = min(1.0, obj.progress_bytes / total)
-        elif obj.status == FingerprintReport.Status.SUCCEEDED:
-            fraction = 1.0
-        return {"bytes_read": obj.progress_bytes, "bytes_total": total, "fraction": fraction}
+        return {"bytes_read": obj.progress_bytes, "bytes_total": obj.progress_total, "fraction": obj.progress}
 
     @extend_schema_field(ChartSerializer(many=True))
     def get_charts(self, obj) -> list[dict]:
@@ -107,16 +102,25 @@ class ReportListSerializer(ReportSerializer):
         read_only_fields = fields
 
 
-class ReportParametersSerializer(StrictFieldsMixin, serializers.Serializer):
-    null_size = serializers.IntegerField(
+def parameter_field(parameter: Parameter) -> serializers.IntegerField:
+    """The API field of an engine parameter: its bounds (so the OpenAPI minimum/maximum) and its one
+    error sentence come from the engine's definition."""
+    message = parameter.message
+    return serializers.IntegerField(
         required=False,
-        min_value=8,
-        max_value=1000,
-        help_text="Unrelated pairs drawn for each null (default 32).",
+        min_value=parameter.minimum,
+        max_value=parameter.maximum,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value", "max_string_length"), message),
+        help_text=f"{parameter.help} From {parameter.minimum} to {parameter.maximum} "
+        f"(default {parameter.default}).",
     )
-    seed = serializers.IntegerField(
-        required=False, min_value=0, max_value=2**31 - 1, help_text="Random seed of the null (default 0)."
-    )
+
+
+class ReportParametersSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The engine's parameters (``provenance.fingerprint.parameters``), each optional."""
+
+    def get_fields(self):
+        return {name: parameter_field(parameter) for name, parameter in PARAMETERS.items()}
 
 
 class CheckpointIdField(serializers.PrimaryKeyRelatedField):
@@ -138,11 +142,13 @@ class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer):
         queryset=Checkpoint.objects.all(), help_text="Id of the second checkpoint."
     )
     methods = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(METHODS)),
+        child=serializers.ChoiceField(choices=[(name, method.title) for name, method in METHODS.items()]),
         required=False,
         allow_null=True,
         allow_empty=False,
-        help_text="Comparison methods; omit or null for all of them.",
+        help_text="Comparison methods; omit or null for all of them: "
+        + "; ".join(f"`{name}` ({method.title})" for name, method in METHODS.items())
+        + ".",
     )
     parameters = ReportParametersSerializer(required=False, help_text="Optional engine parameters.")
     evidence = LinkField(

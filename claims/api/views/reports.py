@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -12,11 +11,9 @@ from rest_framework.response import Response
 from claims.api import filters
 from claims.api.serializers.reports import ReportListSerializer, ReportRequestSerializer, ReportSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin
+from claims.charts import svg_response
 from claims.models import FingerprintReport
-from claims.pipeline.requests import report_request
-
-# The charts are our own matplotlib SVG, but an SVG opened directly is a document: let it run nothing.
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+from claims.services import report_request
 
 
 @extend_schema_view(
@@ -62,17 +59,14 @@ class ReportViewSet(
         body = ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        params = dict(data.get("parameters") or {})
-        asked_at = timezone.now()
-        report = report_request(
+        report, created = report_request(
             checkpoint_a=data["checkpoint_a"],
             checkpoint_b=data["checkpoint_b"],
             methods=data.get("methods"),
-            parameters=params or None,
+            parameters=data.get("parameters"),
             evidence=data.get("evidence"),
-            requested_by=request.user,
+            user=request.user,
         )
-        created = report.created_at >= asked_at
         report = self.queryset.get(pk=report.pk)
         return Response(
             ReportSerializer(report, context=self.get_serializer_context()).data,
@@ -93,6 +87,4 @@ class ReportViewSet(
         svg = (report.charts or {}).get(name)
         if svg is None:
             raise Http404
-        response = HttpResponse(svg, content_type="image/svg+xml")
-        response["Content-Security-Policy"] = SVG_CSP
-        return response
+        return svg_response(svg)

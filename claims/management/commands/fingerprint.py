@@ -17,10 +17,13 @@ from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport, Party
-from claims.pipeline.requests import report_request
 from claims.pipeline.runner import report_run
-from claims.services import checkpoint_register
-from provenance.fingerprint.safetensors_format import human_bytes
+from claims.services import checkpoint_register, report_request
+from provenance.fingerprint.errors import ParameterError
+from provenance.fingerprint.parameters import PARAMETERS
+from provenance.fingerprint.parameters import validate as validate_parameters
+from provenance.fingerprint.progress import progress_reporter
+from provenance.fingerprint.table import format_report
 
 UNATTRIBUTED = "unattributed-checkpoints"
 
@@ -42,18 +45,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--evidence", type=int, help="Id of the evidence artifact (kind analysis) that cites the report."
         )
+        for parameter in PARAMETERS.values():
+            parser.add_argument(
+                parameter.flag,
+                type=int,
+                help=f"{parameter.help} {parameter.minimum}-{parameter.maximum} (default: {parameter.default})",
+            )
 
     def handle(self, *args, **options):
+        given = {name: options[name] for name in PARAMETERS if options[name] is not None}
+        try:
+            parameters = validate_parameters(given)  # before registering anything
+        except ParameterError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
         try:
             with transaction.atomic():
                 a = self._register(options["path_a"], options["model_a"], options["revision_a"])
                 b = self._register(options["path_b"], options["model_b"], options["revision_b"])
                 evidence = self._evidence(options["evidence"])
-                report = report_request(
+                report, _created = report_request(
                     checkpoint_a=a,
                     checkpoint_b=b,
                     methods=options["methods"],
-                    requested_by=None,
+                    parameters=parameters,
+                    user=None,
                     evidence=evidence,
                     enqueue=False,
                 )
@@ -65,22 +80,16 @@ class Command(BaseCommand):
         if report.status == FingerprintReport.Status.SUCCEEDED:
             self.stdout.write(f"Report {report.slug} was already computed.")
         else:
-            outcome = report_run(report_id=report.pk, on_progress=self._progress)
-            sys.stderr.write("\n")
+            with progress_reporter("reading weights", stream=sys.stderr) as progress:
+                outcome = report_run(report_id=report.pk, on_progress=progress)
             report.refresh_from_db()
             if outcome == "skipped":
                 raise CommandError(f"Report {report.slug} is being computed by a worker; see the admin.")
         if report.status == FingerprintReport.Status.FAILED:
             raise CommandError(f"Report {report.slug} failed: {report.error_message}")
         self.stdout.write(self.style.SUCCESS(f"Report {report.slug}: {report.result['verdict']}"))
-        self.stdout.write(report.summary)
-        for name, result in report.result["results"].items():
-            cal = result.get("calibration") or {}
-            z = cal.get("z")
-            self.stdout.write(
-                f"  {name:16} score {result['score']:.4f}   z {'—' if z is None else f'{z:.1f}':>6}   "
-                f"p {cal.get('p', float('nan')):.3g}   (null of {cal.get('size', 0)})"
-            )
+        # The engine's own table, as `python -m provenance.fingerprint compare` prints it.
+        self.stdout.write(format_report(report.result), ending="")
 
     def _register(self, path: str, model_slug: str | None, revision: str):
         if model_slug:
@@ -116,9 +125,3 @@ class Command(BaseCommand):
             return EvidenceArtifact.objects.get(pk=evidence_id)
         except EvidenceArtifact.DoesNotExist:
             raise CommandError(f"No evidence artifact with id {evidence_id}.") from None
-
-    @staticmethod
-    def _progress(done: int, total: int) -> None:
-        percent = 100 * done // total if total else 100
-        sys.stderr.write(f"\rreading weights: {human_bytes(done)} of {human_bytes(total)} ({percent} %)   ")
-        sys.stderr.flush()

@@ -32,4 +32,14 @@ METHODS: dict[str, Method] = {
 }
 """Registry: name → Method, in the order reports list them."""
 
-__all__ = ["METHODS", "Method", "MethodResult", "NullDraw"]
+
+def method_title(name: str) -> str:
+    """The human title of a method (``Method.title``), for every page, table and form that names one.
+
+    A name no longer registered (an old stored report) reads as its words: "old_method" → "old method".
+    """
+    method = METHODS.get(name)
+    return method.title if method is not None else name.replace("_", " ")
+
+
+__all__ = ["METHODS", "Method", "MethodResult", "NullDraw", "method_title"]

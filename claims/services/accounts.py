@@ -1,0 +1,50 @@
+"""Accounts for the people who keep the knowledge base: editors and reviewers.
+
+An account is a staff user (so it can sign in to the admin) in exactly one of the groups that
+migration 0002 creates with their permissions: ``Editors`` (add, change, publish, retract) or
+``Reviewers`` (view only). Never a superuser: an operator makes those with ``createsuperuser``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from claims.errors import ProvenanceError
+
+EDITORS, REVIEWERS = "Editors", "Reviewers"
+
+
+@transaction.atomic
+def account_create(
+    *, username: str, password: str, email: str = "", group: str = EDITORS
+) -> AbstractBaseUser:
+    """A new staff account in ``group`` (Editors or Reviewers) with this password.
+
+    Raises ProvenanceError when the username is taken, the password fails the site's password
+    validators (their reasons are given), or the group does not exist (migrations not run).
+    """
+    if group not in (EDITORS, REVIEWERS):
+        raise ProvenanceError(f"An account is in {EDITORS} or {REVIEWERS}, not {group!r}.")
+    User = get_user_model()
+    if User._default_manager.filter(username=username).exists():
+        raise ProvenanceError(f"There is already an account named {username!r}; choose another username.")
+    try:
+        members = Group.objects.get(name=group)
+    except Group.DoesNotExist:
+        raise ProvenanceError(
+            f"The {group} group does not exist yet: run `manage.py migrate` first."
+        ) from None
+    user = User(username=username, email=email, is_staff=True)
+    try:
+        validate_password(password, user)
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ProvenanceError(" ".join(exc.messages)) from exc
+    user.set_password(password)
+    user.save()
+    user.groups.add(members)
+    return user

@@ -1,0 +1,230 @@
+"""SVG charts of a fingerprint report, drawn with matplotlib's Agg backend.
+
+Three charts, each readable without colour (line styles and markers tell the models apart, the
+heat map is a single-hue scale with a labelled colour bar, the observed score is a labelled line):
+
+* ``sigma_curves_svg`` - HonestAGI's per-layer σ of Q, K, V and O for both models;
+* ``similarity_heatmap_svg`` - the layer-to-layer similarity matrix, with the best alignment;
+* ``null_distribution_svg`` - one method's score against its null distribution.
+
+Each function takes plain numbers and returns SVG text: the knowledge base stores a report's charts
+once and its pages and API serve them without drawing again; the engine's command line writes the
+same files (``compare --charts DIR``). No Django here. Memory: one figure at a time. Text stays text (``svg.fonttype = none``):
+smaller files, selectable and readable by screen readers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+_STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "provenance",  # stable element ids: the same report draws the same bytes
+    "font.size": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+_MODEL_STYLES = (
+    {"linestyle": "-", "marker": "o", "color": "#1f4e79"},
+    {"linestyle": "--", "marker": "s", "color": "#b35900"},
+)
+
+
+def _to_svg(fig: plt.Figure, title: str, description: str) -> str:
+    buf = io.StringIO()
+    # Fixed margins, not bbox_inches="tight" or tight_layout(): each of those draws the figure once
+    # more just to measure it, which doubled the charts' share of a report's time.
+    fig.savefig(buf, format="svg", metadata={"Title": title, "Description": description})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def sigma_curves_svg(
+    series_a: Mapping[str, Sequence[float]],
+    series_b: Mapping[str, Sequence[float]],
+    *,
+    label_a: str,
+    label_b: str,
+) -> str:
+    """Per-layer σ curves of both models, one panel per attention projection (Q, K, V, O).
+
+    ``series_*`` map a role ("q", "k", "v", "o") to σ per layer; roles missing from either model
+    are left out. The curves are drawn raw (not z-scored) so a reader sees the actual scales.
+    """
+    roles = [r for r in ("q", "k", "v", "o") if r in series_a and r in series_b]
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(2, 2, figsize=(8, 5.8), squeeze=False)
+        fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.16, wspace=0.28, hspace=0.42)
+        for ax, role in zip(axes.flat, roles, strict=False):
+            for series, label, style in (
+                (series_a[role], label_a, _MODEL_STYLES[0]),
+                (series_b[role], label_b, _MODEL_STYLES[1]),
+            ):
+                ax.plot(np.arange(len(series)), series, label=label, markersize=3, linewidth=1.2, **style)
+            ax.set_title(f"{role.upper()} projection")
+            ax.set_xlabel("layer")
+            ax.set_ylabel("σ of weights")
+        for ax in list(axes.flat)[len(roles) :]:
+            ax.set_visible(False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 0.0))
+        return _to_svg(
+            fig,
+            "Per-layer standard deviation of attention weights",
+            f"σ of the Q, K, V and O projection matrices per layer for {label_a} (solid, circles) "
+            f"and {label_b} (dashed, squares).",
+        )
+
+
+def similarity_heatmap_svg(
+    matrix: Sequence[Sequence[float]],
+    *,
+    label_a: str,
+    label_b: str,
+    role: str,
+    alignment: Sequence[Sequence[int]] | None = None,
+) -> str:
+    """Layer-to-layer similarity heat map (rows: layers of A, columns: layers of B).
+
+    ``alignment`` is a list of (layer_a, layer_b) pairs, drawn as white-edged dots on the map.
+    Missing cells (shapes that differ) may be NaN and are drawn blank.
+    """
+    m = np.asarray(matrix, dtype=float)
+    with plt.rc_context(_STYLE | {"axes.grid": False}):
+        fig, ax = plt.subplots(figsize=(5.8, 4.8))
+        fig.subplots_adjust(left=0.14, right=0.96, top=0.92, bottom=0.12)
+        image = ax.imshow(
+            m,
+            cmap="Greys",
+            vmin=min(0.0, float(np.nanmin(m)) if m.size else 0.0),
+            vmax=1.0,
+            origin="upper",
+            aspect="auto",
+            interpolation="nearest",
+        )
+        bar = fig.colorbar(image, ax=ax)
+        bar.set_label("centred cosine similarity")
+        if alignment:
+            pairs = np.asarray(alignment)
+            ax.scatter(
+                pairs[:, 1],
+                pairs[:, 0],
+                s=18,
+                facecolors="#ffcc00",
+                edgecolors="black",
+                marker="D",
+                label="best alignment",
+            )
+            ax.legend(loc="upper right", fontsize=8)
+        ax.set_xlabel(f"layer of {label_b}")
+        ax.set_ylabel(f"layer of {label_a}")
+        ax.set_title(f"Layer-to-layer similarity ({role.upper()})")
+        return _to_svg(
+            fig,
+            f"Layer-to-layer similarity of the {role.upper()} matrices",
+            f"Each cell is the similarity of one layer of {label_a} (rows) with one layer of {label_b} "
+            "(columns); darker is more similar; diamonds mark the best monotone alignment.",
+        )
+
+
+def null_distribution_svg(
+    *,
+    method: str,
+    score: float,
+    null_scores: Sequence[float],
+    z: float | None,
+    p: float | None,
+) -> str:
+    """Histogram of a method's null distribution with the observed score as a labelled line."""
+    null = np.asarray(null_scores, dtype=float)
+    null = null[np.isfinite(null)]
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        fig.subplots_adjust(left=0.11, right=0.97, top=0.95, bottom=0.17)
+        if null.size:
+            # The band stays visible when the null is a sliver next to a far-away score.
+            mean, sd = float(null.mean()), float(null.std())
+            ax.axvspan(
+                mean - 3 * sd, mean + 3 * sd, color="#d0d0d0", alpha=0.6, label="unrelated: mean ± 3 sd"
+            )
+            ax.hist(
+                null,
+                bins=min(30, max(5, null.size // 2)),
+                color="#9e9e9e",
+                edgecolor="black",
+                hatch="//",
+                label=f"unrelated pairs (n={null.size})",
+            )
+        ax.axvline(score, color="black", linewidth=2, linestyle="-", label="this pair")
+        parts = [f"score {score:.3f}"]
+        if z is not None and np.isfinite(z):
+            parts.append(f"z = {z:.1f}")
+        if p is not None:
+            parts.append(f"p = {p:.3g}")
+        left, right = ax.get_xlim()
+        on_right = score > (left + right) / 2  # keep the label inside the axes
+        ax.annotate(
+            ", ".join(parts),
+            xy=(score, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4 if on_right else 4, -12),
+            textcoords="offset points",
+            fontsize=8,
+            ha="right" if on_right else "left",
+        )
+        ax.set_xlabel(f"{method} score")
+        ax.set_ylabel("number of unrelated pairs")
+        ax.legend(loc="upper left", fontsize=8)
+        return _to_svg(
+            fig,
+            f"{method}: this pair against unrelated pairs",
+            f"Histogram of the {method} score over {null.size} unrelated model pairs, and the score of "
+            f"this pair ({', '.join(parts)}).",
+        )
+
+
+def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, str]:
+    """Every chart a stored comparison result supports, as {name: SVG}.
+
+    Names: ``sigma_curves`` (from attn_std), ``layer_similarity`` (from aligned_cosine) and
+    ``null_<method>`` for each method with a score and a null distribution. Methods that were not run, or were
+    skipped for these models, simply have no chart.
+    """
+    results = result.get("results", {})
+    charts: dict[str, str] = {}
+    attn = results.get("attn_std")
+    if attn:
+        charts["sigma_curves"] = sigma_curves_svg(
+            attn["per_layer"]["sigma_a"], attn["per_layer"]["sigma_b"], label_a=label_a, label_b=label_b
+        )
+    cosine = results.get("aligned_cosine")
+    similarity = cosine and cosine.get("extra", {}).get("layer_similarity")
+    if similarity and similarity.get("matrix"):
+        matrix = [[float("nan") if v is None else v for v in row] for row in similarity["matrix"]]
+        charts["layer_similarity"] = similarity_heatmap_svg(
+            matrix,
+            label_a=label_a,
+            label_b=label_b,
+            role="+".join(similarity.get("roles", [])) or "attention",
+            alignment=similarity.get("alignment") or None,
+        )
+    for name, method_result in results.items():
+        calibration = method_result.get("calibration") or {}
+        # A method with no score (None in the JSON) has nothing to mark against its null.
+        if calibration.get("samples") and method_result.get("score") is not None:
+            charts[f"null_{name}"] = null_distribution_svg(
+                method=name,
+                score=method_result["score"],
+                null_scores=calibration["samples"],
+                z=calibration.get("z"),
+                p=calibration.get("p"),
+            )
+    return charts
