@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0006_search_vector_columns'),
+        ('claims', '0007_search_fts5'),
     ]
 
     operations = [
