@@ -96,19 +96,14 @@ RELATED = frozenset({"finetune", "continued", "pruned", "widened", "moe"})
 """Names in the lineage set derived from ``base``; the others are unrelated to it."""
 
 
-def build_lineage_set(
-    root: str | Path,
-    *,
-    size: str = "tiny",
-    seed: int = 0,
-    dtype: str = "BF16",
-    max_shard_bytes: int = 2 << 20,
-) -> dict[str, Path]:
+def build_lineage_set(root: str | Path, **options: Any) -> dict[str, Path]:
     """Write the lineage set under ``root`` (one folder per model) and return {name: folder}.
 
-    Also writes ``root/lineage.json``: per model its relation to ``base``, whether it is derived
-    from it, and relation details (``kept_layers`` for the pruned copy). Deterministic in
-    (size, seed, dtype): the same call writes byte-identical files. Tiny set: ~45 MB, ~2 s.
+    ``options``: ``size`` ("tiny"), ``seed`` (0), ``dtype`` ("BF16"), ``max_shard_bytes`` (2 MiB),
+    as ``write_model_set``. Also writes ``root/lineage.json``: per model its relation to ``base``,
+    whether it is derived from it, and relation details (``kept_layers`` for the pruned copy).
+    Deterministic in (size, seed, dtype): the same call writes byte-identical files. Tiny set:
+    ~45 MB, ~2 s.
     """
 
     def describe(name: str, model: SyntheticModel) -> dict[str, Any]:
@@ -119,12 +114,4 @@ def build_lineage_set(
             **model.extra,
         }
 
-    return write_model_set(
-        root,
-        lineage_models(size, seed=seed),
-        manifest_name="lineage.json",
-        header={"size": size, "seed": seed, "dtype": dtype},
-        describe=describe,
-        dtype=dtype,
-        max_shard_bytes=max_shard_bytes,
-    )
+    return write_model_set(root, lineage_models, manifest_name="lineage.json", describe=describe, **options)

@@ -253,29 +253,17 @@ def adversarial_models(size: str = "tiny", *, seed: int = 0) -> dict[str, Synthe
     }
 
 
-def build_adversarial_set(
-    root: str | Path,
-    *,
-    size: str = "tiny",
-    seed: int = 0,
-    dtype: str = "BF16",
-    max_shard_bytes: int = 2 << 20,
-) -> dict[str, Path]:
+def build_adversarial_set(root: str | Path, **options: Any) -> dict[str, Path]:
     """Write ``base`` and the adversarial variants under ``root``; return {name: folder}.
 
-    Also writes ``root/adversarial.json`` (relation, derived_from_base, transform details).
-    Deterministic in (size, seed, dtype). Tiny set: ~30 MB, a few seconds.
+    ``options`` as ``build_lineage_set``. Also writes ``root/adversarial.json`` (relation,
+    derived_from_base, transform details). Deterministic in (size, seed, dtype). Tiny set: ~30 MB,
+    a few seconds.
     """
 
     def describe(name: str, model: SyntheticModel) -> dict[str, Any]:
         return {"relation": model.relation, "derived_from_base": name in ADVERSARIAL_RELATED, **model.extra}
 
     return write_model_set(
-        root,
-        adversarial_models(size, seed=seed),
-        manifest_name="adversarial.json",
-        header={"size": size, "seed": seed, "dtype": dtype},
-        describe=describe,
-        dtype=dtype,
-        max_shard_bytes=max_shard_bytes,
+        root, adversarial_models, manifest_name="adversarial.json", describe=describe, **options
     )

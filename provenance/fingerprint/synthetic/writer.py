@@ -99,20 +99,26 @@ def write_model(
 
 def write_model_set(
     root: str | Path,
-    models: dict[str, SyntheticModel],
+    make_models: Callable[..., dict[str, SyntheticModel]],
     *,
     manifest_name: str,
-    header: dict[str, Any],
     describe: Callable[[str, SyntheticModel], dict[str, Any]],
+    size: str = "tiny",
+    seed: int = 0,
     dtype: str = "BF16",
     max_shard_bytes: int = 2 << 20,
 ) -> dict[str, Path]:
-    """Write each of ``models`` to ``root/<name>`` (``write_model``) and return {name: folder}.
+    """Write each of ``make_models(size, seed=seed)`` to ``root/<name>`` (``write_model``) and return
+    {name: folder}. The set builders (``build_lineage_set``, ``build_adversarial_set``) pass their
+    ``size``, ``seed``, ``dtype`` and ``max_shard_bytes`` through to here.
 
-    Also writes ``root/<manifest_name>``: ``header`` (e.g. size, seed, dtype) followed by ``"models"``,
-    per name ``describe(name, model)`` (its relation to the set's base and its details). The same call
-    writes byte-identical files. Memory: one tensor block at a time, as ``write_model``.
+    Also writes ``root/<manifest_name>``: size, seed and dtype, then ``"models"``: per name
+    ``describe(name, model)`` (its relation to the set's base and its details). Deterministic in
+    (size, seed, dtype): the same call writes byte-identical files. Memory: one tensor block at a
+    time, as ``write_model``.
     """
+    models = make_models(size, seed=seed)
+    header = {"size": size, "seed": seed, "dtype": dtype}
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
