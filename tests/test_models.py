@@ -236,13 +236,17 @@ def test_public_means_published_or_retracted():
     assert not draft.is_public
 
 
-def test_a_report_is_public_when_the_evidence_citing_it_is():
+def test_a_report_is_public_when_the_evidence_citing_it_and_both_models_are():
     report = f.FingerprintReportFactory()
     assert not report.is_public and not m.FingerprintReport.objects.public().exists()
     evidence = f.EvidenceArtifactFactory(kind="analysis", report=report)
     report.refresh_from_db()
     assert not report.is_public  # cited only by a draft
     m.EvidenceArtifact.objects.filter(pk=evidence.pk).update(status="published", published_at=timezone.now())
+    report.refresh_from_db()
+    assert not report.is_public  # both compared models are drafts
+    for checkpoint in (report.checkpoint_a, report.checkpoint_b):
+        m.AIModel.objects.filter(pk=checkpoint.model_id).update(status="published", published_at=timezone.now())
     report.refresh_from_db()
     assert report.is_public and list(m.FingerprintReport.objects.public()) == [report]
 
