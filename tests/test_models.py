@@ -246,7 +246,9 @@ def test_a_report_is_public_when_the_evidence_citing_it_and_both_models_are():
     report.refresh_from_db()
     assert not report.is_public  # both compared models are drafts
     for checkpoint in (report.checkpoint_a, report.checkpoint_b):
-        m.AIModel.objects.filter(pk=checkpoint.model_id).update(status="published", published_at=timezone.now())
+        m.AIModel.objects.filter(pk=checkpoint.model_id).update(
+            status="published", published_at=timezone.now()
+        )
     report.refresh_from_db()
     assert report.is_public and list(m.FingerprintReport.objects.public()) == [report]
 
