@@ -246,3 +246,11 @@ def test_a_claim_dated_in_the_future_is_refused(editor, world):
     assert (
         editor.patch("/api/v1/claims/claim-0/", {"made_on": "2025-07-05"}, format="json").status_code == 200
     )
+
+
+@pytest.mark.parametrize("role", [{"role": "accuser", "note": ""}, {"party": "huawei"}, {}])
+def test_a_patched_role_without_its_party_or_role_is_a_field_error_not_a_500(editor, world, role):
+    """Found by schemathesis: PATCH made the nested role's fields optional, and the service failed."""
+    response = editor.patch("/api/v1/disputes/case-0/", {"parties": [role]}, format="json")
+    assert response.status_code == 400, response.content
+    assert "parties" in response.json()["error"]["fields"]

@@ -30,6 +30,13 @@ class DisputeRoleSerializer(BaseSerializer):
         fields = ["party", "role", "note", "note_html"]
         extra_kwargs = {"note": {"required": False}}
 
+    def validate(self, attrs):
+        # A PATCH makes every nested field optional; a role still needs its party and its role.
+        missing = {name: ["This field is required."] for name in ("party", "role") if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return super().validate(attrs)
+
 
 class DisputeSerializer(PublicRecordSerializer):
     summary_html = MarkdownHTMLField(source="summary")
