@@ -391,6 +391,18 @@ def _files_from_index(root: Path, index: Path, permitted: Permitted) -> list[Saf
     return files
 
 
+def _is_gguf(path: Path) -> bool:
+    from .gguf_format import is_gguf
+
+    return is_gguf(path)
+
+
+def _open_gguf(path: Path, allowed: Permitted) -> Any:
+    from .gguf_format import open_gguf
+
+    return open_gguf(path, allowed)
+
+
 def open_checkpoint(
     path: str | os.PathLike[str], *, permitted: Iterable[str | os.PathLike[str]] | None = None
 ) -> Checkpoint:
@@ -403,12 +415,18 @@ def open_checkpoint(
     UnsafePathError for a FIFO, socket or device, or - when ``permitted`` folders are given - for any
     file or folder that resolves (symlinks followed) outside them (see provenance.fingerprint.paths).
     The files' real paths are kept, so later reads open what was checked.
+
+    A GGUF file (recognised by its magic, whatever its name) or a folder holding GGUF files and no
+    safetensors is opened by ``gguf_format.open_gguf``: a ``GgufCheckpoint``, which has the same
+    reading interface (``tensors``, ``iter_chunks``, ``read_tensor``, ``config``).
     """
     p = Path(path)
     allowed = permitted_folders(permitted)
     if not p.exists():
         raise EmptyCheckpointError(f"{p} does not exist", path=str(p))
     if not checked_path(p, allowed, name=str(p), folder_ok=True).is_dir():
+        if _is_gguf(p):
+            return _open_gguf(p, allowed)
         root, files = p.parent, [read_header(checked_path(p, allowed), p.name)]
     else:
         root = p
@@ -419,6 +437,8 @@ def open_checkpoint(
             files = [read_header(checked_path(p / "model.safetensors", allowed), "model.safetensors")]
         else:
             found = sorted(q for q in p.glob("*.safetensors") if q.exists() and not q.is_dir())
+            if not found and any(q.suffix == ".gguf" for q in p.iterdir()):
+                return _open_gguf(p, allowed)
             if not found:
                 others = sorted(
                     q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".gguf", ".ckpt")

@@ -42,6 +42,7 @@ import numpy as np
 
 from . import kernels
 from .fingerprint import FileRecord, ModelFingerprint, PartStats, TensorRecord, sample_positions
+from .gguf_format import GgufCheckpoint, GgufFile, GgufTensor, decode_piece
 from .layouts import PartSpec, resolve_layout
 from .safetensors_format import DEFAULT_CHUNK_BYTES, DTYPES, Checkpoint, TensorInfo, decode, open_checkpoint
 from .streaming import Piece, plan_pieces, stream_file
@@ -324,9 +325,11 @@ def fingerprint_checkpoint(
         raise ValueError("chunk_bytes must be positive")
     ckpt = (
         path_or_checkpoint
-        if isinstance(path_or_checkpoint, Checkpoint)
+        if isinstance(path_or_checkpoint, Checkpoint | GgufCheckpoint)
         else open_checkpoint(path_or_checkpoint)
     )
+    if isinstance(ckpt, GgufCheckpoint):
+        return _fingerprint_gguf(ckpt, chunk_bytes, sample_size, seed, progress)
     layout = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
     specs: dict[str, list[PartSpec]] = {}
     for spec in layout.parts:
@@ -356,5 +359,82 @@ def fingerprint_checkpoint(
         parts=parts,
         config=ckpt.config,
         tokenizer_sha256=_sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
+        params={"sample_size": sample_size, "chunk_bytes": chunk_bytes, "seed": seed},
+    )
+
+
+def _gguf_pieces(gf: GgufFile, ckpt: GgufCheckpoint, chunk_bytes: int) -> list[Piece]:
+    """The pieces of one GGUF file in file order, tiling it: the header, then each tensor in steps of
+    whole blocks (whole heads for permuted Q/K), with the alignment padding between tensors and
+    after the last one as header-like pieces (hashed, not decoded)."""
+    pieces: list[Piece] = []
+
+    def gap(start: int, stop: int) -> None:
+        pieces.extend(Piece(None, o, min(chunk_bytes, stop - o), 0) for o in range(start, stop, chunk_bytes))
+
+    gap(0, gf.header_bytes)
+    pos = gf.header_bytes
+    for t in gf.tensors:
+        gap(pos, t.start)
+        step = ckpt.step_elements(t, chunk_bytes)
+        if t.nbytes == 0:
+            pieces.append(Piece(t, t.start, 0, 0))  # type: ignore[arg-type]
+        for e0 in range(0, t.count, step):
+            n = min(step, t.count - e0)
+            off = t.start + e0 // t.block_size * t.type_size
+            pieces.append(Piece(t, off, n // t.block_size * t.type_size, e0))  # type: ignore[arg-type]
+        pos = t.start + t.nbytes
+    gap(pos, gf.size)
+    return pieces
+
+
+def _fingerprint_gguf(
+    ckpt: GgufCheckpoint, chunk_bytes: int, sample_size: int, seed: int, progress: Progress | None
+) -> ModelFingerprint:
+    """The GGUF pass: the same pieces pipeline (file and per-tensor SHA-256 of the stored bytes), each
+    tensor piece dequantised (Q/K rows restored to the original order) and fed to the float statistics
+    as if it were F32. Memory: the read buffers plus one dequantised chunk of about ``chunk_bytes``."""
+    layout = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
+    specs: dict[str, list[PartSpec]] = {}
+    for spec in layout.parts:
+        specs.setdefault(spec.tensor, []).append(spec)
+    results: dict[str, list[PartStats]] = {}
+    current: list[_TensorPass] = []
+    done = 0
+
+    def on_piece(piece: Piece, raw: memoryview) -> None:
+        nonlocal done
+        t = piece.tensor
+        if isinstance(t, GgufTensor):
+            if piece.element == 0:
+                as_f32 = TensorInfo(t.name, "F32", t.shape, t.file, t.path, t.start, t.count * 4)
+                current[:] = [_TensorPass(as_f32, specs.get(t.name, []), sample_size, seed)]
+            if piece.size:
+                values = decode_piece(raw, t)
+                current[0].feed(memoryview(values).cast("B"), piece.element)
+            if piece.offset + piece.size == t.start + t.nbytes:
+                results[t.name] = current[0].results()
+        done += piece.size
+        if progress is not None:
+            progress(done, ckpt.total_bytes)
+
+    files: list[FileRecord] = []
+    tensors: list[TensorRecord] = []
+    for gf in ckpt.files:
+        file_sha, tensor_sha = stream_file(gf, _gguf_pieces(gf, ckpt, chunk_bytes), on_piece)  # type: ignore[arg-type]
+        files.append(FileRecord(gf.name, gf.size, file_sha))
+        tensors.extend(
+            TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, tensor_sha[t.name])
+            for t in gf.tensors
+        )
+    vocab = ckpt.vocabulary
+    return ModelFingerprint(
+        family=layout.family,
+        num_layers=layout.num_layers,
+        files=files,
+        tensors=tensors,
+        parts=[ps for t in tensors for ps in results[t.name]],
+        config=ckpt.config,
+        tokenizer_sha256=vocab.sha256 if vocab else None,
         params={"sample_size": sample_size, "chunk_bytes": chunk_bytes, "seed": seed},
     )

@@ -143,7 +143,7 @@ def read_part(ckpt: Checkpoint, spec: PartSpec) -> np.ndarray:
         out = np.concatenate([full[a:b] for a, b in spec.rows])
     else:
         out = full
-    return np.ascontiguousarray(out, dtype=np.float32)
+    return np.ascontiguousarray(out, dtype=np.float32).reshape(spec.shape)  # one expert of a stacked tensor
 
 
 def read_rows(ckpt: Checkpoint, spec: PartSpec, rows: np.ndarray) -> np.ndarray:
@@ -254,6 +254,8 @@ class PairWeights:
 
     # -- vocabulary ------------------------------------------------------------------------
     def vocabulary(self, side: str) -> Vocabulary | None:
+        if side not in self._vocab and getattr(self.ckpt[side], "vocabulary", None) is not None:
+            self._vocab[side] = self.ckpt[side].vocabulary  # a GGUF carries its vocabulary in its metadata
         if side not in self._vocab:
             path = find_tokenizer(self.ckpt[side].root)
             if path is not None:
