@@ -314,9 +314,15 @@ def _parse(h: _Header, inherited: dict[str, Any]) -> GgufFile:
     # Each key-value pair takes at least 13 bytes, each tensor info at least 32: a count that the
     # rest of the file cannot hold is refused before anything is allocated.
     if n_kv * 13 > h.left():
-        raise _bad(f"{name} declares {n_kv:,} metadata entries, more than the file can hold", path)
+        raise TruncatedFileError(
+            f"{name} declares {n_kv:,} metadata entries, more than the file can hold: it is truncated or corrupt",
+            path=str(path),
+        )
     if n_tensors * 32 > h.left():
-        raise _bad(f"{name} declares {n_tensors:,} tensors, more than the file can hold", path)
+        raise TruncatedFileError(
+            f"{name} declares {n_tensors:,} tensors, more than the file can hold: it is truncated or corrupt",
+            path=str(path),
+        )
     metadata: dict[str, Any] = {}
     for i in range(n_kv):
         key = h.string(f"metadata key {i}")
@@ -514,6 +520,7 @@ class GgufCheckpoint:
         unit = t.unit_elements
         if t.head_rows is None and len(t.shape) > 1 and t.width * 4 <= chunk_bytes:
             unit = t.width  # a row is a whole number of blocks
+        unit = max(1, unit)  # a tensor with a zero dimension has no values to step over
         return max(1, chunk_bytes // (4 * unit)) * unit
 
     def iter_chunks(self, name: str, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[np.ndarray]:

@@ -1,0 +1,398 @@
+"""The GGUF reader: bad input (one test each, then fuzzed), every supported type against the ``gguf``
+package's reference, split sets, llama.cpp names, the Q/K un-permutation and the vocabulary."""
+
+from __future__ import annotations
+
+import struct
+import time
+
+import gguf
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from provenance.fingerprint.cli import main
+from provenance.fingerprint.errors import (
+    CheckpointFormatError,
+    EmptyCheckpointError,
+    FingerprintError,
+    MissingShardError,
+    TruncatedFileError,
+)
+from provenance.fingerprint.fingerprint import Role
+from provenance.fingerprint.gguf_format import SUPPORTED_TYPES, GgufCheckpoint, UnsupportedQuantisationError
+from provenance.fingerprint.layouts import SHARED_EXPERT, resolve_layout
+from provenance.fingerprint.safetensors_format import open_checkpoint
+from provenance.fingerprint.stats import fingerprint_checkpoint
+from provenance.fingerprint.synthetic import BaseModel, ModelShape, write_model
+from provenance.fingerprint.synthetic.gguf_writer import write_gguf
+from provenance.fingerprint.tokenizers import read_vocabulary
+
+T = gguf.GGMLQuantizationType
+
+
+def _str(s: str) -> bytes:
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+
+def _kv(key: str, value: object) -> bytes:
+    if isinstance(value, str):
+        return _str(key) + struct.pack("<I", 8) + _str(value)
+    if isinstance(value, list):
+        return _str(key) + struct.pack("<IIQ", 9, 8, len(value)) + b"".join(_str(v) for v in value)
+    return _str(key) + struct.pack("<I", 4) + struct.pack("<I", value)
+
+
+def gguf_bytes(
+    tensors: list[tuple[str, tuple[int, ...], int, bytes]],
+    kv: dict[str, object] | None = None,
+    *,
+    version: int = 3,
+    alignment: int = 32,
+    counts: tuple[int, int] | None = None,
+) -> bytes:
+    """A GGUF file by hand: ``tensors`` are (name, GGUF dims (innermost first), type id, stored bytes)."""
+    kv = {"general.architecture": "qwen2", **(kv or {})}
+    head = b"GGUF" + struct.pack("<I", version)
+    n_t, n_kv = counts or (len(tensors), len(kv))
+    head += struct.pack("<QQ", n_t, n_kv) + b"".join(_kv(k, v) for k, v in kv.items())
+    offset, body = 0, b""
+    for name, dims, ttype, data in tensors:
+        head += _str(name) + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims)
+        head += struct.pack("<IQ", ttype, offset)
+        pad = b"\0" * (-len(data) % alignment)
+        body += data + pad
+        offset += len(data) + len(pad)
+    return head + b"\0" * (-len(head) % alignment) + body
+
+
+def f32(name: str, rows: int = 2, cols: int = 32, seed: int = 0) -> tuple[str, tuple[int, ...], int, bytes]:
+    values = np.random.default_rng(seed).standard_normal((rows, cols)).astype(np.float32)
+    return (name, (cols, rows), int(T.F32), values.tobytes())
+
+
+VALID_TENSORS = [
+    f32("blk.0.attn_q.weight"),
+    f32("blk.0.attn_k.weight", seed=1),
+    f32("token_embd.weight", seed=2),
+]
+
+
+def write(tmp_path, data: bytes, name: str = "model.gguf"):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def refused(path, kind=CheckpointFormatError) -> FingerprintError:
+    t0 = time.monotonic()
+    with pytest.raises(kind) as info:
+        fingerprint_checkpoint(path)
+    assert time.monotonic() - t0 < 1
+    return info.value
+
+
+# -- bad input, one test each ---------------------------------------------------------------------------------
+
+
+def test_a_valid_hand_made_file_reads(tmp_path):
+    fp = fingerprint_checkpoint(write(tmp_path, gguf_bytes(VALID_TENSORS)))
+    assert fp.family == "qwen2" and {p.role for p in fp.parts} >= {Role.Q, Role.K, Role.EMBED}
+
+
+def test_wrong_magic(tmp_path):
+    p = write(tmp_path, b"GGUX" + gguf_bytes(VALID_TENSORS)[4:])
+    # Not GGUF by its magic, so it is read as safetensors, and refused as such.
+    assert "model.gguf" in str(refused(p))
+
+
+def test_wrong_magic_of_a_gguf_named_split_part_names_the_magic(tmp_path):
+    from provenance.fingerprint.gguf_format import read_gguf_header
+
+    p = write(tmp_path, b"GGUX" + gguf_bytes(VALID_TENSORS)[4:])
+    with pytest.raises(CheckpointFormatError, match="not a GGUF file"):
+        read_gguf_header(p)
+
+
+def test_unsupported_version(tmp_path):
+    e = refused(write(tmp_path, gguf_bytes(VALID_TENSORS, version=1)))
+    assert "version 1" in str(e) and "model.gguf" in str(e)
+
+
+def test_truncated_header(tmp_path):
+    data = gguf_bytes(VALID_TENSORS)
+    refused(write(tmp_path, data[:60]), TruncatedFileError)
+
+
+def test_tensor_data_past_the_end(tmp_path):
+    data = gguf_bytes(VALID_TENSORS)
+    e = refused(write(tmp_path, data[:-100]), TruncatedFileError)
+    assert e.tensor == "token_embd.weight"
+
+
+def test_alignment_not_a_power_of_two(tmp_path):
+    e = refused(write(tmp_path, gguf_bytes(VALID_TENSORS, {"general.alignment": 48}, alignment=48)))
+    assert "general.alignment" in str(e) and "power of two" in str(e)
+
+
+@pytest.mark.parametrize("counts", [(10**12, 1), (3, 10**12), (2**64 - 1, 2**64 - 1)])
+def test_absurd_counts(tmp_path, counts):
+    e = refused(write(tmp_path, gguf_bytes(VALID_TENSORS, counts=counts)))
+    assert "more than the file can hold" in str(e)
+
+
+def test_string_length_past_the_end(tmp_path):
+    data = bytearray(gguf_bytes(VALID_TENSORS))
+    data[24:32] = struct.pack("<Q", 2**40)  # the length of the first key
+    e = refused(write(tmp_path, bytes(data)), TruncatedFileError)
+    assert "past the end" in str(e)
+
+
+def test_unsupported_quantisation_type_names_tensor_and_type(tmp_path):
+    bad = ("blk.0.attn_v.weight", (256, 1), int(T.IQ2_XXS), b"\0" * 66)
+    e = refused(write(tmp_path, gguf_bytes([*VALID_TENSORS, bad])), UnsupportedQuantisationError)
+    assert e.tensor == "blk.0.attn_v.weight" and "IQ2_XXS" in str(e)
+
+
+def test_unknown_type_id(tmp_path):
+    bad = ("blk.0.attn_v.weight", (32, 1), 999, b"\0" * 128)
+    e = refused(write(tmp_path, gguf_bytes([*VALID_TENSORS, bad])))
+    assert e.tensor == "blk.0.attn_v.weight" and "999" in str(e)
+
+
+def test_duplicated_tensor_names(tmp_path):
+    e = refused(write(tmp_path, gguf_bytes([*VALID_TENSORS, f32("token_embd.weight")])))
+    assert "appears twice" in str(e) and e.tensor == "token_embd.weight"
+
+
+def test_duplicated_metadata_keys(tmp_path):
+    data = gguf_bytes(VALID_TENSORS, {"general.name": "x"})
+    data = data.replace(_kv("general.name", "x"), _kv("general.architecture", "qwen2"))
+    assert "appears twice" in str(refused(write(tmp_path, data)))
+
+
+def test_a_file_with_no_tensors(tmp_path):
+    refused(write(tmp_path, gguf_bytes([])), EmptyCheckpointError)
+
+
+def _split(tmp_path, n_written: int) -> None:
+    for k in range(1, n_written + 1):
+        tensors = VALID_TENSORS[k - 1 :: 2]
+        kv = {"split.count": 2} if k == 1 else {}
+        write(tmp_path, gguf_bytes(tensors, kv), f"m-{k:05d}-of-00002.gguf")
+
+
+def test_a_split_set_reads_every_part(tmp_path):
+    _split(tmp_path, 2)
+    ckpt = open_checkpoint(tmp_path / "m-00001-of-00002.gguf")
+    assert isinstance(ckpt, GgufCheckpoint) and len(ckpt.files) == 2
+    assert set(ckpt.tensors) == {t[0] for t in VALID_TENSORS}
+    assert len(fingerprint_checkpoint(tmp_path).files) == 2  # the folder works too
+
+
+def test_a_split_set_with_a_missing_part(tmp_path):
+    _split(tmp_path, 1)
+    e = refused(tmp_path / "m-00001-of-00002.gguf", MissingShardError)
+    assert "m-00002-of-00002.gguf" in str(e)
+
+
+def test_a_folder_of_several_quantisations_asks_for_one(tmp_path):
+    write(tmp_path, gguf_bytes(VALID_TENSORS), "a-Q8_0.gguf")
+    write(tmp_path, gguf_bytes(VALID_TENSORS), "a-Q4_K_M.gguf")
+    assert "give the path of the one to read" in str(refused(tmp_path))
+
+
+def test_the_cli_says_one_line_for_a_bad_gguf(tmp_path, capsys):
+    p = write(tmp_path, gguf_bytes(VALID_TENSORS, counts=(10**12, 1)))
+    assert main(["inspect", str(p), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+
+
+VALID = gguf_bytes(VALID_TENSORS, {"llama.attention.head_count": 1})
+FUZZ = settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+mutation = st.one_of(
+    st.tuples(st.just("set"), st.integers(0, len(VALID) - 1), st.integers(0, 255)),
+    st.tuples(st.just("truncate"), st.integers(0, len(VALID)), st.just(0)),
+    st.tuples(st.just("u64"), st.integers(0, len(VALID) - 8), st.integers(0, 2**64 - 1)),
+    st.tuples(st.just("u32"), st.integers(0, len(VALID) - 4), st.integers(0, 2**32 - 1)),
+)
+
+
+@FUZZ
+@given(mutations=st.lists(mutation, min_size=1, max_size=5))
+def test_fuzzed_headers_raise_only_engine_errors(tmp_path, mutations):
+    data = bytearray(VALID)
+    for kind, at, value in mutations:
+        if kind == "set" and at < len(data):
+            data[at] = value
+        elif kind == "truncate":
+            del data[at:]
+        elif kind == "u64" and at + 8 <= len(data):
+            data[at : at + 8] = struct.pack("<Q", value)
+        elif kind == "u32" and at + 4 <= len(data):
+            data[at : at + 4] = struct.pack("<I", value)
+    p = write(tmp_path, bytes(data))
+    t0 = time.monotonic()
+    try:
+        ckpt = open_checkpoint(p)
+        for name in ckpt.tensors:
+            ckpt.read_tensor(name)
+        fingerprint_checkpoint(ckpt, chunk_bytes=13, sample_size=5)
+    except FingerprintError as e:
+        assert str(e)
+    assert time.monotonic() - t0 < 1
+
+
+# -- types against the reference ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("qtype", SUPPORTED_TYPES)
+def test_every_supported_type_dequantises_as_the_gguf_package_does(tmp_path, qtype):
+    block, size = gguf.GGML_QUANT_SIZES[T[qtype]]
+    rows, cols = 3, 2 * 256
+    rng = np.random.default_rng(7)
+    if qtype in ("F32", "F16", "BF16"):
+        values = rng.standard_normal((rows, cols)).astype(np.float32)
+        raw = {"F32": values, "F16": values.astype(np.float16)}.get(qtype)
+        raw = (raw if raw is not None else gguf.quants.quantize(values, T.BF16)).tobytes()
+    else:  # random blocks with sane fp16 scales: every bit pattern of the quants is exercised
+        blocks = rng.integers(0, 256, (rows * cols // block, size), dtype=np.uint8)
+        scales = (rng.standard_normal(blocks.shape[0]) * 0.01).astype(np.float16).view(np.uint8)
+        if qtype.endswith("_K"):
+            blocks[:, -2:] = scales.reshape(-1, 2)  # Q2_K..Q5_K/Q6_K keep d (and dmin) at the end or start
+            blocks[:, :2] = scales.reshape(-1, 2)
+            if qtype in ("Q2_K", "Q4_K", "Q5_K"):
+                off = {"Q2_K": size - 4, "Q4_K": 0, "Q5_K": 0}[qtype]
+                blocks[:, off : off + 4] = np.tile(scales.reshape(-1, 2), 2)
+        else:
+            blocks[:, :2] = scales.reshape(-1, 2)
+            if qtype in ("Q4_1", "Q5_1"):
+                blocks[:, 2:4] = scales.reshape(-1, 2)
+        raw = blocks.tobytes()
+    p = write(tmp_path, gguf_bytes([("blk.0.attn_q.weight", (cols, rows), int(T[qtype]), raw)]))
+    ref_tensor = gguf.GGUFReader(p).tensors[0]
+    ref = gguf.quants.dequantize(ref_tensor.data, ref_tensor.tensor_type).reshape(rows, cols)
+    ckpt = open_checkpoint(p)
+    np.testing.assert_array_equal(ckpt.read_tensor("blk.0.attn_q.weight"), ref)
+    chunks = list(ckpt.iter_chunks("blk.0.attn_q.weight", chunk_bytes=4 * block))
+    assert len(chunks) > 1
+    np.testing.assert_array_equal(np.concatenate(chunks), ref.reshape(-1))
+    fp = fingerprint_checkpoint(ckpt, chunk_bytes=4 * block)
+    part = fp.parts[0]
+    finite = ref[np.isfinite(ref)]
+    assert part.mean == pytest.approx(float(finite.mean(dtype=np.float64)), rel=1e-5, abs=1e-9)
+    assert part.std_sample == pytest.approx(float(finite.std(ddof=1, dtype=np.float64)), rel=1e-5)
+    assert fp.tensors[0].dtype == qtype and fp.tensors[0].nbytes == len(raw)
+    import hashlib
+
+    assert fp.tensors[0].sha256 == hashlib.sha256(raw).hexdigest()  # the stored bytes, not the values
+    assert fp.files[0].sha256 == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+# -- synthetic copies: round trips, names, vocabulary --------------------------------------------------------
+
+SHAPE = ModelShape(256, 6, 4, 2, 512, 512)  # rows of 256 and 512 values: Q4_K blocks fit everywhere
+ERROR = {"F16": 1e-3, "Q8_0": 0.01, "Q4_K": 0.1}  # relative RMS error of the quantised values
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gguf")
+    base = BaseModel(SHAPE, seed=3)
+    out = {"base": write_model(base, root / "base", dtype="F32")}
+    for q, arch in (("F16", "llama"), ("Q8_0", "qwen2"), ("Q4_K", "llama")):
+        out[q] = write_gguf(base, root / f"base-{q}.gguf", qtype=q, arch=arch)
+    out["independent-Q4_K"] = write_gguf(
+        BaseModel(SHAPE, seed=4, recipe="b"), root / "ind-Q4_K.gguf", qtype="Q4_K"
+    )
+    return out
+
+
+@pytest.mark.parametrize("qtype", ["F16", "Q8_0", "Q4_K"])
+def test_a_quantised_copy_lines_up_with_its_original_row_for_row(copies, qtype):
+    st_ckpt, g = open_checkpoint(copies["base"]), open_checkpoint(copies[qtype])
+    for hf, name in [
+        ("model.layers.0.self_attn.q_proj.weight", "blk.0.attn_q.weight"),
+        ("model.layers.2.self_attn.k_proj.weight", "blk.2.attn_k.weight"),
+        ("model.layers.2.self_attn.k_proj.bias", "blk.2.attn_k.bias"),
+        ("model.layers.5.mlp.down_proj.weight", "blk.5.ffn_down.weight"),
+        ("model.embed_tokens.weight", "token_embd.weight"),
+    ]:
+        a, b = st_ckpt.read_tensor(hf), g.read_tensor(name)
+        assert a.shape == b.shape
+        assert np.sqrt(np.mean((a - b) ** 2)) / a.std() < ERROR[qtype if b.ndim == 2 else "F16"], name
+    expected = {"F16": "F16", "Q8_0": "Q8_0", "Q4_K": "Q4_K"}[qtype]
+    assert g.tensors["blk.0.attn_q.weight"].dtype == expected
+
+
+def test_without_the_unpermutation_llama_q_rows_would_not_line_up(copies):
+    g = open_checkpoint(copies["F16"])
+    t = g.tensors["blk.0.attn_q.weight"]
+    assert t.head_rows == SHAPE.head_dim
+    stored = np.frombuffer(t.path.read_bytes()[t.start : t.start + t.nbytes], dtype="<f2").reshape(t.shape)
+    a = open_checkpoint(copies["base"]).read_tensor("model.layers.0.self_attn.q_proj.weight")
+    assert np.abs(stored - a).max() > 10 * np.abs(g.read_tensor(t.name) - a).max()
+
+
+def test_the_vocabulary_comes_from_the_metadata(copies):
+    g = open_checkpoint(copies["Q8_0"])
+    st_vocab = read_vocabulary(copies["base"] / "tokenizer.json")
+    assert g.vocabulary is not None and g.vocabulary.tokens == st_vocab.tokens
+    assert g.vocabulary.sha256 == st_vocab.sha256
+    assert fingerprint_checkpoint(g).tokenizer_sha256 == st_vocab.sha256
+
+
+def test_the_cli_inspects_a_gguf(copies, capsys):
+    assert main(["inspect", str(copies["Q4_K"]), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "layout: llama   layers: 6" in out and "Q4_K" in out
+
+
+def test_llama_cpp_names_map_to_layers_roles_and_experts():
+    d, ff, e = 64, 128, 4
+    shapes = {
+        "token_embd.weight": (100, d),
+        "output.weight": (100, d),
+        "output_norm.weight": (d,),
+        "blk.0.attn_norm.weight": (d,),
+        "blk.0.attn_qkv.weight": (d + 2 * 16, d),
+        "blk.0.attn_output.weight": (d, d),
+        "blk.0.ffn_gate_inp.weight": (e, d),
+        "blk.0.ffn_gate_exps.weight": (e, ff, d),
+        "blk.0.ffn_down_exps.weight": (e, d, ff),
+        "blk.0.ffn_up_shexp.weight": (ff, d),
+        "blk.1.attn_q.weight": (d, d),
+        "blk.1.ffn_up.weight": (ff, d),
+    }
+    lay = resolve_layout(
+        shapes, {"model_type": "qwen2_moe", "num_attention_heads": 4, "num_key_value_heads": 1}
+    )
+    by = {(p.layer, p.role, p.expert): p for p in lay.parts}
+    assert lay.family == "qwen2_moe" and lay.num_layers == 2
+    assert by[(0, Role.Q, None)].shape == (d, d) and by[(0, Role.K, None)].shape == (16, d)
+    assert by[(0, Role.GATE, 3)].shape == (ff, d) and by[(0, Role.DOWN, 0)].shape == (d, ff)
+    assert by[(0, Role.UP, SHARED_EXPERT)].tensor == "blk.0.ffn_up_shexp.weight"
+    assert by[(0, Role.ROUTER, None)].tensor == "blk.0.ffn_gate_inp.weight"
+    assert by[(None, Role.EMBED, None)].tensor == "token_embd.weight"
+    assert by[(None, Role.LM_HEAD, None)].tensor == "output.weight"
+    assert by[(0, Role.NORM, None)].tensor == "blk.0.attn_norm.weight"
+    assert by[(1, Role.UP, None)].sampled
+
+
+def test_one_expert_of_a_stacked_tensor_reads_as_its_own_matrix(tmp_path):
+    from provenance.fingerprint.weights import read_part
+
+    stack = np.random.default_rng(0).standard_normal((3, 4, 32)).astype(np.float32)
+    p = write(
+        tmp_path, gguf_bytes([*VALID_TENSORS, ("blk.0.ffn_up_exps.weight", (32, 4, 3), 0, stack.tobytes())])
+    )
+    ckpt = open_checkpoint(p)
+    lay = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
+    spec = next(s for s in lay.parts if s.role == Role.UP and s.expert == 2)
+    np.testing.assert_array_equal(read_part(ckpt, spec), stack[2])
+    fp = fingerprint_checkpoint(ckpt)
+    part = next(q for q in fp.parts if q.key == spec.key)
+    assert part.mean == pytest.approx(float(stack[2].mean(dtype=np.float64)), rel=1e-6)
