@@ -1,0 +1,72 @@
+"""The GGUF detection table: quantised (and llama-permuted) GGUF copies of a bf16 safetensors model
+are derived from it by at least one method at z ≥ 5 or p ≤ 1e-3; quantised copies of unrelated
+models are not (|z| < 3 and p ≥ 0.01 on every method). Tiny models: the whole table runs in seconds."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.fingerprint.cli import main
+from provenance.fingerprint.report import compare_fingerprints
+from provenance.fingerprint.safetensors_format import open_checkpoint
+from provenance.fingerprint.stats import fingerprint_checkpoint
+from provenance.fingerprint.synthetic import BaseModel, ModelShape, write_model
+from provenance.fingerprint.synthetic.gguf_writer import write_gguf
+
+SHAPE = ModelShape(256, 6, 4, 2, 512, 512)  # rows of 256/512 values: Q4_K's 256-value blocks fit
+DERIVED = {"F16": "llama", "Q8_0": "qwen2", "Q4_K": "llama"}  # llama: Q/K rows permuted by the writer
+INDEPENDENT = {"independent-Q4_K": dict(seed=4, recipe="b"), "independent_same_recipe-Q8_0": dict(seed=5)}
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gguf_table")
+    base = BaseModel(SHAPE, seed=3)
+    original = write_model(base, root / "base", dtype="BF16")
+    paths = {q: write_gguf(base, root / f"base-{q}.gguf", qtype=q, arch=a) for q, a in DERIVED.items()}
+    for name, kw in INDEPENDENT.items():
+        paths[name] = write_gguf(BaseModel(SHAPE, **kw), root / f"{name}.gguf", qtype=name.rsplit("-", 1)[1])
+    fp = fingerprint_checkpoint(original)
+    reports = {
+        name: compare_fingerprints(
+            fp,
+            fingerprint_checkpoint(p),
+            weights=(open_checkpoint(original), open_checkpoint(p)),
+            labels=("base", name),
+        )
+        for name, p in paths.items()
+    }
+    return original, paths, reports
+
+
+def _calibrated(report):
+    return {
+        m: r.calibration
+        for m, r in report.results.items()
+        if r.calibration and r.calibration.get("z") is not None
+    }
+
+
+@pytest.mark.parametrize("qtype", list(DERIVED))
+def test_a_quantised_copy_is_detected_as_derived(table, qtype):
+    report = table[2][qtype]
+    cal = _calibrated(report)
+    strong = [m for m, c in cal.items() if c["z"] >= 5 or c["p"] <= 1e-3]
+    assert {"aligned_cosine", "embedding_anchor", "neuron_matching"} <= set(strong), cal
+    assert report.verdict == "lineage_supported"
+    assert report.results["tensor_identity"].score == 0  # quantised bytes are never bit-identical
+
+
+@pytest.mark.parametrize("name", list(INDEPENDENT))
+def test_a_quantised_copy_of_an_unrelated_model_is_not(table, name):
+    report = table[2][name]
+    cal = _calibrated(report)
+    assert len(cal) >= 5
+    assert all(abs(c["z"]) < 3 and c["p"] >= 0.01 for c in cal.values()), cal
+    assert report.verdict == "no_evidence"
+
+
+def test_the_cli_compares_a_safetensors_folder_with_a_gguf(table, capsys):
+    original, paths, _ = table
+    assert main(["compare", str(original), str(paths["Q4_K"]), "--quiet", "--methods", "aligned_cosine"]) == 0
+    assert "base-Q4_K.gguf  (llama, 6 layers" in capsys.readouterr().out
