@@ -299,6 +299,26 @@ def read_gguf_header(
         raise _bad(f"cannot read {name}: {e.strerror or e}", path) from e
 
 
+def read_gguf_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | None = None) -> GgufFile:
+    """:func:`read_gguf_header` of an open binary file of ``size`` bytes (an upload not yet on disk),
+    read from its current position; ``path`` is where the file will be read later (default ``name``)."""
+    try:
+        return _parse(_Header(f, size, name, Path(path or name)), {})
+    except OSError as e:
+        raise _bad(f"cannot read {name}: {e.strerror or e}", Path(path or name)) from e
+
+
+def checkpoint_of_file(gf: GgufFile, root: Path = Path("."), permitted: Permitted = None) -> GgufCheckpoint:
+    """The checkpoint of one GGUF file already parsed (not a part of a split set: refused)."""
+    count = gf.metadata.get("split.count")
+    if isinstance(count, int) and count > 1:
+        raise CheckpointFormatError(
+            f"{gf.name} is one part of a GGUF split in {count} files: give all its parts in one folder",
+            path=str(gf.path),
+        )
+    return _checkpoint([gf], root, permitted)
+
+
 def _parse(h: _Header, inherited: dict[str, Any]) -> GgufFile:
     name, path = h.name, h.path
     if h.size < 4:
@@ -643,6 +663,10 @@ def open_gguf(path: Path, permitted: Permitted) -> GgufCheckpoint:
         ]
     else:
         files = [first]
+    return _checkpoint(files, path.parent, permitted)
+
+
+def _checkpoint(files: list[GgufFile], root: Path, permitted: Permitted) -> GgufCheckpoint:
     tensors: dict[str, GgufTensor] = {}
     for gf in files:
         for t in gf.tensors:
@@ -655,10 +679,10 @@ def open_gguf(path: Path, permitted: Permitted) -> GgufCheckpoint:
             tensors[t.name] = t
     meta = files[0].metadata
     return GgufCheckpoint(
-        path.parent,
+        root,
         files,
         tensors,
         _config(meta),
-        vocabulary_from_metadata(meta, str(path)),
+        vocabulary_from_metadata(meta, str(files[0].path)),
         permitted=permitted,
     )
