@@ -15,7 +15,7 @@ from provenance.fingerprint.synthetic.gguf_writer import write_gguf
 
 SHAPE = ModelShape(256, 6, 4, 2, 512, 512)  # rows of 256/512 values: Q4_K's 256-value blocks fit
 DERIVED = {"F16": "llama", "Q8_0": "qwen2", "Q4_K": "llama"}  # llama: Q/K rows permuted by the writer
-INDEPENDENT = {"independent-Q4_K": dict(seed=4, recipe="b"), "independent_same_recipe-Q8_0": dict(seed=5)}
+INDEPENDENT = {"independent-Q4_K": {"seed": 4, "recipe": "b"}, "independent_same_recipe-Q8_0": {"seed": 5}}
 
 
 @pytest.fixture(scope="module")

@@ -129,7 +129,7 @@ def test_gguf_is_refused_for_safetensors_weights(register):
 
 def gguf_copy(model_store: Path, qtype: str = "Q8_0", *, name: str | None = None) -> Path:
     """A GGUF copy of the lineage base (seed 0: base is BaseModel seed 1) in the model store."""
-    from provenance.fingerprint.synthetic import BaseModel, SIZES
+    from provenance.fingerprint.synthetic import SIZES, BaseModel
     from provenance.fingerprint.synthetic.gguf_writer import write_gguf
 
     path = model_store / (name or f"base-{uuid.uuid4().hex[:8]}.gguf")
