@@ -55,6 +55,11 @@ def test_a_quantised_copy_is_detected_as_derived(table, qtype):
     assert {"aligned_cosine", "embedding_anchor", "neuron_matching"} <= set(strong), cal
     assert report.verdict == "lineage_supported"
     assert report.results["tensor_identity"].score == 0  # quantised bytes are never bit-identical
+    d = report.to_dict()
+    assert d["inputs"]["a"]["storage_types"] == ["BF16"] and qtype in d["inputs"]["b"]["storage_types"]
+    quantised = [n for n in d["notes"] if n.startswith("B is quantised")]
+    assert (qtype == "F16") != bool(quantised)  # F16 is a float copy, not a quantisation
+    assert not quantised or f"({qtype})" in quantised[0] and "cannot be bit-identical" in quantised[0]
 
 
 @pytest.mark.parametrize("name", list(INDEPENDENT))
