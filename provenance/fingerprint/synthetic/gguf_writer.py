@@ -149,3 +149,92 @@ def _add(w: object, name: str, values: np.ndarray, qtype: str) -> None:
     data, used = quantize(values, qtype)
     data = data.reshape(*values.shape[:-1], -1)
     w.add_tensor(name, data, raw_dtype=gguf.GGMLQuantizationType[used])  # type: ignore[attr-defined]
+
+
+def _random_blocks(rng: np.random.Generator, qtype: str, n_blocks: int) -> np.ndarray:
+    """``n_blocks`` random blocks of ``qtype`` whose fp16 scales are small and finite (benchmarks)."""
+    import gguf
+
+    size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[qtype]][1]
+    blocks = rng.integers(0, 256, (n_blocks, size), dtype=np.uint8)
+    scales = (np.abs(rng.standard_normal((n_blocks, 2))) * 1e-3).astype(np.float16).view(np.uint8)
+    if qtype == "Q6_K":
+        blocks[:, -2:] = scales[:, :2]  # d is the last field of a Q6_K block
+    else:
+        blocks[:, :4] = scales  # d (and dmin) first: Q8_0, Q4_K
+    return blocks
+
+
+def write_gguf_of_size(out: str | Path, target_bytes: int, *, seed: int = 0) -> Path:
+    """Write one llama GGUF of about ``target_bytes`` (at least that much) for memory benchmarks and
+    return its path: hidden 4096, MLP 11008, 32 heads (8 KV heads), vocabulary 32,000, quantised like
+    llama-quantize's Q4_K_M (Q4_K, with Q6_K for attn_v, ffn_down and output; norms F32). The block
+    bytes are random (finite scales): statistically meaningless, the reading cost is the same.
+    Memory: one tensor (at most ~40 MB) at a time; tensors are streamed with ``GGUFWriter``."""
+    import gguf
+
+    h, ff, vocab, heads, kv = 4096, 11008, 32000, 32, 8
+    kvd = h // heads * kv
+
+    def layer(n: int) -> list[tuple[str, tuple[int, ...], str]]:
+        p = f"blk.{n}."
+        return [
+            (p + "attn_norm.weight", (h,), "F32"),
+            (p + "attn_q.weight", (h, h), "Q4_K"),
+            (p + "attn_k.weight", (kvd, h), "Q4_K"),
+            (p + "attn_v.weight", (kvd, h), "Q6_K"),
+            (p + "attn_output.weight", (h, h), "Q4_K"),
+            (p + "ffn_norm.weight", (h,), "F32"),
+            (p + "ffn_gate.weight", (ff, h), "Q4_K"),
+            (p + "ffn_up.weight", (ff, h), "Q4_K"),
+            (p + "ffn_down.weight", (h, ff), "Q6_K"),
+        ]
+
+    def nbytes(shape: tuple[int, ...], qtype: str) -> int:
+        block, size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[qtype]]
+        return int(np.prod(shape)) // block * size
+
+    plan = [
+        ("token_embd.weight", (vocab, h), "Q4_K"),
+        ("output_norm.weight", (h,), "F32"),
+        ("output.weight", (vocab, h), "Q6_K"),
+    ]
+    n = 0
+    while n == 0 or sum(nbytes(s, q) for _, s, q in plan) < target_bytes:
+        plan += layer(n)
+        n += 1
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    w = gguf.GGUFWriter(path, "llama")
+    w.add_block_count(n)
+    w.add_context_length(4096)
+    w.add_embedding_length(h)
+    w.add_feed_forward_length(ff)
+    w.add_head_count(heads)
+    w.add_head_count_kv(kv)
+    w.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_K_M)
+    for name, shape, qtype in plan:
+        if qtype == "F32":
+            w.add_tensor_info(name, shape, np.dtype(np.float32), nbytes(shape, qtype))
+        else:
+            byte_shape = (*shape[:-1], nbytes(shape, qtype) // shape[0])
+            w.add_tensor_info(
+                name,
+                byte_shape,
+                np.dtype(np.uint8),
+                nbytes(shape, qtype),
+                raw_dtype=gguf.GGMLQuantizationType[qtype],
+            )
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_ti_data_to_file()
+    rng = np.random.default_rng(seed)
+    for _name, shape, qtype in plan:
+        if qtype == "F32":
+            w.write_tensor_data(np.ones(shape, dtype=np.float32))
+        else:
+            block = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[qtype]][0]
+            data = _random_blocks(rng, qtype, int(np.prod(shape)) // block)
+            w.write_tensor_data(data.reshape(shape[0], -1))
+    w.close()
+    return path
