@@ -187,7 +187,8 @@ _GGUF_RULES = [
     (r"attn_([qkv])\.weight", "proj"),
     (r"attn_output\.weight", Role.O),
     (r"attn_qkv\.(weight|bias)", "split_qkv_rows"),
-    (r"ffn_(gate|up|down)\.weight", "mlp"),
+    (r"ffn_up\.weight", "gguf_ffn_up"),
+    (r"ffn_(gate|down)\.weight", "mlp"),
     (r"ffn_(gate|up|down)_exps\.weight", "stacked_experts"),
     (r"ffn_(gate|up|down)_shexp\.weight", "shared"),
     (r"ffn_gate_inp\.weight", Role.ROUTER),
@@ -358,6 +359,12 @@ def _place(
             return whole({"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[kind], int(m.group(1)))
         if what == "shared":
             return whole({"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[m.group(1)], SHARED_EXPERT)
+        if what == "gguf_ffn_up":  # Phi-3's converter stores the fused [gate | up] as ffn_up
+            ff = _cfg(config, "intermediate_size")
+            if _cfg(config, "model_type") == "phi3" and isinstance(ff, int) and shape[0] == 2 * ff:
+                what = "split_gate_up"
+            else:
+                return whole(Role.UP)
         if what == "stacked_experts":
             role = {"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[m.group(1)]
             if len(shape) != 3:

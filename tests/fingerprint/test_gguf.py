@@ -396,3 +396,103 @@ def test_one_expert_of_a_stacked_tensor_reads_as_its_own_matrix(tmp_path):
     fp = fingerprint_checkpoint(ckpt)
     part = next(q for q in fp.parts if q.key == spec.key)
     assert part.mean == pytest.approx(float(stack[2].mean(dtype=np.float64)), rel=1e-6)
+
+
+def test_the_compiled_float_moments_agree_with_numpy():
+    from provenance.fingerprint.kernels import float_moments, float_moments_numpy
+
+    x = np.random.default_rng(1).standard_normal(100_000).astype(np.float32) * 3 + 1
+    x[[5, 17]] = np.nan
+    x[[9]] = -np.inf
+    got, want = float_moments(x), float_moments_numpy(x)
+    assert got[:3] == want[:3] == (99_997, 2, 1)
+    np.testing.assert_allclose(got[3:], want[3:], rtol=1e-9)
+    assert float_moments(np.full(3, np.nan, dtype=np.float32))[:3] == (0, 3, 0)
+
+
+def _arch(arch: str, names: dict[str, tuple[int, ...]], heads: int = 4, kv: int = 4, ff: int = 96):
+    """Open a hand-made GGUF of ``arch`` holding ``names`` (numpy shapes, zeros) and resolve its layout."""
+    import tempfile
+    from pathlib import Path
+
+    kvs = {
+        "general.architecture": arch,
+        f"{arch}.block_count": 1,
+        f"{arch}.embedding_length": 64,
+        f"{arch}.feed_forward_length": ff,
+        f"{arch}.attention.head_count": heads,
+        f"{arch}.attention.head_count_kv": kv,
+    }
+    tensors = [(n, tuple(reversed(s)), int(T.F32), bytes(4 * int(np.prod(s)))) for n, s in names.items()]
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "m.gguf"
+        p.write_bytes(gguf_bytes(tensors, kvs))
+        ckpt = open_checkpoint(p)
+        lay = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
+    return lay, {(q.layer, q.role, q.expert): q for q in lay.parts}
+
+
+D = 64
+DENSE = {
+    "token_embd.weight": (100, D),
+    "output_norm.weight": (D,),
+    "blk.0.attn_norm.weight": (D,),
+    "blk.0.attn_output.weight": (D, D),
+    "blk.0.ffn_up.weight": (96, D),
+    "blk.0.ffn_down.weight": (D, 96),
+}
+SEPARATE = {"blk.0.attn_q.weight": (D, D), "blk.0.attn_k.weight": (16, D), "blk.0.attn_v.weight": (16, D)}
+
+
+@pytest.mark.parametrize(
+    ("arch", "family", "extra", "kv", "k_rows"),
+    [
+        ("llama", "llama", {**SEPARATE, "blk.0.ffn_gate.weight": (96, D), "output.weight": (100, D)}, 1, 16),
+        ("mistral", "mistral", {**SEPARATE, "blk.0.ffn_gate.weight": (96, D)}, 1, 16),
+        ("qwen2", "qwen2", {**SEPARATE, "blk.0.attn_q.bias": (D,), "blk.0.ffn_gate.weight": (96, D)}, 1, 16),
+        ("phi2", "phi", {"blk.0.attn_qkv.weight": (3 * D, D), "blk.0.attn_qkv.bias": (3 * D,)}, 4, D),
+        ("gpt2", "gpt2", {"position_embd.weight": (32, D), "blk.0.attn_qkv.weight": (3 * D, D)}, 4, D),
+        ("falcon", "falcon", {"blk.0.attn_qkv.weight": (D + 2 * 16, D)}, 1, 16),
+        (
+            "bert",
+            "bert",
+            {**SEPARATE, "token_types.weight": (2, D), "blk.0.layer_output_norm.weight": (D,)},
+            1,
+            16,
+        ),
+    ],
+)
+def test_each_architecture_places_its_gguf_tensors(arch, family, extra, kv, k_rows):
+    lay, by = _arch(arch, {**DENSE, **extra}, kv=kv)
+    assert lay.family == family and lay.num_layers == 1
+    assert by[(0, Role.Q, None)].shape == (D, D) and by[(0, Role.K, None)].shape == (k_rows, D)
+    assert by[(0, Role.V, None)].shape == (k_rows, D) and by[(0, Role.O, None)].shape == (D, D)
+    assert by[(0, Role.UP, None)].shape == (96, D) and by[(0, Role.DOWN, None)].shape == (D, 96)
+    assert by[(None, Role.EMBED, None)].tensor == "token_embd.weight"
+
+
+def test_phi3s_fused_gate_up_is_split():
+    _lay, by = _arch(
+        "phi3", {**DENSE, "blk.0.attn_qkv.weight": (3 * D, D), "blk.0.ffn_up.weight": (2 * 96, D)}
+    )
+    gate, up = by[(0, Role.GATE, None)], by[(0, Role.UP, None)]
+    assert gate.rows == ((0, 96),) and up.rows == ((96, 192),) and up.shape == (96, D)
+
+
+@pytest.mark.parametrize("arch", ["qwen2moe", "qwen3moe"])
+def test_moe_architectures_place_each_stacked_expert_and_the_shared_one(arch):
+    names = {
+        **DENSE,
+        **SEPARATE,
+        "blk.0.ffn_gate_inp.weight": (8, D),
+        "blk.0.ffn_gate_exps.weight": (8, 32, D),
+        "blk.0.ffn_up_exps.weight": (8, 32, D),
+        "blk.0.ffn_down_exps.weight": (8, D, 32),
+        "blk.0.ffn_gate_shexp.weight": (96, D),
+        "blk.0.ffn_gate_inp_shexp.weight": (1, D),
+    }
+    lay, by = _arch(arch, names, kv=1)
+    assert lay.family == {"qwen2moe": "qwen2_moe", "qwen3moe": "qwen3_moe"}[arch]
+    assert {e for (_l, r, e) in by if r == Role.UP and e is not None and e >= 0} == set(range(8))
+    assert by[(0, Role.DOWN, 7)].shape == (D, 32) and by[(0, Role.GATE, SHARED_EXPERT)].shape == (96, D)
+    assert by[(0, Role.ROUTER, None)].shape == (8, D)
