@@ -26,16 +26,17 @@ def table(tmp_path_factory):
     paths = {q: write_gguf(base, root / f"base-{q}.gguf", qtype=q, arch=a) for q, a in DERIVED.items()}
     for name, kw in INDEPENDENT.items():
         paths[name] = write_gguf(BaseModel(SHAPE, **kw), root / f"{name}.gguf", qtype=name.rsplit("-", 1)[1])
-    fp = fingerprint_checkpoint(original)
-    reports = {
-        name: compare_fingerprints(
-            fp,
-            fingerprint_checkpoint(p),
-            weights=(open_checkpoint(original), open_checkpoint(p)),
-            labels=("base", name),
+    fps = {name: fingerprint_checkpoint(p) for name, p in {"base": original, **paths}.items()}
+
+    def compare(a: str, b: str):
+        pa, pb = ({"base": original, **paths}[n] for n in (a, b))
+        return compare_fingerprints(
+            fps[a], fps[b], weights=(open_checkpoint(pa), open_checkpoint(pb)), labels=(a, b)
         )
-        for name, p in paths.items()
-    }
+
+    reports = {name: compare("base", name) for name in paths}
+    reports["Q8_0 vs Q4_K"] = compare("Q8_0", "Q4_K")  # GGUF against GGUF: two quantisations of one model
+    reports["Q4_K vs independent"] = compare("Q4_K", "independent-Q4_K")
     return original, paths, reports
 
 
@@ -75,3 +76,12 @@ def test_the_cli_compares_a_safetensors_folder_with_a_gguf(table, capsys):
     original, paths, _ = table
     assert main(["compare", str(original), str(paths["Q4_K"]), "--quiet", "--methods", "aligned_cosine"]) == 0
     assert "base-Q4_K.gguf  (llama, 6 layers" in capsys.readouterr().out
+
+
+def test_two_quantisations_of_one_model_are_related_and_of_two_models_not(table):
+    related, unrelated = table[2]["Q8_0 vs Q4_K"], table[2]["Q4_K vs independent"]
+    # Both keep the original's norms as F32, bit for bit: shared weights, as with real quantisations.
+    assert related.verdict == "shared_weights" and _calibrated(related)["aligned_cosine"]["z"] >= 5
+    assert related.results["tensor_identity"].score > 0
+    assert unrelated.verdict == "no_evidence"
+    assert all(abs(c["z"]) < 3 for c in _calibrated(unrelated).values())
