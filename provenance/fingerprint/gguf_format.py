@@ -329,7 +329,10 @@ def _parse(h: _Header, inherited: dict[str, Any]) -> GgufFile:
         raise _bad(f"{name} is not a GGUF file: it starts with {magic!r}, not b'GGUF'", path)
     version = h.u32("version")
     if version not in VERSIONS:
-        raise _bad(f"{name} is GGUF version {version}; only versions 2 and 3 are supported", path)
+        hint = " (a big-endian file?)" if version > 0xFFFF and version & 0xFFFF == 0 else ""
+        raise _bad(
+            f"{name} is GGUF version {version}{hint}; only little-endian versions 2 and 3 are supported", path
+        )
     n_tensors = h.u64("tensor count")
     n_kv = h.u64("key-value count")
     # Each key-value pair takes at least 13 bytes, each tensor info at least 32: a count that the
@@ -673,6 +676,13 @@ def open_gguf(path: Path, permitted: Permitted) -> GgufCheckpoint:
         ]
     else:
         files = [first]
+    declared = first.metadata.get("split.tensors.count")
+    if len(files) > 1 and isinstance(declared, int) and declared != sum(len(f.tensors) for f in files):
+        raise _bad(
+            f"the split GGUF {files[0].name} declares {declared} tensors (split.tensors.count) but its "
+            f"{len(files)} parts hold {sum(len(f.tensors) for f in files)}",
+            files[0].path,
+        )
     return _checkpoint(files, path.parent, permitted)
 
 

@@ -496,3 +496,36 @@ def test_moe_architectures_place_each_stacked_expert_and_the_shared_one(arch):
     assert {e for (_l, r, e) in by if r == Role.UP and e is not None and e >= 0} == set(range(8))
     assert by[(0, Role.DOWN, 7)].shape == (D, 32) and by[(0, Role.GATE, SHARED_EXPERT)].shape == (96, D)
     assert by[(0, Role.ROUTER, None)].shape == (8, D)
+
+
+def test_the_header_we_parse_is_the_gguf_packages(copies):
+    from provenance.fingerprint.gguf_format import read_gguf_header
+
+    ours = read_gguf_header(copies["Q4_K"])
+    ref = gguf.GGUFReader(copies["Q4_K"])
+    assert ours.header_bytes == ref.data_offset and ours.alignment == ref.alignment
+    by_name = {t.name: t for t in ours.tensors}
+    assert set(by_name) == {t.name for t in ref.tensors}
+    for t in ref.tensors:
+        mine = by_name[t.name]
+        assert mine.shape == tuple(int(d) for d in reversed(t.shape)) and mine.dtype == t.tensor_type.name
+        assert (mine.start, mine.nbytes) == (int(t.data_offset), int(t.n_bytes))
+    assert ours.metadata["general.architecture"] == "llama"
+    tokens = ref.fields["tokenizer.ggml.tokens"]
+    assert ours.metadata["tokenizer.ggml.tokens"] == [bytes(tokens.parts[i]).decode() for i in tokens.data]
+
+
+def test_version_2_reads_and_a_big_endian_file_is_named_as_such(tmp_path):
+    assert len(open_checkpoint(write(tmp_path, gguf_bytes(VALID_TENSORS, version=2))).tensors) == 3
+    big = write(tmp_path, gguf_bytes(VALID_TENSORS, version=3 << 24), "big.gguf")
+    assert "big-endian" in str(refused(big))
+
+
+def test_a_split_set_whose_parts_hold_fewer_tensors_than_declared(tmp_path):
+    write(
+        tmp_path,
+        gguf_bytes(VALID_TENSORS[:2], {"split.count": 2, "split.tensors.count": 4}),
+        "m-00001-of-00002.gguf",
+    )
+    write(tmp_path, gguf_bytes(VALID_TENSORS[2:]), "m-00002-of-00002.gguf")
+    assert "split.tensors.count" in str(refused(tmp_path / "m-00001-of-00002.gguf"))
