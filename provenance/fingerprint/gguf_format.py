@@ -46,6 +46,7 @@ VERSIONS = (2, 3)
 DEFAULT_ALIGNMENT = 32
 MAX_DIMS = 4  # GGML_MAX_DIMS
 MAX_NESTING = 4  # arrays of arrays in the metadata
+MAX_ELEMENTS = 2**60  # of a tensor, zero dimensions aside (float32 bytes must fit an int64)
 DEFAULT_CHUNK_BYTES = 16 * 2**20
 DEQUANT_BLOCKS = 2**12  # blocks per call of the gguf kernels: 1 M values (4 MB of float32) for the K-quants
 
@@ -423,9 +424,12 @@ def _tensor(
             path,
             tname,
         )
-    count = 1
+    count = span = 1
     for d in dims:
         count *= d  # Python ints: hostile dims cannot overflow
+        span *= max(d, 1)
+    if span > MAX_ELEMENTS:  # llama.cpp refuses counts past INT64_MAX; numpy needs 4 bytes per element
+        raise _bad(f"tensor {tname!r} in {name} has impossible dimensions {list(dims)}", path, tname)
     nbytes = count // block * type_size
     if offset % alignment:
         raise _bad(

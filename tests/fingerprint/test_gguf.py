@@ -156,6 +156,12 @@ def test_unsupported_quantisation_type_names_tensor_and_type(tmp_path):
     assert e.tensor == "blk.0.attn_v.weight" and "IQ2_XXS" in str(e)
 
 
+def test_impossible_dimensions_beside_a_zero_one(tmp_path):
+    bad = ("blk.0.attn_v.weight", (32, 2**62, 0), int(T.F32), b"")
+    e = refused(write(tmp_path, gguf_bytes([*VALID_TENSORS, bad])))
+    assert e.tensor == "blk.0.attn_v.weight" and "impossible dimensions" in str(e)
+
+
 def test_unknown_type_id(tmp_path):
     bad = ("blk.0.attn_v.weight", (32, 1), 999, b"\0" * 128)
     e = refused(write(tmp_path, gguf_bytes([*VALID_TENSORS, bad])))
@@ -241,6 +247,18 @@ def test_fuzzed_headers_raise_only_engine_errors(tmp_path, mutations):
         for name in ckpt.tensors:
             ckpt.read_tensor(name)
         fingerprint_checkpoint(ckpt, chunk_bytes=13, sample_size=5)
+    except FingerprintError as e:
+        assert str(e)
+    assert time.monotonic() - t0 < 1
+
+
+@FUZZ
+@given(version=st.sampled_from([2, 3]), rest=st.binary(max_size=400))
+def test_random_bytes_after_a_gguf_magic_raise_only_engine_errors(tmp_path, version, rest):
+    p = write(tmp_path, b"GGUF" + struct.pack("<I", version) + rest)
+    t0 = time.monotonic()
+    try:
+        fingerprint_checkpoint(p, chunk_bytes=13, sample_size=5)
     except FingerprintError as e:
         assert str(e)
     assert time.monotonic() - t0 < 1
