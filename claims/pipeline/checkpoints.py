@@ -45,7 +45,7 @@ def permitted_folders(checkpoint: Checkpoint) -> list[Path]:
     return list(settings.MODEL_STORE)
 
 
-def file_signature(engine_checkpoint: EngineCheckpoint | GgufCheckpoint) -> dict[str, list[int]]:
+def file_signature(engine_checkpoint: EngineCheckpoint) -> dict[str, list[int]]:
     """File name → [size, mtime in ns]: cheap to read, and it changes when a file is replaced.
 
     A checkpoint whose signature matches the one recorded with its content hash is not hashed
@@ -59,7 +59,7 @@ def file_signature(engine_checkpoint: EngineCheckpoint | GgufCheckpoint) -> dict
     return signature
 
 
-def open_engine_checkpoint(checkpoint: Checkpoint) -> EngineCheckpoint | GgufCheckpoint:
+def open_engine_checkpoint(checkpoint: Checkpoint) -> EngineCheckpoint:
     return open_checkpoint(checkpoint_path(checkpoint), permitted=permitted_folders(checkpoint))
 
 
@@ -68,7 +68,7 @@ def _is_new_upload(upload: FieldFile) -> bool:
     return bool(upload) and not upload._committed
 
 
-def _open_upload(upload: FieldFile) -> EngineCheckpoint | GgufCheckpoint:
+def _open_upload(upload: FieldFile) -> EngineCheckpoint:
     """The engine's view of an upload not yet in storage: its header, read from the request's file."""
     stream = upload.file
     stream.seek(0)

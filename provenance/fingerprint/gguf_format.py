@@ -31,7 +31,7 @@ import os
 import re
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,6 +39,7 @@ import numpy as np
 
 from .errors import CheckpointFormatError, EmptyCheckpointError, MissingShardError, TruncatedFileError
 from .paths import Permitted, checked_path
+from .safetensors_format import Checkpoint, tensors_by_name
 from .tokenizers import Vocabulary, _digest, _normalised
 
 GGUF_MAGIC = b"GGUF"
@@ -528,28 +529,24 @@ def _read_exact(f: Any, n: int, t: GgufTensor) -> bytes:
 
 
 @dataclass
-class GgufCheckpoint:
-    """A validated GGUF model (one file or a split set): the same interface as ``Checkpoint``.
+class GgufCheckpoint(Checkpoint):
+    """A validated GGUF model (one file or a split set): a ``Checkpoint`` whose ``files`` are
+    ``GgufFile`` and ``tensors`` ``GgufTensor``, read dequantised (float32, Q/K rows restored).
 
     ``config`` is built from the metadata (``{arch}.block_count`` etc.) under Hugging Face's names,
     with the raw GGUF facts under ``config["gguf"]``; ``vocabulary`` comes from ``tokenizer.ggml.*``.
     """
 
-    root: Path
-    files: list[GgufFile]
-    tensors: dict[str, GgufTensor]
-    config: dict[str, Any] | None = None
     vocabulary: Vocabulary | None = None
-    tokenizer_path: Path | None = None
-    notes: list[str] = field(default_factory=list)
-    permitted: Permitted = None
 
-    def checked(self, path: Path) -> Path:
-        return checked_path(path, self.permitted)
-
-    @property
-    def total_bytes(self) -> int:
-        return sum(f.size for f in self.files)
+    def iter_raw(self, name: str, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[memoryview]:
+        """Stored bytes of one tensor in whole blocks, at most about ``chunk_bytes`` at a time."""
+        t = self.tensors[name]
+        step = max(1, chunk_bytes // t.type_size) * t.type_size
+        with open(t.path, "rb") as f:
+            f.seek(t.start)
+            for done in range(0, t.nbytes, step):
+                yield memoryview(_read_exact(f, min(step, t.nbytes - done), t))
 
     def step_elements(self, t: GgufTensor, chunk_bytes: int) -> int:
         """Elements per read: about ``chunk_bytes`` of float32 output, whole rows when they fit
@@ -691,22 +688,13 @@ def open_gguf(path: Path, permitted: Permitted) -> GgufCheckpoint:
 
 
 def _checkpoint(files: list[GgufFile], root: Path, permitted: Permitted) -> GgufCheckpoint:
-    tensors: dict[str, GgufTensor] = {}
-    for gf in files:
-        for t in gf.tensors:
-            if t.name in tensors:
-                raise _bad(
-                    f"tensor {t.name!r} is stored twice, in {tensors[t.name].file} and in {gf.name}",
-                    gf.path,
-                    t.name,
-                )
-            tensors[t.name] = t
+    tensors = tensors_by_name(files)
     meta = files[0].metadata
     return GgufCheckpoint(
         root,
-        files,
-        tensors,
+        files,  # type: ignore[arg-type]
+        tensors,  # type: ignore[arg-type]
         _config(meta),
-        vocabulary_from_metadata(meta, str(files[0].path)),
         permitted=permitted,
+        vocabulary=vocabulary_from_metadata(meta, str(files[0].path)),
     )

@@ -391,6 +391,21 @@ def _files_from_index(root: Path, index: Path, permitted: Permitted) -> list[Saf
     return files
 
 
+def tensors_by_name(files: Iterable[Any]) -> dict[str, Any]:
+    """Every tensor of the files (safetensors or GGUF) by name; a name in two files is refused."""
+    tensors: dict[str, Any] = {}
+    for f in files:
+        for t in f.tensors:
+            if t.name in tensors:
+                raise CheckpointFormatError(
+                    f"tensor {t.name!r} is stored twice, in {tensors[t.name].file} and in {f.name}",
+                    path=str(f.path),
+                    tensor=t.name,
+                )
+            tensors[t.name] = t
+    return tensors
+
+
 def _is_gguf(path: Path) -> bool:
     from .gguf_format import is_gguf
 
@@ -440,22 +455,11 @@ def open_checkpoint(
             if not found and any(q.suffix == ".gguf" for q in p.iterdir()):
                 return _open_gguf(p, allowed)
             if not found:
-                others = sorted(
-                    q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".gguf", ".ckpt")
-                )
+                others = sorted(q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".ckpt"))
                 hint = f" (found {', '.join(others[:3])}: convert it to safetensors first)" if others else ""
                 raise EmptyCheckpointError(f"no .safetensors weights in folder {p}{hint}", path=str(p))
             files = [read_header(checked_path(q, allowed), q.name) for q in found]
-    tensors: dict[str, TensorInfo] = {}
-    for sf in files:
-        for t in sf.tensors:
-            if t.name in tensors:
-                raise CheckpointFormatError(
-                    f"tensor {t.name!r} is stored twice, in {tensors[t.name].file} and in {sf.name}",
-                    path=str(sf.path),
-                    tensor=t.name,
-                )
-            tensors[t.name] = t
+    tensors = tensors_by_name(files)
     config = None
     if (root / "config.json").exists():
         config = _read_json(root / "config.json", "model config", allowed)

@@ -356,7 +356,7 @@ def fingerprint_checkpoint(
         raise ValueError("chunk_bytes must be positive")
     ckpt = (
         path_or_checkpoint
-        if isinstance(path_or_checkpoint, Checkpoint | GgufCheckpoint)
+        if isinstance(path_or_checkpoint, Checkpoint)
         else open_checkpoint(path_or_checkpoint)
     )
     if isinstance(ckpt, GgufCheckpoint):

@@ -547,3 +547,18 @@ def test_a_split_set_whose_parts_hold_fewer_tensors_than_declared(tmp_path):
     )
     write(tmp_path, gguf_bytes(VALID_TENSORS[2:]), "m-00002-of-00002.gguf")
     assert "split.tensors.count" in str(refused(tmp_path / "m-00001-of-00002.gguf"))
+
+
+def test_a_tensor_in_two_parts_of_a_split_set_is_refused(tmp_path):
+    write(tmp_path, gguf_bytes(VALID_TENSORS[:2], {"split.count": 2}), "m-00001-of-00002.gguf")
+    write(tmp_path, gguf_bytes(VALID_TENSORS[1:]), "m-00002-of-00002.gguf")
+    e = refused(tmp_path / "m-00001-of-00002.gguf")
+    assert "stored twice" in str(e) and e.tensor == VALID_TENSORS[1][0]
+
+
+def test_raw_reads_are_the_stored_bytes_in_whole_blocks(copies):
+    g = open_checkpoint(copies["Q4_K"])
+    t = g.tensors["blk.0.attn_q.weight"]
+    chunks = [bytes(c) for c in g.iter_raw(t.name, chunk_bytes=1000)]
+    assert all(len(c) % 144 == 0 for c in chunks) and len(chunks) > 1
+    assert b"".join(chunks) == t.path.read_bytes()[t.start : t.start + t.nbytes]
