@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -567,6 +567,21 @@ class GgufCheckpoint(Checkpoint):
             for e0 in range(0, t.count, step):
                 n = min(step, t.count - e0)
                 yield decode_piece(_read_exact(f, n // t.block_size * t.type_size, t), t)
+
+    def read_row_ranges(self, name: str, ranges: Iterable[tuple[int, int]]) -> np.ndarray:
+        """Rows ``[a, b)`` of the first axis, dequantised and concatenated: one expert of a stacked
+        ``ffn_*_exps`` reads that expert's blocks only (a row is whole blocks: GGUF rows are)."""
+        t = self.tensors[name]
+        if t.head_rows:  # permuted heads decode whole heads only; these tensors are never sliced
+            return super().read_row_ranges(name, ranges)
+        width = t.count // t.shape[0] if t.shape[0] else 0
+        out = []
+        with open(t.path, "rb") as f:
+            for a, b in ranges:
+                f.seek(t.start + a * width // t.block_size * t.type_size)
+                raw = _read_exact(f, (b - a) * width // t.block_size * t.type_size, t)
+                out.append(decode_piece(raw, t).reshape(b - a, *t.shape[1:]))
+        return np.concatenate(out) if out else np.empty((0, *t.shape[1:]), dtype=np.float32)
 
     def read_tensor(self, name: str) -> np.ndarray:
         """The whole tensor dequantised (float32) in its numpy shape, Q/K rows in the original order."""

@@ -562,3 +562,22 @@ def test_raw_reads_are_the_stored_bytes_in_whole_blocks(copies):
     chunks = [bytes(c) for c in g.iter_raw(t.name, chunk_bytes=1000)]
     assert all(len(c) % 144 == 0 for c in chunks) and len(chunks) > 1
     assert b"".join(chunks) == t.path.read_bytes()[t.start : t.start + t.nbytes]
+
+
+def test_one_quantised_expert_reads_only_its_rows_and_equals_the_whole_tensors_slice(tmp_path):
+    stack = np.random.default_rng(2).standard_normal((3, 4, 64)).astype(np.float32)
+    q = gguf.quants.quantize(stack, T.Q8_0)
+    p = write(tmp_path, gguf_bytes([("blk.0.ffn_up_exps.weight", (64, 4, 3), int(T.Q8_0), q.tobytes())]))
+    ckpt = open_checkpoint(p)
+    whole = ckpt.read_tensor("blk.0.ffn_up_exps.weight")
+    np.testing.assert_array_equal(ckpt.read_row_ranges("blk.0.ffn_up_exps.weight", [(1, 2)])[0], whole[1])
+    np.testing.assert_array_equal(
+        ckpt.read_row_ranges("blk.0.ffn_up_exps.weight", [(2, 3), (0, 1)]), whole[[2, 0]]
+    )
+
+
+def test_safetensors_row_ranges_read_only_those_rows(write_checkpoint):
+    w = np.arange(6 * 4, dtype=np.float32).reshape(6, 4)
+    ckpt = open_checkpoint(write_checkpoint({"a.weight": w, "b.bias": w[:, 0].copy()}))
+    np.testing.assert_array_equal(ckpt.read_row_ranges("a.weight", [(1, 3), (5, 6)]), w[[1, 2, 5]])
+    np.testing.assert_array_equal(ckpt.read_row_ranges("b.bias", [(4, 6)]), w[4:6, 0])
