@@ -85,3 +85,22 @@ def test_two_quantisations_of_one_model_are_related_and_of_two_models_not(table)
     assert related.results["tensor_identity"].score > 0
     assert unrelated.verdict == "no_evidence"
     assert all(abs(c["z"]) < 3 for c in _calibrated(unrelated).values())
+
+
+def test_an_upcycled_moe_shipped_as_gguf_with_stacked_experts_is_traced_to_its_dense_parent(tmp_path):
+    from provenance.fingerprint.synthetic import lineage_models
+
+    models = lineage_models("tiny", seed=0)
+    dense = write_model(models["base"], tmp_path / "base")
+    moe = write_gguf(models["moe"], tmp_path / "moe-Q8_0.gguf", qtype="Q8_0", arch="qwen2moe")
+    assert "blk.0.ffn_up_exps.weight" in open_checkpoint(moe).tensors  # 4 experts in one tensor
+    report = compare_fingerprints(
+        fingerprint_checkpoint(dense),
+        fingerprint_checkpoint(moe),
+        weights=(open_checkpoint(dense), open_checkpoint(moe)),
+        labels=("base", "moe"),
+    )
+    assert report.verdict == "lineage_supported"
+    assert report.results["expert_upcycling"].calibration["z"] >= 5
+    evd = report.results["aligned_cosine"].extra["expert_vs_dense"]
+    assert evd["moe"] == "b" and evd["experts"] == [0, 1, 2, 3] and evd["z"] >= 5
