@@ -21,6 +21,12 @@ NaN and Inf: ``count`` is the number of entries of the part; ``nan_count``/``inf
 are NaN or infinite; mean, std, Frobenius norm, min and max are over the finite entries only (NaN if
 there are none; ``std_sample`` is NaN for fewer than two). A weight with NaN is reported, not raised.
 
+GGUF (``gguf_format.py``): the same pipelined pass over each file, the pieces tiling it (header,
+tensors in whole blocks or whole heads, alignment padding), so the file and per-tensor SHA-256 are of
+the stored bytes; each tensor piece is dequantised (Q/K rows restored to the original order) and its
+float32 values go through the float moments, compiled (``kernels.float_moments``) since every value
+of a GGUF takes that path.
+
 Memory: four read buffers of ``chunk_bytes`` (F32/F64 are read in place; only 32/64-bit integers get an
 upcast copy of a chunk), 2 MB of temporaries, a 512 KB histogram per part of the tensor being read, the
 samples (``sample_size`` float32 per sampled part) and the compiled kernel (numba and LLVM: about
