@@ -581,3 +581,17 @@ def test_safetensors_row_ranges_read_only_those_rows(write_checkpoint):
     ckpt = open_checkpoint(write_checkpoint({"a.weight": w, "b.bias": w[:, 0].copy()}))
     np.testing.assert_array_equal(ckpt.read_row_ranges("a.weight", [(1, 3), (5, 6)]), w[[1, 2, 5]])
     np.testing.assert_array_equal(ckpt.read_row_ranges("b.bias", [(4, 6)]), w[4:6, 0])
+
+
+def test_one_uploaded_part_of_a_split_set_is_refused_naming_the_split():
+    import io
+
+    from provenance.fingerprint.gguf_format import checkpoint_of_file, read_gguf_header_from
+
+    data = gguf_bytes(VALID_TENSORS, {"split.count": 3})
+    gf = read_gguf_header_from(io.BytesIO(data), size=len(data), name="m-00001-of-00003.gguf")
+    with pytest.raises(CheckpointFormatError, match="one part of a GGUF split in 3 files"):
+        checkpoint_of_file(gf)
+    whole = gguf_bytes(VALID_TENSORS)
+    ckpt = checkpoint_of_file(read_gguf_header_from(io.BytesIO(whole), size=len(whole), name="m.gguf"))
+    assert set(ckpt.tensors) == {t[0] for t in VALID_TENSORS}
