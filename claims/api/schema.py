@@ -161,7 +161,7 @@ FIELD_DESCRIPTIONS = {
     "role": "The party's role in the dispute.",
     "note": "Markdown note.",
     "revision": "Hub commit, tag or release name.",
-    "format": "File format of the weights.",
+    "format": "File format of the weights, read from the files at registration (GGUF by its magic bytes).",
     "methods": "Comparison methods run.",
     "parameters": "Engine parameters (null_size, seed).",
     "requested_at": "When the report was requested.",

@@ -21,11 +21,13 @@ from django.db.models.fields.files import FieldFile
 from claims.models import Checkpoint
 from claims.models.ai_models import resolve_location
 from provenance.fingerprint.errors import FingerprintError
+from provenance.fingerprint.gguf_format import GgufCheckpoint, checkpoint_of_file, read_gguf_header_from
 from provenance.fingerprint.layouts import resolve_layout
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.safetensors_format import open_checkpoint, read_header_from
 
 GGUF_MAGIC = b"GGUF"
+Format = Checkpoint.Format
 
 
 def checkpoint_path(checkpoint: Checkpoint) -> Path:
@@ -70,8 +72,13 @@ def _open_upload(upload: FieldFile) -> EngineCheckpoint:
     """The engine's view of an upload not yet in storage: its header, read from the request's file."""
     stream = upload.file
     stream.seek(0)
+    name = Path(upload.name).name
     try:
-        sf = read_header_from(stream, size=upload.size, name=Path(upload.name).name)
+        if stream.read(len(GGUF_MAGIC)) == GGUF_MAGIC:  # the format is the file's magic, not its name
+            stream.seek(0)
+            return checkpoint_of_file(read_gguf_header_from(stream, size=upload.size, name=name))
+        stream.seek(0)
+        sf = read_header_from(stream, size=upload.size, name=name)
     finally:
         stream.seek(0)  # the storage copies it from the start when the row is saved
     return EngineCheckpoint(Path("."), [sf], {t.name: t for t in sf.tensors})
@@ -82,32 +89,11 @@ def files_field(checkpoint: Checkpoint) -> str:
     return "uploaded_file" if checkpoint.uploaded_file else "location"
 
 
-def gguf_file(checkpoint: Checkpoint) -> str | None:
-    """The name of the file if the checkpoint is one GGUF file (by its extension or its magic bytes).
-    A folder holding GGUF files is named by the engine's own error ("convert it to safetensors")."""
-    if checkpoint.uploaded_file:
-        name = Path(checkpoint.uploaded_file.name).name
-        if _is_new_upload(checkpoint.uploaded_file):
-            stream = checkpoint.uploaded_file.file
-            stream.seek(0)
-            head = stream.read(len(GGUF_MAGIC))
-            stream.seek(0)
-        else:
-            with checkpoint.uploaded_file.storage.open(checkpoint.uploaded_file.name, "rb") as f:
-                head = f.read(len(GGUF_MAGIC))
-    elif checkpoint.location and Path(checkpoint.location).is_file():
-        path = resolve_location(checkpoint.location)  # a regular file inside the store, or refused
-        name = path.name
-        with open(path, "rb") as f:
-            head = f.read(len(GGUF_MAGIC))
-    else:
-        return None
-    return name if name.lower().endswith(".gguf") or head == GGUF_MAGIC else None
-
-
 def header_facts(checkpoint: Checkpoint) -> dict[str, Any]:
-    """The fields a cheap look at the headers fills (size, config, layout family, layer count,
-    tokenizer digest), not saved. Reads bytes, not gigabytes. A file the engine refuses (a corrupt
+    """The fields a cheap look at the headers fills (format, size, config, layout family, layer
+    count, tokenizer digest), not saved. Reads bytes, not gigabytes. The format is what the files
+    are: GGUF when they start with its magic (the engine reads either), else safetensors; for a
+    GGUF the tokenizer digest is that of the vocabulary in its metadata. A file the engine refuses (a corrupt
     header, a shard linked out of the store, a FIFO) is a ValidationError on the field naming the
     files, with the engine's sentence, which names the file."""
     try:
@@ -118,12 +104,17 @@ def header_facts(checkpoint: Checkpoint) -> dict[str, Any]:
         layout = resolve_layout({n: t.shape for n, t in engine.tensors.items()}, engine.config)
     except FingerprintError as exc:
         raise ValidationError({files_field(checkpoint): str(exc)}) from exc
+    if isinstance(engine, GgufCheckpoint):
+        fmt, digest = Format.GGUF, engine.vocabulary.sha256 if engine.vocabulary else ""
+    else:
+        fmt, digest = Format.SAFETENSORS, _sha256_file(engine.tokenizer_path) if engine.tokenizer_path else ""
     return {
+        "format": fmt,
         "total_size": engine.total_bytes,
         "config": engine.config or {},
         "layout_family": layout.family,
         "layer_count": layout.num_layers,
-        "tokenizer_digest": _sha256_file(engine.tokenizer_path) if engine.tokenizer_path else "",
+        "tokenizer_digest": digest,
     }
 
 

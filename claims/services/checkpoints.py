@@ -25,7 +25,7 @@ from django.core.files import File
 from django.db import transaction
 
 from claims.models import AIModel, Checkpoint
-from claims.pipeline.checkpoints import files_field, gguf_file, header_facts
+from claims.pipeline.checkpoints import header_facts
 
 Format = Checkpoint.Format
 # Compared to tell whether a write changes anything (timestamps change on every save).
@@ -51,21 +51,15 @@ def _stored_values(checkpoint: Checkpoint) -> dict[str, Any]:
 
 def checkpoint_validate(*, checkpoint: Checkpoint) -> dict[str, Any]:
     """The header-derived fields of ``checkpoint`` (not saved), or a ValidationError on the field at
-    fault: ``location``/``uploaded_file`` for files the engine cannot read, ``format`` when the files
-    are not what the format says. A checkpoint with neither location nor file has nothing to read.
-    Call it on a cleaned checkpoint (its location resolved and inside the model store)."""
+    fault: ``location``/``uploaded_file`` for files the engine cannot read, ``format`` when GGUF is
+    declared for safetensors files. The format is detected from the files (GGUF by its magic), so
+    the returned fields set it: GGUF weights registered with the default format become GGUF.
+    A checkpoint with neither location nor file has nothing to read. Call it on a cleaned
+    checkpoint (its location resolved and inside the model store)."""
     if not (checkpoint.location or checkpoint.uploaded_file):
         return {}
-    gguf = gguf_file(checkpoint)
-    if gguf:
-        field = "format" if checkpoint.format == Format.GGUF else files_field(checkpoint)
-        raise ValidationError(
-            {
-                field: f"{gguf} is a GGUF file; GGUF weights cannot be analysed yet: convert them to safetensors."
-            }
-        )
     facts = header_facts(checkpoint)
-    if checkpoint.format != Format.SAFETENSORS:
+    if checkpoint.format == Format.GGUF and facts["format"] != Format.GGUF:
         raise ValidationError(
             {
                 "format": f"The weights are safetensors files, not {checkpoint.get_format_display()}: "
@@ -109,7 +103,7 @@ def checkpoint_register(
     revision: str,
     location: str = "",
     uploaded_file: File | None = None,
-    format: str = Format.SAFETENSORS,
+    format: str | None = None,
     note: str = "",
     user: AbstractBaseUser | None,
     reason: str = "",
@@ -127,7 +121,8 @@ def checkpoint_register(
     if created:
         checkpoint = Checkpoint(model=model, revision=revision)
     checkpoint.location = location
-    checkpoint.format = format
+    if format is not None:  # else the files say (GGUF by its magic); a stored checkpoint keeps its own
+        checkpoint.format = format
     if uploaded_file is not None:
         checkpoint.uploaded_file = uploaded_file
     checkpoint.note = note or checkpoint.note

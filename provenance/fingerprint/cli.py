@@ -7,7 +7,8 @@
   methods (``embedding_anchor``, ``neuron_matching``, ...) run when both paths are checkpoints;
 * ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package).
 
-A PATH is a checkpoint folder, a ``.safetensors`` file, or a fingerprint saved with
+A PATH is a checkpoint folder, a ``.safetensors`` file, a GGUF file (recognised by its magic; any
+part of a ``-0000i-of-0000N.gguf`` split set reads the whole set), or a fingerprint saved with
 ``inspect --save-fingerprint`` (``*.json``). Exit codes: 0 ok, 2 bad input (one ``error: ...``
 line on stderr, no traceback; parameters out of their ``parameters`` bounds included), 1 internal
 failure. Progress goes to stderr unless ``--quiet``: a bar on a terminal, else a line every few

@@ -17,7 +17,9 @@ biases; MLP ``gate/up/down_proj``; Phi-2's HF names ``dense``/``fc1``/``fc2``; P
 experts with ``expert=-1``; Mixtral ``block_sparse_moe.experts.E.w1/w3/w2`` = gate/up/down), GPT-2,
 GPT-NeoX (per-head interleaved ``query_key_value``), Falcon (per-head interleaved, the 7B multi-query
 ``[q..., k, v]`` and the 40B/180B grouped ``new_decoder_architecture``), Phi-1/1.5 ``mixer.Wqkv``,
-BERT/RoBERTa and DistilBERT, Meta's original Llama/Mistral names (``layers.N.attention.wq``,
+BERT/RoBERTa and DistilBERT, llama.cpp's GGUF names for every architecture it converts
+(``blk.N.attn_q``, fused ``attn_qkv``, stacked experts ``ffn_up_exps`` split into one part per
+expert, shared experts ``ffn_up_shexp``, ``token_embd``/``output``), Meta's original Llama/Mistral names (``layers.N.attention.wq``,
 ``feed_forward.w1/w3/w2``), each with or without a prefix such as ``model.``. Not placed in a role:
 DeepSeek-V3's latent-attention projections (OTHER; its ``o_proj`` is O), Mamba/RWKV-style blocks
 (UnknownLayoutError), phi-1.5's original ``layers.0.wte`` embedding (placed as OTHER in layer 0).
@@ -178,7 +180,22 @@ _DISTILBERT_RULES = [
     (r"ffn\.lin2\.weight", Role.DOWN),
 ]
 
-_EMBED = r"(?:embed_tokens|wte|embed_in|word_embeddings|embd\.wte|tok_embeddings)\.weight"
+# llama.cpp's names (gguf-py ``tensor_mapping.py``), the same for every architecture it converts:
+# fused ``attn_qkv`` is contiguous [q | k | v] rows (the converter reorders Falcon's and transposes
+# GPT-2's), MoE experts are stacked in one (experts, out, in) tensor per projection.
+_GGUF_RULES = [
+    (r"attn_([qkv])\.weight", "proj"),
+    (r"attn_output\.weight", Role.O),
+    (r"attn_qkv\.(weight|bias)", "split_qkv_rows"),
+    (r"ffn_up\.weight", "gguf_ffn_up"),
+    (r"ffn_(gate|down)\.weight", "mlp"),
+    (r"ffn_(gate|up|down)_exps\.weight", "stacked_experts"),
+    (r"ffn_(gate|up|down)_shexp\.weight", "shared"),
+    (r"ffn_gate_inp\.weight", Role.ROUTER),
+    (r"ffn_gate_inp_shexp\.weight", Role.OTHER),
+]
+
+_EMBED = r"(?:token_embd|embed_tokens|wte|embed_in|word_embeddings|embd\.wte|tok_embeddings)\.weight"
 _LM_HEAD = r"(?:lm_head|embed_out|lm_head\.linear|output|cls\.predictions\.decoder)\.weight"
 
 
@@ -199,6 +216,7 @@ _FAMILIES = [
         r"self_attn\.(?:q_proj|qkv_proj|o_proj)\.weight",
         _LLAMA_RULES,
     ),
+    _Family("gguf", r"(?:^|\.)blk\.(\d+)\.(.+)$", r"attn_(?:q|qkv|output)\.weight", _GGUF_RULES),
     _Family("llama_meta", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"attention\.wq\.weight", _META_RULES),
     _Family("gpt2", r"(?:^|\.)h\.(\d+)\.(.+)$", r"attn\.c_attn\.weight", _GPT2_RULES),
     _Family("gpt_neox", r"(?:^|\.)layers\.(\d+)\.(.+)$", r"attention\.query_key_value\.weight", _NEOX_RULES),
@@ -341,6 +359,20 @@ def _place(
             return whole({"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[kind], int(m.group(1)))
         if what == "shared":
             return whole({"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[m.group(1)], SHARED_EXPERT)
+        if what == "gguf_ffn_up":  # Phi-3's converter stores the fused [gate | up] as ffn_up
+            ff = _cfg(config, "intermediate_size")
+            if _cfg(config, "model_type") == "phi3" and isinstance(ff, int) and shape[0] == 2 * ff:
+                what = "split_gate_up"
+            else:
+                return whole(Role.UP)
+        if what == "stacked_experts":
+            role = {"gate": Role.GATE, "up": Role.UP, "down": Role.DOWN}[m.group(1)]
+            if len(shape) != 3:
+                raise UnknownLayoutError(f"stacked experts {name!r} are not 3-D: {list(shape)}", tensor=name)
+            return [
+                PartSpec(f"{name}#{e}", name, layer, role, e, shape[1:], shape, rows=((e, e + 1),))
+                for e in range(shape[0])
+            ]
         if what == "split_conv1d_qkv":
             return conv1d("", [("q", Role.Q), ("k", Role.K), ("v", Role.V)])
         if what.startswith("conv1d_"):

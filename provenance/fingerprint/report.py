@@ -9,7 +9,7 @@ the JSON document the pipeline stores (``schema_version`` 1)::
       "params": {"null_size": 32, "seed": 0, "reference_panel_size": 0, "sampling": {...},
                  "weights_read": false},
       "inputs": {"a": {"label", "content_hash", "family", "num_layers", "total_bytes",
-                       "tokenizer_sha256", "files"}, "b": {...}},
+                       "tokenizer_sha256", "files", "storage_types"}, "b": {...}},
       "results": {name: MethodResult.to_dict()},   # method, score, per_layer, reading, calibration, extra
       "skipped": {name: "why the method does not apply"},
       "verdict": "shared_weights" | "lineage_supported" | "suggestive" | "no_evidence",
@@ -119,7 +119,13 @@ def _describe(fp: ModelFingerprint, label: str) -> dict[str, Any]:
         "total_bytes": fp.total_bytes,
         "tokenizer_sha256": fp.tokenizer_sha256,
         "files": len(fp.files),
+        "storage_types": sorted({t.dtype for t in fp.tensors}),  # "BF16", or GGUF's "Q4_K", "Q6_K", ...
     }
+
+
+def _quantised(fp: ModelFingerprint) -> list[str]:
+    """The block-quantisation types (GGUF's Q8_0, Q4_K, IQ4_XS...) a checkpoint stores tensors in."""
+    return sorted({t.dtype for t in fp.tensors if t.dtype[:1] in "QIT" and t.dtype[:2] != "I8"})
 
 
 def _finish_reading(result: MethodResult) -> None:
@@ -256,6 +262,13 @@ def _notes(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[str]:
         )
     if fp_a.content_hash == fp_b.content_hash:
         notes.append("The two inputs are the same files.")
+    for side, fp in (("A", fp_a), ("B", fp_b)):
+        if kinds := _quantised(fp):
+            notes.append(
+                f"{side} is quantised ({', '.join(kinds)}): quantisation adds a small noise to every weight, "
+                "so its tensors cannot be bit-identical to an unquantised original and tensor_identity "
+                "cannot show such a lineage; the other methods compare the dequantised values."
+            )
     return notes
 
 

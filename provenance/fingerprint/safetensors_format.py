@@ -327,6 +327,20 @@ class Checkpoint:
         for raw in self.iter_raw(name, chunk_bytes):
             yield decode(raw, dtype)
 
+    def read_row_ranges(self, name: str, ranges: Iterable[tuple[int, int]]) -> np.ndarray:
+        """Rows ``[a, b)`` of the tensor's first axis for each range, concatenated and upcast as
+        :meth:`read_tensor`; only those rows are read (one fused slice, one expert of a stack)."""
+        t = self.tensors[name]
+        row = t.nbytes // t.shape[0] if t.shape and t.shape[0] else 0
+        out = []
+        with open(t.path, "rb", buffering=0) as f:
+            for a, b in ranges:
+                raw = np.empty((b - a) * row, dtype=np.uint8)
+                f.seek(t.start + a * row)
+                read_into(f, memoryview(raw), t.path, name)
+                out.append(decode(raw, t.dtype).reshape(b - a, *t.shape[1:]))
+        return np.concatenate(out) if out else np.empty((0, *t.shape[1:]), dtype=value_dtype(t.dtype))
+
     def read_tensor(self, name: str) -> np.ndarray:
         """The whole tensor upcast (float32, or float64 for F64), in its stored shape.
         Memory: the stored bytes plus the upcast array, e.g. 6 bytes per bf16 entry; use
@@ -391,6 +405,33 @@ def _files_from_index(root: Path, index: Path, permitted: Permitted) -> list[Saf
     return files
 
 
+def tensors_by_name(files: Iterable[Any]) -> dict[str, Any]:
+    """Every tensor of the files (safetensors or GGUF) by name; a name in two files is refused."""
+    tensors: dict[str, Any] = {}
+    for f in files:
+        for t in f.tensors:
+            if t.name in tensors:
+                raise CheckpointFormatError(
+                    f"tensor {t.name!r} is stored twice, in {tensors[t.name].file} and in {f.name}",
+                    path=str(f.path),
+                    tensor=t.name,
+                )
+            tensors[t.name] = t
+    return tensors
+
+
+def _is_gguf(path: Path) -> bool:
+    from .gguf_format import is_gguf
+
+    return is_gguf(path)
+
+
+def _open_gguf(path: Path, allowed: Permitted) -> Any:
+    from .gguf_format import open_gguf
+
+    return open_gguf(path, allowed)
+
+
 def open_checkpoint(
     path: str | os.PathLike[str], *, permitted: Iterable[str | os.PathLike[str]] | None = None
 ) -> Checkpoint:
@@ -403,12 +444,18 @@ def open_checkpoint(
     UnsafePathError for a FIFO, socket or device, or - when ``permitted`` folders are given - for any
     file or folder that resolves (symlinks followed) outside them (see provenance.fingerprint.paths).
     The files' real paths are kept, so later reads open what was checked.
+
+    A GGUF file (recognised by its magic, whatever its name) or a folder holding GGUF files and no
+    safetensors is opened by ``gguf_format.open_gguf``: a ``GgufCheckpoint``, which has the same
+    reading interface (``tensors``, ``iter_chunks``, ``read_tensor``, ``config``).
     """
     p = Path(path)
     allowed = permitted_folders(permitted)
     if not p.exists():
         raise EmptyCheckpointError(f"{p} does not exist", path=str(p))
     if not checked_path(p, allowed, name=str(p), folder_ok=True).is_dir():
+        if _is_gguf(p):
+            return _open_gguf(p, allowed)
         root, files = p.parent, [read_header(checked_path(p, allowed), p.name)]
     else:
         root = p
@@ -419,23 +466,14 @@ def open_checkpoint(
             files = [read_header(checked_path(p / "model.safetensors", allowed), "model.safetensors")]
         else:
             found = sorted(q for q in p.glob("*.safetensors") if q.exists() and not q.is_dir())
+            if not found and any(q.suffix == ".gguf" for q in p.iterdir()):
+                return _open_gguf(p, allowed)
             if not found:
-                others = sorted(
-                    q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".gguf", ".ckpt")
-                )
+                others = sorted(q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".ckpt"))
                 hint = f" (found {', '.join(others[:3])}: convert it to safetensors first)" if others else ""
                 raise EmptyCheckpointError(f"no .safetensors weights in folder {p}{hint}", path=str(p))
             files = [read_header(checked_path(q, allowed), q.name) for q in found]
-    tensors: dict[str, TensorInfo] = {}
-    for sf in files:
-        for t in sf.tensors:
-            if t.name in tensors:
-                raise CheckpointFormatError(
-                    f"tensor {t.name!r} is stored twice, in {tensors[t.name].file} and in {sf.name}",
-                    path=str(sf.path),
-                    tensor=t.name,
-                )
-            tensors[t.name] = t
+    tensors = tensors_by_name(files)
     config = None
     if (root / "config.json").exists():
         config = _read_json(root / "config.json", "model config", allowed)

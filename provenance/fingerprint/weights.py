@@ -135,15 +135,15 @@ def _layout(ckpt: Checkpoint) -> Layout:
 
 
 def read_part(ckpt: Checkpoint, spec: PartSpec) -> np.ndarray:
-    """One part as float32 in (out, in) orientation. Memory: the stored tensor + its float32 copy."""
-    full = ckpt.read_tensor(spec.tensor)
-    if spec.cols is not None:
-        out = full[:, spec.cols[0] : spec.cols[1]].T
-    elif spec.rows is not None:
-        out = np.concatenate([full[a:b] for a, b in spec.rows])
+    """One part as float32 in (out, in) orientation. Memory: the stored tensor + its float32 copy
+    (only the part's rows of a row-sliced part, e.g. one expert of a GGUF stack)."""
+    if spec.rows is not None:  # a fused slice or one expert of a stack: only its rows are read
+        out = ckpt.read_row_ranges(spec.tensor, spec.rows)
+    elif spec.cols is not None:
+        out = ckpt.read_tensor(spec.tensor)[:, spec.cols[0] : spec.cols[1]].T
     else:
-        out = full
-    return np.ascontiguousarray(out, dtype=np.float32)
+        out = ckpt.read_tensor(spec.tensor)
+    return np.ascontiguousarray(out, dtype=np.float32).reshape(spec.shape)  # one expert of a stacked tensor
 
 
 def read_rows(ckpt: Checkpoint, spec: PartSpec, rows: np.ndarray) -> np.ndarray:
@@ -254,6 +254,8 @@ class PairWeights:
 
     # -- vocabulary ------------------------------------------------------------------------
     def vocabulary(self, side: str) -> Vocabulary | None:
+        if side not in self._vocab and getattr(self.ckpt[side], "vocabulary", None) is not None:
+            self._vocab[side] = self.ckpt[side].vocabulary  # a GGUF carries its vocabulary in its metadata
         if side not in self._vocab:
             path = find_tokenizer(self.ckpt[side].root)
             if path is not None:

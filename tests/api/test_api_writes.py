@@ -205,6 +205,20 @@ def test_a_checkpoint_is_registered_inside_the_model_store_only(editor, world, m
     assert refused.status_code == 400 and list(refused.json()["error"]["fields"]) == ["location"]
 
 
+def test_a_gguf_checkpoint_is_registered_with_its_format_read_from_the_file(editor, world, model_store):
+    from tests.pipeline.test_pipeline_checkpoints import gguf_copy
+
+    path = gguf_copy(model_store, "Q8_0")
+    response = editor.post(
+        "/api/v1/checkpoints/",
+        {"model": "qwen", "revision": "q8", "location": str(path)},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["format"] == "gguf" and body["layout_family"] == "llama" and body["layer_count"] == 12
+
+
 def test_a_fifo_as_checkpoint_location_is_a_field_error_not_a_server_error(editor, world, model_store):
     fifo = model_store / f"pipe-{uuid.uuid4().hex[:8]}"
     os.mkfifo(fifo)

@@ -150,6 +150,16 @@ def checkpoint_add(editor_client, **fields):
     return editor_client.post(url(m.Checkpoint, "add"), data)
 
 
+def test_an_uploaded_gguf_is_registered_as_gguf(editor_client, model_store):
+    from tests.pipeline.test_pipeline_checkpoints import gguf_copy
+
+    upload = SimpleUploadedFile("weights.bin", gguf_copy(model_store, "Q8_0").read_bytes())
+    response = checkpoint_add(editor_client, uploaded_file=upload)  # declared safetensors: the magic wins
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    checkpoint = m.Checkpoint.objects.get()
+    assert (checkpoint.format, checkpoint.layout_family, checkpoint.layer_count) == ("gguf", "llama", 12)
+
+
 def test_a_corrupt_uploaded_checkpoint_is_a_field_error_naming_the_file(editor_client):
     upload = SimpleUploadedFile("weights.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all}")
     response = checkpoint_add(editor_client, uploaded_file=upload)

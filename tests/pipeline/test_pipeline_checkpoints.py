@@ -127,15 +127,39 @@ def test_gguf_is_refused_for_safetensors_weights(register):
     assert "safetensors files, not GGUF" in info.value.message_dict["format"][0]
 
 
-def test_a_gguf_file_is_refused_naming_it(model_store):
+def gguf_copy(model_store: Path, qtype: str = "Q8_0", *, name: str | None = None) -> Path:
+    """A GGUF copy of the lineage base (seed 0: base is BaseModel seed 1) in the model store."""
+    from provenance.fingerprint.synthetic import SIZES, BaseModel
+    from provenance.fingerprint.synthetic.gguf_writer import write_gguf
+
+    path = model_store / (name or f"base-{uuid.uuid4().hex[:8]}.gguf")
+    return write_gguf(BaseModel(SIZES["tiny"], seed=1), path, qtype=qtype, arch="llama")
+
+
+@pytest.mark.parametrize("declared", ["gguf", None])
+def test_a_gguf_file_is_registered_with_its_format_detected(model_store, declared):
+    path = gguf_copy(
+        model_store, name=f"weights-{uuid.uuid4().hex[:8]}.bin"
+    )  # the magic says GGUF, not the name
+    checkpoint, _created = checkpoint_register(
+        model=AIModelFactory(), revision="v1", location=str(path), format=declared, user=None
+    )
+    assert checkpoint.format == "gguf"
+    assert (checkpoint.layout_family, checkpoint.layer_count) == ("llama", 12)
+    assert checkpoint.config["gguf"]["qk_permuted"] and len(checkpoint.tokenizer_digest) == 64
+    again, created = checkpoint_register(model=checkpoint.model, revision="v1", location=str(path), user=None)
+    assert again.pk == checkpoint.pk and not created and again.format == "gguf"
+
+
+def test_a_broken_gguf_file_is_refused_naming_it(model_store):
     gguf = model_store / f"tiny-{uuid.uuid4().hex[:8]}.gguf"
     gguf.write_bytes(b"GGUF" + bytes(60))
-    for declared, field in (("gguf", "format"), ("safetensors", "location")):
+    for declared in ("gguf", "safetensors"):
         with pytest.raises(ValidationError) as info:
             checkpoint_register(
                 model=AIModelFactory(), revision="v1", location=str(gguf), format=declared, user=None
             )
-        assert info.value.message_dict[field][0].startswith(f"{gguf.name} is a GGUF file")
+        assert info.value.message_dict["location"][0].startswith(f"{gguf.name} is GGUF version 0")
 
 
 def hashed(checkpoint: Checkpoint) -> Checkpoint:

@@ -31,6 +31,16 @@ def test_it_registers_computes_and_prints_the_scores(model_store, capsys):
     assert report.evidence.kind == EvidenceArtifact.Kind.ANALYSIS
 
 
+def test_it_compares_a_safetensors_folder_with_a_quantised_gguf(model_store):
+    from tests.pipeline.test_pipeline_checkpoints import gguf_copy
+
+    gguf = gguf_copy(model_store, "Q4_0")
+    out, _ = run("lineage/base", gguf.name, "--methods", "attn_std,aligned_cosine")
+    report = FingerprintReport.objects.get()
+    assert report.status == "succeeded" and f"Report {report.slug}: lineage_supported" in out
+    assert report.checkpoint_b.format == "gguf"
+
+
 def test_it_cites_the_given_evidence_and_reuses_existing_models(model_store):
     evidence = EvidenceArtifact.objects.create(title="Recomputation", slug="recomputation", kind="analysis")
     run("lineage/base", "lineage/finetune", "--methods", "attn_std", "--evidence", str(evidence.pk))

@@ -42,6 +42,21 @@ def test_a_fine_tune_report_is_computed_stored_and_charted(register):
     assert report.evidence.published_on == timezone.localdate(report.finished_at)  # dated for the timeline
 
 
+def test_a_quantised_gguf_copy_is_called_related_by_the_worker(register, model_store):
+    from tests.pipeline.test_pipeline_checkpoints import gguf_copy
+
+    base = register("base")
+    copy = register("gguf", location=str(gguf_copy(model_store, "Q4_0")))
+    report = request(base, copy)
+
+    assert report_run(report_id=report.pk) == "succeeded"
+    report.refresh_from_db()
+    assert report.result["verdict"] == "lineage_supported"
+    assert report.result["results"]["aligned_cosine"]["calibration"]["z"] >= 5
+    copy.refresh_from_db()
+    assert copy.format == "gguf" and len(copy.content_hash) == 64
+
+
 def test_an_independent_model_is_not_called_related(register):
     report = request(register("base"), register("independent_same_recipe"))
     report_run(report_id=report.pk)
