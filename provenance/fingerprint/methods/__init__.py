@@ -15,6 +15,7 @@ from . import (
     neuron_matching,
     tensor_identity,
     tokenizer_overlap,
+    weight_matching,
 )
 from .base import Method, MethodResult, NullDraw
 
@@ -27,6 +28,7 @@ METHODS: dict[str, Method] = {
         embedding_anchor.METHOD,
         neuron_matching.METHOD,
         expert_upcycling.METHOD,
+        weight_matching.METHOD,
         tokenizer_overlap.METHOD,
     )
 }

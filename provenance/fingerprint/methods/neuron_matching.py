@@ -231,7 +231,14 @@ def _label(ea: int | None, eb: int | None) -> str:
 
 
 def compare_weights(
-    fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *, null_size: int, seed: int
+    fp_a: ModelFingerprint,
+    fp_b: ModelFingerprint,
+    pair: PairWeights,
+    *,
+    null_size: int,
+    seed: int,
+    alignment: HiddenAlignment | None = None,
+    layer_pairs: list[tuple[int, int]] | None = None,
 ) -> MethodResult:
     """Fisher-combined Spearman test over MLP layers; score = −log10 p (see the module docstring).
 
@@ -242,8 +249,10 @@ def compare_weights(
     ``basis`` (the hidden alignment), ``neurons`` (A's neurons sampled per layer), ``l2_test``
     {distance, null_mean, null_std, permutations, p} or None with ``l2_test_why``, ``layers_tested``.
     """
-    alignment = pair.hidden_alignment()
-    layer_pairs = _layer_pairs(pair, fp_a, fp_b, seed)
+    # ``alignment``/``layer_pairs``: given by ``weight_matching`` (found from the weights alone);
+    # by default the vocabulary anchor and AWM's layer matching.
+    alignment = alignment if alignment is not None else pair.hidden_alignment()
+    layer_pairs = layer_pairs if layer_pairs is not None else _layer_pairs(pair, fp_a, fp_b, seed)
     rng = np.random.default_rng([seed, 0x7E0])
     dense = all(pair.experts("a", i) == [None] and pair.experts("b", j) == [None] for i, j in layer_pairs)
     full_width = alignment.kind != "signed_permutation" or alignment.size == pair.hidden_size(

@@ -35,8 +35,10 @@ from .models import (
     SIZES,
     BaseModel,
     PerturbedModel,
+    PrunedModel,
     SyntheticModel,
     TensorPlan,
+    UpcycledMoEModel,
     _rng,
     _structured_blocks,
 )
@@ -90,7 +92,14 @@ class ResidualTransformModel(_Derived):
     """
 
     def __init__(
-        self, parent: SyntheticModel, *, seed: int, rotation: str, permute_neurons: bool, relation: str
+        self,
+        parent: SyntheticModel,
+        *,
+        seed: int,
+        rotation: str,
+        permute_neurons: bool,
+        relation: str,
+        permute_heads: bool = False,
     ):
         super().__init__(parent, seed=seed, relation=relation)
         h = self.shape.hidden_size
@@ -106,7 +115,28 @@ class ResidualTransformModel(_Derived):
         self.q = q
         self.fold = rotation != "signed_permutation"
         self.permute_neurons = permute_neurons
-        self.extra = {"transform": rotation, "neurons_permuted": permute_neurons, "function_preserving": True}
+        self.permute_heads = permute_heads
+        self.extra = {
+            "transform": rotation,
+            "neurons_permuted": permute_neurons,
+            "heads_permuted": permute_heads,
+            "function_preserving": True,
+        }
+
+    def _head_rows(self, layer: int, leaf: str) -> np.ndarray:
+        """Row order of q/k/v (or O's column order) after permuting the KV groups and the query heads
+        within each group: a query head keeps its K/V, so attention computes the same thing."""
+        s = self.shape
+        rng = np.random.default_rng([self.seed, 37, layer])
+        groups = rng.permutation(s.num_kv_heads)
+        per = s.num_heads // s.num_kv_heads
+        within = [rng.permutation(per) for _ in range(s.num_kv_heads)]
+        if leaf in ("k_proj", "v_proj"):
+            heads = groups
+        else:
+            heads = np.array([g * per + within[g][k] for g in groups for k in range(per)])
+        hd = s.head_dim
+        return (heads[:, None] * hd + np.arange(hd)[None, :]).reshape(-1)
 
     def _norm_before(self, t: TensorPlan) -> np.ndarray | None:
         """The norm weight applied to the stream this matrix reads (None if it reads the raw stream)."""
@@ -121,7 +151,16 @@ class ResidualTransformModel(_Derived):
         return _full(self.parent, self._plan[name]).astype(np.float64)
 
     def transform(self, t: TensorPlan, w: np.ndarray) -> np.ndarray:
-        w = w.astype(np.float64)
+        w = self._transform(t, w.astype(np.float64))
+        if self.permute_heads and t.layer is not None:
+            leaf = t.name.rsplit(".", 2)[-2]
+            if leaf in ("q_proj", "k_proj", "v_proj"):
+                w = w[self._head_rows(t.layer, leaf)]  # weights and biases alike: rows are heads
+            elif leaf == "o_proj":
+                w = w[:, self._head_rows(t.layer, leaf)]
+        return w
+
+    def _transform(self, t: TensorPlan, w: np.ndarray) -> np.ndarray:
         if t.role == Role.NORM:
             return np.ones_like(w) if self.fold else w[self.perm]
         if len(t.shape) != 2:
@@ -212,8 +251,106 @@ class VocabReplacedModel(_Derived):
             yield from self.parent.blocks(t)
 
 
+class ForeignVocabModel(VocabReplacedModel):
+    """A tokenizer with no string in common with any synthetic one (letters mapped to Greek, so only
+    the two special tokens match) and freshly initialised embedding/lm_head rows."""
+
+    def __init__(self, parent: SyntheticModel, *, seed: int, relation: str | None = None):
+        super().__init__(parent, seed=seed, relation=relation or parent.relation)
+        self.extra = {**getattr(parent, "extra", {}), "tokenizer": "foreign", "tokenizer_seed": seed}
+
+    def tokenizer(self) -> dict[str, Any]:
+        return foreign_tokenizer(self.seed, self.shape.vocab_size)
+
+
+_GREEK = str.maketrans("abcdefghijklmnopqrstuvwxyz", "αβγδεζηθικλμνξοπρστυφχψωϊϋ")
+
+
+def foreign_tokenizer(seed: int, n_tokens: int) -> dict[str, Any]:
+    """``make_tokenizer`` with every letter mapped to a Greek one: no merge or token string is shared."""
+    tok = make_tokenizer(seed, n_tokens)
+    model = tok["model"]
+    model["vocab"] = {k.translate(_GREEK): v for k, v in model["vocab"].items()}
+    model["merges"] = [m.translate(_GREEK) for m in model["merges"]]
+    return tok
+
+
 ADVERSARIAL_RELATED = frozenset({"permuted", "rotated", "continued_symmetric", "vocab_replaced"})
 """Names in the adversarial set derived from ``base``; ``independent_permuted`` is not."""
+
+RETOKENISED_RELATED = (
+    "retok_permuted",
+    "retok_permuted_neurons_heads",
+    "retok_trained_0.3",
+    "retok_trained_1.0",
+    "retok_rotated",
+    "retok_moe",
+    "retok_pruned",
+)
+"""Derived from ``base``, tokenizer fully replaced (no shared string) and hidden units moved."""
+RETOKENISED_CONTROLS = (
+    "control",
+    "control_other_recipe",
+    "control_transformed",
+    "control_other_recipe_transformed",
+)
+"""Independent of ``base`` (other seeds; recipe "b" for the second pair), with and without the transforms."""
+
+
+def _retokenised(parent: SyntheticModel, seed: int, relation: str, **transform: Any) -> SyntheticModel:
+    """``parent`` with its residual stream moved (``ResidualTransformModel``) and a foreign tokenizer."""
+    moved = ResidualTransformModel(parent, seed=seed, relation=relation, **transform)
+    model = ForeignVocabModel(moved, seed=seed + 500, relation=relation)
+    model.extra = {**moved.extra, "tokenizer": "foreign"}
+    return model
+
+
+def retokenised_models(size: str = "tiny", *, seed: int = 0) -> dict[str, SyntheticModel]:
+    """``base`` and copies whose tokenizer was fully replaced, plus independent controls (issue 15).
+
+    | name                           | relation to ``base``                                              |
+    |--------------------------------|-------------------------------------------------------------------|
+    | ``retok_permuted``             | new tokenizer + hidden units permuted and sign-flipped (3 % tune) |
+    | ``retok_permuted_neurons_heads``| the same + MLP neurons and attention heads permuted per layer    |
+    | ``retok_trained_0.3``/``1.0``  | the same after further training (noise 0.3× / 1× each σ)          |
+    | ``retok_rotated``              | new tokenizer + norms folded, residual rotated (Haar)             |
+    | ``retok_moe``                  | upcycled MoE (4 experts) + new tokenizer + permuted hidden units  |
+    | ``retok_pruned``               | every second layer kept + new tokenizer + permuted hidden units   |
+    | ``control*``                   | independent seeds (recipe "a", and "b"), plain or permuted+retok  |
+    """
+    shape = SIZES[size]
+    k = seed * 1000
+    base = BaseModel(shape, seed=k + 1, recipe="a")
+    perm = {"rotation": "signed_permutation", "permute_neurons": False}
+    full = {"rotation": "signed_permutation", "permute_neurons": True, "permute_heads": True}
+
+    def tuned(scale: float, tag: int) -> SyntheticModel:
+        return PerturbedModel(
+            base, seed=k + tag, scale=scale, relation="continued" if scale > 0.1 else "finetune"
+        )
+
+    control = BaseModel(shape, seed=k + 101, recipe="a")
+    other = BaseModel(shape, seed=k + 102, recipe="b")
+    return {
+        "base": base,
+        "retok_permuted": _retokenised(tuned(0.03, 201), k + 301, "retok_permuted", **perm),
+        "retok_permuted_neurons_heads": _retokenised(tuned(0.03, 202), k + 302, "retok_permuted_nh", **full),
+        "retok_trained_0.3": _retokenised(tuned(0.3, 203), k + 303, "retok_trained", **full),
+        "retok_trained_1.0": _retokenised(tuned(1.0, 204), k + 304, "retok_trained", **full),
+        "retok_rotated": _retokenised(
+            tuned(0.03, 205), k + 305, "retok_rotated", rotation="orthogonal", permute_neurons=False
+        ),
+        "retok_moe": _retokenised(
+            UpcycledMoEModel(base, num_experts=4, seed=k + 206), k + 306, "retok_moe", **perm
+        ),
+        "retok_pruned": _retokenised(
+            PrunedModel(base, list(range(0, shape.num_layers, 2))), k + 307, "retok_pruned", **perm
+        ),
+        "control": ForeignVocabModel(control, seed=k + 401, relation="independent"),
+        "control_other_recipe": ForeignVocabModel(other, seed=k + 402, relation="independent"),
+        "control_transformed": _retokenised(control, k + 403, "independent", **full),
+        "control_other_recipe_transformed": _retokenised(other, k + 404, "independent", **full),
+    }
 
 
 def adversarial_models(size: str = "tiny", *, seed: int = 0) -> dict[str, SyntheticModel]:

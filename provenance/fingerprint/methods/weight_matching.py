@@ -1,0 +1,342 @@
+"""``weight_matching``: align two models' hidden units from the weights alone, then test the MLP neurons.
+
+For a copy whose tokenizer and embeddings were replaced: no token is shared, so the vocabulary
+anchor (``embedding_anchor``, ``neuron_matching``) has nothing to align B's residual stream with.
+The residual basis is instead recovered from matrices every layer has:
+
+1. Per layer, two Gram matrices of the residual stream, both invariant to any re-ordering or
+   rotation of heads and MLP neurons: the readers' G_r = Σ_{Q,K,V} (W g)ᵀ(W g) / ‖W g‖² (input
+   norm weights g folded in, so a rotation that folded the norms is seen the same way) and the
+   writer's G_o = W_O W_Oᵀ / ‖W_O‖². Each is centred (G − tr G/d · I) and scaled to unit norm.
+   Under a map x_b = x_a R of the residual stream (R a signed permutation or a rotation), every
+   such Gram transforms as G_b = Rᵀ G_a R (the invariant of the Gram-matrix literature).
+2. R is found by maximising Σ_ℓ tr(G_a R G_b Rᵀ), the weight-matching objective of Git Re-Basin
+   (Ainsworth, Hayase & Srinivasa, ICLR 2023) restricted to the residual symmetry, by their
+   alternating linearisation: C = Σ_ℓ G_a R_t G_b, then R_{t+1} = the best map for ⟨C, R⟩ -
+   a linear assignment on |C| keeping sign(C) for a signed permutation, the polar factor of C
+   (orthogonal Procrustes) for a rotation. Starting points: for the permutation, a linear
+   assignment on per-dimension invariants (each Gram's diagonal and off-diagonal row norm),
+   signs from the leading eigenvector of Σ G_a ∘ (S G_b S); for the rotation, the eigenvectors of
+   a fixed random combination of the Grams (R = U_a S U_bᵀ) with signs fixed the same way.
+3. Fit = mean cosine between G_a and R G_b Rᵀ over the Grams; baseline = the same procedure with
+   B's layers rolled by half the depth (layers that share no origin, same shapes and spectra). The
+   alignment is *found* when the fit beats the baseline by ``ALIGN_MARGIN``; the rotation is used
+   only when it beats the signed permutation by ``ROTATION_GAIN``.
+4. Different depths (a pruned copy): layers are paired first by the eigenvalue spectra of the
+   reader Grams (invariant to every residual map), linear assignment on their correlation.
+5. The one sign no Gram sees (x ↦ −x of the whole residual stream is itself a symmetry: RMSNorm is
+   odd) is fixed from the MLP by a statistic B's neuron order cannot change (``_orient``).
+6. The test: ``neuron_matching`` (Zhu et al., ICML 2025) in the recovered basis - MLP neurons of
+   A matched to B's by cosine, Spearman against the identity and the gate-vs-up agreement test
+   (which survives re-ordered neurons), Fisher over layers. Score = −log10 p.
+
+Why the null holds with the alignment: R is computed from attention matrices and norms only, and
+every Gram used is unchanged by a re-ordering of B's MLP neurons. So under independence B's neuron
+order stays exchangeable given R, and the per-layer tests keep their exact law (as with the
+vocabulary anchor). The fit also gets its own null (the rolled-layer baseline), and the end-to-end
+null - independent models of these shapes aligned by the same procedure and scored - is checked
+in ``tests/fingerprint/test_weight_matching.py``.
+
+Blind spots: different hidden widths (no square residual map); a rotation the Grams cannot pin
+down (tiny models with few layers; continued training that moves the Grams more than the fit
+margin); MLP-only evidence (the attention must survive to align, the MLP to test); a model
+retrained so long that both the Grams and the neurons moved.
+
+Memory: two d × d float64 Grams per used layer and model (at most ``GRAM_BUDGET_BYTES`` in all:
+layers are subsampled evenly beyond it; 8 layers at d = 2048), one layer's Q/K/V/O at a time while
+building them, plus ``neuron_matching``'s per-layer bound. Time: O(iterations × Grams × d³).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from ..errors import IncompatibleModelsError
+from ..fingerprint import ModelFingerprint, Role
+from ..weights import HiddenAlignment, PairWeights, read_part
+from . import neuron_matching
+from .base import Method, MethodResult, weights_only
+
+NAME = "weight_matching"
+GRAM_BUDGET_BYTES = 512 << 20
+MAX_ITERATIONS = 30
+ALIGN_MARGIN = 0.1
+ROTATION_GAIN = 0.1
+COMBINATION_SEED = 20230501
+ORIENT_LAYERS = 3
+ORIENT_ROWS = 256
+
+
+# -- Grams -----------------------------------------------------------------------------------------
+
+
+def _input_norm(pair: PairWeights, side: str, layer: int, width: int) -> np.ndarray | None:
+    for spec in pair.layout[side].parts:
+        if (
+            spec.layer == layer
+            and spec.role == Role.NORM
+            and tuple(spec.shape) == (width,)
+            and "input" in spec.tensor
+        ):
+            return read_part(pair.ckpt[side], spec).astype(np.float64)
+    return None
+
+
+def _centred_unit(g: np.ndarray) -> np.ndarray:
+    g = g - np.trace(g) / g.shape[0] * np.eye(g.shape[0])
+    norm = float(np.linalg.norm(g))
+    return g / norm if norm > 0 else g
+
+
+def layer_grams(pair: PairWeights, side: str, layer: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(reader Gram, writer Gram) of one layer, centred and unit (see the module docstring)."""
+    width = pair.hidden_size(side)
+    if width is None:
+        return None
+    g = _input_norm(pair, side, layer, width)
+    reader = np.zeros((width, width))
+    for role in (Role.Q, Role.K, Role.V):
+        w = pair.part(side, layer, role)
+        if w is None or w.shape[1] != width:
+            return None
+        w = w.astype(np.float64) * (g[None, :] if g is not None else 1.0)
+        reader += (w.T @ w) / max(float(np.einsum("ij,ij->", w, w)), 1e-300)
+    o = pair.part(side, layer, Role.O)
+    if o is None or o.shape[0] != width:
+        return None
+    o = o.astype(np.float64)
+    writer = (o @ o.T) / max(float(np.einsum("ij,ij->", o, o)), 1e-300)
+    return _centred_unit(reader), _centred_unit(writer)
+
+
+# -- alignment from Grams --------------------------------------------------------------------------
+
+
+def _fit(ga: list[np.ndarray], gb: list[np.ndarray], r: np.ndarray) -> float:
+    """Mean cosine of G_a and R G_b Rᵀ (unit Grams, orthogonal R: the cosine is the inner product)."""
+    return float(np.mean([np.einsum("ij,ij->", a, r @ b @ r.T) for a, b in zip(ga, gb, strict=True)]))
+
+
+def _signs(ga: list[np.ndarray], gb_in_a: list[np.ndarray]) -> np.ndarray:
+    """Signs s with G_b ≈ S G_a S entrywise: the leading eigenvector of Σ G_a ∘ G_b is ≈ s·|v|."""
+    k = sum(a * b for a, b in zip(ga, gb_in_a, strict=True))
+    np.fill_diagonal(k, 0.0)
+    _vals, vecs = np.linalg.eigh(k)
+    v = vecs[:, -1]
+    s = np.where(v < 0, -1.0, 1.0)
+    return s if np.sum(s) >= 0 else -s
+
+
+def _perm_matrix(ia: np.ndarray, ib: np.ndarray, sign: np.ndarray, d: int) -> np.ndarray:
+    r = np.zeros((d, d))
+    r[ia, ib] = sign
+    return r
+
+
+def _invariants(g: list[np.ndarray]) -> np.ndarray:
+    cols = []
+    for m in g:
+        off = m - np.diag(np.diag(m))
+        cols += [np.diag(m), np.sqrt(np.einsum("ij,ij->i", off, off))]
+    f = np.stack(cols, axis=1)
+    f = f - f.mean(axis=0)
+    return f / np.maximum(f.std(axis=0), 1e-300)
+
+
+def signed_permutation(ga: list[np.ndarray], gb: list[np.ndarray]) -> np.ndarray:
+    """R (d × d signed permutation) maximising Σ tr(G_a R G_b Rᵀ) (see the module docstring)."""
+    d = ga[0].shape[0]
+    fa, fb = _invariants(ga), _invariants(gb)
+    ia, ib = linear_sum_assignment(-(fa @ fb.T))
+    r = _perm_matrix(ia, ib, np.ones(d), d)
+    r = _perm_matrix(ia, ib, _signs(ga, [r @ b @ r.T for b in gb]), d)
+    for _ in range(MAX_ITERATIONS):
+        c = sum(a @ r @ b for a, b in zip(ga, gb, strict=True))
+        ia, ib = linear_sum_assignment(-np.abs(c))
+        new = _perm_matrix(ia, ib, np.where(c[ia, ib] < 0, -1.0, 1.0), d)
+        if np.array_equal(new, r):
+            break
+        r = new
+    return r
+
+
+def rotation(ga: list[np.ndarray], gb: list[np.ndarray]) -> np.ndarray:
+    """R (d × d orthogonal) maximising Σ tr(G_a R G_b Rᵀ): eigenvector start, Procrustes iterations."""
+    coef = np.random.default_rng(COMBINATION_SEED).standard_normal(len(ga))
+    ha = sum(c * a for c, a in zip(coef, ga, strict=True))
+    hb = sum(c * b for c, b in zip(coef, gb, strict=True))
+    ua, ub = np.linalg.eigh(ha)[1], np.linalg.eigh(hb)[1]
+    s = _signs([ua.T @ a @ ua for a in ga], [ub.T @ b @ ub for b in gb])
+    r = (ua * s[None, :]) @ ub.T
+    for _ in range(MAX_ITERATIONS):
+        c = sum(a @ r @ b for a, b in zip(ga, gb, strict=True))
+        u, _sv, vt = np.linalg.svd(c)
+        new = u @ vt
+        if np.max(np.abs(new - r)) < 1e-9:
+            break
+        r = new
+    return r
+
+
+def align(ga: list[np.ndarray], gb: list[np.ndarray]) -> tuple[str, np.ndarray, float, dict[str, float]]:
+    """(kind, R, fit, fits by kind): the better of the signed permutation and the rotation."""
+    perm = signed_permutation(ga, gb)
+    fits = {"signed_permutation": _fit(ga, gb, perm)}
+    rot = rotation(ga, gb)
+    fits["rotation"] = _fit(ga, gb, rot)
+    if fits["rotation"] > fits["signed_permutation"] + ROTATION_GAIN:
+        return "rotation", rot, fits["rotation"], fits
+    return "signed_permutation", perm, fits["signed_permutation"], fits
+
+
+def _spectrum(g: np.ndarray) -> np.ndarray:
+    return np.linalg.eigvalsh(g)
+
+
+def _pair_layers(spec_a: dict[int, np.ndarray], spec_b: dict[int, np.ndarray]) -> list[tuple[int, int]]:
+    """Layers paired by the correlation of their reader Grams' spectra (centred on the mean spectrum)."""
+    ia, ib = sorted(spec_a), sorted(spec_b)
+    mean = np.mean([spec_a[i] for i in ia] + [spec_b[j] for j in ib], axis=0)
+    xa = np.stack([spec_a[i] - mean for i in ia])
+    xb = np.stack([spec_b[j] - mean for j in ib])
+    xa /= np.maximum(np.linalg.norm(xa, axis=1, keepdims=True), 1e-300)
+    xb /= np.maximum(np.linalg.norm(xb, axis=1, keepdims=True), 1e-300)
+    r, c = linear_sum_assignment(-(xa @ xb.T))
+    return sorted((ia[i], ib[j]) for i, j in zip(r, c, strict=True))
+
+
+def hidden_alignment_from_weights(pair: PairWeights) -> tuple[HiddenAlignment, list[tuple[int, int]]]:
+    """B's residual basis in A's, found from attention Grams alone, and the layer pairs used.
+
+    Raises IncompatibleModelsError when the widths differ or a layer lacks Q/K/V/O.
+    """
+    da, db = pair.hidden_size("a"), pair.hidden_size("b")
+    if da is None or db is None or da != db:
+        raise IncompatibleModelsError(
+            f"{NAME}: the hidden widths differ ({da} vs {db}); a weight-only alignment needs equal widths"
+        )
+    la, lb = pair.num_layers("a"), pair.num_layers("b")
+    max_layers = max(1, GRAM_BUDGET_BYTES // (2 * 2 * 8 * da * da))  # 2 models × 2 Grams × float64
+    if la == lb:
+        used = np.unique(np.linspace(0, la - 1, min(la, max_layers)).round().astype(int))
+        grams_a = {i: g for i in used if (g := layer_grams(pair, "a", int(i)))}
+        grams_b = {i: g for i in used if (g := layer_grams(pair, "b", int(i)))}
+        layer_pairs = [(int(i), int(i)) for i in used if i in grams_a and i in grams_b]
+        all_pairs = [(i, i) for i in range(la)]
+    else:
+        # Depth differs: every layer's spectrum is needed to pair them (one layer's Grams at a time).
+        spec_a, spec_b = {}, {}
+        for side, spec in (("a", spec_a), ("b", spec_b)):
+            for i in range(pair.num_layers(side)):
+                g = layer_grams(pair, side, i)
+                if g is not None:
+                    spec[i] = _spectrum(g[0])
+        if not spec_a or not spec_b:
+            raise IncompatibleModelsError(f"{NAME}: no layer has Q, K, V and O in both models")
+        all_pairs = _pair_layers(spec_a, spec_b)
+        keep = np.unique(np.linspace(0, len(all_pairs) - 1, min(len(all_pairs), max_layers)).round())
+        layer_pairs = [all_pairs[int(k)] for k in keep]
+        grams_a = {i: layer_grams(pair, "a", i) for i, _ in layer_pairs}
+        grams_b = {j: layer_grams(pair, "b", j) for _, j in layer_pairs}
+    if not layer_pairs:
+        raise IncompatibleModelsError(f"{NAME}: no layer has Q, K, V and O in both models")
+    ga = [g for i, _ in layer_pairs for g in grams_a[i]]
+    gb = [g for _, j in layer_pairs for g in grams_b[j]]
+    kind, r, fit, fits = align(ga, gb)
+    baseline = float("nan")
+    if len(layer_pairs) >= 2:
+        shift = len(layer_pairs) // 2
+        rolled = [
+            g
+            for k in range(len(layer_pairs))
+            for g in grams_b[layer_pairs[(k + shift) % len(layer_pairs)][1]]
+        ]
+        baseline = align(ga, rolled)[2]
+    found = bool(np.isfinite(baseline) and fit >= baseline + ALIGN_MARGIN)
+    detail = {
+        "source": "weights",
+        "fit_signed_permutation": fits["signed_permutation"],
+        "fit_rotation": fits["rotation"],
+        "found": found,
+        "grams": len(ga),
+        "layers_used": [[i, j] for i, j in layer_pairs],
+    }
+    ident = np.arange(da)
+    if kind == "rotation":
+        al = HiddenAlignment(
+            "rotation", ident, ident, np.ones(da, np.float32), fit, baseline, 0, 0, matrix=r.T, detail=detail
+        )
+    else:
+        ia, ib = np.nonzero(r)
+        sign = r[ia, ib].astype(np.float32)
+        al = HiddenAlignment("signed_permutation", ia, ib, sign, fit, baseline, 0, 0, detail=detail)
+    al.width_b = db
+    return al, all_pairs
+
+
+def _orient(pair: PairWeights, al: HiddenAlignment, layer_pairs: list[tuple[int, int]]) -> float:
+    """Fix the one sign the Grams cannot see (x ↦ −x is a symmetry too) from the MLP, in a way B's
+    neuron order cannot change: Σ over A's sampled up rows of (max + min) cosine with B's rows is
+    positive when matched neurons point the same way. Returns the statistic (flips ``al`` if < 0)."""
+    total = 0.0
+    for la, lb in layer_pairs[:ORIENT_LAYERS]:
+        ea, eb = pair.experts("a", la), pair.experts("b", lb)  # first MLP variant: dense or expert 0
+        spec = pair.spec("a", la, Role.UP, ea[0]) if ea else None
+        if spec is None or not eb or pair.spec("b", lb, Role.UP, eb[0]) is None:
+            continue
+        rows = neuron_matching._rows(spec.shape[0], ORIENT_ROWS)
+        up_a, cols = al.a_in_b(pair.part("a", la, Role.UP, ea[0], rows=rows))
+        up_b = pair.part("b", lb, Role.UP, eb[0])
+        up_b = up_b if cols is None else up_b[:, cols]
+        a = up_a / np.maximum(np.linalg.norm(up_a, axis=1, keepdims=True), 1e-30)
+        b = up_b / np.maximum(np.linalg.norm(up_b, axis=1, keepdims=True), 1e-30)
+        cos = a @ b.T
+        total += float(np.sum(cos.max(axis=1) + cos.min(axis=1)))
+    if total < 0:
+        if al.kind == "rotation":
+            al.matrix = -al.matrix
+        else:
+            al.sign = -al.sign
+    return total
+
+
+# -- the method ------------------------------------------------------------------------------------
+
+
+def compare_weights(
+    fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *, null_size: int, seed: int
+) -> MethodResult:
+    """Weight-only alignment, then the neuron-matching test in that basis; score = −log10 p.
+
+    ``per_layer``: as ``neuron_matching``. ``extra``: as ``neuron_matching`` (``basis`` is the
+    weight-only alignment: kind, quality = Gram fit, shuffled_baseline = rolled-layer fit, found,
+    fit_signed_permutation, fit_rotation, grams, layers_used) plus ``alignment_found``.
+    """
+    alignment, layer_pairs = hidden_alignment_from_weights(pair)
+    alignment.detail["orientation"] = _orient(pair, alignment, layer_pairs)
+    result = neuron_matching.compare_weights(
+        fp_a, fp_b, pair, null_size=null_size, seed=seed, alignment=alignment, layer_pairs=layer_pairs
+    )
+    result.method = NAME
+    found = alignment.detail["found"]
+    result.extra["alignment_found"] = found
+    how = {"signed_permutation": "a permutation with sign flips", "rotation": "a rotation"}[alignment.kind]
+    result.reading = (
+        f"Hidden units aligned from the weights alone ({how} of the residual stream; Gram fit "
+        f"{alignment.quality:.2f} against {alignment.baseline:.2f} for layers of no common origin: "
+        + ("an alignment was found" if found else "no better than chance, no alignment found")
+        + f"). In that basis, MLP neuron matching gives a Fisher-combined p = "
+        f"10^{-result.score:.1f} over {result.extra['layers_tested']} layers for the hypothesis "
+        "that the models were trained from independent initialisations."
+    )
+    return result
+
+
+METHOD = Method(
+    NAME,
+    "Weight-only alignment and neuron matching (Git Re-Basin + Zhu et al.)",
+    *weights_only(NAME),
+    needs_weights=True,
+    compare_weights=compare_weights,
+)
