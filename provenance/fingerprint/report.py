@@ -12,8 +12,9 @@ the JSON document the pipeline stores (``schema_version`` 1)::
                        "tokenizer_sha256", "files", "storage_types"}, "b": {...}},
       "results": {name: MethodResult.to_dict()},   # method, score, per_layer, reading, calibration, extra
       "skipped": {name: "why the method does not apply"},
-      "verdict": "shared_weights" | "lineage_supported" | "suggestive" | "no_evidence",
+      "verdict": "shared_weights" | "lineage_supported" | "suggestive" | "no_evidence" | "cannot_tell",
       "summary": "plain-language paragraph",
+      "coverage": {kind: {"description", "seen_by": [method, ...], "blind": {method: why}}},
       "notes": ["context no method scores: differing layouts/depths, identical tokenizer files"]
     }
 
@@ -26,6 +27,13 @@ Weight-reading methods (``embedding_anchor``, ``neuron_matching``, ``expert_upcy
 ``tokenizer_overlap``) run only when ``weights`` (the two open checkpoints) are passed; otherwise
 they are listed in ``skipped`` when asked for, and left out of the default method list.
 ``tokenizer_overlap`` has no null and never counts towards the verdict.
+
+Honesty about blindness: each method declares what it needs, what it is blind to and which kinds
+of derivation (``methods.base.DERIVATIONS``) it could see for this pair (``Method.sees``);
+``coverage`` lists them. "no_evidence" means the methods that apply found nothing unusual. When the
+weights were read and no method that ran could see one kind of derivation (say, no shared tokens
+and the hidden widths differ, so neither the vocabulary anchor nor ``weight_matching`` can undo moved
+hidden units), the verdict is "cannot_tell" with the reason, never "no_evidence".
 
 The summary is conservative by construction: a method counts as evidence only when its score is
 at least ``Z_STRONG`` null std above the null mean and above every null sample (p at its floor,
@@ -44,7 +52,7 @@ from .calibration import DEFAULT_NULL_SIZE, calibrate, json_safe
 from .errors import FingerprintError, IncompatibleModelsError
 from .fingerprint import ModelFingerprint
 from .methods import METHODS, MethodResult
-from .methods.base import NEEDS_WEIGHTS
+from .methods.base import DERIVATIONS, NEEDS_WEIGHTS
 from .parameters import validate as validate_parameters
 from .safetensors_format import Checkpoint
 from .weights import PairWeights
@@ -68,6 +76,7 @@ class ComparisonReport:
     schema_version: int = REPORT_SCHEMA_VERSION
     engine_version: str = ENGINE_VERSION
     notes: list[str] = field(default_factory=list)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe(
@@ -81,6 +90,7 @@ class ComparisonReport:
                 "skipped": self.skipped,
                 "verdict": self.verdict,
                 "summary": self.summary,
+                "coverage": self.coverage,
                 "notes": self.notes,
             }
         )
@@ -163,8 +173,38 @@ def _strong(r: MethodResult) -> bool:
     return c.get("z") is not None and c["z"] >= Z_STRONG and c["p"] <= 1.0 / (c["size"] + 1) + 1e-12
 
 
+def coverage(results: dict[str, MethodResult], skipped: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Per kind of derivation: the methods that could see it for this pair, and why the others could not.
+
+    A method that ran but cannot see a kind says so with its declared blind spot; a skipped method
+    with the reason it was skipped (e.g. "the vocabularies share only 2 tokens").
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for kind, description in DERIVATIONS.items():
+        seen_by: list[str] = []
+        blind: dict[str, str] = {}
+        for name, result in results.items():
+            method = METHODS.get(name)
+            if method is None:
+                continue
+            if kind in method.sees(result):
+                seen_by.append(name)
+            elif method.blind_to:
+                blind[name] = method.blind_to
+        for name, why in skipped.items():
+            blind[name] = why
+        out[kind] = {"description": description, "seen_by": seen_by, "blind": blind}
+    return out
+
+
 def _summary(
-    results: dict[str, MethodResult], skipped: dict[str, str], label_a: str, label_b: str, null_size: int
+    results: dict[str, MethodResult],
+    skipped: dict[str, str],
+    label_a: str,
+    label_b: str,
+    null_size: int,
+    *,
+    weights_read: bool = False,
 ) -> tuple[str, str]:
     strong = [n for n, r in results.items() if _strong(r)]
     if strong == ["attn_std"]:
@@ -204,6 +244,24 @@ def _summary(
     else:
         verdict = "no_evidence"
         lines.append(f"No method separates {label_a} and {label_b} from unrelated models of the same shape.")
+        # Blind where it matters: with the weights read, a kind of derivation no method could see.
+        unseen = (
+            [k for k, c in coverage(results, skipped).items() if not c["seen_by"]] if weights_read else []
+        )
+        if unseen:
+            verdict = "cannot_tell"
+            why = "; ".join(
+                f"{name}: {reason}"
+                for name, reason in coverage(results, skipped)[unseen[0]]["blind"].items()
+                if name in _MOVED_UNITS_CANDIDATES
+            )
+            lines[-1] = (
+                f"Cannot tell: no method that applies to {label_a} and {label_b} could have seen "
+                + " or ".join(DERIVATIONS[k] for k in unseen)
+                + (f" ({why})" if why else "")
+                + ". The methods that did apply found nothing unusual, but that is no evidence of "
+                "independence here."
+            )
     attn = results.get("attn_std")
     if attn is not None and "attn_std" not in strong and attn.score > 0.8:
         c = attn.calibration or {}
@@ -226,11 +284,20 @@ def _summary(
         )
         + f"; with {null_size} null pairs no empirical p-value can go below 1/{null_size + 1} = "
         f"{1 / (null_size + 1):.3f}"
-        + (" (neuron_matching's Fisher-combined p is exact and can)" if "neuron_matching" in results else "")
+        + (
+            " (the Fisher-combined p of neuron_matching and weight_matching is exact and can)"
+            if {"neuron_matching", "weight_matching"} & results.keys()
+            else ""
+        )
         + "."
     )
     if verdict == "no_evidence":
-        if {"embedding_anchor", "neuron_matching"} & results.keys():
+        if "weight_matching" in results:
+            limits += (
+                " Absence of evidence is not independence: no evidence means the methods that apply "
+                "found nothing unusual; very long retraining erodes every weight similarity."
+            )
+        elif {"embedding_anchor", "neuron_matching"} & results.keys():
             limits += (
                 " Absence of evidence is not independence: very long retraining erodes every weight "
                 "similarity, and a replaced vocabulary together with permuted hidden units leaves "
@@ -245,6 +312,10 @@ def _summary(
         limits += f" Not applicable here: {', '.join(skipped)}."
     lines.append(limits)
     return verdict, " ".join(lines)
+
+
+_MOVED_UNITS_CANDIDATES = ("embedding_anchor", "neuron_matching", "weight_matching")
+"""Methods that can undo moved hidden units when they apply: their reasons explain a "cannot tell"."""
 
 
 def _notes(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[str]:
@@ -332,7 +403,7 @@ def compare_fingerprints(
         raise IncompatibleModelsError(
             "no comparison method applies to these two models: " + "; ".join(skipped.values())
         )
-    verdict, summary = _summary(results, skipped, *labels, null_size)
+    verdict, summary = _summary(results, skipped, *labels, null_size, weights_read=pair is not None)
     params = {
         "null_size": null_size,
         "seed": seed,
@@ -351,4 +422,5 @@ def compare_fingerprints(
         verdict=verdict,
         summary=summary,
         notes=_notes(fp_a, fp_b),
+        coverage=coverage(results, skipped),
     )

@@ -30,7 +30,7 @@ import numpy as np
 from ..calibration import NullDraw, cosine_null
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, PartStats, Role
-from .base import Method, MethodResult
+from .base import SAME_ORDER, Method, MethodResult
 
 MATCH_ROLES = (*Role.ATTENTION, *Role.MLP)
 ALIGN_SIGMAS = 6.0
@@ -314,4 +314,13 @@ def synthetic_null(
     )
 
 
-METHOD = Method("aligned_cosine", "Centred cosine of aligned weight matrices", compare, score, synthetic_null)
+METHOD = Method(
+    "aligned_cosine",
+    "Centred cosine of aligned weight matrices",
+    compare,
+    score,
+    synthetic_null,
+    needs=("matrices of the same shape in the same layers",),
+    blind_to="permuted, sign-flipped or rotated hidden units and re-ordered neurons (cosine ≈ 0 as for unrelated models)",
+    sees=lambda _r: (SAME_ORDER,),
+)

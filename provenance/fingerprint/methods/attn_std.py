@@ -146,4 +146,12 @@ def synthetic_null(
     )
 
 
-METHOD = Method("attn_std", "HonestAGI attention σ correlation", compare, score, synthetic_null)
+METHOD = Method(
+    "attn_std",
+    "HonestAGI attention σ correlation",
+    compare,
+    score,
+    synthetic_null,
+    needs=("the four attention projections",),
+    blind_to="everything on its own: unrelated models of one init recipe correlate as well (never a verdict alone)",
+)

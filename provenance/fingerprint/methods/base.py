@@ -24,7 +24,27 @@ from ..calibration import NullDraw, json_safe
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint
 
-__all__ = ["Method", "MethodResult", "NullDraw", "json_safe", "weights_only"]
+__all__ = [
+    "DERIVATIONS",
+    "MOVED_UNITS",
+    "SAME_ORDER",
+    "Method",
+    "MethodResult",
+    "NullDraw",
+    "json_safe",
+    "weights_only",
+]
+
+SAME_ORDER = "same_order"
+MOVED_UNITS = "moved_units"
+DERIVATIONS = {
+    SAME_ORDER: "copies that keep their hidden units in place (fine-tunes, continued training, pruned "
+    "layers, upcycled experts)",
+    MOVED_UNITS: "copies whose hidden units were permuted, sign-flipped or rotated (a function-preserving "
+    "change of basis), with or without a new tokenizer",
+}
+"""Kinds of derivation a method can see (``Method.sees``); the report says which ones each pair's
+methods could see, and the verdict is "cannot tell" when none could see one of them."""
 
 NEEDS_WEIGHTS = (
     "needs the checkpoints' weights: compare the checkpoint folders (not saved fingerprints), "
@@ -62,6 +82,13 @@ class Method:
     synthetic_null: Callable[[ModelFingerprint, ModelFingerprint, int, np.random.Generator], NullDraw]
     needs_weights: bool = False
     compare_weights: Callable[..., MethodResult] | None = None
+    needs: tuple[str, ...] = ()
+    """What it needs to apply, in plain words ("weights", "shared tokens", "same hidden width", ...)."""
+    blind_to: str = ""
+    """What it cannot see even when it applies, in plain words (the public methods page lists it)."""
+    sees: Callable[[MethodResult], tuple[str, ...]] = lambda _result: ()
+    """The kinds of derivation (``DERIVATIONS``) it could have detected for this pair, from its result;
+    () for a method that never counts towards a verdict on its own."""
 
 
 def weights_only(name: str) -> tuple[Callable, Callable, Callable]:

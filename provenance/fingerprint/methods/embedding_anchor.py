@@ -41,7 +41,7 @@ from ..calibration import NullDraw, calibrate_draws
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights
-from .base import Method, MethodResult, weights_only
+from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
 
 NAME = "embedding_anchor"
 MAX_CKA_DIMS = 1024
@@ -270,4 +270,9 @@ METHOD = Method(
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,
+    needs=("weights", "a tokenizer next to each model", "W_Q and W_K in every layer"),
+    blind_to="moved hidden units when the two vocabularies share no usable tokens (a replaced tokenizer): it then compares in stored order",
+    sees=lambda r: (
+        (SAME_ORDER, MOVED_UNITS) if r.extra["hidden_alignment"]["kind"] != "identity" else (SAME_ORDER,)
+    ),
 )

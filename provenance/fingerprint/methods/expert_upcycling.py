@@ -31,7 +31,7 @@ from ..calibration import NullDraw, calibrate_draws, cosine_null
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import PairWeights
-from .base import Method, MethodResult, weights_only
+from .base import SAME_ORDER, Method, MethodResult, weights_only
 from .neuron_matching import MAX_NEURONS, _layer_pairs, _rows
 
 NAME = "expert_upcycling"
@@ -185,4 +185,7 @@ METHOD = Method(
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,
+    needs=("weights", "one MoE and one dense model"),
+    blind_to="dense-to-dense relations; experts whose hidden units were moved without a vocabulary anchor",
+    sees=lambda _r: (SAME_ORDER,),
 )

@@ -57,7 +57,7 @@ from ..calibration import NullDraw, calibrate_draws
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights
-from .base import Method, MethodResult, weights_only
+from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
 
 NAME = "neuron_matching"
 MAX_NEURONS = 1024
@@ -473,4 +473,7 @@ METHOD = Method(
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,
+    needs=("weights", "gated or plain MLP up projections"),
+    blind_to="moved hidden units when no vocabulary anchor exists (see weight_matching); MLPs retrained from scratch",
+    sees=lambda r: (SAME_ORDER, MOVED_UNITS) if r.extra["basis"]["kind"] != "identity" else (SAME_ORDER,),
 )

@@ -23,7 +23,7 @@ import numpy as np
 from ..calibration import NullDraw
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, TensorRecord
-from .base import Method, MethodResult
+from .base import SAME_ORDER, Method, MethodResult
 
 MAX_LISTED = 50
 
@@ -146,4 +146,13 @@ def synthetic_null(
     )
 
 
-METHOD = Method("tensor_identity", "Bit-identical tensors (SHA-256)", compare, score, synthetic_null)
+METHOD = Method(
+    "tensor_identity",
+    "Bit-identical tensors (SHA-256)",
+    compare,
+    score,
+    synthetic_null,
+    needs=("nothing: any two checkpoints",),
+    blind_to="any change of a tensor's bits: fine-tuning, re-quantisation, permuted or rotated units",
+    sees=lambda _r: (SAME_ORDER,),
+)

@@ -79,4 +79,6 @@ METHOD = Method(
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,
+    needs=("a tokenizer next to each model",),
+    blind_to="weights entirely: context only, never counts towards a verdict",
 )

@@ -20,8 +20,9 @@ The residual basis is instead recovered from matrices every layer has:
    a fixed random combination of the Grams (R = U_a S U_bᵀ) with signs fixed the same way.
 3. Fit = mean cosine between G_a and R G_b Rᵀ over the Grams; baseline = the same procedure with
    B's layers rolled by half the depth (layers that share no origin, same shapes and spectra). The
-   alignment is *found* when the fit beats the baseline by ``ALIGN_MARGIN``; the rotation is used
-   only when it beats the signed permutation by ``ROTATION_GAIN``.
+   alignment is *found* when the fit beats the baseline by ``ALIGN_MARGIN``. The signed permutation
+   is tried first; the rotation (which fits unrelated Grams far better, so has a higher baseline)
+   only when the permutation is not found.
 4. Different depths (a pruned copy): layers are paired first by the eigenvalue spectra of the
    reader Grams (invariant to every residual map), linear assignment on their correlation.
 5. The one sign no Gram sees (x ↦ −x of the whole residual stream is itself a symmetry: RMSNorm is
@@ -56,13 +57,14 @@ from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights, read_part
 from . import neuron_matching
-from .base import Method, MethodResult, weights_only
+from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
 
 NAME = "weight_matching"
 GRAM_BUDGET_BYTES = 512 << 20
-MAX_ITERATIONS = 30
+MAX_ITERATIONS = 20
+ROTATION_ITERATIONS = 8
+ROTATION_TOLERANCE = 1e-6
 ALIGN_MARGIN = 0.1
-ROTATION_GAIN = 0.1
 COMBINATION_SEED = 20230501
 ORIENT_LAYERS = 3
 ORIENT_ROWS = 256
@@ -113,6 +115,13 @@ def layer_grams(pair: PairWeights, side: str, layer: int) -> tuple[np.ndarray, n
 # -- alignment from Grams --------------------------------------------------------------------------
 
 
+def _linearised(ga: np.ndarray, gb: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """C = Σ_g G_a,g R G_b,g as one (d × n·d)(n·d × d) product (stacked Grams: (n, d, d))."""
+    n, d, _ = ga.shape
+    rb = np.matmul(r, gb)  # (n, d, d)
+    return ga.transpose(1, 0, 2).reshape(d, n * d) @ rb.reshape(n * d, d)
+
+
 def _fit(ga: list[np.ndarray], gb: list[np.ndarray], r: np.ndarray) -> float:
     """Mean cosine of G_a and R G_b Rᵀ (unit Grams, orthogonal R: the cosine is the inner product)."""
     return float(np.mean([np.einsum("ij,ij->", a, r @ b @ r.T) for a, b in zip(ga, gb, strict=True)]))
@@ -151,8 +160,9 @@ def signed_permutation(ga: list[np.ndarray], gb: list[np.ndarray]) -> np.ndarray
     ia, ib = linear_sum_assignment(-(fa @ fb.T))
     r = _perm_matrix(ia, ib, np.ones(d), d)
     r = _perm_matrix(ia, ib, _signs(ga, [r @ b @ r.T for b in gb]), d)
+    sa, sb = np.stack(ga), np.stack(gb)
     for _ in range(MAX_ITERATIONS):
-        c = sum(a @ r @ b for a, b in zip(ga, gb, strict=True))
+        c = _linearised(sa, sb, r)
         ia, ib = linear_sum_assignment(-np.abs(c))
         new = _perm_matrix(ia, ib, np.where(c[ia, ib] < 0, -1.0, 1.0), d)
         if np.array_equal(new, r):
@@ -169,25 +179,43 @@ def rotation(ga: list[np.ndarray], gb: list[np.ndarray]) -> np.ndarray:
     ua, ub = np.linalg.eigh(ha)[1], np.linalg.eigh(hb)[1]
     s = _signs([ua.T @ a @ ua for a in ga], [ub.T @ b @ ub for b in gb])
     r = (ua * s[None, :]) @ ub.T
-    for _ in range(MAX_ITERATIONS):
-        c = sum(a @ r @ b for a, b in zip(ga, gb, strict=True))
+    sa, sb = np.stack(ga), np.stack(gb)
+    for _ in range(ROTATION_ITERATIONS):
+        c = _linearised(sa, sb, r)
         u, _sv, vt = np.linalg.svd(c)
         new = u @ vt
-        if np.max(np.abs(new - r)) < 1e-9:
+        if np.max(np.abs(new - r)) < ROTATION_TOLERANCE:
             break
         r = new
     return r
 
 
-def align(ga: list[np.ndarray], gb: list[np.ndarray]) -> tuple[str, np.ndarray, float, dict[str, float]]:
-    """(kind, R, fit, fits by kind): the better of the signed permutation and the rotation."""
+def align(
+    ga: list[np.ndarray], gb: list[np.ndarray], rolled: list[np.ndarray] | None
+) -> tuple[str, np.ndarray, float, float, dict[str, float]]:
+    """(kind, R, fit, baseline, fits): the signed permutation if it beats its baseline (the same
+    procedure on ``rolled``, B's Grams of other layers) by ``ALIGN_MARGIN``; else the rotation if it
+    beats its own baseline (a rotation fits unrelated Grams far better than a permutation does); else
+    the permutation, not found. ``rolled`` None (one layer): no baseline, never found."""
     perm = signed_permutation(ga, gb)
     fits = {"signed_permutation": _fit(ga, gb, perm)}
+    if rolled is None:
+        return "signed_permutation", perm, fits["signed_permutation"], float("nan"), fits
+    fits["signed_permutation_baseline"] = _fit(ga, rolled, signed_permutation(ga, rolled))
+    if fits["signed_permutation"] >= fits["signed_permutation_baseline"] + ALIGN_MARGIN:
+        return (
+            "signed_permutation",
+            perm,
+            fits["signed_permutation"],
+            fits["signed_permutation_baseline"],
+            fits,
+        )
     rot = rotation(ga, gb)
     fits["rotation"] = _fit(ga, gb, rot)
-    if fits["rotation"] > fits["signed_permutation"] + ROTATION_GAIN:
-        return "rotation", rot, fits["rotation"], fits
-    return "signed_permutation", perm, fits["signed_permutation"], fits
+    fits["rotation_baseline"] = _fit(ga, rolled, rotation(ga, rolled))
+    if fits["rotation"] >= fits["rotation_baseline"] + ALIGN_MARGIN:
+        return "rotation", rot, fits["rotation"], fits["rotation_baseline"], fits
+    return "signed_permutation", perm, fits["signed_permutation"], fits["signed_permutation_baseline"], fits
 
 
 def _spectrum(g: np.ndarray) -> np.ndarray:
@@ -243,8 +271,7 @@ def hidden_alignment_from_weights(pair: PairWeights) -> tuple[HiddenAlignment, l
         raise IncompatibleModelsError(f"{NAME}: no layer has Q, K, V and O in both models")
     ga = [g for i, _ in layer_pairs for g in grams_a[i]]
     gb = [g for _, j in layer_pairs for g in grams_b[j]]
-    kind, r, fit, fits = align(ga, gb)
-    baseline = float("nan")
+    rolled = None
     if len(layer_pairs) >= 2:
         shift = len(layer_pairs) // 2
         rolled = [
@@ -252,12 +279,11 @@ def hidden_alignment_from_weights(pair: PairWeights) -> tuple[HiddenAlignment, l
             for k in range(len(layer_pairs))
             for g in grams_b[layer_pairs[(k + shift) % len(layer_pairs)][1]]
         ]
-        baseline = align(ga, rolled)[2]
+    kind, r, fit, baseline, fits = align(ga, gb, rolled)
     found = bool(np.isfinite(baseline) and fit >= baseline + ALIGN_MARGIN)
     detail = {
         "source": "weights",
-        "fit_signed_permutation": fits["signed_permutation"],
-        "fit_rotation": fits["rotation"],
+        **{f"fit_{k}": v for k, v in fits.items()},
         "found": found,
         "grams": len(ga),
         "layers_used": [[i, j] for i, j in layer_pairs],
@@ -339,4 +365,10 @@ METHOD = Method(
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,
+    needs=("weights", "the same hidden width", "Q, K, V and O in every layer", "MLP up projections"),
+    blind_to=(
+        "different hidden widths; copies whose attention was retrained until its Gram matrices moved "
+        "(alignment not found); MLPs retrained from scratch"
+    ),
+    sees=lambda _r: (SAME_ORDER, MOVED_UNITS),
 )

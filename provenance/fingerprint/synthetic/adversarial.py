@@ -24,6 +24,7 @@ time: fine for the tiny/small shapes these are meant for (a few MB per tensor).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +306,9 @@ def _retokenised(parent: SyntheticModel, seed: int, relation: str, **transform: 
     return model
 
 
-def retokenised_models(size: str = "tiny", *, seed: int = 0) -> dict[str, SyntheticModel]:
+def retokenised_models(
+    size: str = "tiny", *, seed: int = 0, layers: int | None = None
+) -> dict[str, SyntheticModel]:
     """``base`` and copies whose tokenizer was fully replaced, plus independent controls (issue 15).
 
     | name                           | relation to ``base``                                              |
@@ -317,8 +320,10 @@ def retokenised_models(size: str = "tiny", *, seed: int = 0) -> dict[str, Synthe
     | ``retok_moe``                  | upcycled MoE (4 experts) + new tokenizer + permuted hidden units  |
     | ``retok_pruned``               | every second layer kept + new tokenizer + permuted hidden units   |
     | ``control*``                   | independent seeds (recipe "a", and "b"), plain or permuted+retok  |
+
+    ``layers`` overrides the depth of ``size`` (the tests use 6 layers to stay fast).
     """
-    shape = SIZES[size]
+    shape = SIZES[size] if layers is None else replace(SIZES[size], num_layers=layers)
     k = seed * 1000
     base = BaseModel(shape, seed=k + 1, recipe="a")
     perm = {"rotation": "signed_permutation", "permute_neurons": False}
