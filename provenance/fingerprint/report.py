@@ -245,9 +245,10 @@ def _summary(
         verdict = "no_evidence"
         lines.append(f"No method separates {label_a} and {label_b} from unrelated models of the same shape.")
         # Blind where it matters: with the weights read, a kind of derivation no method could see.
-        unseen = (
-            [k for k, c in coverage(results, skipped).items() if not c["seen_by"]] if weights_read else []
-        )
+        # Only when a method able to undo moved units was asked for (a report of one chosen method
+        # speaks for that method only) and the weights were read.
+        asked = weights_read and bool(set(_MOVED_UNITS_CANDIDATES) & (results.keys() | skipped.keys()))
+        unseen = [k for k, c in coverage(results, skipped).items() if not c["seen_by"]] if asked else []
         if unseen:
             verdict = "cannot_tell"
             why = "; ".join(
