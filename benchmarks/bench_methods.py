@@ -10,6 +10,8 @@ run's own (``VmHWM``):
   ours:neuron_matching    ``neuron_matching.compare_weights``: one layer's W_up/W_gate per model at a
                           time, ≤ 1024 sampled neurons, robust + identity tests, 999-permutation L2;
   ours:tokenizer_overlap  reading both vocabularies;
+  ours:weight_matching    ``weight_matching.compare_weights``: residual alignment from attention Grams
+                          (≤ 256 MB of float32 Grams: 4 layers at d = 2048), then neuron matching;
   ref:embedding_anchor    what AWM's public code does: every shard of both models in RAM, then the
                           same anchor over all shared tokens and CKA over all hidden dims, no null;
   ref:neuron_matching     what Zhu et al.'s code does: both models in RAM, per layer the full
@@ -178,6 +180,7 @@ RUNS = {
     "ours:embedding_anchor": lambda a, b: run_ours("embedding_anchor", a, b),
     "ours:neuron_matching": lambda a, b: run_ours("neuron_matching", a, b),
     "ours:tokenizer_overlap": lambda a, b: run_ours("tokenizer_overlap", a, b),
+    "ours:weight_matching": lambda a, b: run_ours("weight_matching", a, b),
     "ref:embedding_anchor": run_ref_embedding_anchor,
     "ref:neuron_matching": run_ref_neuron_matching,
 }

@@ -43,8 +43,8 @@ down (tiny models with few layers; continued training that moves the Grams more 
 margin); MLP-only evidence (the attention must survive to align, the MLP to test); a model
 retrained so long that both the Grams and the neurons moved.
 
-Memory: two d × d float64 Grams per used layer and model (at most ``GRAM_BUDGET_BYTES`` in all:
-layers are subsampled evenly beyond it; 8 layers at d = 2048), one layer's Q/K/V/O at a time while
+Memory: two d × d float32 Grams per used layer and model (at most ``GRAM_BUDGET_BYTES`` in all:
+layers are subsampled evenly beyond it; 4 layers at d = 2048), one layer's Q/K/V/O at a time while
 building them, plus ``neuron_matching``'s per-layer bound. Time: O(iterations × Grams × d³).
 """
 
@@ -60,7 +60,7 @@ from . import neuron_matching
 from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
 
 NAME = "weight_matching"
-GRAM_BUDGET_BYTES = 512 << 20
+GRAM_BUDGET_BYTES = 256 << 20
 MAX_ITERATIONS = 20
 ROTATION_ITERATIONS = 8
 ROTATION_TOLERANCE = 1e-6
@@ -88,7 +88,7 @@ def _input_norm(pair: PairWeights, side: str, layer: int, width: int) -> np.ndar
 def _centred_unit(g: np.ndarray) -> np.ndarray:
     g = g - np.trace(g) / g.shape[0] * np.eye(g.shape[0])
     norm = float(np.linalg.norm(g))
-    return g / norm if norm > 0 else g
+    return (g / norm if norm > 0 else g).astype(np.float32)
 
 
 def layer_grams(pair: PairWeights, side: str, layer: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -115,16 +115,31 @@ def layer_grams(pair: PairWeights, side: str, layer: int) -> tuple[np.ndarray, n
 # -- alignment from Grams --------------------------------------------------------------------------
 
 
-def _linearised(ga: np.ndarray, gb: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """C = Σ_g G_a,g R G_b,g as one (d × n·d)(n·d × d) product (stacked Grams: (n, d, d))."""
-    n, d, _ = ga.shape
-    rb = np.matmul(r, gb)  # (n, d, d)
-    return ga.transpose(1, 0, 2).reshape(d, n * d) @ rb.reshape(n * d, d)
+def _linearised(
+    ga: list[np.ndarray], gb: list[np.ndarray], r: np.ndarray, perm: tuple | None = None
+) -> np.ndarray:
+    """C = Σ_g G_a,g R G_b,g (float64), one Gram at a time (no stacked copy). ``perm`` = (ia, ib, sign)
+    when R is a signed permutation: R G_b is then a row gather (O(d²), not a d³ product)."""
+    c = np.zeros((ga[0].shape[0], gb[0].shape[1]))
+    for a, b in zip(ga, gb, strict=True):
+        if perm is None:
+            rb = r.astype(a.dtype) @ b
+        else:
+            ia, ib, sign = perm
+            rb = np.empty_like(b)
+            rb[ia] = b[ib] * sign[:, None].astype(b.dtype)
+        c += a @ rb
+    return c
 
 
 def _fit(ga: list[np.ndarray], gb: list[np.ndarray], r: np.ndarray) -> float:
     """Mean cosine of G_a and R G_b Rᵀ (unit Grams, orthogonal R: the cosine is the inner product)."""
-    return float(np.mean([np.einsum("ij,ij->", a, r @ b @ r.T) for a, b in zip(ga, gb, strict=True)]))
+    r32 = r.astype(np.float32)
+    return float(
+        np.mean(
+            [np.einsum("ij,ij->", a, r32 @ b @ r32.T, dtype=np.float64) for a, b in zip(ga, gb, strict=True)]
+        )
+    )
 
 
 def _signs(ga: list[np.ndarray], gb_in_a: list[np.ndarray]) -> np.ndarray:
@@ -159,10 +174,9 @@ def signed_permutation(ga: list[np.ndarray], gb: list[np.ndarray]) -> np.ndarray
     fa, fb = _invariants(ga), _invariants(gb)
     ia, ib = linear_sum_assignment(-(fa @ fb.T))
     r = _perm_matrix(ia, ib, np.ones(d), d)
-    r = _perm_matrix(ia, ib, _signs(ga, [r @ b @ r.T for b in gb]), d)
-    sa, sb = np.stack(ga), np.stack(gb)
+    r = _perm_matrix(ia, ib, _signs(ga, [b[np.ix_(ib, ib)] for b in gb]), d)  # B's Grams in A's order
     for _ in range(MAX_ITERATIONS):
-        c = _linearised(sa, sb, r)
+        c = _linearised(ga, gb, r, (ia, ib, r[ia, ib]))
         ia, ib = linear_sum_assignment(-np.abs(c))
         new = _perm_matrix(ia, ib, np.where(c[ia, ib] < 0, -1.0, 1.0), d)
         if np.array_equal(new, r):
@@ -179,9 +193,8 @@ def rotation(ga: list[np.ndarray], gb: list[np.ndarray]) -> np.ndarray:
     ua, ub = np.linalg.eigh(ha)[1], np.linalg.eigh(hb)[1]
     s = _signs([ua.T @ a @ ua for a in ga], [ub.T @ b @ ub for b in gb])
     r = (ua * s[None, :]) @ ub.T
-    sa, sb = np.stack(ga), np.stack(gb)
     for _ in range(ROTATION_ITERATIONS):
-        c = _linearised(sa, sb, r)
+        c = _linearised(ga, gb, r)
         u, _sv, vt = np.linalg.svd(c)
         new = u @ vt
         if np.max(np.abs(new - r)) < ROTATION_TOLERANCE:
@@ -245,7 +258,7 @@ def hidden_alignment_from_weights(pair: PairWeights) -> tuple[HiddenAlignment, l
             f"{NAME}: the hidden widths differ ({da} vs {db}); a weight-only alignment needs equal widths"
         )
     la, lb = pair.num_layers("a"), pair.num_layers("b")
-    max_layers = max(1, GRAM_BUDGET_BYTES // (2 * 2 * 8 * da * da))  # 2 models × 2 Grams × float64
+    max_layers = max(1, GRAM_BUDGET_BYTES // (2 * 2 * 4 * da * da))  # 2 models × 2 Grams × float32
     if la == lb:
         used = np.unique(np.linspace(0, la - 1, min(la, max_layers)).round().astype(int))
         grams_a = {i: g for i in used if (g := layer_grams(pair, "a", int(i)))}
