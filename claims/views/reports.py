@@ -158,6 +158,7 @@ class ReportDetail(PublicRecordView):
             methods=method_sections(report),
             skipped=(report.result or {}).get("skipped") or {},
             notes=(report.result or {}).get("notes") or [],
+            coverage=(report.result or {}).get("coverage") or {},
             verdict=(report.result or {}).get("verdict", ""),
             overview_charts=[
                 (n, CHART_ALT[n]) for n in ("sigma_curves", "layer_similarity") if n in report.charts

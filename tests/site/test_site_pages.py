@@ -320,6 +320,36 @@ def test_the_report_page_puts_the_summary_first_and_each_score_beside_its_null(c
     assert "python -m provenance.fingerprint compare base finetune" in text
 
 
+def test_the_report_page_says_cannot_tell_and_what_the_methods_could_see(client, make_report):
+    # Issue 15: the engine's "cannot tell" summary and its coverage are shown as the engine wrote them.
+    from provenance.fingerprint.methods.base import DERIVATIONS
+
+    report = make_report("base", "independent")
+    summary = "Cannot tell: no method that applies to base and independent could have seen copies."
+    report.summary = summary
+    report.result = {
+        **report.result,
+        "verdict": "cannot_tell",
+        "summary": summary,
+        "coverage": {
+            "same_order": {
+                "description": DERIVATIONS["same_order"],
+                "seen_by": ["aligned_cosine"],
+                "blind": {},
+            },
+            "moved_units": {"description": DERIVATIONS["moved_units"], "seen_by": [], "blind": {}},
+        },
+    }
+    report.save(update_fields=["summary", "result"])
+    text = text_of(html(client.get(report.get_absolute_url())))
+    assert "Cannot tell: no method that applies" in text
+    assert "What the methods could see" in text and "visible to aligned_cosine" in text
+    assert (
+        "Copies whose hidden units were permuted" in text
+        and "no method that applies here could see them" in text
+    )
+
+
 def test_report_charts_and_downloads(client, make_report):
     report = make_report()
     chart = client.get(reverse("claims:report-chart", args=[report.slug, "sigma_curves"]))
