@@ -11,6 +11,8 @@ Sizes: the tiny shape cut to 6 layers (4 for the null check), so the file runs i
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -121,11 +123,18 @@ def test_no_independent_control_is_flagged_by_any_method(retok_reports, seed):
         assert report.results["weight_matching"].extra["alignment_found"] is False
 
 
-def test_where_no_method_can_undo_moved_units_the_verdict_is_cannot_tell(tmp_path):
+@pytest.fixture(scope="module")
+def narrow_pair(tmp_path_factory) -> tuple[Path, Path]:
+    """A 4-layer base and an unrelated model of another hidden width with a foreign tokenizer."""
+    root = tmp_path_factory.mktemp("narrow")
     shape = replace(SIZES["tiny"], num_layers=4)
-    base = write_model(BaseModel(shape, seed=1), tmp_path / "base")
+    base = write_model(BaseModel(shape, seed=1), root / "base")
     narrow = replace(shape, hidden_size=96, num_heads=3, num_kv_heads=1)
-    other = write_model(ForeignVocabModel(BaseModel(narrow, seed=2), seed=3), tmp_path / "other")
+    return base, write_model(ForeignVocabModel(BaseModel(narrow, seed=2), seed=3), root / "other")
+
+
+def test_where_no_method_can_undo_moved_units_the_verdict_is_cannot_tell(narrow_pair):
+    base, other = narrow_pair
     report = compare_fingerprints(
         fingerprint_checkpoint(base),
         fingerprint_checkpoint(other),
@@ -138,6 +147,28 @@ def test_where_no_method_can_undo_moved_units_the_verdict_is_cannot_tell(tmp_pat
     assert report.coverage["moved_units"]["seen_by"] == []
     assert "weight_matching" in report.coverage["moved_units"]["blind"]
     assert report.to_dict()["verdict"] == "cannot_tell"
+
+
+def test_the_cli_shows_cannot_tell(narrow_pair):
+    base, other = narrow_pair
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provenance.fingerprint",
+            "compare",
+            str(base),
+            str(other),
+            "--methods",
+            "all",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Summary (cannot_tell): Cannot tell" in proc.stdout
 
 
 def test_every_method_declares_what_it_needs_and_what_it_is_blind_to():
