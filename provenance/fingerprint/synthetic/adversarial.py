@@ -17,6 +17,11 @@ weight comparison by tensor name and position misses, which is why the anchored 
 |                          | other tensor byte-identical                                                 |
 | ``independent_permuted`` | unrelated (the lineage set's ``independent``), hidden units permuted        |
 
+``retokenised_models`` (issue 15) adds copies whose tokenizer was replaced by one with no string in
+common (``foreign_tokenizer``) on top of such moves - permuted, neurons and heads permuted, further
+trained (0.3× and 1× noise), rotated, upcycled to an MoE, layer-pruned - and independent controls
+with and without the same transforms; only ``weight_matching`` can align those.
+
 Transforms act on whole tensors, so a variant holds one parent tensor (plus its transform) at a
 time: fine for the tiny/small shapes these are meant for (a few MB per tensor).
 """
