@@ -249,6 +249,15 @@ def _summary(
         # speaks for that method only) and the weights were read.
         asked = weights_read and bool(set(_MOVED_UNITS_CANDIDATES) & (results.keys() | skipped.keys()))
         unseen = [k for k, c in coverage(results, skipped).items() if not c["seen_by"]] if asked else []
+        if asked and not unseen:
+            lines.append(
+                "What could have been seen here: "
+                + "; ".join(
+                    f"{c['description']} by {', '.join(c['seen_by'])}"
+                    for c in coverage(results, skipped).values()
+                )
+                + "."
+            )
         if unseen:
             verdict = "cannot_tell"
             why = "; ".join(

@@ -120,6 +120,8 @@ def test_no_independent_control_is_flagged_by_any_method(retok_reports, seed):
                 continue
             assert abs(c["z"]) < 3 and c["p"] >= 0.01, (name, method, c["z"], c["p"])
         assert report.verdict == "no_evidence", (name, report.summary)
+        # It says which methods could have seen a re-tokenised, re-based copy: only weight_matching.
+        assert "with or without a new tokenizer by weight_matching." in report.summary
         assert report.results["weight_matching"].extra["alignment_found"] is False
 
 
