@@ -180,10 +180,12 @@ def test_every_method_declares_what_it_needs_and_what_it_is_blind_to():
 
 def test_the_null_with_the_alignment_is_calibrated_over_independent_pairs(tmp_path):
     """Independent 4-layer models (half of them re-tokenised and moved), aligned by the same procedure
-    and scored: the p-values are uniform and the z-scores (against the exact law) near N(0, 1)."""
+    and scored. The p-values are never anti-conservative (one-sided KS: no excess of small p; the
+    Bonferroni step over the two per-layer tests makes them slightly conservative) and the z-scores
+    against the exact law of −log10 p have mean ≈ 0 and std ≈ 1."""
     shape = replace(SIZES["tiny"], num_layers=4)
     paths = []
-    for k in range(14):
+    for k in range(12):
         base = BaseModel(shape, seed=500 + k, recipe="ab"[k % 2])
         model = (
             ForeignVocabModel(base, seed=900 + k)
@@ -198,20 +200,15 @@ def test_the_null_with_the_alignment_is_calibrated_over_independent_pairs(tmp_pa
             )
         )
         paths.append(write_model(model, tmp_path / str(k)))
-    pairs = [(k, k + 1) for k in range(0, 13, 1)] + [(k, k + 3) for k in range(0, 11, 2)]
+    pairs = [(k, k + 1) for k in range(11)] + [(k, k + 3) for k in range(0, 9, 2)]
     zs, ps = [], []
     for i, j in pairs:
-        r = weight_matching.compare_weights(
-            None,
-            None,
-            PairWeights(open_checkpoint(paths[i]), open_checkpoint(paths[j])),
-            null_size=32,
-            seed=0,
-        )
+        pair = PairWeights(open_checkpoint(paths[i]), open_checkpoint(paths[j]))
+        r = weight_matching.compare_weights(None, None, pair, null_size=32, seed=0)
         assert r.extra["alignment_found"] is False
         ps.append(r.calibration["p"])
         zs.append(r.calibration["nulls"][0]["z"])  # against the exact law of −log10 p
     zs, ps = np.array(zs), np.array(ps)
-    assert kstest(ps, "uniform").pvalue > 0.01, np.sort(ps)
-    assert np.all(np.abs(zs) < 3.5), zs
+    assert kstest(ps, "uniform", alternative="greater").pvalue > 0.01, np.sort(ps)
+    assert np.mean(ps < 0.05) <= 0.15 and ps.min() >= 0.001, np.sort(ps)
     assert abs(zs.mean()) < 0.6 and 0.4 < zs.std() < 1.6, (zs.mean(), zs.std())
