@@ -1,0 +1,154 @@
+"""Downloading a hub checkpoint's files: what the ``checkpoint_acquire`` Celery task (queue
+``acquire``) runs, so a long download never holds up the workers that compute reports.
+
+1. Claim the checkpoint with a conditional update (``queued → running``; a ``running`` one whose
+   heartbeat stopped - its worker was killed - may be claimed again).
+2. ``provenance.fingerprint.sources.acquire``: resolve the revision to a commit, fetch the files the
+   engine reads into ``MODEL_CACHE_DIR``, each verified against the hash the hub publishes; the
+   bytes done are written to the checkpoint every REPORT_PROGRESS_SECONDS (with a heartbeat).
+   A download interrupted there resumes from its partial files on the next attempt.
+3. Record commit, files and SHA-256s and the folder (``checkpoint_record_acquisition``), then send
+   the reports that waited for it. A refusal (repo not found, gated, hash mismatch, only pickles...)
+   marks the checkpoint ``failed`` with the sentence, and fails the reports waiting on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.models import Checkpoint, FingerprintReport
+from claims.pipeline.requests import report_enqueue
+from provenance.fingerprint.sources import HubSource, SourceError, acquire
+
+logger = logging.getLogger(__name__)
+Acquisition = Checkpoint.Acquisition
+
+
+def acquisition_enqueue_on_commit(checkpoint: Checkpoint) -> None:
+    transaction.on_commit(lambda: acquisition_enqueue(checkpoint_id=checkpoint.pk))
+
+
+def acquisition_enqueue(*, checkpoint_id: int) -> bool:
+    """Send the download task now; False (the sweep sends it later) if the broker is down."""
+    from claims.tasks import checkpoint_acquire  # the tasks module imports this one
+
+    try:
+        checkpoint_acquire.apply_async(
+            kwargs={"checkpoint_id": checkpoint_id},
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            soft_time_limit=None,
+            time_limit=None,
+        )
+    except Exception:  # noqa: BLE001 - any broker failure: the sweep will send it again
+        logger.warning("Could not send the download of checkpoint %s; the sweep will retry.", checkpoint_id)
+        return False
+    return True
+
+
+def _stale_before():
+    return timezone.now() - timezone.timedelta(seconds=settings.REPORT_STALE_SECONDS)
+
+
+def acquisition_claim(*, checkpoint_id: int) -> Checkpoint | None:
+    fresh = {"acquisition_status": Acquisition.RUNNING, "acquisition_heartbeat": timezone.now()}
+    claimed = Checkpoint.objects.filter(
+        Q(acquisition_status=Acquisition.QUEUED)
+        | Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__lt=_stale_before()),
+        pk=checkpoint_id,
+    ).update(**fresh)
+    return Checkpoint.objects.select_related("model").get(pk=checkpoint_id) if claimed else None
+
+
+class _ProgressWriter:
+    def __init__(self, checkpoint_id: int) -> None:
+        self.checkpoint_id = checkpoint_id
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last >= settings.REPORT_PROGRESS_SECONDS or done == total:
+            self._last = now
+            Checkpoint.objects.filter(pk=self.checkpoint_id).update(
+                acquisition_bytes=done, acquisition_total=total, acquisition_heartbeat=timezone.now()
+            )
+
+
+def _waiting_reports(checkpoint_id: int):
+    return FingerprintReport.objects.filter(
+        Q(checkpoint_a_id=checkpoint_id) | Q(checkpoint_b_id=checkpoint_id),
+        status=FingerprintReport.Status.QUEUED,
+    )
+
+
+def acquisition_failure_message(checkpoint: Checkpoint) -> str:
+    """What a report on a checkpoint whose download failed says."""
+    return f"The weights of “{checkpoint}” could not be downloaded: {checkpoint.acquisition_error}"
+
+
+def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
+    Checkpoint.objects.filter(pk=checkpoint.pk).update(
+        acquisition_status=Acquisition.FAILED, acquisition_error=message
+    )
+    checkpoint.acquisition_error = message
+    logger.warning("Download of checkpoint %s failed: %s\n%s", checkpoint.pk, message, detail)
+    _waiting_reports(checkpoint.pk).update(
+        status=FingerprintReport.Status.FAILED,
+        error_message=acquisition_failure_message(checkpoint),
+        error_detail=detail,
+        finished_at=timezone.now(),
+    )
+
+
+def acquisition_run(*, checkpoint_id: int) -> str:
+    """Claim and download one checkpoint. Returns the outcome: done, failed or skipped."""
+    from claims.services.checkpoints import checkpoint_record_acquisition
+
+    checkpoint = acquisition_claim(checkpoint_id=checkpoint_id)
+    if checkpoint is None:
+        return "skipped"
+    source = HubSource(checkpoint.source_hub, checkpoint.source_repo, checkpoint.source_revision)
+    try:
+        acquired = acquire(
+            source,
+            hubs=settings.HUBS,
+            cache_dir=settings.MODEL_CACHE_DIR,
+            token=settings.HF_TOKEN,
+            progress=_ProgressWriter(checkpoint.pk),
+        )
+        checkpoint_record_acquisition(
+            checkpoint=checkpoint, commit=acquired.commit, folder=str(acquired.folder), files=acquired.files
+        )
+    except SourceError as exc:
+        _fail(checkpoint, str(exc), traceback.format_exc())
+        return "failed"
+    except ValidationError as exc:
+        text = " ".join(m for messages in exc.message_dict.values() for m in messages)
+        _fail(checkpoint, f"the downloaded files are not readable weights: {text}", traceback.format_exc())
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - a bug or a full disk must end in a recorded failure
+        logger.exception("Download of checkpoint %s failed with an internal error", checkpoint.pk)
+        _fail(checkpoint, f"an internal error stopped the download ({type(exc).__name__}: {exc}).",
+              traceback.format_exc())  # fmt: skip
+        return "failed"
+    for report_id in _waiting_reports(checkpoint.pk).values_list("pk", flat=True):
+        report_enqueue(report_id=report_id)
+    return "done"
+
+
+def acquisitions_sweep() -> int:
+    """Send again the downloads whose worker died (stale heartbeat) or whose message was lost
+    (queued for longer than the stale delay). Sending twice is harmless: one claim wins."""
+    orphans = Checkpoint.objects.filter(
+        Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__lt=_stale_before())
+        | Q(acquisition_status=Acquisition.QUEUED, updated_at__lt=_stale_before())
+    ).values_list("pk", flat=True)
+    return sum(acquisition_enqueue(checkpoint_id=pk) for pk in orphans)
