@@ -195,3 +195,17 @@ def test_malformed_sources_are_refused(text):
 def test_malformed_hubs_setting_is_refused(text):
     with pytest.raises(ValueError):
         sources.parse_hubs(text)
+
+
+def test_the_command_line_compares_two_hub_checkpoints(hub, lineage, tmp_path, monkeypatch, capsys):
+    from provenance.fingerprint.cli import main
+
+    for name in ("base", "finetune"):
+        hub.add(HubRepo.from_folder(f"Org/{name}", lineage / name))
+    monkeypatch.setenv("HUBS", hub.hubs_setting())
+    argv = ["compare", "hub:testhub:Org/base@main", "hub:testhub:Org/finetune@main", "--quiet"]
+    assert main([*argv, "--cache-dir", str(tmp_path), "--methods", "attn_std"]) == 0
+    out = capsys.readouterr()
+    assert "hub:testhub:Org/base@main: commit " in out.err and "attn_std" in out.out
+    assert main(["compare", "hf:Org/base@main", "hf:Org/finetune", "--cache-dir", str(tmp_path)]) == 2
+    assert "The hub 'huggingface' is not one this server may download from" in capsys.readouterr().err

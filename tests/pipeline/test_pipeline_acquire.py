@@ -211,3 +211,48 @@ def test_the_admin_adds_a_checkpoint_from_a_hub(hub, client):
     assert response.status_code == 302 and response["Location"].endswith(f"/{checkpoint.pk}/change/")
     assert checkpoint.source_display == "hub:testhub:Org/base@main"
     assert checkpoint.acquisition_status == Acquisition.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_queues")
+def test_a_real_worker_downloads_both_checkpoints_then_computes_their_report(hub, lineage_store, settings):
+    from claims.views.reports import reproduce_commands
+    from tests.pipeline.test_pipeline_worker import wait_for
+    from tests.pipeline.worker_process import WorkerProcess
+
+    base, finetune = acquire("base"), acquire("finetune")  # committed: the downloads are sent
+    report = request(base, finetune)
+    env = {"HUBS": hub.hubs_setting(), "MODEL_CACHE_DIR": str(settings.MODEL_CACHE_DIR)}
+    with WorkerProcess(model_store=lineage_store, env=env) as worker:
+        wait_for(report, worker=worker)
+    assert report.status == Status.SUCCEEDED, report.error_message
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.DONE and base.content_hash
+    commit = hub.repos["Org/base"].commit
+    assert f"python -m provenance.fingerprint compare hub:testhub:Org/base@{commit}" in reproduce_commands(report)[1]
+
+
+def test_the_sweep_sends_again_a_download_whose_worker_died_and_it_resumes(hub, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.pipeline.acquire import acquisitions_sweep
+    from provenance.fingerprint.sources import PARTIAL, HubSource, snapshot_folder
+
+    base = acquire("base")
+    # A worker was SIGKILLed mid-file: the checkpoint stays "running", its heartbeat stops, and
+    # half a shard is left on disk.
+    stale = timezone.now() - timedelta(seconds=settings.REPORT_STALE_SECONDS + 5)
+    Checkpoint.objects.filter(pk=base.pk).update(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat=stale)
+    repo = hub.repos["Org/base"]
+    folder = snapshot_folder(settings.MODEL_CACHE_DIR, HubSource("testhub", "Org/base"), repo.commit)
+    folder.mkdir(parents=True)
+    shard = "model-00001-of-00003.safetensors"
+    (folder / (shard + PARTIAL)).write_bytes(repo.files[shard][:1_000_000])
+    assert acquisitions_sweep() == 1
+    served = hub.bytes_served
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    total = sum(len(data) for data in repo.files.values())
+    assert hub.bytes_served - served < total - 900_000  # the first million bytes were not fetched again
+    assert (folder / shard).read_bytes() == repo.files[shard]
