@@ -229,7 +229,10 @@ def test_a_real_worker_downloads_both_checkpoints_then_computes_their_report(hub
     base.refresh_from_db()
     assert base.acquisition_status == Acquisition.DONE and base.content_hash
     commit = hub.repos["Org/base"].commit
-    assert f"python -m provenance.fingerprint compare hub:testhub:Org/base@{commit}" in reproduce_commands(report)[1]
+    assert (
+        f"python -m provenance.fingerprint compare hub:testhub:Org/base@{commit}"
+        in reproduce_commands(report)[1]
+    )
 
 
 def test_the_sweep_sends_again_a_download_whose_worker_died_and_it_resumes(hub, settings):
@@ -244,7 +247,9 @@ def test_the_sweep_sends_again_a_download_whose_worker_died_and_it_resumes(hub, 
     # A worker was SIGKILLed mid-file: the checkpoint stays "running", its heartbeat stops, and
     # half a shard is left on disk.
     stale = timezone.now() - timedelta(seconds=settings.REPORT_STALE_SECONDS + 5)
-    Checkpoint.objects.filter(pk=base.pk).update(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat=stale)
+    Checkpoint.objects.filter(pk=base.pk).update(
+        acquisition_status=Acquisition.RUNNING, acquisition_heartbeat=stale
+    )
     repo = hub.repos["Org/base"]
     folder = snapshot_folder(settings.MODEL_CACHE_DIR, HubSource("testhub", "Org/base"), repo.commit)
     folder.mkdir(parents=True)
