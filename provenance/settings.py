@@ -174,10 +174,11 @@ MODEL_STORE = [Path(p).resolve() for p in env_list("MODEL_STORE", [str(VAR_DIR /
 
 # -- Model hubs (README "Model hubs"): where checkpoints named by repository ID are fetched from ---
 # ``name=https://host[|redirect-host...]`` separated by commas; a source names one of these, never a URL.
+_HUBS = env_str("HUBS") or DEFAULT_HUBS
 try:
-    HUBS = parse_hubs(env_str("HUBS") or DEFAULT_HUBS)
+    HUBS = parse_hubs(_HUBS)
 except ValueError as exc:
-    raise ImproperlyConfigured(f"HUBS: {exc}.") from None
+    raise ImproperlyConfigured(f"HUBS={_HUBS!r}: {exc}.") from None
 HF_TOKEN = env_str("HF_TOKEN")  # for gated and private repositories; never shown or logged
 # Downloaded checkpoints live here; it is read like the model store, so it joins MODEL_STORE.
 MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-cache")).resolve()
