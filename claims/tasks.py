@@ -18,28 +18,24 @@ from claims.pipeline.sweep import reports_sweep
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="claims.tasks.report_compute",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+# Retry with exponential backoff and jitter, only when the database connection was lost.
+RETRY_ON_LOST_DATABASE = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="claims.tasks.report_compute", **RETRY_ON_LOST_DATABASE)
 def report_compute(*, report_id: int) -> str:
     outcome = report_run(report_id=report_id)
     logger.info("Report %s: %s", report_id, outcome)
     return outcome
 
 
-@shared_task(
-    name="claims.tasks.checkpoint_acquire",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="claims.tasks.checkpoint_acquire", **RETRY_ON_LOST_DATABASE)
 def checkpoint_acquire(*, checkpoint_id: int) -> str:
     """Download a hub checkpoint (queue ``acquire``, see ``provenance.celery``)."""
     outcome = acquisition_run(checkpoint_id=checkpoint_id)

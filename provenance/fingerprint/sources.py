@@ -394,14 +394,6 @@ def _fetch_file(
     return sha256, fetched
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def snapshot_folder(cache_dir: Path, source: HubSource, commit: str) -> Path:
     return Path(cache_dir) / source.hub / source.repo.replace("/", "--") / commit
 
@@ -418,6 +410,8 @@ def acquire(
     """Fetch the files of ``source`` the engine reads into ``cache_dir/<hub>/<Org--Name>/<commit>/``
     and return where, with each file's SHA-256. Files already there (only verified files get their
     final name) are not fetched again; ``progress(bytes_done, bytes_total)`` after every chunk."""
+    from .stats import _sha256_file  # numpy: not loaded where only the settings read HUBS
+
     hub = hub_for(source, hubs)
     planned = planned or plan(source, hubs=hubs, token=token)
     folder = snapshot_folder(cache_dir, source, planned.commit)
@@ -436,7 +430,7 @@ def acquire(
         if target.is_file() and target.stat().st_size == remote.size:
             # Verified when it was fetched; the hash is recorded for the report, one read of a small
             # file or a shard already paid for.
-            sha256 = remote.sha256 or _sha256_of(target)
+            sha256 = remote.sha256 or _sha256_file(target)
             on_bytes(remote.size)
         else:
             before = done
