@@ -11,7 +11,8 @@ It answers the calls ``huggingface_hub`` makes (read in its source, version 2.4)
 * ``GET /lfs/{sha256}`` with ``Range: bytes=N-`` support (206 and ``Content-Range``).
 
 Errors carry ``X-Error-Code`` as the hub does (RepoNotFound, RevisionNotFound, GatedRepo).
-``HubRepo.faults`` switches on a fault per repository: see ``FAULTS``.
+``HubRepo.faults`` switches on a fault per repository: see ``FAULTS``; ``HubRepo.size_lie`` makes
+the listing and the LFS headers announce a wrong size.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class HubRepo:
     commit: str = ""
     branches: dict[str, str] = field(default_factory=dict)
     faults: set[str] = field(default_factory=set)
+    size_lie: int = 0  # added to the size of every LFS file in the listing and the headers
 
     def __post_init__(self) -> None:
         digest = hashlib.sha1(self.repo_id.encode(), usedforsecurity=False)
@@ -184,8 +186,8 @@ class HubServer:
                     entry = {"rfilename": name, "size": len(data), "blobId": git_blob_id(data)}
                     if repo.is_lfs(name):
                         sha = hashlib.sha256(data).hexdigest()
-                        entry["lfs"] = {"size": len(data), "sha256": sha, "pointerSize": 134}
-                        entry["size"] = len(data)
+                        entry["lfs"] = {"size": len(data) + repo.size_lie, "sha256": sha, "pointerSize": 134}
+                        entry["size"] = len(data) + repo.size_lie
                     siblings.append(entry)
                 data = json.dumps(
                     {"id": repo_id, "modelId": repo_id, "sha": commit, "siblings": siblings}
@@ -211,7 +213,7 @@ class HubServer:
                         "X-Repo-Commit": commit,
                         "ETag": f'"{git_blob_id(data)}"',
                         "X-Linked-Etag": f'"{sha}"',
-                        "X-Linked-Size": str(len(data)),
+                        "X-Linked-Size": str(len(data) + repo.size_lie),
                     }
                     return self._send(302, headers, body=body)
                 headers = {

@@ -26,16 +26,19 @@ No Django here: the knowledge base's pipeline (``claims.pipeline.acquire``) and 
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import FingerprintError
+from .safetensors_format import human_bytes
 
 DEFAULT_HUBS = "huggingface=https://huggingface.co|cdn-lfs.huggingface.co|cdn-lfs-us-1.huggingface.co|cdn-lfs.hf.co|cas-bridge.xethub.hf.co"
 WANTED = (
@@ -277,8 +280,9 @@ class HashingWriter:
             self.sha256.update(block)
             self.blob.update(block)
             remaining -= len(block)
-        self.file.seek(length)
-        self.file.truncate()
+        if self.file.seek(0, os.SEEK_END) != length:
+            self.file.seek(length)
+            self.file.truncate()
         self.length = length
 
     def write(self, chunk: bytes) -> int:
@@ -357,6 +361,11 @@ def _fetch_file(
             http_get(location, writer, resume_size=writer.length, headers=headers, expected_size=remote.size,
                      displayed_filename=remote.name)  # fmt: skip
         except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise SourceError(
+                    f"The disk is full: {remote.name} ({human_bytes(remote.size)}) could not be written to "
+                    f"{folder}; the partial file was removed. An operator must free space there."
+                ) from exc
             if writer.looks_like_html():
                 raise SourceError(
                     f"{hub.name} answered an HTML page instead of {remote.name} (a login or error page?): "
@@ -364,8 +373,8 @@ def _fetch_file(
                 ) from exc
             if "Consistency check failed" in str(exc):
                 raise SourceError(
-                    f"{remote.name} arrived with {writer.length} of its {remote.size} bytes (the hub closed the "
-                    "download early): nothing was kept; try again."
+                    f"{remote.name} arrived with {writer.length} bytes, not the {remote.size} the hub announced "
+                    "(a body cut short, or a listing that lies about the size): nothing was kept."
                 ) from exc
             raise
         except _api_errors() as exc:
@@ -392,6 +401,25 @@ def _fetch_file(
     writer.close()
     os.replace(partial, target)
     return sha256, fetched
+
+
+def _check_free_space(planned: Plan, folder: Path) -> None:
+    """Refuse before anything downloads when the disk cannot hold what is still to fetch."""
+    missing = 0
+    for remote in planned.files:
+        target = folder / remote.name
+        if not (target.is_file() and target.stat().st_size == remote.size):
+            partial = target.with_name(target.name + PARTIAL)
+            missing += remote.size - (partial.stat().st_size if partial.is_file() else 0)
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    free = shutil.disk_usage(existing).free
+    if missing > free:
+        raise SourceError(
+            f"{planned.source} needs {human_bytes(missing)} more on disk and {existing} has {human_bytes(free)} "
+            "free: nothing was downloaded. An operator must free space or point MODEL_CACHE_DIR elsewhere."
+        )
 
 
 def snapshot_folder(cache_dir: Path, source: HubSource, commit: str) -> Path:
@@ -424,6 +452,7 @@ def acquire(
         if progress is not None:
             progress(min(done, total), total)
 
+    _check_free_space(planned, folder)
     result = Acquired(source, planned.commit, folder)
     for remote in planned.files:
         target = folder / remote.name

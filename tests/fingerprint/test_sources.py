@@ -32,9 +32,11 @@ def get(hub, lineage, tmp_path):
     """``get(faults=..., files=...)`` → (Acquired, cache folder) of a fresh repo on the test hub."""
     counter = iter(range(1000))
 
-    def run(*, faults=(), extra: dict | None = None, only: dict | None = None, token: str = ""):
+    def run(
+        *, faults=(), extra: dict | None = None, only: dict | None = None, token: str = "", size_lie: int = 0
+    ):
         repo_id = f"Org/model-{next(counter)}"
-        repo = HubRepo.from_folder(repo_id, lineage / "base", faults=set(faults))
+        repo = HubRepo.from_folder(repo_id, lineage / "base", faults=set(faults), size_lie=size_lie)
         if only is not None:
             repo.files = only
         repo.files.update(extra or {})
@@ -106,7 +108,7 @@ def test_html_instead_of_the_file_fails_and_keeps_nothing(get, tmp_path):
 
 def test_truncated_body_fails_and_keeps_nothing(get, tmp_path):
     with pytest.raises(
-        SourceError, match=r"model-00001-of-00003.safetensors arrived with \d+ of its 2086144 bytes"
+        SourceError, match=r"model-00001-of-00003.safetensors arrived with 1043072 bytes, not the 2086144 the hub announced"
     ):
         get(faults={"short"})
     assert not any(
@@ -209,3 +211,41 @@ def test_the_command_line_compares_two_hub_checkpoints(hub, lineage, tmp_path, m
     assert "hub:testhub:Org/base@main: commit " in out.err and "attn_std" in out.out
     assert main(["compare", "hf:Org/base@main", "hf:Org/finetune", "--cache-dir", str(tmp_path)]) == 2
     assert "The hub 'huggingface' is not one this server may download from" in capsys.readouterr().err
+
+
+def test_an_lfs_size_that_lies_fails_and_keeps_nothing(get, tmp_path):
+    with pytest.raises(SourceError, match=r"arrived with 2086144 bytes, not the 2086244 the hub announced"):
+        get(size_lie=100)
+    assert not any(
+        n.endswith(".safetensors") or n.endswith(sources.PARTIAL) for n in _leftovers(tmp_path / "cache")
+    )
+
+
+def test_a_download_larger_than_the_free_disk_is_refused_before_anything_downloads(get, hub, tmp_path):
+    with pytest.raises(
+        SourceError, match=r"needs [\d.]+ TB more on disk and .* free: nothing was downloaded"
+    ):
+        get(size_lie=10**15)
+    assert not any("/lfs/" in path for _method, path in hub.requests)
+    assert _leftovers(tmp_path / "cache") == []
+
+
+def test_a_full_disk_fails_clearly_and_removes_the_partial_file(hub, lineage, tmp_path):
+    repo = hub.add(HubRepo.from_folder("Org/base", lineage / "base"))
+    source = sources.hub_source(hub="testhub", repo="Org/base", revision="main")
+    folder = sources.snapshot_folder(tmp_path, source, repo.commit)
+    folder.mkdir(parents=True)
+    # /dev/full answers every write with ENOSPC, as a full disk does.
+    partial = folder / ("model-00001-of-00003.safetensors" + sources.PARTIAL)
+    partial.symlink_to("/dev/full")
+    with pytest.raises(SourceError, match=r"The disk is full: model-00001-of-00003.safetensors \(2.1 MB\)"):
+        sources.acquire(source, hubs=sources.parse_hubs(hub.hubs_setting()), cache_dir=tmp_path)
+    assert not partial.is_symlink() and not partial.exists()
+    assert not (folder / "model-00001-of-00003.safetensors").exists()
+
+
+def test_a_repo_with_ten_thousand_files_fetches_only_the_engines(get, hub):
+    extra = {f"data/part-{i:05}.json": b"{}" for i in range(10_000)}
+    acquired, _ = get(extra=extra)
+    assert len(acquired.files) == 6
+    assert not any("/data/" in path for _method, path in hub.requests)
