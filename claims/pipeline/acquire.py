@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.requests import report_enqueue
-from provenance.fingerprint.sources import HubSource, SourceError, acquire
+from provenance.fingerprint.sources import HubSource, Progress, SourceError, acquire
 
 logger = logging.getLogger(__name__)
 Acquisition = Checkpoint.Acquisition
@@ -69,11 +69,13 @@ def acquisition_claim(*, checkpoint_id: int) -> Checkpoint | None:
 
 
 class _ProgressWriter:
-    def __init__(self, checkpoint_id: int) -> None:
-        self.checkpoint_id = checkpoint_id
+    def __init__(self, checkpoint_id: int, echo: Progress | None = None) -> None:
+        self.checkpoint_id, self.echo = checkpoint_id, echo
         self._last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
+        if self.echo is not None:
+            self.echo(done, total)
         now = time.monotonic()
         if now - self._last >= settings.REPORT_PROGRESS_SECONDS or done == total:
             self._last = now
@@ -108,8 +110,9 @@ def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
     )
 
 
-def acquisition_run(*, checkpoint_id: int) -> str:
-    """Claim and download one checkpoint. Returns the outcome: done, failed or skipped."""
+def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) -> str:
+    """Claim and download one checkpoint. Returns the outcome: done, failed or skipped.
+    ``on_progress(bytes_done, bytes_total)`` after every chunk (the command line prints it)."""
     from claims.services.checkpoints import checkpoint_record_acquisition
 
     checkpoint = acquisition_claim(checkpoint_id=checkpoint_id)
@@ -122,7 +125,7 @@ def acquisition_run(*, checkpoint_id: int) -> str:
             hubs=settings.HUBS,
             cache_dir=settings.MODEL_CACHE_DIR,
             token=settings.HF_TOKEN,
-            progress=_ProgressWriter(checkpoint.pk),
+            progress=_ProgressWriter(checkpoint.pk, echo=on_progress),
         )
         checkpoint_record_acquisition(
             checkpoint=checkpoint, commit=acquired.commit, folder=str(acquired.folder), files=acquired.files

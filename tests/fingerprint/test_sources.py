@@ -108,7 +108,8 @@ def test_html_instead_of_the_file_fails_and_keeps_nothing(get, tmp_path):
 
 def test_truncated_body_fails_and_keeps_nothing(get, tmp_path):
     with pytest.raises(
-        SourceError, match=r"model-00001-of-00003.safetensors arrived with 1043072 bytes, not the 2086144 the hub announced"
+        SourceError,
+        match=r"model-00001-of-00003.safetensors arrived with 1043072 bytes, not the 2086144 the hub announced",
     ):
         get(faults={"short"})
     assert not any(

@@ -261,3 +261,24 @@ def test_the_sweep_sends_again_a_download_whose_worker_died_and_it_resumes(hub, 
     total = sum(len(data) for data in repo.files.values())
     assert hub.bytes_served - served < total - 900_000  # the first million bytes were not fetched again
     assert (folder / shard).read_bytes() == repo.files[shard]
+
+
+def test_manage_py_fingerprint_downloads_hub_sources_then_computes(hub):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "fingerprint", "hub:testhub:Org/base@main", "hub:testhub:Org/finetune@main", "--methods", "attn_std",
+        stdout=out, stderr=StringIO(),
+    )  # fmt: skip
+    assert "Report " in out.getvalue() and "attn_std" in out.getvalue()
+    base = Checkpoint.objects.get(source_repo="Org/base")
+    assert base.revision == "main" and base.source_commit == hub.repos["Org/base"].commit
+    with pytest.raises(
+        CommandError, match=r"hub:testhub:Org/nothing@main: Org/nothing on testhub .* does not exist"
+    ):
+        call_command(
+            "fingerprint", "hub:testhub:Org/nothing@main", "hub:testhub:Org/base@main", stderr=StringIO()
+        )
