@@ -182,6 +182,9 @@ except ValueError as exc:
 HF_TOKEN = env_str("HF_TOKEN")  # for gated and private repositories; never shown or logged
 # Downloaded checkpoints live here; it is read like the model store, so it joins MODEL_STORE.
 MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-cache")).resolve()
+# Disk budget of the cache in GB (0: none); the least recently used downloads not needed by a
+# queued or running report are removed to make room (and downloaded again when a report needs them).
+MODEL_CACHE_MAX_BYTES = env_int("MODEL_CACHE_MAX_GB", 0, minimum=0) * 10**9
 if not any(MODEL_CACHE_DIR.is_relative_to(root) for root in MODEL_STORE):
     MODEL_STORE.append(MODEL_CACHE_DIR)
 

@@ -147,6 +147,7 @@ class Checkpoint(models.Model):
         RUNNING = "running", "downloading"
         DONE = "done", "downloaded and verified"
         FAILED = "failed", "download failed"
+        EVICTED = "evicted", "removed from the cache (downloaded again when a report needs it)"
 
     model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="checkpoints")
     revision = models.CharField(max_length=200, help_text="Hub commit, tag or release name.")
@@ -201,11 +202,17 @@ class Checkpoint(models.Model):
     acquisition_total = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     acquisition_error = models.TextField(blank=True, editable=False)
     acquisition_heartbeat = models.DateTimeField(null=True, blank=True, editable=False)
+    cache_used_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last download or report: the cache evicts the oldest.",
+    )
     note = models.TextField(blank=True, help_text="Markdown. Where these weights came from.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = history(excluded_fields=["acquisition_bytes", "acquisition_heartbeat"])
+    history = history(excluded_fields=["acquisition_bytes", "acquisition_heartbeat", "cache_used_at"])
 
     objects = PublicQuerySet.as_manager()
 

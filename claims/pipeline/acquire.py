@@ -15,18 +15,21 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 import traceback
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.requests import report_enqueue
-from provenance.fingerprint.sources import HubSource, Progress, SourceError, acquire
+from provenance.fingerprint.safetensors_format import human_bytes
+from provenance.fingerprint.sources import HubSource, Progress, SourceError, acquire, plan
 
 logger = logging.getLogger(__name__)
 Acquisition = Checkpoint.Acquisition
@@ -118,14 +121,19 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
     checkpoint = acquisition_claim(checkpoint_id=checkpoint_id)
     if checkpoint is None:
         return "skipped"
-    source = HubSource(checkpoint.source_hub, checkpoint.source_repo, checkpoint.source_revision)
+    # Once a download pinned a commit, downloading again (after an eviction) fetches that commit.
+    revision = checkpoint.source_commit or checkpoint.source_revision
+    source = HubSource(checkpoint.source_hub, checkpoint.source_repo, revision)
     try:
+        planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
+        cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
         acquired = acquire(
             source,
             hubs=settings.HUBS,
             cache_dir=settings.MODEL_CACHE_DIR,
             token=settings.HF_TOKEN,
             progress=_ProgressWriter(checkpoint.pk, echo=on_progress),
+            planned=planned,
         )
         checkpoint_record_acquisition(
             checkpoint=checkpoint, commit=acquired.commit, folder=str(acquired.folder), files=acquired.files
@@ -155,3 +163,52 @@ def acquisitions_sweep() -> int:
         | Q(acquisition_status=Acquisition.QUEUED, updated_at__lt=_stale_before())
     ).values_list("pk", flat=True)
     return sum(acquisition_enqueue(checkpoint_id=pk) for pk in orphans)
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def cache_make_room(*, needed: int, for_checkpoint: Checkpoint) -> list[int]:
+    """Keep MODEL_CACHE_DIR within MODEL_CACHE_MAX_BYTES once ``needed`` more bytes arrive (less
+    what ``for_checkpoint`` already has there): remove the least recently used downloads that no
+    queued or running report needs, marking them ``evicted`` (a report asking for one downloads its
+    commit again). Returns the ids evicted; SourceError when the budget cannot be met."""
+    budget = settings.MODEL_CACHE_MAX_BYTES
+    cache = Path(settings.MODEL_CACHE_DIR)
+    if not budget or not cache.is_dir():
+        return []
+    used = _folder_bytes(cache)
+    if for_checkpoint.location and Path(for_checkpoint.location).is_dir():
+        needed -= _folder_bytes(Path(for_checkpoint.location))
+    if used + needed <= budget:
+        return []
+    busy = FingerprintReport.objects.filter(
+        status__in=[FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING]
+    )
+    busy_ids = {for_checkpoint.pk}
+    for a, b in busy.values_list("checkpoint_a_id", "checkpoint_b_id"):
+        busy_ids |= {a, b}
+    candidates = (
+        Checkpoint.objects.filter(acquisition_status=Acquisition.DONE, location__startswith=str(cache))
+        .exclude(pk__in=busy_ids)
+        .order_by(F("cache_used_at").asc(nulls_first=True), "pk")
+    )
+    evicted = []
+    for candidate in candidates:
+        if used + needed <= budget:
+            break
+        folder = Path(candidate.location)
+        size = _folder_bytes(folder) if folder.is_dir() else 0
+        shutil.rmtree(folder, ignore_errors=True)
+        Checkpoint.objects.filter(pk=candidate.pk).update(acquisition_status=Acquisition.EVICTED)
+        logger.info("Evicted %s (%s) from the model cache", candidate, human_bytes(size))
+        used -= size
+        evicted.append(candidate.pk)
+    if used + needed > budget:
+        raise SourceError(
+            f"The model cache cannot make room: this download needs {human_bytes(needed)}, the budget "
+            f"(MODEL_CACHE_MAX_GB) is {human_bytes(budget)} and {human_bytes(used)} is in use by checkpoints "
+            "that queued or running reports need. An operator can raise the budget, or retry later."
+        )
+    return evicted

@@ -289,6 +289,9 @@ def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
     report = report_claim(report_id=report_id)
     if report is None:
         return "skipped"
+    Checkpoint.objects.filter(pk__in=[report.checkpoint_a_id, report.checkpoint_b_id]).exclude(
+        acquisition_status=""
+    ).update(cache_used_at=timezone.now())  # the model cache evicts the least recently used
     for checkpoint in (report.checkpoint_a, report.checkpoint_b):
         if checkpoint.acquisition_status == Checkpoint.Acquisition.FAILED:
             report_fail(report, message=acquisition_failure_message(checkpoint), detail="download failed")

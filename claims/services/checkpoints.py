@@ -27,6 +27,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
 from claims.models import AIModel, Checkpoint
 from claims.pipeline.checkpoints import header_facts
@@ -220,7 +221,10 @@ def checkpoint_acquire(
                     "revision": f"“{checkpoint}” is registered already, with other weights: choose another revision label."
                 }
             )
-        if checkpoint.acquisition_status != Checkpoint.Acquisition.FAILED:
+        if checkpoint.acquisition_status not in (
+            Checkpoint.Acquisition.FAILED,
+            Checkpoint.Acquisition.EVICTED,
+        ):
             return checkpoint, False
     else:
         checkpoint = Checkpoint(model=model, revision=revision, note=note, **wanted)
@@ -251,6 +255,7 @@ def checkpoint_record_acquisition(
     current.acquisition_error = ""
     current.acquisition_total = sum(f["size"] for f in files)
     current.acquisition_bytes = current.acquisition_total
+    current.cache_used_at = timezone.now()
     checkpoint_save(checkpoint=current, user=None, reason=f"Downloaded from {current.source_display} @ {commit}",
                     inspect=True)  # fmt: skip
     return current

@@ -6,6 +6,7 @@ fails with the download's reason when one fails."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -282,3 +283,43 @@ def test_manage_py_fingerprint_downloads_hub_sources_then_computes(hub):
         call_command(
             "fingerprint", "hub:testhub:Org/nothing@main", "hub:testhub:Org/base@main", stderr=StringIO()
         )
+
+
+def test_the_cache_budget_evicts_the_least_recently_used_download_and_a_report_brings_it_back(hub, settings):
+    base, finetune, independent = acquire("base"), acquire("finetune"), acquire("independent")
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"
+    base.refresh_from_db()
+    base_folder = base.location
+    used = sum(f["size"] for f in base.source_files) * 2
+    settings.MODEL_CACHE_MAX_BYTES = used + 1_000_000  # room for two of the three models
+    # A report on finetune is queued: finetune is needed, so base (the least recently used) goes.
+    request(finetune, acquire("other", repo="Org/base"))
+    assert acquisition_run(checkpoint_id=independent.pk) == "done"
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.EVICTED
+    assert not list(Path(base_folder).glob("*.safetensors"))
+    finetune.refresh_from_db()
+    assert finetune.acquisition_status == Acquisition.DONE
+    # A report on base downloads its pinned commit again, then runs.
+    settings.MODEL_CACHE_MAX_BYTES = 0
+    report = request(base, independent)
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.QUEUED
+    assert report_run(report_id=report.pk) == "waiting"
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    base.refresh_from_db()
+    assert base.location == base_folder and base.source_commit == hub.repos["Org/base"].commit
+    assert report_run(report_id=report.pk) == "succeeded"
+
+
+def test_a_download_that_cannot_fit_the_budget_fails_clearly(hub, settings):
+    base, finetune = acquire("base"), acquire("finetune")
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    request(base, finetune)  # base is needed by a queued report: it cannot be evicted
+    settings.MODEL_CACHE_MAX_BYTES = 6_000_000
+    assert acquisition_run(checkpoint_id=finetune.pk) == "failed"
+    finetune.refresh_from_db()
+    assert finetune.acquisition_error.startswith(
+        "The model cache cannot make room: this download needs 4.7 MB"
+    )
