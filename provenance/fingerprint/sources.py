@@ -162,7 +162,7 @@ class Plan:
 
 @dataclass
 class Acquired:
-    source: HubSource
+    source: HubSource | GitSource
     commit: str
     folder: Path
     files: list[dict] = field(default_factory=list)  # [{name, size, sha256}]
@@ -176,6 +176,26 @@ class Acquired:
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     base = name.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(base, p) for p in patterns)
+
+
+def select_files(names: list[str], source: object) -> list[str]:
+    """The files of a repository the engine reads (never a pickle); SourceError when there are no
+    safetensors weights - with the reason when the repository holds only pickles - or a name
+    leaves the repository."""
+    wanted = [n for n in names if _matches(n, WANTED) and not _matches(n, PICKLES)]
+    if not any(n.endswith(".safetensors") for n in wanted):
+        pickles = sorted(n for n in names if _matches(n, PICKLES))
+        if pickles:
+            raise SourceError(
+                f"{source} holds only pickle checkpoints ({', '.join(pickles[:3])}"
+                f"{', …' if len(pickles) > 3 else ''}): opening a pickle can run code, so Provenance never "
+                "downloads them. Ask for a revision with safetensors weights."
+            )
+        raise SourceError(f"{source} has no safetensors weights: nothing to analyse.")
+    for name in wanted:
+        if name.startswith("/") or ".." in name.split("/"):
+            raise SourceError(f"{source} lists a file outside the repository: {name!r}.")
+    return wanted
 
 
 def _client_error(exc: Exception, source: HubSource, hub: Hub, token: str) -> SourceError:
@@ -233,20 +253,10 @@ def plan(source: HubSource, *, hubs: dict[str, Hub], token: str = "") -> Plan:
             f"{hub.endpoint} did not name the commit of {source}: is it a Hugging Face-compatible hub?"
         )
     siblings = info.siblings or []
-    wanted = [s for s in siblings if _matches(s.rfilename, WANTED) and not _matches(s.rfilename, PICKLES)]
-    if not any(s.rfilename.endswith(".safetensors") for s in wanted):
-        pickles = sorted(s.rfilename for s in siblings if _matches(s.rfilename, PICKLES))
-        if pickles:
-            raise SourceError(
-                f"{source} holds only pickle checkpoints ({', '.join(pickles[:3])}"
-                f"{', …' if len(pickles) > 3 else ''}): opening a pickle can run code, so Provenance never "
-                "downloads them. Ask for a revision with safetensors weights."
-            )
-        raise SourceError(f"{source} has no safetensors weights: nothing to analyse.")
+    chosen = set(select_files([sib.rfilename for sib in siblings], source))
+    wanted = [sib for sib in siblings if sib.rfilename in chosen]
     files = []
     for s in wanted:
-        if s.rfilename.startswith("/") or ".." in s.rfilename.split("/"):
-            raise SourceError(f"{source} lists a file outside the repository: {s.rfilename!r}.")
         size = s.lfs.size if s.lfs else s.size
         if size is None:
             raise SourceError(f"{hub.endpoint} did not give the size of {s.rfilename}.")
@@ -473,4 +483,134 @@ def acquire(
             result.bytes_fetched += fetched
             done = before + remote.size
         result.files.append({"name": remote.name, "size": remote.size, "sha256": sha256})
+    return result
+
+
+# -- git repositories with LFS (a GitCode or GitHub repository, or a mirror) ---------------------
+
+DEFAULT_GIT_HOSTS = "https://gitcode.com/,https://github.com/,https://gitee.com/,https://huggingface.co/"
+_LFS_POINTER = re.compile(
+    rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n"
+)
+
+
+@dataclass(frozen=True)
+class GitSource:
+    url: str
+    revision: str = "main"
+
+    def __str__(self) -> str:
+        return f"git+{self.url}@{self.revision}"
+
+
+def git_source(*, url: str, revision: str) -> GitSource:
+    """A checked GitSource: an https:// (or file://) URL and a branch, tag or commit."""
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("https", "file")
+        or any(c.isspace() for c in url)
+        or ".." in parts.path.split("/")
+    ):
+        raise SourceError(f"{url!r} is not a git repository address: give https://host/org/name(.git).")
+    if not _REVISION.match(revision) or ".." in revision:
+        raise SourceError(f"{revision!r} is not a revision: give a branch, a tag or a commit.")
+    return GitSource(url, revision)
+
+
+def _git(args: list[str], *, cwd: Path, source: GitSource) -> str:
+    import subprocess
+
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"}
+    # Only https (and file:// for a local mirror): no ssh, no git://, no ext:: helpers.
+    safety = ["-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.file.allow=always"]  # fmt: skip
+    result = subprocess.run(["git", *safety, *args], cwd=cwd, env=env, capture_output=True, timeout=3600)
+    if result.returncode != 0:
+        stderr = result.stderr.decode(errors="replace").strip()
+        lines = stderr.splitlines()
+        first = next(
+            (line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1] if lines else ""
+        )
+        if "couldn't find remote ref" in stderr or "not our ref" in stderr:
+            raise SourceError(
+                f"{source.url} has no revision {source.revision!r}: check the branch, tag or commit."
+            )
+        if args[0] == "fetch" and (
+            "does not appear to be a git repository" in stderr or "not found" in stderr
+        ):
+            raise SourceError(f"{source.url} is not a git repository this server can read ({first}).")
+        raise SourceError(f"git {args[0]} of {source} failed: {first or 'no message'}")
+    return result.stdout.decode(errors="replace")
+
+
+def acquire_git(
+    source: GitSource, *, git_hosts: list[str], cache_dir: Path, progress: Progress | None = None
+) -> Acquired:
+    """Fetch the files of ``source`` the engine reads into ``cache_dir/git/<host--path>/<commit>/``
+    with the real ``git`` and ``git-lfs``: a shallow fetch of the revision without smudging, the
+    LFS pointers read from the tree, then only the wanted LFS objects, one at a time. git-lfs
+    computes each object's SHA-256 while it downloads and refuses one that is not its pointer's oid;
+    the size is checked against the pointer here. Only URLs starting with one of ``git_hosts``."""
+    if not any(source.url.startswith(prefix) for prefix in git_hosts):
+        raise SourceError(
+            f"{urlsplit(source.url).netloc or source.url} is not a git host this server may download from; "
+            "an operator adds hosts with the GIT_HOSTS setting."
+        )
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", urlsplit(source.url).netloc + urlsplit(source.url).path).strip(
+        "-"
+    )
+    root = Path(cache_dir) / "git" / slug
+    work = root / "repo.git"
+    if not work.is_dir():
+        work.mkdir(parents=True)
+        _git(["init", "-q", "--bare"], cwd=work, source=source)
+    _git(["fetch", "-q", "--depth", "1", "--no-tags", source.url, source.revision], cwd=work, source=source)
+    commit = _git(["rev-parse", "FETCH_HEAD"], cwd=work, source=source).strip()
+    entries = {}
+    for line in _git(["ls-tree", "-r", "-l", "-z", commit], cwd=work, source=source).split("\0"):
+        if not line:
+            continue
+        meta, name = line.split("\t", 1)
+        _mode, kind, oid, size = meta.split()
+        if kind == "blob":
+            entries[name] = (oid, int(size))
+    names = select_files(sorted(entries), source)
+    folder = root / commit
+    blobs = {
+        name: _git(["cat-file", "blob", entries[name][0]], cwd=work, source=source).encode() for name in names
+    }
+    pointers = {name: _LFS_POINTER.match(data) for name, data in blobs.items()}
+    sizes = {name: int(m[2]) if m else len(blobs[name]) for name, m in pointers.items()}
+    total = sum(sizes.values())
+    result = Acquired(source, commit, folder)
+    done = 0
+    for name in names:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pointer = pointers[name]
+        if pointer is None:
+            sha256 = hashlib.sha256(blobs[name]).hexdigest()
+            if not target.is_file():
+                partial = target.with_name(target.name + PARTIAL)
+                partial.write_bytes(blobs[name])
+                os.replace(partial, target)
+        else:
+            sha256 = pointer[1].decode()
+            if not (target.is_file() and target.stat().st_size == sizes[name]):
+                _git(["lfs", "fetch", source.url, commit, "-I", name], cwd=work, source=source)
+                obj = work / "lfs" / "objects" / sha256[:2] / sha256[2:4] / sha256
+                if not obj.is_file():
+                    raise SourceError(f"git-lfs did not fetch {name} (object {sha256}) from {source.url}.")
+                if obj.stat().st_size != sizes[name]:
+                    got = obj.stat().st_size
+                    obj.unlink()
+                    raise SourceError(
+                        f"{name} has {got} bytes but its LFS pointer says {sizes[name]}: the pointer lies "
+                        "about the size; nothing was kept."
+                    )
+                os.replace(obj, target)  # one copy on disk
+                result.bytes_fetched += sizes[name]
+        done += sizes[name]
+        if progress is not None:
+            progress(done, total)
+        result.files.append({"name": name, "size": sizes[name], "sha256": sha256})
     return result
