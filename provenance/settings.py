@@ -24,7 +24,7 @@ from provenance.env import (
     env_timezone,
     env_url,
 )
-from provenance.fingerprint.sources import DEFAULT_HUBS, parse_hubs
+from provenance.fingerprint.sources import DEFAULT_GIT_HOSTS, DEFAULT_HUBS, parse_hubs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -179,6 +179,8 @@ try:
     HUBS = parse_hubs(_HUBS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"HUBS={_HUBS!r}: {exc}.") from None
+# Git repositories with LFS (GitCode, GitHub...): URL prefixes a git source must start with.
+GIT_HOSTS = env_list("GIT_HOSTS", DEFAULT_GIT_HOSTS.split(","))
 HF_TOKEN = env_str("HF_TOKEN")  # for gated and private repositories; never shown or logged
 # Downloaded checkpoints live here; it is read like the model store, so it joins MODEL_STORE.
 MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-cache")).resolve()

@@ -45,12 +45,18 @@ class CheckpointForm(CheckpointChecks, ChangeReasonForm):
 
 
 class HubCheckpointForm(forms.Form):
-    """The "Add checkpoint from a hub" form: which model, which hub (the operator's HUBS only),
+    """The "Add checkpoint from a hub / git repository" form: which model, which hub (the operator's HUBS only),
     which repository and revision. ``services.checkpoint_acquire`` does the rest."""
 
     model = forms.ModelChoiceField(queryset=AIModel.objects.order_by("name"))
     hub = forms.ChoiceField(choices=())
-    repo = forms.CharField(max_length=200, label="Repository ID", help_text="e.g. Qwen/Qwen2.5-14B.")
+    repo = forms.CharField(
+        max_length=200, required=False, label="Repository ID", help_text="e.g. Qwen/Qwen2.5-14B."
+    )
+    git_url = forms.CharField(
+        max_length=500, required=False, label="or a git repository",
+        help_text="Instead of a hub: the https:// URL of a git repository with LFS (a host the operator allows).",
+    )  # fmt: skip
     source_revision = forms.CharField(
         max_length=200, initial="main", label="Revision", help_text="A branch, a tag or a commit."
     )
@@ -122,7 +128,7 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
     list_select_related = ["model"]
     search_fields = ["model__name", "revision", "content_hash"]
     autocomplete_fields = ["model"]
-    # The source is set by "Add checkpoint from a hub" (services.checkpoint_acquire), never retyped.
+    # The source is set by "Add checkpoint from a hub / git repository" (services.checkpoint_acquire), never retyped.
     readonly_fields = [*CHECKPOINT_COMPUTED, "source_kind", "source_hub", "source_repo", "source_revision"]
     actions = ["compare"]
 
@@ -184,7 +190,13 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
             try:
                 checkpoint, created = services.checkpoint_acquire(
                     model=data["model"],
-                    source={"hub": data["hub"], "repo": data["repo"], "revision": data["source_revision"]},
+                    source={
+                        "kind": "git" if data["git_url"] else "hub",
+                        "hub": data["hub"],
+                        "repo": data["repo"],
+                        "url": data["git_url"],
+                        "revision": data["source_revision"],
+                    },  # fmt: skip
                     revision=data["revision"],
                     note=data["note"],
                     user=request.user,
@@ -198,6 +210,6 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
                 verb = "added; its download is queued" if created else "was registered already"
                 self.message_user(request, f"“{checkpoint}” {verb}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:claims_checkpoint_change", args=[checkpoint.pk]))
-        context = {**self.admin_site.each_context(request), "title": "Add checkpoint from a hub", "form": form,
+        context = {**self.admin_site.each_context(request), "title": "Add checkpoint from a hub / git repository", "form": form,
                    "opts": self.model._meta}  # fmt: skip
         return TemplateResponse(request, "admin/claims/checkpoint/add_from_hub.html", context)

@@ -140,6 +140,7 @@ class Checkpoint(models.Model):
     class SourceKind(models.TextChoices):
         LOCAL = "local", "model store or upload"
         HUB = "hub", "model hub"
+        GIT = "git", "git repository with LFS"
 
     class Acquisition(models.TextChoices):
         NONE = "", "not needed"
@@ -184,7 +185,9 @@ class Checkpoint(models.Model):
     source_kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.LOCAL)
     source_hub = models.CharField(max_length=40, blank=True, help_text="One of the operator's HUBS.")
     source_repo = models.CharField(
-        max_length=200, blank=True, help_text="Repository ID, e.g. Qwen/Qwen2.5-14B."
+        max_length=500,
+        blank=True,
+        help_text="Repository ID (e.g. Qwen/Qwen2.5-14B), or a git repository's URL.",
     )
     source_revision = models.CharField(
         max_length=200, blank=True, help_text="The branch, tag or commit asked for."
@@ -229,9 +232,11 @@ class Checkpoint(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source_kind="local", source_hub="", source_repo="")
-                | (Q(source_kind="hub") & ~Q(source_hub="") & ~Q(source_repo="") & Q(uploaded_file="")),
+                | (Q(source_kind="hub") & ~Q(source_hub="") & ~Q(source_repo="") & Q(uploaded_file=""))
+                | (Q(source_kind="git", source_hub="") & ~Q(source_repo="") & Q(uploaded_file="")),
                 name="checkpoint_source_complete",
-                violation_error_message="A hub checkpoint names its hub and repository, and nothing is uploaded.",
+                violation_error_message="A hub checkpoint names its hub and repository, a git one its URL, "
+                "and nothing is uploaded.",
             ),
         ]
 
@@ -268,7 +273,10 @@ class Checkpoint(models.Model):
 
     @property
     def source_display(self) -> str:
-        """``hf:Org/Name@rev`` for a hub checkpoint (the same text the command line takes), else ""."""
+        """``hf:Org/Name@rev`` for a hub checkpoint, ``git+URL@rev`` for a git one (the same text the
+        command line takes), else ""."""
+        if self.source_kind == self.SourceKind.GIT:
+            return f"git+{self.source_repo}@{self.source_revision}"
         if self.source_kind != self.SourceKind.HUB:
             return ""
         prefix = "hf:" if self.source_hub == "huggingface" else f"hub:{self.source_hub}:"

@@ -29,7 +29,15 @@ from django.utils import timezone
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.requests import report_enqueue
 from provenance.fingerprint.safetensors_format import human_bytes
-from provenance.fingerprint.sources import HubSource, Progress, SourceError, acquire, plan
+from provenance.fingerprint.sources import (
+    GitSource,
+    HubSource,
+    Progress,
+    SourceError,
+    acquire,
+    acquire_git,
+    plan,
+)
 
 logger = logging.getLogger(__name__)
 Acquisition = Checkpoint.Acquisition
@@ -123,18 +131,30 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
         return "skipped"
     # Once a download pinned a commit, downloading again (after an eviction) fetches that commit.
     revision = checkpoint.source_commit or checkpoint.source_revision
-    source = HubSource(checkpoint.source_hub, checkpoint.source_repo, revision)
+    progress = _ProgressWriter(checkpoint.pk, echo=on_progress)
     try:
-        planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
-        cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
-        acquired = acquire(
-            source,
-            hubs=settings.HUBS,
-            cache_dir=settings.MODEL_CACHE_DIR,
-            token=settings.HF_TOKEN,
-            progress=_ProgressWriter(checkpoint.pk, echo=on_progress),
-            planned=planned,
-        )
+        if checkpoint.source_kind == Checkpoint.SourceKind.GIT:
+            # The sizes are known only from the LFS pointers, after the fetch: the budget is kept
+            # with the size of the last download of this repository, if any.
+            cache_make_room(needed=checkpoint.acquisition_total or 0, for_checkpoint=checkpoint)
+            acquired = acquire_git(
+                GitSource(checkpoint.source_repo, revision),
+                git_hosts=settings.GIT_HOSTS,
+                cache_dir=settings.MODEL_CACHE_DIR,
+                progress=progress,
+            )
+        else:
+            source = HubSource(checkpoint.source_hub, checkpoint.source_repo, revision)
+            planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
+            cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
+            acquired = acquire(
+                source,
+                hubs=settings.HUBS,
+                cache_dir=settings.MODEL_CACHE_DIR,
+                token=settings.HF_TOKEN,
+                progress=progress,
+                planned=planned,
+            )
         checkpoint_record_acquisition(
             checkpoint=checkpoint, commit=acquired.commit, folder=str(acquired.folder), files=acquired.files
         )

@@ -31,7 +31,15 @@ from django.utils import timezone
 
 from claims.models import AIModel, Checkpoint
 from claims.pipeline.checkpoints import header_facts
-from provenance.fingerprint.sources import HubSource, SourceError, hub_for, hub_source
+from provenance.fingerprint.sources import (
+    GitSource,
+    HubSource,
+    SourceError,
+    git_allowed,
+    git_source,
+    hub_for,
+    hub_source,
+)
 
 Format = Checkpoint.Format
 # Compared to tell whether a write changes anything (timestamps change on every save).
@@ -175,16 +183,24 @@ def checkpoint_record_inspection(
     return current
 
 
-def _hub_source(source: Mapping[str, Any] | HubSource) -> HubSource:
-    """A checked hub source from ``{"hub", "repo", "revision"}``, or a ValidationError on ``source``."""
+def _source(source: Mapping[str, Any] | HubSource | GitSource) -> HubSource | GitSource:
+    """A checked source from ``{"kind": "hub", "hub", "repo", "revision"}`` or ``{"kind": "git",
+    "url", "revision"}``, from the operator's HUBS / GIT_HOSTS only; a ValidationError on ``source``."""
     try:
-        if not isinstance(source, HubSource):
-            source = hub_source(
-                hub=str(source.get("hub") or "huggingface"),
-                repo=str(source.get("repo") or ""),
-                revision=str(source.get("revision") or "main"),
-            )
-        hub_for(source, settings.HUBS)  # only the operator's hubs
+        if isinstance(source, Mapping):
+            revision = str(source.get("revision") or "main")
+            if source.get("kind") == "git":
+                source = git_source(url=str(source.get("url") or ""), revision=revision)
+            else:
+                source = hub_source(
+                    hub=str(source.get("hub") or "huggingface"),
+                    repo=str(source.get("repo") or ""),
+                    revision=revision,
+                )
+        if isinstance(source, GitSource):
+            git_allowed(source, settings.GIT_HOSTS)
+        else:
+            hub_for(source, settings.HUBS)
     except SourceError as exc:
         raise ValidationError({"source": str(exc)}) from exc
     return source
@@ -194,24 +210,32 @@ def _hub_source(source: Mapping[str, Any] | HubSource) -> HubSource:
 def checkpoint_acquire(
     *,
     model: AIModel,
-    source: Mapping[str, Any] | HubSource,
+    source: Mapping[str, Any] | HubSource | GitSource,
     revision: str = "",
     note: str = "",
     user: AbstractBaseUser | None,
     reason: str = "",
 ) -> tuple[Checkpoint, bool]:
     """The checkpoint of ``model`` whose weights are ``source`` (a hub of the operator's ``HUBS``,
-    a repository ID and a branch, tag or commit), its download queued on the ``acquire`` queue;
+    a repository ID and a branch, tag or commit; or a git repository URL under ``GIT_HOSTS`` and a
+    revision), its download queued on the ``acquire`` queue;
     ``created`` is False when ``revision`` (default: the source's revision) was registered already
     - the same source is then a no-op (a failed download is queued again), another is refused.
     Nothing is fetched here: a report on it waits for the download. Raises ValidationError
     naming the field at fault."""
     from claims.pipeline.acquire import acquisition_enqueue_on_commit
 
-    source = _hub_source(source)
+    source = _source(source)
     revision = revision or source.revision
-    wanted = {"source_kind": Checkpoint.SourceKind.HUB, "source_hub": source.hub, "source_repo": source.repo,
-              "source_revision": source.revision}  # fmt: skip
+    if isinstance(source, GitSource):
+        wanted = {"source_kind": Checkpoint.SourceKind.GIT, "source_hub": "", "source_repo": source.url}
+    else:
+        wanted = {
+            "source_kind": Checkpoint.SourceKind.HUB,
+            "source_hub": source.hub,
+            "source_repo": source.repo,
+        }
+    wanted["source_revision"] = source.revision
     checkpoint = Checkpoint.objects.select_for_update().filter(model=model, revision=revision).first()
     created = checkpoint is None
     if not created:

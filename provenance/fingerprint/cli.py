@@ -37,7 +37,14 @@ from .parameters import PARAMETERS
 from .parameters import validate as validate_parameters
 from .progress import progress_reporter
 from .safetensors_format import human_bytes
-from .sources import DEFAULT_HUBS, SourceError, acquire, is_source, parse_hubs, parse_source
+from .sources import (
+    DEFAULT_HUBS,
+    SourceError,
+    acquire,
+    is_source,
+    parse_hubs,
+    parse_source,
+)
 from .table import format_report
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2

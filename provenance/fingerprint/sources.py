@@ -104,11 +104,17 @@ class HubSource:
 
 
 def is_source(text: str) -> bool:
-    return text.startswith(("hf:", "hub:"))
+    return text.startswith(("hf:", "hub:", "git+"))
 
 
-def parse_source(text: str) -> HubSource:
-    """``hf:Org/Name[@rev]`` or ``hub:<name>:Org/Name[@rev]`` → HubSource (revision ``main`` by default)."""
+def parse_source(text: str) -> HubSource | GitSource:
+    """``hf:Org/Name[@rev]`` or ``hub:<name>:Org/Name[@rev]`` → HubSource, ``git+https://host/org/
+    name[@rev]`` → GitSource (revision ``main`` by default)."""
+    if text.startswith("git+"):
+        url, sep, revision = text[4:].rpartition("@")
+        if not sep or "/" in revision:
+            url, revision = text[4:], "main"
+        return git_source(url=url, revision=revision)
     if text.startswith("hf:"):
         hub, rest = "huggingface", text[3:]
     elif text.startswith("hub:") and ":" in text[4:]:
@@ -517,6 +523,15 @@ def git_source(*, url: str, revision: str) -> GitSource:
     return GitSource(url, revision)
 
 
+def git_allowed(source: GitSource, git_hosts: list[str]) -> None:
+    """SourceError unless the URL starts with one of the operator's ``GIT_HOSTS`` prefixes."""
+    if not any(source.url.startswith(prefix) for prefix in git_hosts):
+        raise SourceError(
+            f"{urlsplit(source.url).netloc or source.url} is not a git host this server may download from; "
+            "an operator adds hosts with the GIT_HOSTS setting."
+        )
+
+
 def _git(args: list[str], *, cwd: Path, source: GitSource) -> str:
     import subprocess
 
@@ -550,11 +565,7 @@ def acquire_git(
     LFS pointers read from the tree, then only the wanted LFS objects, one at a time. git-lfs
     computes each object's SHA-256 while it downloads and refuses one that is not its pointer's oid;
     the size is checked against the pointer here. Only URLs starting with one of ``git_hosts``."""
-    if not any(source.url.startswith(prefix) for prefix in git_hosts):
-        raise SourceError(
-            f"{urlsplit(source.url).netloc or source.url} is not a git host this server may download from; "
-            "an operator adds hosts with the GIT_HOSTS setting."
-        )
+    git_allowed(source, git_hosts)
     slug = re.sub(r"[^A-Za-z0-9._-]+", "--", urlsplit(source.url).netloc + urlsplit(source.url).path).strip(
         "-"
     )

@@ -323,3 +323,34 @@ def test_a_download_that_cannot_fit_the_budget_fails_clearly(hub, settings):
     assert finetune.acquisition_error.startswith(
         "The model cache cannot make room: this download needs 4.7 MB"
     )
+
+
+def test_a_git_lfs_checkpoint_is_acquired_and_compared_with_a_hub_one(hub, lineage_store, settings, tmp_path):
+    from tests.fingerprint.test_sources_git import publish
+
+    remote = tmp_path / "git" / "finetune.git"
+    remote.parent.mkdir()
+    publish(lineage_store / "lineage" / "finetune", remote)
+    settings.GIT_HOSTS = [remote.parent.as_uri() + "/"]
+    refused = tmp_path / "elsewhere.git"
+    with pytest.raises(ValidationError, match="is not a git host this server may download from"):
+        checkpoint_acquire(model=AIModelFactory(), source={"kind": "git", "url": refused.as_uri()}, user=None)
+    finetune, _ = checkpoint_acquire(
+        model=AIModelFactory(name="Git finetune"), source={"kind": "git", "url": remote.as_uri()}, user=None
+    )
+    assert finetune.source_display == f"git+{remote.as_uri()}@main"
+    base = acquire("base")
+    report = request(base, finetune)
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert report_run(report_id=report.pk) == "succeeded"
+    finetune.refresh_from_db()
+    assert finetune.source_commit == subprocess_out("git", "rev-parse", "main", cwd=remote)
+    report.refresh_from_db()
+    assert report.result["verdict"] == "lineage_supported"
+
+
+def subprocess_out(*args: str, cwd: Path) -> str:
+    import subprocess
+
+    return subprocess.run(args, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()

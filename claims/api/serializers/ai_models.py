@@ -66,10 +66,24 @@ class AIModelSerializer(PublicRecordSerializer):
 
 
 class SourceSerializer(serializers.Serializer):
-    hub = serializers.CharField(
-        max_length=40, required=False, default="huggingface", help_text="One of the operator's HUBS."
+    kind = serializers.ChoiceField(
+        choices=["hub", "git"],
+        required=False,
+        default="hub",
+        help_text="A model hub, or a git repository with LFS.",
     )
-    repo = serializers.CharField(max_length=200, help_text="Repository ID, e.g. Qwen/Qwen2.5-14B.")
+    hub = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="huggingface",
+        help_text="One of the operator's HUBS (kind hub).",
+    )
+    repo = serializers.CharField(
+        max_length=200, required=False, help_text="Repository ID, e.g. Qwen/Qwen2.5-14B (kind hub)."
+    )
+    url = serializers.CharField(
+        max_length=500, required=False, help_text="The repository's https:// URL, under GIT_HOSTS (kind git)."
+    )
     revision = serializers.CharField(
         max_length=200, required=False, default="main", help_text="Branch, tag or commit."
     )
