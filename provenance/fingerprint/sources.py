@@ -274,11 +274,13 @@ def plan(source: HubSource, *, hubs: dict[str, Hub], token: str = "") -> Plan:
 
 class HashingWriter:
     """The file object ``http_get`` writes to: appends to ``<file>.partial`` and hashes each chunk
-    as it passes (SHA-256 and the git blob id). ``http_get`` rewinds and truncates when a server
+    as it passes (SHA-256, and the git blob id for files not in LFS). ``http_get`` rewinds and truncates when a server
     ignores a Range request: the hashes are then recomputed from what is left on disk."""
 
-    def __init__(self, path: Path, size: int, on_bytes: Callable[[int], None]) -> None:
-        self.path, self.size, self.on_bytes = path, size, on_bytes
+    def __init__(
+        self, path: Path, size: int, on_bytes: Callable[[int], None], *, blob_id: bool = False
+    ) -> None:
+        self.path, self.size, self.on_bytes, self.blob_id = path, size, on_bytes, blob_id
         self.file = open(path, "ab+")  # noqa: SIM115 - closed by close()
         self.fetched = 0
         self.first = b""
@@ -294,7 +296,8 @@ class HashingWriter:
             if not block:
                 break
             self.sha256.update(block)
-            self.blob.update(block)
+            if self.blob_id:
+                self.blob.update(block)
             remaining -= len(block)
         if self.file.seek(0, os.SEEK_END) != length:
             self.file.seek(length)
@@ -306,7 +309,8 @@ class HashingWriter:
             self.first += chunk[:64]
         self.file.write(chunk)
         self.sha256.update(chunk)
-        self.blob.update(chunk)
+        if self.blob_id:  # only files not in LFS are published by their git blob id
+            self.blob.update(chunk)
         self.length += len(chunk)
         self.fetched += len(chunk)
         self.on_bytes(len(chunk))
@@ -368,7 +372,7 @@ def _fetch_file(
         )
     same_host = urlsplit(location).netloc == urlsplit(hub.endpoint).netloc
     headers = build_hf_headers(token=token or False) if same_host else {}
-    writer = HashingWriter(partial, remote.size, on_bytes)
+    writer = HashingWriter(partial, remote.size, on_bytes, blob_id=not remote.sha256)
     keep_partial = False
     try:
         if writer.length > remote.size:
