@@ -8,6 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -16,2634 +17,778 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="AIModel",
+            name='AIModel',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "slug",
-                    models.SlugField(help_text="Stable part of the public URL.", max_length=120, unique=True),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("name", models.CharField(max_length=200)),
-                ("family", models.CharField(blank=True, help_text="e.g. Qwen2.5, Pangu.", max_length=100)),
-                (
-                    "architecture",
-                    models.CharField(blank=True, help_text="e.g. dense, mixture of experts.", max_length=200),
-                ),
-                ("parameters_total", models.PositiveBigIntegerField(blank=True, null=True)),
-                (
-                    "parameters_active",
-                    models.PositiveBigIntegerField(
-                        blank=True,
-                        help_text="For mixture-of-experts models: parameters used per token.",
-                        null=True,
-                    ),
-                ),
-                ("layer_count", models.PositiveIntegerField(blank=True, null=True)),
-                ("release_date", models.DateField(blank=True, null=True)),
-                (
-                    "release_date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                ("licence", models.CharField(blank=True, max_length=200)),
-                ("homepage", models.URLField(blank=True, max_length=500)),
-                ("hub_id", models.CharField(blank=True, help_text="e.g. Qwen/Qwen2.5-14B.", max_length=200)),
-                (
-                    "declared_relation",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("fine_tune", "fine-tune"),
-                            ("quantised", "quantised"),
-                            ("merge", "merge"),
-                            ("distilled", "distilled"),
-                            ("upcycled", "upcycled"),
-                            ("pruned", "pruned"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "description",
-                    models.TextField(
-                        blank=True, help_text="Markdown. Include discrepancies between sources."
-                    ),
-                ),
-                (
-                    "declared_base",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Only what the developer itself declares. Alleged lineage belongs in a claim.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="declared_derivatives",
-                        to="claims.aimodel",
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120, unique=True)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('name', models.CharField(max_length=200)),
+                ('family', models.CharField(blank=True, help_text='e.g. Qwen2.5, Pangu.', max_length=100)),
+                ('architecture', models.CharField(blank=True, help_text='e.g. dense, mixture of experts.', max_length=200)),
+                ('parameters_total', models.PositiveBigIntegerField(blank=True, null=True)),
+                ('parameters_active', models.PositiveBigIntegerField(blank=True, help_text='For mixture-of-experts models: parameters used per token.', null=True)),
+                ('layer_count', models.PositiveIntegerField(blank=True, null=True)),
+                ('release_date', models.DateField(blank=True, null=True)),
+                ('release_date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('licence', models.CharField(blank=True, max_length=200)),
+                ('homepage', models.URLField(blank=True, max_length=500)),
+                ('hub_id', models.CharField(blank=True, help_text='e.g. Qwen/Qwen2.5-14B.', max_length=200)),
+                ('declared_relation', models.CharField(blank=True, choices=[('fine_tune', 'fine-tune'), ('quantised', 'quantised'), ('merge', 'merge'), ('distilled', 'distilled'), ('upcycled', 'upcycled'), ('pruned', 'pruned')], max_length=12)),
+                ('description', models.TextField(blank=True, help_text='Markdown. Include discrepancies between sources.')),
+                ('declared_base', models.ForeignKey(blank=True, help_text='Only what the developer itself declares. Alleged lineage belongs in a claim.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='declared_derivatives', to='claims.aimodel')),
+                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('retracted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "AI model",
-                "ordering": ["name"],
-                "permissions": [("publish_aimodel", "Can publish, unpublish and retract AI models")],
+                'verbose_name': 'AI model',
+                'ordering': ['name'],
+                'permissions': [('publish_aimodel', 'Can publish, unpublish and retract AI models')],
             },
         ),
         migrations.CreateModel(
-            name="Checkpoint",
+            name='Checkpoint',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("revision", models.CharField(help_text="Hub commit, tag or release name.", max_length=200)),
-                (
-                    "format",
-                    models.CharField(
-                        choices=[("safetensors", "safetensors"), ("gguf", "GGUF")],
-                        default="safetensors",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "location",
-                    models.CharField(
-                        blank=True,
-                        help_text="A folder or file under the configured model store (MODEL_STORE).",
-                        max_length=1000,
-                    ),
-                ),
-                (
-                    "uploaded_file",
-                    models.FileField(
-                        blank=True, help_text="Small models only.", upload_to="checkpoints/%Y/%m/"
-                    ),
-                ),
-                (
-                    "total_size",
-                    models.PositiveBigIntegerField(blank=True, editable=False, help_text="Bytes.", null=True),
-                ),
-                (
-                    "file_hashes",
-                    models.JSONField(
-                        blank=True, default=dict, editable=False, help_text="File name → SHA-256."
-                    ),
-                ),
-                ("content_hash", models.CharField(blank=True, editable=False, max_length=64)),
-                (
-                    "config",
-                    models.JSONField(
-                        blank=True, default=dict, editable=False, help_text="The checkpoint's config.json."
-                    ),
-                ),
-                ("tokenizer_digest", models.CharField(blank=True, editable=False, max_length=64)),
-                ("note", models.TextField(blank=True, help_text="Markdown. Where these weights came from.")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "model",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="checkpoints",
-                        to="claims.aimodel",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('revision', models.CharField(help_text='Hub commit, tag or release name.', max_length=200)),
+                ('format', models.CharField(choices=[('safetensors', 'safetensors'), ('gguf', 'GGUF')], default='safetensors', max_length=12)),
+                ('location', models.CharField(blank=True, help_text='A folder or file under the configured model store (MODEL_STORE).', max_length=1000)),
+                ('uploaded_file', models.FileField(blank=True, help_text='Small models only.', upload_to='checkpoints/%Y/%m/')),
+                ('total_size', models.PositiveBigIntegerField(blank=True, editable=False, help_text='Bytes.', null=True)),
+                ('file_hashes', models.JSONField(blank=True, default=dict, editable=False, help_text='File name → SHA-256.')),
+                ('content_hash', models.CharField(blank=True, editable=False, max_length=64)),
+                ('config', models.JSONField(blank=True, default=dict, editable=False, help_text="The checkpoint's config.json.")),
+                ('tokenizer_digest', models.CharField(blank=True, editable=False, max_length=64)),
+                ('note', models.TextField(blank=True, help_text='Markdown. Where these weights came from.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checkpoints', to='claims.aimodel')),
             ],
             options={
-                "ordering": ["model__name", "revision"],
+                'ordering': ['model__name', 'revision'],
             },
         ),
         migrations.CreateModel(
-            name="Dispute",
+            name='Dispute',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "slug",
-                    models.SlugField(help_text="Stable part of the public URL.", max_length=120, unique=True),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("title", models.CharField(max_length=300)),
-                (
-                    "summary",
-                    models.TextField(blank=True, help_text="Markdown. The case in a few paragraphs."),
-                ),
-                (
-                    "started_on",
-                    models.DateField(blank=True, help_text="When the dispute became public.", null=True),
-                ),
-                (
-                    "started_on_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "ended_on",
-                    models.DateField(blank=True, help_text="Blank while the dispute is open.", null=True),
-                ),
-                (
-                    "models_at_stake",
-                    models.ManyToManyField(blank=True, related_name="disputes", to="claims.aimodel"),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120, unique=True)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('title', models.CharField(max_length=300)),
+                ('summary', models.TextField(blank=True, help_text='Markdown. The case in a few paragraphs.')),
+                ('started_on', models.DateField(blank=True, help_text='When the dispute became public.', null=True)),
+                ('started_on_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('ended_on', models.DateField(blank=True, help_text='Blank while the dispute is open.', null=True)),
+                ('models_at_stake', models.ManyToManyField(blank=True, related_name='disputes', to='claims.aimodel')),
+                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('retracted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-started_on", "title"],
-                "permissions": [("publish_dispute", "Can publish, unpublish and retract disputes")],
+                'ordering': ['-started_on', 'title'],
+                'permissions': [('publish_dispute', 'Can publish, unpublish and retract disputes')],
             },
         ),
         migrations.CreateModel(
-            name="EvidenceArtifact",
+            name='EvidenceArtifact',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "slug",
-                    models.SlugField(help_text="Stable part of the public URL.", max_length=120, unique=True),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("title", models.CharField(max_length=300)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("paper", "paper"),
-                            ("statement", "statement"),
-                            ("code", "code"),
-                            ("model_weights", "model weights"),
-                            ("dataset", "dataset"),
-                            ("media_report", "media report"),
-                            ("analysis", "analysis"),
-                            ("social_post", "social media post"),
-                            ("other", "other"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("url", models.URLField(blank=True, max_length=500)),
-                (
-                    "removed_at_source",
-                    models.BooleanField(
-                        default=False,
-                        help_text="The original is no longer available at its URL (e.g. a deleted repository).",
-                    ),
-                ),
-                ("published_on", models.DateField(blank=True, null=True)),
-                (
-                    "date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "description",
-                    models.TextField(blank=True, help_text="Markdown. What it is and what it says."),
-                ),
-                (
-                    "archived_file",
-                    models.FileField(blank=True, help_text="Our archived copy.", upload_to="evidence/%Y/%m/"),
-                ),
-                (
-                    "sha256",
-                    models.CharField(
-                        blank=True, editable=False, help_text="Of the archived copy.", max_length=64
-                    ),
-                ),
-                (
-                    "retrieved_at",
-                    models.DateTimeField(
-                        blank=True, help_text="When the archived copy was taken.", null=True
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120, unique=True)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('title', models.CharField(max_length=300)),
+                ('kind', models.CharField(choices=[('paper', 'paper'), ('statement', 'statement'), ('code', 'code'), ('model_weights', 'model weights'), ('dataset', 'dataset'), ('media_report', 'media report'), ('analysis', 'analysis'), ('social_post', 'social media post'), ('other', 'other')], max_length=20)),
+                ('url', models.URLField(blank=True, max_length=500)),
+                ('removed_at_source', models.BooleanField(default=False, help_text='The original is no longer available at its URL (e.g. a deleted repository).')),
+                ('published_on', models.DateField(blank=True, null=True)),
+                ('date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('description', models.TextField(blank=True, help_text='Markdown. What it is and what it says.')),
+                ('archived_file', models.FileField(blank=True, help_text='Our archived copy.', upload_to='evidence/%Y/%m/')),
+                ('sha256', models.CharField(blank=True, editable=False, help_text='Of the archived copy.', max_length=64)),
+                ('retrieved_at', models.DateTimeField(blank=True, help_text='When the archived copy was taken.', null=True)),
+                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('retracted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "evidence artifact",
-                "ordering": ["published_on", "title"],
-                "permissions": [
-                    ("publish_evidenceartifact", "Can publish, unpublish and retract evidence artifacts")
-                ],
+                'verbose_name': 'evidence artifact',
+                'ordering': ['published_on', 'title'],
+                'permissions': [('publish_evidenceartifact', 'Can publish, unpublish and retract evidence artifacts')],
             },
         ),
         migrations.CreateModel(
-            name="Claim",
+            name='Claim',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "slug",
-                    models.SlugField(help_text="Stable part of the public URL.", max_length=120, unique=True),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("derived_from", "derived from another model"),
-                            ("copied_code", "copied code"),
-                            ("licence_violation", "licence violation"),
-                            ("misrepresented_training", "misrepresented training"),
-                            ("denial", "denial"),
-                            ("partial_admission", "partial admission"),
-                            ("clarification", "clarification"),
-                            ("counter_analysis", "counter-analysis"),
-                            ("other", "other"),
-                        ],
-                        max_length=30,
-                    ),
-                ),
-                ("title", models.CharField(help_text="One line, for lists and timelines.", max_length=300)),
-                (
-                    "statement",
-                    models.TextField(help_text="Markdown. What was asserted, quoting where possible."),
-                ),
-                ("made_on", models.DateField(blank=True, help_text="When it was asserted.", null=True)),
-                (
-                    "date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "venue",
-                    models.CharField(
-                        blank=True, help_text="Where: a paper, a statement, a post.", max_length=300
-                    ),
-                ),
-                (
-                    "assessment",
-                    models.CharField(
-                        choices=[
-                            ("unverified", "unverified"),
-                            ("supported", "supported by evidence"),
-                            ("contested", "contested"),
-                            ("refuted", "refuted"),
-                            ("withdrawn", "withdrawn by the claimant"),
-                        ],
-                        db_index=True,
-                        default="unverified",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "assessment_rationale",
-                    models.TextField(
-                        blank=True,
-                        help_text="Markdown. Why the newsroom assesses the claim this way; required once assessed.",
-                    ),
-                ),
-                (
-                    "alleged_source_model",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="For lineage claims: the model the subject is said to come from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="claims_as_alleged_source",
-                        to="claims.aimodel",
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "responds_to",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The claim this one answers (a rebuttal, a counter-analysis).",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="responses",
-                        to="claims.claim",
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "subject_model",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="claims_as_subject",
-                        to="claims.aimodel",
-                    ),
-                ),
-                (
-                    "dispute",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="claims",
-                        to="claims.dispute",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The artifact in which the claim was made.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="claims_sourced",
-                        to="claims.evidenceartifact",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120, unique=True)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('kind', models.CharField(choices=[('derived_from', 'derived from another model'), ('copied_code', 'copied code'), ('licence_violation', 'licence violation'), ('misrepresented_training', 'misrepresented training'), ('denial', 'denial'), ('partial_admission', 'partial admission'), ('clarification', 'clarification'), ('counter_analysis', 'counter-analysis'), ('other', 'other')], max_length=30)),
+                ('title', models.CharField(help_text='One line, for lists and timelines.', max_length=300)),
+                ('statement', models.TextField(help_text='Markdown. What was asserted, quoting where possible.')),
+                ('made_on', models.DateField(blank=True, help_text='When it was asserted.', null=True)),
+                ('date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('venue', models.CharField(blank=True, help_text='Where: a paper, a statement, a post.', max_length=300)),
+                ('assessment', models.CharField(choices=[('unverified', 'unverified'), ('supported', 'supported by evidence'), ('contested', 'contested'), ('refuted', 'refuted'), ('withdrawn', 'withdrawn by the claimant')], db_index=True, default='unverified', max_length=12)),
+                ('assessment_rationale', models.TextField(blank=True, help_text='Markdown. Why the newsroom assesses the claim this way; required once assessed.')),
+                ('alleged_source_model', models.ForeignKey(blank=True, help_text='For lineage claims: the model the subject is said to come from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='claims_as_alleged_source', to='claims.aimodel')),
+                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('responds_to', models.ForeignKey(blank=True, help_text='The claim this one answers (a rebuttal, a counter-analysis).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='claims.claim')),
+                ('retracted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('subject_model', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='claims_as_subject', to='claims.aimodel')),
+                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='claims.dispute')),
+                ('source', models.ForeignKey(blank=True, help_text='The artifact in which the claim was made.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='claims_sourced', to='claims.evidenceartifact')),
             ],
             options={
-                "ordering": ["made_on", "pk"],
-                "permissions": [("publish_claim", "Can publish, unpublish and retract claims")],
+                'ordering': ['made_on', 'pk'],
+                'permissions': [('publish_claim', 'Can publish, unpublish and retract claims')],
             },
         ),
         migrations.AddField(
-            model_name="aimodel",
-            name="release_date_source",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="claims.evidenceartifact",
-            ),
+            model_name='aimodel',
+            name='release_date_source',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='claims.evidenceartifact'),
         ),
         migrations.CreateModel(
-            name="EvidenceLink",
+            name='EvidenceLink',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "stance",
-                    models.CharField(
-                        choices=[("supports", "supports"), ("refutes", "refutes"), ("context", "context")],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "note",
-                    models.TextField(
-                        blank=True, help_text="Markdown. What in the artifact bears on the claim."
-                    ),
-                ),
-                (
-                    "claim",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="evidence_links",
-                        to="claims.claim",
-                    ),
-                ),
-                (
-                    "evidence",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="links",
-                        to="claims.evidenceartifact",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('stance', models.CharField(choices=[('supports', 'supports'), ('refutes', 'refutes'), ('context', 'context')], max_length=10)),
+                ('note', models.TextField(blank=True, help_text='Markdown. What in the artifact bears on the claim.')),
+                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_links', to='claims.claim')),
+                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='claims.evidenceartifact')),
             ],
             options={
-                "ordering": ["claim", "stance", "evidence__title"],
+                'ordering': ['claim', 'stance', 'evidence__title'],
             },
         ),
         migrations.CreateModel(
-            name="FingerprintReport",
+            name='FingerprintReport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("slug", models.SlugField(max_length=120, unique=True)),
-                (
-                    "methods",
-                    models.JSONField(
-                        default=list, help_text='Method names, e.g. ["attn_std", "tensor_identity"].'
-                    ),
-                ),
-                ("parameters", models.JSONField(blank=True, default=dict)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "queued"),
-                            ("running", "running"),
-                            ("succeeded", "succeeded"),
-                            ("failed", "failed"),
-                        ],
-                        db_index=True,
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("progress_bytes", models.PositiveBigIntegerField(default=0)),
-                ("progress_total", models.PositiveBigIntegerField(blank=True, null=True)),
-                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                ("engine_version", models.CharField(blank=True, max_length=40)),
-                ("library_versions", models.JSONField(blank=True, default=dict)),
-                (
-                    "input_hashes",
-                    models.JSONField(blank=True, default=dict, help_text="Checkpoint → content hash."),
-                ),
-                (
-                    "request_key",
-                    models.CharField(
-                        help_text="Hash of inputs, methods, parameters and engine version.",
-                        max_length=64,
-                        unique=True,
-                    ),
-                ),
-                ("result", models.JSONField(blank=True, null=True)),
-                (
-                    "summary",
-                    models.TextField(
-                        blank=True, help_text="Markdown. What the numbers show, and what they do not."
-                    ),
-                ),
-                (
-                    "error_message",
-                    models.TextField(blank=True, help_text="For journalists: what went wrong, what to do."),
-                ),
-                (
-                    "error_detail",
-                    models.TextField(blank=True, help_text="For operators: the traceback or engine detail."),
-                ),
-                ("timings", models.JSONField(blank=True, default=dict)),
-                ("attempts", models.PositiveIntegerField(default=0)),
-                ("charts", models.JSONField(blank=True, default=dict, help_text="Chart name → SVG text.")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "checkpoint_a",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="reports_as_a",
-                        to="claims.checkpoint",
-                    ),
-                ),
-                (
-                    "checkpoint_b",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="reports_as_b",
-                        to="claims.checkpoint",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(max_length=120, unique=True)),
+                ('methods', models.JSONField(default=list, help_text='Method names, e.g. ["attn_std", "tensor_identity"].')),
+                ('parameters', models.JSONField(blank=True, default=dict)),
+                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], db_index=True, default='queued', max_length=10)),
+                ('progress_bytes', models.PositiveBigIntegerField(default=0)),
+                ('progress_total', models.PositiveBigIntegerField(blank=True, null=True)),
+                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('engine_version', models.CharField(blank=True, max_length=40)),
+                ('library_versions', models.JSONField(blank=True, default=dict)),
+                ('input_hashes', models.JSONField(blank=True, default=dict, help_text='Checkpoint → content hash.')),
+                ('request_key', models.CharField(help_text='Hash of inputs, methods, parameters and engine version.', max_length=64, unique=True)),
+                ('result', models.JSONField(blank=True, null=True)),
+                ('summary', models.TextField(blank=True, help_text='Markdown. What the numbers show, and what they do not.')),
+                ('error_message', models.TextField(blank=True, help_text='For journalists: what went wrong, what to do.')),
+                ('error_detail', models.TextField(blank=True, help_text='For operators: the traceback or engine detail.')),
+                ('timings', models.JSONField(blank=True, default=dict)),
+                ('attempts', models.PositiveIntegerField(default=0)),
+                ('charts', models.JSONField(blank=True, default=dict, help_text='Chart name → SVG text.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('checkpoint_a', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports_as_a', to='claims.checkpoint')),
+                ('checkpoint_b', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports_as_b', to='claims.checkpoint')),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-requested_at"],
+                'ordering': ['-requested_at'],
             },
         ),
         migrations.AddField(
-            model_name="evidenceartifact",
-            name="report",
-            field=models.OneToOneField(
-                blank=True,
-                help_text="For an analysis: the fingerprint report it cites.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="evidence",
-                to="claims.fingerprintreport",
-            ),
+            model_name='evidenceartifact',
+            name='report',
+            field=models.OneToOneField(blank=True, help_text='For an analysis: the fingerprint report it cites.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='claims.fingerprintreport'),
         ),
         migrations.CreateModel(
-            name="HistoricalCheckpoint",
+            name='HistoricalCheckpoint',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("revision", models.CharField(help_text="Hub commit, tag or release name.", max_length=200)),
-                (
-                    "format",
-                    models.CharField(
-                        choices=[("safetensors", "safetensors"), ("gguf", "GGUF")],
-                        default="safetensors",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "location",
-                    models.CharField(
-                        blank=True,
-                        help_text="A folder or file under the configured model store (MODEL_STORE).",
-                        max_length=1000,
-                    ),
-                ),
-                (
-                    "uploaded_file",
-                    models.TextField(blank=True, help_text="Small models only.", max_length=100),
-                ),
-                (
-                    "total_size",
-                    models.PositiveBigIntegerField(blank=True, editable=False, help_text="Bytes.", null=True),
-                ),
-                (
-                    "file_hashes",
-                    models.JSONField(
-                        blank=True, default=dict, editable=False, help_text="File name → SHA-256."
-                    ),
-                ),
-                ("content_hash", models.CharField(blank=True, editable=False, max_length=64)),
-                (
-                    "config",
-                    models.JSONField(
-                        blank=True, default=dict, editable=False, help_text="The checkpoint's config.json."
-                    ),
-                ),
-                ("tokenizer_digest", models.CharField(blank=True, editable=False, max_length=64)),
-                ("note", models.TextField(blank=True, help_text="Markdown. Where these weights came from.")),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "model",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.aimodel",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('revision', models.CharField(help_text='Hub commit, tag or release name.', max_length=200)),
+                ('format', models.CharField(choices=[('safetensors', 'safetensors'), ('gguf', 'GGUF')], default='safetensors', max_length=12)),
+                ('location', models.CharField(blank=True, help_text='A folder or file under the configured model store (MODEL_STORE).', max_length=1000)),
+                ('uploaded_file', models.TextField(blank=True, help_text='Small models only.', max_length=100)),
+                ('total_size', models.PositiveBigIntegerField(blank=True, editable=False, help_text='Bytes.', null=True)),
+                ('file_hashes', models.JSONField(blank=True, default=dict, editable=False, help_text='File name → SHA-256.')),
+                ('content_hash', models.CharField(blank=True, editable=False, max_length=64)),
+                ('config', models.JSONField(blank=True, default=dict, editable=False, help_text="The checkpoint's config.json.")),
+                ('tokenizer_digest', models.CharField(blank=True, editable=False, max_length=64)),
+                ('note', models.TextField(blank=True, help_text='Markdown. Where these weights came from.')),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('model', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.aimodel')),
             ],
             options={
-                "verbose_name": "historical checkpoint",
-                "verbose_name_plural": "historical checkpoints",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical checkpoint',
+                'verbose_name_plural': 'historical checkpoints',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalDispute",
+            name='HistoricalDispute',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("slug", models.SlugField(help_text="Stable part of the public URL.", max_length=120)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                ("title", models.CharField(max_length=300)),
-                (
-                    "summary",
-                    models.TextField(blank=True, help_text="Markdown. The case in a few paragraphs."),
-                ),
-                (
-                    "started_on",
-                    models.DateField(blank=True, help_text="When the dispute became public.", null=True),
-                ),
-                (
-                    "started_on_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "ended_on",
-                    models.DateField(blank=True, help_text="Blank while the dispute is open.", null=True),
-                ),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('title', models.CharField(max_length=300)),
+                ('summary', models.TextField(blank=True, help_text='Markdown. The case in a few paragraphs.')),
+                ('started_on', models.DateField(blank=True, help_text='When the dispute became public.', null=True)),
+                ('started_on_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('ended_on', models.DateField(blank=True, help_text='Blank while the dispute is open.', null=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('retracted_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical dispute",
-                "verbose_name_plural": "historical disputes",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical dispute',
+                'verbose_name_plural': 'historical disputes',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalEvidenceLink",
+            name='HistoricalEvidenceLink',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                (
-                    "stance",
-                    models.CharField(
-                        choices=[("supports", "supports"), ("refutes", "refutes"), ("context", "context")],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "note",
-                    models.TextField(
-                        blank=True, help_text="Markdown. What in the artifact bears on the claim."
-                    ),
-                ),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "claim",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.claim",
-                    ),
-                ),
-                (
-                    "evidence",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.evidenceartifact",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('stance', models.CharField(choices=[('supports', 'supports'), ('refutes', 'refutes'), ('context', 'context')], max_length=10)),
+                ('note', models.TextField(blank=True, help_text='Markdown. What in the artifact bears on the claim.')),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.claim')),
+                ('evidence', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.evidenceartifact')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical evidence link",
-                "verbose_name_plural": "historical evidence links",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical evidence link',
+                'verbose_name_plural': 'historical evidence links',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalFingerprintReport",
+            name='HistoricalFingerprintReport',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("slug", models.SlugField(max_length=120)),
-                (
-                    "methods",
-                    models.JSONField(
-                        default=list, help_text='Method names, e.g. ["attn_std", "tensor_identity"].'
-                    ),
-                ),
-                ("parameters", models.JSONField(blank=True, default=dict)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "queued"),
-                            ("running", "running"),
-                            ("succeeded", "succeeded"),
-                            ("failed", "failed"),
-                        ],
-                        db_index=True,
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                ("engine_version", models.CharField(blank=True, max_length=40)),
-                ("library_versions", models.JSONField(blank=True, default=dict)),
-                (
-                    "input_hashes",
-                    models.JSONField(blank=True, default=dict, help_text="Checkpoint → content hash."),
-                ),
-                (
-                    "request_key",
-                    models.CharField(
-                        db_index=True,
-                        help_text="Hash of inputs, methods, parameters and engine version.",
-                        max_length=64,
-                    ),
-                ),
-                (
-                    "summary",
-                    models.TextField(
-                        blank=True, help_text="Markdown. What the numbers show, and what they do not."
-                    ),
-                ),
-                (
-                    "error_message",
-                    models.TextField(blank=True, help_text="For journalists: what went wrong, what to do."),
-                ),
-                (
-                    "error_detail",
-                    models.TextField(blank=True, help_text="For operators: the traceback or engine detail."),
-                ),
-                ("attempts", models.PositiveIntegerField(default=0)),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "checkpoint_a",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.checkpoint",
-                    ),
-                ),
-                (
-                    "checkpoint_b",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.checkpoint",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('slug', models.SlugField(max_length=120)),
+                ('methods', models.JSONField(default=list, help_text='Method names, e.g. ["attn_std", "tensor_identity"].')),
+                ('parameters', models.JSONField(blank=True, default=dict)),
+                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], db_index=True, default='queued', max_length=10)),
+                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('engine_version', models.CharField(blank=True, max_length=40)),
+                ('library_versions', models.JSONField(blank=True, default=dict)),
+                ('input_hashes', models.JSONField(blank=True, default=dict, help_text='Checkpoint → content hash.')),
+                ('request_key', models.CharField(db_index=True, help_text='Hash of inputs, methods, parameters and engine version.', max_length=64)),
+                ('summary', models.TextField(blank=True, help_text='Markdown. What the numbers show, and what they do not.')),
+                ('error_message', models.TextField(blank=True, help_text='For journalists: what went wrong, what to do.')),
+                ('error_detail', models.TextField(blank=True, help_text='For operators: the traceback or engine detail.')),
+                ('attempts', models.PositiveIntegerField(default=0)),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('checkpoint_a', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.checkpoint')),
+                ('checkpoint_b', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.checkpoint')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical fingerprint report",
-                "verbose_name_plural": "historical fingerprint reports",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical fingerprint report',
+                'verbose_name_plural': 'historical fingerprint reports',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="ModelFingerprint",
+            name='ModelFingerprint',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("content_hash", models.CharField(max_length=64)),
-                ("engine_version", models.CharField(max_length=40)),
-                ("data", models.JSONField(default=dict)),
-                ("bytes_read", models.PositiveBigIntegerField(default=0)),
-                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "checkpoint",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="fingerprints",
-                        to="claims.checkpoint",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('content_hash', models.CharField(max_length=64)),
+                ('engine_version', models.CharField(max_length=40)),
+                ('data', models.JSONField(default=dict)),
+                ('bytes_read', models.PositiveBigIntegerField(default=0)),
+                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('checkpoint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fingerprints', to='claims.checkpoint')),
             ],
             options={
-                "ordering": ["-computed_at"],
+                'ordering': ['-computed_at'],
             },
         ),
         migrations.CreateModel(
-            name="Party",
+            name='Party',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "slug",
-                    models.SlugField(help_text="Stable part of the public URL.", max_length=120, unique=True),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("name", models.CharField(max_length=200)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("organisation", "organisation"),
-                            ("lab", "research lab"),
-                            ("person", "person"),
-                            ("media_outlet", "media outlet"),
-                            ("pseudonymous", "pseudonymous entity"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("country", models.CharField(blank=True, max_length=100)),
-                ("website", models.URLField(blank=True, max_length=500)),
-                ("aliases", models.TextField(blank=True, help_text="Other names, one per line.")),
-                (
-                    "identity_verified",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Tick only when the newsroom knows who is behind this name; explain in the note.",
-                    ),
-                ),
-                (
-                    "note",
-                    models.TextField(
-                        blank=True, help_text="Markdown. Who this is, and how we know (or do not)."
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Parent organisation, e.g. Noah's Ark Lab → Huawei.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="subsidiaries",
-                        to="claims.party",
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120, unique=True)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('name', models.CharField(max_length=200)),
+                ('kind', models.CharField(choices=[('organisation', 'organisation'), ('lab', 'research lab'), ('person', 'person'), ('media_outlet', 'media outlet'), ('pseudonymous', 'pseudonymous entity')], max_length=20)),
+                ('country', models.CharField(blank=True, max_length=100)),
+                ('website', models.URLField(blank=True, max_length=500)),
+                ('aliases', models.TextField(blank=True, help_text='Other names, one per line.')),
+                ('identity_verified', models.BooleanField(default=False, help_text='Tick only when the newsroom knows who is behind this name; explain in the note.')),
+                ('note', models.TextField(blank=True, help_text='Markdown. Who this is, and how we know (or do not).')),
+                ('parent', models.ForeignKey(blank=True, help_text="Parent organisation, e.g. Noah's Ark Lab → Huawei.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subsidiaries', to='claims.party')),
+                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('retracted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name_plural": "parties",
-                "ordering": ["name"],
-                "permissions": [("publish_party", "Can publish, unpublish and retract parties")],
+                'verbose_name_plural': 'parties',
+                'ordering': ['name'],
+                'permissions': [('publish_party', 'Can publish, unpublish and retract parties')],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalRightOfReply",
+            name='HistoricalRightOfReply',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("asked_on", models.DateField(blank=True, null=True)),
-                (
-                    "date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        help_text="Of both dates.",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        choices=[
-                            ("pending", "awaiting an answer"),
-                            ("answered", "answered"),
-                            ("declined", "declined to comment"),
-                            ("no_response", "no response"),
-                        ],
-                        default="pending",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "outcome_on",
-                    models.DateField(
-                        blank=True,
-                        help_text='When they answered, or "no response as of" this date.',
-                        null=True,
-                    ),
-                ),
-                ("answer", models.TextField(blank=True, help_text="Markdown. Their answer, quoted.")),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "claim",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.claim",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.evidenceartifact",
-                    ),
-                ),
-                (
-                    "asked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="Blank when our newsroom asked; otherwise the outlet that did (e.g. Reuters).",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.party",
-                    ),
-                ),
-                (
-                    "party",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.party",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('asked_on', models.DateField(blank=True, null=True)),
+                ('date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', help_text='Of both dates.', max_length=5)),
+                ('outcome', models.CharField(choices=[('pending', 'awaiting an answer'), ('answered', 'answered'), ('declined', 'declined to comment'), ('no_response', 'no response')], default='pending', max_length=12)),
+                ('outcome_on', models.DateField(blank=True, help_text='When they answered, or "no response as of" this date.', null=True)),
+                ('answer', models.TextField(blank=True, help_text='Markdown. Their answer, quoted.')),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.claim')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.evidenceartifact')),
+                ('asked_by', models.ForeignKey(blank=True, db_constraint=False, help_text='Blank when our newsroom asked; otherwise the outlet that did (e.g. Reuters).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.party')),
+                ('party', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.party')),
             ],
             options={
-                "verbose_name": "historical right of reply",
-                "verbose_name_plural": "historical rights of reply",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical right of reply',
+                'verbose_name_plural': 'historical rights of reply',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalParty",
+            name='HistoricalParty',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("slug", models.SlugField(help_text="Stable part of the public URL.", max_length=120)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                ("name", models.CharField(max_length=200)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("organisation", "organisation"),
-                            ("lab", "research lab"),
-                            ("person", "person"),
-                            ("media_outlet", "media outlet"),
-                            ("pseudonymous", "pseudonymous entity"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("country", models.CharField(blank=True, max_length=100)),
-                ("website", models.URLField(blank=True, max_length=500)),
-                ("aliases", models.TextField(blank=True, help_text="Other names, one per line.")),
-                (
-                    "identity_verified",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Tick only when the newsroom knows who is behind this name; explain in the note.",
-                    ),
-                ),
-                (
-                    "note",
-                    models.TextField(
-                        blank=True, help_text="Markdown. Who this is, and how we know (or do not)."
-                    ),
-                ),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="Parent organisation, e.g. Noah's Ark Lab → Huawei.",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.party",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('name', models.CharField(max_length=200)),
+                ('kind', models.CharField(choices=[('organisation', 'organisation'), ('lab', 'research lab'), ('person', 'person'), ('media_outlet', 'media outlet'), ('pseudonymous', 'pseudonymous entity')], max_length=20)),
+                ('country', models.CharField(blank=True, max_length=100)),
+                ('website', models.URLField(blank=True, max_length=500)),
+                ('aliases', models.TextField(blank=True, help_text='Other names, one per line.')),
+                ('identity_verified', models.BooleanField(default=False, help_text='Tick only when the newsroom knows who is behind this name; explain in the note.')),
+                ('note', models.TextField(blank=True, help_text='Markdown. Who this is, and how we know (or do not).')),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('retracted_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('parent', models.ForeignKey(blank=True, db_constraint=False, help_text="Parent organisation, e.g. Noah's Ark Lab → Huawei.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.party')),
             ],
             options={
-                "verbose_name": "historical party",
-                "verbose_name_plural": "historical parties",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical party',
+                'verbose_name_plural': 'historical parties',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalEvidenceArtifact",
+            name='HistoricalEvidenceArtifact',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("slug", models.SlugField(help_text="Stable part of the public URL.", max_length=120)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                ("title", models.CharField(max_length=300)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("paper", "paper"),
-                            ("statement", "statement"),
-                            ("code", "code"),
-                            ("model_weights", "model weights"),
-                            ("dataset", "dataset"),
-                            ("media_report", "media report"),
-                            ("analysis", "analysis"),
-                            ("social_post", "social media post"),
-                            ("other", "other"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("url", models.URLField(blank=True, max_length=500)),
-                (
-                    "removed_at_source",
-                    models.BooleanField(
-                        default=False,
-                        help_text="The original is no longer available at its URL (e.g. a deleted repository).",
-                    ),
-                ),
-                ("published_on", models.DateField(blank=True, null=True)),
-                (
-                    "date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "description",
-                    models.TextField(blank=True, help_text="Markdown. What it is and what it says."),
-                ),
-                (
-                    "archived_file",
-                    models.TextField(blank=True, help_text="Our archived copy.", max_length=100),
-                ),
-                (
-                    "sha256",
-                    models.CharField(
-                        blank=True, editable=False, help_text="Of the archived copy.", max_length=64
-                    ),
-                ),
-                (
-                    "retrieved_at",
-                    models.DateTimeField(
-                        blank=True, help_text="When the archived copy was taken.", null=True
-                    ),
-                ),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "report",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="For an analysis: the fingerprint report it cites.",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.fingerprintreport",
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "author",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="Who published it, when known.",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.party",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('title', models.CharField(max_length=300)),
+                ('kind', models.CharField(choices=[('paper', 'paper'), ('statement', 'statement'), ('code', 'code'), ('model_weights', 'model weights'), ('dataset', 'dataset'), ('media_report', 'media report'), ('analysis', 'analysis'), ('social_post', 'social media post'), ('other', 'other')], max_length=20)),
+                ('url', models.URLField(blank=True, max_length=500)),
+                ('removed_at_source', models.BooleanField(default=False, help_text='The original is no longer available at its URL (e.g. a deleted repository).')),
+                ('published_on', models.DateField(blank=True, null=True)),
+                ('date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('description', models.TextField(blank=True, help_text='Markdown. What it is and what it says.')),
+                ('archived_file', models.TextField(blank=True, help_text='Our archived copy.', max_length=100)),
+                ('sha256', models.CharField(blank=True, editable=False, help_text='Of the archived copy.', max_length=64)),
+                ('retrieved_at', models.DateTimeField(blank=True, help_text='When the archived copy was taken.', null=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('report', models.ForeignKey(blank=True, db_constraint=False, help_text='For an analysis: the fingerprint report it cites.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.fingerprintreport')),
+                ('retracted_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('author', models.ForeignKey(blank=True, db_constraint=False, help_text='Who published it, when known.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.party')),
             ],
             options={
-                "verbose_name": "historical evidence artifact",
-                "verbose_name_plural": "historical evidence artifacts",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical evidence artifact',
+                'verbose_name_plural': 'historical evidence artifacts',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalDisputeParty",
+            name='HistoricalDisputeParty',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("accuser", "accuser"),
-                            ("accused", "accused"),
-                            ("rights_holder", "rights holder"),
-                            ("independent_analyst", "independent analyst"),
-                            ("reporter", "reporter"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("note", models.TextField(blank=True, help_text="Markdown.")),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "dispute",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.dispute",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "party",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.party",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('role', models.CharField(choices=[('accuser', 'accuser'), ('accused', 'accused'), ('rights_holder', 'rights holder'), ('independent_analyst', 'independent analyst'), ('reporter', 'reporter')], max_length=20)),
+                ('note', models.TextField(blank=True, help_text='Markdown.')),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('dispute', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.dispute')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('party', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.party')),
             ],
             options={
-                "verbose_name": "historical party role",
-                "verbose_name_plural": "historical party roles",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical party role',
+                'verbose_name_plural': 'historical party roles',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalClaim",
+            name='HistoricalClaim',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("slug", models.SlugField(help_text="Stable part of the public URL.", max_length=120)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("derived_from", "derived from another model"),
-                            ("copied_code", "copied code"),
-                            ("licence_violation", "licence violation"),
-                            ("misrepresented_training", "misrepresented training"),
-                            ("denial", "denial"),
-                            ("partial_admission", "partial admission"),
-                            ("clarification", "clarification"),
-                            ("counter_analysis", "counter-analysis"),
-                            ("other", "other"),
-                        ],
-                        max_length=30,
-                    ),
-                ),
-                ("title", models.CharField(help_text="One line, for lists and timelines.", max_length=300)),
-                (
-                    "statement",
-                    models.TextField(help_text="Markdown. What was asserted, quoting where possible."),
-                ),
-                ("made_on", models.DateField(blank=True, help_text="When it was asserted.", null=True)),
-                (
-                    "date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "venue",
-                    models.CharField(
-                        blank=True, help_text="Where: a paper, a statement, a post.", max_length=300
-                    ),
-                ),
-                (
-                    "assessment",
-                    models.CharField(
-                        choices=[
-                            ("unverified", "unverified"),
-                            ("supported", "supported by evidence"),
-                            ("contested", "contested"),
-                            ("refuted", "refuted"),
-                            ("withdrawn", "withdrawn by the claimant"),
-                        ],
-                        db_index=True,
-                        default="unverified",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "assessment_rationale",
-                    models.TextField(
-                        blank=True,
-                        help_text="Markdown. Why the newsroom assesses the claim this way; required once assessed.",
-                    ),
-                ),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "alleged_source_model",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="For lineage claims: the model the subject is said to come from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.aimodel",
-                    ),
-                ),
-                (
-                    "dispute",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.dispute",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "responds_to",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="The claim this one answers (a rebuttal, a counter-analysis).",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.claim",
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="The artifact in which the claim was made.",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.evidenceartifact",
-                    ),
-                ),
-                (
-                    "subject_model",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.aimodel",
-                    ),
-                ),
-                (
-                    "claimant",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.party",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('kind', models.CharField(choices=[('derived_from', 'derived from another model'), ('copied_code', 'copied code'), ('licence_violation', 'licence violation'), ('misrepresented_training', 'misrepresented training'), ('denial', 'denial'), ('partial_admission', 'partial admission'), ('clarification', 'clarification'), ('counter_analysis', 'counter-analysis'), ('other', 'other')], max_length=30)),
+                ('title', models.CharField(help_text='One line, for lists and timelines.', max_length=300)),
+                ('statement', models.TextField(help_text='Markdown. What was asserted, quoting where possible.')),
+                ('made_on', models.DateField(blank=True, help_text='When it was asserted.', null=True)),
+                ('date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('venue', models.CharField(blank=True, help_text='Where: a paper, a statement, a post.', max_length=300)),
+                ('assessment', models.CharField(choices=[('unverified', 'unverified'), ('supported', 'supported by evidence'), ('contested', 'contested'), ('refuted', 'refuted'), ('withdrawn', 'withdrawn by the claimant')], db_index=True, default='unverified', max_length=12)),
+                ('assessment_rationale', models.TextField(blank=True, help_text='Markdown. Why the newsroom assesses the claim this way; required once assessed.')),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('alleged_source_model', models.ForeignKey(blank=True, db_constraint=False, help_text='For lineage claims: the model the subject is said to come from.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.aimodel')),
+                ('dispute', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.dispute')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('responds_to', models.ForeignKey(blank=True, db_constraint=False, help_text='The claim this one answers (a rebuttal, a counter-analysis).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.claim')),
+                ('retracted_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('source', models.ForeignKey(blank=True, db_constraint=False, help_text='The artifact in which the claim was made.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.evidenceartifact')),
+                ('subject_model', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.aimodel')),
+                ('claimant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.party')),
             ],
             options={
-                "verbose_name": "historical claim",
-                "verbose_name_plural": "historical claims",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical claim',
+                'verbose_name_plural': 'historical claims',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalAIModel",
+            name='HistoricalAIModel',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
-                ),
-                ("slug", models.SlugField(help_text="Stable part of the public URL.", max_length=120)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "draft"), ("published", "published"), ("retracted", "retracted")],
-                        db_index=True,
-                        default="draft",
-                        max_length=12,
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, editable=False, null=True)),
-                (
-                    "retraction_note",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Markdown. Why the record was retracted; shown to readers.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("updated_at", models.DateTimeField(blank=True, editable=False)),
-                ("name", models.CharField(max_length=200)),
-                ("family", models.CharField(blank=True, help_text="e.g. Qwen2.5, Pangu.", max_length=100)),
-                (
-                    "architecture",
-                    models.CharField(blank=True, help_text="e.g. dense, mixture of experts.", max_length=200),
-                ),
-                ("parameters_total", models.PositiveBigIntegerField(blank=True, null=True)),
-                (
-                    "parameters_active",
-                    models.PositiveBigIntegerField(
-                        blank=True,
-                        help_text="For mixture-of-experts models: parameters used per token.",
-                        null=True,
-                    ),
-                ),
-                ("layer_count", models.PositiveIntegerField(blank=True, null=True)),
-                ("release_date", models.DateField(blank=True, null=True)),
-                (
-                    "release_date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                ("licence", models.CharField(blank=True, max_length=200)),
-                ("homepage", models.URLField(blank=True, max_length=500)),
-                ("hub_id", models.CharField(blank=True, help_text="e.g. Qwen/Qwen2.5-14B.", max_length=200)),
-                (
-                    "declared_relation",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("fine_tune", "fine-tune"),
-                            ("quantised", "quantised"),
-                            ("merge", "merge"),
-                            ("distilled", "distilled"),
-                            ("upcycled", "upcycled"),
-                            ("pruned", "pruned"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "description",
-                    models.TextField(
-                        blank=True, help_text="Markdown. Include discrepancies between sources."
-                    ),
-                ),
-                ("history_change_reason", models.TextField(null=True)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "declared_base",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        help_text="Only what the developer itself declares. Alleged lineage belongs in a claim.",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.aimodel",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "release_date_source",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.evidenceartifact",
-                    ),
-                ),
-                (
-                    "retracted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        editable=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "developer",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="claims.party",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('slug', models.SlugField(help_text='Stable part of the public URL.', max_length=120)),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('retracted', 'retracted')], db_index=True, default='draft', max_length=12)),
+                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('retraction_note', models.TextField(blank=True, editable=False, help_text='Markdown. Why the record was retracted; shown to readers.')),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('updated_at', models.DateTimeField(blank=True, editable=False)),
+                ('name', models.CharField(max_length=200)),
+                ('family', models.CharField(blank=True, help_text='e.g. Qwen2.5, Pangu.', max_length=100)),
+                ('architecture', models.CharField(blank=True, help_text='e.g. dense, mixture of experts.', max_length=200)),
+                ('parameters_total', models.PositiveBigIntegerField(blank=True, null=True)),
+                ('parameters_active', models.PositiveBigIntegerField(blank=True, help_text='For mixture-of-experts models: parameters used per token.', null=True)),
+                ('layer_count', models.PositiveIntegerField(blank=True, null=True)),
+                ('release_date', models.DateField(blank=True, null=True)),
+                ('release_date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', max_length=5)),
+                ('licence', models.CharField(blank=True, max_length=200)),
+                ('homepage', models.URLField(blank=True, max_length=500)),
+                ('hub_id', models.CharField(blank=True, help_text='e.g. Qwen/Qwen2.5-14B.', max_length=200)),
+                ('declared_relation', models.CharField(blank=True, choices=[('fine_tune', 'fine-tune'), ('quantised', 'quantised'), ('merge', 'merge'), ('distilled', 'distilled'), ('upcycled', 'upcycled'), ('pruned', 'pruned')], max_length=12)),
+                ('description', models.TextField(blank=True, help_text='Markdown. Include discrepancies between sources.')),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('declared_base', models.ForeignKey(blank=True, db_constraint=False, help_text='Only what the developer itself declares. Alleged lineage belongs in a claim.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.aimodel')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('release_date_source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.evidenceartifact')),
+                ('retracted_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('developer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.party')),
             ],
             options={
-                "verbose_name": "historical AI model",
-                "verbose_name_plural": "historical AI models",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical AI model',
+                'verbose_name_plural': 'historical AI models',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name="evidenceartifact",
-            name="author",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Who published it, when known.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="evidence_authored",
-                to="claims.party",
-            ),
+            model_name='evidenceartifact',
+            name='author',
+            field=models.ForeignKey(blank=True, help_text='Who published it, when known.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence_authored', to='claims.party'),
         ),
         migrations.CreateModel(
-            name="DisputeParty",
+            name='DisputeParty',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("accuser", "accuser"),
-                            ("accused", "accused"),
-                            ("rights_holder", "rights holder"),
-                            ("independent_analyst", "independent analyst"),
-                            ("reporter", "reporter"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("note", models.TextField(blank=True, help_text="Markdown.")),
-                (
-                    "dispute",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="roles", to="claims.dispute"
-                    ),
-                ),
-                (
-                    "party",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="dispute_roles",
-                        to="claims.party",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('accuser', 'accuser'), ('accused', 'accused'), ('rights_holder', 'rights holder'), ('independent_analyst', 'independent analyst'), ('reporter', 'reporter')], max_length=20)),
+                ('note', models.TextField(blank=True, help_text='Markdown.')),
+                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='claims.dispute')),
+                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dispute_roles', to='claims.party')),
             ],
             options={
-                "verbose_name": "party role",
-                "ordering": ["dispute", "role", "party__name"],
+                'verbose_name': 'party role',
+                'ordering': ['dispute', 'role', 'party__name'],
             },
         ),
         migrations.AddField(
-            model_name="dispute",
-            name="parties",
-            field=models.ManyToManyField(
-                related_name="disputes", through="claims.DisputeParty", to="claims.party"
-            ),
+            model_name='dispute',
+            name='parties',
+            field=models.ManyToManyField(related_name='disputes', through='claims.DisputeParty', to='claims.party'),
         ),
         migrations.AddField(
-            model_name="claim",
-            name="claimant",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="claims", to="claims.party"
-            ),
+            model_name='claim',
+            name='claimant',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='claims.party'),
         ),
         migrations.AddField(
-            model_name="aimodel",
-            name="developer",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="models_developed",
-                to="claims.party",
-            ),
+            model_name='aimodel',
+            name='developer',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models_developed', to='claims.party'),
         ),
         migrations.CreateModel(
-            name="RightOfReply",
+            name='RightOfReply',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("asked_on", models.DateField(blank=True, null=True)),
-                (
-                    "date_precision",
-                    models.CharField(
-                        choices=[("day", "day"), ("month", "month"), ("year", "year")],
-                        default="day",
-                        help_text="Of both dates.",
-                        max_length=5,
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        choices=[
-                            ("pending", "awaiting an answer"),
-                            ("answered", "answered"),
-                            ("declined", "declined to comment"),
-                            ("no_response", "no response"),
-                        ],
-                        default="pending",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "outcome_on",
-                    models.DateField(
-                        blank=True,
-                        help_text='When they answered, or "no response as of" this date.',
-                        null=True,
-                    ),
-                ),
-                ("answer", models.TextField(blank=True, help_text="Markdown. Their answer, quoted.")),
-                (
-                    "asked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Blank when our newsroom asked; otherwise the outlet that did (e.g. Reuters).",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="reply_requests_made",
-                        to="claims.party",
-                    ),
-                ),
-                (
-                    "claim",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="replies", to="claims.claim"
-                    ),
-                ),
-                (
-                    "party",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="reply_requests",
-                        to="claims.party",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="replies_sourced",
-                        to="claims.evidenceartifact",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('asked_on', models.DateField(blank=True, null=True)),
+                ('date_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', help_text='Of both dates.', max_length=5)),
+                ('outcome', models.CharField(choices=[('pending', 'awaiting an answer'), ('answered', 'answered'), ('declined', 'declined to comment'), ('no_response', 'no response')], default='pending', max_length=12)),
+                ('outcome_on', models.DateField(blank=True, help_text='When they answered, or "no response as of" this date.', null=True)),
+                ('answer', models.TextField(blank=True, help_text='Markdown. Their answer, quoted.')),
+                ('asked_by', models.ForeignKey(blank=True, help_text='Blank when our newsroom asked; otherwise the outlet that did (e.g. Reuters).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reply_requests_made', to='claims.party')),
+                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='claims.claim')),
+                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reply_requests', to='claims.party')),
+                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replies_sourced', to='claims.evidenceartifact')),
             ],
             options={
-                "verbose_name": "right of reply",
-                "verbose_name_plural": "rights of reply",
-                "ordering": ["claim", "asked_on"],
+                'verbose_name': 'right of reply',
+                'verbose_name_plural': 'rights of reply',
+                'ordering': ['claim', 'asked_on'],
             },
         ),
         migrations.AddConstraint(
-            model_name="checkpoint",
-            constraint=models.UniqueConstraint(
-                fields=("model", "revision"), name="checkpoint_unique_revision_per_model"
-            ),
+            model_name='checkpoint',
+            constraint=models.UniqueConstraint(fields=('model', 'revision'), name='checkpoint_unique_revision_per_model'),
         ),
         migrations.AddConstraint(
-            model_name="checkpoint",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("location", ""), ("uploaded_file", ""), _connector="OR"),
-                name="checkpoint_one_location",
-                violation_error_message="Give a model-store location or upload a file, not both.",
-            ),
+            model_name='checkpoint',
+            constraint=models.CheckConstraint(condition=models.Q(('location', ''), ('uploaded_file', ''), _connector='OR'), name='checkpoint_one_location', violation_error_message='Give a model-store location or upload a file, not both.'),
         ),
         migrations.AddConstraint(
-            model_name="evidencelink",
-            constraint=models.UniqueConstraint(
-                fields=("claim", "evidence"),
-                name="evidencelink_unique_pair",
-                violation_error_message="This evidence is already linked to this claim.",
-            ),
+            model_name='evidencelink',
+            constraint=models.UniqueConstraint(fields=('claim', 'evidence'), name='evidencelink_unique_pair', violation_error_message='This evidence is already linked to this claim.'),
         ),
         migrations.AddConstraint(
-            model_name="fingerprintreport",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("checkpoint_a", models.F("checkpoint_b")), _negated=True),
-                name="fingerprintreport_two_checkpoints",
-                violation_error_message="A report compares two different checkpoints.",
-            ),
+            model_name='fingerprintreport',
+            constraint=models.CheckConstraint(condition=models.Q(('checkpoint_a', models.F('checkpoint_b')), _negated=True), name='fingerprintreport_two_checkpoints', violation_error_message='A report compares two different checkpoints.'),
         ),
         migrations.AddConstraint(
-            model_name="fingerprintreport",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("progress_total__isnull", True),
-                    ("progress_bytes__lte", models.F("progress_total")),
-                    _connector="OR",
-                ),
-                name="fingerprintreport_progress_within_total",
-            ),
+            model_name='fingerprintreport',
+            constraint=models.CheckConstraint(condition=models.Q(('progress_total__isnull', True), ('progress_bytes__lte', models.F('progress_total')), _connector='OR'), name='fingerprintreport_progress_within_total'),
         ),
         migrations.AddConstraint(
-            model_name="fingerprintreport",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status__in", ["succeeded", "failed"]), _negated=True),
-                    ("finished_at__isnull", False),
-                    _connector="OR",
-                ),
-                name="fingerprintreport_finished_has_time",
-                violation_error_message="A finished report needs its finishing time.",
-            ),
+            model_name='fingerprintreport',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['succeeded', 'failed']), _negated=True), ('finished_at__isnull', False), _connector='OR'), name='fingerprintreport_finished_has_time', violation_error_message='A finished report needs its finishing time.'),
         ),
         migrations.AddConstraint(
-            model_name="fingerprintreport",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "failed"), _negated=True),
-                    models.Q(("error_message", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="fingerprintreport_failure_explained",
-                violation_error_message="A failed report needs an error message for the journalist.",
-            ),
+            model_name='fingerprintreport',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), _negated=True), models.Q(('error_message', ''), _negated=True), _connector='OR'), name='fingerprintreport_failure_explained', violation_error_message='A failed report needs an error message for the journalist.'),
         ),
         migrations.AddConstraint(
-            model_name="fingerprintreport",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("started_at__isnull", True),
-                    ("finished_at__isnull", True),
-                    ("finished_at__gte", models.F("started_at")),
-                    _connector="OR",
-                ),
-                name="fingerprintreport_finishes_after_start",
-            ),
+            model_name='fingerprintreport',
+            constraint=models.CheckConstraint(condition=models.Q(('started_at__isnull', True), ('finished_at__isnull', True), ('finished_at__gte', models.F('started_at')), _connector='OR'), name='fingerprintreport_finishes_after_start'),
         ),
         migrations.AddConstraint(
-            model_name="modelfingerprint",
-            constraint=models.UniqueConstraint(
-                fields=("content_hash", "engine_version"), name="modelfingerprint_unique_per_engine_version"
-            ),
+            model_name='modelfingerprint',
+            constraint=models.UniqueConstraint(fields=('content_hash', 'engine_version'), name='modelfingerprint_unique_per_engine_version'),
         ),
         migrations.AddConstraint(
-            model_name="party",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "retracted"), _negated=True),
-                    models.Q(
-                        models.Q(("retraction_note", ""), _negated=True), ("retracted_at__isnull", False)
-                    ),
-                    _connector="OR",
-                ),
-                name="party_retracted_has_note",
-                violation_error_message="A retracted record needs a retraction note and a retraction date.",
-            ),
+            model_name='party',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'retracted'), _negated=True), models.Q(models.Q(('retraction_note', ''), _negated=True), ('retracted_at__isnull', False)), _connector='OR'), name='party_retracted_has_note', violation_error_message='A retracted record needs a retraction note and a retraction date.'),
         ),
         migrations.AddConstraint(
-            model_name="party",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status", "draft"), ("published_at__isnull", False), _connector="OR"),
-                name="party_published_has_date",
-                violation_error_message="A published or retracted record needs its publication date.",
-            ),
+            model_name='party',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='party_published_has_date', violation_error_message='A published or retracted record needs its publication date.'),
         ),
         migrations.AddConstraint(
-            model_name="party",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("parent", models.F("pk")), _negated=True),
-                name="party_not_own_parent",
-                violation_error_message="A party cannot be its own parent organisation.",
-            ),
+            model_name='party',
+            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='party_not_own_parent', violation_error_message='A party cannot be its own parent organisation.'),
         ),
         migrations.AddConstraint(
-            model_name="evidenceartifact",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "retracted"), _negated=True),
-                    models.Q(
-                        models.Q(("retraction_note", ""), _negated=True), ("retracted_at__isnull", False)
-                    ),
-                    _connector="OR",
-                ),
-                name="evidenceartifact_retracted_has_note",
-                violation_error_message="A retracted record needs a retraction note and a retraction date.",
-            ),
+            model_name='evidenceartifact',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'retracted'), _negated=True), models.Q(models.Q(('retraction_note', ''), _negated=True), ('retracted_at__isnull', False)), _connector='OR'), name='evidenceartifact_retracted_has_note', violation_error_message='A retracted record needs a retraction note and a retraction date.'),
         ),
         migrations.AddConstraint(
-            model_name="evidenceartifact",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status", "draft"), ("published_at__isnull", False), _connector="OR"),
-                name="evidenceartifact_published_has_date",
-                violation_error_message="A published or retracted record needs its publication date.",
-            ),
+            model_name='evidenceartifact',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='evidenceartifact_published_has_date', violation_error_message='A published or retracted record needs its publication date.'),
         ),
         migrations.AddConstraint(
-            model_name="evidenceartifact",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("report__isnull", True), ("kind", "analysis"), _connector="OR"),
-                name="evidenceartifact_report_only_for_analysis",
-                violation_error_message="Only an analysis cites a fingerprint report.",
-            ),
+            model_name='evidenceartifact',
+            constraint=models.CheckConstraint(condition=models.Q(('report__isnull', True), ('kind', 'analysis'), _connector='OR'), name='evidenceartifact_report_only_for_analysis', violation_error_message='Only an analysis cites a fingerprint report.'),
         ),
         migrations.AddConstraint(
-            model_name="evidenceartifact",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("archived_file", ""), ("sha256", "")),
-                    models.Q(
-                        models.Q(("archived_file", ""), _negated=True),
-                        models.Q(("sha256", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="evidenceartifact_file_has_hash",
-                violation_error_message="An archived file needs its SHA-256.",
-            ),
+            model_name='evidenceartifact',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('archived_file', ''), ('sha256', '')), models.Q(models.Q(('archived_file', ''), _negated=True), models.Q(('sha256', ''), _negated=True)), _connector='OR'), name='evidenceartifact_file_has_hash', violation_error_message='An archived file needs its SHA-256.'),
         ),
         migrations.AddConstraint(
-            model_name="disputeparty",
-            constraint=models.UniqueConstraint(
-                fields=("dispute", "party", "role"),
-                name="disputeparty_unique_role",
-                violation_error_message="This party already has this role in this dispute.",
-            ),
+            model_name='disputeparty',
+            constraint=models.UniqueConstraint(fields=('dispute', 'party', 'role'), name='disputeparty_unique_role', violation_error_message='This party already has this role in this dispute.'),
         ),
         migrations.AddConstraint(
-            model_name="dispute",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "retracted"), _negated=True),
-                    models.Q(
-                        models.Q(("retraction_note", ""), _negated=True), ("retracted_at__isnull", False)
-                    ),
-                    _connector="OR",
-                ),
-                name="dispute_retracted_has_note",
-                violation_error_message="A retracted record needs a retraction note and a retraction date.",
-            ),
+            model_name='dispute',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'retracted'), _negated=True), models.Q(models.Q(('retraction_note', ''), _negated=True), ('retracted_at__isnull', False)), _connector='OR'), name='dispute_retracted_has_note', violation_error_message='A retracted record needs a retraction note and a retraction date.'),
         ),
         migrations.AddConstraint(
-            model_name="dispute",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status", "draft"), ("published_at__isnull", False), _connector="OR"),
-                name="dispute_published_has_date",
-                violation_error_message="A published or retracted record needs its publication date.",
-            ),
+            model_name='dispute',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='dispute_published_has_date', violation_error_message='A published or retracted record needs its publication date.'),
         ),
         migrations.AddConstraint(
-            model_name="dispute",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("ended_on__isnull", True),
-                    ("started_on__isnull", True),
-                    ("ended_on__gte", models.F("started_on")),
-                    _connector="OR",
-                ),
-                name="dispute_ends_after_start",
-                violation_error_message="A dispute cannot end before it started.",
-            ),
+            model_name='dispute',
+            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('started_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='dispute_ends_after_start', violation_error_message='A dispute cannot end before it started.'),
         ),
         migrations.AddConstraint(
-            model_name="claim",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "retracted"), _negated=True),
-                    models.Q(
-                        models.Q(("retraction_note", ""), _negated=True), ("retracted_at__isnull", False)
-                    ),
-                    _connector="OR",
-                ),
-                name="claim_retracted_has_note",
-                violation_error_message="A retracted record needs a retraction note and a retraction date.",
-            ),
+            model_name='claim',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'retracted'), _negated=True), models.Q(models.Q(('retraction_note', ''), _negated=True), ('retracted_at__isnull', False)), _connector='OR'), name='claim_retracted_has_note', violation_error_message='A retracted record needs a retraction note and a retraction date.'),
         ),
         migrations.AddConstraint(
-            model_name="claim",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status", "draft"), ("published_at__isnull", False), _connector="OR"),
-                name="claim_published_has_date",
-                violation_error_message="A published or retracted record needs its publication date.",
-            ),
+            model_name='claim',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='claim_published_has_date', violation_error_message='A published or retracted record needs its publication date.'),
         ),
         migrations.AddConstraint(
-            model_name="claim",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("responds_to", models.F("pk")), _negated=True),
-                name="claim_not_response_to_itself",
-                violation_error_message="A claim cannot respond to itself.",
-            ),
+            model_name='claim',
+            constraint=models.CheckConstraint(condition=models.Q(('responds_to', models.F('pk')), _negated=True), name='claim_not_response_to_itself', violation_error_message='A claim cannot respond to itself.'),
         ),
         migrations.AddConstraint(
-            model_name="claim",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("kind__in", ["denial", "partial_admission", "clarification", "counter_analysis"]),
-                        _negated=True,
-                    ),
-                    ("responds_to__isnull", False),
-                    _connector="OR",
-                ),
-                name="claim_response_kind_needs_target",
-                violation_error_message="A denial, admission, clarification or counter-analysis must respond to a claim.",
-            ),
+            model_name='claim',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['denial', 'partial_admission', 'clarification', 'counter_analysis']), _negated=True), ('responds_to__isnull', False), _connector='OR'), name='claim_response_kind_needs_target', violation_error_message='A denial, admission, clarification or counter-analysis must respond to a claim.'),
         ),
         migrations.AddConstraint(
-            model_name="claim",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "derived_from"), _negated=True),
-                    models.Q(("alleged_source_model__isnull", False), ("subject_model__isnull", False)),
-                    _connector="OR",
-                ),
-                name="claim_lineage_names_models",
-                violation_error_message="A derived-from claim names the subject model and the alleged source model.",
-            ),
+            model_name='claim',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'derived_from'), _negated=True), models.Q(('alleged_source_model__isnull', False), ('subject_model__isnull', False)), _connector='OR'), name='claim_lineage_names_models', violation_error_message='A derived-from claim names the subject model and the alleged source model.'),
         ),
         migrations.AddConstraint(
-            model_name="claim",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("subject_model__isnull", True),
-                    ("alleged_source_model__isnull", True),
-                    models.Q(("subject_model", models.F("alleged_source_model")), _negated=True),
-                    _connector="OR",
-                ),
-                name="claim_models_differ",
-                violation_error_message="The subject and the alleged source must be different models.",
-            ),
+            model_name='claim',
+            constraint=models.CheckConstraint(condition=models.Q(('subject_model__isnull', True), ('alleged_source_model__isnull', True), models.Q(('subject_model', models.F('alleged_source_model')), _negated=True), _connector='OR'), name='claim_models_differ', violation_error_message='The subject and the alleged source must be different models.'),
         ),
         migrations.AddConstraint(
-            model_name="claim",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("assessment", "unverified"),
-                    models.Q(("assessment_rationale", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="claim_assessment_has_rationale",
-                violation_error_message="Write the rationale for this assessment.",
-            ),
+            model_name='claim',
+            constraint=models.CheckConstraint(condition=models.Q(('assessment', 'unverified'), models.Q(('assessment_rationale', ''), _negated=True), _connector='OR'), name='claim_assessment_has_rationale', violation_error_message='Write the rationale for this assessment.'),
         ),
         migrations.AddConstraint(
-            model_name="aimodel",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "retracted"), _negated=True),
-                    models.Q(
-                        models.Q(("retraction_note", ""), _negated=True), ("retracted_at__isnull", False)
-                    ),
-                    _connector="OR",
-                ),
-                name="aimodel_retracted_has_note",
-                violation_error_message="A retracted record needs a retraction note and a retraction date.",
-            ),
+            model_name='aimodel',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'retracted'), _negated=True), models.Q(models.Q(('retraction_note', ''), _negated=True), ('retracted_at__isnull', False)), _connector='OR'), name='aimodel_retracted_has_note', violation_error_message='A retracted record needs a retraction note and a retraction date.'),
         ),
         migrations.AddConstraint(
-            model_name="aimodel",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status", "draft"), ("published_at__isnull", False), _connector="OR"),
-                name="aimodel_published_has_date",
-                violation_error_message="A published or retracted record needs its publication date.",
-            ),
+            model_name='aimodel',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='aimodel_published_has_date', violation_error_message='A published or retracted record needs its publication date.'),
         ),
         migrations.AddConstraint(
-            model_name="aimodel",
-            constraint=models.UniqueConstraint(
-                fields=("developer", "name"), name="aimodel_unique_name_per_developer"
-            ),
+            model_name='aimodel',
+            constraint=models.UniqueConstraint(fields=('developer', 'name'), name='aimodel_unique_name_per_developer'),
         ),
         migrations.AddConstraint(
-            model_name="aimodel",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("declared_base__isnull", True), ("declared_relation", "")),
-                    models.Q(
-                        ("declared_base__isnull", False), models.Q(("declared_relation", ""), _negated=True)
-                    ),
-                    _connector="OR",
-                ),
-                name="aimodel_declared_base_has_relation",
-                violation_error_message="A declared base model needs its relation, and a relation needs a base.",
-            ),
+            model_name='aimodel',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('declared_base__isnull', True), ('declared_relation', '')), models.Q(('declared_base__isnull', False), models.Q(('declared_relation', ''), _negated=True)), _connector='OR'), name='aimodel_declared_base_has_relation', violation_error_message='A declared base model needs its relation, and a relation needs a base.'),
         ),
         migrations.AddConstraint(
-            model_name="aimodel",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("declared_base", models.F("pk")), _negated=True),
-                name="aimodel_not_own_base",
-                violation_error_message="A model cannot be its own declared base.",
-            ),
+            model_name='aimodel',
+            constraint=models.CheckConstraint(condition=models.Q(('declared_base', models.F('pk')), _negated=True), name='aimodel_not_own_base', violation_error_message='A model cannot be its own declared base.'),
         ),
         migrations.AddConstraint(
-            model_name="aimodel",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("parameters_active__isnull", True),
-                    ("parameters_total__isnull", True),
-                    ("parameters_active__lte", models.F("parameters_total")),
-                    _connector="OR",
-                ),
-                name="aimodel_active_within_total",
-                violation_error_message="Active parameters cannot exceed the total.",
-            ),
+            model_name='aimodel',
+            constraint=models.CheckConstraint(condition=models.Q(('parameters_active__isnull', True), ('parameters_total__isnull', True), ('parameters_active__lte', models.F('parameters_total')), _connector='OR'), name='aimodel_active_within_total', violation_error_message='Active parameters cannot exceed the total.'),
         ),
         migrations.AddConstraint(
-            model_name="rightofreply",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("outcome", "answered"), _negated=True),
-                    models.Q(("answer", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="rightofreply_answer_recorded",
-                violation_error_message="Quote the answer, or choose another outcome.",
-            ),
+            model_name='rightofreply',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'answered'), _negated=True), models.Q(('answer', ''), _negated=True), _connector='OR'), name='rightofreply_answer_recorded', violation_error_message='Quote the answer, or choose another outcome.'),
         ),
         migrations.AddConstraint(
-            model_name="rightofreply",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("outcome", "answered"), ("answer", ""), _connector="OR"),
-                name="rightofreply_answer_only_when_answered",
-                violation_error_message="An answer is recorded only with the outcome “answered”.",
-            ),
+            model_name='rightofreply',
+            constraint=models.CheckConstraint(condition=models.Q(('outcome', 'answered'), ('answer', ''), _connector='OR'), name='rightofreply_answer_only_when_answered', violation_error_message='An answer is recorded only with the outcome “answered”.'),
         ),
         migrations.AddConstraint(
-            model_name="rightofreply",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("outcome", "no_response"), _negated=True),
-                    ("outcome_on__isnull", False),
-                    _connector="OR",
-                ),
-                name="rightofreply_no_response_as_of",
-                violation_error_message='"No response" needs the "as of" date.',
-            ),
+            model_name='rightofreply',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'no_response'), _negated=True), ('outcome_on__isnull', False), _connector='OR'), name='rightofreply_no_response_as_of', violation_error_message='"No response" needs the "as of" date.'),
         ),
         migrations.AddConstraint(
-            model_name="rightofreply",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("outcome_on__isnull", True),
-                    ("asked_on__isnull", True),
-                    ("outcome_on__gte", models.F("asked_on")),
-                    _connector="OR",
-                ),
-                name="rightofreply_outcome_after_request",
-                violation_error_message="The outcome date cannot be before the request.",
-            ),
+            model_name='rightofreply',
+            constraint=models.CheckConstraint(condition=models.Q(('outcome_on__isnull', True), ('asked_on__isnull', True), ('outcome_on__gte', models.F('asked_on')), _connector='OR'), name='rightofreply_outcome_after_request', violation_error_message='The outcome date cannot be before the request.'),
         ),
     ]

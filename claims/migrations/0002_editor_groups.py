@@ -35,9 +35,7 @@ def create_groups(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in (("Editors", EDITOR_CODENAMES), ("Reviewers", REVIEWER_CODENAMES)):
-        permissions = list(
-            Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)
-        )
+        permissions = list(Permission.objects.filter(content_type__app_label="claims", codename__in=codenames))
         missing = set(codenames) - {p.codename for p in permissions}
         if missing:
             raise RuntimeError(f"Permissions missing for group {name}: {sorted(missing)}")

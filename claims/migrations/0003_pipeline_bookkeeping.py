@@ -4,64 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("claims", "0002_editor_groups"),
+        ('claims', '0002_editor_groups'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="checkpoint",
-            name="file_stats",
-            field=models.JSONField(
-                blank=True,
-                default=dict,
-                editable=False,
-                help_text="File name → size and modification time, to spot changes.",
-            ),
+            model_name='checkpoint',
+            name='file_stats',
+            field=models.JSONField(blank=True, default=dict, editable=False, help_text='File name → size and modification time, to spot changes.'),
         ),
         migrations.AddField(
-            model_name="checkpoint",
-            name="layer_count",
+            model_name='checkpoint',
+            name='layer_count',
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name="checkpoint",
-            name="layout_family",
-            field=models.CharField(blank=True, editable=False, help_text="e.g. qwen2, llama.", max_length=40),
+            model_name='checkpoint',
+            name='layout_family',
+            field=models.CharField(blank=True, editable=False, help_text='e.g. qwen2, llama.', max_length=40),
         ),
         migrations.AddField(
-            model_name="fingerprintreport",
-            name="enqueued_at",
+            model_name='fingerprintreport',
+            name='enqueued_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="fingerprintreport",
-            name="heartbeat_at",
+            model_name='fingerprintreport',
+            name='heartbeat_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="historicalcheckpoint",
-            name="file_stats",
-            field=models.JSONField(
-                blank=True,
-                default=dict,
-                editable=False,
-                help_text="File name → size and modification time, to spot changes.",
-            ),
+            model_name='historicalcheckpoint',
+            name='file_stats',
+            field=models.JSONField(blank=True, default=dict, editable=False, help_text='File name → size and modification time, to spot changes.'),
         ),
         migrations.AddField(
-            model_name="historicalcheckpoint",
-            name="layer_count",
+            model_name='historicalcheckpoint',
+            name='layer_count',
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name="historicalcheckpoint",
-            name="layout_family",
-            field=models.CharField(blank=True, editable=False, help_text="e.g. qwen2, llama.", max_length=40),
+            model_name='historicalcheckpoint',
+            name='layout_family',
+            field=models.CharField(blank=True, editable=False, help_text='e.g. qwen2, llama.', max_length=40),
         ),
         migrations.AddField(
-            model_name="historicalfingerprintreport",
-            name="enqueued_at",
+            model_name='historicalfingerprintreport',
+            name='enqueued_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -5,139 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("claims", "0007_search_fts5"),
+        ('claims', '0007_search_fts5'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="aimodel",
-            name="release_date",
+            model_name='aimodel',
+            name='release_date',
             field=models.DateField(blank=True, null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="claim",
-            name="made_on",
-            field=models.DateField(
-                blank=True,
-                help_text="When it was asserted.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='claim',
+            name='made_on',
+            field=models.DateField(blank=True, help_text='When it was asserted.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="dispute",
-            name="ended_on",
-            field=models.DateField(
-                blank=True,
-                help_text="Blank while the dispute is open.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='dispute',
+            name='ended_on',
+            field=models.DateField(blank=True, help_text='Blank while the dispute is open.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="dispute",
-            name="started_on",
-            field=models.DateField(
-                blank=True,
-                help_text="When the dispute became public.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='dispute',
+            name='started_on',
+            field=models.DateField(blank=True, help_text='When the dispute became public.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="evidenceartifact",
-            name="published_on",
+            model_name='evidenceartifact',
+            name='published_on',
             field=models.DateField(blank=True, null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="evidenceartifact",
-            name="retrieved_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="When the archived copy was taken.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='evidenceartifact',
+            name='retrieved_at',
+            field=models.DateTimeField(blank=True, help_text='When the archived copy was taken.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicalaimodel",
-            name="release_date",
+            model_name='historicalaimodel',
+            name='release_date',
             field=models.DateField(blank=True, null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicalclaim",
-            name="made_on",
-            field=models.DateField(
-                blank=True,
-                help_text="When it was asserted.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='historicalclaim',
+            name='made_on',
+            field=models.DateField(blank=True, help_text='When it was asserted.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicaldispute",
-            name="ended_on",
-            field=models.DateField(
-                blank=True,
-                help_text="Blank while the dispute is open.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='historicaldispute',
+            name='ended_on',
+            field=models.DateField(blank=True, help_text='Blank while the dispute is open.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicaldispute",
-            name="started_on",
-            field=models.DateField(
-                blank=True,
-                help_text="When the dispute became public.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='historicaldispute',
+            name='started_on',
+            field=models.DateField(blank=True, help_text='When the dispute became public.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicalevidenceartifact",
-            name="published_on",
+            model_name='historicalevidenceartifact',
+            name='published_on',
             field=models.DateField(blank=True, null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicalevidenceartifact",
-            name="retrieved_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="When the archived copy was taken.",
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='historicalevidenceartifact',
+            name='retrieved_at',
+            field=models.DateTimeField(blank=True, help_text='When the archived copy was taken.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicalrightofreply",
-            name="asked_on",
+            model_name='historicalrightofreply',
+            name='asked_on',
             field=models.DateField(blank=True, null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="historicalrightofreply",
-            name="outcome_on",
-            field=models.DateField(
-                blank=True,
-                help_text='When they answered, or "no response as of" this date.',
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='historicalrightofreply',
+            name='outcome_on',
+            field=models.DateField(blank=True, help_text='When they answered, or "no response as of" this date.', null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="rightofreply",
-            name="asked_on",
+            model_name='rightofreply',
+            name='asked_on',
             field=models.DateField(blank=True, null=True, validators=[claims.models.base.not_in_future]),
         ),
         migrations.AlterField(
-            model_name="rightofreply",
-            name="outcome_on",
-            field=models.DateField(
-                blank=True,
-                help_text='When they answered, or "no response as of" this date.',
-                null=True,
-                validators=[claims.models.base.not_in_future],
-            ),
+            model_name='rightofreply',
+            name='outcome_on',
+            field=models.DateField(blank=True, help_text='When they answered, or "no response as of" this date.', null=True, validators=[claims.models.base.not_in_future]),
         ),
     ]
