@@ -10,15 +10,13 @@ import pytest
 
 from provenance.fingerprint import sources
 from provenance.fingerprint.sources import SourceError
-from provenance.fingerprint.synthetic import build_lineage_set
 from tests.hub_server import HubRepo, HubServer
 
 
-@pytest.fixture(scope="module")
-def lineage(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("lineage")
-    build_lineage_set(root, size="tiny", seed=0)
-    return root
+@pytest.fixture
+def lineage(lineage_set) -> Path:
+    """The folder holding the session's synthetic lineage set (conftest)."""
+    return lineage_set["base"].parent
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 
 from provenance.fingerprint import sources
 from provenance.fingerprint.sources import SourceError
-from provenance.fingerprint.synthetic import build_lineage_set
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
        "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
@@ -40,11 +39,10 @@ def publish(folder: Path, remote: Path, extra: dict[str, bytes] | None = None) -
     return work
 
 
-@pytest.fixture(scope="module")
-def lineage(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("lineage")
-    build_lineage_set(root, size="tiny", seed=0)
-    return root
+@pytest.fixture
+def lineage(lineage_set) -> Path:
+    """The folder holding the session's synthetic lineage set (conftest)."""
+    return lineage_set["base"].parent
 
 
 @pytest.fixture
