@@ -146,6 +146,8 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
         else:
             source = HubSource(checkpoint.source_hub, checkpoint.source_repo, revision)
             planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
+            # The size is known before anything downloads: the report page shows it at once.
+            Checkpoint.objects.filter(pk=checkpoint.pk).update(acquisition_total=planned.total_bytes)
             cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
             acquired = acquire(
                 source,

@@ -108,3 +108,27 @@ def test_a_git_repository_holding_only_pickles_is_refused(tmp_path):
     publish(only, remote, extra={"pytorch_model.bin": b"\x80\x04pickle"})
     with pytest.raises(SourceError, match=r"holds only pickle checkpoints \(pytorch_model.bin\)"):
         fetch(remote, tmp_path)
+
+
+def test_an_lfs_pointer_that_lies_about_the_size_fails_and_keeps_nothing(remote, tmp_path):
+    work = remote.with_name(remote.name + "-work")
+    name = "model-00001-of-00003.safetensors"
+    pointer = git("show", f"HEAD:{name}", cwd=work)
+    size = int(pointer.split("size ")[1])
+    lying = pointer.replace(f"size {size}", f"size {size + 100}")
+    blob = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=work,
+        input=lying,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    git("update-index", "--cacheinfo", f"100644,{blob},{name}", cwd=work)
+    git("commit", "-qm", "a pointer that lies", cwd=work)
+    git("push", "-q", "--no-verify", str(remote), "main", cwd=work)
+    with pytest.raises(
+        SourceError, match=rf"{name} has {size} bytes but its LFS pointer says {size + 100}|git lfs"
+    ):
+        fetch(remote, tmp_path)
+    assert not list((tmp_path / "cache").rglob("*.safetensors"))
