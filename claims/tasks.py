@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers that take ids as keyword arguments and call the pipeline.
 
+``checkpoint_acquire`` downloads a hub checkpoint on its own queue (``acquire``).
 ``report_compute`` is safe to run twice (the pipeline claims the report with a conditional update)
 and retries, with exponential backoff and jitter, only when the database connection was lost.
 """
@@ -10,27 +11,45 @@ import logging
 
 from celery import shared_task
 
+from claims.pipeline.acquire import acquisition_run, acquisitions_sweep
 from claims.pipeline.runner import TRANSIENT_ERRORS, report_run
 from claims.pipeline.sweep import reports_sweep
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="claims.tasks.report_compute",
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+# Retry with exponential backoff and jitter, only when the database connection was lost.
+RETRY_ON_LOST_DATABASE = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="claims.tasks.report_compute", **RETRY_ON_LOST_DATABASE)
 def report_compute(*, report_id: int) -> str:
     outcome = report_run(report_id=report_id)
     logger.info("Report %s: %s", report_id, outcome)
     return outcome
 
 
+@shared_task(name="claims.tasks.checkpoint_acquire", **RETRY_ON_LOST_DATABASE)
+def checkpoint_acquire(*, checkpoint_id: int) -> str:
+    """Download a hub checkpoint (queue ``acquire``, see ``provenance.celery``)."""
+    outcome = acquisition_run(checkpoint_id=checkpoint_id)
+    logger.info("Checkpoint %s download: %s", checkpoint_id, outcome)
+    return outcome
+
+
 @shared_task(name="claims.tasks.reports_sweep")
 def reports_sweep_task() -> dict:
     result = reports_sweep()
-    return {"requeued": result.requeued, "failed": result.failed, "sent": result.sent}
+    downloads = acquisitions_sweep()
+    return {
+        "requeued": result.requeued,
+        "failed": result.failed,
+        "sent": result.sent,
+        "downloads_sent": downloads,
+    }

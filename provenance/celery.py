@@ -25,7 +25,12 @@ app.conf.update(
     # One analysis at a time per worker process: they are long and memory-bound.
     worker_prefetch_multiplier=1,
     task_default_queue="celery",
-    task_routes={"claims.tasks.*": {"queue": "analysis"}},
+    # Downloads get their own queue (and worker), so a 100 GB download never holds up analyses;
+    # an exact name wins over the pattern.
+    task_routes={
+        "claims.tasks.checkpoint_acquire": {"queue": "acquire"},
+        "claims.tasks.*": {"queue": "analysis"},
+    },
     broker_connection_retry_on_startup=True,
 )
 app.autodiscover_tasks()

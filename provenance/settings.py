@@ -24,6 +24,7 @@ from provenance.env import (
     env_timezone,
     env_url,
 )
+from provenance.fingerprint.sources import DEFAULT_GIT_HOSTS, DEFAULT_HUBS, parse_hubs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -170,6 +171,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 2**20, 
 
 # -- Model store: the only folders the worker may read checkpoints from -----------------------
 MODEL_STORE = [Path(p).resolve() for p in env_list("MODEL_STORE", [str(VAR_DIR / "models")])]
+
+# -- Model hubs (README "Model hubs"): where checkpoints named by repository ID are fetched from ---
+# ``name=https://host[|redirect-host...]`` separated by commas; a source names one of these, never a URL.
+_HUBS = env_str("HUBS") or DEFAULT_HUBS
+try:
+    HUBS = parse_hubs(_HUBS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HUBS={_HUBS!r}: {exc}.") from None
+# Git repositories with LFS (GitCode, GitHub...): URL prefixes a git source must start with.
+GIT_HOSTS = env_list("GIT_HOSTS", DEFAULT_GIT_HOSTS.split(","))
+HF_TOKEN = env_str("HF_TOKEN")  # for gated and private repositories; never shown or logged
+# Downloaded checkpoints live here; it is read like the model store, so it joins MODEL_STORE.
+MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-cache")).resolve()
+# Disk budget of the cache in GB (0: none); the least recently used downloads not needed by a
+# queued or running report are removed to make room (and downloaded again when a report needs them).
+MODEL_CACHE_MAX_BYTES = env_int("MODEL_CACHE_MAX_GB", 0, minimum=0) * 10**9
+if not any(MODEL_CACHE_DIR.is_relative_to(root) for root in MODEL_STORE):
+    MODEL_STORE.append(MODEL_CACHE_DIR)
 
 # -- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_url(

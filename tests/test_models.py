@@ -74,6 +74,7 @@ CASES = {
     "aimodel_active_within_total": lambda: changed(f.AIModelFactory(), parameters_total=10, parameters_active=11),
     "checkpoint_unique_revision_per_model": lambda: duplicate(f.CheckpointFactory()),
     "checkpoint_one_location": lambda: changed(f.CheckpointFactory(), location="/models/x", uploaded_file="c/x.bin"),
+    "checkpoint_source_complete": lambda: changed(f.CheckpointFactory(), source_kind="hub", source_repo="Org/x"),
     "dispute_ends_after_start": lambda: changed(f.DisputeFactory(), started_on=date(2025, 7, 5), ended_on=date(2025, 7, 1)),
     "disputeparty_unique_role": lambda: duplicate(f.DisputePartyFactory()),
     "claim_not_response_to_itself": lambda: (c := f.ClaimFactory()) and changed(c, responds_to_id=c.pk),

@@ -87,6 +87,8 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("TIME_ZONE", "Mars/Olympus_Mons", "IANA name"),
         ("CELERY_BROKER_URL", "localhost:6379", "redis://"),
         ("CELERY_BROKER_URL", "reddis://127.0.0.1:6379/0", "redis://"),
+        ("HUBS", "huggingface", "is not name=https://host"),
+        ("HUBS", "mirror=https://hf-mirror.com/some/path", "without a path"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -109,6 +111,14 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ("LOG_LEVEL", "warning", "LOGGING['root']['level']", "WARNING"),
         ("TIME_ZONE", "Europe/Berlin", "TIME_ZONE", "Europe/Berlin"),
         ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL", "redis://127.0.0.1:6379/3"),
+        (
+            "HUBS",
+            "mirror=https://hf-mirror.com|cdn.hf-mirror.com",
+            "HUBS['mirror'].redirect_hosts",
+            "frozenset({'cdn.hf-mirror.com'})",
+        ),
+        # A cache outside the model store joins it: the engine may read what was downloaded.
+        ("MODEL_CACHE_DIR", "/srv/hub-cache", "MODEL_STORE[-1]", "/srv/hub-cache"),
     ],
 )
 def test_a_good_value_reaches_its_setting(tmp_path, name, value, setting, expected):

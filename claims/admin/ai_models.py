@@ -3,10 +3,12 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from claims import services
 from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, PublicRecordAdmin
@@ -16,7 +18,8 @@ from claims.services import report_request
 
 CHECKPOINT_COMPUTED = [
     "total_size", "layout_family", "layer_count", "content_hash", "file_hashes", "file_stats", "config",
-    "tokenizer_digest",
+    "tokenizer_digest", "source_commit", "source_files", "acquisition_status", "acquisition_bytes",
+    "acquisition_total", "acquisition_error",
 ]  # fmt: skip
 
 
@@ -39,6 +42,37 @@ class CheckpointChecks(forms.ModelForm):
 
 class CheckpointForm(CheckpointChecks, ChangeReasonForm):
     pass
+
+
+class HubCheckpointForm(forms.Form):
+    """The "Add checkpoint from a hub / git repository" form: which model, which hub (the operator's HUBS only),
+    which repository and revision. ``services.checkpoint_acquire`` does the rest."""
+
+    model = forms.ModelChoiceField(queryset=AIModel.objects.order_by("name"))
+    hub = forms.ChoiceField(choices=())
+    repo = forms.CharField(
+        max_length=200, required=False, label="Repository ID", help_text="e.g. Qwen/Qwen2.5-14B."
+    )
+    git_url = forms.CharField(
+        max_length=500, required=False, label="or a git repository",
+        help_text="Instead of a hub: the https:// URL of a git repository with LFS (a host the operator allows).",
+    )  # fmt: skip
+    source_revision = forms.CharField(
+        max_length=200, initial="main", label="Revision", help_text="A branch, a tag or a commit."
+    )
+    revision = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Label",
+        help_text="How the checkpoint is named; default: the revision.",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hub"].choices = [
+            (name, f"{name} ({hub.endpoint})") for name, hub in settings.HUBS.items()
+        ]
 
 
 class CheckpointInline(admin.TabularInline):
@@ -86,12 +120,16 @@ class AIModelAdmin(PublicRecordAdmin):
 @admin.register(Checkpoint)
 class CheckpointAdmin(KnowledgeBaseAdmin):
     form = CheckpointForm
-    list_display = ["__str__", "model", "revision", "format", "total_size", "short_hash", "updated_at"]
-    list_filter = ["format"]
+    list_display = [
+        "__str__", "model", "revision", "format", "source_display", "acquisition_status", "total_size", "short_hash",
+        "updated_at",
+    ]  # fmt: skip
+    list_filter = ["format", "source_kind", "acquisition_status"]
     list_select_related = ["model"]
     search_fields = ["model__name", "revision", "content_hash"]
     autocomplete_fields = ["model"]
-    readonly_fields = CHECKPOINT_COMPUTED
+    # The source is set by "Add checkpoint from a hub / git repository" (services.checkpoint_acquire), never retyped.
+    readonly_fields = [*CHECKPOINT_COMPUTED, "source_kind", "source_hub", "source_repo", "source_revision"]
     actions = ["compare"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -137,3 +175,41 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
     @admin.display(description="content hash")
     def short_hash(self, obj):
         return obj.content_hash[:12]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.add_from_hub_view)
+        return [path("add-from-hub/", view, name="claims_checkpoint_add_from_hub"), *super().get_urls()]
+
+    def add_from_hub_view(self, request):
+        """Add a checkpoint named by a hub repository and revision; its download is queued."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = HubCheckpointForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                checkpoint, created = services.checkpoint_acquire(
+                    model=data["model"],
+                    source={
+                        "kind": "git" if data["git_url"] else "hub",
+                        "hub": data["hub"],
+                        "repo": data["repo"],
+                        "url": data["git_url"],
+                        "revision": data["source_revision"],
+                    },  # fmt: skip
+                    revision=data["revision"],
+                    note=data["note"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(
+                        "repo" if name == "source" else name if name in form.fields else None, errors
+                    )
+            else:
+                verb = "added; its download is queued" if created else "was registered already"
+                self.message_user(request, f"“{checkpoint}” {verb}.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:claims_checkpoint_change", args=[checkpoint.pk]))
+        context = {**self.admin_site.each_context(request), "title": "Add checkpoint from a hub / git repository", "form": form,
+                   "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/claims/checkpoint/add_from_hub.html", context)

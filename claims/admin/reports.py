@@ -206,6 +206,8 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
 
     @admin.display(description="progress")
     def progress(self, obj):
+        if obj.status == Status.QUEUED and obj.download:
+            return obj.download["text"]
         if not obj.progress_total:
             return "—" if obj.status != Status.SUCCEEDED else "weights already fingerprinted"
         return (

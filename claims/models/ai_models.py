@@ -121,7 +121,10 @@ class Checkpoint(models.Model):
     """
 
     # What makes up the content identity: the weights it names, and how they are read.
-    IDENTITY_FIELDS = ("model", "revision", "format", "location", "uploaded_file")
+    IDENTITY_FIELDS = (
+        "model", "revision", "format", "location", "uploaded_file", "source_kind", "source_hub", "source_repo",
+        "source_revision",
+    )  # fmt: skip
     # What the pipeline writes after inspecting the files (headers at registration, hashes later).
     INSPECTED_FIELDS = (
         "total_size", "file_hashes", "content_hash", "config", "tokenizer_digest", "layout_family",
@@ -133,6 +136,19 @@ class Checkpoint(models.Model):
     class Format(models.TextChoices):
         SAFETENSORS = "safetensors", "safetensors"
         GGUF = "gguf", "GGUF"
+
+    class SourceKind(models.TextChoices):
+        LOCAL = "local", "model store or upload"
+        HUB = "hub", "model hub"
+        GIT = "git", "git repository with LFS"
+
+    class Acquisition(models.TextChoices):
+        NONE = "", "not needed"
+        QUEUED = "queued", "waiting to download"
+        RUNNING = "running", "downloading"
+        DONE = "done", "downloaded and verified"
+        FAILED = "failed", "download failed"
+        EVICTED = "evicted", "removed from the cache (downloaded again when a report needs it)"
 
     model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="checkpoints")
     revision = models.CharField(max_length=200, help_text="Hub commit, tag or release name.")
@@ -163,11 +179,43 @@ class Checkpoint(models.Model):
         editable=False,
         help_text="File name → size and modification time, to spot changes.",
     )
+    # Where the weights come from: the model store (location or upload), or a hub the operator
+    # configured (HUBS), by repository and revision, fetched by the acquisition worker into
+    # MODEL_CACHE_DIR (claims.pipeline.acquire), which then fills location and the fields below.
+    source_kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.LOCAL)
+    source_hub = models.CharField(max_length=40, blank=True, help_text="One of the operator's HUBS.")
+    source_repo = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Repository ID (e.g. Qwen/Qwen2.5-14B), or a git repository's URL.",
+    )
+    source_revision = models.CharField(
+        max_length=200, blank=True, help_text="The branch, tag or commit asked for."
+    )
+    source_commit = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="The commit the revision resolved to."
+    )
+    source_files = models.JSONField(
+        default=list, blank=True, editable=False, help_text="Files fetched: name, size, SHA-256."
+    )
+    acquisition_status = models.CharField(
+        max_length=10, choices=Acquisition.choices, default=Acquisition.NONE, blank=True, editable=False
+    )
+    acquisition_bytes = models.PositiveBigIntegerField(default=0, editable=False)
+    acquisition_total = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    acquisition_error = models.TextField(blank=True, editable=False)
+    acquisition_heartbeat = models.DateTimeField(null=True, blank=True, editable=False)
+    cache_used_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last download or report: the cache evicts the oldest.",
+    )
     note = models.TextField(blank=True, help_text="Markdown. Where these weights came from.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = history()
+    history = history(excluded_fields=["acquisition_bytes", "acquisition_heartbeat", "cache_used_at"])
 
     objects = PublicQuerySet.as_manager()
 
@@ -181,6 +229,14 @@ class Checkpoint(models.Model):
                 condition=Q(location="") | Q(uploaded_file=""),
                 name="checkpoint_one_location",
                 violation_error_message="Give a model-store location or upload a file, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_kind="local", source_hub="", source_repo="")
+                | (Q(source_kind="hub") & ~Q(source_hub="") & ~Q(source_repo="") & Q(uploaded_file=""))
+                | (Q(source_kind="git", source_hub="") & ~Q(source_repo="") & Q(uploaded_file="")),
+                name="checkpoint_source_complete",
+                violation_error_message="A hub checkpoint names its hub and repository, a git one its URL, "
+                "and nothing is uploaded.",
             ),
         ]
 
@@ -209,6 +265,22 @@ class Checkpoint(models.Model):
     @property
     def is_hashed(self) -> bool:
         return bool(self.content_hash)
+
+    @property
+    def is_acquiring(self) -> bool:
+        """Its files are still to be downloaded: a report on it waits."""
+        return self.acquisition_status in (self.Acquisition.QUEUED, self.Acquisition.RUNNING)
+
+    @property
+    def source_display(self) -> str:
+        """``hf:Org/Name@rev`` for a hub checkpoint, ``git+URL@rev`` for a git one (the same text the
+        command line takes), else ""."""
+        if self.source_kind == self.SourceKind.GIT:
+            return f"git+{self.source_repo}@{self.source_revision}"
+        if self.source_kind != self.SourceKind.HUB:
+            return ""
+        prefix = "hf:" if self.source_hub == "huggingface" else f"hub:{self.source_hub}:"
+        return f"{prefix}{self.source_repo}@{self.source_revision}"
 
     def _identity_value(self, name: str):
         value = getattr(self, self._meta.get_field(name).attname)

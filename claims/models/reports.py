@@ -177,6 +177,25 @@ class FingerprintReport(models.Model):
         return 1.0 if self.status == self.Status.SUCCEEDED else None
 
     @property
+    def download(self) -> dict | None:
+        """While a checkpoint of the report is still being downloaded from its hub: bytes done and
+        to do over both, and the sentence the site and the admin show; else None."""
+        pending = [c for c in (self.checkpoint_a, self.checkpoint_b) if c.is_acquiring]
+        if not pending:
+            return None
+        from provenance.fingerprint.safetensors_format import human_bytes
+
+        done = sum(c.acquisition_bytes for c in pending)
+        total = sum(c.acquisition_total or 0 for c in pending)
+        fraction = min(1.0, done / total) if total else None
+        text = (
+            f"downloading {human_bytes(done)} of {human_bytes(total)} ({int(100 * fraction)} %)"
+            if total
+            else "waiting for the download of its weights to start"
+        )
+        return {"bytes_done": done, "bytes_total": total or None, "fraction": fraction, "text": text}
+
+    @property
     def progress_percent(self) -> int | None:
         """``progress`` as a whole percentage (rounded down: 100 only when everything was read)."""
         return None if self.progress is None else int(100 * self.progress)

@@ -24,13 +24,14 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
 from claims.pipeline import fingerprint_store
+from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from claims.services.checkpoints import checkpoint_record_inspection
 from provenance.fingerprint import ENGINE_VERSION
@@ -271,11 +272,30 @@ def report_release(report: FingerprintReport) -> None:
         logger.warning("Could not release report %s; the sweep will.", report.pk)
 
 
+def _acquisitions_pending(report_id: int) -> bool:
+    """Whether a checkpoint of the report is still being downloaded: the report then stays queued,
+    and the download sends it again when it is done (or fails it, if it fails)."""
+    pending = (Checkpoint.Acquisition.QUEUED, Checkpoint.Acquisition.RUNNING)
+    return Checkpoint.objects.filter(
+        Q(reports_as_a__pk=report_id) | Q(reports_as_b__pk=report_id), acquisition_status__in=pending
+    ).exists()
+
+
 def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
-    """Claim and compute one report. Returns the outcome: succeeded, failed or skipped."""
+    """Claim and compute one report. Returns the outcome: succeeded, failed, skipped or waiting
+    (for the download of a checkpoint)."""
+    if _acquisitions_pending(report_id):
+        return "waiting"
     report = report_claim(report_id=report_id)
     if report is None:
         return "skipped"
+    Checkpoint.objects.filter(pk__in=[report.checkpoint_a_id, report.checkpoint_b_id]).exclude(
+        acquisition_status=""
+    ).update(cache_used_at=timezone.now())  # the model cache evicts the least recently used
+    for checkpoint in (report.checkpoint_a, report.checkpoint_b):
+        if checkpoint.acquisition_status == Checkpoint.Acquisition.FAILED:
+            report_fail(report, message=acquisition_failure_message(checkpoint), detail="download failed")
+            return "failed"
     try:
         report_compute(report, on_progress=on_progress)
     except FingerprintError as exc:

@@ -4,7 +4,8 @@
   ``record_update``, ``record_delete``), and publishing, unpublishing and retracting public records.
 * ``disputes``: a dispute with its party roles (``dispute_set_roles`` updates the roles in place).
 * ``checkpoints``: registering and changing checkpoints whatever the door (admin, API, command,
-  demo), the door check they share, and recording what the pipeline learnt by reading the files.
+  demo), the door check they share, and recording what the pipeline learnt by reading the files;
+  acquiring one from a model hub (``checkpoint_acquire``) and recording the download.
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 * ``reports``: requesting a fingerprint report (``report_request``) and retrying a failed one.
 * ``accounts``: creating an editor's or a reviewer's account (``account_create``).
@@ -15,6 +16,8 @@ Each function is keyword-only, named ``<entity>_<action>``, and returns what the
 
 from claims.services.accounts import account_create
 from claims.services.checkpoints import (
+    checkpoint_acquire,
+    checkpoint_record_acquisition,
     checkpoint_record_inspection,
     checkpoint_register,
     checkpoint_save,
@@ -35,6 +38,8 @@ from claims.services.reports import report_request, report_retry
 
 __all__ = [
     "account_create",
+    "checkpoint_acquire",
+    "checkpoint_record_acquisition",
     "checkpoint_record_inspection",
     "checkpoint_register",
     "checkpoint_save",

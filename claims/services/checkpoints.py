@@ -8,7 +8,10 @@ fingerprint``, the demo loader, and the worker.
   every failure is a field error): the location is a regular file or folder inside the model store
   (``Checkpoint.clean``), its headers read, and the declared format matches the files;
 * ``checkpoint_record_inspection`` writes what the pipeline learnt by reading the files (hashes,
-  sizes, header facts), with a history entry.
+  sizes, header facts), with a history entry;
+* ``checkpoint_acquire`` registers a checkpoint named by a hub repository and revision and queues
+  its download (``claims.pipeline.acquire``); ``checkpoint_record_acquisition`` writes what the
+  download established (commit, files and their SHA-256, the folder in MODEL_CACHE_DIR).
 
 Once the weights are hashed their identity no longer changes (``Checkpoint.clean``, so the admin and
 the API refuse it with the same field error); before, a change applies to the same row.
@@ -19,13 +22,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
 from claims.models import AIModel, Checkpoint
 from claims.pipeline.checkpoints import header_facts
+from provenance.fingerprint.sources import (
+    GitSource,
+    HubSource,
+    SourceError,
+    git_allowed,
+    git_source,
+    hub_for,
+    hub_source,
+)
 
 Format = Checkpoint.Format
 # Compared to tell whether a write changes anything (timestamps change on every save).
@@ -166,4 +180,106 @@ def checkpoint_record_inspection(
         setattr(current, name, inspection[name])
     current._change_reason = reason
     current.save(update_fields=[*changed, "updated_at"])
+    return current
+
+
+def _source(source: Mapping[str, Any] | HubSource | GitSource) -> HubSource | GitSource:
+    """A checked source from ``{"kind": "hub", "hub", "repo", "revision"}`` or ``{"kind": "git",
+    "url", "revision"}``, from the operator's HUBS / GIT_HOSTS only; a ValidationError on ``source``."""
+    try:
+        if isinstance(source, Mapping):
+            revision = str(source.get("revision") or "main")
+            if source.get("kind") == "git":
+                source = git_source(url=str(source.get("url") or ""), revision=revision)
+            else:
+                source = hub_source(
+                    hub=str(source.get("hub") or "huggingface"),
+                    repo=str(source.get("repo") or ""),
+                    revision=revision,
+                )
+        if isinstance(source, GitSource):
+            git_allowed(source, settings.GIT_HOSTS)
+        else:
+            hub_for(source, settings.HUBS)
+    except SourceError as exc:
+        raise ValidationError({"source": str(exc)}) from exc
+    return source
+
+
+@transaction.atomic
+def checkpoint_acquire(
+    *,
+    model: AIModel,
+    source: Mapping[str, Any] | HubSource | GitSource,
+    revision: str = "",
+    note: str = "",
+    user: AbstractBaseUser | None,
+    reason: str = "",
+) -> tuple[Checkpoint, bool]:
+    """The checkpoint of ``model`` whose weights are ``source`` (a hub of the operator's ``HUBS``,
+    a repository ID and a branch, tag or commit; or a git repository URL under ``GIT_HOSTS`` and a
+    revision), its download queued on the ``acquire`` queue;
+    ``created`` is False when ``revision`` (default: the source's revision) was registered already
+    - the same source is then a no-op (a failed download is queued again), another is refused.
+    Nothing is fetched here: a report on it waits for the download. Raises ValidationError
+    naming the field at fault."""
+    from claims.pipeline.acquire import acquisition_enqueue_on_commit
+
+    source = _source(source)
+    revision = revision or source.revision
+    if isinstance(source, GitSource):
+        wanted = {"source_kind": Checkpoint.SourceKind.GIT, "source_hub": "", "source_repo": source.url}
+    else:
+        wanted = {
+            "source_kind": Checkpoint.SourceKind.HUB,
+            "source_hub": source.hub,
+            "source_repo": source.repo,
+        }
+    wanted["source_revision"] = source.revision
+    checkpoint = Checkpoint.objects.select_for_update().filter(model=model, revision=revision).first()
+    created = checkpoint is None
+    if not created:
+        if any(getattr(checkpoint, name) != value for name, value in wanted.items()):
+            raise ValidationError(
+                {
+                    "revision": f"“{checkpoint}” is registered already, with other weights: choose another revision label."
+                }
+            )
+        if checkpoint.acquisition_status not in (
+            Checkpoint.Acquisition.FAILED,
+            Checkpoint.Acquisition.EVICTED,
+        ):
+            return checkpoint, False
+    else:
+        checkpoint = Checkpoint(model=model, revision=revision, note=note, **wanted)
+    checkpoint.acquisition_status = Checkpoint.Acquisition.QUEUED
+    checkpoint.acquisition_error = ""
+    checkpoint.acquisition_bytes = 0
+    checkpoint.acquisition_heartbeat = None
+    checkpoint_save(
+        checkpoint=checkpoint, user=user, reason=reason or f"Download queued from {checkpoint.source_display}"
+    )
+    acquisition_enqueue_on_commit(checkpoint)
+    return checkpoint, created
+
+
+@transaction.atomic
+def checkpoint_record_acquisition(
+    *, checkpoint: Checkpoint, commit: str, folder: str, files: list[dict]
+) -> Checkpoint:
+    """Write what a finished download established: the commit, each file with its SHA-256, and
+    the folder (inside MODEL_CACHE_DIR, so inside the model store) the engine reads; the headers
+    are read as for any registration. Raises ValidationError if the files are not readable weights."""
+    current = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+    current.location = folder
+    current.source_commit = commit
+    current.source_files = files
+    current.file_hashes = {f["name"]: f["sha256"] for f in files if f["name"].endswith(".safetensors")}
+    current.acquisition_status = Checkpoint.Acquisition.DONE
+    current.acquisition_error = ""
+    current.acquisition_total = sum(f["size"] for f in files)
+    current.acquisition_bytes = current.acquisition_total
+    current.cache_used_at = timezone.now()
+    checkpoint_save(checkpoint=current, user=None, reason=f"Downloaded from {current.source_display} @ {commit}",
+                    inspect=True)  # fmt: skip
     return current

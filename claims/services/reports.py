@@ -67,6 +67,25 @@ def _evidence_for(report: FingerprintReport, *, user: AbstractBaseUser | None) -
     return evidence
 
 
+def _download_evicted(*checkpoints: Checkpoint, user: AbstractBaseUser | None) -> None:
+    """Queue the download again of a hub checkpoint the model cache evicted (its pinned commit);
+    the report then waits for it."""
+    from claims.services.checkpoints import checkpoint_acquire
+
+    for checkpoint in checkpoints:
+        if checkpoint.acquisition_status == Checkpoint.Acquisition.EVICTED:
+            source = {
+                "hub": checkpoint.source_hub,
+                "repo": checkpoint.source_repo,
+                "revision": checkpoint.source_revision,
+            }
+            checkpoint_acquire(
+                model=checkpoint.model, source=source, revision=checkpoint.revision, user=user,
+                reason="Downloaded again for a report",
+            )  # fmt: skip
+            checkpoint.acquisition_status = Checkpoint.Acquisition.QUEUED
+
+
 def report_request(
     *,
     checkpoint_a: Checkpoint,
@@ -99,8 +118,10 @@ def report_request(
     existing = FingerprintReport.objects.filter(request_key__in=keys).first()
     if existing is not None:
         if existing.status == Status.FAILED:
+            _download_evicted(checkpoint_a, checkpoint_b, user=user)
             report_retry(report=existing, enqueue=enqueue)
         return existing, False
+    _download_evicted(checkpoint_a, checkpoint_b, user=user)
     try:
         with transaction.atomic():
             report = FingerprintReport(

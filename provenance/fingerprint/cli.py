@@ -9,7 +9,9 @@
 
 A PATH is a checkpoint folder, a ``.safetensors`` file, a GGUF file (recognised by its magic; any
 part of a ``-0000i-of-0000N.gguf`` split set reads the whole set), or a fingerprint saved with
-``inspect --save-fingerprint`` (``*.json``). Exit codes: 0 ok, 2 bad input (one ``error: ...``
+``inspect --save-fingerprint`` (``*.json``); ``compare`` also takes ``hf:Org/Name@revision`` (or
+``hub:<name>:Org/Name@rev`` for a hub in the HUBS environment variable), downloaded and verified
+into ``--cache-dir`` first (``sources``; HF_TOKEN for gated repositories). Exit codes: 0 ok, 2 bad input (one ``error: ...``
 line on stderr, no traceback; parameters out of their ``parameters`` bounds included), 1 internal
 failure. Progress goes to stderr unless ``--quiet``: a bar on a terminal, else a line every few
 seconds (see ``progress``).
@@ -35,6 +37,14 @@ from .parameters import PARAMETERS
 from .parameters import validate as validate_parameters
 from .progress import progress_reporter
 from .safetensors_format import human_bytes
+from .sources import (
+    DEFAULT_HUBS,
+    SourceError,
+    acquire,
+    is_source,
+    parse_hubs,
+    parse_source,
+)
 from .table import format_report
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -128,11 +138,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     # Validate everything before the (long) reads.
     methods = resolve_methods(args.methods)
     params = validate_parameters({name: getattr(args, name) for name in PARAMETERS})
+    labels = (_label(args.path_a), _label(args.path_b))
+    args.path_a, args.path_b = (_fetch_source(p, args) for p in (args.path_a, args.path_b))
     fp_a = load_fingerprint(args.path_a, quiet=args.quiet)
     fp_b = load_fingerprint(args.path_b, quiet=args.quiet)
     panel = [load_fingerprint(p, quiet=args.quiet) for p in args.panel or ()]
     # The weight-reading methods need the checkpoints themselves; saved fingerprints have no weights.
-    labels = (Path(args.path_a).name, Path(args.path_b).name)
     weights = None
     if not (_is_saved_fingerprint(args.path_a) or _is_saved_fingerprint(args.path_b)):
         from .safetensors_format import open_checkpoint
@@ -154,6 +165,37 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.charts:
         _write_charts(d, Path(args.charts), labels)
     return EXIT_OK
+
+
+def _label(path: str) -> str:
+    return path if is_source(path) else Path(path).name
+
+
+def _fetch_source(path: str, args: argparse.Namespace) -> str:
+    """A local path as it is; ``hf:Org/Name@rev`` downloaded (verified) into ``--cache-dir`` first,
+    from the hubs in the HUBS environment variable (default: the public Hugging Face hub)."""
+    if not is_source(path):
+        return path
+    import os
+
+    source = parse_source(path)
+    try:
+        hubs = parse_hubs(os.environ.get("HUBS") or DEFAULT_HUBS)
+    except ValueError as exc:
+        raise SourceError(f"HUBS: {exc}.") from None
+    with progress_reporter(f"downloading {source}", quiet=args.quiet) as progress:
+        acquired = acquire(
+            source,
+            hubs=hubs,
+            cache_dir=Path(args.cache_dir),
+            token=os.environ.get("HF_TOKEN", ""),
+            progress=progress,
+        )
+    print(
+        f"{source}: commit {acquired.commit}, {len(acquired.files)} files in {acquired.folder}",
+        file=sys.stderr,
+    )
+    return str(acquired.folder)
 
 
 def _write_charts(report_dict: dict, folder: Path, labels: tuple[str, str]) -> None:
@@ -188,8 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_inspect)
 
     p = sub.add_parser("compare", help="compare two checkpoints with calibrated methods")
-    p.add_argument("path_a")
+    p.add_argument("path_a", help="a checkpoint folder or file, a saved fingerprint, or hf:Org/Name@revision")
     p.add_argument("path_b")
+    p.add_argument(
+        "--cache-dir",
+        default=str(Path.home() / ".cache" / "provenance" / "hub"),
+        help="where hf:… checkpoints are downloaded (default: ~/.cache/provenance/hub)",
+    )
     p.add_argument("--methods", default="all", help=f"comma-separated: {','.join(METHODS)} (default: all)")
     p.add_argument("--json", metavar="OUT", help="write the full report as JSON")
     for param in PARAMETERS.values():

@@ -230,4 +230,4 @@ def test_the_sweep_command_reports_what_it_did(pair):
     )
     out = StringIO()
     call_command("reports_sweep", stdout=out)
-    assert out.getvalue().strip() == "requeued 1, failed 0, sent 1"
+    assert out.getvalue().strip() == "requeued 1, failed 0, sent 1, downloads sent 0"

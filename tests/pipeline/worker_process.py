@@ -60,7 +60,7 @@ class WorkerProcess:
             "provenance",
             "worker",
             "--queues",
-            "analysis,celery",
+            "analysis,celery,acquire",
             "--concurrency",
             "1",
             "--loglevel",

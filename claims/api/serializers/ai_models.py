@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims import services
@@ -64,25 +65,69 @@ class AIModelSerializer(PublicRecordSerializer):
         read_only_fields = PublicRecordSerializer.PUBLIC_READ_ONLY
 
 
+class SourceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["hub", "git"],
+        required=False,
+        default="hub",
+        help_text="A model hub, or a git repository with LFS.",
+    )
+    hub = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="huggingface",
+        help_text="One of the operator's HUBS (kind hub).",
+    )
+    repo = serializers.CharField(
+        max_length=200, required=False, help_text="Repository ID, e.g. Qwen/Qwen2.5-14B (kind hub)."
+    )
+    url = serializers.CharField(
+        max_length=500, required=False, help_text="The repository's https:// URL, under GIT_HOSTS (kind git)."
+    )
+    revision = serializers.CharField(
+        max_length=200, required=False, default="main", help_text="Branch, tag or commit."
+    )
+
+
+class AcquisitionSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="e.g. hf:Qwen/Qwen2.5-14B@main.")
+    commit = serializers.CharField(help_text="The commit the revision resolved to; empty until downloaded.")
+    files = serializers.ListField(
+        child=serializers.DictField(), help_text="name, size and SHA-256 of each file."
+    )
+    status = serializers.CharField(help_text="queued, running, done or failed.")
+    bytes_done = serializers.IntegerField()
+    bytes_total = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(help_text="Why the download failed; empty otherwise.")
+
+
 class CheckpointSerializer(BaseSerializer):
     """Read: everything the worker learnt about the weights. Write (register): model, revision,
-    location inside the model store, note - the pipeline reads the headers at once. A change
-    (PATCH) applies to the same checkpoint; model, revision and location are fixed once hashed."""
+    location inside the model store, note - the pipeline reads the headers at once; or model,
+    ``source`` (a hub repository and revision) and optionally revision and note - the download is
+    queued and ``acquisition`` shows it. A change (PATCH) applies to the same checkpoint; model,
+    revision and location are fixed once hashed."""
 
     url = serializers.SerializerMethodField(help_text="This checkpoint's API address.")
     model = LinkField(
         model=AIModel, allow_null=False, expand_with=AIModelSummarySerializer, help_text="The AI model."
     )
     location = serializers.CharField(
-        write_only=True, max_length=1000,
+        write_only=True, max_length=1000, required=False,
         help_text="A folder or file inside the configured model store (MODEL_STORE); not shown on reads.",
     )  # fmt: skip
+    source = SourceSerializer(
+        write_only=True, required=False, help_text="Instead of a location: download from a model hub."
+    )
+    acquisition = serializers.SerializerMethodField(
+        help_text="For a hub checkpoint: its source and download."
+    )
     note_html = MarkdownHTMLField(source="note")
 
     class Meta:
         model = Checkpoint
         fields = [
-            "url", "id", "model", "revision", "format", "location", "total_size", "file_hashes",
+            "url", "id", "model", "revision", "format", "location", "source", "acquisition", "total_size", "file_hashes",
             "content_hash", "config", "tokenizer_digest", "layout_family", "layer_count", "note",
             "note_html", "created_at", "updated_at",
         ]  # fmt: skip
@@ -90,7 +135,7 @@ class CheckpointSerializer(BaseSerializer):
             "id", "format", "total_size", "file_hashes", "content_hash", "config", "tokenizer_digest",
             "layout_family", "layer_count", "created_at", "updated_at",
         ]  # fmt: skip
-        extra_kwargs = {"note": {"required": False}}
+        extra_kwargs = {"note": {"required": False}, "revision": {"required": False}}
 
     def get_url(self, obj) -> str:
         from django.urls import reverse
@@ -99,7 +144,44 @@ class CheckpointSerializer(BaseSerializer):
             reverse("api:checkpoint-detail", kwargs={"pk": obj.pk})
         )
 
+    @extend_schema_field(AcquisitionSerializer(allow_null=True))
+    def get_acquisition(self, obj) -> dict | None:
+        if obj.source_kind != Checkpoint.SourceKind.HUB:
+            return None
+        return {
+            "source": obj.source_display,
+            "commit": obj.source_commit,
+            "files": obj.source_files,
+            "status": obj.acquisition_status,
+            "bytes_done": obj.acquisition_bytes,
+            "bytes_total": obj.acquisition_total,
+            "error": obj.acquisition_error,
+        }
+
+    def validate(self, attrs):
+        if self.instance is None:
+            if ("source" in attrs) == ("location" in attrs):
+                raise serializers.ValidationError(
+                    {"location": "Give either a location in the model store or a hub source, not both."}
+                )
+            if "location" in attrs and not attrs.get("revision"):
+                raise serializers.ValidationError({"revision": "This field is required."})
+        elif "source" in attrs:
+            raise serializers.ValidationError(
+                {"source": "A checkpoint's source is set when it is registered."}
+            )
+        return attrs
+
     def create(self, validated_data):
+        if "source" in validated_data:
+            checkpoint, _created = services.checkpoint_acquire(
+                model=validated_data["model"],
+                source=validated_data["source"],
+                revision=validated_data.get("revision", ""),
+                note=validated_data.get("note", ""),
+                user=self.context["request"].user,
+            )
+            return checkpoint
         checkpoint, _created = services.checkpoint_register(
             model=validated_data["model"],
             revision=validated_data["revision"],

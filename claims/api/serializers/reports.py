@@ -25,10 +25,20 @@ class ReportCheckpointSerializer(CheckpointSummarySerializer):
         read_only_fields = fields
 
 
+class DownloadSerializer(serializers.Serializer):
+    bytes_done = serializers.IntegerField(help_text="Bytes of the checkpoints' files downloaded so far.")
+    bytes_total = serializers.IntegerField(allow_null=True, help_text="Bytes to download; null until known.")
+    fraction = serializers.FloatField(allow_null=True, help_text="0 … 1; null until the total is known.")
+    text = serializers.CharField(help_text='e.g. "downloading 12.4 GB of 29.5 GB (42 %)".')
+
+
 class ProgressSerializer(serializers.Serializer):
     bytes_read = serializers.IntegerField(help_text="Bytes of weights read so far.")
     bytes_total = serializers.IntegerField(allow_null=True, help_text="Bytes to read; null until known.")
     fraction = serializers.FloatField(allow_null=True, help_text="0 … 1; null until the total is known.")
+    download = DownloadSerializer(
+        allow_null=True, help_text="While the weights are still being downloaded from a hub; else null."
+    )
 
 
 class ChartSerializer(serializers.Serializer):
@@ -75,7 +85,12 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj) -> dict:
-        return {"bytes_read": obj.progress_bytes, "bytes_total": obj.progress_total, "fraction": obj.progress}
+        return {
+            "bytes_read": obj.progress_bytes,
+            "bytes_total": obj.progress_total,
+            "fraction": obj.progress,
+            "download": obj.download,
+        }
 
     @extend_schema_field(ChartSerializer(many=True))
     def get_charts(self, obj) -> list[dict]:

@@ -1,4 +1,6 @@
 """``manage.py fingerprint PATH_A PATH_B``: register two checkpoints and compute their report here.
+A PATH may be a hub source (``hf:Org/Name@rev``, ``hub:<name>:Org/Name@rev``): it is downloaded
+here first, as the acquisition worker would.
 
 The operator's way to analyse real weights: the same services and runner as the worker, run
 synchronously in this process with progress on stderr, so a report exists in the knowledge base
@@ -17,12 +19,14 @@ from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport, Party
+from claims.pipeline.acquire import acquisition_run
 from claims.pipeline.runner import report_run
-from claims.services import checkpoint_register, report_request
+from claims.services import checkpoint_acquire, checkpoint_register, report_request
 from provenance.fingerprint.errors import ParameterError
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.parameters import validate as validate_parameters
 from provenance.fingerprint.progress import progress_reporter
+from provenance.fingerprint.sources import SourceError, is_source, parse_source
 from provenance.fingerprint.table import format_report
 
 UNATTRIBUTED = "unattributed-checkpoints"
@@ -32,7 +36,10 @@ class Command(BaseCommand):
     help = "Register two checkpoints under MODEL_STORE and compute their fingerprint report synchronously."
 
     def add_arguments(self, parser):
-        parser.add_argument("path_a", help="Folder or .safetensors file inside MODEL_STORE.")
+        parser.add_argument(
+            "path_a",
+            help="Folder or .safetensors file inside MODEL_STORE, or hf:Org/Name@revision (downloaded).",
+        )
         parser.add_argument("path_b")
         parser.add_argument(
             "--model-a",
@@ -74,8 +81,10 @@ class Command(BaseCommand):
                 )
         except ValidationError as exc:
             raise CommandError("; ".join(m for ms in exc.message_dict.values() for m in ms)) from exc
-        except ProvenanceError as exc:
+        except (ProvenanceError, SourceError) as exc:
             raise CommandError(str(exc)) from exc
+        for checkpoint in (a, b):
+            self._download(checkpoint)
 
         if report.status == FingerprintReport.Status.SUCCEEDED:
             self.stdout.write(f"Report {report.slug} was already computed.")
@@ -92,15 +101,32 @@ class Command(BaseCommand):
         self.stdout.write(format_report(report.result), ending="")
 
     def _register(self, path: str, model_slug: str | None, revision: str):
+        source = parse_source(path) if is_source(path) else None
         if model_slug:
             try:
                 model = AIModel.objects.get(slug=model_slug)
             except AIModel.DoesNotExist:
                 raise CommandError(f"No AI model with slug {model_slug!r}.") from None
         else:
-            model = self._unattributed_model(Path(path).resolve().name)
+            model = self._unattributed_model(
+                source.repo.split("/")[-1] if source else Path(path).resolve().name
+            )
+        if source is not None:
+            label = "" if revision == "local" else revision  # default: the source's revision
+            checkpoint, _created = checkpoint_acquire(model=model, source=source, revision=label, user=None)
+            return checkpoint
         checkpoint, _created = checkpoint_register(model=model, revision=revision, location=path, user=None)
         return checkpoint
+
+    def _download(self, checkpoint) -> None:
+        """Download a hub checkpoint here (a worker given the same download later finds it done)."""
+        if not checkpoint.is_acquiring:
+            return
+        with progress_reporter(f"downloading {checkpoint.source_display}", stream=sys.stderr) as progress:
+            acquisition_run(checkpoint_id=checkpoint.pk, on_progress=progress)
+        checkpoint.refresh_from_db()
+        if checkpoint.acquisition_status == checkpoint.Acquisition.FAILED:
+            raise CommandError(f"{checkpoint.source_display}: {checkpoint.acquisition_error}")
 
     @staticmethod
     def _unattributed_model(name: str) -> AIModel:

@@ -2,12 +2,19 @@
 
 from django.core.management.base import BaseCommand
 
+from claims.pipeline.acquire import acquisitions_sweep
 from claims.pipeline.sweep import reports_sweep
 
 
 class Command(BaseCommand):
-    help = "Requeue reports whose worker died, fail those past the time limit, resend lost messages."
+    help = (
+        "Requeue reports whose worker died, fail those past the time limit, resend lost messages; "
+        "send again the hub downloads whose worker died."
+    )
 
     def handle(self, *args, **options):
         result = reports_sweep()
-        self.stdout.write(f"requeued {result.requeued}, failed {result.failed}, sent {result.sent}")
+        downloads = acquisitions_sweep()
+        self.stdout.write(
+            f"requeued {result.requeued}, failed {result.failed}, sent {result.sent}, downloads sent {downloads}"
+        )

@@ -1,0 +1,236 @@
+"""Downloading a hub checkpoint's files: what the ``checkpoint_acquire`` Celery task (queue
+``acquire``) runs, so a long download never holds up the workers that compute reports.
+
+1. Claim the checkpoint with a conditional update (``queued → running``; a ``running`` one whose
+   heartbeat stopped - its worker was killed - may be claimed again).
+2. ``provenance.fingerprint.sources.acquire``: resolve the revision to a commit, fetch the files the
+   engine reads into ``MODEL_CACHE_DIR``, each verified against the hash the hub publishes; the
+   bytes done are written to the checkpoint every REPORT_PROGRESS_SECONDS (with a heartbeat).
+   A download interrupted there resumes from its partial files on the next attempt.
+3. Record commit, files and SHA-256s and the folder (``checkpoint_record_acquisition``), then send
+   the reports that waited for it. A refusal (repo not found, gated, hash mismatch, only pickles...)
+   marks the checkpoint ``failed`` with the sentence, and fails the reports waiting on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+import traceback
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claims.models import Checkpoint, FingerprintReport
+from claims.pipeline.requests import report_enqueue
+from provenance.fingerprint.safetensors_format import human_bytes
+from provenance.fingerprint.sources import (
+    GitSource,
+    HubSource,
+    Progress,
+    SourceError,
+    acquire,
+    acquire_git,
+    plan,
+)
+
+logger = logging.getLogger(__name__)
+Acquisition = Checkpoint.Acquisition
+
+
+def acquisition_enqueue_on_commit(checkpoint: Checkpoint) -> None:
+    transaction.on_commit(lambda: acquisition_enqueue(checkpoint_id=checkpoint.pk))
+
+
+def acquisition_enqueue(*, checkpoint_id: int) -> bool:
+    """Send the download task now; False (the sweep sends it later) if the broker is down."""
+    from claims.tasks import checkpoint_acquire  # the tasks module imports this one
+
+    try:
+        checkpoint_acquire.apply_async(
+            kwargs={"checkpoint_id": checkpoint_id},
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            soft_time_limit=None,
+            time_limit=None,
+        )
+    except Exception:  # noqa: BLE001 - any broker failure: the sweep will send it again
+        logger.warning("Could not send the download of checkpoint %s; the sweep will retry.", checkpoint_id)
+        return False
+    return True
+
+
+def _stale_before():
+    return timezone.now() - timezone.timedelta(seconds=settings.REPORT_STALE_SECONDS)
+
+
+def acquisition_claim(*, checkpoint_id: int) -> Checkpoint | None:
+    fresh = {"acquisition_status": Acquisition.RUNNING, "acquisition_heartbeat": timezone.now()}
+    claimed = Checkpoint.objects.filter(
+        Q(acquisition_status=Acquisition.QUEUED)
+        | Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__lt=_stale_before()),
+        pk=checkpoint_id,
+    ).update(**fresh)
+    return Checkpoint.objects.select_related("model").get(pk=checkpoint_id) if claimed else None
+
+
+class _ProgressWriter:
+    def __init__(self, checkpoint_id: int, echo: Progress | None = None) -> None:
+        self.checkpoint_id, self.echo = checkpoint_id, echo
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.echo is not None:
+            self.echo(done, total)
+        now = time.monotonic()
+        if now - self._last >= settings.REPORT_PROGRESS_SECONDS or done == total:
+            self._last = now
+            Checkpoint.objects.filter(pk=self.checkpoint_id).update(
+                acquisition_bytes=done, acquisition_total=total, acquisition_heartbeat=timezone.now()
+            )
+
+
+def _waiting_reports(checkpoint_id: int):
+    return FingerprintReport.objects.filter(
+        Q(checkpoint_a_id=checkpoint_id) | Q(checkpoint_b_id=checkpoint_id),
+        status=FingerprintReport.Status.QUEUED,
+    )
+
+
+def acquisition_failure_message(checkpoint: Checkpoint) -> str:
+    """What a report on a checkpoint whose download failed says."""
+    return f"The weights of “{checkpoint}” could not be downloaded: {checkpoint.acquisition_error}"
+
+
+def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
+    Checkpoint.objects.filter(pk=checkpoint.pk).update(
+        acquisition_status=Acquisition.FAILED, acquisition_error=message
+    )
+    checkpoint.acquisition_error = message
+    logger.warning("Download of checkpoint %s failed: %s\n%s", checkpoint.pk, message, detail)
+    _waiting_reports(checkpoint.pk).update(
+        status=FingerprintReport.Status.FAILED,
+        error_message=acquisition_failure_message(checkpoint),
+        error_detail=detail,
+        finished_at=timezone.now(),
+    )
+
+
+def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) -> str:
+    """Claim and download one checkpoint. Returns the outcome: done, failed or skipped.
+    ``on_progress(bytes_done, bytes_total)`` after every chunk (the command line prints it)."""
+    from claims.services.checkpoints import checkpoint_record_acquisition
+
+    checkpoint = acquisition_claim(checkpoint_id=checkpoint_id)
+    if checkpoint is None:
+        return "skipped"
+    # Once a download pinned a commit, downloading again (after an eviction) fetches that commit.
+    revision = checkpoint.source_commit or checkpoint.source_revision
+    progress = _ProgressWriter(checkpoint.pk, echo=on_progress)
+    try:
+        if checkpoint.source_kind == Checkpoint.SourceKind.GIT:
+            # The sizes are known only from the LFS pointers, after the fetch: the budget is kept
+            # with the size of the last download of this repository, if any.
+            cache_make_room(needed=checkpoint.acquisition_total or 0, for_checkpoint=checkpoint)
+            acquired = acquire_git(
+                GitSource(checkpoint.source_repo, revision),
+                git_hosts=settings.GIT_HOSTS,
+                cache_dir=settings.MODEL_CACHE_DIR,
+                progress=progress,
+            )
+        else:
+            source = HubSource(checkpoint.source_hub, checkpoint.source_repo, revision)
+            planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
+            # The size is known before anything downloads: the report page shows it at once.
+            Checkpoint.objects.filter(pk=checkpoint.pk).update(acquisition_total=planned.total_bytes)
+            cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
+            acquired = acquire(
+                source,
+                hubs=settings.HUBS,
+                cache_dir=settings.MODEL_CACHE_DIR,
+                token=settings.HF_TOKEN,
+                progress=progress,
+                planned=planned,
+            )
+        checkpoint_record_acquisition(
+            checkpoint=checkpoint, commit=acquired.commit, folder=str(acquired.folder), files=acquired.files
+        )
+    except SourceError as exc:
+        _fail(checkpoint, str(exc), traceback.format_exc())
+        return "failed"
+    except ValidationError as exc:
+        text = " ".join(m for messages in exc.message_dict.values() for m in messages)
+        _fail(checkpoint, f"the downloaded files are not readable weights: {text}", traceback.format_exc())
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - a bug or a full disk must end in a recorded failure
+        logger.exception("Download of checkpoint %s failed with an internal error", checkpoint.pk)
+        _fail(checkpoint, f"an internal error stopped the download ({type(exc).__name__}: {exc}).",
+              traceback.format_exc())  # fmt: skip
+        return "failed"
+    for report_id in _waiting_reports(checkpoint.pk).values_list("pk", flat=True):
+        report_enqueue(report_id=report_id)
+    return "done"
+
+
+def acquisitions_sweep() -> int:
+    """Send again the downloads whose worker died (stale heartbeat) or whose message was lost
+    (queued for longer than the stale delay). Sending twice is harmless: one claim wins."""
+    orphans = Checkpoint.objects.filter(
+        Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__lt=_stale_before())
+        | Q(acquisition_status=Acquisition.QUEUED, updated_at__lt=_stale_before())
+    ).values_list("pk", flat=True)
+    return sum(acquisition_enqueue(checkpoint_id=pk) for pk in orphans)
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def cache_make_room(*, needed: int, for_checkpoint: Checkpoint) -> list[int]:
+    """Keep MODEL_CACHE_DIR within MODEL_CACHE_MAX_BYTES once ``needed`` more bytes arrive (less
+    what ``for_checkpoint`` already has there): remove the least recently used downloads that no
+    queued or running report needs, marking them ``evicted`` (a report asking for one downloads its
+    commit again). Returns the ids evicted; SourceError when the budget cannot be met."""
+    budget = settings.MODEL_CACHE_MAX_BYTES
+    cache = Path(settings.MODEL_CACHE_DIR)
+    if not budget or not cache.is_dir():
+        return []
+    used = _folder_bytes(cache)
+    if for_checkpoint.location and Path(for_checkpoint.location).is_dir():
+        needed -= _folder_bytes(Path(for_checkpoint.location))
+    if used + needed <= budget:
+        return []
+    busy = FingerprintReport.objects.filter(
+        status__in=[FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING]
+    )
+    busy_ids = {for_checkpoint.pk}
+    for a, b in busy.values_list("checkpoint_a_id", "checkpoint_b_id"):
+        busy_ids |= {a, b}
+    candidates = (
+        Checkpoint.objects.filter(acquisition_status=Acquisition.DONE, location__startswith=str(cache))
+        .exclude(pk__in=busy_ids)
+        .order_by(F("cache_used_at").asc(nulls_first=True), "pk")
+    )
+    evicted = []
+    for candidate in candidates:
+        if used + needed <= budget:
+            break
+        folder = Path(candidate.location)
+        size = _folder_bytes(folder) if folder.is_dir() else 0
+        shutil.rmtree(folder, ignore_errors=True)
+        Checkpoint.objects.filter(pk=candidate.pk).update(acquisition_status=Acquisition.EVICTED)
+        logger.info("Evicted %s (%s) from the model cache", candidate, human_bytes(size))
+        used -= size
+        evicted.append(candidate.pk)
+    if used + needed > budget:
+        raise SourceError(
+            f"The model cache cannot make room: this download needs {human_bytes(needed)}, the budget "
+            f"(MODEL_CACHE_MAX_GB) is {human_bytes(budget)} and {human_bytes(used)} is in use by checkpoints "
+            "that queued or running reports need. An operator can raise the budget, or retry later."
+        )
+    return evicted

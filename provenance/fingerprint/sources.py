@@ -1,0 +1,631 @@
+"""Checkpoints that live on a model hub: name them, fetch the files the engine reads, verify them.
+
+A source is ``hf:Org/Name@revision`` (a Hugging Face-compatible hub; ``hf:`` is the hub named
+``huggingface``, ``hub:<name>:Org/Name@rev`` any hub the operator configured). The hubs are the
+operator's list (``HUBS``: ``name=https://host[|redirect-host|...]`` separated by commas): a
+source names a hub, never a URL, so nobody can point the server at an arbitrary address, and a file
+is fetched only from the hub itself or from a host the operator listed for its redirects (a CDN).
+
+Acquisition goes through the unmodified ``huggingface_hub`` client: ``HfApi.repo_info`` resolves
+the revision to a commit and lists the files with their sizes and hashes, ``get_hf_file_metadata``
+makes the same HEAD call ``hf_hub_download`` makes, and ``http_get`` (the function
+``hf_hub_download`` downloads with) streams each file into a writer of ours that computes the
+file's SHA-256 - and its git blob id, which the hub publishes for files not in LFS - as the bytes
+arrive, so no file is read twice. ``hf_hub_download`` itself cannot be used for that: it writes
+to a file of its own and hands a progress bar only the byte counts.
+
+Only what the engine reads is fetched (safetensors shards, their index, config.json and the
+tokenizer files). Pickles (``*.bin``, ``*.pt``, ``*.pth``, ``*.pkl``) are never fetched: opening
+one can run code. A file whose hash is not the published one is deleted and the acquisition fails
+naming the file and both hashes; an interrupted download keeps ``<file>.partial`` and resumes
+from it (its bytes are hashed once more, never the whole file).
+
+No Django here: the knowledge base's pipeline (``claims.pipeline.acquire``) and the command line
+(``compare hf:Org/Name@rev``) both call ``acquire``.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import FingerprintError
+from .safetensors_format import human_bytes
+
+DEFAULT_HUBS = "huggingface=https://huggingface.co|cdn-lfs.huggingface.co|cdn-lfs-us-1.huggingface.co|cdn-lfs.hf.co|cas-bridge.xethub.hf.co"
+WANTED = (
+    "*.safetensors", "*.safetensors.index.json", "config.json", "generation_config.json", "tokenizer.json",
+    "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json", "vocab.json", "merges.txt",
+)  # fmt: skip
+PICKLES = ("*.bin", "*.pt", "*.pth", "*.pkl", "*.ckpt")
+PARTIAL = ".partial"
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
+_HTML = (b"<!doctype html", b"<html", b"<!--", b"<head")
+
+Progress = Callable[[int, int], None]
+
+
+class SourceError(FingerprintError):
+    """A checkpoint source that cannot be acquired: a bad name, a hub that refuses, a file that is
+    not what the hub published. ``str()`` is one sentence saying what to do."""
+
+
+@dataclass(frozen=True)
+class Hub:
+    name: str
+    endpoint: str
+    redirect_hosts: frozenset[str] = frozenset()
+
+    def allows(self, url: str) -> bool:
+        """Whether a file may be fetched from ``url``: the hub's own origin or a listed redirect host."""
+        parts = urlsplit(url)
+        hub = urlsplit(self.endpoint)
+        if (parts.scheme, parts.netloc) == (hub.scheme, hub.netloc):
+            return True
+        # A listed host over HTTPS (or over the hub's own scheme: a test hub on http://127.0.0.1).
+        return parts.scheme in ("https", hub.scheme) and (parts.hostname or "") in self.redirect_hosts
+
+
+def parse_hubs(text: str) -> dict[str, Hub]:
+    """``name=https://host[|redirect-host...]`` separated by commas → {name: Hub}; ValueError if malformed."""
+    hubs = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, sep, spec = item.partition("=")
+        url, *hosts = [p.strip() for p in spec.split("|")]
+        parts = urlsplit(url)
+        if not (sep and re.fullmatch(r"[a-z0-9_-]+", name.strip()) and parts.scheme in ("http", "https")):
+            raise ValueError(f"{item!r} is not name=https://host (e.g. huggingface=https://huggingface.co)")
+        if parts.path.strip("/") or parts.query:
+            raise ValueError(f"{item!r}: give the hub's address without a path")
+        hubs[name.strip()] = Hub(name.strip(), url.rstrip("/"), frozenset(h for h in hosts if h))
+    return hubs
+
+
+@dataclass(frozen=True)
+class HubSource:
+    hub: str
+    repo: str
+    revision: str = "main"
+
+    def __str__(self) -> str:
+        prefix = "hf:" if self.hub == "huggingface" else f"hub:{self.hub}:"
+        return f"{prefix}{self.repo}@{self.revision}"
+
+
+def is_source(text: str) -> bool:
+    return text.startswith(("hf:", "hub:", "git+"))
+
+
+def parse_source(text: str) -> HubSource | GitSource:
+    """``hf:Org/Name[@rev]`` or ``hub:<name>:Org/Name[@rev]`` → HubSource, ``git+https://host/org/
+    name[@rev]`` → GitSource (revision ``main`` by default)."""
+    if text.startswith("git+"):
+        url, sep, revision = text[4:].rpartition("@")
+        if not sep or "/" in revision:
+            url, revision = text[4:], "main"
+        return git_source(url=url, revision=revision)
+    if text.startswith("hf:"):
+        hub, rest = "huggingface", text[3:]
+    elif text.startswith("hub:") and ":" in text[4:]:
+        hub, rest = text[4:].split(":", 1)
+    else:
+        raise SourceError(f"{text!r} is not a hub source: write hf:Org/Name@revision.")
+    repo, _, revision = rest.partition("@")
+    return hub_source(hub=hub, repo=repo, revision=revision or "main")
+
+
+def hub_source(*, hub: str, repo: str, revision: str) -> HubSource:
+    """A checked HubSource: a hub's name, a repo ID ``Org/Name`` and a branch, tag or commit."""
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", hub):
+        raise SourceError(f"{hub!r} is not a hub's name: use one of the operator's HUBS, e.g. huggingface.")
+    if not _REPO_ID.match(repo) or ".." in repo:
+        raise SourceError(f"{repo!r} is not a repository ID: write Org/Name, e.g. Qwen/Qwen2.5-14B.")
+    if not _REVISION.match(revision) or ".." in revision:
+        raise SourceError(f"{revision!r} is not a revision: give a branch, a tag or a commit.")
+    return HubSource(hub, repo, revision)
+
+
+def hub_for(source: HubSource, hubs: dict[str, Hub]) -> Hub:
+    try:
+        return hubs[source.hub]
+    except KeyError:
+        known = ", ".join(sorted(hubs)) or "none"
+        raise SourceError(
+            f"The hub {source.hub!r} is not one this server may download from (configured: {known}); "
+            "an operator adds hubs with the HUBS setting."
+        ) from None
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    name: str
+    size: int
+    sha256: str = ""  # the LFS oid, for files in LFS
+    blob_id: str = ""  # the git blob id (SHA-1 of "blob <size>\0" + content), for the others
+
+
+@dataclass
+class Plan:
+    source: HubSource
+    commit: str
+    files: list[RemoteFile]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+@dataclass
+class Acquired:
+    source: HubSource | GitSource
+    commit: str
+    folder: Path
+    files: list[dict] = field(default_factory=list)  # [{name, size, sha256}]
+    bytes_fetched: int = 0
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f["size"] for f in self.files)
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(base, p) for p in patterns)
+
+
+def select_files(names: list[str], source: object) -> list[str]:
+    """The files of a repository the engine reads (never a pickle); SourceError when there are no
+    safetensors weights - with the reason when the repository holds only pickles - or a name
+    leaves the repository."""
+    wanted = [n for n in names if _matches(n, WANTED) and not _matches(n, PICKLES)]
+    if not any(n.endswith(".safetensors") for n in wanted):
+        pickles = sorted(n for n in names if _matches(n, PICKLES))
+        if pickles:
+            raise SourceError(
+                f"{source} holds only pickle checkpoints ({', '.join(pickles[:3])}"
+                f"{', …' if len(pickles) > 3 else ''}): opening a pickle can run code, so Provenance never "
+                "downloads them. Ask for a revision with safetensors weights."
+            )
+        raise SourceError(f"{source} has no safetensors weights: nothing to analyse.")
+    for name in wanted:
+        if name.startswith("/") or ".." in name.split("/"):
+            raise SourceError(f"{source} lists a file outside the repository: {name!r}.")
+    return wanted
+
+
+def _client_error(exc: Exception, source: HubSource, hub: Hub, token: str) -> SourceError:
+    """The client's exception as one sentence for the editor."""
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        RemoteEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    where = f"{source.repo} on {hub.name} ({hub.endpoint})"
+    if isinstance(exc, GatedRepoError):
+        return SourceError(
+            f"{where} is gated: an operator must set HF_TOKEN to a token that has accepted its terms "
+            "(the hub answered 401/403)."
+        )
+    if isinstance(exc, RevisionNotFoundError):
+        return SourceError(f"{where} has no revision {source.revision!r}: check the branch, tag or commit.")
+    if isinstance(exc, RemoteEntryNotFoundError):
+        return SourceError(f"A file of {where} is listed but cannot be found: {exc}")
+    if isinstance(exc, RepositoryNotFoundError):
+        private = "" if token else " or it is private or gated (then an operator must set HF_TOKEN)"
+        return SourceError(f"{where} does not exist{private}.")
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(exc, HfHubHTTPError) and status in (401, 403):
+        return SourceError(
+            f"{where} refused access ({status}): an operator must set HF_TOKEN to a token with access."
+        )
+    return SourceError(f"{where} could not be read: {type(exc).__name__}: {exc}")
+
+
+def _api_errors():
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+
+    return (HfHubHTTPError, httpx2.HTTPError)
+
+
+def plan(source: HubSource, *, hubs: dict[str, Hub], token: str = "") -> Plan:
+    """Resolve the revision to a commit and list the files to fetch (sizes and published hashes).
+    Raises SourceError for an unknown hub, a missing repo or revision, a gated repo, or a repo
+    without safetensors weights (only pickles: refused with the reason)."""
+    from huggingface_hub import HfApi
+
+    hub = hub_for(source, hubs)
+    api = HfApi(endpoint=hub.endpoint, token=token or False)
+    try:
+        info = api.model_info(source.repo, revision=source.revision, files_metadata=True)
+    except _api_errors() as exc:
+        raise _client_error(exc, source, hub, token) from exc
+    if not info.sha or not re.fullmatch(r"[0-9a-f]{40}", info.sha):
+        raise SourceError(
+            f"{hub.endpoint} did not name the commit of {source}: is it a Hugging Face-compatible hub?"
+        )
+    siblings = info.siblings or []
+    chosen = set(select_files([sib.rfilename for sib in siblings], source))
+    wanted = [sib for sib in siblings if sib.rfilename in chosen]
+    files = []
+    for s in wanted:
+        size = s.lfs.size if s.lfs else s.size
+        if size is None:
+            raise SourceError(f"{hub.endpoint} did not give the size of {s.rfilename}.")
+        files.append(
+            RemoteFile(s.rfilename, int(size), sha256=s.lfs.sha256 if s.lfs else "", blob_id=s.blob_id or "")
+        )
+    return Plan(source, info.sha, sorted(files, key=lambda f: f.name))
+
+
+class HashingWriter:
+    """The file object ``http_get`` writes to: appends to ``<file>.partial`` and hashes each chunk
+    as it passes (SHA-256, and the git blob id for files not in LFS). ``http_get`` rewinds and truncates when a server
+    ignores a Range request: the hashes are then recomputed from what is left on disk."""
+
+    def __init__(
+        self, path: Path, size: int, on_bytes: Callable[[int], None], *, blob_id: bool = False
+    ) -> None:
+        self.path, self.size, self.on_bytes, self.blob_id = path, size, on_bytes, blob_id
+        self.file = open(path, "ab+")  # noqa: SIM115 - closed by close()
+        self.fetched = 0
+        self.first = b""
+        self._rehash(self.file.seek(0, os.SEEK_END))
+
+    def _rehash(self, length: int) -> None:
+        self.sha256 = hashlib.sha256()
+        self.blob = hashlib.sha1(f"blob {self.size}\0".encode(), usedforsecurity=False)
+        self.file.seek(0)
+        remaining = length
+        while remaining > 0:
+            block = self.file.read(min(1 << 20, remaining))
+            if not block:
+                break
+            self.sha256.update(block)
+            if self.blob_id:
+                self.blob.update(block)
+            remaining -= len(block)
+        if self.file.seek(0, os.SEEK_END) != length:
+            self.file.seek(length)
+            self.file.truncate()
+        self.length = length
+
+    def write(self, chunk: bytes) -> int:
+        if self.length == 0 and len(self.first) < 64:
+            self.first += chunk[:64]
+        self.file.write(chunk)
+        self.sha256.update(chunk)
+        if self.blob_id:  # only files not in LFS are published by their git blob id
+            self.blob.update(chunk)
+        self.length += len(chunk)
+        self.fetched += len(chunk)
+        self.on_bytes(len(chunk))
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self.length
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        # Only http_get's rewind before a full download goes through here.
+        if whence != os.SEEK_SET or offset > self.length:
+            raise OSError("HashingWriter only rewinds")
+        self._rehash(offset)
+        return offset
+
+    def truncate(self, size: int | None = None) -> int:
+        self._rehash(self.length if size is None else size)
+        return self.length
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+    def looks_like_html(self) -> bool:
+        return self.first.lstrip().lower().startswith(_HTML)
+
+
+def _fetch_file(
+    remote: RemoteFile, *, source: HubSource, commit: str, hub: Hub, token: str, folder: Path, on_bytes
+) -> tuple[str, int]:
+    """Fetch one file into ``folder`` (verified, then renamed into place). Returns (sha256, bytes fetched)."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.file_download import http_get
+    from huggingface_hub.utils import build_hf_headers
+
+    target = folder / remote.name
+    partial = target.with_name(target.name + PARTIAL)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    url = hf_hub_url(source.repo, remote.name, revision=commit, endpoint=hub.endpoint)
+    try:
+        meta = get_hf_file_metadata(url, token=token or False, endpoint=hub.endpoint)
+    except _api_errors() as exc:
+        raise _client_error(exc, source, hub, token) from exc
+    if meta.commit_hash and meta.commit_hash != commit:
+        raise SourceError(f"{hub.name} served {remote.name} of commit {meta.commit_hash}, not {commit}.")
+    location = meta.location or url
+    if not hub.allows(location):
+        raise SourceError(
+            f"{hub.name} redirected {remote.name} to {urlsplit(location).netloc}, a host it is not known to "
+            "use: refused (an operator lists a hub's download hosts in HUBS)."
+        )
+    expected = remote.sha256 or remote.blob_id
+    if remote.sha256 and meta.etag and meta.etag != remote.sha256:
+        raise SourceError(
+            f"{hub.name} gives two hashes for {remote.name}: {remote.sha256} in the listing, {meta.etag} "
+            "in the file's headers. Nothing was downloaded."
+        )
+    same_host = urlsplit(location).netloc == urlsplit(hub.endpoint).netloc
+    headers = build_hf_headers(token=token or False) if same_host else {}
+    writer = HashingWriter(partial, remote.size, on_bytes, blob_id=not remote.sha256)
+    keep_partial = False
+    try:
+        if writer.length > remote.size:
+            writer.truncate(0)
+        try:
+            http_get(location, writer, resume_size=writer.length, headers=headers, expected_size=remote.size,
+                     displayed_filename=remote.name)  # fmt: skip
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise SourceError(
+                    f"The disk is full: {remote.name} ({human_bytes(remote.size)}) could not be written to "
+                    f"{folder}; the partial file was removed. An operator must free space there."
+                ) from exc
+            if writer.looks_like_html():
+                raise SourceError(
+                    f"{hub.name} answered an HTML page instead of {remote.name} (a login or error page?): "
+                    "nothing was kept."
+                ) from exc
+            if "Consistency check failed" in str(exc):
+                raise SourceError(
+                    f"{remote.name} arrived with {writer.length} bytes, not the {remote.size} the hub announced "
+                    "(a body cut short, or a listing that lies about the size): nothing was kept."
+                ) from exc
+            raise
+        except _api_errors() as exc:
+            keep_partial = not writer.looks_like_html()  # a dropped connection: resume next time
+            raise SourceError(f"The download of {remote.name} from {hub.name} stopped: {exc}") from exc
+        sha256 = writer.sha256.hexdigest()
+        got = sha256 if remote.sha256 else writer.blob.hexdigest()
+        if writer.looks_like_html() and got != expected:
+            raise SourceError(
+                f"{hub.name} answered an HTML page instead of {remote.name} (a login or error page?): nothing was kept."
+            )
+        if got != expected:
+            kind = "SHA-256" if remote.sha256 else "git blob id"
+            raise SourceError(
+                f"{remote.name} does not match what {hub.name} publishes: {kind} {got} downloaded, {expected} "
+                "published. The file was deleted."
+            )
+        fetched = writer.fetched
+    except BaseException:
+        writer.close()
+        if not keep_partial:
+            partial.unlink(missing_ok=True)
+        raise
+    writer.close()
+    os.replace(partial, target)
+    return sha256, fetched
+
+
+def _check_free_space(planned: Plan, folder: Path) -> None:
+    """Refuse before anything downloads when the disk cannot hold what is still to fetch."""
+    missing = 0
+    for remote in planned.files:
+        target = folder / remote.name
+        if not (target.is_file() and target.stat().st_size == remote.size):
+            partial = target.with_name(target.name + PARTIAL)
+            missing += remote.size - (partial.stat().st_size if partial.is_file() else 0)
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    free = shutil.disk_usage(existing).free
+    if missing > free:
+        raise SourceError(
+            f"{planned.source} needs {human_bytes(missing)} more on disk and {existing} has {human_bytes(free)} "
+            "free: nothing was downloaded. An operator must free space or point MODEL_CACHE_DIR elsewhere."
+        )
+
+
+def snapshot_folder(cache_dir: Path, source: HubSource, commit: str) -> Path:
+    return Path(cache_dir) / source.hub / source.repo.replace("/", "--") / commit
+
+
+def acquire(
+    source: HubSource,
+    *,
+    hubs: dict[str, Hub],
+    cache_dir: Path,
+    token: str = "",
+    progress: Progress | None = None,
+    planned: Plan | None = None,
+) -> Acquired:
+    """Fetch the files of ``source`` the engine reads into ``cache_dir/<hub>/<Org--Name>/<commit>/``
+    and return where, with each file's SHA-256. Files already there (only verified files get their
+    final name) are not fetched again; ``progress(bytes_done, bytes_total)`` after every chunk."""
+    from .stats import _sha256_file  # numpy: not loaded where only the settings read HUBS
+
+    hub = hub_for(source, hubs)
+    planned = planned or plan(source, hubs=hubs, token=token)
+    folder = snapshot_folder(cache_dir, source, planned.commit)
+    done = 0
+    total = planned.total_bytes
+
+    def on_bytes(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(min(done, total), total)
+
+    _check_free_space(planned, folder)
+    result = Acquired(source, planned.commit, folder)
+    for remote in planned.files:
+        target = folder / remote.name
+        if target.is_file() and target.stat().st_size == remote.size:
+            # Verified when it was fetched; the hash is recorded for the report, one read of a small
+            # file or a shard already paid for.
+            sha256 = remote.sha256 or _sha256_file(target)
+            on_bytes(remote.size)
+        else:
+            before = done
+            partial = target.with_name(target.name + PARTIAL)
+            if partial.is_file():
+                on_bytes(min(partial.stat().st_size, remote.size))
+            sha256, fetched = _fetch_file(
+                remote, source=source, commit=planned.commit, hub=hub, token=token, folder=folder,
+                on_bytes=on_bytes,
+            )  # fmt: skip
+            result.bytes_fetched += fetched
+            done = before + remote.size
+        result.files.append({"name": remote.name, "size": remote.size, "sha256": sha256})
+    return result
+
+
+# -- git repositories with LFS (a GitCode or GitHub repository, or a mirror) ---------------------
+
+DEFAULT_GIT_HOSTS = "https://gitcode.com/,https://github.com/,https://gitee.com/,https://huggingface.co/"
+_LFS_POINTER = re.compile(
+    rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n"
+)
+
+
+@dataclass(frozen=True)
+class GitSource:
+    url: str
+    revision: str = "main"
+
+    def __str__(self) -> str:
+        return f"git+{self.url}@{self.revision}"
+
+
+def git_source(*, url: str, revision: str) -> GitSource:
+    """A checked GitSource: an https:// (or file://) URL and a branch, tag or commit."""
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("https", "file")
+        or any(c.isspace() for c in url)
+        or ".." in parts.path.split("/")
+    ):
+        raise SourceError(f"{url!r} is not a git repository address: give https://host/org/name(.git).")
+    if not _REVISION.match(revision) or ".." in revision:
+        raise SourceError(f"{revision!r} is not a revision: give a branch, a tag or a commit.")
+    return GitSource(url, revision)
+
+
+def git_allowed(source: GitSource, git_hosts: list[str]) -> None:
+    """SourceError unless the URL starts with one of the operator's ``GIT_HOSTS`` prefixes."""
+    if not any(source.url.startswith(prefix) for prefix in git_hosts):
+        raise SourceError(
+            f"{urlsplit(source.url).netloc or source.url} is not a git host this server may download from; "
+            "an operator adds hosts with the GIT_HOSTS setting."
+        )
+
+
+def _git(args: list[str], *, cwd: Path, source: GitSource) -> str:
+    import subprocess
+
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"}
+    # Only https (and file:// for a local mirror): no ssh, no git://, no ext:: helpers.
+    safety = ["-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.file.allow=always"]  # fmt: skip
+    result = subprocess.run(["git", *safety, *args], cwd=cwd, env=env, capture_output=True, timeout=3600)
+    if result.returncode != 0:
+        stderr = result.stderr.decode(errors="replace").strip()
+        lines = stderr.splitlines()
+        first = next(
+            (line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1] if lines else ""
+        )
+        if "couldn't find remote ref" in stderr or "not our ref" in stderr:
+            raise SourceError(
+                f"{source.url} has no revision {source.revision!r}: check the branch, tag or commit."
+            )
+        if args[0] == "fetch" and (
+            "does not appear to be a git repository" in stderr or "not found" in stderr
+        ):
+            raise SourceError(f"{source.url} is not a git repository this server can read ({first}).")
+        raise SourceError(f"git {args[0]} of {source} failed: {first or 'no message'}")
+    return result.stdout.decode(errors="replace")
+
+
+def acquire_git(
+    source: GitSource, *, git_hosts: list[str], cache_dir: Path, progress: Progress | None = None
+) -> Acquired:
+    """Fetch the files of ``source`` the engine reads into ``cache_dir/git/<host--path>/<commit>/``
+    with the real ``git`` and ``git-lfs``: a shallow fetch of the revision without smudging, the
+    LFS pointers read from the tree, then only the wanted LFS objects, one at a time. git-lfs
+    computes each object's SHA-256 while it downloads and refuses one that is not its pointer's oid;
+    the size is checked against the pointer here. Only URLs starting with one of ``git_hosts``."""
+    git_allowed(source, git_hosts)
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", urlsplit(source.url).netloc + urlsplit(source.url).path).strip(
+        "-"
+    )
+    root = Path(cache_dir) / "git" / slug
+    work = root / "repo.git"
+    if not work.is_dir():
+        work.mkdir(parents=True)
+        _git(["init", "-q", "--bare"], cwd=work, source=source)
+    _git(["fetch", "-q", "--depth", "1", "--no-tags", source.url, source.revision], cwd=work, source=source)
+    commit = _git(["rev-parse", "FETCH_HEAD"], cwd=work, source=source).strip()
+    entries = {}
+    for line in _git(["ls-tree", "-r", "-l", "-z", commit], cwd=work, source=source).split("\0"):
+        if not line:
+            continue
+        meta, name = line.split("\t", 1)
+        _mode, kind, oid, size = meta.split()
+        if kind == "blob":
+            entries[name] = (oid, int(size))
+    names = select_files(sorted(entries), source)
+    folder = root / commit
+    blobs = {
+        name: _git(["cat-file", "blob", entries[name][0]], cwd=work, source=source).encode() for name in names
+    }
+    pointers = {name: _LFS_POINTER.match(data) for name, data in blobs.items()}
+    sizes = {name: int(m[2]) if m else len(blobs[name]) for name, m in pointers.items()}
+    total = sum(sizes.values())
+    result = Acquired(source, commit, folder)
+    done = 0
+    for name in names:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pointer = pointers[name]
+        if pointer is None:
+            sha256 = hashlib.sha256(blobs[name]).hexdigest()
+            if not target.is_file():
+                partial = target.with_name(target.name + PARTIAL)
+                partial.write_bytes(blobs[name])
+                os.replace(partial, target)
+        else:
+            sha256 = pointer[1].decode()
+            if not (target.is_file() and target.stat().st_size == sizes[name]):
+                _git(["lfs", "fetch", source.url, commit, "-I", name], cwd=work, source=source)
+                obj = work / "lfs" / "objects" / sha256[:2] / sha256[2:4] / sha256
+                if not obj.is_file():
+                    raise SourceError(f"git-lfs did not fetch {name} (object {sha256}) from {source.url}.")
+                if obj.stat().st_size != sizes[name]:
+                    got = obj.stat().st_size
+                    obj.unlink()
+                    raise SourceError(
+                        f"{name} has {got} bytes but its LFS pointer says {sizes[name]}: the pointer lies "
+                        "about the size; nothing was kept."
+                    )
+                os.replace(obj, target)  # one copy on disk
+                result.bytes_fetched += sizes[name]
+        done += sizes[name]
+        if progress is not None:
+            progress(done, total)
+        result.files.append({"name": name, "size": sizes[name], "sha256": sha256})
+    return result

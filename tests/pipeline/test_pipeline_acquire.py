@@ -1,0 +1,356 @@
+"""Hub checkpoints in the knowledge base: every door (service, API, admin) queues a download that
+the acquisition worker does through the unmodified huggingface_hub client against the local test
+hub (tests/hub_server.py); a report waits for its checkpoints' downloads, shows their progress, and
+fails with the download's reason when one fails."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from claims.models import Checkpoint, FingerprintReport
+from claims.pipeline.acquire import acquisition_run
+from claims.pipeline.runner import report_run
+from claims.services import checkpoint_acquire, report_request
+from provenance.fingerprint.sources import parse_hubs
+from tests.factories import AIModelFactory, editor
+from tests.hub_server import HubRepo, HubServer
+
+pytestmark = pytest.mark.django_db
+Acquisition = Checkpoint.Acquisition
+Status = FingerprintReport.Status
+
+
+@pytest.fixture
+def hub(lineage_store, settings, tmp_path):
+    """The test hub serving the lineage set as Org/<name>, configured as the hub ``testhub``; the
+    downloads go to a fresh MODEL_CACHE_DIR inside the model store."""
+    cache = (tmp_path / "hub-cache").resolve()
+    cache.mkdir()
+    settings.MODEL_STORE = [lineage_store.resolve(), cache]
+    settings.MODEL_CACHE_DIR = cache
+    with HubServer() as server:
+        for name in ("base", "finetune", "independent"):
+            server.add(HubRepo.from_folder(f"Org/{name}", lineage_store / "lineage" / name))
+        settings.HUBS = parse_hubs(server.hubs_setting())
+        yield server
+
+
+def acquire(name: str, *, repo: str | None = None, **kwargs) -> Checkpoint:
+    checkpoint, _created = checkpoint_acquire(
+        model=AIModelFactory(name=f"Hub {name}"),
+        source={"hub": "testhub", "repo": repo or f"Org/{name}", "revision": "main"},
+        user=None,
+        **kwargs,
+    )
+    return checkpoint
+
+
+def request(a, b) -> FingerprintReport:
+    return report_request(checkpoint_a=a, checkpoint_b=b, methods=None, parameters=None, user=None)[0]
+
+
+def test_a_report_on_hub_checkpoints_waits_for_their_downloads_then_names_commit_and_hashes(
+    hub, lineage_store, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as sent:
+        base, finetune = acquire("base"), acquire("finetune")
+    assert len(sent) == 2 and base.acquisition_status == Acquisition.QUEUED and not base.location
+    report = request(base, finetune)
+    assert report_run(report_id=report.pk) == "waiting"
+    report.refresh_from_db()
+    assert report.status == Status.QUEUED and report.download["text"].startswith("waiting for the download")
+
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert report_run(report_id=report.pk) == "waiting"  # finetune is still to come
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"
+    assert report_run(report_id=report.pk) == "succeeded"
+
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.DONE and base.source_commit == hub.repos["Org/base"].commit
+    assert base.location.startswith(str(hub_cache(base))) and base.layout_family
+    for f in base.source_files:
+        published = (lineage_store / "lineage" / "base" / f["name"]).read_bytes()
+        assert f["sha256"] == hashlib.sha256(published).hexdigest()
+    # The fingerprint worker hashed the same files the download verified.
+    assert base.file_hashes == {
+        f["name"]: f["sha256"] for f in base.source_files if f["name"].endswith(".safetensors")
+    }
+    report.refresh_from_db()
+    assert report.result["verdict"] == "lineage_supported"
+
+
+def hub_cache(checkpoint: Checkpoint):
+    from django.conf import settings
+
+    return settings.MODEL_CACHE_DIR / "testhub" / "Org--base"
+
+
+def test_a_failed_download_fails_the_waiting_report_with_its_reason(hub):
+    hub.repos["Org/base"].faults.add("gated")
+    base, finetune = acquire("base"), acquire("finetune")
+    report = request(base, finetune)
+    assert acquisition_run(checkpoint_id=base.pk) == "failed"
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.FAILED and "set HF_TOKEN" in base.acquisition_error
+    report.refresh_from_db()
+    assert report.status == Status.FAILED
+    assert report.error_message.startswith(
+        f"The weights of “{base}” could not be downloaded: Org/base on testhub"
+    )
+    assert not list(hub_cache(base).rglob("*.safetensors"))
+
+
+def test_a_report_asked_after_the_download_failed_fails_with_its_reason(hub):
+    base = acquire("nothing", repo="Org/nothing")
+    assert acquisition_run(checkpoint_id=base.pk) == "failed"
+    report = request(base, acquire("finetune"))
+    acquisition_run(checkpoint_id=report.checkpoint_b_id)
+    assert report_run(report_id=report.pk) == "failed"
+    report.refresh_from_db()
+    assert "Org/nothing on testhub" in report.error_message and "does not exist" in report.error_message
+
+
+def test_a_hash_mismatch_fails_the_download_and_keeps_no_file(hub):
+    hub.repos["Org/base"].faults.add("corrupt")
+    base = acquire("base")
+    assert acquisition_run(checkpoint_id=base.pk) == "failed"
+    base.refresh_from_db()
+    assert "does not match what testhub publishes: SHA-256" in base.acquisition_error
+    assert not base.location and not list(hub_cache(base).rglob("*.safetensors*"))
+
+
+def test_a_failed_download_is_queued_again_by_asking_again(hub, django_capture_on_commit_callbacks):
+    hub.repos["Org/base"].faults.add("html")
+    base = acquire("base")
+    assert acquisition_run(checkpoint_id=base.pk) == "failed"
+    hub.repos["Org/base"].faults.clear()
+    with django_capture_on_commit_callbacks() as sent:
+        again, created = checkpoint_acquire(
+            model=base.model, source={"hub": "testhub", "repo": "Org/base"}, user=None
+        )
+    assert (
+        not created
+        and again.pk == base.pk
+        and again.acquisition_status == Acquisition.QUEUED
+        and len(sent) == 1
+    )
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+
+
+def test_a_hub_not_in_the_operators_list_is_refused_at_the_door(hub):
+    with pytest.raises(ValidationError) as info:
+        checkpoint_acquire(model=AIModelFactory(), source={"hub": "elsewhere", "repo": "Org/base"}, user=None)
+    assert (
+        "not one this server may download from (configured: testhub)" in info.value.message_dict["source"][0]
+    )
+    assert not Checkpoint.objects.exists()
+
+
+def test_the_download_progress_shows_on_the_report_in_the_admin(hub, client):
+    base, finetune = acquire("base"), acquire("finetune")
+    report = request(base, finetune)
+    Checkpoint.objects.filter(pk=base.pk).update(
+        acquisition_status=Acquisition.RUNNING,
+        acquisition_bytes=2_500_000_000,
+        acquisition_total=5_000_000_000,
+    )
+    Checkpoint.objects.filter(pk=finetune.pk).update(acquisition_total=1_000_000_000)
+    client.force_login(editor())
+    page = client.get(reverse("admin:claims_fingerprintreport_change", args=[report.pk])).content.decode()
+    assert "downloading 2.5 GB of 6.0 GB (41 %)" in page
+
+
+def test_the_api_registers_a_hub_checkpoint_from_a_source_object(hub):
+    from tests.api.conftest import token_client
+
+    client = token_client(editor())
+    model = AIModelFactory()
+    response = client.post(
+        "/api/v1/checkpoints/",
+        {"model": model.slug, "source": {"hub": "testhub", "repo": "Org/base", "revision": "main"}},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["revision"] == "main"
+    assert body["acquisition"] | {"files": []} == {
+        "source": "hub:testhub:Org/base@main", "commit": "", "files": [], "status": "queued", "bytes_done": 0,
+        "bytes_total": None, "error": "",
+    }  # fmt: skip
+    refused = client.post(
+        "/api/v1/checkpoints/",
+        {"model": model.slug, "source": {"hub": "evil", "repo": "Org/x"}},
+        format="json",
+    )
+    assert refused.status_code == 400 and "not one this server may download from" in str(refused.json())
+    both = client.post(
+        "/api/v1/checkpoints/",
+        {"model": model.slug, "revision": "v2", "location": "lineage/base", "source": {"repo": "Org/base"}},
+        format="json",
+    )
+    assert both.status_code == 400 and "not both" in str(both.json())
+
+
+def test_the_admin_adds_a_checkpoint_from_a_hub(hub, client):
+    client.force_login(editor())
+    url = reverse("admin:claims_checkpoint_add_from_hub")
+    page = client.get(url)
+    assert page.status_code == 200 and "testhub (http://127.0.0.1:" in page.content.decode()
+    assert url in client.get(reverse("admin:claims_checkpoint_changelist")).content.decode()
+    model = AIModelFactory()
+    bad = client.post(url, {"model": model.pk, "hub": "testhub", "repo": "../etc", "source_revision": "main"})
+    assert bad.status_code == 200 and "is not a repository ID" in bad.content.decode()
+    response = client.post(
+        url, {"model": model.pk, "hub": "testhub", "repo": "Org/base", "source_revision": "main"}
+    )
+    checkpoint = Checkpoint.objects.get(model=model)
+    assert response.status_code == 302 and response["Location"].endswith(f"/{checkpoint.pk}/change/")
+    assert checkpoint.source_display == "hub:testhub:Org/base@main"
+    assert checkpoint.acquisition_status == Acquisition.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_queues")
+def test_a_real_worker_downloads_both_checkpoints_then_computes_their_report(hub, lineage_store, settings):
+    from claims.views.reports import reproduce_commands
+    from tests.pipeline.test_pipeline_worker import wait_for
+    from tests.pipeline.worker_process import WorkerProcess
+
+    base, finetune = acquire("base"), acquire("finetune")  # committed: the downloads are sent
+    report = request(base, finetune)
+    env = {"HUBS": hub.hubs_setting(), "MODEL_CACHE_DIR": str(settings.MODEL_CACHE_DIR)}
+    with WorkerProcess(model_store=lineage_store, env=env) as worker:
+        wait_for(report, worker=worker)
+    assert report.status == Status.SUCCEEDED, report.error_message
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.DONE and base.content_hash
+    commit = hub.repos["Org/base"].commit
+    assert (
+        f"python -m provenance.fingerprint compare hub:testhub:Org/base@{commit}"
+        in reproduce_commands(report)[1]
+    )
+
+
+def test_the_sweep_sends_again_a_download_whose_worker_died_and_it_resumes(hub, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.pipeline.acquire import acquisitions_sweep
+    from provenance.fingerprint.sources import PARTIAL, HubSource, snapshot_folder
+
+    base = acquire("base")
+    # A worker was SIGKILLed mid-file: the checkpoint stays "running", its heartbeat stops, and
+    # half a shard is left on disk.
+    stale = timezone.now() - timedelta(seconds=settings.REPORT_STALE_SECONDS + 5)
+    Checkpoint.objects.filter(pk=base.pk).update(
+        acquisition_status=Acquisition.RUNNING, acquisition_heartbeat=stale
+    )
+    repo = hub.repos["Org/base"]
+    folder = snapshot_folder(settings.MODEL_CACHE_DIR, HubSource("testhub", "Org/base"), repo.commit)
+    folder.mkdir(parents=True)
+    shard = "model-00001-of-00003.safetensors"
+    (folder / (shard + PARTIAL)).write_bytes(repo.files[shard][:1_000_000])
+    assert acquisitions_sweep() == 1
+    served = hub.bytes_served
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    total = sum(len(data) for data in repo.files.values())
+    assert hub.bytes_served - served < total - 900_000  # the first million bytes were not fetched again
+    assert (folder / shard).read_bytes() == repo.files[shard]
+
+
+def test_manage_py_fingerprint_downloads_hub_sources_then_computes(hub):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "fingerprint", "hub:testhub:Org/base@main", "hub:testhub:Org/finetune@main", "--methods", "attn_std",
+        stdout=out, stderr=StringIO(),
+    )  # fmt: skip
+    assert "Report " in out.getvalue() and "attn_std" in out.getvalue()
+    base = Checkpoint.objects.get(source_repo="Org/base")
+    assert base.revision == "main" and base.source_commit == hub.repos["Org/base"].commit
+    with pytest.raises(
+        CommandError, match=r"hub:testhub:Org/nothing@main: Org/nothing on testhub .* does not exist"
+    ):
+        call_command(
+            "fingerprint", "hub:testhub:Org/nothing@main", "hub:testhub:Org/base@main", stderr=StringIO()
+        )
+
+
+def test_the_cache_budget_evicts_the_least_recently_used_download_and_a_report_brings_it_back(hub, settings):
+    base, finetune, independent = acquire("base"), acquire("finetune"), acquire("independent")
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"
+    base.refresh_from_db()
+    base_folder = base.location
+    used = sum(f["size"] for f in base.source_files) * 2
+    settings.MODEL_CACHE_MAX_BYTES = used + 1_000_000  # room for two of the three models
+    # A report on finetune is queued: finetune is needed, so base (the least recently used) goes.
+    request(finetune, acquire("other", repo="Org/base"))
+    assert acquisition_run(checkpoint_id=independent.pk) == "done"
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.EVICTED
+    assert not list(Path(base_folder).glob("*.safetensors"))
+    finetune.refresh_from_db()
+    assert finetune.acquisition_status == Acquisition.DONE
+    # A report on base downloads its pinned commit again, then runs.
+    settings.MODEL_CACHE_MAX_BYTES = 0
+    report = request(base, independent)
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.QUEUED
+    assert report_run(report_id=report.pk) == "waiting"
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    base.refresh_from_db()
+    assert base.location == base_folder and base.source_commit == hub.repos["Org/base"].commit
+    assert report_run(report_id=report.pk) == "succeeded"
+
+
+def test_a_download_that_cannot_fit_the_budget_fails_clearly(hub, settings):
+    base, finetune = acquire("base"), acquire("finetune")
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    request(base, finetune)  # base is needed by a queued report: it cannot be evicted
+    settings.MODEL_CACHE_MAX_BYTES = 6_000_000
+    assert acquisition_run(checkpoint_id=finetune.pk) == "failed"
+    finetune.refresh_from_db()
+    assert finetune.acquisition_error.startswith(
+        "The model cache cannot make room: this download needs 4.7 MB"
+    )
+
+
+def test_a_git_lfs_checkpoint_is_acquired_and_compared_with_a_hub_one(hub, lineage_store, settings, tmp_path):
+    from tests.fingerprint.test_sources_git import publish
+
+    remote = tmp_path / "git" / "finetune.git"
+    remote.parent.mkdir()
+    publish(lineage_store / "lineage" / "finetune", remote)
+    settings.GIT_HOSTS = [remote.parent.as_uri() + "/"]
+    refused = tmp_path / "elsewhere.git"
+    with pytest.raises(ValidationError, match="is not a git host this server may download from"):
+        checkpoint_acquire(model=AIModelFactory(), source={"kind": "git", "url": refused.as_uri()}, user=None)
+    finetune, _ = checkpoint_acquire(
+        model=AIModelFactory(name="Git finetune"), source={"kind": "git", "url": remote.as_uri()}, user=None
+    )
+    assert finetune.source_display == f"git+{remote.as_uri()}@main"
+    base = acquire("base")
+    report = request(base, finetune)
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert report_run(report_id=report.pk) == "succeeded"
+    finetune.refresh_from_db()
+    assert finetune.source_commit == subprocess_out("git", "rev-parse", "main", cwd=remote)
+    report.refresh_from_db()
+    assert report.result["verdict"] == "lineage_supported"
+
+
+def subprocess_out(*args: str, cwd: Path) -> str:
+    import subprocess
+
+    return subprocess.run(args, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
