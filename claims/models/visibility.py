@@ -52,8 +52,10 @@ def _has_status(model: type[models.Model]) -> bool:
 
 
 @cache
-def _path_steps(model: type[models.Model], path: str) -> tuple[tuple[str, bool], ...]:
-    """``path``'s segments with, for each, whether that relation may be empty; then the target."""
+def _path_steps(
+    model: type[models.Model], path: str
+) -> tuple[tuple[tuple[str, bool], ...], type[models.Model]]:
+    """``path``'s segments, each with whether that relation may be empty, and the model it ends at."""
     steps = []
     target = model
     for part in path.split("__"):
