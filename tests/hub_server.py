@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +35,8 @@ FAULTS = {
     "drop_once": "the first GET of each LFS file sends half its bytes and closes the connection",
     "corrupt": "LFS files are served with one byte changed (size unchanged)",
     "foreign_redirect": "LFS files redirect to https://evil.example/",
+    "slow": "LFS files are sent in 64 KB pieces about 2 MB/s, so a worker can be killed mid-download",
+    "second_hop": "LFS files redirect to localhost (a listed host), which redirects again to evil.example",
 }
 _HTML_PAGE = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Log in to continue</body></html>"
 
@@ -227,6 +230,10 @@ class HubServer:
                 if sha not in server.lfs:
                     return self._error(404, "EntryNotFound", "no such object", body)
                 repo, data = server.lfs[sha]
+                if "second_hop" in repo.faults:
+                    return self._send(
+                        302, {"Location": f"http://evil.example:{server.port}/lfs/{sha}"}, body=body
+                    )
                 if "html" in repo.faults:
                     return self._send(200, {"Content-Type": "text/html"}, _HTML_PAGE, body=body)
                 if "corrupt" in repo.faults:
@@ -258,6 +265,21 @@ class HubServer:
                     self.wfile.flush()
                     self.close_connection = True
                     self.connection.shutdown(2)
+                    return None
+                if "slow" in repo.faults and body:
+                    self.send_response(status)
+                    for k, v in {**headers, "Content-Length": str(len(part))}.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    for i in range(0, len(part), 65536):
+                        try:
+                            self.wfile.write(part[i : i + 65536])
+                            self.wfile.flush()
+                        except OSError:  # the client went away (a killed worker)
+                            self.close_connection = True
+                            return None
+                        server._count(len(part[i : i + 65536]))
+                        time.sleep(0.03)
                     return None
                 return self._send(status, headers, part, body=body)
 

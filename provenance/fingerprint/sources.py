@@ -26,6 +26,7 @@ No Django here: the knowledge base's pipeline (``claims.pipeline.acquire``) and 
 
 from __future__ import annotations
 
+import contextvars
 import errno
 import fnmatch
 import hashlib
@@ -73,6 +74,49 @@ class Hub:
             return True
         # A listed host over HTTPS (or over the hub's own scheme: a test hub on http://127.0.0.1).
         return parts.scheme in ("https", hub.scheme) and (parts.hostname or "") in self.redirect_hosts
+
+
+def _refused_host(hub: Hub, what: str, url: str) -> SourceError:
+    return SourceError(
+        f"{hub.name} redirected {what} to {urlsplit(url).netloc}, a host it is not known to use: refused "
+        "(an operator lists a hub's download hosts in HUBS)."
+    )
+
+
+# The hub whose files this thread is fetching: every request the client sends - the first one
+# and each redirect it follows - must go to that hub or to a host listed for it.
+_FETCHING: contextvars.ContextVar[tuple[Hub, str] | None] = contextvars.ContextVar("fetching", default=None)
+_GUARD_INSTALLED = False
+
+
+def _check_request(request) -> None:
+    """An ``httpx`` request hook: refuse a request (a redirect hop included) to a host the hub
+    being fetched from is not known to use, before it is sent."""
+    fetching = _FETCHING.get()
+    if fetching is not None and not fetching[0].allows(str(request.url)):
+        raise _refused_host(fetching[0], fetching[1], str(request.url))
+
+
+def _install_redirect_guard() -> None:
+    """Give ``huggingface_hub`` a client (its own default one) that runs ``_check_request`` on every
+    request: the client follows redirects itself, so a check of the first address only would let
+    a listed CDN send the download anywhere."""
+    global _GUARD_INSTALLED
+    if _GUARD_INSTALLED:
+        return
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils._http import default_client_factory
+
+    def factory():
+        client = default_client_factory()
+        client.event_hooks = {
+            **client.event_hooks,
+            "request": [*client.event_hooks["request"], _check_request],
+        }
+        return client
+
+    set_client_factory(factory)
+    _GUARD_INSTALLED = True
 
 
 def parse_hubs(text: str) -> dict[str, Hub]:
@@ -360,10 +404,7 @@ def _fetch_file(
         raise SourceError(f"{hub.name} served {remote.name} of commit {meta.commit_hash}, not {commit}.")
     location = meta.location or url
     if not hub.allows(location):
-        raise SourceError(
-            f"{hub.name} redirected {remote.name} to {urlsplit(location).netloc}, a host it is not known to "
-            "use: refused (an operator lists a hub's download hosts in HUBS)."
-        )
+        raise _refused_host(hub, remote.name, location)
     expected = remote.sha256 or remote.blob_id
     if remote.sha256 and meta.etag and meta.etag != remote.sha256:
         raise SourceError(
@@ -377,9 +418,14 @@ def _fetch_file(
     try:
         if writer.length > remote.size:
             writer.truncate(0)
+        _install_redirect_guard()
+        fetching = _FETCHING.set((hub, remote.name))
         try:
-            http_get(location, writer, resume_size=writer.length, headers=headers, expected_size=remote.size,
-                     displayed_filename=remote.name)  # fmt: skip
+            try:
+                http_get(location, writer, resume_size=writer.length, headers=headers,
+                         expected_size=remote.size, displayed_filename=remote.name)  # fmt: skip
+            finally:
+                _FETCHING.reset(fetching)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise SourceError(

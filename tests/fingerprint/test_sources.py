@@ -156,6 +156,13 @@ def test_redirect_to_a_host_the_hub_is_not_known_to_use_is_refused(get, tmp_path
     assert not any(n.endswith(".safetensors") for n in _leftovers(tmp_path / "cache"))
 
 
+def test_a_redirect_after_the_first_to_an_unlisted_host_is_refused_before_it_is_sent(get, hub, tmp_path):
+    # The hub's redirect goes to a listed host (localhost), which redirects again: every hop is checked.
+    with pytest.raises(SourceError, match=r"redirected model-00001-of-00003.safetensors to evil.example:\d+"):
+        get(faults={"second_hop"})
+    assert not any(n.endswith(".safetensors") for n in _leftovers(tmp_path / "cache"))
+
+
 def test_connection_dropped_mid_file_resumes_with_a_range_request(get, hub, monkeypatch):
     # The client hands over bytes in 10 MB chunks, and a drop loses the chunk being filled: with
     # 2 MB test shards that would be the whole file, so the chunks are made small here.

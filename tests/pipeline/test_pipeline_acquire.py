@@ -264,6 +264,54 @@ def test_the_sweep_sends_again_a_download_whose_worker_died_and_it_resumes(hub, 
     assert (folder / shard).read_bytes() == repo.files[shard]
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_queues")
+def test_a_worker_killed_mid_download_is_replaced_and_the_download_resumes(hub, lineage_store, settings):
+    """SIGKILL of a real acquisition worker in the middle of a download: the checkpoint stays
+    "running" with a stale heartbeat, the sweep sends it again, a second real worker claims it and
+    finishes from the files and partial file the first one left (bytes fetched ≤ 1.2 × the size)."""
+    import time
+
+    from claims.pipeline.acquire import acquisitions_sweep
+    from provenance.fingerprint.sources import HubSource, snapshot_folder
+    from tests.pipeline.worker_process import WorkerProcess
+
+    repo = hub.repos["Org/base"]
+    repo.faults.add("slow")
+    total = sum(len(data) for data in repo.files.values())
+    folder = snapshot_folder(settings.MODEL_CACHE_DIR, HubSource("testhub", "Org/base"), repo.commit)
+    first = folder / "model-00001-of-00003.safetensors"
+    env = {"HUBS": hub.hubs_setting(), "MODEL_CACHE_DIR": str(settings.MODEL_CACHE_DIR)}
+    base = acquire("base")  # committed: the download is sent
+    with WorkerProcess(model_store=lineage_store, env=env) as doomed:
+        deadline = time.monotonic() + 60
+        while not first.is_file() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first.is_file(), doomed.log()[-2000:]
+        doomed.kill()
+    base.refresh_from_db()
+    assert base.acquisition_status == Acquisition.RUNNING  # nobody is left to say otherwise
+    assert not (folder / "model-00003-of-00003.safetensors").exists()
+
+    settings.REPORT_STALE_SECONDS = 2
+    time.sleep(2.5)
+    with WorkerProcess(model_store=lineage_store, env={**env, "REPORT_STALE_SECONDS": "2"}) as worker:
+        assert acquisitions_sweep() == 1
+        deadline = time.monotonic() + 90
+        while base.acquisition_status != Acquisition.DONE and time.monotonic() < deadline:
+            time.sleep(0.3)
+            base.refresh_from_db()
+        assert base.acquisition_status == Acquisition.DONE, (
+            f"{base.acquisition_error}\n{worker.log()[-3000:]}"
+        )
+    assert hub.bytes_served <= 1.2 * total
+    for name, data in repo.files.items():
+        assert (folder / name).read_bytes() == data
+    assert {f["name"]: f["sha256"] for f in base.source_files} == {
+        name: hashlib.sha256(data).hexdigest() for name, data in repo.files.items()
+    }
+
+
 def test_manage_py_fingerprint_downloads_hub_sources_then_computes(hub):
     from io import StringIO
 
