@@ -9,7 +9,9 @@ files held in memory) and measures:
                verified against the published hash;
   curl+sha256  ``curl`` of the same files, then ``sha256sum`` of each (the hash is a second read).
 
-Both write to the same disk. Usage::
+Both write to the same disk. ``ours`` runs in a child process of its own, so its peak RSS is its
+own (``ru_maxrss``); peak disk is the largest size the cache folder reached (polled every 50 ms).
+Usage::
 
     python benchmarks/bench_hub.py --size-gb 1
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import multiprocessing
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,10 +43,24 @@ def serve(folder: Path, conn) -> None:
         conn.recv()  # until the benchmark is done
 
 
+def _acquire(setting: str, cache: Path, conn) -> None:
+    hubs = sources.parse_hubs(setting)
+    source = sources.hub_source(hub="testhub", repo="Org/bench", revision="main")
+    started = time.perf_counter()
+    acquired = sources.acquire(source, hubs=hubs, cache_dir=cache)
+    elapsed = time.perf_counter() - started
+    conn.send((elapsed, len(acquired.files), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-gb", type=float, default=1.0)
     args = parser.parse_args()
+    load = Path("/proc/loadavg").read_text().split()[:3]
     with tempfile.TemporaryDirectory(prefix="bench-hub-") as tmp:
         root = Path(tmp)
         folder = write_checkpoint_of_size(root / "model", int(args.size_gb * 1e9), max_shard_bytes=256 << 20)
@@ -54,11 +71,18 @@ def main() -> None:
         server.start()
         port, endpoint, setting = parent.recv()
         try:
-            hubs = sources.parse_hubs(setting)
-            source = sources.hub_source(hub="testhub", repo="Org/bench", revision="main")
-            started = time.perf_counter()
-            acquired = sources.acquire(source, hubs=hubs, cache_dir=root / "cache")
-            ours = time.perf_counter() - started
+            # A fresh interpreter (spawn): a forked child would count the pages of this process,
+            # which holds the files for the comparison below, in its RSS.
+            spawn = multiprocessing.get_context("spawn")
+            mine, theirs = spawn.Pipe()
+            worker = spawn.Process(target=_acquire, args=(setting, root / "cache", theirs))
+            worker.start()
+            peak_disk = 0
+            while worker.is_alive():
+                peak_disk = max(peak_disk, _folder_bytes(root / "cache"))
+                time.sleep(0.05)
+            ours, n_files, peak_rss = mine.recv()
+            worker.join()
 
             started = time.perf_counter()
             plain = root / "plain"
@@ -76,10 +100,13 @@ def main() -> None:
             server.join()
         shutil.rmtree(root / "cache")
     rate = total / ours / 1e6
-    print(f"files: {len(acquired.files)}, {total / 1e9:.2f} GB")
+    print(f"files: {n_files}, {total / 1e9:.2f} GB; load before: {load}")
     print(f"ours (verified while downloading): {ours:.2f} s ({rate:.0f} MB/s)")
     print(f"curl + sha256sum:                  {curl:.2f} s ({total / curl / 1e6:.0f} MB/s)")
     print(f"ratio ours / curl+sha256sum:       {ours / curl:.2f}")
+    print(
+        f"ours: peak RSS {peak_rss / 1e6:.0f} MB, peak disk {peak_disk / 1e9:.2f} GB ({peak_disk / total:.2f} x the size)"
+    )
 
 
 if __name__ == "__main__":
