@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that take ids as keyword arguments and call the pipeline.
 
-``checkpoint_acquire`` downloads a hub checkpoint on its own queue (``acquire``).
+``checkpoint_acquire`` downloads a hub checkpoint on its own queue (``acquire``);
+``source_capture`` and ``sources_watch`` fetch cited URLs on theirs (``archive``).
 ``report_compute`` is safe to run twice (the pipeline claims the report with a conditional update)
 and retries, with exponential backoff and jitter, only when the database connection was lost.
 """
@@ -12,8 +13,10 @@ import logging
 from celery import shared_task
 
 from claims.pipeline.acquire import acquisition_run, acquisitions_sweep
+from claims.pipeline.archive import capture_run, captures_sweep
 from claims.pipeline.runner import TRANSIENT_ERRORS, report_run
 from claims.pipeline.sweep import reports_sweep
+from claims.pipeline.watch import sources_watch as watch_run
 
 logger = logging.getLogger(__name__)
 
@@ -52,4 +55,19 @@ def reports_sweep_task() -> dict:
         "failed": result.failed,
         "sent": result.sent,
         "downloads_sent": downloads,
+        **captures_sweep(),
     }
+
+
+@shared_task(name="claims.tasks.source_capture", **RETRY_ON_LOST_DATABASE)
+def source_capture(*, capture_id: int) -> str:
+    """Capture an evidence record's URL (queue ``archive``): WARC, screenshot, PDF, text."""
+    outcome = capture_run(capture_id=capture_id)
+    logger.info("Capture %s: %s", capture_id, outcome)
+    return outcome
+
+
+@shared_task(name="claims.tasks.sources_watch")
+def sources_watch() -> dict:
+    """Re-check the cited URLs that are due (queue ``archive``, Celery beat)."""
+    return watch_run()

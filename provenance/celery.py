@@ -29,6 +29,9 @@ app.conf.update(
     # an exact name wins over the pattern.
     task_routes={
         "claims.tasks.checkpoint_acquire": {"queue": "acquire"},
+        # Captures and the watch fetch untrusted URLs and run a browser: their own queue and worker.
+        "claims.tasks.source_capture": {"queue": "archive"},
+        "claims.tasks.sources_watch": {"queue": "archive"},
         "claims.tasks.*": {"queue": "analysis"},
     },
     broker_connection_retry_on_startup=True,

@@ -220,10 +220,29 @@ REPORT_PROGRESS_SECONDS = env_int("REPORT_PROGRESS_SECONDS", 2, minimum=1)
 REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 60, minimum=2)
 if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
+# -- Source archiving (README "Source archiving"): capturing and watching cited URLs -------------
+ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_MB", 50, minimum=1) * 2**20  # per response body
+ARCHIVE_TIMEOUT_SECONDS = env_int("ARCHIVE_TIMEOUT_SECONDS", 60, minimum=1)  # whole capture, browser included
+ARCHIVE_MAX_REDIRECTS = env_int("ARCHIVE_MAX_REDIRECTS", 10, minimum=0)
+# host:port pairs that may resolve to a non-public address. For the test suite's local server only:
+# in production leave it empty, or the archive can be pointed at the internal network.
+ARCHIVE_ALLOW_HOSTS = env_list("ARCHIVE_ALLOW_HOSTS")
+ARCHIVE_CAPTURE_ON_PUBLISH = env_bool("ARCHIVE_CAPTURE_ON_PUBLISH", True)
+ARCHIVE_WATCH_INTERVAL_HOURS = env_int("ARCHIVE_WATCH_INTERVAL_HOURS", 24, minimum=1)
+ARCHIVE_WATCH_HOST_DELAY_SECONDS = env_int("ARCHIVE_WATCH_HOST_DELAY_SECONDS", 5, minimum=0)
+ARCHIVE_WATCH_BATCH = env_int("ARCHIVE_WATCH_BATCH", 50, minimum=1)
+ARCHIVE_CHANGE_SIMILARITY_PERCENT = env_int("ARCHIVE_CHANGE_SIMILARITY_PERCENT", 70, minimum=0)
+if ARCHIVE_CHANGE_SIMILARITY_PERCENT > 100:
+    raise ImproperlyConfigured("ARCHIVE_CHANGE_SIMILARITY_PERCENT is a percentage: 0 to 100.")
+
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {
         "task": "claims.tasks.reports_sweep",
         "schedule": env_int("REPORT_SWEEP_SECONDS", 60, minimum=1),
+    },
+    "sources-watch": {
+        "task": "claims.tasks.sources_watch",
+        "schedule": env_int("ARCHIVE_WATCH_SWEEP_SECONDS", 900, minimum=1),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

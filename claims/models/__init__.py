@@ -7,9 +7,11 @@ from claims.models.disputes import Dispute, DisputeParty
 from claims.models.evidence import EvidenceArtifact, EvidenceLink
 from claims.models.parties import Party
 from claims.models.reports import FingerprintReport, ModelFingerprint
+from claims.models.sources import CaptureArtefact, SourceCapture, SourceCheck, SourceSuggestion
 
 __all__ = [
     "AIModel",
+    "CaptureArtefact",
     "Checkpoint",
     "Claim",
     "DatePrecision",
@@ -23,4 +25,7 @@ __all__ = [
     "PublicQuerySet",
     "PublicRecord",
     "RightOfReply",
+    "SourceCapture",
+    "SourceCheck",
+    "SourceSuggestion",
 ]

@@ -14,6 +14,8 @@ A record is **public** when
    EvidenceLink          its claim and its evidence record
    RightOfReply          its claim and the party asked
    DisputeParty          its dispute and its party
+   SourceCapture         its evidence record
+   CaptureArtefact       its capture's evidence record
    ====================  =================================================================
 
    A path through a nullable relation is satisfied when the relation is empty (an evidence record

@@ -8,6 +8,8 @@
   acquiring one from a model hub (``checkpoint_acquire``) and recording the download.
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 * ``reports``: requesting a fingerprint report (``report_request``) and retrying a failed one.
+* ``sources``: capturing an evidence record's URL (``capture_request``) and an editor's decision on
+  what the source watch suggests (``suggestion_confirm``, ``suggestion_dismiss``).
 * ``accounts``: creating an editor's or a reviewer's account (``account_create``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
@@ -35,9 +37,11 @@ from claims.services.records import (
     record_update,
 )
 from claims.services.reports import report_request, report_retry
+from claims.services.sources import capture_request, suggestion_confirm, suggestion_dismiss
 
 __all__ = [
     "account_create",
+    "capture_request",
     "checkpoint_acquire",
     "checkpoint_record_acquisition",
     "checkpoint_record_inspection",
@@ -56,4 +60,6 @@ __all__ = [
     "record_update",
     "report_request",
     "report_retry",
+    "suggestion_confirm",
+    "suggestion_dismiss",
 ]

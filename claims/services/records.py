@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from claims.errors import ProvenanceError
-from claims.models import PublicRecord
+from claims.models import EvidenceArtifact, PublicRecord
 
 Status = PublicRecord.Status
 Row = TypeVar("Row", bound=models.Model)
@@ -110,6 +110,10 @@ def record_publish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRec
     current.published_at = timezone.now()
     current.published_by = user
     record_save(record=current, user=user, reason="Published")
+    if isinstance(current, EvidenceArtifact):
+        from claims.services.sources import capture_on_publish  # it imports this module
+
+        capture_on_publish(evidence=current, user=user)
     return current
 
 

@@ -1,0 +1,130 @@
+"""The page as a browser renders it: full-page PNG, PDF print and extracted text. No Django.
+
+Headless Chromium (Debian's package, driven by Playwright) never touches the network itself:
+every request it makes is intercepted (``context.route("**/*")``) and either answered with a body
+fetched by ``claims.archive.fetch`` under the same SSRF rules (resolve once, refuse non-public
+addresses, size and time caps), or aborted and recorded in ``blocked``. As a second line, the
+browser's own resolver maps every name to "not found" (``--host-resolver-rules``), so a request
+that escaped interception (a WebSocket, say) cannot reach anything. Each capture gets a fresh
+context (no cookies or storage carried over), service workers blocked, downloads refused, and
+``Set-Cookie`` removed from every answer.
+
+Call it outside any Django database work: Playwright's sync API runs an event loop in this
+thread, where Django refuses queries.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+
+from claims.archive.fetch import Exchange, FetchFailed, Policy, fetch
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # Nothing resolves inside the browser: every request it may send is answered by the route below.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+MAX_SUBREQUESTS = 300
+_DROPPED_HEADERS = {"set-cookie", "set-cookie2", "content-length", "transfer-encoding", "content-encoding"}
+
+
+@dataclass
+class Rendering:
+    png: bytes
+    pdf: bytes
+    text: str
+    blocked: list[dict] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+class RenderFailed(FetchFailed):
+    pass
+
+
+def render(document: Exchange, *, policy: Policy, deadline: float) -> Rendering:
+    """Render the HTML ``document`` (already fetched) at its URL; raises ``RenderFailed``."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[dict] = []
+    exchanges: list[Exchange] = []
+    state = {"document_served": False, "requests": 0}
+
+    def answer(route, request) -> None:
+        url = request.url
+        if not state["document_served"] and request.is_navigation_request():
+            state["document_served"] = True
+            route.fulfill(status=document.status, headers=_headers(document), body=document.body)
+            return
+        state["requests"] += 1
+        if state["requests"] > MAX_SUBREQUESTS:
+            blocked.append({"url": url, "reason": f"more than {MAX_SUBREQUESTS} requests from one page"})
+            route.abort("blockedbyclient")
+            return
+        try:
+            result = fetch(url, policy=policy, deadline=deadline)
+        except FetchFailed as exc:
+            blocked.append({"url": url, "reason": str(exc)})
+            route.abort("blockedbyclient")
+            return
+        exchanges.extend(result.exchanges)
+        route.fulfill(status=result.status, headers=_headers(result.final), body=result.body)
+
+    def remaining_ms() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RenderFailed(
+                f"The page did not finish rendering within {policy.deadline_seconds:g} seconds."
+            )
+        return left * 1000
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                context = browser.new_context(
+                    service_workers="block",
+                    accept_downloads=False,
+                    viewport={"width": 1280, "height": 900},
+                )
+                context.route("**/*", answer)
+                page = context.new_page()
+                try:
+                    page.goto(document.url, wait_until="load", timeout=remaining_ms())
+                except PlaywrightError as exc:
+                    if "Timeout" in str(exc):
+                        raise RenderFailed(
+                            f"The page did not finish loading within {policy.deadline_seconds:g} seconds."
+                        ) from None
+                    raise
+                text = page.evaluate("document.body ? document.body.innerText : ''")
+                png = page.screenshot(full_page=True, timeout=remaining_ms())
+                pdf = page.pdf(print_background=True)
+                remaining_ms()
+            finally:
+                browser.close()
+    except RenderFailed:
+        raise
+    except PlaywrightError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise RenderFailed(f"The browser could not render the page: {message}") from None
+    return Rendering(png=png, pdf=pdf, text=text, blocked=blocked, exchanges=exchanges)
+
+
+def _headers(exchange: Exchange) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in exchange.headers:
+        if name.lower() not in _DROPPED_HEADERS:
+            headers[name] = value
+    return headers

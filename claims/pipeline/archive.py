@@ -1,0 +1,179 @@
+"""Running a capture of an evidence record's URL (queue ``archive``), and the sweep of captures.
+
+``capture_run`` claims a queued capture (a conditional update: running it twice is harmless),
+fetches the URL under the SSRF rules (``claims.archive.fetch``), renders an HTML page in headless
+Chromium (``claims.archive.browser``) and stores the artefacts with their SHA-256 and size, all in
+one transaction. Any failure - a refused address, a timeout, a size cap, a browser error, a bug -
+ends as a ``failed`` capture whose ``error`` says why, with no file and no artefact row kept; the
+task returns normally, so the worker carries on.
+
+``captures_sweep`` (run with the reports sweep) fails captures stuck in ``running`` past the time
+cap (their worker died) and sends again the queued ones whose message never reached a worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.archive.browser import HTML_TYPES, render
+from claims.archive.fetch import FetchFailed, FetchResult, Policy, fetch
+from claims.archive.text import decode, html_text
+from claims.models import CaptureArtefact, SourceCapture
+
+logger = logging.getLogger(__name__)
+Status = SourceCapture.Status
+Kind = CaptureArtefact.Kind
+
+
+def archive_policy() -> Policy:
+    """The fetch rules, from settings (one place for the capture and the watch)."""
+    return Policy(
+        max_bytes=settings.ARCHIVE_MAX_BYTES,
+        deadline_seconds=settings.ARCHIVE_TIMEOUT_SECONDS,
+        max_redirects=settings.ARCHIVE_MAX_REDIRECTS,
+        allow=frozenset(settings.ARCHIVE_ALLOW_HOSTS),
+    )
+
+
+@dataclass
+class Taken:
+    """What a capture took, in memory, before anything is stored."""
+
+    result: FetchResult
+    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # kind → (name, type, bytes)
+    blocked: list[dict] = field(default_factory=list)
+    source_text: str = ""
+
+
+def take(url: str, *, policy: Policy) -> Taken:
+    """Fetch and render ``url`` (no database access: the browser runs an event loop in this thread).
+    Raises ``FetchFailed`` with the reason."""
+    deadline = time.monotonic() + policy.deadline_seconds
+    result = fetch(url, policy=policy, deadline=deadline)
+    final = result.final
+    if final.status >= 400:
+        raise FetchFailed(
+            f"The source answered {final.status} {final.reason}".rstrip() + ": nothing to archive."
+        )
+    taken = Taken(result=result)
+    content_type = result.content_type
+    header = final.header("content-type")
+    if content_type in HTML_TYPES:
+        rendering = render(final, policy=policy, deadline=deadline)
+        taken.files[Kind.SCREENSHOT] = ("screenshot.png", "image/png", rendering.png)
+        taken.files[Kind.PDF] = ("page.pdf", "application/pdf", rendering.pdf)
+        taken.files[Kind.TEXT] = ("text.txt", "text/plain; charset=utf-8", rendering.text.encode())
+        taken.blocked = rendering.blocked
+        result.exchanges.extend(rendering.exchanges)
+        taken.source_text = html_text(final.body, header)
+    else:
+        # Not a web page (a PDF, an image, a dataset): kept as received, never rendered.
+        extension = mimetypes.guess_extension(content_type or "") or ".bin"
+        taken.files[Kind.ORIGINAL] = (
+            f"original{extension}",
+            content_type or "application/octet-stream",
+            final.body,
+        )
+        if content_type.startswith("text/"):
+            text = " ".join(decode(final.body, header).split())
+            taken.files[Kind.TEXT] = ("text.txt", "text/plain; charset=utf-8", text.encode())
+            taken.source_text = text
+    taken.files[Kind.WARC] = ("capture.warc.gz", "application/warc", result.warc())
+    return taken
+
+
+def capture_run(*, capture_id: int) -> str:
+    """Run one capture; returns its outcome. Never raises for a source's fault."""
+    now = timezone.now()
+    claimed = SourceCapture.objects.filter(pk=capture_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=now
+    )
+    if not claimed:
+        return "not queued (already taken, or gone)"
+    capture = SourceCapture.objects.get(pk=capture_id)
+    try:
+        taken = take(capture.url, policy=archive_policy())
+    except FetchFailed as exc:
+        return _fail(capture_id, str(exc))
+    except Exception as exc:  # a bug or a browser crash: a failed capture, not a dead worker
+        logger.exception("Capture %s of %s failed unexpectedly", capture_id, capture.url)
+        return _fail(capture_id, f"The capture stopped on an unexpected error ({exc.__class__.__name__}).")
+    try:
+        _store(capture, taken)
+    except Exception as exc:
+        logger.exception("Capture %s could not be stored", capture_id)
+        return _fail(capture_id, f"The capture could not be stored ({exc.__class__.__name__}).")
+    return "succeeded"
+
+
+def _fail(capture_id: int, reason: str) -> str:
+    SourceCapture.objects.filter(pk=capture_id, status=Status.RUNNING).update(
+        status=Status.FAILED, finished_at=timezone.now(), error=reason[:2000]
+    )
+    return f"failed: {reason}"
+
+
+def _store(capture: SourceCapture, taken: Taken) -> None:
+    """Every artefact and the capture's outcome in one transaction; the files written are removed
+    again if anything fails, so a capture has all its artefacts or none."""
+    written: list[CaptureArtefact] = []
+    final = taken.result.final
+    try:
+        with transaction.atomic():
+            locked = SourceCapture.objects.select_for_update().get(pk=capture.pk)
+            if locked.status != Status.RUNNING:  # the sweep gave up on it meanwhile
+                raise FetchFailed("The capture was given up while it ran.")
+            for kind, (name, content_type, data) in taken.files.items():
+                artefact = CaptureArtefact(
+                    capture=locked,
+                    kind=kind,
+                    content_type=content_type,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    size=len(data),
+                )
+                artefact.file.save(name, ContentFile(data), save=False)
+                written.append(artefact)
+                artefact.save()
+            locked.status = Status.SUCCEEDED
+            locked.finished_at = timezone.now()
+            locked.final_url = taken.result.final_url[:2000]
+            locked.http_status = final.status
+            locked.content_type = taken.result.content_type[:200]
+            locked.retrieved_at = final.fetched_at.astimezone(UTC)
+            locked.blocked_requests = taken.blocked
+            locked.source_text = taken.source_text
+            locked.save()
+    except BaseException:
+        for artefact in written:
+            artefact.file.storage.delete(artefact.file.name)
+        raise
+
+
+def captures_sweep() -> dict[str, int]:
+    """Fail captures stuck in ``running`` (their worker died), send again queued ones never taken."""
+    from claims.services.sources import capture_enqueue
+
+    now = timezone.now()
+    cap = timedelta(seconds=settings.ARCHIVE_TIMEOUT_SECONDS * 2 + 60)
+    failed = SourceCapture.objects.filter(status=Status.RUNNING, started_at__lt=now - cap).update(
+        status=Status.FAILED,
+        finished_at=now,
+        error="The capture was interrupted (its worker stopped) and was given up; press “Archive now” to try again.",
+    )
+    unsent = SourceCapture.objects.filter(status=Status.QUEUED).filter(
+        Q(enqueued_at__isnull=True, requested_at__lt=now - timedelta(seconds=60))
+        | Q(enqueued_at__lt=now - cap)
+    )
+    sent = sum(capture_enqueue(capture_id=pk) for pk in unsent.values_list("pk", flat=True))
+    return {"captures_failed": failed, "captures_sent": sent}
