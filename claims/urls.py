@@ -18,6 +18,11 @@ urlpatterns = [
     path("models/<slug:slug>/", views.AIModelDetail.as_view(), name="aimodel-detail"),
     path("evidence/<slug:slug>/", views.EvidenceDetail.as_view(), name="evidence-detail"),
     path("evidence/<slug:slug>/archive", views.evidence_archive, name="evidence-archive"),
+    path(
+        "evidence/<slug:slug>/captures/<int:capture_id>/<slug:kind>",
+        views.capture_artefact,
+        name="capture-artefact",
+    ),
     path("reports/<slug:slug>/", views.ReportDetail.as_view(), name="report-detail"),
     path("reports/<slug:slug>/report.json", views.report_json, name="report-json"),
     path("reports/<slug:slug>/layers/<slug:method>.csv", views.report_layers_csv, name="report-layers-csv"),

@@ -1,12 +1,15 @@
 """Admin for evidence artifacts."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from claims import services
 from claims.admin.base import PublicRecordAdmin, status_badge_html
+from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
-from claims.models import EvidenceArtifact
+from claims.models import EvidenceArtifact, SourceCapture, SourceSuggestion
 
 
 @admin.register(EvidenceArtifact)
@@ -24,8 +27,85 @@ class EvidenceArtifactAdmin(PublicRecordAdmin):
     search_fields = ["title", "url", "description", "author__name"]
     autocomplete_fields = ["author", "report"]
     prepopulated_fields = {"slug": ["title"]}
-    editorial_readonly = [*PublicRecordAdmin.editorial_readonly, "sha256", "report_overview"]
+    editorial_readonly = [
+        *PublicRecordAdmin.editorial_readonly,
+        "sha256",
+        "report_overview",
+        "captures_overview",
+    ]
     list_select_related = ["author", "report"]
+    actions = [*PublicRecordAdmin.actions, "archive_now"]
+
+    def _archive(self, request, record) -> bool:
+        try:
+            capture = services.capture_request(evidence=record, user=request.user)
+        except ProvenanceError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            f"“{record}”: capture {capture.get_status_display()} (it runs on the archive queue).",
+            messages.SUCCESS,
+        )
+        return True
+
+    @admin.action(
+        description="Archive now: capture the source URL (WARC, screenshot, PDF, text)",
+        permissions=["change"],
+    )
+    def archive_now(self, request, queryset):
+        for record in queryset:
+            self._archive(request, record)
+
+    def response_change(self, request, obj):
+        if "_archive_now" in request.POST:
+            self._archive(request, obj)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    @admin.display(description="captures of the source")
+    def captures_overview(self, obj):
+        """Every capture, newest first (status, when, why it failed), and the "Archive now" button,
+        which saves the form and queues a capture."""
+        if obj is None or obj.pk is None:
+            return "Save the record first."
+        captures = list(obj.captures.all()[:20])
+        rows = format_html_join(
+            "",
+            "<li>{} {} {}{}</li>",
+            (
+                (
+                    status_badge_html(c.status, c.get_status_display()),
+                    f"{c.requested_at:%Y-%m-%d %H:%M} UTC",
+                    f"HTTP {c.http_status} → {c.final_url}" if c.final_url else "",
+                    f" - {c.error}" if c.error else "",
+                )
+                for c in captures
+            ),
+        )
+        suggestions = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> ({})</li>',
+            (
+                (
+                    reverse("admin:claims_sourcesuggestion_change", args=[s.pk]),
+                    s.sentence,
+                    s.get_state_display(),
+                )
+                for s in obj.source_suggestions.all()[:10]
+            ),
+        )
+        button = (
+            format_html('<input type="submit" name="_archive_now" value="Archive now">')
+            if obj.url
+            else "no URL to archive"
+        )
+        return format_html(
+            "<ul>{}</ul>{}<p>{}</p>",
+            rows or format_html("<li>No capture exists yet.</li>"),
+            format_html("<p>Watch suggestions:</p><ul>{}</ul>", suggestions) if suggestions else "",
+            button,
+        )
 
     @admin.display(description="fingerprint report")
     def report_overview(self, obj):
@@ -51,3 +131,70 @@ class EvidenceArtifactAdmin(PublicRecordAdmin):
     @admin.display(description="archived copy", boolean=True)
     def archived(self, obj):
         return bool(obj.archived_file)
+
+
+@admin.register(SourceCapture)
+class SourceCaptureAdmin(admin.ModelAdmin):
+    """Captures are written by the archive worker only; editors read them here."""
+
+    list_display = ["evidence", "status_badge", "requested_at", "http_status", "final_url", "error"]
+    list_filter = ["status", "trigger"]
+    list_select_related = ["evidence"]
+    search_fields = ["url", "final_url", "evidence__title"]
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge_html(obj.status, obj.get_status_display())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SourceSuggestion)
+class SourceSuggestionAdmin(admin.ModelAdmin):
+    """What the watch suggests; an editor confirms (applied through the service) or dismisses."""
+
+    list_display = ["sentence", "evidence", "state", "detail", "created_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["evidence"]
+    readonly_fields = [
+        "evidence",
+        "kind",
+        "observed_on",
+        "detail",
+        "state",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
+    fields = readonly_fields
+    actions = ["confirm", "dismiss"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, service, done):
+        for suggestion in queryset:
+            try:
+                service(suggestion=suggestion, user=request.user)
+            except ProvenanceError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{suggestion.sentence}: {done}.", messages.SUCCESS)
+
+    @admin.action(description="Confirm: apply to the evidence record", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._decide(request, queryset, services.suggestion_confirm, "confirmed")
+
+    @admin.action(description="Dismiss", permissions=["change"])
+    def dismiss(self, request, queryset):
+        self._decide(request, queryset, services.suggestion_dismiss, "dismissed")

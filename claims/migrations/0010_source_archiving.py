@@ -6,101 +6,314 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+# Editors read captures and checks (written by the archive worker) and decide on suggestions;
+# Reviewers read them.
+EDITOR_CODENAMES = [
+    "view_sourcecapture", "view_captureartefact", "view_sourcecheck",
+    "view_sourcesuggestion", "change_sourcesuggestion",
+]  # fmt: skip
+REVIEWER_CODENAMES = [c for c in EDITOR_CODENAMES if c.startswith("view_")]
 
+
+def grant(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("claims")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in (("Editors", EDITOR_CODENAMES), ("Reviewers", REVIEWER_CODENAMES)):
+        group = Group.objects.filter(name=name).first()
+        if group is not None:
+            group.permissions.add(
+                *Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)
+            )
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(content_type__app_label="claims", codename__in=EDITOR_CODENAMES)
+    for group in Group.objects.filter(name__in=["Editors", "Reviewers"]):
+        group.permissions.remove(*permissions)
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('claims', '0009_checkpoint_sources'),
+        ("claims", "0009_checkpoint_sources"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SourceCapture',
+            name="SourceCapture",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(help_text='The URL asked for.', max_length=500)),
-                ('trigger', models.CharField(choices=[('editor', "an editor's “Archive now”"), ('publish', 'publication of the record'), ('watch', 'the watch (the source changed)')], default='editor', max_length=10)),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], db_index=True, default='queued', max_length=10)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, help_text='Why the capture failed, in one sentence.')),
-                ('final_url', models.URLField(blank=True, help_text='After redirects.', max_length=2000)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('content_type', models.CharField(blank=True, max_length=200)),
-                ('retrieved_at', models.DateTimeField(blank=True, help_text='When the source answered.', null=True)),
-                ('blocked_requests', models.JSONField(blank=True, default=list, help_text='Requests the page made that the archive refused, with why.')),
-                ('source_text', models.TextField(blank=True, editable=False, help_text='Text of the HTTP body, as the watch extracts it (to compare).')),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='captures', to='claims.evidenceartifact')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(help_text="The URL asked for.", max_length=500)),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("editor", "an editor's “Archive now”"),
+                            ("publish", "publication of the record"),
+                            ("watch", "the watch (the source changed)"),
+                        ],
+                        default="editor",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "running"),
+                            ("succeeded", "succeeded"),
+                            ("failed", "failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True, help_text="Why the capture failed, in one sentence.")),
+                ("final_url", models.URLField(blank=True, help_text="After redirects.", max_length=2000)),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("content_type", models.CharField(blank=True, max_length=200)),
+                (
+                    "retrieved_at",
+                    models.DateTimeField(blank=True, help_text="When the source answered.", null=True),
+                ),
+                (
+                    "blocked_requests",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Requests the page made that the archive refused, with why.",
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        editable=False,
+                        help_text="Text of the HTTP body, as the watch extracts it (to compare).",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="captures",
+                        to="claims.evidenceartifact",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaptureArtefact',
+            name="CaptureArtefact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('screenshot', 'screenshot (PNG)'), ('pdf', 'PDF print'), ('text', 'extracted text'), ('original', 'file as received'), ('warc', 'WARC (HTTP exchanges)')], max_length=10)),
-                ('file', models.FileField(max_length=300, upload_to=claims.models.sources.artefact_path)),
-                ('content_type', models.CharField(max_length=200)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('capture', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='artefacts', to='claims.sourcecapture')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("screenshot", "screenshot (PNG)"),
+                            ("pdf", "PDF print"),
+                            ("text", "extracted text"),
+                            ("original", "file as received"),
+                            ("warc", "WARC (HTTP exchanges)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("file", models.FileField(max_length=300, upload_to=claims.models.sources.artefact_path)),
+                ("content_type", models.CharField(max_length=200)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                (
+                    "capture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="artefacts",
+                        to="claims.sourcecapture",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['capture', 'kind'],
+                "ordering": ["capture", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='SourceCheck',
+            name="SourceCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500)),
-                ('checked_at', models.DateTimeField(db_index=True)),
-                ('outcome', models.CharField(choices=[('unchanged', 'answers, unchanged'), ('not_modified', 'not modified (304)'), ('changed', 'answers, text changed'), ('gone', 'gone (404/410 or host gone)'), ('error', 'error')], max_length=15)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('etag', models.CharField(blank=True, max_length=500)),
-                ('last_modified', models.CharField(blank=True, max_length=100)),
-                ('text_sha256', models.CharField(blank=True, max_length=64)),
-                ('similarity', models.FloatField(blank=True, help_text="Of the text to the last capture's (1.0 = same); none without one.", null=True)),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='source_checks', to='claims.evidenceartifact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=500)),
+                ("checked_at", models.DateTimeField(db_index=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("unchanged", "answers, unchanged"),
+                            ("not_modified", "not modified (304)"),
+                            ("changed", "answers, text changed"),
+                            ("gone", "gone (404/410 or host gone)"),
+                            ("error", "error"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("etag", models.CharField(blank=True, max_length=500)),
+                ("last_modified", models.CharField(blank=True, max_length=100)),
+                ("text_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "similarity",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Of the text to the last capture's (1.0 = same); none without one.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="source_checks",
+                        to="claims.evidenceartifact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-checked_at', '-pk'],
+                "ordering": ["-checked_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SourceSuggestion',
+            name="SourceSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('removed', 'removed at source'), ('changed', 'changed since archived')], max_length=10)),
-                ('observed_on', models.DateField(help_text='When the watch saw it.')),
-                ('detail', models.TextField(blank=True)),
-                ('state', models.CharField(choices=[('open', 'waiting for an editor'), ('confirmed', 'confirmed'), ('dismissed', 'dismissed')], db_index=True, default='open', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('check_result', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='claims.sourcecheck')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='source_suggestions', to='claims.evidenceartifact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("removed", "removed at source"), ("changed", "changed since archived")],
+                        max_length=10,
+                    ),
+                ),
+                ("observed_on", models.DateField(help_text="When the watch saw it.")),
+                ("detail", models.TextField(blank=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "waiting for an editor"),
+                            ("confirmed", "confirmed"),
+                            ("dismissed", "dismissed"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "check_result",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="claims.sourcecheck",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="source_suggestions",
+                        to="claims.evidenceartifact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='sourcecapture',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), _negated=True), models.Q(('error', ''), _negated=True), _connector='OR'), name='sourcecapture_failed_has_error', violation_error_message='A failed capture says why.'),
+            model_name="sourcecapture",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "failed"), _negated=True),
+                    models.Q(("error", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="sourcecapture_failed_has_error",
+                violation_error_message="A failed capture says why.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='captureartefact',
-            constraint=models.UniqueConstraint(fields=('capture', 'kind'), name='captureartefact_one_per_kind'),
+            model_name="captureartefact",
+            constraint=models.UniqueConstraint(
+                fields=("capture", "kind"), name="captureartefact_one_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sourcesuggestion',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('evidence', 'kind'), name='sourcesuggestion_one_open_per_kind'),
+            model_name="sourcesuggestion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "open")),
+                fields=("evidence", "kind"),
+                name="sourcesuggestion_one_open_per_kind",
+            ),
         ),
+        migrations.RunPython(grant, revoke),
     ]

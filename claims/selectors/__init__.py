@@ -5,7 +5,8 @@
 * ``disputes``: the dispute list and its filters, the dispute page, the home page's selections;
 * ``claims``: the claim page and the right-of-reply sentence;
 * ``records``: party, AI model, evidence and report pages;
-* ``changes``: the public change log of assessments.
+* ``changes``: the public change log of assessments;
+* ``sources``: an evidence record's captures, and the sources needing an editor's attention.
 
 Every selector takes ``preview``: False for readers, True for an editor previewing drafts. Readers
 get public rows only, through ``claims.models.visibility`` (the one rule), at every level: a
@@ -35,6 +36,13 @@ from claims.selectors.records import (
     party_page,
     report_queryset,
 )
+from claims.selectors.sources import (
+    SourceAttention,
+    artefact_for_reader,
+    captures_queryset,
+    evidence_captures,
+    sources_needing_attention,
+)
 from claims.selectors.timeline import ENTRY_TYPES, TimelineEntry, dispute_story, dispute_timeline
 
 __all__ = [
@@ -42,8 +50,11 @@ __all__ = [
     "AssessmentChange",
     "ClaimPage",
     "DisputePage",
+    "SourceAttention",
     "TimelineEntry",
     "aimodel_page",
+    "artefact_for_reader",
+    "captures_queryset",
     "claim_assessment_log",
     "claim_detail_queryset",
     "claim_page",
@@ -54,10 +65,12 @@ __all__ = [
     "dispute_story",
     "dispute_timeline",
     "disputes_recent",
+    "evidence_captures",
     "evidence_page",
     "evidence_queryset",
     "party_page",
     "reply_date_display",
     "reply_sentence",
     "report_queryset",
+    "sources_needing_attention",
 ]

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from claims.models import AIModel, Claim, EvidenceArtifact, FingerprintReport, Party
 from claims.models.visibility import visible
+from claims.selectors.sources import evidence_captures
 from claims.selectors.timeline import CLAIM_RELATED
 
 # What ``is_public`` follows from a report (its evidence record and both models) and the page shows.
@@ -61,6 +62,7 @@ def evidence_page(*, evidence: EvidenceArtifact, preview: bool = False) -> dict[
     return {
         "links": list(links.order_by("claim__made_on", "claim__pk")),
         "sourced": list(sourced.order_by("made_on", "pk")),
+        "captures": evidence_captures(evidence=evidence, preview=preview),
     }
 
 

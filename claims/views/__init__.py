@@ -6,7 +6,14 @@ and render. Nothing here writes.
 
 from claims.views.disputes import DisputeDetail, DisputeList
 from claims.views.pages import about, home, robots_txt
-from claims.views.records import AIModelDetail, ClaimDetail, EvidenceDetail, PartyDetail, evidence_archive
+from claims.views.records import (
+    AIModelDetail,
+    ClaimDetail,
+    EvidenceDetail,
+    PartyDetail,
+    capture_artefact,
+    evidence_archive,
+)
 from claims.views.reports import ReportDetail, report_chart, report_json, report_layers_csv
 from claims.views.search import search
 
@@ -19,6 +26,7 @@ __all__ = [
     "PartyDetail",
     "ReportDetail",
     "about",
+    "capture_artefact",
     "evidence_archive",
     "home",
     "report_chart",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from claims.models import AIModel, Claim, EvidenceArtifact, Party
+from claims.models import AIModel, CaptureArtefact, Claim, EvidenceArtifact, Party
 from claims.selectors import (
     aimodel_page,
+    artefact_for_reader,
     claim_detail_queryset,
     claim_page,
     evidence_page,
@@ -89,4 +90,38 @@ def evidence_archive(request, slug: str):
         content_type="application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Captured material is somebody else's content: it never runs on our origin. An image is shown as an
+# image; everything else is a download; every answer forbids sniffing and sandboxes the document.
+_INLINE_ARTEFACTS = {CaptureArtefact.Kind.SCREENSHOT: "image/png"}
+_DOWNLOAD_TYPES = {
+    CaptureArtefact.Kind.PDF: "application/pdf",
+    CaptureArtefact.Kind.TEXT: "text/plain; charset=utf-8",
+    CaptureArtefact.Kind.WARC: "application/warc",
+    CaptureArtefact.Kind.ORIGINAL: "application/octet-stream",
+}
+ARTEFACT_POLICY = "sandbox; default-src 'none'"
+
+
+def capture_artefact(request, slug: str, capture_id: int, kind: str):
+    """One artefact of a capture: the screenshot inline (as an image), the others as attachments."""
+    if kind not in CaptureArtefact.Kind.values:
+        raise Http404("No such artefact.")
+    artefact = artefact_for_reader(
+        capture_id=capture_id, kind=kind, preview=can_preview(request, EvidenceArtifact)
+    )
+    if artefact is None or artefact.capture.evidence.slug != slug:
+        raise Http404("No such capture.")
+    inline = kind in _INLINE_ARTEFACTS
+    response = FileResponse(
+        artefact.file.open("rb"),
+        as_attachment=not inline,
+        filename=f"{slug}-capture-{capture_id}-{artefact.file.name.rsplit('/', 1)[-1]}",
+        content_type=_INLINE_ARTEFACTS.get(kind) or _DOWNLOAD_TYPES[kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = ARTEFACT_POLICY
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response

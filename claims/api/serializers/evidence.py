@@ -17,7 +17,51 @@ from claims.api.serializers.summaries import (
     EvidenceSummarySerializer,
     PartySummarySerializer,
 )
-from claims.models import Claim, EvidenceArtifact, EvidenceLink, FingerprintReport, Party
+from claims.models import (
+    CaptureArtefact,
+    Claim,
+    EvidenceArtifact,
+    EvidenceLink,
+    FingerprintReport,
+    Party,
+    SourceCapture,
+)
+
+
+class CaptureArtefactSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Download address (served as an attachment or image).")
+
+    class Meta:
+        model = CaptureArtefact
+        fields = ["kind", "url", "content_type", "sha256", "size"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        capture = obj.capture
+        path = reverse(
+            "claims:capture-artefact",
+            kwargs={"slug": capture.evidence.slug, "capture_id": capture.pk, "kind": obj.kind},
+        )
+        return absolute(self.context.get("request"), path)
+
+
+class SourceCaptureSerializer(serializers.ModelSerializer):
+    artefacts = serializers.SerializerMethodField(
+        help_text="What was stored, each with its SHA-256 and size."
+    )
+
+    class Meta:
+        model = SourceCapture
+        fields = [
+            "id", "status", "url", "final_url", "http_status", "content_type", "requested_at",
+            "retrieved_at", "finished_at", "error", "blocked_requests", "artefacts",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_artefacts(self, obj) -> list[dict]:
+        if obj.status != SourceCapture.Status.SUCCEEDED:
+            return []
+        return CaptureArtefactSerializer(obj.artefact_list(), many=True, context=self.context).data
 
 
 class EvidenceSerializer(PublicRecordSerializer):
@@ -36,15 +80,18 @@ class EvidenceSerializer(PublicRecordSerializer):
     )  # fmt: skip
     archived_copy = serializers.SerializerMethodField(help_text="Our archived copy, if any; null otherwise.")
     description_html = MarkdownHTMLField(source="description")
+    captures = SourceCaptureSerializer(
+        many=True, read_only=True, help_text="Captures of the source URL by this archive, newest first."
+    )
 
     class Meta:
         model = EvidenceArtifact
         fields = [
             *PublicRecordSerializer.PUBLIC_FIELDS, "title", "kind", "author", "url_at_source",
             "removed_at_source", "published_on", "date_precision", "description", "description_html",
-            "archived_copy", "sha256", "retrieved_at", "report",
+            "archived_copy", "sha256", "retrieved_at", "report", "captures",
         ]  # fmt: skip
-        read_only_fields = [*PublicRecordSerializer.PUBLIC_READ_ONLY, "sha256", "retrieved_at"]
+        read_only_fields = [*PublicRecordSerializer.PUBLIC_READ_ONLY, "sha256", "retrieved_at", "captures"]
 
     def get_archived_copy(self, obj) -> str | None:
         """The site's archive download (the same access rule as the record's page), not the

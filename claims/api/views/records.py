@@ -27,6 +27,7 @@ from claims.models import (
     EvidenceLink,
     Party,
     RightOfReply,
+    SourceCapture,
 )
 from claims.models.visibility import public_q
 from claims.selectors import dispute_timeline
@@ -143,7 +144,13 @@ class ClaimViewSet(PublicRecordViewSet):
     "Cursor-paginated, newest first.",
 )  # fmt: skip
 class EvidenceViewSet(PublicRecordViewSet):
-    queryset = EvidenceArtifact.objects.select_related("author", *REPORT_MODELS)
+    # Captures are public exactly when their record is (visibility.py): the record's rule covers them.
+    queryset = EvidenceArtifact.objects.select_related("author", *REPORT_MODELS).prefetch_related(
+        Prefetch(
+            "captures",
+            queryset=SourceCapture.objects.prefetch_related("artefacts").order_by("-requested_at", "-pk"),
+        )
+    )
     serializer_class = EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     pagination_class = NewestCursorPagination
