@@ -28,3 +28,10 @@ def _static_files_without_collectstatic(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_capture_on_publish(settings):
+    """Publishing an evidence record queues a capture of its URL; tests that publish records for
+    other reasons must not send those to the broker (tests/archive switch it back on)."""
+    settings.ARCHIVE_CAPTURE_ON_PUBLISH = False

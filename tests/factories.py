@@ -140,6 +140,23 @@ class FingerprintReportFactory(factory.django.DjangoModelFactory):
     methods = ["attn_std"]
 
 
+class SourceCaptureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.SourceCapture
+
+    evidence = factory.SubFactory(EvidenceArtifactFactory, published=True)
+    url = factory.SelfAttribute("evidence.url")
+
+
+class SourceSuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.SourceSuggestion
+
+    evidence = factory.SubFactory(EvidenceArtifactFactory, published=True)
+    kind = m.SourceSuggestion.Kind.REMOVED
+    observed_on = factory.LazyFunction(lambda: timezone.now().date())
+
+
 FACTORIES = {
     m.Party: PartyFactory,
     m.AIModel: AIModelFactory,
@@ -152,4 +169,6 @@ FACTORIES = {
     m.RightOfReply: RightOfReplyFactory,
     m.ModelFingerprint: ModelFingerprintFactory,
     m.FingerprintReport: FingerprintReportFactory,
+    m.SourceCapture: SourceCaptureFactory,
+    m.SourceSuggestion: SourceSuggestionFactory,
 }

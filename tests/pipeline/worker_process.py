@@ -60,7 +60,7 @@ class WorkerProcess:
             "provenance",
             "worker",
             "--queues",
-            "analysis,celery,acquire",
+            "analysis,celery,acquire,archive",
             "--concurrency",
             "1",
             "--loglevel",
