@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from claims import services
 from claims.admin.base import PublicRecordAdmin, status_badge_html
@@ -96,13 +97,13 @@ class EvidenceArtifactAdmin(PublicRecordAdmin):
             ),
         )
         button = (
-            format_html('<input type="submit" name="_archive_now" value="Archive now">')
+            mark_safe('<input type="submit" name="_archive_now" value="Archive now">')
             if obj.url
             else "no URL to archive"
         )
         return format_html(
             "<ul>{}</ul>{}<p>{}</p>",
-            rows or format_html("<li>No capture exists yet.</li>"),
+            rows or mark_safe("<li>No capture exists yet.</li>"),
             format_html("<p>Watch suggestions:</p><ul>{}</ul>", suggestions) if suggestions else "",
             button,
         )

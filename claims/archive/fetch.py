@@ -24,6 +24,7 @@ from __future__ import annotations
 import http.client
 import io
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -38,6 +39,7 @@ from warcio.warcwriter import WARCWriter
 USER_AGENT = "ProvenanceArchiver/1.0 (+source archiving of a provenance knowledge base)"
 REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
+_HOST_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*")
 
 # Ranges refused on top of what ``ipaddress`` flags (some flags differ between Python versions).
 FORBIDDEN_NETWORKS = tuple(
@@ -152,13 +154,15 @@ def check_url(url: str, policy: Policy) -> Target:
         raise FetchRefused("URLs with a user name or password are not archived (no credentials are sent).")
     port = port or (443 if scheme == "https" else 80)
     try:
-        host.encode("idna")
-    except UnicodeError:
-        raise FetchRefused(f"“{host}” is not a valid host name.") from None
-    try:
         addresses = [str(ipaddress.ip_address(host))]  # a literal address: no lookup
     except ValueError:
-        addresses = policy.resolver(host, port)
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_host = ""
+        if not _HOST_NAME.fullmatch(ascii_host):
+            raise FetchRefused(f"“{host}” is not a valid host name.") from None
+        addresses = policy.resolver(ascii_host, port)
     if not addresses:
         raise HostNotFound(f"The host “{host}” does not resolve.")
     allowed = f"{host}:{port}" in policy.allow

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.archive.browser import HTML_TYPES, render
-from claims.archive.fetch import FetchFailed, FetchResult, Policy, fetch
+from claims.archive.fetch import Exchange, FetchFailed, FetchResult, Policy, fetch
 from claims.archive.text import decode, html_text
 from claims.models import CaptureArtefact, SourceCapture
 
@@ -53,6 +53,7 @@ class Taken:
     result: FetchResult
     files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # kind → (name, type, bytes)
     blocked: list[dict] = field(default_factory=list)
+    subresources: list[Exchange] = field(default_factory=list)  # what the page loaded, for the WARC
     source_text: str = ""
 
 
@@ -75,7 +76,7 @@ def take(url: str, *, policy: Policy) -> Taken:
         taken.files[Kind.PDF] = ("page.pdf", "application/pdf", rendering.pdf)
         taken.files[Kind.TEXT] = ("text.txt", "text/plain; charset=utf-8", rendering.text.encode())
         taken.blocked = rendering.blocked
-        result.exchanges.extend(rendering.exchanges)
+        taken.subresources = rendering.exchanges
         taken.source_text = html_text(final.body, header)
     else:
         # Not a web page (a PDF, an image, a dataset): kept as received, never rendered.
@@ -89,7 +90,9 @@ def take(url: str, *, policy: Policy) -> Taken:
             text = " ".join(decode(final.body, header).split())
             taken.files[Kind.TEXT] = ("text.txt", "text/plain; charset=utf-8", text.encode())
             taken.source_text = text
-    taken.files[Kind.WARC] = ("capture.warc.gz", "application/warc", result.warc())
+    # The WARC holds the document's exchanges (redirects included), then what the page loaded.
+    warc = FetchResult(exchanges=[*result.exchanges, *taken.subresources]).warc()
+    taken.files[Kind.WARC] = ("capture.warc.gz", "application/warc", warc)
     return taken
 
 

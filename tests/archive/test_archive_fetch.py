@@ -55,7 +55,9 @@ def test_a_name_resolving_to_a_forbidden_address_is_refused(address):
     assert address.split(":")[-1] in str(refused.value) or "::" in address
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "169.254.169.254", "10.0.0.1", "[::1]", "[::ffff:127.0.0.1]"])
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "169.254.169.254", "10.0.0.1", "[::1]", "[::ffff:127.0.0.1]"]
+)
 def test_a_forbidden_address_written_in_the_url_is_refused(address):
     with pytest.raises(FetchRefused):
         fetch(f"http://{address}/", policy=Policy(resolver=resolving_to("93.184.216.34")))
@@ -74,14 +76,22 @@ def test_public_addresses_pass():
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.org/file", "file:///etc/passwd", "gopher://example.org/", "javascript:alert(1)", "example.org"],
+    [
+        "ftp://example.org/file",
+        "file:///etc/passwd",
+        "gopher://example.org/",
+        "javascript:alert(1)",
+        "example.org",
+    ],
 )
 def test_only_http_and_https_are_fetched(url):
     with pytest.raises(FetchRefused, match="Only http and https"):
         fetch(url, policy=Policy(resolver=resolving_to("93.184.216.34")))
 
 
-@pytest.mark.parametrize("url", ["http://", "http://exa mple.org:99999/", "https://[::1/", "http://user:pw@example.org/"])
+@pytest.mark.parametrize(
+    "url", ["http://", "http://exa mple.org:99999/", "https://[::1/", "http://user:pw@example.org/"]
+)
 def test_an_invalid_url_is_refused_with_a_sentence(url):
     with pytest.raises(FetchRefused) as refused:
         fetch(url, policy=Policy(resolver=resolving_to("93.184.216.34")))
