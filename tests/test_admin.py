@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 MODELS = [model for model in admin.site._registry if model._meta.app_label == "claims"]
 # The engine writes fingerprints; the archive worker writes captures and the watch its suggestions.
-ADDABLE = [model for model in MODELS if model not in (m.ModelFingerprint, m.SourceCapture, m.SourceSuggestion)]
+ADDABLE = [
+    model for model in MODELS if model not in (m.ModelFingerprint, m.SourceCapture, m.SourceSuggestion)
+]
 IDS = [model._meta.model_name for model in MODELS]
 
 

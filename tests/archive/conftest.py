@@ -20,8 +20,16 @@ def policy(source_server) -> Policy:
     return Policy(max_bytes=2**20, deadline_seconds=4, max_redirects=5, allow=frozenset({source_server.host}))
 
 
+@pytest.fixture(scope="module")
+def archive_media(tmp_path_factory):
+    """A media folder of this module's own, shared with its worker: what a capture stored (or did
+    not) is seen apart from earlier runs."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
-def archive_settings(settings, source_server):
+def archive_settings(settings, source_server, archive_media):
+    settings.MEDIA_ROOT = archive_media
     settings.ARCHIVE_ALLOW_HOSTS = [source_server.host]
     settings.ARCHIVE_MAX_BYTES = 2**20
     settings.ARCHIVE_TIMEOUT_SECONDS = 4

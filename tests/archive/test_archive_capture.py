@@ -13,12 +13,13 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from claims.models import CaptureArtefact, SourceCapture
 from claims.pipeline.archive import capture_run
 from claims.services import capture_request, record_publish
-from tests.factories import EvidenceArtifactFactory, editor
+from tests.factories import EvidenceArtifactFactory, UserFactory
 from tests.pipeline.conftest import empty_queues  # noqa: F401 - fixture
 from tests.pipeline.worker_process import WorkerProcess
 
@@ -27,8 +28,9 @@ Status = SourceCapture.Status
 
 
 @pytest.fixture(scope="module")
-def worker(django_db_setup, django_db_blocker, source_server, tmp_path_factory):
+def worker(django_db_setup, django_db_blocker, source_server, archive_media, tmp_path_factory):
     env = {
+        "MEDIA_ROOT": str(archive_media),
         "ARCHIVE_ALLOW_HOSTS": source_server.host,
         "ARCHIVE_TIMEOUT_SECONDS": "20",
         "ARCHIVE_MAX_MB": "1",
@@ -62,7 +64,12 @@ def test_an_editor_archives_now_and_readers_see_the_capture(client, worker, sour
     evidence = EvidenceArtifactFactory(
         published=True, title="Statement", url=source_server.url("/redirect-to-statement")
     )
-    user = editor(username="archivist")
+    # The Editors group comes from a data migration, which the flush of an earlier test of this
+    # module removed: the editor's permissions are given directly.
+    user = UserFactory(username="archivist")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_evidenceartifact", "change_evidenceartifact"])
+    )
     client.force_login(user)
     change_page = client.get(reverse("admin:claims_evidenceartifact_change", args=[evidence.pk]))
     assert 'name="_archive_now"' in change_page.content.decode()
@@ -158,7 +165,7 @@ def test_every_fault_ends_as_a_failed_capture_with_nothing_stored(worker, source
 def test_publishing_a_record_with_a_url_captures_it(worker, source_server, archive_settings):
     archive_settings.ARCHIVE_CAPTURE_ON_PUBLISH = True
     evidence = EvidenceArtifactFactory(url=source_server.url("/paper.pdf"))
-    record_publish(record=evidence, user=editor(username="publisher"))
+    record_publish(record=evidence, user=UserFactory(username="publisher"))
     capture = evidence.captures.get()
     assert capture.trigger == SourceCapture.Trigger.PUBLISH
     wait_for([capture], worker)

@@ -230,4 +230,7 @@ def test_the_sweep_command_reports_what_it_did(pair):
     )
     out = StringIO()
     call_command("reports_sweep", stdout=out)
-    assert out.getvalue().strip() == "requeued 1, failed 0, sent 1, downloads sent 0"
+    assert (
+        out.getvalue().strip()
+        == "requeued 1, failed 0, sent 1, downloads sent 0, captures failed 0, captures sent 0"
+    )

@@ -1,0 +1,165 @@
+"""The watch against the local source server (in the test process: it is a plain function the
+beat task calls), the suggestions it makes for an editor, the sweep of stuck captures, what
+readers may see of captures, and the desk's list of sources needing attention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.archive.text import html_text, similarity
+from claims.models import CaptureArtefact, SourceCapture, SourceCheck, SourceSuggestion
+from claims.pipeline.archive import captures_sweep
+from claims.pipeline.watch import sources_watch
+from claims.selectors import sources_needing_attention
+from claims.services import suggestion_confirm, suggestion_dismiss
+from tests.archive.source_server import ORIGINAL_TEXT, STATEMENT
+from tests.factories import EvidenceArtifactFactory, editor
+
+pytestmark = pytest.mark.django_db
+Outcome = SourceCheck.Outcome
+
+
+def captured(evidence, text: str = ORIGINAL_TEXT) -> SourceCapture:
+    """A succeeded capture whose text is the statement's (the browser is exercised elsewhere)."""
+    body = STATEMENT.format(text=text).encode()
+    return SourceCapture.objects.create(
+        evidence=evidence,
+        url=evidence.url,
+        status=SourceCapture.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        source_text=html_text(body, "text/html"),
+    )
+
+
+def watch_again(evidence) -> SourceCheck:
+    """Make the record due (its last check a day old) and run the watch."""
+    evidence.source_checks.update(checked_at=timezone.now() - timedelta(days=2))
+    sources_watch()
+    return evidence.source_checks.first()
+
+
+def test_the_watch_flags_a_source_that_starts_answering_404(source_server, archive_settings):
+    source_server.pages["/repo"] = source_server.pages["/statement"]
+    evidence = EvidenceArtifactFactory(
+        published=True, title="The accuser's repository", url=source_server.url("/repo")
+    )
+    captured(evidence)
+
+    sources_watch()
+    first = evidence.source_checks.get()
+    assert (first.outcome, first.http_status, first.similarity, first.etag) == (
+        Outcome.UNCHANGED,
+        200,
+        1.0,
+        '"v1"',
+    )
+    assert sources_watch() == dict.fromkeys(Outcome.values, 0)  # not due again before the interval
+
+    second = watch_again(evidence)  # a conditional request: the server answers 304
+    assert source_server.requests[-1][1]["If-None-Match"] == '"v1"'
+    assert (second.outcome, second.http_status) == (Outcome.NOT_MODIFIED, 304)
+
+    source_server.pages["/repo"] = (404, "text/html", b"<h1>This repository is gone</h1>", {})
+    gone = watch_again(evidence)
+    assert (gone.outcome, gone.http_status) == (Outcome.GONE, 404)
+    suggestion = evidence.source_suggestions.get()
+    today = timezone.localdate()
+    assert suggestion.sentence == f"Removed at source on {today.day} {today:%B %Y}"
+    evidence.refresh_from_db()
+    assert not evidence.removed_at_source  # a suggestion, never applied by itself
+    watch_again(evidence)
+    assert evidence.source_suggestions.count() == 1  # one open suggestion, not one per check
+
+    [item] = sources_needing_attention()
+    assert item.kind == "source_removed" and item.evidence == evidence and "accuser" in item.sentence
+    user = editor(username="desk")
+    suggestion_confirm(suggestion=suggestion, user=user)
+    evidence.refresh_from_db()
+    assert evidence.removed_at_source
+    assert evidence.history.latest().history_change_reason.startswith("Removed at source on")
+    assert sources_needing_attention() == []
+
+
+def test_a_host_that_is_gone_is_suggested_as_removed(archive_settings):
+    evidence = EvidenceArtifactFactory(published=True, url="http://deleted-blog.invalid/post")
+    sources_watch()
+    check = evidence.source_checks.get()
+    assert check.outcome == Outcome.GONE and "does not resolve" in check.error
+    assert evidence.source_suggestions.get().kind == SourceSuggestion.Kind.REMOVED
+
+
+def test_a_substantial_change_is_suggested_and_captured_again(source_server, archive_settings):
+    source_server.pages["/post"] = source_server.pages["/statement"]
+    evidence = EvidenceArtifactFactory(published=True, url=source_server.url("/post"))
+    captured(evidence)
+    source_server.set_statement(
+        "This post has been replaced. Nothing of the earlier statement remains here.", etag='"v2"'
+    )
+    source_server.pages["/post"] = source_server.pages["/statement"]
+    sources_watch()
+    check = evidence.source_checks.get()
+    assert check.outcome == Outcome.CHANGED and check.similarity < 0.7
+    suggestion = evidence.source_suggestions.get()
+    assert (
+        suggestion.kind == SourceSuggestion.Kind.CHANGED and suggestion.state == SourceSuggestion.State.OPEN
+    )
+    assert evidence.captures.filter(status="queued", trigger="watch").count() == 1
+    suggestion_dismiss(suggestion=suggestion, user=editor(username="desk2"))
+    assert evidence.source_suggestions.get().state == SourceSuggestion.State.DISMISSED
+
+
+def test_requests_to_one_host_are_spaced(source_server, archive_settings):
+    archive_settings.ARCHIVE_WATCH_HOST_DELAY_SECONDS = 7
+    for path in ("/statement", "/paper.pdf", "/figure.png"):
+        EvidenceArtifactFactory(published=True, url=source_server.url(path))
+    waits = []
+    sources_watch(sleep=waits.append)
+    assert len(waits) == 2 and all(0 < wait <= 7 for wait in waits)
+
+
+def test_only_public_records_are_watched(source_server, archive_settings):
+    EvidenceArtifactFactory(url=source_server.url("/statement"))  # a draft
+    assert sum(sources_watch().values()) == 0
+
+
+def test_small_edits_keep_a_high_similarity_and_rewrites_a_low_one():
+    edited = ORIGINAL_TEXT.replace("four months", "five months")
+    assert similarity(ORIGINAL_TEXT, ORIGINAL_TEXT) == 1.0
+    assert similarity(ORIGINAL_TEXT, edited) > 0.7
+    assert (
+        similarity(ORIGINAL_TEXT, "An unrelated page about something else entirely, with other words.") < 0.1
+    )
+
+
+def test_the_sweep_fails_a_capture_whose_worker_died(archive_settings):
+    evidence = EvidenceArtifactFactory(published=True)
+    stuck = SourceCapture.objects.create(
+        evidence=evidence, url=evidence.url, status="running", started_at=timezone.now() - timedelta(hours=1)
+    )
+    assert captures_sweep()["captures_failed"] == 1
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "interrupted" in stuck.error
+    [item] = sources_needing_attention()
+    assert item.kind == "capture_failed" and "interrupted" in item.sentence
+    captured(evidence)  # a later capture succeeded: the failure no longer needs attention
+    assert sources_needing_attention() == []
+
+
+def test_captures_are_public_only_with_their_record(client):
+    draft = EvidenceArtifactFactory()
+    capture = captured(draft)
+    CaptureArtefact.objects.create(
+        capture=capture, kind="text", content_type="text/plain", sha256="0" * 64, size=0
+    )
+    assert not SourceCapture.objects.public().exists() and not CaptureArtefact.objects.public().exists()
+    url = reverse("claims:capture-artefact", args=[draft.slug, capture.pk, "text"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_record_without_a_capture_says_so(client):
+    evidence = EvidenceArtifactFactory(published=True)
+    assert "No capture exists yet." in client.get(evidence.get_absolute_url()).content.decode()
