@@ -1,6 +1,7 @@
 """Admin for evidence artifacts."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -139,6 +140,7 @@ class SourceCaptureAdmin(admin.ModelAdmin):
     """Captures are written by the archive worker only; editors read them here."""
 
     list_display = ["evidence", "status_badge", "requested_at", "http_status", "final_url", "error"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["status", "trigger"]
     list_select_related = ["evidence"]
     search_fields = ["url", "final_url", "evidence__title"]

@@ -31,9 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # Nothing resolves inside the browser: every request it may send is answered by the route below.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
+# Captures add: nothing resolves inside the browser; every request it sends is answered by the route.
+CAPTURE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND"]
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 MAX_SUBREQUESTS = 300
 _DROPPED_HEADERS = {"set-cookie", "set-cookie2", "content-length", "transfer-encoding", "content-encoding"}
@@ -91,7 +91,7 @@ def render(document: Exchange, *, policy: Policy, deadline: float) -> Rendering:
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CAPTURE_ARGS, headless=True)
             try:
                 context = browser.new_context(
                     service_workers="block",

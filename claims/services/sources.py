@@ -59,6 +59,10 @@ def capture_enqueue(*, capture_id: int) -> bool:
             kwargs={"capture_id": capture_id},
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            # A capture has its own deadline; these stop one stuck past it (a hung browser) well
+            # before the sweep gives it up (twice the deadline + 60 s).
+            soft_time_limit=settings.ARCHIVE_TIMEOUT_SECONDS * 2 + 30,
+            time_limit=settings.ARCHIVE_TIMEOUT_SECONDS * 2 + 50,
         )
     except Exception:  # noqa: BLE001 - any broker failure: the sweep sends it again
         logger.warning(

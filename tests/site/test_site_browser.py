@@ -11,26 +11,15 @@ Screenshots land in ``$VAR_DIR/screenshots`` (CI keeps ``var/`` as its artifacts
 from __future__ import annotations
 
 import contextlib
-import shutil
 from pathlib import Path
 
 from django.conf import settings
 from playwright.sync_api import Page, sync_playwright
 
+from claims.archive.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.site.conftest import SYNTHETIC_CLAIM, SYNTHETIC_DISPUTE
 from tests.site.xss import build_world
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Records what a browser would otherwise only log: CSP violations and any script of the payload.
 WATCH = """
 window.__cspViolations = [];
