@@ -117,3 +117,13 @@ def test_the_demo_dispute_is_in_the_admin_and_on_its_public_page(admin_client):
     assert admin_client.get(f"/admin/claims/dispute/{dispute.pk}/change/").status_code == 200
     page = admin_client.get(dispute.get_absolute_url())
     assert page.status_code == 200 and "Pangu Pro MoE" in page.content.decode()
+
+
+def test_the_demo_fakes_no_capture_and_its_pages_say_so(client, settings):
+    """Its sources are real URLs; this server (without network in tests) holds no capture of them,
+    and loading the demo queues none even with captures on publication switched on."""
+    settings.ARCHIVE_CAPTURE_ON_PUBLISH = True
+    load()
+    assert not m.SourceCapture.objects.exists()
+    evidence = m.EvidenceArtifact.objects.exclude(url="").first()
+    assert "No capture exists yet." in client.get(evidence.get_absolute_url()).content.decode()
