@@ -285,9 +285,14 @@ def _read_body(
         try:
             chunk = response.read1(_CHUNK)
         except http.client.IncompleteRead as exc:
+            received = total + len(exc.partial)
             raise FetchFailed(
-                f"{url} ended early: the server sent {total + len(exc.partial):,} bytes of the "
-                f"{declared or 'announced'} it announced (a wrong Content-Length, or a broken connection)."
+                f"{url} ended early, after {received:,} bytes"
+                + (
+                    f" of the {int(declared):,} it announced (a wrong Content-Length)."
+                    if declared and declared.isdigit()
+                    else "."
+                )
             ) from None
         except TimeoutError:
             _check_deadline(0, policy)
