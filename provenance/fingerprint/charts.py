@@ -1,11 +1,13 @@
 """SVG charts of a fingerprint report, drawn with matplotlib's Agg backend.
 
-Three charts, each readable without colour (line styles and markers tell the models apart, the
+Four charts, each readable without colour (line styles and markers tell the models apart, the
 heat map is a single-hue scale with a labelled colour bar, the observed score is a labelled line):
 
 * ``sigma_curves_svg`` - HonestAGI's per-layer σ of Q, K, V and O for both models;
 * ``similarity_heatmap_svg`` - the layer-to-layer similarity matrix, with the best alignment;
-* ``null_distribution_svg`` - one method's score against its null distribution.
+* ``null_distribution_svg`` - one method's score against its null distribution;
+* ``evidence_svg`` - the one picture of the evidence: every method on one row, its distance from
+  unrelated pairs on a common log scale, the decision threshold marked.
 
 Each function takes plain numbers and returns SVG text: the knowledge base stores a report's charts
 once and its pages and API serve them without drawing again; the engine's command line writes the
@@ -24,6 +26,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from .methods import method_title  # noqa: E402
+from .readable import Z_HUGE, distance, log_position, score_text  # noqa: E402
+from .report import Z_STRONG, grade  # noqa: E402
 
 _STYLE = {
     "svg.fonttype": "none",
@@ -147,8 +153,9 @@ def null_distribution_svg(
     null = np.asarray(null_scores, dtype=float)
     null = null[np.isfinite(null)]
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(6, 3.4))
-        fig.subplots_adjust(left=0.11, right=0.97, top=0.95, bottom=0.17)
+        fig, ax = plt.subplots(figsize=(6, 3.9))
+        # The legend goes under the axes: inside them it covered the score's label.
+        fig.subplots_adjust(left=0.11, right=0.97, top=0.95, bottom=0.28)
         if null.size:
             # The band stays visible when the null is a sliver next to a far-away score.
             mean, sd = float(null.mean()), float(null.std())
@@ -182,7 +189,7 @@ def null_distribution_svg(
         )
         ax.set_xlabel(f"{method} score")
         ax.set_ylabel("number of unrelated pairs")
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False)
         return _to_svg(
             fig,
             f"{method}: this pair against unrelated pairs",
@@ -191,15 +198,122 @@ def null_distribution_svg(
         )
 
 
+_TICKS = (-10, -3, 0, 3, 10, 30, 100, 1000)
+
+
+def evidence_rows(result: Mapping) -> list[dict]:
+    """One row per computed method for the evidence picture (and its text equivalent): title, z,
+    where it sits on the log scale, its grade ("strong", "weak", "none" or "unweighed") and the
+    plain sentence of its score and distance."""
+    results = result.get("results") or {}
+    strong, weak = grade(results)
+    order = [n for n in result.get("methods") or [] if n in results] + [
+        n for n in results if n not in (result.get("methods") or [])
+    ]
+    rows = []
+    for name in order:
+        r = results[name]
+        c = r.get("calibration") or {}
+        z = c.get("z")
+        if name == "aligned_cosine" and name not in strong and any(s.startswith(name) for s in strong):
+            z = ((r.get("extra") or {}).get("expert_vs_dense") or {}).get("z", z)  # the experts' evidence
+        position = log_position(z)
+        if position is None:
+            level = "unweighed"
+        elif any(s.startswith(name) for s in strong):
+            level = "strong"
+        elif name in weak or (name == "attn_std" and (z or 0) >= Z_STRONG):
+            level = "weak"
+        else:
+            level = "none"
+        text = score_text(name, r.get("score"), c)
+        text += f": {distance(z)}" if position is not None else ": no unrelated pairs to weigh it against"
+        if name == "attn_std" and level != "strong":
+            text += " (never decides alone)"
+        rows.append(
+            {"name": name, "title": method_title(name), "z": z, "x": position, "level": level, "text": text}
+        )
+    return rows
+
+
+def evidence_svg(rows: Sequence[Mapping], *, threshold: float = Z_STRONG) -> str:
+    """Every method on one row: its distance from unrelated pairs (z, log-scaled: sign · log10(1 + |z|)),
+    the band where unrelated pairs fall (±3 standard deviations) and the decision threshold.
+
+    ``rows`` come from ``evidence_rows``. A filled black diamond counts as evidence, a hollow circle
+    does not, a grey square is unusual but not beyond doubt; each row also says so in words.
+    """
+    markers = {
+        "strong": {"marker": "D", "facecolor": "black", "edgecolor": "black"},
+        "weak": {"marker": "s", "facecolor": "#9e9e9e", "edgecolor": "black"},
+        "none": {"marker": "o", "facecolor": "white", "edgecolor": "black"},
+    }
+    low, high = log_position(-10), log_position(Z_HUGE * 10) + 0.12  # room for a capped marker
+    with plt.rc_context(_STYLE | {"axes.grid": False}):
+        height = 1.2 + 0.62 * max(1, len(rows))
+        fig, ax = plt.subplots(figsize=(7.2, height))
+        fig.subplots_adjust(left=0.03, right=0.97, top=1 - 0.35 / height, bottom=0.75 / height)
+        ax.axvspan(log_position(-3), log_position(3), color="#d9d9d9", zorder=0)
+        ax.text(0, len(rows) - 0.35, "unrelated pairs\n(within ±3 sd)", ha="center", va="bottom", fontsize=7)
+        t = log_position(threshold)
+        ax.axvline(t, color="black", linestyle="--", linewidth=1.2, zorder=1)
+        ax.text(
+            t,
+            len(rows) - 0.35,
+            f" threshold for\n evidence: {threshold:g} sd",
+            ha="left",
+            va="bottom",
+            fontsize=7,
+        )
+        for i, row in enumerate(rows):
+            y = len(rows) - 1 - i
+            ax.axhline(y, color="#cccccc", linewidth=0.6, zorder=0)
+            ax.text(low, y + 0.2, row["title"], fontsize=8, fontweight="bold", va="bottom", ha="left")
+            if row["x"] is None:
+                ax.text(low, y - 0.05, row["text"], fontsize=7.5, va="top", ha="left", style="italic")
+                continue
+            style = markers[row["level"]]
+            ax.scatter([row["x"]], [y], s=60, zorder=3, linewidths=1.2, **style)
+            right = row["x"] > (low + high) / 2
+            ax.annotate(
+                row["text"],
+                xy=(row["x"], y),
+                xytext=(-9 if right else 9, -1),
+                textcoords="offset points",
+                fontsize=7.5,
+                va="center",
+                ha="right" if right else "left",
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+            )
+        ax.set_xlim(low, high)
+        ax.set_ylim(-0.6, len(rows) + 0.25)
+        ax.set_yticks([])
+        ax.set_xticks([log_position(v) for v in _TICKS])
+        ax.set_xticklabels([f"{v:g}" + ("+" if v == _TICKS[-1] else "") for v in _TICKS])
+        ax.set_xlabel("standard deviations from unrelated pairs (log scale)")
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        return _to_svg(
+            fig,
+            "The evidence at a glance: each method's distance from unrelated pairs",
+            " ".join(f"{row['title']}: {row['text']}." for row in rows)
+            + f" The threshold for evidence is {threshold:g} standard deviations.",
+        )
+
+
 def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, str]:
     """Every chart a stored comparison result supports, as {name: SVG}.
 
-    Names: ``sigma_curves`` (from attn_std), ``layer_similarity`` (from aligned_cosine) and
+    Names: ``evidence`` (every method against its null, ``evidence_svg``), ``sigma_curves`` (from attn_std), ``layer_similarity`` (from aligned_cosine) and
     ``null_<method>`` for each method with a score and a null distribution. Methods that were not run, or were
     skipped for these models, simply have no chart.
     """
     results = result.get("results", {})
     charts: dict[str, str] = {}
+    if results:
+        charts["evidence"] = evidence_svg(
+            evidence_rows(result), threshold=result.get("params", {}).get("z_strong", Z_STRONG)
+        )
     attn = results.get("attn_std")
     if attn:
         charts["sigma_curves"] = sigma_curves_svg(

@@ -43,7 +43,7 @@ at least ``Z_STRONG`` null std above the null mean and above every null sample (
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,7 +154,7 @@ def _finish_reading(result: MethodResult) -> None:
         result.reading += (
             f" (p is the Fisher-combined p, 10^{c['log10_p']:.1f}; exact, not floored by the null size)"
         )
-    if z >= Z_STRONG and p <= 1.0 / (n + 1) + 1e-12:
+    if is_strong(c):
         result.reading += " - far outside what unrelated models show."
     elif z >= Z_WEAK:
         result.reading += " - unusual for unrelated models, but not conclusive."
@@ -168,9 +168,37 @@ def _finish_reading(result: MethodResult) -> None:
         result.reading += " - within what unrelated models show; on its own this is not evidence of lineage."
 
 
-def _strong(r: MethodResult) -> bool:
-    c = r.calibration or {}
+def is_strong(calibration: Mapping[str, Any] | None) -> bool:
+    """A score counts as evidence: at least ``Z_STRONG`` null std above the null mean and above every
+    null sample (p at its floor, 1/(n+1))."""
+    c = calibration or {}
     return c.get("z") is not None and c["z"] >= Z_STRONG and c["p"] <= 1.0 / (c["size"] + 1) + 1e-12
+
+
+def grade(results: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[str]]:
+    """(strong, weak): the methods whose score counts as evidence, and those merely unusual.
+
+    ``results`` maps a method name to its stored result (at least ``calibration`` and ``extra``).
+    HonestAGI's attn_std alone never counts as strong (σ curves are shaped by shared init recipes);
+    upcycling with retrained attention shows as "aligned_cosine (experts vs the dense MLP)". The
+    verdict (``_summary``) and the headline (``headline.headline``) both grade with this.
+    """
+    strong = [n for n, r in results.items() if is_strong(r.get("calibration"))]
+    if strong == ["attn_std"]:
+        # σ curves are shaped by shared init recipes: HonestAGI's statistic alone never makes a
+        # verdict of lineage, however far it lies from its null (it reads as suggestive at most).
+        strong = []
+    cosine = results.get("aligned_cosine")
+    evd = (cosine.get("extra") or {}).get("expert_vs_dense") if cosine is not None else None
+    if evd and evd["z"] >= Z_STRONG and "aligned_cosine" not in strong:
+        # Upcycling with retrained attention: only the experts remember the dense MLP.
+        strong.append("aligned_cosine (experts vs the dense MLP)")
+    weak = [
+        n
+        for n, r in results.items()
+        if n not in strong and ((r.get("calibration") or {}).get("z") or 0) >= Z_WEAK
+    ]
+    return strong, weak
 
 
 def coverage(results: dict[str, MethodResult], skipped: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -206,19 +234,7 @@ def _summary(
     *,
     weights_read: bool = False,
 ) -> tuple[str, str]:
-    strong = [n for n, r in results.items() if _strong(r)]
-    if strong == ["attn_std"]:
-        # σ curves are shaped by shared init recipes: HonestAGI's statistic alone never makes a
-        # verdict of lineage, however far it lies from its null (it reads as suggestive at most).
-        strong = []
-    cosine = results.get("aligned_cosine")
-    evd = cosine.extra.get("expert_vs_dense") if cosine is not None else None
-    if evd and evd["z"] >= Z_STRONG and "aligned_cosine" not in strong:
-        # Upcycling with retrained attention: only the experts remember the dense MLP.
-        strong.append("aligned_cosine (experts vs the dense MLP)")
-    weak = [
-        n for n, r in results.items() if n not in strong and ((r.calibration or {}).get("z") or 0) >= Z_WEAK
-    ]
+    strong, weak = grade({n: {"calibration": r.calibration, "extra": r.extra} for n, r in results.items()})
     ident = results.get("tensor_identity")
     lines: list[str] = []
     if ident is not None and "tensor_identity" in strong:

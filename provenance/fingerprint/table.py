@@ -1,6 +1,7 @@
 """The plain-text report a person reads in a terminal: one formatter for every command line.
 
-``format_report(report_dict)`` takes the JSON document of ``ComparisonReport.to_dict()`` (as the
+``format_report(report_dict)`` opens with the headline (``headline.headline``: the tier and one
+sentence of why), then takes the JSON document of ``ComparisonReport.to_dict()`` (as the
 engine returns it or as the knowledge base stored it) and returns the table of scores beside their
 nulls, each method's reading, the notes and the summary. ``python -m provenance.fingerprint
 compare`` and ``manage.py fingerprint`` both print it. Any number may be missing (None): a method
@@ -13,6 +14,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
+from .headline import headline
 from .safetensors_format import human_bytes
 
 WIDTH = 100
@@ -44,6 +46,8 @@ def format_report(report: Mapping[str, Any]) -> str:
     """The report as text lines (ending with a newline), at most about 100 columns wide."""
     inputs = report.get("inputs") or {}
     lines = [_input("A", inputs.get("a") or {}), _input("B", inputs.get("b") or {}), ""]
+    if (said := headline(report)) is not None:
+        lines += [said.title.upper(), textwrap.fill(said.sentence, WIDTH), ""]
     lines.append(f"{'method':<17}{'score':>9}   {'null mean ± std':<20}{'z':>9}{'p':>8}   null")
     results = report.get("results") or {}
     for name, result in results.items():
