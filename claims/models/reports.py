@@ -80,6 +80,9 @@ class FingerprintReport(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress_bytes = models.PositiveBigIntegerField(default=0)
     progress_total = models.PositiveBigIntegerField(null=True, blank=True)
+    progress_phase = models.JSONField(
+        default=dict, blank=True, help_text="What the worker is doing now (provenance.fingerprint.progress)."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -109,7 +112,15 @@ class FingerprintReport(models.Model):
     # Progress, result and charts are large or change every few seconds: keep them out of history
     # (the pipeline writes progress with queryset.update(), which bypasses history anyway).
     history = history(
-        excluded_fields=["progress_bytes", "progress_total", "result", "charts", "timings", "heartbeat_at"]
+        excluded_fields=[
+            "progress_bytes",
+            "progress_total",
+            "progress_phase",
+            "result",
+            "charts",
+            "timings",
+            "heartbeat_at",
+        ]  # fmt: skip
     )
 
     objects = PublicQuerySet.as_manager()
@@ -175,6 +186,38 @@ class FingerprintReport(models.Model):
         if self.progress_total:
             return min(1.0, self.progress_bytes / self.progress_total)
         return 1.0 if self.status == self.Status.SUCCEEDED else None
+
+    @property
+    def progress_state(self) -> dict | None:
+        """While queued or running: the phase in words and its share (the engine's ``phase_text`` /
+        ``phase_fraction``), and whether the worker stopped (its heartbeat is older than
+        REPORT_STALE_SECONDS) with what happens next. None once finished. The site, the API and the
+        admin all show this."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return None
+        from claims.pipeline.runner import MAX_ATTEMPTS, stale_after
+        from provenance.fingerprint.progress import phase_fraction, phase_text
+
+        phase = self.progress_phase if self.status == self.Status.RUNNING else {}
+        stale = (
+            self.status == self.Status.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - stale_after()
+        )
+        text = phase_text(phase) if self.status == self.Status.RUNNING else "waiting for a worker"
+        if stale:
+            text = (
+                "the worker stopped; it will be retried"
+                if self.attempts < MAX_ATTEMPTS
+                else f"the worker stopped on the last of {MAX_ATTEMPTS} attempts; the report will be "
+                "marked failed"
+            )
+        return {
+            "phase": (phase or {}).get("step") or ("queued" if self.status == self.Status.QUEUED else ""),
+            "text": text or "starting",
+            "fraction": None if stale else phase_fraction(phase),
+            "stale": stale,
+        }
 
     @property
     def download(self) -> dict | None:

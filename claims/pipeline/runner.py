@@ -4,6 +4,8 @@
    same message finds nothing to claim and stops. A report left ``running`` by a worker that died
    (its heartbeat is stale) may be claimed again, at most ``MAX_ATTEMPTS`` times.
 2. Fingerprint each checkpoint, or reuse the stored fingerprint when the files are unchanged.
+   Each phase (reading model A, reading model B, each method, drawing charts) is written to the
+   report as it starts (``ProgressWriter``; the words come from ``provenance.fingerprint.progress``).
 3. Compare, draw the charts, store result, summary, timings and versions: ``succeeded``.
 4. Bad input (a corrupt checkpoint...) ends ``failed`` with the engine's one-sentence message for
    the journalist and the traceback for the operator. A lost database connection is transient: the
@@ -38,6 +40,7 @@ from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.charts import report_charts
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
+from provenance.fingerprint.progress import CHARTS_PHASE, compare_phase, read_phase
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
@@ -69,6 +72,7 @@ def report_claim(*, report_id: int) -> FingerprintReport | None:
         "started_at": now,
         "heartbeat_at": now,
         "progress_bytes": 0,
+        "progress_phase": {},
         "attempts": F("attempts") + 1,
     }
     claimed = FingerprintReport.objects.filter(pk=report_id, status=Status.QUEUED).update(**fresh_start)
@@ -94,17 +98,23 @@ def report_claim(*, report_id: int) -> FingerprintReport | None:
 
 
 class ProgressWriter:
-    """Writes bytes read (and the heartbeat) to the report at most every ``interval`` seconds."""
+    """Writes bytes read, the phase (``provenance.fingerprint.progress``) and the heartbeat to the
+    report: while reading at most every ``interval`` seconds, and at every change of phase."""
 
     def __init__(self, report_id: int, total: int, interval: float, echo: Progress | None = None) -> None:
         self.report_id, self.total, self.interval, self.echo = report_id, total, interval, echo
         self.offset = 0  # bytes of the checkpoints already read
         self.done = 0
+        self.model, self.size = "A", 0  # the checkpoint being read, and its size
+        self.phase: dict = {}
         self._last = 0.0
-        FingerprintReport.objects.filter(pk=report_id).update(progress_bytes=0, progress_total=total)
+        FingerprintReport.objects.filter(pk=report_id).update(
+            progress_bytes=0, progress_total=total, progress_phase={}
+        )
 
     def __call__(self, done: int, _total: int) -> None:
         self.done = min(self.offset + done, self.total)
+        self.phase = read_phase(self.model, self.done - self.offset, self.size)
         if self.echo is not None:
             self.echo(self.done, self.total)
         now = time.monotonic()
@@ -112,13 +122,21 @@ class ProgressWriter:
             self._last = now
             self.write()
 
+    def start_checkpoint(self, model: str, size: int) -> None:
+        self.model, self.size = model, size
+        self.set_phase(read_phase(model, 0, size))
+
     def next_checkpoint(self, size: int) -> None:
         self.offset += size
         self.done = self.offset
 
+    def set_phase(self, phase: dict) -> None:
+        self.phase = phase
+        self.write()
+
     def write(self) -> None:
         FingerprintReport.objects.filter(pk=self.report_id).update(
-            progress_bytes=self.done, heartbeat_at=timezone.now()
+            progress_bytes=self.done, progress_phase=self.phase, heartbeat_at=timezone.now()
         )
 
 
@@ -182,19 +200,20 @@ def _compute_fingerprint(
 
 
 def _fingerprints(
-    report: FingerprintReport, timings: dict, on_progress: Progress | None
+    report: FingerprintReport, timings: dict, progress: ProgressWriter
 ) -> tuple[list[ModelFingerprint], tuple[EngineCheckpoint, EngineCheckpoint]]:
     """Both fingerprints (computed or from the cache) and both checkpoints opened for the methods
     that read weights (embedding rows, one layer's matrices at a time)."""
     plans = [_plan(c) for c in (report.checkpoint_a, report.checkpoint_b)]
-    total = sum(p.size for p, _ in plans)
-    progress = ProgressWriter(report.pk, total, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
+    progress.total = sum(p.size for p, _ in plans)
+    FingerprintReport.objects.filter(pk=report.pk).update(progress_total=progress.total)
     fingerprints = []
     for label, (plan, (engine_checkpoint, signature)) in zip("ab", plans, strict=True):
         started = time.perf_counter()
         if plan.cached is not None:
             fingerprints.append(fingerprint_store.load(plan.cached))
         else:
+            progress.start_checkpoint(label.upper(), plan.size)
             fingerprints.append(_compute_fingerprint(plan.checkpoint, engine_checkpoint, signature, progress))
         progress.next_checkpoint(plan.size)
         timings[f"fingerprint_{label}"] = {
@@ -222,14 +241,22 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     """
     timings: dict = {}
     started, cpu_started = time.perf_counter(), time.process_time()
-    (fp_a, fp_b), weights = _fingerprints(report, timings, on_progress)
+    progress = ProgressWriter(report.pk, 0, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
+    (fp_a, fp_b), weights = _fingerprints(report, timings, progress)
     t = time.perf_counter()
     labels = (str(report.checkpoint_a), str(report.checkpoint_b))
     comparison = compare_fingerprints(
-        fp_a, fp_b, methods=report.methods, labels=labels, weights=weights, **report.parameters
+        fp_a,
+        fp_b,
+        methods=report.methods,
+        labels=labels,
+        weights=weights,
+        on_method=lambda name, index, count: progress.set_phase(compare_phase(name, index, count)),
+        **report.parameters,
     )
     result = comparison.to_dict()
     timings["compare_seconds"] = round(time.perf_counter() - t, 3)
+    progress.set_phase(CHARTS_PHASE)
     t = time.perf_counter()
     charts = report_charts(result, label_a=labels[0], label_b=labels[1])
     timings["charts_seconds"] = round(time.perf_counter() - t, 3)

@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from claims import selectors
 from claims.models import Claim, EvidenceLink
 from claims.models.visibility import UNPUBLISHED_LABEL, public_name, public_or_none
+from provenance.fingerprint import readable
+from provenance.fingerprint.headline import headline
 
 register = template.Library()
 
@@ -90,3 +92,17 @@ def number(value, digits: int = 3) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "n/a" if value is None else str(value)
     return f"{value:.{digits}f}"
+
+
+# Numbers people can read: the engine's one formatter (provenance.fingerprint.readable).
+register.filter("distance", readable.distance)
+register.filter("chance", readable.chance)
+
+
+@register.filter
+def report_headline(report):
+    """The verdict tier, its title and one sentence of why (``provenance.fingerprint.headline``) of a
+    succeeded report; None otherwise."""
+    if report is None or report.status != report.Status.SUCCEEDED:
+        return None
+    return headline(report.result)

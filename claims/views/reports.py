@@ -1,4 +1,5 @@
-"""Fingerprint report pages: the summary first, each score beside its null, charts, tables, downloads.
+"""Fingerprint report pages: the headline verdict and the evidence picture first, then the summary,
+and under "Details for specialists" each score beside its null, charts, tables, downloads.
 
 A report is public exactly when the evidence record citing it is public. Charts are served by their
 own view as ``image/svg+xml`` and embedded with ``<img>``: an SVG inside ``<img>`` cannot run
@@ -18,8 +19,11 @@ from claims.charts import svg_response
 from claims.models import FingerprintReport
 from claims.selectors import report_queryset
 from claims.views.base import PublicRecordView, can_preview
+from provenance.fingerprint.charts import evidence_rows
+from provenance.fingerprint.headline import headline
 from provenance.fingerprint.methods import method_title
 from provenance.fingerprint.parameters import PARAMETERS
+from provenance.fingerprint.readable import score_text
 
 CHART_ALT = {
     "sigma_curves": "Line charts, one per attention projection (Q, K, V, O): the standard deviation of the "
@@ -94,6 +98,10 @@ def method_sections(report: FingerprintReport) -> list[dict]:
                 "name": name,
                 "label": label,
                 "score": result.get("score"),
+                "score_text": score_text(name, result.get("score"), calibration),
+                # The raw number too when the words do not show it (a p-value in place of a −log10 sum).
+                "raw_hidden": _fmt(result.get("score"))
+                not in score_text(name, result.get("score"), calibration),
                 "reading": result.get("reading", ""),
                 "calibration": calibration,
                 "chart": chart if chart in report.charts else None,
@@ -151,6 +159,11 @@ class ReportDetail(PublicRecordView):
         return "" if self.object.is_public else "This report's evidence record is not published"
 
     def page_description(self) -> str:
+        said = (
+            headline(self.object.result) if self.object.status == FingerprintReport.Status.SUCCEEDED else None
+        )
+        if said is not None:
+            return f"{said.title}. {said.sentence}"[:300]
         summary = (self.object.result or {}).get("summary") or self.object.summary
         return summary[:300] if summary else "A fingerprint comparison of two AI model checkpoints."
 
@@ -158,7 +171,11 @@ class ReportDetail(PublicRecordView):
         context = super().get_context_data(**kwargs)
         report = self.object
         a, b = report.checkpoint_a, report.checkpoint_b
+        succeeded = report.status == FingerprintReport.Status.SUCCEEDED
         context.update(
+            headline=headline(report.result) if succeeded else None,
+            evidence_rows=evidence_rows(report.result) if succeeded and report.result else [],
+            progress_state=report.progress_state,
             page_title=f"Fingerprint report: {a.model} vs {b.model}",
             evidence=getattr(report, "evidence", None),
             methods=method_sections(report),

@@ -304,8 +304,8 @@ def evidence_svg(rows: Sequence[Mapping], *, threshold: float = Z_STRONG) -> str
 def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, str]:
     """Every chart a stored comparison result supports, as {name: SVG}.
 
-    Names: ``evidence`` (every method against its null, ``evidence_svg``), ``sigma_curves`` (from attn_std), ``layer_similarity`` (from aligned_cosine) and
-    ``null_<method>`` for each method with a score and a null distribution. Methods that were not run, or were
+    Names: ``evidence`` (every method against its null, ``evidence_svg``), ``sigma_curves`` (from
+    attn_std), ``layer_similarity`` (from aligned_cosine) and ``null_<method>`` for each method with a score and a null distribution. Methods that were not run, or were
     skipped for these models, simply have no chart.
     """
     results = result.get("results", {})

@@ -43,7 +43,7 @@ at least ``Z_STRONG`` null std above the null mean and above every null sample (
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -379,9 +379,11 @@ def compare_fingerprints(
     reference_panel: Sequence[ModelFingerprint] | None = None,
     labels: tuple[str, str] = ("A", "B"),
     weights: tuple[Checkpoint, Checkpoint] | PairWeights | None = None,
+    on_method: Callable[[str, int, int], None] | None = None,
 ) -> ComparisonReport:
     """Run ``methods`` (default: every method that can run) on the pair, calibrate each score, summarise.
 
+    ``on_method(name, index, count)`` is called before each method runs (a worker's progress).
     ``weights``: the two checkpoints opened with ``open_checkpoint`` (A's first), needed by the
     weight-reading methods; without it they are skipped (or left out of the default list).
     A method that cannot compare these models (IncompatibleModelsError; for a weight method any
@@ -398,7 +400,9 @@ def compare_fingerprints(
     names = resolve_methods(methods, weights=pair is not None)
     results: dict[str, MethodResult] = {}
     skipped: dict[str, str] = {}
-    for name in names:
+    for index, name in enumerate(names, 1):
+        if on_method is not None:
+            on_method(name, index, len(names))  # the phase a worker shows: "computing <title> (3 of 6)"
         method = METHODS[name]
         try:
             if method.needs_weights:

@@ -33,6 +33,10 @@ def test_an_identical_request_returns_the_existing_report(editor, world):
         "bytes_total": None,
         "fraction": None,
         "download": None,  # no hub checkpoint to download
+        "phase": "queued",
+        "phase_fraction": None,
+        "text": "waiting for a worker",
+        "stale": False,
     }
     assert body["evidence"] is None  # its analysis artifact is a draft
     again = ask(editor, world.ckpt_a, world.ckpt_b, methods=["attn_std"], parameters={"null_size": 16})

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
+from provenance.fingerprint import readable
+from provenance.fingerprint.headline import headline
 from tests.factories import (
     AIModelFactory,
     ClaimFactory,
@@ -295,17 +297,18 @@ def test_the_report_page_puts_the_summary_first_and_each_score_beside_its_null(c
     report = make_report()
     page = html(client.get(report.get_absolute_url()))
     text = text_of(page)
-    assert text.index("What this shows") < text.index("Each score beside its null distribution")
-
-    def shown(value, digits: int) -> str:
-        return "n/a" if value is None else f"{value:.{digits}f}"  # a method may have no null
+    said = headline(report.result)
+    assert text.index(said.title) < text.index("The evidence at a glance") < text.index("What this shows")
+    assert text.index("What this shows") < text.index("Details for specialists")
+    assert text.index("Details for specialists") < text.index("Each score beside its null distribution")
 
     for name, result in report.result["results"].items():
         calibration = result["calibration"] or {}
         section = text[text.index(f" {name} Score ") :]  # the method's own section
-        assert f"Score {shown(result['score'], 3)}" in section
-        assert f"z {shown(calibration.get('z'), 1)} p {shown(calibration.get('p'), 3)}" in section
-        assert f"{calibration.get('size') or 'no'} unrelated pairs" in section
+        assert f"Score {readable.score_text(name, result['score'], calibration)}" in section
+        assert f"Distance {readable.distance(calibration.get('z'))}" in section
+        assert f"Chance {readable.chance(calibration)}" in section
+        assert f"{calibration.get('size') or 'no'} pairs" in section
         if result.get("per_layer"):
             assert f"/reports/{report.slug}/layers/{name}.csv" in page
     for chart in report.charts:

@@ -11,6 +11,7 @@ from claims.api.serializers.ai_models import CheckpointSummarySerializer
 from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, absolute, api_url
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
+from provenance.fingerprint.headline import TIERS, headline
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS, Parameter
 
@@ -39,6 +40,29 @@ class ProgressSerializer(serializers.Serializer):
     download = DownloadSerializer(
         allow_null=True, help_text="While the weights are still being downloaded from a hub; else null."
     )
+    phase = serializers.CharField(
+        allow_null=True,
+        help_text='While queued or running: "queued", "read", "compare" or "charts" (null once finished).',
+    )
+    phase_fraction = serializers.FloatField(
+        allow_null=True, help_text="0 … 1 of the current phase (bytes of this model, or methods begun)."
+    )
+    text = serializers.CharField(
+        allow_null=True,
+        help_text='The phase in words: "reading model A: 42 %", "computing <method title> (method 3 of 6)", '
+        '"drawing charts", or "the worker stopped; it will be retried" when its heartbeat is stale.',
+    )
+    stale = serializers.BooleanField(
+        help_text="Whether a running report's worker stopped sending heartbeats."
+    )
+
+
+class HeadlineSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(
+        choices=list(TIERS), help_text="The verdict tier (README, Reading a report)."
+    )
+    title = serializers.CharField(help_text='e.g. "Strong evidence of a common origin".')
+    sentence = serializers.CharField(help_text="One sentence of why, naming methods by their titles.")
 
 
 class ChartSerializer(serializers.Serializer):
@@ -56,6 +80,9 @@ class ReportSerializer(serializers.ModelSerializer):
     checkpoint_b = ReportCheckpointSerializer(read_only=True, help_text="The second checkpoint compared.")
     progress = serializers.SerializerMethodField(help_text="How much of the weights the worker has read.")
     charts = serializers.SerializerMethodField(help_text="The report's charts (once it succeeded).")
+    headline = serializers.SerializerMethodField(
+        help_text="The verdict in plain words (provenance.fingerprint.headline); null until it succeeded."
+    )
     evidence = LinkField(
         model=EvidenceArtifact, read_only=True, help_text="The analysis evidence citing this report."
     )
@@ -70,7 +97,7 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = FingerprintReport
         fields = [
-            "url", "web_url", "slug", "status", "progress", "checkpoint_a", "checkpoint_b", "methods",
+            "url", "web_url", "slug", "status", "progress", "headline", "checkpoint_a", "checkpoint_b", "methods",
             "parameters", "requested_at", "started_at", "finished_at", "engine_version", "library_versions",
             "input_hashes", "summary", "summary_html", "error_message", "result", "charts", "evidence",
             "created_at", "updated_at",
@@ -85,12 +112,22 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj) -> dict:
+        state = obj.progress_state or {}
         return {
             "bytes_read": obj.progress_bytes,
             "bytes_total": obj.progress_total,
             "fraction": obj.progress,
             "download": obj.download,
+            "phase": state.get("phase"),
+            "phase_fraction": state.get("fraction"),
+            "text": state.get("text"),
+            "stale": bool(state.get("stale")),
         }
+
+    @extend_schema_field(HeadlineSerializer(allow_null=True))
+    def get_headline(self, obj) -> dict | None:
+        said = headline(obj.result) if obj.status == FingerprintReport.Status.SUCCEEDED else None
+        return said.to_dict() if said is not None else None
 
     @extend_schema_field(ChartSerializer(many=True))
     def get_charts(self, obj) -> list[dict]:
