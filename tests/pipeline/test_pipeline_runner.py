@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport, ModelFingerprint
-from claims.pipeline.runner import report_claim, report_run
+from claims.pipeline.runner import ProgressWriter, report_claim, report_run
 from claims.services import report_request
+from provenance.fingerprint.methods import method_title
 from tests.pipeline.conftest import truncate_last_shard
 
 pytestmark = pytest.mark.django_db
@@ -21,17 +22,43 @@ def request(a: Checkpoint, b: Checkpoint, methods=None) -> FingerprintReport:
     return report_request(checkpoint_a=a, checkpoint_b=b, methods=methods, parameters=None, user=None)[0]
 
 
-def test_a_fine_tune_report_is_computed_stored_and_charted(register):
+def test_a_fine_tune_report_is_computed_stored_and_charted(register, monkeypatch, settings):
     base, finetune = register("base"), register("finetune")
     report = request(base, finetune)
+    settings.REPORT_PROGRESS_SECONDS = 0  # every read chunk is written
+    written: list[dict] = []  # what a reader polling the report sees, in order
+    write = ProgressWriter.write
+
+    def recording_write(self) -> None:
+        write(self)
+        written.append(FingerprintReport.objects.get(pk=report.pk).progress_state)
+
+    monkeypatch.setattr(ProgressWriter, "write", recording_write)
 
     assert report_run(report_id=report.pk) == "succeeded"
+
+    texts = [state["text"] for state in written]
+    steps = list(dict.fromkeys(texts))  # in order, each once
+    reads_a = [t for t in steps if t.startswith("reading model A: ")]
+    reads_b = [t for t in steps if t.startswith("reading model B: ")]
+    assert reads_a[0] == "reading model A: 0 %" and reads_a[-1] == "reading model A: 100 %"
+    assert reads_b[0] == "reading model B: 0 %" and reads_b[-1] == "reading model B: 100 %"
+    computing = [t for t in steps if t.startswith("computing ")]
+    methods = FingerprintReport.objects.get(pk=report.pk).result["methods"]
+    assert computing == [
+        f"computing {method_title(m)} (method {i} of {len(methods)})" for i, m in enumerate(methods, 1)
+    ]
+    assert steps.index(reads_a[-1]) < steps.index(reads_b[0]) < steps.index(computing[0])
+    assert steps[-1] == "drawing charts" and not any(state["stale"] for state in written)
 
     report.refresh_from_db()
     assert report.status == Status.SUCCEEDED
     assert report.result["verdict"] == "lineage_supported"
     assert report.result["results"]["aligned_cosine"]["calibration"]["z"] >= 5
-    assert set(report.charts) >= {"sigma_curves", "layer_similarity", "null_attn_std", "null_aligned_cosine"}
+    assert set(report.charts) >= {
+        "evidence", "sigma_curves", "layer_similarity", "null_attn_std", "null_aligned_cosine"
+    }  # fmt: skip
+    assert report.progress_state is None  # finished: no phase to show
     assert all(svg.lstrip().startswith("<?xml") and "<svg" in svg for svg in report.charts.values())
     assert report.summary
     assert report.progress_bytes == report.progress_total == base.total_size + finetune.total_size

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils import timezone
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from provenance.fingerprint import readable
 from provenance.fingerprint.headline import headline
+from provenance.fingerprint.progress import CHARTS_PHASE, compare_phase, read_phase
 from tests.factories import (
     AIModelFactory,
     ClaimFactory,
@@ -384,15 +385,35 @@ def test_a_report_is_public_only_through_its_evidence(make_report, editor_client
     assert "Preview." in html(editor_client.get(report.get_absolute_url()))
 
 
+STALE = {"heartbeat_at": timezone.now() - timedelta(hours=1)}
+
+
 @pytest.mark.parametrize(
-    ("status", "expected"),
+    ("status", "extra", "expected"),
     [
-        ("queued", "Waiting for a worker"),
-        ("running", "40% of the weights read"),
-        ("failed", "The file is truncated"),
+        ("queued", {}, "Waiting for a worker"),
+        ("running", {"progress_phase": read_phase("A", 400, 1000)}, "Now: reading model A: 40 %"),
+        ("running", {"progress_phase": read_phase("B", 10, 40)}, "Now: reading model B: 25 %"),
+        (
+            "running",
+            {"progress_phase": compare_phase("embedding_anchor", 3, 6)},
+            "Now: computing Vocabulary-anchored CKA of W_Q/W_K (AWM) (method 3 of 6)",
+        ),
+        ("running", {"progress_phase": CHARTS_PHASE}, "Now: drawing charts"),
+        (
+            "running",
+            {"progress_phase": CHARTS_PHASE, "attempts": 1, **STALE},
+            "The worker stopped Now: the worker stopped; it will be retried",
+        ),
+        (
+            "running",
+            {"progress_phase": CHARTS_PHASE, "attempts": 3, **STALE},
+            "Now: the worker stopped on the last of 3 attempts; the report will be marked failed",
+        ),
+        ("failed", {}, "The file is truncated"),
     ],
 )
-def test_an_unfinished_report_shows_its_status_progress_or_error(client, status, expected):
+def test_an_unfinished_report_shows_its_status_progress_or_error(client, status, extra, expected):
     from tests.factories import FingerprintReportFactory
 
     report = FingerprintReportFactory(
@@ -403,6 +424,7 @@ def test_an_unfinished_report_shows_its_status_progress_or_error(client, status,
         progress_total=1000,
         finished_at=timezone.now() if status == "failed" else None,
         error_message="The file is truncated: download it again." if status == "failed" else "",
+        **extra,
     )
     EvidenceArtifactFactory(published=True, kind="analysis", report=report)
     page = text_of(html(client.get(report.get_absolute_url())))
