@@ -102,7 +102,26 @@ def test_a_reader_goes_from_search_to_a_fingerprint_report(transactional_db, liv
         chart = page.locator("img[src$='sigma_curves.svg']")
         chart.scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+        headline = page.locator("section.headline")
+        assert headline.locator("h2").inner_text() == "Strong evidence of a common origin"
+        picture = page.locator("img[src$='/charts/evidence.svg']")
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+        assert headline.bounding_box()["y"] < picture.bounding_box()["y"]
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=shots / "report.png", full_page=True)
+        assert_clean(page, errors)
+
+        # A phone: 360 px, no horizontal scrolling, the scores table as stacked cards.
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.reload()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.locator("table.scores thead").bounding_box()["width"] <= 1  # headers hidden
+        first = page.locator("table.scores tbody tr").first
+        assert first.evaluate("row => getComputedStyle(row).display") == "block"
+        assert page.evaluate(
+            "getComputedStyle(document.querySelector('table.scores td'), '::before').content"
+        ).startswith('"Score')  # each value says what it is
+        page.screenshot(path=shots / "report-phone.png", full_page=True)
         assert_clean(page, errors)
 
 
