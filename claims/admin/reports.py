@@ -208,6 +208,9 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
     def progress(self, obj):
         if obj.status == Status.QUEUED and obj.download:
             return obj.download["text"]
+        state = obj.progress_state
+        if state and (obj.progress_phase or state["stale"]):
+            return state["text"]  # the phase: "reading model A: 42 %", "computing …", "the worker stopped…"
         if not obj.progress_total:
             return "—" if obj.status != Status.SUCCEEDED else "weights already fingerprinted"
         return (

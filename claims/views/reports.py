@@ -181,7 +181,10 @@ class ReportDetail(PublicRecordView):
             methods=method_sections(report),
             skipped=(report.result or {}).get("skipped") or {},
             notes=(report.result or {}).get("notes") or [],
-            coverage=(report.result or {}).get("coverage") or {},
+            coverage={
+                kind: {**c, "seen_by": [method_title(n) for n in c.get("seen_by") or []]}
+                for kind, c in ((report.result or {}).get("coverage") or {}).items()
+            },
             verdict=(report.result or {}).get("verdict", ""),
             overview_charts=[
                 (n, CHART_ALT[n]) for n in ("sigma_curves", "layer_similarity") if n in report.charts

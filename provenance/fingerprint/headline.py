@@ -76,8 +76,11 @@ def _title(name: str) -> str:
     return method_title(name)
 
 
-def _titles(names: list[str]) -> str:
+def _titles(names: list[str], *, at_most: int = 3) -> str:
+    """ "A", "A and B", "A, B and C"; beyond ``at_most``: "A, B and 3 other methods"."""
     titled = [_title(n) for n in names]
+    if len(titled) > at_most:
+        titled = [*titled[: at_most - 1], f"{len(titled) - at_most + 1} other methods"]
     return titled[0] if len(titled) == 1 else ", ".join(titled[:-1]) + " and " + titled[-1]
 
 

@@ -72,6 +72,8 @@ def chance(calibration: Mapping[str, Any] | None) -> str:
     if at_floor(c):
         return f"fewer than 1 in {n + 1} — the smallest this null can show"
     as_high = max(0, round(p * (n + 1)) - 1)
+    if as_high >= n:
+        return f"all {n} unrelated pairs scored as high (p = 1)"
     return f"{as_high} of {n} unrelated pairs scored as high (p = {p:.2g})"
 
 

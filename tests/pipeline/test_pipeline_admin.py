@@ -14,6 +14,7 @@ from claims import models as m
 from claims.models import FingerprintReport
 from claims.pipeline.runner import report_run
 from claims.services import checkpoint_record_inspection, report_request
+from provenance.fingerprint.progress import compare_phase
 from tests.factories import AIModelFactory, UserFactory, editor
 from tests.fingerprint.engine_files import llama_tensors, safetensors_bytes
 from tests.test_admin import form_data, url
@@ -97,6 +98,11 @@ def test_a_running_report_shows_its_progress_and_refreshes(editor_client, regist
     assert "5.2 MB of 21.0 MB read (25 %)" in page
     assert 'http-equiv="refresh"' in page
     assert "running" in page
+    FingerprintReport.objects.filter(pk=report.pk).update(
+        progress_phase=compare_phase("aligned_cosine", 2, 5), heartbeat_at=timezone.now()
+    )
+    page = editor_client.get(change_url(report)).content.decode()
+    assert "computing Centred cosine of aligned weight matrices (method 2 of 5)" in page
 
 
 def test_a_computed_report_shows_summary_scores_charts_and_reproducibility(editor_client, computed):

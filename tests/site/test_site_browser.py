@@ -109,6 +109,7 @@ def test_a_reader_goes_from_search_to_a_fingerprint_report(transactional_db, liv
         assert headline.bounding_box()["y"] < picture.bounding_box()["y"]
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=shots / "report.png", full_page=True)
+        page.screenshot(path=shots / "report-top.png")  # what a reader sees first (the README's copy)
         assert_clean(page, errors)
 
         # A phone: 360 px, no horizontal scrolling, the scores table as stacked cards.

@@ -347,7 +347,10 @@ def test_the_report_page_says_cannot_tell_and_what_the_methods_could_see(client,
     report.save(update_fields=["summary", "result"])
     text = text_of(html(client.get(report.get_absolute_url())))
     assert "Cannot tell: no method that applies" in text
-    assert "What the methods could see" in text and "visible to aligned_cosine" in text
+    assert (
+        "What the methods could see" in text
+        and "visible to Centred cosine of aligned weight matrices" in text
+    )
     assert (
         "Copies whose hidden units were permuted" in text
         and "no method that applies here could see them" in text
