@@ -41,6 +41,7 @@ def test_compare_prints_every_method_with_its_null_and_writes_json(lineage_set, 
     score, z = float(row.split()[1]), float(row.split()[5])
     assert score > 0.99 and z > 5
     assert "Summary (lineage_supported)" in proc.stdout
+    assert "Verdict: Strong evidence of a common origin" in lines  # the headline, first
     report = json.loads(out.read_text())
     assert report["results"]["aligned_cosine"]["calibration"]["size"] == 16
     assert report["inputs"]["b"]["label"] == "finetune"
@@ -73,6 +74,7 @@ def test_compare_writes_the_same_charts_the_knowledge_base_serves(lineage_set, t
     assert proc.returncode == 0, proc.stderr
     names = {p.name for p in charts.iterdir()}
     assert names == {
+        "evidence.svg",
         "sigma_curves.svg",
         "layer_similarity.svg",
         "null_attn_std.svg",
