@@ -19,8 +19,7 @@ from claims.charts import svg_response
 from claims.models import FingerprintReport
 from claims.selectors import report_queryset
 from claims.views.base import PublicRecordView, can_preview
-from provenance.fingerprint.charts import evidence_rows
-from provenance.fingerprint.headline import headline
+from provenance.fingerprint.headline import evidence_rows, headline
 from provenance.fingerprint.methods import method_title
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.readable import score_text

@@ -27,9 +27,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .methods import method_title  # noqa: E402
-from .readable import Z_HUGE, distance, log_position, score_text  # noqa: E402
-from .report import Z_STRONG, grade  # noqa: E402
+from .headline import evidence_rows  # noqa: E402
+from .readable import Z_HUGE, log_position  # noqa: E402
+from .report import Z_STRONG  # noqa: E402
 
 _STYLE = {
     "svg.fonttype": "none",
@@ -201,46 +201,11 @@ def null_distribution_svg(
 _TICKS = (-10, -3, 0, 3, 10, 30, 100, 1000)
 
 
-def evidence_rows(result: Mapping) -> list[dict]:
-    """One row per computed method for the evidence picture (and its text equivalent): title, z,
-    where it sits on the log scale, its grade ("strong", "weak", "none" or "unweighed") and the
-    plain sentence of its score and distance."""
-    results = result.get("results") or {}
-    strong, weak = grade(results)
-    order = [n for n in result.get("methods") or [] if n in results] + [
-        n for n in results if n not in (result.get("methods") or [])
-    ]
-    rows = []
-    for name in order:
-        r = results[name]
-        c = r.get("calibration") or {}
-        z = c.get("z")
-        if name == "aligned_cosine" and name not in strong and any(s.startswith(name) for s in strong):
-            z = ((r.get("extra") or {}).get("expert_vs_dense") or {}).get("z", z)  # the experts' evidence
-        position = log_position(z)
-        if position is None:
-            level = "unweighed"
-        elif any(s.startswith(name) for s in strong):
-            level = "strong"
-        elif name in weak or (name == "attn_std" and (z or 0) >= Z_STRONG):
-            level = "weak"
-        else:
-            level = "none"
-        text = score_text(name, r.get("score"), c)
-        text += f": {distance(z)}" if position is not None else ": no unrelated pairs to weigh it against"
-        if name == "attn_std" and level != "strong":
-            text += " (never decides alone)"
-        rows.append(
-            {"name": name, "title": method_title(name), "z": z, "x": position, "level": level, "text": text}
-        )
-    return rows
-
-
 def evidence_svg(rows: Sequence[Mapping], *, threshold: float = Z_STRONG) -> str:
     """Every method on one row: its distance from unrelated pairs (z, log-scaled: sign · log10(1 + |z|)),
     the band where unrelated pairs fall (±3 standard deviations) and the decision threshold.
 
-    ``rows`` come from ``evidence_rows``. A filled black diamond counts as evidence, a hollow circle
+    ``rows`` come from ``headline.evidence_rows``. A filled black diamond counts as evidence, a hollow circle
     does not, a grey square is unusual but not beyond doubt; each row also says so in words.
     """
     markers = {

@@ -4,6 +4,8 @@
 and returns a ``Headline`` (``tier``, ``title``, ``sentence``). The engine's verdict decides the tier
 (``report._summary``); this module only words it, naming methods by their titles
 (``Method.title``), never by their identifiers. The site, the API and the command line all show it.
+``evidence_rows(result)`` is the evidence picture's content (``charts.evidence_svg``) and its text
+equivalent on the page: one row per method, its grade and its numbers in words.
 
 The tiers and their rules (README, "Reading a report"):
 
@@ -33,8 +35,8 @@ from typing import Any
 
 from .methods import method_title
 from .methods.base import MOVED_UNITS, SAME_ORDER
-from .readable import distance
-from .report import grade
+from .readable import distance, log_position, score_text
+from .report import Z_STRONG, grade
 
 TIERS = {
     "strong": "Strong evidence of a common origin",
@@ -147,3 +149,38 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
             + ". The others found nothing unusual, which is no evidence of independence."
         )
     return Headline(tier=tier, title=title, sentence=sentence)
+
+
+def evidence_rows(result: Mapping) -> list[dict]:
+    """One row per computed method for the evidence picture (and its text equivalent): title, z,
+    where it sits on the log scale, its grade ("strong", "weak", "none" or "unweighed") and the
+    plain sentence of its score and distance."""
+    results = result.get("results") or {}
+    strong, weak = grade(results)
+    order = [n for n in result.get("methods") or [] if n in results] + [
+        n for n in results if n not in (result.get("methods") or [])
+    ]
+    rows = []
+    for name in order:
+        r = results[name]
+        c = r.get("calibration") or {}
+        z = c.get("z")
+        if name == "aligned_cosine" and name not in strong and any(s.startswith(name) for s in strong):
+            z = ((r.get("extra") or {}).get("expert_vs_dense") or {}).get("z", z)  # the experts' evidence
+        position = log_position(z)
+        if position is None:
+            level = "unweighed"
+        elif any(s.startswith(name) for s in strong):
+            level = "strong"
+        elif name in weak or (name == "attn_std" and (z or 0) >= Z_STRONG):
+            level = "weak"
+        else:
+            level = "none"
+        text = score_text(name, r.get("score"), c)
+        text += f": {distance(z)}" if position is not None else ": no unrelated pairs to weigh it against"
+        if name == "attn_std" and level != "strong":
+            text += " (never decides alone)"
+        rows.append(
+            {"name": name, "title": method_title(name), "z": z, "x": position, "level": level, "text": text}
+        )
+    return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from provenance.fingerprint import charts
-from provenance.fingerprint.headline import TIERS, VERDICT_TIERS, headline
+from provenance.fingerprint.headline import TIERS, VERDICT_TIERS, evidence_rows, headline
 from provenance.fingerprint.methods import METHODS, method_title
 from provenance.fingerprint.methods.base import DERIVATIONS
 from provenance.fingerprint.progress import (
@@ -122,7 +122,7 @@ def test_numbers_in_words():
 
 
 def test_the_evidence_picture_puts_every_method_on_one_row_against_the_threshold():
-    rows = charts.evidence_rows(CASES["lineage_supported"])
+    rows = evidence_rows(CASES["lineage_supported"])
     assert [(r["name"], r["level"]) for r in rows] == [("attn_std", "none"), ("aligned_cosine", "strong")]
     assert "r = 0.927" in rows[0]["text"] and "never decides alone" in rows[0]["text"]
     svg = charts.evidence_svg(rows)

@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 
 from claims.models import EvidenceArtifact, FingerprintReport
-from provenance.fingerprint.charts import evidence_rows, evidence_svg
-from provenance.fingerprint.headline import TIERS, VERDICT_TIERS
+from provenance.fingerprint.charts import evidence_svg
+from provenance.fingerprint.headline import TIERS, VERDICT_TIERS, evidence_rows
 from provenance.fingerprint.progress import compare_phase
 from tests.factories import EvidenceArtifactFactory, FingerprintReportFactory, editor
 from tests.fingerprint.test_headline import CASES
