@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0009_checkpoint_sources'),
+        ('claims', '0010_source_archiving'),
     ]
 
     operations = [
