@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from claims.pipeline.acquire import acquisition_run, acquisitions_sweep
 from claims.pipeline.archive import capture_run, captures_sweep
 from claims.pipeline.runner import TRANSIENT_ERRORS, report_run
 from claims.pipeline.sweep import reports_sweep
 from claims.pipeline.watch import sources_watch as watch_run
+from claims.services.desk import desk_send_digest
 
 logger = logging.getLogger(__name__)
 
@@ -71,3 +73,8 @@ def source_capture(*, capture_id: int) -> str:
 def sources_watch() -> dict:
     """Re-check the cited URLs that are due (queue ``archive``, Celery beat)."""
     return watch_run()
+@shared_task(name="claims.tasks.desk_digest")
+def desk_digest() -> dict:
+    """Email editors the desk's new attention items (Celery beat, ``DESK_DIGEST_SECONDS``)."""
+    result = desk_send_digest(base_url=settings.SITE_URL)
+    return {"items": result.items, "recipients": result.recipients}

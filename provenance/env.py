@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zoneinfo
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -102,3 +103,71 @@ def env_url(name: str, default: str, *, schemes: set[str], example: str) -> str:
         if not sep or scheme.split("+")[0].lower() not in schemes:
             raise ImproperlyConfigured(f"{name}={raw!r} is not a URL this project can use: e.g. {example}.")
     return raw.strip()
+
+
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+ssl": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+_SMTP_PORTS = {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465}
+_EMAIL_EXAMPLE = (
+    "smtp://user:password@mail.example.org:25, smtp+tls://user:password@host:587 (STARTTLS), "
+    "smtp+ssl://user:password@host:465, console://, file:///var/mail/provenance, locmem:// or dummy://"
+)
+
+
+def parse_email_url(url: str, *, name: str = "EMAIL_URL") -> dict:
+    """Django's email settings (``EMAIL_BACKEND``, ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``,
+    ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``, ``EMAIL_USE_SSL``, ``EMAIL_FILE_PATH``) from one URL.
+
+    ``smtp://`` (plain, port 25), ``smtp+tls://`` (STARTTLS, 587), ``smtp+ssl://`` (TLS from the
+    start, 465), ``console://``, ``file:///absolute/folder``, ``locmem://`` and ``dummy://``. The user
+    and password are percent-decoded (write ``@`` as ``%40``). Anything else raises
+    ``ImproperlyConfigured`` naming the variable.
+    """
+
+    def refuse(why: str) -> ImproperlyConfigured:
+        shown = url if "@" not in url else url.split("://", 1)[0] + "://…@" + url.rsplit("@", 1)[1]
+        return ImproperlyConfigured(f"{name}={shown!r}: {why}. Use e.g. {_EMAIL_EXAMPLE}.")
+
+    scheme, sep, _rest = url.strip().partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in _EMAIL_BACKENDS:
+        raise refuse("not an email URL this project knows")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:  # a port that is not a number or out of range
+        raise refuse(f"not a valid URL ({exc})") from None
+    settings = {"EMAIL_BACKEND": _EMAIL_BACKENDS[scheme]}
+    if scheme in _SMTP_PORTS:
+        if not parts.hostname:
+            raise refuse("an SMTP URL needs a host")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise refuse("an SMTP URL has no path, query or fragment")
+        settings.update(
+            EMAIL_HOST=parts.hostname,
+            EMAIL_PORT=port or _SMTP_PORTS[scheme],
+            EMAIL_HOST_USER=unquote(parts.username or ""),
+            EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+            EMAIL_USE_TLS=scheme == "smtp+tls",
+            EMAIL_USE_SSL=scheme == "smtp+ssl",
+        )
+    elif scheme == "file":
+        if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
+            raise refuse("a file URL names an absolute folder, as file:///var/mail/provenance")
+        settings["EMAIL_FILE_PATH"] = unquote(parts.path)
+    elif parts.netloc or parts.path or parts.query:
+        raise refuse(f"{scheme}:// takes nothing after the scheme")
+    return settings
+
+
+def env_email(name: str, default: str) -> dict:
+    """Django's email settings from the URL in ``name`` (see ``parse_email_url``)."""
+    raw = os.environ.get(name)
+    return parse_email_url(default if raw is None or raw.strip() == "" else raw, name=name)

@@ -17,6 +17,7 @@ from kombu.transport import TRANSPORT_ALIASES
 from provenance.env import (
     env_bool,
     env_choice,
+    env_email,
     env_int,
     env_list,
     env_rate,
@@ -244,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.sources_watch",
         "schedule": env_int("ARCHIVE_WATCH_SWEEP_SECONDS", 900, minimum=1),
     },
+    "desk-digest": {
+        "task": "claims.tasks.desk_digest",
+        "schedule": env_int("DESK_DIGEST_SECONDS", 3600, minimum=60),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 if not CELERY_BROKER_URL.startswith("filesystem://"):
@@ -258,6 +263,25 @@ if not CELERY_BROKER_URL.startswith("filesystem://"):
         "unacked_restore_interval": min(10, _VISIBILITY),
         "unacked_restore_throttle": 1,
     }
+
+# -- The editors' desk and its email digest (claims/selectors/desk.py, claims/services/desk.py) --------
+DESK_STALE_DRAFT_DAYS = env_int("DESK_STALE_DRAFT_DAYS", 14, minimum=1)
+# The site's public address, for links in emails (a worker has no request to take it from).
+SITE_URL = env_url("SITE_URL", "", schemes={"http", "https"}, example="https://provenance.example.org")
+# EMAIL_URL: smtp://user:password@host:25, smtp+tls://…:587, smtp+ssl://…:465, console://, file:///dir,
+# dummy://. The console (the worker's log) by default: nothing leaves the machine until it is set.
+_EMAIL = env_email("EMAIL_URL", "console://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")  # never shown or logged
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = _EMAIL.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Provenance <provenance@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # -- REST API (claims/api/; README "API") ---------------------------------------------------------
 # Anonymous clients are throttled per IP, editors per user. Rates are "<count>/<second|minute|hour|day>".

@@ -67,6 +67,27 @@ CASES = {
         f"{name}_published_has_date": (lambda factory=factory: changed(factory(), status="published"))
         for name, factory in PUBLIC_FACTORIES.items()
     },
+    **{
+        f"{name}_original_has_language": (lambda factory=factory: changed(factory(), original_text="原文"))
+        for name, factory in (("claim", f.ClaimFactory), ("evidenceartifact", f.EvidenceArtifactFactory))
+    },
+    **{
+        f"{name}_translation_has_original": (lambda factory=factory: changed(factory(), translation="x", translator="y"))
+        for name, factory in (("claim", f.ClaimFactory), ("evidenceartifact", f.EvidenceArtifactFactory))
+    },
+    **{
+        f"{name}_translation_has_translator": (
+            lambda factory=factory: changed(factory(), original_language="zh", original_text="原文", translation="x")
+        )
+        for name, factory in (("claim", f.ClaimFactory), ("evidenceartifact", f.EvidenceArtifactFactory))
+    },
+    **{
+        f"{name}_machine_translation_has_text": (lambda factory=factory: changed(factory(), machine_translation=True))
+        for name, factory in (("claim", f.ClaimFactory), ("evidenceartifact", f.EvidenceArtifactFactory))
+    },
+    "rightofreply_deadline_after_request": lambda: changed(
+        f.RightOfReplyFactory(), asked_on=date(2025, 7, 5), reply_by=date(2025, 7, 1)
+    ),
     "party_not_own_parent": lambda: (p := f.PartyFactory()) and changed(p, parent_id=p.pk),
     "aimodel_unique_name_per_developer": lambda: duplicate(f.AIModelFactory()),
     "aimodel_declared_base_has_relation": lambda: changed(f.AIModelFactory(), declared_base=f.AIModelFactory()),

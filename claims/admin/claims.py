@@ -1,10 +1,16 @@
 """Admin for claims: evidence links, rights of reply and the responses to a claim, all inline."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 
+from claims import services
 from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, PublicRecordAdmin
+from claims.errors import ProvenanceError
 from claims.models import Claim, EvidenceLink, RightOfReply
+from claims.selectors import reply_sentence
 
 
 class ClaimAdminForm(ChangeReasonForm):
@@ -37,7 +43,7 @@ class RightOfReplyInline(admin.StackedInline):
     model = RightOfReply
     fields = [
         ("party", "asked_by"),
-        ("asked_on", "date_precision"),
+        ("asked_on", "reply_by", "date_precision"),
         ("outcome", "outcome_on"),
         "answer",
         "source",
@@ -110,8 +116,32 @@ class EvidenceLinkAdmin(KnowledgeBaseAdmin):
 
 @admin.register(RightOfReply)
 class RightOfReplyAdmin(KnowledgeBaseAdmin):
-    list_display = ["party", "claim", "asked_by", "asked_on", "outcome", "outcome_on"]
+    list_display = ["party", "claim", "asked_by", "asked_on", "reply_by", "outcome", "outcome_on"]
     list_filter = ["outcome"]
     list_select_related = ["party", "claim", "asked_by"]
     search_fields = ["party__name", "claim__title", "answer"]
     autocomplete_fields = ["claim", "party", "asked_by", "source"]
+
+    def get_urls(self):
+        confirm = self.admin_site.admin_view(self.confirm_no_response_view)
+        return [
+            path("<int:pk>/confirm-no-response/", confirm, name="claims_rightofreply_confirm_no_response"),
+            *super().get_urls(),
+        ]
+
+    def confirm_no_response_view(self, request, pk: int):
+        """The desk's "Confirm no response" button (a POST): the service records the outcome."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        reply = self.get_object(request, str(pk))
+        if reply is None:
+            raise Http404
+        if not self.has_change_permission(request, reply):
+            raise PermissionDenied
+        try:
+            reply = services.reply_confirm_no_response(reply=reply, user=request.user)
+        except ProvenanceError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, f"Recorded: {reply_sentence(reply, preview=True)}", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:index"))

@@ -31,6 +31,7 @@ from claims.models import (
     Party,
     RightOfReply,
 )
+from claims.models.language import ORIGINAL_TEXT_FIELDS as ORIGINAL_TEXT
 from claims.services.exchange import FORMAT, SCHEMA_VERSION, SECTIONS
 
 LICENCE = {
@@ -55,12 +56,13 @@ FIELDS: dict[type[models.Model], list[str]] = {
     ],
     EvidenceArtifact: [
         "slug", "title", "kind", "author", "url", "removed_at_source", "published_on", "date_precision",
-        "description", "archived_file", "sha256", "retrieved_at", "report",
+        "description", "archived_file", "sha256", "retrieved_at", "report", *ORIGINAL_TEXT,
     ],
     Dispute: ["slug", "title", "summary", "started_on", "started_on_precision", "ended_on"],
     Claim: [
         "slug", "title", "dispute", "claimant", "kind", "statement", "made_on", "date_precision", "venue",
         "source", "subject_model", "alleged_source_model", "responds_to", "assessment", "assessment_rationale",
+        *ORIGINAL_TEXT,
     ],
     Checkpoint: [
         "model", "revision", "format", "total_size", "file_hashes", "content_hash", "config",
@@ -74,7 +76,8 @@ FIELDS: dict[type[models.Model], list[str]] = {
     ],
     EvidenceLink: ["claim", "evidence", "stance", "note"],
     RightOfReply: [
-        "claim", "party", "asked_by", "asked_on", "date_precision", "outcome", "outcome_on", "answer", "source",
+        "claim", "party", "asked_by", "asked_on", "reply_by", "date_precision", "outcome", "outcome_on",
+        "answer", "source",
     ],
 }  # fmt: skip
 for _model in (Party, AIModel, EvidenceArtifact, Dispute, Claim):

@@ -6,6 +6,8 @@ A rebuttal is a ``Claim`` whose ``responds_to`` is the claim it answers, with a 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -20,13 +22,14 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.language import OriginalText, original_text_constraints
 from claims.models.visibility import PublicQuerySet
 
 # Module level because Meta (below) cannot see the nested choices class.
 RESPONSE_KINDS = ["denial", "partial_admission", "clarification", "counter_analysis"]
 
 
-class Claim(PublicRecord):
+class Claim(PublicRecord, OriginalText):
     public_requires = ("dispute",)
 
     class Kind(models.TextChoices):
@@ -114,6 +117,7 @@ class Claim(PublicRecord):
         permissions = [publish_permission("claim", "claims")]
         constraints = [
             *public_record_constraints("claim"),
+            *original_text_constraints("claim"),
             models.CheckConstraint(
                 condition=~Q(responds_to=F("pk")),
                 name="claim_not_response_to_itself",
@@ -206,6 +210,12 @@ class RightOfReply(models.Model):
     date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="Of both dates."
     )
+    reply_by = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The deadline given for an answer. Past it, the editors' desk suggests "
+        '"no response as of" that day for an editor to confirm.',
+    )
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     outcome_on = models.DateField(
         null=True,
@@ -253,6 +263,13 @@ class RightOfReply(models.Model):
                 name="rightofreply_outcome_after_request",
                 violation_error_message="The outcome date cannot be before the request.",
             ),
+            models.CheckConstraint(
+                condition=Q(reply_by__isnull=True)
+                | Q(asked_on__isnull=True)
+                | Q(reply_by__gte=F("asked_on")),
+                name="rightofreply_deadline_after_request",
+                violation_error_message="The deadline cannot be before the request.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,3 +278,7 @@ class RightOfReply(models.Model):
     @property
     def asked_on_display(self) -> str:
         return format_date(self.asked_on, self.date_precision)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Still awaiting an answer although the deadline has passed (the day after ``reply_by``)."""
+        return self.outcome == self.Outcome.PENDING and self.reply_by is not None and self.reply_by < today

@@ -18,6 +18,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.language import OriginalText, original_text_constraints
 from claims.models.visibility import PublicQuerySet
 
 _HASH_CHUNK = 1 << 20  # read uploads 1 MiB at a time: hashing never holds the whole file in memory
@@ -34,7 +35,7 @@ def file_sha256(field_file) -> str:
     return digest.hexdigest()
 
 
-class EvidenceArtifact(PublicRecord):
+class EvidenceArtifact(PublicRecord, OriginalText):
     # An analysis names both compared models: it is public only when they are.
     public_requires = ("report__checkpoint_a__model", "report__checkpoint_b__model")
 
@@ -88,6 +89,7 @@ class EvidenceArtifact(PublicRecord):
         permissions = [publish_permission("evidenceartifact", "evidence artifacts")]
         constraints = [
             *public_record_constraints("evidenceartifact"),
+            *original_text_constraints("evidenceartifact"),
             models.CheckConstraint(
                 condition=Q(report__isnull=True) | Q(kind="analysis"),
                 name="evidenceartifact_report_only_for_analysis",

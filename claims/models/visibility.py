@@ -122,6 +122,10 @@ class PublicQuerySet(models.QuerySet):
     def public(self) -> PublicQuerySet:
         return self.filter(public_q(self.model))
 
+    def drafts(self) -> PublicQuerySet:
+        """Rows of a model with an editorial status that only editors see (not yet published)."""
+        return self.filter(status="draft")
+
 
 def visible(queryset: models.QuerySet, *, preview: bool) -> models.QuerySet:
     """``queryset`` for a reader: its public rows, unless ``preview`` (an editor previewing drafts

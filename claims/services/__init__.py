@@ -10,6 +10,8 @@
 * ``reports``: requesting a fingerprint report (``report_request``) and retrying a failed one.
 * ``sources``: capturing an evidence record's URL (``capture_request``) and an editor's decision on
   what the source watch suggests (``suggestion_confirm``, ``suggestion_dismiss``).
+* ``replies``: confirming "no response as of" on a right of reply past its deadline.
+* ``desk``: emailing editors a digest of the desk's new attention items, each item once.
 * ``accounts``: creating an editor's or a reviewer's account (``account_create``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
@@ -26,6 +28,7 @@ from claims.services.checkpoints import (
     checkpoint_update,
     checkpoint_validate,
 )
+from claims.services.desk import desk_send_digest
 from claims.services.disputes import dispute_save, dispute_set_roles
 from claims.services.records import (
     record_create,
@@ -36,6 +39,7 @@ from claims.services.records import (
     record_unpublish,
     record_update,
 )
+from claims.services.replies import reply_confirm_no_response
 from claims.services.reports import report_request, report_retry
 from claims.services.sources import capture_request, suggestion_confirm, suggestion_dismiss
 
@@ -49,6 +53,7 @@ __all__ = [
     "checkpoint_save",
     "checkpoint_update",
     "checkpoint_validate",
+    "desk_send_digest",
     "dispute_save",
     "dispute_set_roles",
     "record_create",
@@ -58,6 +63,7 @@ __all__ = [
     "record_save",
     "record_unpublish",
     "record_update",
+    "reply_confirm_no_response",
     "report_request",
     "report_retry",
     "suggestion_confirm",

@@ -20,6 +20,7 @@ from claims.api.serializers.summaries import (
     PartySummarySerializer,
 )
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, EvidenceLink, Party, RightOfReply
+from claims.models.language import ORIGINAL_TEXT_FIELDS
 
 
 class ClaimEvidenceSerializer(serializers.ModelSerializer):
@@ -50,8 +51,8 @@ class RightOfReplySerializer(serializers.ModelSerializer):
     class Meta:
         model = RightOfReply
         fields = [
-            "party", "asked_by", "asked_on", "date_precision", "outcome", "outcome_on", "answer",
-            "answer_html", "source",
+            "party", "asked_by", "asked_on", "reply_by", "date_precision", "outcome", "outcome_on",
+            "answer", "answer_html", "source",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -109,6 +110,7 @@ class ClaimSerializer(PublicRecordSerializer):
             "statement_html", "made_on", "date_precision", "venue", "source", "subject_model",
             "alleged_source_model", "responds_to", "is_response", "responses", "assessment",
             "assessment_rationale", "assessment_rationale_html", "claim_review_rating", "evidence", "replies",
+            *ORIGINAL_TEXT_FIELDS,
         ]  # fmt: skip
         read_only_fields = PublicRecordSerializer.PUBLIC_READ_ONLY
         extra_kwargs = {"assessment_rationale": {"required": False}}

@@ -26,6 +26,7 @@ from claims.models import (
     Party,
     SourceCapture,
 )
+from claims.models.language import ORIGINAL_TEXT_FIELDS
 
 
 class CaptureArtefactSerializer(serializers.ModelSerializer):
@@ -89,7 +90,7 @@ class EvidenceSerializer(PublicRecordSerializer):
         fields = [
             *PublicRecordSerializer.PUBLIC_FIELDS, "title", "kind", "author", "url_at_source",
             "removed_at_source", "published_on", "date_precision", "description", "description_html",
-            "archived_copy", "sha256", "retrieved_at", "report", "captures",
+            "archived_copy", "sha256", "retrieved_at", "report", "captures", *ORIGINAL_TEXT_FIELDS,
         ]  # fmt: skip
         read_only_fields = [*PublicRecordSerializer.PUBLIC_READ_ONLY, "sha256", "retrieved_at", "captures"]
 
