@@ -73,6 +73,8 @@ def source_capture(*, capture_id: int) -> str:
 def sources_watch() -> dict:
     """Re-check the cited URLs that are due (queue ``archive``, Celery beat)."""
     return watch_run()
+
+
 @shared_task(name="claims.tasks.desk_digest")
 def desk_digest() -> dict:
     """Email editors the desk's new attention items (Celery beat, ``DESK_DIGEST_SECONDS``)."""

@@ -14,13 +14,15 @@ from django.utils import timezone
 
 from claims import services
 from claims.errors import ProvenanceError
-from claims.models import Claim, DeskNotice, FingerprintReport, RightOfReply
+from claims.models import Claim, DeskNotice, FingerprintReport, RightOfReply, SourceCapture
 from claims.selectors import desk
 from tests.factories import (
     ClaimFactory,
     FingerprintReportFactory,
     PartyFactory,
     RightOfReplyFactory,
+    SourceCaptureFactory,
+    SourceSuggestionFactory,
     UserFactory,
     editor,
 )
@@ -113,6 +115,10 @@ def test_a_deadline_before_the_request_is_refused():
 
 def test_the_admin_home_shows_each_kind_of_item_linked_to_its_record(client):
     report, reply, draft = failed_report(), overdue_reply(), stale_draft()
+    suggestion = SourceSuggestionFactory()
+    capture = SourceCaptureFactory(
+        status=SourceCapture.Status.FAILED, finished_at=timezone.now(), error="Host not found."
+    )
     ClaimFactory()  # a fresh draft is not stale
     client.force_login(editor())
     page = client.get(reverse("admin:index")).content.decode()
@@ -124,6 +130,9 @@ def test_the_admin_home_shows_each_kind_of_item_linked_to_its_record(client):
     assert reverse("admin:claims_rightofreply_confirm_no_response", args=[reply.pk]) in page
     assert reverse("admin:claims_claim_change", args=[draft.pk]) in page
     assert page.count("draft, unchanged for 20 days") == 1
+    assert reverse("admin:claims_sourcesuggestion_change", args=[suggestion.pk]) in page
+    assert reverse("admin:claims_evidenceartifact_change", args=[capture.evidence_id]) in page
+    assert "Removed at source on" in page and "failed: Host not found." in page
 
 
 def test_the_confirm_button_records_the_outcome_through_the_service(client):
@@ -161,6 +170,10 @@ def _populate(n: int) -> None:
         failed_report()
         overdue_reply()
         stale_draft()
+        SourceSuggestionFactory()
+        SourceCaptureFactory(
+            status=SourceCapture.Status.FAILED, finished_at=timezone.now(), error="Host not found."
+        )
 
 
 def test_the_desk_makes_the_same_number_of_queries_for_one_item_and_for_many(client):
@@ -172,7 +185,7 @@ def test_the_desk_makes_the_same_number_of_queries_for_one_item_and_for_many(cli
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse("admin:index")).status_code == 200
     assert len(large) == len(small)
-    assert [len(items) for items in sections().values()] == [9, 9, 9]
+    assert [len(items) for items in sections().values()] == [18, 9, 9, 9]
 
 
 def test_a_section_shows_at_most_its_limit_and_says_there_is_more():
@@ -189,9 +202,9 @@ def test_another_provider_plugs_in_as_one_more_section(monkeypatch):
             )
         ]
 
-    provider = desk.AttentionProvider(key="sources", title="Sources that disappeared", items=sources)
+    provider = desk.AttentionProvider(key="more-sources", title="Somewhere else", items=sources)
     monkeypatch.setattr(desk, "PROVIDERS", [*desk.PROVIDERS, provider])
-    assert [item.key for item in sections()["sources"]] == ["source-gone:7"]
+    assert [item.key for item in sections()["more-sources"]] == ["source-gone:7"]
 
 
 # -- The email digest -------------------------------------------------------------------------------

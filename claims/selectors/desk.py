@@ -12,11 +12,11 @@ shows; the desk's query-count test holds every provider to it). An item says wha
 links to the record's admin change page, and may carry a *suggestion* for an editor to confirm
 with a button (a POST to ``action_url``); the desk never writes anything itself.
 
-To plug in another source of attention items (e.g. sources that disappeared or changed, and
-failed captures), append one provider::
+To plug in another source of attention items, append one provider (``sources`` below adapts
+``claims.selectors.sources.sources_needing_attention`` this way)::
 
     from claims.selectors import desk
-    desk.PROVIDERS.append(desk.AttentionProvider(key="sources", title="Sources", items=my_items))
+    desk.PROVIDERS.append(desk.AttentionProvider(key="mine", title="Mine", items=my_items))
 
 An item's ``key`` identifies *this occurrence* of the problem (a report that fails again after a
 retry is a new occurrence: its key includes the failure time), so the email digest
@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party, RightOfReply
 from claims.models.base import format_date
+from claims.selectors.sources import sources_needing_attention
 
 SECTION_LIMIT = 50  # items shown per section; the desk then says there are more
 
@@ -115,6 +116,28 @@ def overdue_replies(*, today: dt.date, limit: int) -> list[AttentionItem]:
     ]
 
 
+def sources(*, today: dt.date, limit: int) -> list[AttentionItem]:
+    """Sources that disappeared or changed (the watch's open suggestions, to confirm or dismiss on
+    their page) and records whose latest capture failed, newest first: ``claims.selectors.sources.
+    sources_needing_attention`` (two queries) as desk items."""
+    items = []
+    for source in sources_needing_attention()[:limit]:
+        suggested = source.kind.startswith("source_")
+        items.append(
+            AttentionItem(
+                key=f"{source.kind}:{source.evidence.pk}:{source.since:%Y-%m-%dT%H:%M:%S}",
+                title=source.sentence,
+                url=source.admin_url,
+                detail=f"evidence: {source.evidence}",
+                since=source.since,
+                suggestion="confirm or dismiss it on the suggestion's page (follow the link)"
+                if suggested
+                else "",
+            )
+        )
+    return items
+
+
 STALE_DRAFT_MODELS = [Dispute, Claim, EvidenceArtifact, Party, AIModel]
 
 
@@ -140,6 +163,9 @@ def stale_drafts(*, today: dt.date, limit: int) -> list[AttentionItem]:
 
 
 PROVIDERS: list[AttentionProvider] = [
+    AttentionProvider(
+        key="sources", title="Sources that disappeared or changed, captures that failed", items=sources
+    ),
     AttentionProvider(key="reports", title="Fingerprint reports that failed", items=failed_reports),
     AttentionProvider(key="replies", title="Rights of reply past their deadline", items=overdue_replies),
     AttentionProvider(key="drafts", title="Drafts untouched for a while", items=stale_drafts),
