@@ -88,6 +88,13 @@ CASES = {
     "rightofreply_deadline_after_request": lambda: changed(
         f.RightOfReplyFactory(), asked_on=date(2025, 7, 5), reply_by=date(2025, 7, 1)
     ),
+    "sourcecapture_failed_has_error": lambda: changed(f.SourceCaptureFactory(), status="failed", error=""),
+    "captureartefact_one_per_kind": lambda: duplicate(
+        m.CaptureArtefact.objects.create(
+            capture=f.SourceCaptureFactory(), kind="text", file="a/b.txt", content_type="text/plain", sha256="0" * 64, size=1
+        )
+    ),
+    "sourcesuggestion_one_open_per_kind": lambda: duplicate(f.SourceSuggestionFactory()),
     "party_not_own_parent": lambda: (p := f.PartyFactory()) and changed(p, parent_id=p.pk),
     "aimodel_unique_name_per_developer": lambda: duplicate(f.AIModelFactory()),
     "aimodel_declared_base_has_relation": lambda: changed(f.AIModelFactory(), declared_base=f.AIModelFactory()),
