@@ -145,7 +145,7 @@ def test_an_index_that_lost_its_triggers_is_repaired_after_migrate(db):
 
 def test_the_fts5_tables_have_the_search_fields_and_the_plan_uses_them(db):
     migration = importlib.import_module("claims.migrations.0007_search_fts5")
-    later = importlib.import_module("claims.migrations.0011_original_language_desk")  # claims, evidence
+    later = importlib.import_module("claims.migrations.0012_original_language_desk")  # claims, evidence
     migrated = {**migration.SEARCH_FIELDS, **{k: [n for n, _w in f] for k, f in later.SEARCH_FIELDS.items()}}
     assert {m._meta.model_name: [n for n, _w in f] for m, f in search.FIELDS.items()} == migrated
     tables = connection.introspection.table_names()

@@ -35,7 +35,7 @@ MAX_QUERY_LENGTH = 200
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}  # PostgreSQL's default SearchRank weights
 
 # model → [(field, weight)]. Changing one means a new migration for its stored vector (see 0006)
-# and its FTS5 table (see 0007); 0011 added the original text and translation of claims and evidence.
+# and its FTS5 table (see 0007); 0012 added the original text and translation of claims and evidence.
 FIELDS: dict[type, list[tuple[str, str]]] = {
     Dispute: [("title", "A"), ("summary", "B")],
     Claim: [("title", "A"), ("statement", "B"), ("original_text", "B"), ("translation", "B"), ("venue", "C")],
@@ -167,7 +167,7 @@ def repair_sqlite_index(using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
             index = fts_index(model)
             if index.lost_triggers(existing):
                 # The index as the migrations left it, which after migrating backwards has fewer
-                # columns than the current FIELDS (e.g. below 0011).
+                # columns than the current FIELDS (e.g. below 0012).
                 cursor.execute(f'SELECT name FROM pragma_table_info("{index.name}")')
                 index = fts5.FtsIndex(index.table, index.pk, tuple(name for (name,) in cursor.fetchall()))
                 for statement in index.repair():

@@ -76,7 +76,7 @@ def test_multi_word_queries_find_the_demo_records(client, demo):
 
 def test_the_stored_vectors_match_the_search_fields_and_are_gin_indexed():
     migration = importlib.import_module("claims.migrations.0006_search_vector_columns")
-    later = importlib.import_module("claims.migrations.0011_original_language_desk")  # claims, evidence
+    later = importlib.import_module("claims.migrations.0012_original_language_desk")  # claims, evidence
     migrated = {**migration.SEARCH_FIELDS, **later.SEARCH_FIELDS}
     assert {m._meta.model_name: f for m, f in search.FIELDS.items()} == migrated
     with connection.cursor() as cursor:

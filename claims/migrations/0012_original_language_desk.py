@@ -75,7 +75,7 @@ class ReplaceSearchFields(migrations.operations.base.Operation):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0010_source_archiving'),
+        ('claims', '0011_report_progress_phase'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
