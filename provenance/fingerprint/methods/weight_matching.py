@@ -23,25 +23,33 @@ The residual basis is instead recovered from matrices every layer has:
    alignment is *found* when the fit beats the baseline by ``ALIGN_MARGIN``. The signed permutation
    is tried first; the rotation (which fits unrelated Grams far better, so has a higher baseline)
    only when the permutation is not found.
-4. Different depths (a pruned copy): layers are paired first by the eigenvalue spectra of the
-   reader Grams (invariant to every residual map), linear assignment on their correlation.
+4. Different depths (a pruned copy): a layer-to-layer similarity from the reader Grams' eigenvalue
+   spectra (invariant to every residual map), through ``aligned_cosine``'s monotone layer alignment
+   (layers stay in order, may be skipped), made one to one.
 5. The one sign no Gram sees (x ↦ −x of the whole residual stream is itself a symmetry: RMSNorm is
    odd) is fixed from the MLP by a statistic B's neuron order cannot change (``_orient``).
 6. The test: ``neuron_matching`` (Zhu et al., ICML 2025) in the recovered basis - MLP neurons of
    A matched to B's by cosine, Spearman against the identity and the gate-vs-up agreement test
    (which survives re-ordered neurons), Fisher over layers. Score = −log10 p.
+7. ``aligned_cosine``'s comparisons on the weights in the recovered basis (``aligned_comparisons``,
+   the same code): centred cosine per paired layer and role, the layer-to-layer matrix of the
+   attention roles and its monotone alignment (``extra.aligned``; charted on the report page).
 
 Why the null holds with the alignment: R is computed from attention matrices and norms only, and
 every Gram used is unchanged by a re-ordering of B's MLP neurons. So under independence B's neuron
 order stays exchangeable given R, and the per-layer tests keep their exact law (as with the
-vocabulary anchor). The fit also gets its own null (the rolled-layer baseline), and the end-to-end
-null - independent models of these shapes aligned by the same procedure and scored - is checked
-in ``tests/fingerprint/test_weight_matching.py``.
+vocabulary anchor). The fit also gets its own null (the rolled-layer baseline). And every report
+draws the end-to-end null: independent synthetic models of the compared shapes (``aligned_null``:
+up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested;
+z against it (floored at the exact law, see ``envelope``) enters the headline, which takes the
+smallest z. Over many independent pairs, z ≈ N(0, 1) (``tests/fingerprint/test_weight_matching.py``,
+``benchmarks/bench_weight_matching.py``).
 
 Blind spots: different hidden widths (no square residual map); a rotation the Grams cannot pin
 down (tiny models with few layers; continued training that moves the Grams more than the fit
 margin); MLP-only evidence (the attention must survive to align, the MLP to test); a model
-retrained so long that both the Grams and the neurons moved.
+retrained so long that both the Grams and the neurons moved. The aligned per-role cosines are ≈ 0
+for heads or neurons re-ordered within a layer (the neuron test is what sees those copies).
 
 Memory: two d × d float32 Grams per used layer and model (at most ``GRAM_BUDGET_BYTES`` in all:
 layers are subsampled evenly beyond it; 4 layers at d = 2048), one layer's Q/K/V/O at a time while
