@@ -35,12 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from provenance.fingerprint.methods import weight_matching  # noqa: E402
 from provenance.fingerprint.safetensors_format import open_checkpoint  # noqa: E402
-from provenance.fingerprint.synthetic import SIZES, BaseModel, write_model  # noqa: E402
+from provenance.fingerprint.synthetic import SIZES, write_model  # noqa: E402
 from provenance.fingerprint.synthetic.adversarial import (  # noqa: E402
     RETOKENISED_CONTROLS,
     RETOKENISED_RELATED,
-    ForeignVocabModel,
-    _retokenised,
+    independent_model,
     retokenised_models,
 )
 from provenance.fingerprint.synthetic.models import ModelShape  # noqa: E402
@@ -67,19 +66,7 @@ def null_part(root: Path, n_pairs: int) -> str:
     n_models = n_pairs + 1
     paths = []
     for k in range(n_models):
-        base = BaseModel(shape, seed=50_000 + k, recipe="ab"[k % 2])
-        model = (
-            ForeignVocabModel(base, seed=90_000 + k)
-            if k % 2
-            else _retokenised(
-                base,
-                70_000 + k,
-                "independent",
-                rotation="signed_permutation",
-                permute_neurons=True,
-                permute_heads=True,
-            )
-        )
+        model = independent_model(shape, k, seed=50_000)
         paths.append(write_model(model, root / f"null{k}"))
     rows = {
         "exact law of −log10 p": [],

@@ -31,7 +31,7 @@ from provenance.fingerprint.synthetic.adversarial import (
     RETOKENISED_CONTROLS,
     RETOKENISED_RELATED,
     ForeignVocabModel,
-    _retokenised,
+    independent_model,
     retokenised_models,
 )
 from provenance.fingerprint.weights import PairWeights
@@ -240,19 +240,7 @@ def test_the_null_with_the_alignment_is_calibrated_over_independent_pairs(tmp_pa
     shape = replace(SIZES["tiny"], num_layers=4)
     paths = []
     for k in range(12):
-        base = BaseModel(shape, seed=500 + k, recipe="ab"[k % 2])
-        model = (
-            ForeignVocabModel(base, seed=900 + k)
-            if k % 2
-            else _retokenised(
-                base,
-                700 + k,
-                "independent",
-                rotation="signed_permutation",
-                permute_neurons=True,
-                permute_heads=True,
-            )
-        )
+        model = independent_model(shape, k)
         paths.append(write_model(model, tmp_path / str(k)))
     pairs = [(k, k + 1) for k in range(11)] + [(k, k + 3) for k in range(0, 9, 2)]
     zs, ps, aligned_zs = [], [], []
