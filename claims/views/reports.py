@@ -30,6 +30,9 @@ CHART_ALT = {
     "the attention σ table below.",
     "layer_similarity": "Heat map of how similar each layer of model A is to each layer of model B, with the "
     "best one-to-one alignment marked. The numbers are in the cosine table below.",
+    "aligned_layer_similarity": "Heat map of how similar each layer of model A is to each layer of model B "
+    "after B's hidden units were aligned to A's from the weights alone (weight_matching), with the best "
+    "monotone alignment marked. The per-layer numbers are in the weight-only alignment table below.",
 }
 _SERIES_NAMES = {"sigma_a": "σ A", "sigma_b": "σ B", "z_a": "z A", "z_b": "z B"}
 
@@ -186,7 +189,9 @@ class ReportDetail(PublicRecordView):
             },
             verdict=(report.result or {}).get("verdict", ""),
             overview_charts=[
-                (n, CHART_ALT[n]) for n in ("sigma_curves", "layer_similarity") if n in report.charts
+                (n, CHART_ALT[n])
+                for n in ("sigma_curves", "layer_similarity", "aligned_layer_similarity")
+                if n in report.charts
             ],
             commands=reproduce_commands(report),
             checkpoints=[("A", a), ("B", b)],

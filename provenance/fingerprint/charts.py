@@ -270,7 +270,9 @@ def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, s
     """Every chart a stored comparison result supports, as {name: SVG}.
 
     Names: ``evidence`` (every method against its null, ``evidence_svg``), ``sigma_curves`` (from
-    attn_std), ``layer_similarity`` (from aligned_cosine) and ``null_<method>`` for each method with a score and a null distribution. Methods that were not run, or were
+    attn_std), ``layer_similarity`` (from aligned_cosine), ``aligned_layer_similarity`` (from
+    weight_matching: the same matrix in the recovered basis) and ``null_<method>`` for each method
+    with a score and a null distribution. Methods that were not run, or were
     skipped for these models, simply have no chart.
     """
     results = result.get("results", {})
@@ -284,17 +286,24 @@ def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, s
         charts["sigma_curves"] = sigma_curves_svg(
             attn["per_layer"]["sigma_a"], attn["per_layer"]["sigma_b"], label_a=label_a, label_b=label_b
         )
-    cosine = results.get("aligned_cosine")
-    similarity = cosine and cosine.get("extra", {}).get("layer_similarity")
-    if similarity and similarity.get("matrix"):
-        matrix = [[float("nan") if v is None else v for v in row] for row in similarity["matrix"]]
-        charts["layer_similarity"] = similarity_heatmap_svg(
-            matrix,
-            label_a=label_a,
-            label_b=label_b,
-            role="+".join(similarity.get("roles", [])) or "attention",
-            alignment=similarity.get("alignment") or None,
-        )
+    for chart, similarity in (
+        ("layer_similarity", (results.get("aligned_cosine") or {}).get("extra", {}).get("layer_similarity")),
+        (
+            "aligned_layer_similarity",
+            ((results.get("weight_matching") or {}).get("extra", {}).get("aligned") or {}).get(
+                "layer_similarity"
+            ),
+        ),
+    ):
+        if similarity and similarity.get("matrix"):
+            matrix = [[float("nan") if v is None else v for v in row] for row in similarity["matrix"]]
+            charts[chart] = similarity_heatmap_svg(
+                matrix,
+                label_a=label_a,
+                label_b=label_b,
+                role="+".join(similarity.get("roles", [])) or "attention",
+                alignment=similarity.get("alignment") or None,
+            )
     for name, method_result in results.items():
         calibration = method_result.get("calibration") or {}
         # A method with no score (None in the JSON) has nothing to mark against its null.

@@ -6,7 +6,8 @@ the vocabulary-anchored methods; ``weight_matching`` aligns the residual stream 
 alone and must detect every one (z ≥ 5 or p ≤ 1e-3), while independent controls (other seeds,
 another init recipe, with and without the same transforms) stay inside every method's null on five
 seeds. Where no method could undo moved hidden units, the verdict is "cannot_tell".
-Sizes: the tiny shape cut to 6 layers (4 for the null check), so the file runs in about a minute.
+Sizes: the tiny shape cut to 6 layers (4 for the null check). One module-scoped set of reports serves
+every table test; the null with the alignment is cached per shape pair within the process.
 """
 
 from __future__ import annotations
@@ -30,21 +31,19 @@ from provenance.fingerprint.synthetic.adversarial import (
     RETOKENISED_CONTROLS,
     RETOKENISED_RELATED,
     ForeignVocabModel,
-    _retokenised,
+    independent_model,
     retokenised_models,
 )
 from provenance.fingerprint.weights import PairWeights
 
 LAYERS = 6
 SEEDS = range(5)
-CONTROLS_PER_SEED = {0: RETOKENISED_CONTROLS}  # seed 0: all four; seeds 1-4: two each (below)
 
 
 def _controls(seed: int) -> tuple[str, ...]:
-    if seed in CONTROLS_PER_SEED:
-        return CONTROLS_PER_SEED[seed]
-    # Alternate so every control kind is run on at least three seeds in all.
-    return RETOKENISED_CONTROLS[seed % 2 :: 2]
+    """Seed 0: all four controls; seeds 1-4: one each, in turn (every kind on two seeds, every seed
+    with a control: five seeds in all)."""
+    return RETOKENISED_CONTROLS if seed == 0 else (RETOKENISED_CONTROLS[seed % len(RETOKENISED_CONTROLS)],)
 
 
 def _report(folders: dict[str, Path], fps: dict[str, object], name: str):
@@ -108,6 +107,60 @@ def test_the_rotation_is_recovered_as_a_rotation_and_the_permutation_as_a_permut
     assert retok_reports[(0, "retok_rotated")].results["weight_matching"].extra["basis"]["kind"] == "rotation"
     basis = retok_reports[(0, "retok_permuted")].results["weight_matching"].extra["basis"]
     assert basis["kind"] == "signed_permutation" and basis["quality"] > 0.99
+
+
+def test_the_comparisons_run_in_the_aligned_basis(retok_reports):
+    # Permuted and sign-flipped (or rotated) residual stream, heads and neurons in place: after the
+    # weight-only alignment every role's centred cosine is back near 1, layer by layer, and the
+    # layer-to-layer matrix aligns the diagonal - where the stored order gives about 0.
+    for name, floor in (("retok_permuted", 0.95), ("retok_rotated", 0.9)):
+        report = retok_reports[(0, name)]
+        aligned = report.results["weight_matching"].extra["aligned"]
+        assert set(aligned["by_role"]) == {"q", "k", "v", "o", "gate", "up", "down"}
+        assert min(aligned["by_role"].values()) > floor, (name, aligned["by_role"])
+        assert aligned["layer_similarity"]["alignment"] == [[i, i] for i in range(LAYERS)]
+        assert abs(report.results["aligned_cosine"].score) < 0.05
+        per_layer = report.results["weight_matching"].per_layer
+        assert (
+            min(per_layer["aligned_cosine"]["q"]) > floor and len(per_layer["aligned_cosine"]["q"]) == LAYERS
+        )
+    # Heads re-ordered: the rows compared are the heads' rows, so attention cosines drop (the neuron
+    # test still detects it, above); further training lowers them without reaching the null.
+    heads = retok_reports[(0, "retok_permuted_neurons_heads")].results["weight_matching"].extra["aligned"]
+    assert abs(heads["by_role"]["up"]) < 0.05
+    trained = retok_reports[(0, "retok_trained_1.0")].results["weight_matching"].extra["aligned"]
+    assert trained["by_role"]["k"] > 10 * trained["cell_null_std"]
+    # The upcycled MoE: expert 0 of B against A's dense MLP, in the aligned basis.
+    moe = retok_reports[(0, "retok_moe")].results["weight_matching"].extra["aligned"]
+    assert moe["by_role"]["up"] > 0.9
+
+
+def test_a_pruned_copy_is_paired_by_the_monotone_layer_alignment(retok_reports):
+    result = retok_reports[(0, "retok_pruned")].results["weight_matching"]
+    assert result.per_layer["layers_a"] == [0, 2, 4] and result.per_layer["layers_b"] == [0, 1, 2]
+    assert result.extra["aligned"]["layer_similarity"]["b_from_a"] == [[0], [2], [4]]
+
+
+def test_the_aligned_comparisons_reach_the_report_page_data(retok_reports):
+    from claims.views.reports import per_layer_table
+    from provenance.fingerprint.charts import report_charts
+
+    result = retok_reports[(0, "retok_permuted")].to_dict()["results"]["weight_matching"]
+    charts = report_charts({"results": {"weight_matching": result}}, label_a="base", label_b="copy")
+    assert "<svg" in charts["aligned_layer_similarity"] and "null_weight_matching" in charts
+    headers, rows = per_layer_table(result["per_layer"])
+    assert {"aligned cosine Q", "aligned cosine UP"} <= set(headers) and len(rows) == LAYERS
+
+
+def test_the_null_with_the_alignment_is_in_every_weight_matching_calibration(retok_reports):
+    for (_seed, name), report in retok_reports.items():
+        result = report.results["weight_matching"]
+        null = result.calibration["nulls"][-1]
+        assert "aligned from the weights by the same procedure" in null["description"], name
+        info = result.extra["aligned_null"]
+        assert info["drawn"] and info["alignments_found"] == 0, (name, info)
+        # The headline z is never above the aligned null's z (the most conservative null wins).
+        assert result.calibration["z"] <= null["z"] + 1e-9
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -182,33 +235,28 @@ def test_the_null_with_the_alignment_is_calibrated_over_independent_pairs(tmp_pa
     """Independent 4-layer models (half of them re-tokenised and moved), aligned by the same procedure
     and scored. The p-values are never anti-conservative (one-sided KS: no excess of small p; the
     Bonferroni step over the two per-layer tests makes them slightly conservative) and the z-scores
-    against the exact law of −log10 p have mean ≈ 0 and std ≈ 1."""
+    have mean ≈ 0 and std ≈ 1, both against the exact law of −log10 p and against the null with the
+    alignment (independent synthetic pairs of these shapes, aligned by the same procedure)."""
     shape = replace(SIZES["tiny"], num_layers=4)
     paths = []
     for k in range(12):
-        base = BaseModel(shape, seed=500 + k, recipe="ab"[k % 2])
-        model = (
-            ForeignVocabModel(base, seed=900 + k)
-            if k % 2
-            else _retokenised(
-                base,
-                700 + k,
-                "independent",
-                rotation="signed_permutation",
-                permute_neurons=True,
-                permute_heads=True,
-            )
-        )
+        model = independent_model(shape, k)
         paths.append(write_model(model, tmp_path / str(k)))
     pairs = [(k, k + 1) for k in range(11)] + [(k, k + 3) for k in range(0, 9, 2)]
-    zs, ps = [], []
+    zs, ps, aligned_zs = [], [], []
     for i, j in pairs:
         pair = PairWeights(open_checkpoint(paths[i]), open_checkpoint(paths[j]))
         r = weight_matching.compare_weights(None, None, pair, null_size=32, seed=0)
         assert r.extra["alignment_found"] is False
         ps.append(r.calibration["p"])
         zs.append(r.calibration["nulls"][0]["z"])  # against the exact law of −log10 p
-    zs, ps = np.array(zs), np.array(ps)
+        aligned_zs.append(r.calibration["nulls"][-1]["z"])  # against the null with the alignment
+        assert abs(r.calibration["z"]) < 3
+    zs, ps, aligned_zs = np.array(zs), np.array(ps), np.array(aligned_zs)
     assert kstest(ps, "uniform", alternative="greater").pvalue > 0.01, np.sort(ps)
     assert np.mean(ps < 0.05) <= 0.15 and ps.min() >= 0.001, np.sort(ps)
     assert abs(zs.mean()) < 0.6 and 0.4 < zs.std() < 1.6, (zs.mean(), zs.std())
+    assert abs(aligned_zs.mean()) < 0.6 and 0.4 < aligned_zs.std() < 1.6, (
+        aligned_zs.mean(),
+        aligned_zs.std(),
+    )

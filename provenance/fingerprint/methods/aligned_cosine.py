@@ -111,17 +111,36 @@ def layer_similarity(
     """(L_a × L_b) mean centred cosine over ``roles`` (dense parts only; NaN where no shape matches),
     and the null std of one cell (independent models: Σ_r 1/(n_r − 1) / R², square-rooted)."""
     _check_sampling(fp_a, fp_b)
-    total = np.zeros((fp_a.num_layers, fp_b.num_layers))
+    units: tuple[dict, dict] = ({}, {})
+    for fp, by_role in zip((fp_a, fp_b), units, strict=True):
+        for role in roles:
+            by_role[role] = [
+                (layer, tuple(p.shape), u)
+                for layer, p in fp.parts_by(role=role).items()
+                if (u := _unit(p)) is not None
+            ]
+    return similarity_matrix(units[0], units[1], fp_a.num_layers, fp_b.num_layers)
+
+
+UnitList = list[tuple[int, tuple, np.ndarray]]
+"""(layer, shape, centred unit sample) of one role: what ``similarity_matrix`` compares."""
+
+
+def similarity_matrix(
+    units_a: dict[str, UnitList], units_b: dict[str, UnitList], layers_a: int, layers_b: int
+) -> tuple[np.ndarray, float]:
+    """(L_a × L_b) mean over roles of the cosine between unit samples of the same shape and length
+    (NaN where none), and the null std of one cell. Used by ``aligned_cosine`` (fingerprint samples)
+    and ``weight_matching`` (samples of the weights in the recovered basis): one implementation."""
+    total = np.zeros((layers_a, layers_b))
     count = np.zeros_like(total)
     var_sum = np.zeros_like(total)
-    for role in roles:
+    for role in [r for r in units_a if r in units_b]:  # in order: the same float sums every run
         ua: dict[tuple, list[tuple[int, np.ndarray]]] = defaultdict(list)
         ub: dict[tuple, list[tuple[int, np.ndarray]]] = defaultdict(list)
-        for fp, groups in ((fp_a, ua), (fp_b, ub)):
-            for layer, p in fp.parts_by(role=role).items():
-                u = _unit(p)
-                if u is not None:
-                    groups[(tuple(p.shape), u.size)].append((layer, u))  # (shape, sample length)
+        for units, groups in ((units_a[role], ua), (units_b[role], ub)):
+            for layer, shape, u in units:
+                groups[(shape, u.size)].append((layer, u))  # (shape, sample length)
         for group in ua.keys() & ub.keys():
             la, ma = zip(*ua[group], strict=True)
             lb, mb = zip(*ub[group], strict=True)
@@ -134,6 +153,48 @@ def layer_similarity(
         matrix = np.where(count > 0, total / count, np.nan)
         cell_std = np.sqrt(var_sum[count > 0] / count[count > 0] ** 2)
     return matrix, float(cell_std.max()) if cell_std.size else float("nan")
+
+
+def layer_view(matrix: np.ndarray, cell_std: float, roles: tuple[str, ...] | list[str]) -> dict:
+    """The chart-ready layer-to-layer block (``extra.layer_similarity``): the matrix, its null std
+    per cell, the threshold (``ALIGN_SIGMAS`` null std devs), the best monotone alignment through it,
+    its similarities, ``b_from_a`` (per layer of B: matched layers of A) and their mean."""
+    threshold = ALIGN_SIGMAS * cell_std if np.isfinite(cell_std) else float("inf")
+    alignment = monotone_alignment(matrix, threshold) if np.isfinite(threshold) else []
+    b_from_a: list[list[int]] = [[] for _ in range(matrix.shape[1])]
+    for i, j in alignment:
+        b_from_a[j].append(i)
+    sims = [float(matrix[i, j]) for i, j in alignment]
+    return {
+        "roles": list(roles),
+        "matrix": matrix.tolist(),
+        "cell_null_std": cell_std,
+        "threshold": threshold,
+        "alignment": [[i, j] for i, j in alignment],
+        "alignment_similarity": sims,
+        "b_from_a": b_from_a,
+        "aligned_mean": float(np.mean(sims)) if sims else None,
+    }
+
+
+def per_role_view(cos: list[tuple[Key, float, int]], roles_order: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """(per_layer, by_role) from ((layer, role, expert), cosine, n) triples: per layer and role the
+    mean over experts (None where not comparable), per role the mean. ``layers`` are the keys' layers."""
+    roles_order = roles_order or MATCH_ROLES
+    layers = sorted({k[0] for k, _, _ in cos})
+    roles = [r for r in roles_order if any(k[1] == r for k, _, _ in cos)]
+    acc: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for (layer, role, _expert), c, _n in cos:
+        acc[(layer, role)].append(c)
+    per_layer = {
+        "layers": layers,
+        "roles": roles,
+        "cosine": {
+            r: [float(np.mean(acc[(lay, r)])) if acc[(lay, r)] else None for lay in layers] for r in roles
+        },
+    }
+    by_role = {r: float(np.mean([c for k, c, _ in cos if k[1] == r])) for r in roles}
+    return per_layer, by_role
 
 
 def monotone_alignment(sim: np.ndarray, threshold: float) -> list[tuple[int, int]]:
@@ -232,37 +293,11 @@ def compare(
     """
     cos = _cosines(_pairs(fp_a, fp_b))
     s = float(np.mean([c for _, c, _ in cos]))
-    layers = sorted({k[0] for k, _, _ in cos})
-    roles = [r for r in MATCH_ROLES if any(k[1] == r for k, _, _ in cos)]
-    acc: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for (layer, role, _expert), c, _n in cos:
-        acc[(layer, role)].append(c)
-    per_layer = {
-        "layers": layers,
-        "roles": roles,
-        "cosine": {
-            r: [float(np.mean(acc[(lay, r)])) if acc[(lay, r)] else None for lay in layers] for r in roles
-        },
-    }
-    by_role = {r: float(np.mean([c for k, c, _ in cos if k[1] == r])) for r in roles}
-
+    per_layer, by_role = per_role_view(cos)
     matrix, cell_std = layer_similarity(fp_a, fp_b, matrix_roles)
-    threshold = ALIGN_SIGMAS * cell_std if np.isfinite(cell_std) else float("inf")
-    alignment = monotone_alignment(matrix, threshold) if np.isfinite(threshold) else []
-    b_from_a: list[list[int]] = [[] for _ in range(fp_b.num_layers)]
-    for i, j in alignment:
-        b_from_a[j].append(i)
-    sims = [float(matrix[i, j]) for i, j in alignment]
-    layer_sim = {
-        "roles": list(matrix_roles),
-        "matrix": matrix.tolist(),
-        "cell_null_std": cell_std,
-        "threshold": threshold,
-        "alignment": [[i, j] for i, j in alignment],
-        "alignment_similarity": sims,
-        "b_from_a": b_from_a,
-        "aligned_mean": float(np.mean(sims)) if sims else None,
-    }
+    layer_sim = layer_view(matrix, cell_std, matrix_roles)
+    alignment = [tuple(x) for x in layer_sim["alignment"]]
+    b_from_a = layer_sim["b_from_a"]
     evd = _expert_vs_dense(fp_a, fp_b)
     extra = {
         "matched_parts": len(cos),

@@ -239,6 +239,7 @@ def compare_weights(
     seed: int,
     alignment: HiddenAlignment | None = None,
     layer_pairs: list[tuple[int, int]] | None = None,
+    simulate: bool = True,
 ) -> MethodResult:
     """Fisher-combined Spearman test over MLP layers; score = −log10 p (see the module docstring).
 
@@ -250,7 +251,8 @@ def compare_weights(
     {distance, null_mean, null_std, permutations, p} or None with ``l2_test_why``, ``layers_tested``.
     """
     # ``alignment``/``layer_pairs``: given by ``weight_matching`` (found from the weights alone);
-    # by default the vocabulary anchor and AWM's layer matching.
+    # by default the vocabulary anchor and AWM's layer matching. ``simulate`` False (a null draw of
+    # weight_matching's own): no L2 permutation test and no simulated null, the per-layer tests only.
     alignment = alignment if alignment is not None else pair.hidden_alignment()
     layer_pairs = layer_pairs if layer_pairs is not None else _layer_pairs(pair, fp_a, fp_b, seed)
     rng = np.random.default_rng([seed, 0x7E0])
@@ -258,7 +260,7 @@ def compare_weights(
     full_width = alignment.kind != "signed_permutation" or alignment.size == pair.hidden_size(
         "a"
     ) == pair.hidden_size("b")
-    l2_ok = dense and full_width and pair.num_layers("a") == pair.num_layers("b")
+    l2_ok = simulate and dense and full_width and pair.num_layers("a") == pair.num_layers("b")
     l2_obs = 0.0
     l2_null = np.zeros(L2_PERMUTATIONS)
     l2_why = None
@@ -384,7 +386,7 @@ def compare_weights(
         NAME, score, rows_out, _reading(score, log_p, len(log_ps), alignment, l2), extra=extra
     )
     draws = [_exact_null(null_size, rng)]
-    sim = _simulated_null(shapes, len(log_ps), null_size, rng)
+    sim = _simulated_null(shapes, len(log_ps), null_size, rng) if simulate else None
     if sim is not None:
         draws.append(sim)
     result.calibration = calibrate_draws(

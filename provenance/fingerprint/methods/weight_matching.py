@@ -23,25 +23,33 @@ The residual basis is instead recovered from matrices every layer has:
    alignment is *found* when the fit beats the baseline by ``ALIGN_MARGIN``. The signed permutation
    is tried first; the rotation (which fits unrelated Grams far better, so has a higher baseline)
    only when the permutation is not found.
-4. Different depths (a pruned copy): layers are paired first by the eigenvalue spectra of the
-   reader Grams (invariant to every residual map), linear assignment on their correlation.
+4. Different depths (a pruned copy): a layer-to-layer similarity from the reader Grams' eigenvalue
+   spectra (invariant to every residual map), through ``aligned_cosine``'s monotone layer alignment
+   (layers stay in order, may be skipped), made one to one.
 5. The one sign no Gram sees (x ↦ −x of the whole residual stream is itself a symmetry: RMSNorm is
    odd) is fixed from the MLP by a statistic B's neuron order cannot change (``_orient``).
 6. The test: ``neuron_matching`` (Zhu et al., ICML 2025) in the recovered basis - MLP neurons of
    A matched to B's by cosine, Spearman against the identity and the gate-vs-up agreement test
    (which survives re-ordered neurons), Fisher over layers. Score = −log10 p.
+7. ``aligned_cosine``'s comparisons on the weights in the recovered basis (``aligned_comparisons``,
+   the same code): centred cosine per paired layer and role, the layer-to-layer matrix of the
+   attention roles and its monotone alignment (``extra.aligned``; charted on the report page).
 
 Why the null holds with the alignment: R is computed from attention matrices and norms only, and
 every Gram used is unchanged by a re-ordering of B's MLP neurons. So under independence B's neuron
 order stays exchangeable given R, and the per-layer tests keep their exact law (as with the
-vocabulary anchor). The fit also gets its own null (the rolled-layer baseline), and the end-to-end
-null - independent models of these shapes aligned by the same procedure and scored - is checked
-in ``tests/fingerprint/test_weight_matching.py``.
+vocabulary anchor). The fit also gets its own null (the rolled-layer baseline). And every report
+draws the end-to-end null: independent synthetic models of the compared shapes (``aligned_null``:
+up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested;
+z against it (floored at the exact law, see ``envelope``) enters the headline, which takes the
+smallest z. Over many independent pairs, z ≈ N(0, 1) (``tests/fingerprint/test_weight_matching.py``,
+``benchmarks/bench_weight_matching.py``).
 
 Blind spots: different hidden widths (no square residual map); a rotation the Grams cannot pin
 down (tiny models with few layers; continued training that moves the Grams more than the fit
 margin); MLP-only evidence (the attention must survive to align, the MLP to test); a model
-retrained so long that both the Grams and the neurons moved.
+retrained so long that both the Grams and the neurons moved. The aligned per-role cosines are ≈ 0
+for heads or neurons re-ordered within a layer (the neuron test is what sees those copies).
 
 Memory: two d × d float32 Grams per used layer and model (at most ``GRAM_BUDGET_BYTES`` in all:
 layers are subsampled evenly beyond it; 4 layers at d = 2048), one layer's Q/K/V/O at a time while
@@ -52,13 +60,20 @@ and 782 MB peak RSS, against 29 CPU-s and 399 MB for ``neuron_matching`` alone i
 
 from __future__ import annotations
 
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .. import calibration
+from ..calibration import NullDraw
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights, read_part
-from . import neuron_matching
+from . import aligned_cosine, neuron_matching
 from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
 
 NAME = "weight_matching"
@@ -239,15 +254,38 @@ def _spectrum(g: np.ndarray) -> np.ndarray:
 
 
 def _pair_layers(spec_a: dict[int, np.ndarray], spec_b: dict[int, np.ndarray]) -> list[tuple[int, int]]:
-    """Layers paired by the correlation of their reader Grams' spectra (centred on the mean spectrum)."""
+    """Layers of different depths paired through the Gram-based layer similarity (the correlation of
+    their reader Grams' spectra, centred on the mean spectrum: invariant to every residual map) by
+    ``aligned_cosine``'s monotone layer alignment (a pruned copy keeps its layers in order), then
+    made one to one (each layer keeps its most similar partner) so the per-layer tests stay
+    independent. Falls back to a linear assignment when no cell is positive."""
+    ia, ib = sorted(spec_a), sorted(spec_b)
+    sim = spectral_similarity(spec_a, spec_b)
+    path = aligned_cosine.monotone_alignment(sim, 0.0)
+    best_a: dict[int, tuple[float, int]] = {}
+    for i, j in path:  # one partner per layer of B, then per layer of A
+        if j not in best_a or sim[i, j] > best_a[j][0]:
+            best_a[j] = (float(sim[i, j]), i)
+    best_b: dict[int, tuple[float, int]] = {}
+    for j, (v, i) in best_a.items():
+        if i not in best_b or v > best_b[i][0]:
+            best_b[i] = (v, j)
+    pairs = sorted((i, j) for i, (_v, j) in best_b.items())
+    if not pairs:
+        r, c = linear_sum_assignment(-sim)
+        pairs = sorted(zip(r.tolist(), c.tolist(), strict=True))
+    return [(ia[i], ib[j]) for i, j in pairs]
+
+
+def spectral_similarity(spec_a: dict[int, np.ndarray], spec_b: dict[int, np.ndarray]) -> np.ndarray:
+    """(L_a × L_b) correlation of the layers' reader-Gram spectra, centred on the mean spectrum."""
     ia, ib = sorted(spec_a), sorted(spec_b)
     mean = np.mean([spec_a[i] for i in ia] + [spec_b[j] for j in ib], axis=0)
     xa = np.stack([spec_a[i] - mean for i in ia])
     xb = np.stack([spec_b[j] - mean for j in ib])
     xa /= np.maximum(np.linalg.norm(xa, axis=1, keepdims=True), 1e-300)
     xb /= np.maximum(np.linalg.norm(xb, axis=1, keepdims=True), 1e-300)
-    r, c = linear_sum_assignment(-(xa @ xb.T))
-    return sorted((ia[i], ib[j]) for i, j in zip(r, c, strict=True))
+    return xa @ xb.T
 
 
 def hidden_alignment_from_weights(pair: PairWeights) -> tuple[HiddenAlignment, list[tuple[int, int]]]:
@@ -343,6 +381,257 @@ def _orient(pair: PairWeights, al: HiddenAlignment, layer_pairs: list[tuple[int,
     return total
 
 
+# -- comparisons in the aligned basis ---------------------------------------------------------------
+
+SAMPLE_ELEMS = 16384
+"""Entries sampled per matrix for the aligned cosines (whole rows: ``SAMPLE_ELEMS // d`` of them)."""
+WRITERS = (Role.O, Role.DOWN)
+"""Roles whose rows (not columns) are the residual stream: compared through their transpose."""
+
+
+def _residual_rows(
+    pair: PairWeights, side: str, layer: int, role: str, expert: int | None
+) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """A few whole rows of the matrix oriented (other axis, residual): the same rows in both models
+    (``neuron_matching._rows`` depends only on the row count), and that orientation's shape."""
+    spec = pair.spec(side, layer, role, expert)
+    if spec is None or len(spec.shape) != 2:
+        return None
+    shape = tuple(spec.shape[::-1]) if role in WRITERS else tuple(spec.shape)
+    rows = neuron_matching._rows(shape[0], max(1, SAMPLE_ELEMS // max(shape[1], 1)))
+    if role in WRITERS:  # one matrix at a time, only its sampled columns kept
+        w = pair.part(side, layer, role, expert)
+        return np.ascontiguousarray(w[:, rows].T), shape
+    return pair.part(side, layer, role, expert, rows=rows), shape
+
+
+def _unit(w: np.ndarray) -> np.ndarray | None:
+    v = w.astype(np.float64).ravel()
+    v -= v.mean()
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 and np.isfinite(norm) else None
+
+
+def _units(
+    pair: PairWeights, side: str, al: HiddenAlignment, layer: int, roles: tuple[str, ...]
+) -> dict[str, tuple[tuple[int, int], np.ndarray]]:
+    """role → (shape, centred unit sample) of one layer, A's moved into B's basis. MLP roles use the
+    layer's first variant (dense MLP or expert 0: an MoE's expert 0 against a dense MLP shows
+    upcycling)."""
+    out = {}
+    for role in roles:
+        variants = pair.experts(side, layer, role) if role in Role.MLP else [None]
+        got = _residual_rows(pair, side, layer, role, variants[0] if variants else None)
+        if got is None:
+            continue
+        w, shape = got
+        if side == "a":
+            w = al.a_in_b(w)[0]
+        u = _unit(w)
+        if u is not None:
+            out[role] = (shape, u)
+    return out
+
+
+def aligned_comparisons(pair: PairWeights, al: HiddenAlignment, layer_pairs: list[tuple[int, int]]) -> dict:
+    """``aligned_cosine``'s comparisons on the weights in the recovered basis (its code: one
+    implementation): centred cosine per paired layer and role (attention and MLP), the
+    layer-to-layer matrix over the attention roles (every layer of A against every layer of B)
+    and its monotone alignment. Bounded: ``SAMPLE_ELEMS`` entries per matrix, one matrix read at a
+    time; only the attention samples of every layer are kept (4 × 2 × L × 128 kB).
+
+    Heads and MLP neurons re-ordered within a layer make those roles' cosines ≈ 0 here even when the
+    residual alignment is right (the rows compared are heads' and neurons' rows); the neuron test,
+    this method's score, is the one that sees through that.
+    """
+    attention: tuple[dict[str, list], dict[str, list]] = ({}, {})
+    for side, store in zip(("a", "b"), attention, strict=True):
+        for layer in range(pair.num_layers(side)):
+            for role, (shape, u) in _units(pair, side, al, layer, Role.ATTENTION).items():
+                store.setdefault(role, []).append((layer, shape, u))
+    cos: list[tuple[tuple[int, str, None], float, int]] = []
+    by_layer_a = {role: {lay: (sh, u) for lay, sh, u in v} for role, v in attention[0].items()}
+    by_layer_b = {role: {lay: (sh, u) for lay, sh, u in v} for role, v in attention[1].items()}
+    for k, (la, lb) in enumerate(layer_pairs):
+        ua = {r: by_layer_a[r][la] for r in by_layer_a if la in by_layer_a[r]}
+        ub = {r: by_layer_b[r][lb] for r in by_layer_b if lb in by_layer_b[r]}
+        ua.update(_units(pair, "a", al, la, Role.MLP))
+        ub.update(_units(pair, "b", al, lb, Role.MLP))
+        for role in (*Role.ATTENTION, *Role.MLP):
+            if role in ua and role in ub and ua[role][0] == ub[role][0]:
+                cos.append(((k, role, None), float(ua[role][1] @ ub[role][1]), ua[role][1].size))
+    per_pair, by_role = aligned_cosine.per_role_view(cos)
+    matrix, cell_std = aligned_cosine.similarity_matrix(
+        attention[0], attention[1], pair.num_layers("a"), pair.num_layers("b")
+    )
+    return {
+        "cosine": dict(per_pair["cosine"].items()),
+        "pairs": per_pair["layers"],
+        "by_role": by_role,
+        "mean": float(np.mean([c for _, c, _ in cos])) if cos else None,
+        "cell_null_std": cell_std,
+        "layer_similarity": aligned_cosine.layer_view(matrix, cell_std, Role.ATTENTION),
+    }
+
+
+# -- the null with the alignment -----------------------------------------------------------------------
+
+NULL_MAX_PAIRS = 8
+NULL_MIN_PAIRS = 2
+NULL_MAX_LAYERS = 4
+NULL_MIN_LAYERS = 2
+NULL_BUDGET = 128_000_000
+"""Parameters generated for the null with the alignment, per report: independent pairs
+(``NULL_MIN_PAIRS``-``NULL_MAX_PAIRS``, never more than ``null_size``) of models ``NULL_MIN_LAYERS``-
+``NULL_MAX_LAYERS`` deep (the deeper one; the other keeps the compared depth ratio), as many as fit
+this budget. Tiny models get 8 pairs of 4 layers; d = 2048, I = 5632 gets 2 pairs of 2 layers."""
+
+
+def null_plan(pair: PairWeights, null_size: int) -> tuple[int, int, int]:
+    """(pairs, layers of A, layers of B) of the null with the alignment (see ``NULL_BUDGET``)."""
+    la, lb = pair.num_layers("a"), pair.num_layers("b")
+    per_layer = 0
+    for side in ("a", "b"):
+        per_layer += sum(
+            int(np.prod(spec.shape)) for (layer, _r, _e), spec in pair.specs[side].items() if layer == 0
+        )
+    deepest = max(la, lb)
+    deep = max(min(deepest, NULL_MIN_LAYERS), min(deepest, NULL_MAX_LAYERS, NULL_BUDGET // max(per_layer, 1)))
+    pairs = min(null_size, NULL_MAX_PAIRS, max(NULL_MIN_PAIRS, NULL_BUDGET // max(per_layer * deep, 1)))
+    return pairs, max(1, round(la * deep / deepest)), max(1, round(lb * deep / deepest))
+
+
+def _shape_of(pair: PairWeights, side: str, layers: int):
+    """The ``synthetic.ModelShape`` of one compared model at ``layers`` layers, or None when the
+    generator cannot reproduce its attention shapes (Q rows ≠ width)."""
+    from ..synthetic.models import ModelShape
+
+    d = pair.hidden_size(side)
+    q, k = pair.spec(side, 0, Role.Q), pair.spec(side, 0, Role.K)
+    variants = pair.experts(side, 0)
+    up = pair.spec(side, 0, Role.UP, variants[0]) if variants else None
+    if d is None or q is None or k is None or up is None or q.shape[0] != d:
+        return None
+    head_dim = max(h for h in range(1, 129) if d % h == 0 and k.shape[0] % h == 0)
+    experts = len([e for e in variants if e is not None and e >= 0])
+    return ModelShape(
+        hidden_size=d,
+        num_layers=layers,
+        num_heads=d // head_dim,
+        num_kv_heads=k.shape[0] // head_dim,
+        intermediate_size=int(up.shape[0]),
+        vocab_size=64,
+        num_experts=experts,
+    )
+
+
+def _aligned_test(
+    pair: PairWeights, *, null_size: int, seed: int, fp_a=None, fp_b=None, simulate: bool = True
+) -> MethodResult:
+    """The whole procedure on one pair: weight-only alignment, orientation, neuron test."""
+    alignment, layer_pairs = hidden_alignment_from_weights(pair)
+    alignment.detail["orientation"] = _orient(pair, alignment, layer_pairs)
+    result = neuron_matching.compare_weights(
+        fp_a,
+        fp_b,
+        pair,
+        null_size=null_size,
+        seed=seed,
+        alignment=alignment,
+        layer_pairs=layer_pairs,
+        simulate=simulate,
+    )
+    result.extra["_alignment"] = alignment
+    result.extra["_layer_pairs"] = layer_pairs
+    return result
+
+
+@functools.lru_cache(maxsize=32)
+def _null_layer_tests(shape_a, shape_b, pairs: int, seed: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per-layer ln p of the neuron test, and the Gram fit margins, over ``pairs`` independent model
+    pairs of these shapes (synthetic ``BaseModel``s of other seeds, recipes "a"/"b" alternating),
+    each written to a temporary folder, aligned from the weights by the same procedure and tested.
+    Deterministic in its arguments, so cached per process (reports of same-shaped pairs share it)."""
+    from ..safetensors_format import open_checkpoint
+    from ..synthetic.models import BaseModel
+    from ..synthetic.writer import write_model
+
+    log_ps: list[float] = []
+    margins: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="wm-null-") as tmp:
+        for k in range(pairs):
+            base = 7_000_000 + 1000 * seed + 2 * k
+            a = write_model(BaseModel(shape_a, seed=base, recipe="ab"[k % 2]), Path(tmp) / f"{k}a")
+            b = write_model(BaseModel(shape_b, seed=base + 1, recipe="ab"[(k + 1) % 2]), Path(tmp) / f"{k}b")
+            r = _aligned_test(
+                PairWeights(open_checkpoint(a), open_checkpoint(b)), null_size=8, seed=seed, simulate=False
+            )
+            log_ps += [v * neuron_matching.LN10 for v in r.per_layer["log10_p"]]
+            al = r.extra["_alignment"]
+            margins.append(float(al.quality - al.baseline))
+            shutil.rmtree(a)
+            shutil.rmtree(b)
+    return tuple(log_ps), tuple(margins)
+
+
+EXACT_MOMENT = 1.0 / neuron_matching.LN10
+"""Mean and std of −log10 p under the exact law (Fisher p uniform)."""
+
+
+def envelope(summary: dict, score: float) -> dict:
+    """The null with the alignment used one-sidedly: z against max(sampled, exact) mean and std.
+
+    That null pools the per-layer p-values of only a few aligned independent pairs (8 × 4 layers
+    for tiny models, 2 × 2 at d = 2048), so its sampled moments are noisy (for 4-layer tiny models
+    its mean ranged 0.21-0.49 and its std 0.20-0.48 over three seeds, against 0.434 for both under
+    the exact law). Used raw, an unluckily narrow draw would inflate z; floored at the exact law it
+    can only lower z - which is what an alignment that made independent models look alike would
+    do (a larger mean or spread) - and never raise it. The sampled moments stay in the summary.
+    """
+    if summary.get("z") is None:
+        return summary
+    mean, std = max(summary["mean"], EXACT_MOMENT), max(summary["std"], EXACT_MOMENT)
+    return {
+        **summary,
+        "sampled_mean": summary["mean"],
+        "sampled_std": summary["std"],
+        "mean": mean,
+        "std": std,
+        "moments": "sampled, floored at the exact law",
+        "z": (score - mean) / std,
+    }
+
+
+def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> NullDraw | str:
+    """The score's null with the alignment in it: independent models of the compared shapes (at most
+    ``NULL_MAX_LAYERS`` deep, the depth ratio kept), aligned by the same procedure and tested; the
+    per-layer p-values of up to ``NULL_MAX_PAIRS`` such pairs (``null_plan``) are pooled and ``null_size`` Fisher combinations
+    over ``layers`` resampled layers drawn (as ``neuron_matching``'s simulated null). A sentence
+    instead when the shapes cannot be generated."""
+    pairs, na, nb = null_plan(pair, null_size)
+    shape_a, shape_b = _shape_of(pair, "a", na), _shape_of(pair, "b", nb)
+    if shape_a is None or shape_b is None:
+        return "the compared attention shapes cannot be generated (Q rows differ from the width)"
+    pool, margins = _null_layer_tests(shape_a, shape_b, pairs, seed)
+    if not pool:
+        return "no layer of the independent pairs could be tested"
+    rng = np.random.default_rng([seed, 0x3A11])
+    pool_arr = np.array(pool)
+    samples = [
+        -neuron_matching.fisher_log_p(list(rng.choice(pool_arr, size=layers)))[1] / neuron_matching.LN10
+        for _ in range(null_size)
+    ]
+    draw = NullDraw(
+        np.array(samples),
+        "synthetic",
+        f"{null_size} draws from {pairs} independent model pairs of the compared shapes ({na} and {nb} "
+        "layers), aligned from the weights by the same procedure and tested; Fisher over "
+        f"{layers} resampled layers",
+    )
+    draw.margins = list(margins)  # type: ignore[attr-defined]
+    return draw
+
+
 # -- the method ------------------------------------------------------------------------------------
 
 
@@ -351,26 +640,61 @@ def compare_weights(
 ) -> MethodResult:
     """Weight-only alignment, then the neuron-matching test in that basis; score = −log10 p.
 
-    ``per_layer``: as ``neuron_matching``. ``extra``: as ``neuron_matching`` (``basis`` is the
+    ``per_layer``: as ``neuron_matching``, plus ``aligned_cosine`` (role → centred cosine per tested
+    layer pair, in the recovered basis). ``extra``: as ``neuron_matching`` (``basis`` is the
     weight-only alignment: kind, quality = Gram fit, shuffled_baseline = rolled-layer fit, found,
-    fit_signed_permutation, fit_rotation, grams, layers_used) plus ``alignment_found``.
+    fit_signed_permutation, fit_rotation, grams, layers_used) plus ``alignment_found``, ``aligned``
+    (``aligned_comparisons``: cosine, by_role, mean, layer_similarity - the chart-ready block of
+    ``aligned_cosine``) and ``aligned_null`` (the null with the alignment: its pairs, the Gram fit
+    margins found between independent models, or why it was not drawn).
+
+    Calibration: the headline p stays the Fisher p (exact given the alignment, see the module
+    docstring); the headline z is the smallest over the exact law of −log10 p, the Gaussian simulated
+    null and the null with the alignment (``aligned_null``), so an alignment that made independent
+    models look alike would lower every z.
     """
-    alignment, layer_pairs = hidden_alignment_from_weights(pair)
-    alignment.detail["orientation"] = _orient(pair, alignment, layer_pairs)
-    result = neuron_matching.compare_weights(
-        fp_a, fp_b, pair, null_size=null_size, seed=seed, alignment=alignment, layer_pairs=layer_pairs
-    )
+    result = _aligned_test(pair, null_size=null_size, seed=seed, fp_a=fp_a, fp_b=fp_b)
+    alignment = result.extra.pop("_alignment")
+    layer_pairs = result.extra.pop("_layer_pairs")
     result.method = NAME
     found = alignment.detail["found"]
     result.extra["alignment_found"] = found
+    aligned = aligned_comparisons(pair, alignment, layer_pairs)
+    result.extra["aligned"] = aligned
+    result.per_layer["aligned_cosine"] = aligned["cosine"]
+    null = aligned_null(pair, result.extra["layers_tested"], null_size, seed)
+    if isinstance(null, str):
+        result.extra["aligned_null"] = {"drawn": False, "why": null}
+    else:
+        result.extra["aligned_null"] = {
+            "drawn": True,
+            "pairs": len(null.margins),
+            "fit_margins": null.margins,
+            "alignments_found": sum(m >= ALIGN_MARGIN for m in null.margins),
+        }
+        draws = list(result.calibration["nulls"])
+        summary = envelope(calibration.summarise_null(result.score, null), result.score)
+        cal = result.calibration
+        if summary["z"] is not None and (cal.get("z") is None or summary["z"] < cal["z"]):
+            keep = {k: cal[k] for k in ("p", "p_source", "log10_p") if k in cal}
+            cal.update(dict(summary.items()), **keep)
+            cal["p_empirical"] = summary["p"]
+        cal["nulls"] = calibration.json_safe([*draws, summary])
     how = {"signed_permutation": "a permutation with sign flips", "rotation": "a rotation"}[alignment.kind]
+    mean = aligned["mean"]
     result.reading = (
         f"Hidden units aligned from the weights alone ({how} of the residual stream; Gram fit "
         f"{alignment.quality:.2f} against {alignment.baseline:.2f} for layers of no common origin: "
         + ("an alignment was found" if found else "no better than chance, no alignment found")
         + f"). In that basis, MLP neuron matching gives a Fisher-combined p = "
         f"10^{-result.score:.1f} over {result.extra['layers_tested']} layers for the hypothesis "
-        "that the models were trained from independent initialisations."
+        "that the models were trained from independent initialisations"
+        + (
+            f"; same-named matrices have a mean centred cosine of {mean:.3f} (unrelated: about 0 ± "
+            f"{aligned['cell_null_std']:.3f}; re-ordered heads or neurons also give about 0)."
+            if mean is not None
+            else "."
+        )
     )
     return result
 

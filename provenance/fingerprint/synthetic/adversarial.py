@@ -40,6 +40,7 @@ from .models import (
     _BASE_SCALE,
     SIZES,
     BaseModel,
+    ModelShape,
     PerturbedModel,
     PrunedModel,
     SyntheticModel,
@@ -309,6 +310,23 @@ def _retokenised(parent: SyntheticModel, seed: int, relation: str, **transform: 
     model = ForeignVocabModel(moved, seed=seed + 500, relation=relation)
     model.extra = {**moved.extra, "tokenizer": "foreign"}
     return model
+
+
+def independent_model(shape: ModelShape, k: int, *, seed: int = 0) -> SyntheticModel:
+    """The k-th of a series of mutually independent models of ``shape`` (null checks): recipes "a"
+    and "b" alternate; odd k get a foreign tokenizer, even k are also re-tokenised with their hidden
+    units, MLP neurons and heads permuted (what ``weight_matching`` must align)."""
+    base = BaseModel(shape, seed=seed + 500 + k, recipe="ab"[k % 2])
+    if k % 2:
+        return ForeignVocabModel(base, seed=seed + 900 + k)
+    return _retokenised(
+        base,
+        seed + 700 + k,
+        "independent",
+        rotation="signed_permutation",
+        permute_neurons=True,
+        permute_heads=True,
+    )
 
 
 def retokenised_models(
