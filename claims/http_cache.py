@@ -25,6 +25,8 @@ Only 200 responses to GET and HEAD get validators.
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -103,7 +105,9 @@ class HttpCacheMiddleware:
             return response
         return self._public(request, response, etag, last_modified)
 
-    def _validators(self, request: HttpRequest) -> tuple[str, float | None]:
+    def _validators(self, request: HttpRequest) -> tuple[str, int | None]:
+        """The ETag, and Last-Modified as whole seconds: rounded up, and only once that second is
+        over, so that a second change within the same second can never look "not modified"."""
         version, changed_at = content_version(request)
         key = "\n".join(
             [
@@ -113,11 +117,12 @@ class HttpCacheMiddleware:
                 request.META.get("HTTP_ACCEPT", ""),
             ]
         )
-        return f'W/"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"', changed_at
+        last_modified = math.ceil(changed_at) if changed_at else None
+        if last_modified is not None and time.time() < last_modified:
+            last_modified = None
+        return f'W/"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"', last_modified
 
-    def _public(
-        self, request, response: HttpResponse, etag: str, last_modified: float | None
-    ) -> HttpResponse:
+    def _public(self, request, response: HttpResponse, etag: str, last_modified: int | None) -> HttpResponse:
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
