@@ -17,6 +17,7 @@ same run. The data (slugs, token, checkpoint ids) come from the JSON file named 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -55,7 +56,39 @@ def pick(kind: str) -> str:
     return random.choice(DATA[kind])
 
 
-class Reader(HttpUser):
+def weighted(weight: int):
+    """Mark a method as one of its class's actions, chosen with this weight (see ``Scripted``)."""
+
+    def mark(method):
+        method.weight = weight
+        return method
+
+    return mark
+
+
+class Scripted(HttpUser):
+    """A user whose class runs each of its actions once first (so a short run covers every kind of
+    request), then picks them at random by weight."""
+
+    abstract = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.actions = [m for m in vars(cls).values() if callable(m) and hasattr(m, "weight")]
+        cls.turns = itertools.count()
+
+    @task
+    def act(self) -> None:
+        turn = next(type(self).turns)
+        actions = type(self).actions
+        if turn < len(actions):
+            action = actions[turn]
+        else:
+            action = random.choices(actions, weights=[a.weight for a in actions])[0]
+        action(self)
+
+
+class Reader(Scripted):
     weight = 6
     wait_time = between(0.1, 0.5)
     etags: dict[str, str]
@@ -75,59 +108,59 @@ class Reader(HttpUser):
             else:
                 response.failure(f"{response.status_code} for {path}")
 
-    @task(2)
+    @weighted(2)
     def trivial(self) -> None:
         self.client.get("/robots.txt", name="trivial")
 
-    @task(2)
+    @weighted(2)
     def home(self) -> None:
         self.page("/", "page: home")
 
-    @task(2)
+    @weighted(2)
     def dispute_list(self) -> None:
         self.page(f"/disputes/?page={random.randint(1, 3)}", "page: dispute list")
 
-    @task(4)
+    @weighted(4)
     def dispute(self) -> None:
         self.page(f"/disputes/{pick('disputes')}/", "page: dispute")
 
-    @task(1)
+    @weighted(1)
     def large_dispute(self) -> None:
         self.page(f"/disputes/{DATA['large_dispute']}/", "page: large dispute")
 
-    @task(3)
+    @weighted(3)
     def claim(self) -> None:
         self.page(f"/claims/{pick('claims')}/", "page: claim")
 
-    @task(1)
+    @weighted(1)
     def party(self) -> None:
         self.page(f"/parties/{pick('parties')}/", "page: party")
 
-    @task(1)
+    @weighted(1)
     def model(self) -> None:
         self.page(f"/models/{pick('models')}/", "page: model")
 
-    @task(1)
+    @weighted(1)
     def evidence(self) -> None:
         self.page(f"/evidence/{pick('evidence')}/", "page: evidence")
 
-    @task(1)
+    @weighted(1)
     def search(self) -> None:
         self.page(
             f"/search/?q={random.choice(['pangu', 'qwen upcycling', 'licence', 'model weights'])}",
             "page: search",
         )
 
-    @task(1)
+    @weighted(1)
     def report(self) -> None:
         self.page(f"/reports/{DATA['report']}/", "page: report")
 
-    @task(1)
+    @weighted(1)
     def chart(self) -> None:
         self.page(f"/reports/{DATA['report']}/charts/sigma_curves.svg", "page: chart")
 
 
-class ApiClient(HttpUser):
+class ApiClient(Scripted):
     weight = 3
     wait_time = between(0.1, 0.5)
     lists = ("disputes", "claims", "evidence", "parties", "models")
@@ -141,29 +174,29 @@ class ApiClient(HttpUser):
             if not url:
                 break
 
-    @task(3)
+    @weighted(3)
     def list_pages(self) -> None:
         self.pages(f"/api/v1/{random.choice(self.lists)}/", "api: list", random.randint(1, 3))
 
-    @task(2)
+    @weighted(2)
     def list_expanded(self) -> None:
         kind = random.choice(list(self.expand))
         self.pages(f"/api/v1/{kind}/?expand={self.expand[kind]}", "api: list expand", random.randint(1, 2))
 
-    @task(2)
+    @weighted(2)
     def detail(self) -> None:
         self.client.get(f"/api/v1/claims/{pick('claims')}/", name="api: detail")
 
 
-class Editor(HttpUser):
-    weight = 1
-    wait_time = between(0.5, 1.5)
+class Editor(Scripted):
+    fixed_count = 1  # one editor whatever the number of users: a newsroom, not a crowd
+    wait_time = between(0.2, 1.0)
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Token {DATA['token']}"
         self.reports: list[str] = []
 
-    @task(3)
+    @weighted(3)
     def write(self) -> None:
         slug = f"load-{uuid.uuid4().hex[:12]}"
         created = self.client.post(
@@ -178,7 +211,7 @@ class Editor(HttpUser):
         )
         self.client.post(f"/api/v1/parties/{slug}/publish/", name="editor: publish")
 
-    @task(1)
+    @weighted(1)
     def request_report(self) -> None:
         response = self.client.post(
             "/api/v1/reports/",
@@ -193,7 +226,7 @@ class Editor(HttpUser):
         if response.status_code in (200, 201):
             self.reports.append(response.json()["slug"])
 
-    @task(2)
+    @weighted(2)
     def poll_report(self) -> None:
         slug = self.reports[-1] if self.reports else DATA["report"]
         self.client.get(f"/api/v1/reports/{slug}/", name="editor: report poll")
