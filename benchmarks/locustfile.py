@@ -3,8 +3,8 @@
 Three kinds of user, in the proportions of a news site's traffic:
 
 * ``Reader`` (anonymous, browser-like): the home page, the dispute list, disputes (the large one
-  too), claims, parties, models, evidence, search, a fingerprint report and its chart, and about one
-  request in four revalidated with ``If-None-Match`` as a browser does (a 304 is a success);
+  too), claims, parties, models, evidence, search, a fingerprint report and its chart, and pages it has
+  seen asked for again with ``If-None-Match``, as a browser does (a 304 is a success);
 * ``ApiClient`` (anonymous): pages through the lists, with and without ``?expand=``;
 * ``Editor`` (API token): creates a party, edits it, publishes it (every write bumps the content
   version, so readers' caches turn over under load), and requests a fingerprint report of two tiny
@@ -96,17 +96,22 @@ class Reader(Scripted):
     def on_start(self) -> None:
         self.etags = {}
 
-    def page(self, path: str, name: str) -> None:
-        headers = {"If-None-Match": self.etags[path]} if path in self.etags and random.random() < 0.25 else {}
-        with self.client.get(
-            path, name="page: revalidated" if headers else name, headers=headers, catch_response=True
-        ) as response:
+    def page(self, path: str, name: str, headers: dict | None = None) -> None:
+        with self.client.get(path, name=name, headers=headers or {}, catch_response=True) as response:
             if response.status_code in (200, 304):
                 if response.headers.get("ETag"):
                     self.etags[path] = response.headers["ETag"]
                 response.success()
             else:
                 response.failure(f"{response.status_code} for {path}")
+
+    @weighted(3)
+    def revalidate(self) -> None:
+        """A browser asking again for a page it has (a 304 when nothing changed since)."""
+        if not self.etags:
+            self.page("/", "page: home")
+        path = random.choice(list(self.etags))
+        self.page(path, "page: revalidated", {"If-None-Match": self.etags[path]})
 
     @weighted(2)
     def trivial(self) -> None:
