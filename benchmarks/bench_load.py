@@ -99,6 +99,15 @@ def setup(var_dir: Path, store: Path, *, small: bool) -> dict:
 
     if not (store / "lineage" / "base").exists():
         build_lineage_set(store / "lineage", size="tiny", seed=0)
+    # Checkpoints registered by a run with another model store cannot move: start them afresh.
+    moved = m.Checkpoint.objects.filter(model__slug__startswith="load-").exclude(
+        location__startswith=str(store)
+    )
+    if moved.exists():
+        m.EvidenceArtifact.objects.filter(report__isnull=False).delete()
+        for model in (m.FingerprintReport, m.ModelFingerprint):
+            model.objects.all().delete()
+        moved.delete()
     public = {"status": "published", "published_at": timezone.now()}
     developer = m.Party.objects.get(slug="party-0")
     checkpoints = []
