@@ -230,6 +230,7 @@ class Editor(Scripted):
         )
         if response.status_code in (200, 201):
             self.reports.append(response.json()["slug"])
+            self.poll_report()  # an editor looks at once
 
     @weighted(2)
     def poll_report(self) -> None:
