@@ -207,7 +207,7 @@ def test_a_reports_charts_are_drawn_on_the_first_view_then_served_from_the_row(c
     page_html = client.get(report.get_absolute_url()).content.decode()
     assert "sigma_curves.svg" in page_html and len(calls) == 1
     report.refresh_from_db()
-    assert set(report.charts) == {"sigma_curves"} and report.timings["charts_seconds"] >= 0
+    assert "sigma_curves" in report.charts and report.timings["charts_seconds"] >= 0
     chart = client.get(f"/reports/{report.slug}/charts/sigma_curves.svg")
     assert chart.status_code == 200 and b"<svg" in chart.content
     assert client.get(f"/api/v1/reports/{report.slug}/").json()["charts"]
