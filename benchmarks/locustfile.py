@@ -201,21 +201,6 @@ class Editor(Scripted):
         self.client.headers["Authorization"] = f"Token {DATA['token']}"
         self.reports: list[str] = []
 
-    @weighted(3)
-    def write(self) -> None:
-        slug = f"load-{uuid.uuid4().hex[:12]}"
-        created = self.client.post(
-            "/api/v1/parties/",
-            json={"slug": slug, "name": f"Load test lab {slug}", "kind": "lab"},
-            name="editor: write",
-        )
-        if created.status_code != 201:
-            return
-        self.client.patch(
-            f"/api/v1/parties/{slug}/", json={"note": "Edited under load."}, name="editor: write"
-        )
-        self.client.post(f"/api/v1/parties/{slug}/publish/", name="editor: publish")
-
     @weighted(1)
     def request_report(self) -> None:
         response = self.client.post(
@@ -236,3 +221,18 @@ class Editor(Scripted):
     def poll_report(self) -> None:
         slug = self.reports[-1] if self.reports else DATA["report"]
         self.client.get(f"/api/v1/reports/{slug}/", name="editor: report poll")
+
+    @weighted(3)
+    def write(self) -> None:
+        slug = f"load-{uuid.uuid4().hex[:12]}"
+        created = self.client.post(
+            "/api/v1/parties/",
+            json={"slug": slug, "name": f"Load test lab {slug}", "kind": "lab"},
+            name="editor: write",
+        )
+        if created.status_code != 201:
+            return
+        self.client.patch(
+            f"/api/v1/parties/{slug}/", json={"note": "Edited under load."}, name="editor: write"
+        )
+        self.client.post(f"/api/v1/parties/{slug}/publish/", name="editor: publish")
