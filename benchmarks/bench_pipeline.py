@@ -12,8 +12,9 @@ the engine's generator, then alternates, ``--runs`` times:
             the request's commit to the report's ``finished_at`` as the worker recorded it.
 
 The pipeline does more than the engine: it re-validates the headers, writes progress to the
-database every REPORT_PROGRESS_SECONDS, stores the fingerprints (gzip'd JSON) and the result, and
-draws the SVG charts. Its overhead is (pipeline - engine) / engine. Files are read once before the
+database every REPORT_PROGRESS_SECONDS, stores the fingerprints (gzip'd JSON) and the result. (The
+SVG charts are no longer drawn by the worker but on the report's first view; the last column times
+that first draw, which a reader pays once.) Its overhead is (pipeline - engine) / engine. Files are read once before the
 runs, so both measure a warm page cache. Uses DATABASE_URL / CELERY_BROKER_URL when set (PostgreSQL
 and Redis), else SQLite and the filesystem broker in a scratch VAR_DIR.
 """

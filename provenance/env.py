@@ -171,3 +171,21 @@ def env_email(name: str, default: str) -> dict:
     """Django's email settings from the URL in ``name`` (see ``parse_email_url``)."""
     raw = os.environ.get(name)
     return parse_email_url(default if raw is None or raw.strip() == "" else raw, name=name)
+
+
+def env_cache(name: str, default: str = "locmem://") -> dict:
+    """A Django cache from a URL: ``locmem://[name]`` (this process only), ``redis://host:port/db`` or
+    ``rediss://`` (shared by every process and host that names it), ``dummy://`` (caches nothing)."""
+    raw = (os.environ.get(name) or "").strip() or default
+    scheme, sep, rest = raw.partition("://")
+    scheme = scheme.lower()
+    if sep and scheme in ("redis", "rediss") and rest.strip("/"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    if sep and scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if sep and scheme == "dummy" and not rest:
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a cache this project can use: give redis://127.0.0.1:6379/2 (shared), "
+        "locmem:// (this process only, the default) or dummy:// (no cache)."
+    )

@@ -16,6 +16,7 @@ from kombu.transport import TRANSPORT_ALIASES
 
 from provenance.env import (
     env_bool,
+    env_cache,
     env_choice,
     env_email,
     env_int,
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "provenance.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "provenance.query_guard.ControlCharacterQueryMiddleware",
+    # ETag/Last-Modified/304 and Cache-Control of public output, before sessions are loaded.
+    "claims.http_cache.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -295,8 +298,13 @@ if _THROTTLE_CACHE_URL and not _THROTTLE_CACHE_URL.startswith(("redis://", "redi
     raise ImproperlyConfigured(
         "API_THROTTLE_CACHE_URL must be a redis:// URL (or unset for per-process counts)."
     )
+# The default cache holds rendered fragments of public pages (the dispute page's body); entries are keyed by the public content version (claims/models/content.py), so a shared Redis
+# (CACHE_URL=redis://…) needs no invalidation messages. locmem:// (default) is per process.
+# How long a CDN or shared proxy may serve an anonymous reader its copy of a page or API read
+# (s-maxage; browsers always revalidate). An unpublished record leaves shared caches within this.
+HTTP_CACHE_SECONDS = env_int("HTTP_CACHE_SECONDS", 30, minimum=0)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": env_cache("CACHE_URL"),
     "api_throttle": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _THROTTLE_CACHE_URL}
         if _THROTTLE_CACHE_URL

@@ -35,3 +35,14 @@ def _no_capture_on_publish(settings):
     """Publishing an evidence record queues a capture of its URL; tests that publish records for
     other reasons must not send those to the broker (tests/archive switch it back on)."""
     settings.ARCHIVE_CAPTURE_ON_PUBLISH = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached fragments are keyed by the content version, which restarts with every test's rolled-back
+    database: each test starts with an empty cache, as a fresh deployment would."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

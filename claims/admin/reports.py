@@ -24,7 +24,7 @@ from claims.charts import svg_response
 from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
-from claims.services import report_request, report_retry
+from claims.services import report_draw_charts, report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.safetensors_format import human_bytes
@@ -195,9 +195,12 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
 
     def chart_view(self, request, pk: int, name: str):
         report = self.get_object(request, str(pk))
-        if report is None or not self.has_view_permission(request, report) or name not in report.charts:
+        if report is None or not self.has_view_permission(request, report):
             raise Http404
-        return svg_response(report.charts[name])
+        svg = report_draw_charts(report=report).get(name)
+        if not svg:
+            raise Http404
+        return svg_response(svg)
 
     # -- read-only displays ----------------------------------------------------------------------
     @admin.display(description="status", ordering="status")
@@ -254,7 +257,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
 
     @admin.display(description="charts")
     def charts_html(self, obj):
-        if not obj.charts:
+        if not report_draw_charts(report=obj):
             return "—"
         charts = [
             (name, reverse("admin:claims_fingerprintreport_chart", args=[obj.pk, name]))

@@ -3,6 +3,7 @@
 from claims.models.ai_models import AIModel, Checkpoint
 from claims.models.base import DatePrecision, PublicQuerySet, PublicRecord
 from claims.models.claims import Claim, RightOfReply
+from claims.models.content import ContentVersion
 from claims.models.desk import DeskNotice
 from claims.models.disputes import Dispute, DisputeParty
 from claims.models.evidence import EvidenceArtifact, EvidenceLink
@@ -15,6 +16,7 @@ __all__ = [
     "CaptureArtefact",
     "Checkpoint",
     "Claim",
+    "ContentVersion",
     "DatePrecision",
     "DeskNotice",
     "Dispute",

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.requests import report_enqueue
+from claims.services.content import content_changed
 from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.sources import (
     GitSource,
@@ -113,12 +114,14 @@ def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
     )
     checkpoint.acquisition_error = message
     logger.warning("Download of checkpoint %s failed: %s\n%s", checkpoint.pk, message, detail)
-    _waiting_reports(checkpoint.pk).update(
-        status=FingerprintReport.Status.FAILED,
-        error_message=acquisition_failure_message(checkpoint),
-        error_detail=detail,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        content_changed()  # the waiting reports' pages say they failed
+        _waiting_reports(checkpoint.pk).update(
+            status=FingerprintReport.Status.FAILED,
+            error_message=acquisition_failure_message(checkpoint),
+            error_detail=detail,
+            finished_at=timezone.now(),
+        )
 
 
 def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) -> str:

@@ -30,6 +30,7 @@ from claims.archive.browser import HTML_TYPES, render
 from claims.archive.fetch import Exchange, FetchFailed, FetchResult, Policy, fetch
 from claims.archive.text import decode, html_text
 from claims.models import CaptureArtefact, SourceCapture
+from claims.services.content import content_changed
 
 logger = logging.getLogger(__name__)
 Status = SourceCapture.Status
@@ -134,6 +135,7 @@ def _store(capture: SourceCapture, taken: Taken) -> None:
     final = taken.result.final
     try:
         with transaction.atomic():
+            content_changed()  # the evidence page shows its archived copies (claims.services.content)
             locked = SourceCapture.objects.select_for_update().get(pk=capture.pk)
             if locked.status != Status.RUNNING:  # the sweep gave up on it meanwhile
                 raise FetchFailed("The capture was given up while it ran.")

@@ -4,9 +4,10 @@
    same message finds nothing to claim and stops. A report left ``running`` by a worker that died
    (its heartbeat is stale) may be claimed again, at most ``MAX_ATTEMPTS`` times.
 2. Fingerprint each checkpoint, or reuse the stored fingerprint when the files are unchanged.
-   Each phase (reading model A, reading model B, each method, drawing charts) is written to the
-   report as it starts (``ProgressWriter``; the words come from ``provenance.fingerprint.progress``).
-3. Compare, draw the charts, store result, summary, timings and versions: ``succeeded``.
+   Each phase (reading model A, reading model B, each method) is written to the report as it
+   starts (``ProgressWriter``; the words come from ``provenance.fingerprint.progress``).
+3. Compare, store result, summary, timings and versions: ``succeeded``. The charts are drawn
+   later, on the first view (``claims.services.report_draw_charts``), not by the worker.
 4. Bad input (a corrupt checkpoint...) ends ``failed`` with the engine's one-sentence message for
    the journalist and the traceback for the operator. A lost database connection is transient: the
    report goes back to ``queued`` and the exception propagates so the task retries with backoff.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -36,11 +37,11 @@ from claims.pipeline import fingerprint_store
 from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from claims.services.checkpoints import checkpoint_record_inspection
+from claims.services.content import content_changed
 from provenance.fingerprint import ENGINE_VERSION
-from provenance.fingerprint.charts import report_charts
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
-from provenance.fingerprint.progress import CHARTS_PHASE, compare_phase, read_phase
+from provenance.fingerprint.progress import compare_phase, read_phase
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
@@ -75,12 +76,14 @@ def report_claim(*, report_id: int) -> FingerprintReport | None:
         "progress_phase": {},
         "attempts": F("attempts") + 1,
     }
-    claimed = FingerprintReport.objects.filter(pk=report_id, status=Status.QUEUED).update(**fresh_start)
-    if not claimed:
-        # A redelivered message after a worker died mid-report: its heartbeat has stopped.
-        claimed = FingerprintReport.objects.filter(
-            pk=report_id, status=Status.RUNNING, heartbeat_at__lt=now - stale_after()
-        ).update(**fresh_start)
+    with transaction.atomic():
+        content_changed()  # the public page says "computing" from now on
+        claimed = FingerprintReport.objects.filter(pk=report_id, status=Status.QUEUED).update(**fresh_start)
+        if not claimed:
+            # A redelivered message after a worker died mid-report: its heartbeat has stopped.
+            claimed = FingerprintReport.objects.filter(
+                pk=report_id, status=Status.RUNNING, heartbeat_at__lt=now - stale_after()
+            ).update(**fresh_start)
     if not claimed:
         return None
     report = FingerprintReport.objects.select_related("checkpoint_a__model", "checkpoint_b__model").get(
@@ -256,17 +259,23 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     )
     result = comparison.to_dict()
     timings["compare_seconds"] = round(time.perf_counter() - t, 3)
-    progress.set_phase(CHARTS_PHASE)
-    t = time.perf_counter()
-    charts = report_charts(result, label_a=labels[0], label_b=labels[1])
-    timings["charts_seconds"] = round(time.perf_counter() - t, 3)
     timings["total_seconds"] = round(time.perf_counter() - started, 3)
     timings["cpu_seconds"] = round(time.process_time() - cpu_started, 3)  # all threads of this process
+    with transaction.atomic():
+        content_changed()
+        _store_result(report, comparison, result, timings, (fp_a, fp_b))
+    return report
+
+
+def _store_result(
+    report: FingerprintReport, comparison, result: dict, timings: dict, fingerprints: tuple
+) -> None:
+    fp_a, fp_b = fingerprints
     report.refresh_from_db()
     report.status = Status.SUCCEEDED
     report.result = result
     report.summary = comparison.summary
-    report.charts = charts
+    report.charts = {}  # drawn on the first view (claims.charts)
     report.timings = timings
     report.input_hashes = {
         str(report.checkpoint_a_id): fp_a.content_hash,
@@ -282,19 +291,22 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     EvidenceArtifact.objects.filter(report=report, published_on__isnull=True).update(
         published_on=timezone.localdate(report.finished_at), date_precision=DatePrecision.DAY
     )
-    return report
 
 
 def report_fail(report: FingerprintReport, *, message: str, detail: str) -> None:
-    FingerprintReport.objects.filter(pk=report.pk).update(
-        status=Status.FAILED, error_message=message, error_detail=detail, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        content_changed()
+        FingerprintReport.objects.filter(pk=report.pk).update(
+            status=Status.FAILED, error_message=message, error_detail=detail, finished_at=timezone.now()
+        )
 
 
 def report_release(report: FingerprintReport) -> None:
     """Give a report back to the queue after a transient error (best effort: the database may be down)."""
     try:
-        FingerprintReport.objects.filter(pk=report.pk, status=Status.RUNNING).update(status=Status.QUEUED)
+        with transaction.atomic():
+            content_changed()
+            FingerprintReport.objects.filter(pk=report.pk, status=Status.RUNNING).update(status=Status.QUEUED)
     except TRANSIENT_ERRORS:
         logger.warning("Could not release report %s; the sweep will.", report.pk)
 

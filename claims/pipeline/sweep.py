@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from claims.models import FingerprintReport
 from claims.pipeline.requests import report_enqueue, reports_needing_enqueue
 from claims.pipeline.runner import MAX_ATTEMPTS, human_duration, stale_after
+from claims.services.content import content_changed
 
 Status = FingerprintReport.Status
 
@@ -36,23 +38,25 @@ def reports_sweep() -> SweepResult:
     now = timezone.now()
     result = SweepResult()
     hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_STALE_SECONDS)
-    result.failed += FingerprintReport.objects.filter(
-        status=Status.RUNNING, started_at__lt=now - hard_limit
-    ).update(
-        status=Status.FAILED,
-        finished_at=now,
-        error_message=f"The analysis ran past the hard time limit of {human_duration(settings.CELERY_TASK_TIME_LIMIT)} "
-        "and was stopped. An operator can raise CELERY_TASK_TIME_LIMIT and retry.",
-        error_detail="reports_sweep: running past CELERY_TASK_TIME_LIMIT",
-    )
+    overdue = FingerprintReport.objects.filter(status=Status.RUNNING, started_at__lt=now - hard_limit)
     stale = FingerprintReport.objects.filter(status=Status.RUNNING, heartbeat_at__lt=now - stale_after())
-    result.failed += stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Status.FAILED,
-        finished_at=now,
-        error_message=f"The analysis was interrupted {MAX_ATTEMPTS} times (the worker was stopped or ran out of "
-        "time or memory). An operator should check the worker logs before retrying.",
-        error_detail="reports_sweep: heartbeat stopped after the last attempt",
-    )
+    if overdue.exists() or stale.filter(attempts__gte=MAX_ATTEMPTS).exists():
+        with transaction.atomic():
+            content_changed()  # a failed report's pages say so (only then: the sweep runs every minute)
+            result.failed += overdue.update(
+                status=Status.FAILED,
+                finished_at=now,
+                error_message=f"The analysis ran past the hard time limit of {human_duration(settings.CELERY_TASK_TIME_LIMIT)} "
+                "and was stopped. An operator can raise CELERY_TASK_TIME_LIMIT and retry.",
+                error_detail="reports_sweep: running past CELERY_TASK_TIME_LIMIT",
+            )
+            result.failed += stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+                status=Status.FAILED,
+                finished_at=now,
+                error_message=f"The analysis was interrupted {MAX_ATTEMPTS} times (the worker was stopped or ran out of "
+                "time or memory). An operator should check the worker logs before retrying.",
+                error_detail="reports_sweep: heartbeat stopped after the last attempt",
+            )
     # Select, then update with the same conditions: a report that came back to life in between
     # is left alone, and sending an id that was not requeued is harmless.
     revived = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))

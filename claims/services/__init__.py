@@ -7,7 +7,10 @@
   demo), the door check they share, and recording what the pipeline learnt by reading the files;
   acquiring one from a model hub (``checkpoint_acquire``) and recording the download.
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
-* ``reports``: requesting a fingerprint report (``report_request``) and retrying a failed one.
+* ``reports``: requesting a fingerprint report (``report_request``), retrying a failed one, drawing
+  its charts on the first view (``report_draw_charts``).
+* ``content``: the public content version every write bumps (``content_changed``), which keys
+  every cache of public output.
 * ``sources``: capturing an evidence record's URL (``capture_request``) and an editor's decision on
   what the source watch suggests (``suggestion_confirm``, ``suggestion_dismiss``).
 * ``replies``: confirming "no response as of" on a right of reply past its deadline.
@@ -28,6 +31,7 @@ from claims.services.checkpoints import (
     checkpoint_update,
     checkpoint_validate,
 )
+from claims.services.content import content_changed
 from claims.services.desk import desk_send_digest
 from claims.services.disputes import dispute_save, dispute_set_roles
 from claims.services.records import (
@@ -40,7 +44,7 @@ from claims.services.records import (
     record_update,
 )
 from claims.services.replies import reply_confirm_no_response
-from claims.services.reports import report_request, report_retry
+from claims.services.reports import report_draw_charts, report_request, report_retry
 from claims.services.sources import capture_request, suggestion_confirm, suggestion_dismiss
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "checkpoint_save",
     "checkpoint_update",
     "checkpoint_validate",
+    "content_changed",
     "desk_send_digest",
     "dispute_save",
     "dispute_set_roles",
@@ -63,6 +68,7 @@ __all__ = [
     "record_save",
     "record_unpublish",
     "record_update",
+    "report_draw_charts",
     "reply_confirm_no_response",
     "report_request",
     "report_retry",

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from claims.models import AIModel, Checkpoint
 from claims.pipeline.checkpoints import header_facts
+from claims.services.content import content_changed
 from provenance.fingerprint.sources import (
     GitSource,
     HubSource,
@@ -96,6 +97,7 @@ def checkpoint_save(
     ``has_updated`` says whether any value changed (with ``only_if_changed``, nothing is saved
     then). The headers are read again when the checkpoint is new, its identity changed, or
     ``inspect``. Raises ValidationError naming the field at fault."""
+    content_changed()  # first: the lock order of claims.services.content
     stored = _stored_values(checkpoint)
     checkpoint.full_clean()  # resolves the location; refuses identity changes once hashed
     identity_changed = any(_values(checkpoint)[name] != stored.get(name) for name in _IDENTITY)
@@ -172,6 +174,7 @@ def checkpoint_record_inspection(
     unknown = set(inspection) - set(Checkpoint.INSPECTED_FIELDS)
     if unknown:
         raise ValueError(f"Not inspected fields of a checkpoint: {', '.join(sorted(unknown))}.")
+    content_changed()  # first: the lock order of claims.services.content
     current = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
     changed = [name for name, value in inspection.items() if getattr(current, name) != value]
     if not changed:
@@ -236,6 +239,7 @@ def checkpoint_acquire(
             "source_repo": source.repo,
         }
     wanted["source_revision"] = source.revision
+    content_changed()  # first: the lock order of claims.services.content
     checkpoint = Checkpoint.objects.select_for_update().filter(model=model, revision=revision).first()
     created = checkpoint is None
     if not created:
@@ -270,6 +274,7 @@ def checkpoint_record_acquisition(
     """Write what a finished download established: the commit, each file with its SHA-256, and
     the folder (inside MODEL_CACHE_DIR, so inside the model store) the engine reads; the headers
     are read as for any registration. Raises ValidationError if the files are not readable weights."""
+    content_changed()  # first: the lock order of claims.services.content
     current = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
     current.location = folder
     current.source_commit = commit

@@ -22,13 +22,16 @@ from django.utils import timezone
 
 from claims.errors import ProvenanceError
 from claims.models import EvidenceArtifact, PublicRecord
+from claims.services.content import content_changed
 
 Status = PublicRecord.Status
 Row = TypeVar("Row", bound=models.Model)
 
 
 def _locked(record: PublicRecord) -> PublicRecord:
-    """The current row, locked until the transaction ends, so two editors cannot race a transition."""
+    """The current row, locked until the transaction ends, so two editors cannot race a transition.
+    The content version is locked first (``claims.services.content``: one lock order for all)."""
+    content_changed()
     return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
@@ -46,7 +49,9 @@ def record_save(*, record: Row, user: AbstractBaseUser | None, reason: str = "")
     ``ValidationError`` (field errors keyed by field) and writes nothing when the row is invalid."""
     _attribute(record, user=user, reason=reason)
     record.full_clean()
-    record.save()
+    with transaction.atomic():
+        content_changed()
+        record.save()
     return record
 
 
@@ -90,7 +95,9 @@ def record_delete(*, record: models.Model, user: AbstractBaseUser | None, reason
     """Delete a row that may be deleted (a link, a role; public records are retracted instead),
     recording who did it on its history entry."""
     _attribute(record, user=user, reason=reason)
-    record.delete()
+    with transaction.atomic():
+        content_changed()
+        record.delete()
 
 
 @transaction.atomic

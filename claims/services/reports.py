@@ -13,6 +13,7 @@ with the same sentence.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,6 +23,7 @@ from claims.errors import ProvenanceError
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models.reports import request_key
 from claims.pipeline.requests import report_enqueue_on_commit
+from claims.services.content import content_changed
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.parameters import validate as validate_parameters
@@ -124,6 +126,7 @@ def report_request(
     _download_evicted(checkpoint_a, checkpoint_b, user=user)
     try:
         with transaction.atomic():
+            content_changed()
             report = FingerprintReport(
                 checkpoint_a=checkpoint_a,
                 checkpoint_b=checkpoint_b,
@@ -153,8 +156,10 @@ def report_request(
     return report, True
 
 
+@transaction.atomic
 def report_retry(*, report: FingerprintReport, enqueue: bool = True) -> FingerprintReport:
     """Queue a failed report again (a fixed checkpoint, a worker that is back). Only failed ones."""
+    content_changed()  # a failed report's page says it failed; now it is queued
     updated = FingerprintReport.objects.filter(pk=report.pk, status=Status.FAILED).update(
         status=Status.QUEUED,
         error_message="",
@@ -174,3 +179,28 @@ def report_retry(*, report: FingerprintReport, enqueue: bool = True) -> Fingerpr
     if enqueue:
         report_enqueue_on_commit(report)
     return report
+
+
+def report_draw_charts(*, report: FingerprintReport) -> dict[str, str]:
+    """The report's charts ({name: SVG}), drawn from its stored result the first time anyone asks and
+    kept on the row; a report that is not computed yet has none.
+
+    Drawing is not the worker's job: it would add a second or so of fixed cost to every report,
+    most of whose charts nobody opens before an editor does. Two first views at once both draw and
+    store the same SVG (drawing is deterministic), so no lock is needed. Not a content change: the
+    pages that show a chart draw it before rendering, so their output is the same before and after.
+    """
+    if report.charts or report.status != Status.SUCCEEDED or "charts_seconds" in (report.timings or {}):
+        return report.charts or {}
+    from provenance.fingerprint.charts import report_charts  # matplotlib: only where a chart is drawn
+
+    started = time.perf_counter()
+    charts = report_charts(
+        report.result or {}, label_a=str(report.checkpoint_a), label_b=str(report.checkpoint_b)
+    )
+    timings = {**(report.timings or {}), "charts_seconds": round(time.perf_counter() - started, 3)}
+    FingerprintReport.objects.filter(pk=report.pk, status=Status.SUCCEEDED).update(
+        charts=charts, timings=timings
+    )
+    report.charts, report.timings = charts, timings
+    return charts

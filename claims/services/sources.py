@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from claims.errors import ProvenanceError
 from claims.models import EvidenceArtifact, SourceCapture, SourceSuggestion
+from claims.services.content import content_changed
 from claims.services.records import record_update
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def capture_request(
 ) -> SourceCapture:
     if not evidence.url:
         raise ProvenanceError(f"“{evidence}” has no URL to archive: add its source address first.")
+    content_changed()  # first: the lock order of claims.services.content
     # Lock the record, so two editors pressing "Archive now" together queue one capture.
     EvidenceArtifact.objects.select_for_update().filter(pk=evidence.pk).first()
     pending = evidence.captures.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()

@@ -1,12 +1,22 @@
-"""The dispute list (filters, pagination) and the dispute page (its timeline)."""
+"""The dispute list (filters, pagination) and the dispute page (its timeline).
+
+The dispute page's body (parties, models, timeline, change log) is the costliest thing the site
+renders (hundreds of claims with their evidence and replies). Readers get it from the cache, keyed by
+the public content version (``claims.http_cache.public_cache_key``), so any write through the
+services makes the next reader's copy fresh; an editor's preview is rendered every time, never stored.
+"""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 
+from claims.http_cache import public_cache_key
 from claims.models import Dispute
 from claims.selectors import dispute_filter_options, dispute_list, dispute_page
 from claims.views.base import PublicRecordView, can_preview
@@ -63,5 +73,29 @@ class DisputeDetail(PublicRecordView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page"] = dispute_page(dispute=self.object, preview=self.preview)
+        context["article"] = dispute_article(self.request, self.object, preview=self.preview)
         return context
+
+
+# Entries are never stale (the key names the content version); this only bounds what old versions hold.
+ARTICLE_CACHE_SECONDS = 24 * 3600
+
+
+def dispute_article(request, dispute: Dispute, *, preview: bool) -> SafeString:
+    """The body of ``dispute``'s page as HTML: from the cache for readers, rendered for a preview."""
+
+    def render_article() -> str:
+        page = dispute_page(dispute=dispute, preview=preview)
+        # No request: the fragment is the same for every reader (nothing of the user, no CSRF token).
+        return render_to_string(
+            "site/_dispute_article.html", {"page": page, "record": dispute, "preview": preview}
+        )
+
+    if preview:
+        return mark_safe(render_article())
+    key = public_cache_key(request, "dispute-article", dispute.pk)
+    html = cache.get(key)
+    if html is None:
+        html = render_article()
+        cache.set(key, html, ARTICLE_CACHE_SECONDS)
+    return mark_safe(html)

@@ -16,8 +16,10 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from claims.charts import svg_response
+from claims.http_cache import uncached
 from claims.models import FingerprintReport
 from claims.selectors import report_queryset
+from claims.services import report_draw_charts
 from claims.views.base import PublicRecordView, can_preview
 from provenance.fingerprint.headline import evidence_rows, headline
 from provenance.fingerprint.methods import method_title
@@ -169,9 +171,15 @@ class ReportDetail(PublicRecordView):
         summary = (self.object.result or {}).get("summary") or self.object.summary
         return summary[:300] if summary else "A fingerprint comparison of two AI model checkpoints."
 
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # Its progress moves without a content change (claims/http_cache.py).
+        return uncached(response) if context["in_progress"] else response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report = self.object
+        report_draw_charts(report=report)
         a, b = report.checkpoint_a, report.checkpoint_b
         succeeded = report.status == FingerprintReport.Status.SUCCEEDED
         context.update(
@@ -207,7 +215,7 @@ def _report_or_404(request, slug: str) -> FingerprintReport:
 @require_safe
 def report_chart(request, slug: str, name: str):
     report = _report_or_404(request, slug)
-    svg = (report.charts or {}).get(name)
+    svg = report_draw_charts(report=report).get(name)
     if not svg:
         raise Http404("No such chart in this report.")
     return svg_response(svg, cache_seconds=3600)

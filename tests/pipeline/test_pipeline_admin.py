@@ -114,6 +114,8 @@ def test_a_computed_report_shows_summary_scores_charts_and_reproducibility(edito
         assert f"<td>{method}</td>" in page
     assert computed.engine_version in page and computed.request_key in page
     assert "python -m provenance.fingerprint compare" in page
+    computed.refresh_from_db()  # the page drew the charts
+    assert computed.charts
     for name in computed.charts:
         url = reverse("admin:claims_fingerprintreport_chart", args=[computed.pk, name])
         assert url in page

@@ -312,6 +312,8 @@ def test_the_report_page_puts_the_summary_first_and_each_score_beside_its_null(c
         assert f"{calibration.get('size') or 'no'} pairs" in section
         if result.get("per_layer"):
             assert f"/reports/{report.slug}/layers/{name}.csv" in page
+    report.refresh_from_db()  # the page drew the charts on its first view
+    assert report.charts
     for chart in report.charts:
         assert f"/reports/{report.slug}/charts/{chart}.svg" in page
     assert re.search(r'<img src="[^"]+sigma_curves.svg" alt="[^"]{40,}"', page)

@@ -11,6 +11,7 @@ from claims.api.serializers.ai_models import CheckpointSummarySerializer
 from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, absolute, api_url
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
+from claims.services import report_draw_charts
 from provenance.fingerprint.headline import TIERS, headline
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS, Parameter
@@ -142,7 +143,7 @@ class ReportSerializer(serializers.ModelSerializer):
                     request, reverse("api:report-chart", kwargs={"slug": obj.slug, "name": name})
                 ),
             }
-            for name in sorted(obj.charts or {})
+            for name in sorted(report_draw_charts(report=obj))
         ]
 
 

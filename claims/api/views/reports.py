@@ -12,8 +12,9 @@ from claims.api import filters
 from claims.api.serializers.reports import ReportListSerializer, ReportRequestSerializer, ReportSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin
 from claims.charts import svg_response
+from claims.http_cache import reports_in_progress, uncached
 from claims.models import FingerprintReport
-from claims.services import report_request
+from claims.services import report_draw_charts, report_request
 
 
 @extend_schema_view(
@@ -45,6 +46,16 @@ class ReportViewSet(
 
     def get_serializer_class(self):
         return ReportListSerializer if self.action == "list" else ReportSerializer
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Progress is not content (claims/http_cache.py): while any report moves, no validators.
+        if (
+            request.method in ("GET", "HEAD")
+            and self.action in ("list", "retrieve")
+            and reports_in_progress()
+        ):
+            uncached(response)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         summary="Request a fingerprint comparison (editors only)",
@@ -84,7 +95,7 @@ class ReportViewSet(
     )
     def chart(self, request, slug=None, name=None):
         report = self.get_object()
-        svg = (report.charts or {}).get(name)
+        svg = report_draw_charts(report=report).get(name)
         if svg is None:
             raise Http404
         return svg_response(svg)
