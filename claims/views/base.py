@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.generic import DetailView
@@ -53,14 +54,22 @@ class PublicRecordView(DetailView):
             return ""
         return f"This record is a {self.object.get_status_display()}"
 
+    def preview_admin_link(self) -> tuple[str, str]:
+        """(URL, text) of the admin page where an editor previewing a draft publishes it."""
+        opts = self.object._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.object.pk])
+        return url, f"Open this {opts.verbose_name} in the admin to publish it"
+
     def page_description(self) -> str:
         return description_of(getattr(self.object, "public_body", "") or "")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        banner = self.preview_banner()
         context.update(
             preview=self.preview,
-            preview_banner=self.preview_banner(),
+            preview_banner=banner,
+            preview_admin_link=self.preview_admin_link() if banner else None,
             page_title=str(self.object),
             page_description=self.page_description(),
             canonical_path=self.object.get_absolute_url(),
