@@ -1,15 +1,18 @@
-"""Publish, unpublish and retract as buttons on a record's change form: the same services and the
-same confirmations as the list actions (retracting asks for the note), the refusal sentence shown
-when publishing is refused, nothing for staff without the publish permission."""
+"""Editors' tools in the admin: publish, unpublish and retract as buttons on a record's change form
+(the same services and confirmations as the list actions: retracting asks for the note; the refusal
+sentence shown when publishing is refused; nothing for staff without the publish permission), and
+an editor's public byline on the user page."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 
 from claims import models as m
+from claims.models import EditorProfile
+from claims.models.accounts import byline_of
 from tests.factories import ClaimFactory, PartyFactory, UserFactory, editor
-from tests.test_admin import url
+from tests.test_admin import form_data, url
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +107,18 @@ def test_staff_without_the_publish_permission_gets_no_buttons_and_a_403(client):
     assert client.get(url(m.Party, "retract", party.pk)).status_code == 403
     party.refresh_from_db()
     assert party.status == "draft"
+
+
+def test_an_operator_sets_an_editors_public_byline_on_the_user_page(client, editor_client):
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "a-long-test-password"))
+    page = client.get(url(User, "change", editor_client.user.pk))
+    assert 'name="editor_profile-0-byline"' in page.content.decode()
+    data = form_data(page)
+    joined = editor_client.user.date_joined
+    data.pop("date_joined", None)
+    data.update({"date_joined_0": f"{joined:%Y-%m-%d}", "date_joined_1": f"{joined:%H:%M:%S}"})
+    data["editor_profile-0-byline"] = "Ada Lovelace, data desk"
+    response = client.post(url(User, "change", editor_client.user.pk), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert EditorProfile.objects.get(user=editor_client.user).byline == "Ada Lovelace, data desk"
+    assert byline_of(User.objects.get(pk=editor_client.user.pk)) == "Ada Lovelace, data desk"

@@ -42,13 +42,15 @@ def status_badge_html(value: str, label: str):
 
 
 class ChangeReasonForm(forms.ModelForm):
-    """Adds "reason for this change", stored on the history entry (not a model field)."""
+    """Adds "reason for this change", stored on the history entry (not a model field) as a reason
+    written for readers."""
 
     change_reason = forms.CharField(
         required=False,
         max_length=1000,
         label="Reason for this change",
-        help_text="Shown in the record's history, e.g. “new evidence: the Reuters report”.",
+        help_text="Written for readers: the public change log shows it beside a changed assessment, "
+        "e.g. “new evidence: the Reuters report”. Also kept in the record's history.",
         widget=forms.TextInput(attrs={"size": 80}),
     )
 
@@ -74,7 +76,9 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form has applied its fields to ``obj``; the service validates the whole row and saves it.
-        services.record_save(record=obj, user=request.user, reason=self.change_reason(form))
+        services.record_save(
+            record=obj, user=request.user, reason=self.change_reason(form), reason_public=True
+        )
 
     def save_formset(self, request, form, formset, change):
         """Inline rows are written through the same service as the page's record, with its reason."""
@@ -83,7 +87,7 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
         for row in formset.deleted_objects:
             services.record_delete(record=row, user=request.user, reason=reason)
         for row in rows:
-            services.record_save(record=row, user=request.user, reason=reason)
+            services.record_save(record=row, user=request.user, reason=reason, reason_public=True)
         formset.save_m2m()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
