@@ -16,6 +16,7 @@ from django.views.generic import DetailView
 
 from claims.markdown import render_markdown
 from claims.models.visibility import visible
+from claims.views.sharing import share_context
 
 
 def can_preview(request: HttpRequest, model: type[Model]) -> bool:
@@ -34,9 +35,11 @@ def description_of(markdown_text: str, *, words: int = 40) -> str:
 
 
 class PublicRecordView(DetailView):
-    """A public record by slug: readers see published/retracted ones; editors may preview drafts."""
+    """A public record by slug: readers see published/retracted ones; editors may preview drafts.
+    With ``shareable``, a public record's page gets its "Cite this" block and Open Graph image."""
 
     context_object_name = "record"
+    shareable = False
 
     @property
     def preview(self) -> bool:
@@ -75,4 +78,6 @@ class PublicRecordView(DetailView):
             canonical_path=self.object.get_absolute_url(),
             og_type="article",
         )
+        if self.shareable:
+            context.update(share_context(self.request, self.object))
         return context

@@ -149,6 +149,7 @@ def _path_hint(checkpoint) -> str:
 
 class ReportDetail(PublicRecordView):
     model = FingerprintReport
+    shareable = True
     template_name = "site/report_detail.html"
 
     def get_queryset(self):
