@@ -436,5 +436,5 @@ def test_an_unfinished_report_shows_its_status_progress_or_error(client, status,
     EvidenceArtifactFactory(published=True, kind="analysis", report=report)
     page = text_of(html(client.get(report.get_absolute_url())))
     assert expected in page
-    assert ("refreshes every 15 seconds" in page) is (status != "failed")
+    assert ("Update this page every 15 seconds" in page) is (status != "failed")
     assert FingerprintReport.objects.get(pk=report.pk).status == status
