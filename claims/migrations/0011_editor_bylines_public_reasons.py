@@ -32,7 +32,7 @@ def mark_editors_reasons_public(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0009_checkpoint_sources'),
+        ('claims', '0010_source_archiving'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
