@@ -32,7 +32,7 @@ def mark_editors_reasons_public(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0010_source_archiving'),
+        ('claims', '0012_original_language_desk'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
