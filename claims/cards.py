@@ -19,16 +19,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 WIDTH, HEIGHT, DPI = 1200, 630, 100
-# Plain words for the engine's verdicts (``provenance.fingerprint.report``). The report page's own
-# headline tiers, once they exist, should be the one source of these sentences.
-VERDICT_HEADLINES = {
-    "shared_weights": "Shared weights: identical tensors found",
-    "lineage_supported": "Strong evidence of a common origin",
-    "suggestive": "Some evidence of a common origin",
-    "no_evidence": "No evidence of a common origin",
-    "cannot_tell": "Cannot tell: no method here could see it",
-}
-TONES = {  # (band colour, headline colour): the words carry the meaning, colour only adds to it
+# Per verdict tier (``provenance.fingerprint.headline``): (band colour, headline colour). The words
+# carry the meaning; colour only adds to it.
+TONES = {
     "strong": ("#b3261e", "#8c1d18"),
     "some": ("#b06000", "#7a4300"),
     "none": ("#1e7e34", "#145523"),
@@ -46,16 +39,6 @@ class Card:
     # (label, distance from the null in standard deviations, counts as evidence) per method.
     bars: list[tuple[str, float, bool]] = field(default_factory=list)
     threshold: float | None = None
-
-
-def verdict_headline(verdict: str) -> str:
-    return VERDICT_HEADLINES.get(verdict, "Fingerprint comparison")
-
-
-def verdict_tone(verdict: str) -> str:
-    return {"shared_weights": "strong", "lineage_supported": "strong", "suggestive": "some"}.get(
-        verdict, "none" if verdict == "no_evidence" else "neutral"
-    )
 
 
 def _wrap(text: str, width: int, lines: int) -> str:

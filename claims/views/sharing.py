@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
-from claims.cards import Card, render_card, verdict_headline, verdict_tone
+from claims.cards import Card, render_card
 from claims.models import Claim, Dispute, FingerprintReport
 from claims.models.visibility import public_name
 from claims.selectors import claim_detail_queryset, report_queryset
 from provenance.csp import embed_policy
+from provenance.fingerprint.headline import headline
 from provenance.fingerprint.methods import method_title
 from provenance.fingerprint.report import Z_STRONG
 
@@ -72,7 +73,7 @@ def _report_card(report: FingerprintReport) -> Card:
             "The comparison failed" if report.status == FingerprintReport.Status.FAILED else "Being computed"
         )
         return Card(kicker="Fingerprint report", title=title, headline=status)
-    verdict = str(result.get("verdict") or "")
+    words = headline(result)  # the report page's own headline: one source of these sentences
     bars = []
     for name, method in sorted((result.get("results") or {}).items()):
         z = (method.get("calibration") or {}).get("z") if isinstance(method, dict) else None
@@ -81,8 +82,8 @@ def _report_card(report: FingerprintReport) -> Card:
     return Card(
         kicker="Fingerprint report · recomputed from the weights",
         title=title,
-        headline=verdict_headline(verdict),
-        tone=verdict_tone(verdict),
+        headline=words.title if words else "Fingerprint comparison",
+        tone=words.tier if words and words.tier != "cannot_tell" else "neutral",
         footer=f"Every score beside its null · engine {report.engine_version}"
         if report.engine_version
         else "",
@@ -196,9 +197,7 @@ def report_embed(request, slug: str):
     context = {
         "report": report,
         "page_title": f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}",
-        "headline": verdict_headline(str(result.get("verdict") or ""))
-        if report.status == FingerprintReport.Status.SUCCEEDED
-        else "",
+        "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
         "full_url": request.build_absolute_uri(report.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_report.html", context)
