@@ -3,6 +3,7 @@
 from django.urls import path
 
 from claims import feeds, views
+from claims.views import sharing
 
 app_name = "claims"
 
@@ -13,7 +14,10 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("disputes/", views.DisputeList.as_view(), name="dispute-list"),
     path("disputes/<slug:slug>/", views.DisputeDetail.as_view(), name="dispute-detail"),
+    path("disputes/<slug:slug>/card.png", sharing.dispute_card, name="dispute-card"),
     path("claims/<slug:slug>/", views.ClaimDetail.as_view(), name="claim-detail"),
+    path("claims/<slug:slug>/card.png", sharing.claim_card, name="claim-card"),
+    path("claims/<slug:slug>/embed/", sharing.claim_embed, name="claim-embed"),
     path("parties/<slug:slug>/", views.PartyDetail.as_view(), name="party-detail"),
     path("models/<slug:slug>/", views.AIModelDetail.as_view(), name="aimodel-detail"),
     path("evidence/<slug:slug>/", views.EvidenceDetail.as_view(), name="evidence-detail"),
@@ -24,6 +28,8 @@ urlpatterns = [
         name="capture-artefact",
     ),
     path("reports/<slug:slug>/", views.ReportDetail.as_view(), name="report-detail"),
+    path("reports/<slug:slug>/card.png", sharing.report_card, name="report-card"),
+    path("reports/<slug:slug>/embed/", sharing.report_embed, name="report-embed"),
     path("reports/<slug:slug>/report.json", views.report_json, name="report-json"),
     path("reports/<slug:slug>/layers/<slug:method>.csv", views.report_layers_csv, name="report-layers-csv"),
     path("reports/<slug:slug>/charts/<slug:name>.svg", views.report_chart, name="report-chart"),

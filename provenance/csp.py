@@ -4,7 +4,9 @@ The public site needs no inline script or style at all: scripts only from this o
 none today; JSON-LD blocks are data, never executed, so they need no permission), styles from the
 site's stylesheet, images from this origin (the report charts). The admin (and the API's docs UI) write ``style="..."``
 attributes in their own templates, so their pages also allow inline *styles* - never inline scripts.
-A view that sets its own header (the SVG chart view does) keeps it.
+A view that sets its own header (the SVG chart view does) keeps it. The embed routes of reports and
+claims set ``embed_policy``: the site's policy with ``frame-ancestors`` listing the origins of
+``EMBED_ALLOWED_ORIGINS`` (still ``'none'`` when it is empty); nothing else is relaxed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ _COMMON = (
 )
 SITE_POLICY = f"{_COMMON}; style-src 'self'"
 ADMIN_POLICY = f"{_COMMON}; style-src 'self' 'unsafe-inline'"
+
+
+def embed_policy(origins: list[str]) -> str:
+    """The site's policy for a page other sites may frame: only ``origins`` (already validated as
+    ``scheme://host[:port]`` by ``provenance.env.env_origins``) may be its ancestors."""
+    ancestors = " ".join(origins) or "'none'"
+    return SITE_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
 
 
 class ContentSecurityPolicyMiddleware:

@@ -189,3 +189,33 @@ def env_cache(name: str, default: str = "locmem://") -> dict:
         f"{name}={raw!r} is not a cache this project can use: give redis://127.0.0.1:6379/2 (shared), "
         "locmem:// (this process only, the default) or dummy:// (no cache)."
     )
+
+
+def env_origins(name: str) -> list[str]:
+    """Comma-separated web origins, each ``http(s)://host[:port]`` with nothing after it (no path,
+    query, user or wildcard): they are written into a Content-Security-Policy as they are."""
+    origins = []
+    for item in env_list(name):
+        parsed = urlsplit(item)
+        try:
+            port_ok = parsed.port is None or parsed.port > 0
+        except ValueError:
+            port_ok = False
+        if (
+            parsed.scheme.lower() not in ("http", "https")
+            or not parsed.hostname
+            or "*" in item
+            or parsed.username is not None
+            or parsed.password is not None
+            or parsed.path
+            or parsed.query
+            or parsed.fragment
+            or not port_ok
+            or any(c.isspace() or c in ";,'\"" for c in item)
+        ):
+            raise ImproperlyConfigured(
+                f"{name}={os.environ[name]!r}: {item!r} is not a web origin: write scheme://host[:port] with http or https and "
+                f"nothing after it, e.g. https://www.example-news.org (several: comma-separated)."
+            )
+        origins.append(f"{parsed.scheme.lower()}://{parsed.netloc.lower()}")
+    return origins

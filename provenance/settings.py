@@ -21,6 +21,7 @@ from provenance.env import (
     env_email,
     env_int,
     env_list,
+    env_origins,
     env_rate,
     env_str,
     env_timezone,
@@ -64,6 +65,9 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sites that may show a report or a claim in an <iframe> (their embed routes only, e.g. newsrooms'
+# article pages): CSP frame-ancestors lists them there. Every other page is never framed.
+EMBED_ALLOWED_ORIGINS = env_origins("EMBED_ALLOWED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

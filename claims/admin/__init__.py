@@ -2,7 +2,7 @@
 
 from django.contrib import admin  # noqa: E402
 
-from claims.admin import ai_models, claims, disputes, evidence, parties, reports  # noqa: F401
+from claims.admin import accounts, ai_models, claims, disputes, evidence, parties, reports  # noqa: F401
 
 # The admin home shows the editors' desk above the list of models (claims/selectors/desk.py).
 admin.site.index_template = "admin/claims/desk_index.html"

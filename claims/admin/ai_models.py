@@ -12,6 +12,7 @@ from django.urls import path, reverse
 
 from claims import services
 from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, PublicRecordAdmin
+from claims.admin.reports import report_requested_redirect
 from claims.errors import ProvenanceError
 from claims.models import AIModel, Checkpoint
 from claims.services import report_request
@@ -167,10 +168,7 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
         except ProvenanceError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return None
-        self.message_user(
-            request, f"Report {report.slug} is {report.get_status_display()}.", messages.SUCCESS
-        )
-        return HttpResponseRedirect(reverse("admin:claims_fingerprintreport_change", args=[report.pk]))
+        return report_requested_redirect(report)
 
     @admin.display(description="content hash")
     def short_hash(self, obj):

@@ -1,15 +1,19 @@
 """What every knowledge-base admin shares: history with diffs, a change-reason field, race-safe
-saves, and for public records the status badge and the publish / unpublish / retract actions."""
+saves, and for public records the status badge and publish / unpublish / retract, both as list
+actions and as buttons on each record's change form (the same services, the same confirmations:
+retracting asks for the note)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,13 +42,15 @@ def status_badge_html(value: str, label: str):
 
 
 class ChangeReasonForm(forms.ModelForm):
-    """Adds "reason for this change", stored on the history entry (not a model field)."""
+    """Adds "reason for this change", stored on the history entry (not a model field) as a reason
+    written for readers."""
 
     change_reason = forms.CharField(
         required=False,
         max_length=1000,
         label="Reason for this change",
-        help_text="Shown in the record's history, e.g. “new evidence: the Reuters report”.",
+        help_text="Written for readers: the public change log shows it beside a changed assessment, "
+        "e.g. “new evidence: the Reuters report”. Also kept in the record's history.",
         widget=forms.TextInput(attrs={"size": 80}),
     )
 
@@ -70,7 +76,9 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form has applied its fields to ``obj``; the service validates the whole row and saves it.
-        services.record_save(record=obj, user=request.user, reason=self.change_reason(form))
+        services.record_save(
+            record=obj, user=request.user, reason=self.change_reason(form), reason_public=True
+        )
 
     def save_formset(self, request, form, formset, change):
         """Inline rows are written through the same service as the page's record, with its reason."""
@@ -79,7 +87,7 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
         for row in formset.deleted_objects:
             services.record_delete(record=row, user=request.user, reason=reason)
         for row in rows:
-            services.record_save(record=row, user=request.user, reason=reason)
+            services.record_save(record=row, user=request.user, reason=reason, reason_public=True)
         formset.save_m2m()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -114,6 +122,7 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
         "updated_at",
     ]
     actions = ["publish", "unpublish", "retract"]
+    change_form_template = "admin/claims/public_record_change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), *self.editorial_readonly]
@@ -137,6 +146,55 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
     def has_publish_permission(self, request) -> bool:
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+    # -- the change form's publishing buttons ---------------------------------------------------
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/publish/", wrap(self.publish_view), name=f"{info}_publish"),
+            path("<path:object_id>/unpublish/", wrap(self.unpublish_view), name=f"{info}_unpublish"),
+            path("<path:object_id>/retract/", wrap(self.retract_view), name=f"{info}_retract"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"can_publish": self.has_publish_permission(request)}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def _record_for_transition(self, request, object_id: str):
+        """The record a publishing button acts on, or raise: the permission is checked first, as
+        for the list actions."""
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404(f"No {self.opts.verbose_name} with the id “{object_id}”.")
+        return record
+
+    def _back_to_change_form(self, record) -> HttpResponseRedirect:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        return HttpResponseRedirect(reverse(f"admin:{info}_change", args=[quote(record.pk)]))
+
+    def publish_view(self, request, object_id: str):
+        return self._button(request, object_id, services.record_publish, "published")
+
+    def unpublish_view(self, request, object_id: str):
+        return self._button(request, object_id, services.record_unpublish, "unpublished")
+
+    def _button(self, request, object_id: str, service, done: str):
+        """A publishing button (a POST): the list action's code on this one record, then back to it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        record = self._record_for_transition(request, object_id)
+        self._transition(request, [record], service, done)
+        return self._back_to_change_form(record)
+
+    def retract_view(self, request, object_id: str):
+        """The retract button: the same note page as the list action, for this one record."""
+        record = self._record_for_transition(request, object_id)
+        response = self._retract(request, [record])
+        return response or self._back_to_change_form(record)
 
     def _transition(self, request, queryset, service, done: str, **kwargs) -> None:
         succeeded = 0
@@ -162,19 +220,30 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
     @admin.action(description="Retract selected records…", permissions=["publish"])
     def retract(self, request, queryset):
         """An intermediate page asks for the note; the records stay public with it."""
+        return self._retract(request, queryset, action="retract")
+
+    def _retract(self, request, records, *, action: str = ""):
+        """The note page for ``records``, or (once a note is given) their retraction and None.
+        ``action``: the list action posting back to the changelist; empty for the change form's
+        button, which posts back to itself."""
         form = RetractForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             self._transition(
-                request, queryset, services.record_retract, "retracted", note=form.cleaned_data["note"]
+                request, records, services.record_retract, "retracted", note=form.cleaned_data["note"]
             )
             return None
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        single = len(records) == 1 and not action
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Retract {self.opts.verbose_name_plural}",
+            "title": f"Retract {self.opts.verbose_name if single else self.opts.verbose_name_plural}",
             "opts": self.opts,
             "form": form,
-            "queryset": queryset,
+            "queryset": records,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "retract",
+            "action": action,
+            "cancel_url": reverse(f"admin:{info}_change", args=[quote(records[0].pk)])
+            if single
+            else reverse(f"admin:{info}_changelist"),
         }
         return TemplateResponse(request, "admin/claims/retract.html", context)

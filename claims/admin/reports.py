@@ -1,7 +1,8 @@
 """Admin for fingerprint reports and the cached per-checkpoint fingerprints.
 
 An editor *requests* a report (two checkpoints and a method set) through the same service as the
-API and the command line, so an identical request opens the existing report. Everything else is
+API and the command line, so an identical request opens the existing report; either way the editor
+lands on the report's page. Everything else is
 the worker's: the change page shows status and progress (refreshing itself while the worker runs),
 the summary, each score beside its null, the charts, the reproducibility block, and a retry button
 for a failed report.
@@ -30,6 +31,14 @@ from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.safetensors_format import human_bytes
 
 Status = FingerprintReport.Status
+
+
+def report_requested_redirect(report: FingerprintReport) -> HttpResponseRedirect:
+    """After a request, the editor lands on the report's own page (a preview until its evidence is
+    published): its status and progress while a worker computes it (an identical request opens the
+    report that exists), then the report as readers will read it, with a link to the evidence
+    record that publishes it."""
+    return HttpResponseRedirect(report.get_absolute_url())
 
 
 class ReportRequestForm(forms.Form):
@@ -143,12 +152,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
             except ProvenanceError as exc:
                 form.add_error(None, str(exc))
             else:
-                self.message_user(
-                    request, f"Report {report.slug} is {report.get_status_display()}.", messages.SUCCESS
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:claims_fingerprintreport_change", args=[report.pk])
-                )
+                return report_requested_redirect(report)
         context = {
             **self.admin_site.each_context(request),
             "title": "Request a fingerprint comparison",

@@ -1,5 +1,6 @@
 """The knowledge base's models, one module per aggregate; import them from ``claims.models``."""
 
+from claims.models.accounts import EditorProfile
 from claims.models.ai_models import AIModel, Checkpoint
 from claims.models.base import DatePrecision, PublicQuerySet, PublicRecord
 from claims.models.claims import Claim, RightOfReply
@@ -21,6 +22,7 @@ __all__ = [
     "DeskNotice",
     "Dispute",
     "DisputeParty",
+    "EditorProfile",
     "EvidenceArtifact",
     "EvidenceLink",
     "FingerprintReport",

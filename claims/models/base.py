@@ -18,20 +18,53 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from claims.models.visibility import PublicQuerySet, is_public
 
 
+class ReasonAudience(models.Model):
+    """Whom a history entry's change reason is written for: a column on every historical table.
+
+    The rule: a reason is **public** only when an editor wrote it for readers, in the admin's "Reason
+    for this change" (``record_save(..., reason_public=True)``). Every reason written by code - the
+    demo loader ("load_demo: …"), imports, the pipeline, the publish / unpublish / retract
+    transitions - is internal: it stays in the admin's history and never reaches a reader. New code
+    is internal unless it says otherwise. ``claims.selectors.changes.public_reason`` is the one reader.
+    """
+
+    history_reason_public = models.BooleanField(
+        default=False,
+        help_text="The change reason was written by an editor for readers (the public change log shows "
+        "it); otherwise it is an internal note.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 def history(*, excluded_fields: list[str] | None = None, m2m_fields: list | None = None) -> HistoricalRecords:
     """History for an editable model. The change reason is free text (not simple-history's 100
-    characters), because the public change log shows an editor's "why" for assessment changes."""
+    characters), because the public change log shows an editor's "why" for assessment changes;
+    ``ReasonAudience`` records whether that reason is for readers."""
     return HistoricalRecords(
         history_change_reason_field=models.TextField(null=True),
         excluded_fields=excluded_fields or [],
         m2m_fields=m2m_fields or [],
+        bases=[ReasonAudience],
     )
+
+
+@receiver(pre_create_historical_record)
+def _record_reason_audience(sender, instance, history_instance, **kwargs) -> None:
+    """Copies the audience ``claims.services.records`` set on the row onto its history entry."""
+    if isinstance(history_instance, ReasonAudience):
+        history_instance.history_reason_public = bool(
+            getattr(instance, "_reason_public", False) and history_instance.history_change_reason
+        )
 
 
 # The last time zone to start a day (Kiribati, UTC+14): a date is "in the future" only when it has

@@ -1,4 +1,9 @@
-"""The public change log of claims' assessments: who changed a verdict, when, and why."""
+"""The public change log of claims' assessments: who changed a verdict, when, and why.
+
+Who: the editor's public byline (``claims.models.accounts.byline_of``: "an editor" by default, never
+the user name). Why: the reason as the editor wrote it for readers, and only that
+(``public_reason``: reasons written by code, such as "load_demo: …" or "Published", are internal).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from claims.models import Claim
+from claims.models.accounts import byline_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,15 @@ _LOG_FIELDS = (
     "assessment",
     "assessment_rationale",
     "history_change_reason",
+    "history_reason_public",
 )
+_LOG_RELATED = "history_user__editor_profile"
+
+
+def public_reason(entry) -> str:
+    """The reason of a history ``entry`` that readers may see: what an editor wrote for them, or ""
+    (the one place the rule of ``claims.models.base.ReasonAudience`` is read)."""
+    return (entry.history_change_reason or "") if entry.history_reason_public else ""
 
 
 def _assessment_changes(entries) -> list[AssessmentChange]:
@@ -46,14 +60,13 @@ def _assessment_changes(entries) -> list[AssessmentChange]:
     for entry in entries:
         old = previous.get(entry.id)
         if entry.id not in previous or entry.assessment != old:
-            user = entry.history_user
             log.append(
                 AssessmentChange(
                     changed_at=entry.history_date,
-                    changed_by=(user.get_full_name() or user.get_username()) if user else "",
+                    changed_by=byline_of(entry.history_user),
                     old=old,
                     new=entry.assessment,
-                    reason=entry.history_change_reason or "",
+                    reason=public_reason(entry),
                     rationale=entry.assessment_rationale,
                     claim_id=entry.id,
                 )
@@ -67,7 +80,7 @@ def claim_assessment_log(*, claim: Claim) -> list[AssessmentChange]:
 
     Other edits (typo fixes, new links) are left out: readers want the verdict's story, not every save.
     """
-    entries = claim.history.select_related("history_user").order_by("history_date", "history_id")
+    entries = claim.history.select_related(_LOG_RELATED).order_by("history_date", "history_id")
     return _assessment_changes(entries.only(*_LOG_FIELDS))
 
 
@@ -75,7 +88,7 @@ def claims_assessment_log(*, claim_ids: list[int]) -> list[AssessmentChange]:
     """The assessment changes of several claims in one query, newest first."""
     entries = (
         Claim.history.filter(id__in=claim_ids)
-        .select_related("history_user")
+        .select_related(_LOG_RELATED)
         .order_by("id", "history_date", "history_id")
         .only(*_LOG_FIELDS)
     )

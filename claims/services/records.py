@@ -1,7 +1,7 @@
 """Writing a knowledge-base row, and the editorial transitions of public records.
 
 * ``record_save`` is the one place a row is written: it sets the history entry's user and change
-  reason, validates the whole row (``full_clean``: fields, ``clean()`` rules such as the fixed slug of
+  reason (internal unless the caller says an editor wrote it for readers), validates the whole row (``full_clean``: fields, ``clean()`` rules such as the fixed slug of
   a published record, and constraints), then saves. ``record_create``/``record_update`` apply a dict
   of values first (the API); the admin's forms apply their fields themselves and call ``record_save``.
   ``record_delete`` removes a row with its history entry naming who did it.
@@ -35,19 +35,28 @@ def _locked(record: PublicRecord) -> PublicRecord:
     return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
-def _attribute(record: models.Model, *, user: AbstractBaseUser | None, reason: str) -> None:
+def _attribute(
+    record: models.Model, *, user: AbstractBaseUser | None, reason: str, reason_public: bool = False
+) -> None:
     """Who makes the change and why, for the history entry the next write or delete records. Set on
-    the row itself: API requests are authenticated by DRF, which the history middleware never sees."""
+    the row itself: API requests are authenticated by DRF, which the history middleware never sees.
+    ``reason_public``: an editor wrote the reason for readers (``claims.models.base.ReasonAudience``)."""
     if user is not None:  # None: a command, or the request's user that the history middleware saw
         record._history_user = user
     if reason:
         record._change_reason = reason
+    # Only this call's own reason may be public (a reason left on the row by an earlier save is not).
+    record._reason_public = bool(reason) and reason_public
 
 
-def record_save(*, record: Row, user: AbstractBaseUser | None, reason: str = "") -> Row:
+def record_save(
+    *, record: Row, user: AbstractBaseUser | None, reason: str = "", reason_public: bool = False
+) -> Row:
     """Validate and save ``record`` as it stands (new or changed), with history. Raises Django's
-    ``ValidationError`` (field errors keyed by field) and writes nothing when the row is invalid."""
-    _attribute(record, user=user, reason=reason)
+    ``ValidationError`` (field errors keyed by field) and writes nothing when the row is invalid.
+    ``reason_public``: ``reason`` was written by an editor for readers (the public change log may
+    show it); every other reason stays internal."""
+    _attribute(record, user=user, reason=reason, reason_public=reason_public)
     record.full_clean()
     with transaction.atomic():
         content_changed()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.generic import DetailView
 
 from claims.markdown import render_markdown
 from claims.models.visibility import visible
+from claims.views.sharing import share_context
 
 
 def can_preview(request: HttpRequest, model: type[Model]) -> bool:
@@ -33,9 +35,11 @@ def description_of(markdown_text: str, *, words: int = 40) -> str:
 
 
 class PublicRecordView(DetailView):
-    """A public record by slug: readers see published/retracted ones; editors may preview drafts."""
+    """A public record by slug: readers see published/retracted ones; editors may preview drafts.
+    With ``shareable``, a public record's page gets its "Cite this" block and Open Graph image."""
 
     context_object_name = "record"
+    shareable = False
 
     @property
     def preview(self) -> bool:
@@ -53,17 +57,27 @@ class PublicRecordView(DetailView):
             return ""
         return f"This record is a {self.object.get_status_display()}"
 
+    def preview_admin_link(self) -> tuple[str, str]:
+        """(URL, text) of the admin page where an editor previewing a draft publishes it."""
+        opts = self.object._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.object.pk])
+        return url, f"Open this {opts.verbose_name} in the admin to publish it"
+
     def page_description(self) -> str:
         return description_of(getattr(self.object, "public_body", "") or "")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        banner = self.preview_banner()
         context.update(
             preview=self.preview,
-            preview_banner=self.preview_banner(),
+            preview_banner=banner,
+            preview_admin_link=self.preview_admin_link() if banner else None,
             page_title=str(self.object),
             page_description=self.page_description(),
             canonical_path=self.object.get_absolute_url(),
             og_type="article",
         )
+        if self.shareable:
+            context.update(share_context(self.request, self.object))
         return context

@@ -69,6 +69,7 @@ def _choice(value: str | None, allowed: list[str]) -> str:
 
 class DisputeDetail(PublicRecordView):
     model = Dispute
+    shareable = True
     template_name = "site/dispute_detail.html"
 
     def get_context_data(self, **kwargs):

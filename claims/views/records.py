@@ -47,6 +47,7 @@ class AIModelDetail(PublicRecordView):
 
 class ClaimDetail(PublicRecordView):
     model = Claim
+    shareable = True
     template_name = "site/claim_detail.html"
 
     def get_queryset(self):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from claims.charts import svg_response
@@ -153,6 +154,7 @@ def _path_hint(checkpoint) -> str:
 
 class ReportDetail(PublicRecordView):
     model = FingerprintReport
+    shareable = True
     template_name = "site/report_detail.html"
 
     def get_queryset(self):
@@ -161,6 +163,13 @@ class ReportDetail(PublicRecordView):
     def preview_banner(self) -> str:
         # A report has no editorial status: it is public when the evidence citing it is.
         return "" if self.object.is_public else "This report's evidence record is not published"
+
+    def preview_admin_link(self) -> tuple[str, str]:
+        evidence = getattr(self.object, "evidence", None)
+        if evidence is None:
+            return super().preview_admin_link()
+        url = reverse("admin:claims_evidenceartifact_change", args=[evidence.pk])
+        return url, "Open its evidence record in the admin to publish it"
 
     def page_description(self) -> str:
         said = (

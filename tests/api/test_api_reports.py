@@ -38,12 +38,24 @@ def test_an_identical_request_returns_the_existing_report(editor, world):
         "text": "waiting for a worker",
         "stale": False,
     }
-    assert body["evidence"] is None  # its analysis artifact is a draft
+    assert body["evidence"] is None  # its analysis artifact is a draft: no public link
     again = ask(editor, world.ckpt_a, world.ckpt_b, methods=["attn_std"], parameters={"null_size": 16})
     assert again.status_code == 200 and again.json()["slug"] == body["slug"]
     assert FingerprintReport.objects.filter(slug=body["slug"]).count() == 1
     report = FingerprintReport.objects.get(slug=body["slug"])
-    assert report.evidence.kind == EvidenceArtifact.Kind.ANALYSIS and report.evidence.status == "draft"
+    evidence = report.evidence
+    assert evidence.kind == EvidenceArtifact.Kind.ANALYSIS and evidence.status == "draft"
+    # ... but the answer names the evidence record the request created, for the editor to publish.
+    base = "http://testserver/api/v1/evidence"
+    expected = {
+        "id": evidence.pk,
+        "slug": evidence.slug,
+        "status": "draft",
+        "url": f"{base}/{evidence.slug}/",
+        "publish_url": f"{base}/{evidence.slug}/publish/",
+    }
+    assert body["evidence_record"] == expected and again.json()["evidence_record"] == expected
+    assert editor.get(expected["url"]).json()["slug"] == evidence.slug  # editors see the draft there
 
 
 @pytest.mark.django_db

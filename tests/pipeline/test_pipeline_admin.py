@@ -51,9 +51,17 @@ def test_an_editor_requests_a_report_from_the_form(editor_client, register):
         {"checkpoint_a": a.pk, "checkpoint_b": b.pk, "methods": ["attn_std", "aligned_cosine"]},
     )
     report = FingerprintReport.objects.get()
-    assert response.status_code == 302 and response["Location"] == change_url(report)
+    # The editor lands on the report's page: a preview (its evidence is a draft) with its status,
+    # and the way to the evidence record that publishes it.
+    assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
     assert report.methods == ["attn_std", "aligned_cosine"] and report.status == Status.QUEUED
     assert report.requested_by.groups.filter(name="Editors").exists()
+    page = editor_client.get(response["Location"])
+    assert page.status_code == 200 and page.context["preview_banner"]
+    html = page.content.decode()
+    assert "Waiting for a worker" in html
+    evidence_url = reverse("admin:claims_evidenceartifact_change", args=[report.evidence.pk])
+    assert f'<a href="{evidence_url}">Open its evidence record in the admin to publish it</a>' in html
 
 
 def test_the_request_form_shows_field_errors_not_a_500(editor_client, register):
@@ -73,7 +81,7 @@ def test_compare_with_two_checkpoints_requests_their_report(editor_client, regis
         reverse("admin:claims_checkpoint_changelist"), {"action": "compare", "_selected_action": [a.pk, b.pk]}
     )
     report = FingerprintReport.objects.get()
-    assert response["Location"] == change_url(report)
+    assert response["Location"] == report.get_absolute_url()
     assert {report.checkpoint_a, report.checkpoint_b} == {a, b}
 
 

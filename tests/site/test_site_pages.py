@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
+from claims import services
+from claims.models import AIModel, Claim, Dispute, EditorProfile, EvidenceArtifact, FingerprintReport, Party
 from provenance.fingerprint import readable
 from provenance.fingerprint.headline import headline
 from provenance.fingerprint.progress import CHARTS_PHASE, compare_phase, read_phase
@@ -111,12 +112,15 @@ def test_the_dispute_page_shows_the_public_change_log_of_assessments(client, dem
         "refuted",
         "The statistic does not separate related models.",
     )
-    claim._history_user = editor(username="grace", first_name="Grace", last_name="Hopper")
-    claim._change_reason = "recomputed the statistic against its null"
-    claim.save()
+    grace = editor(username="grace", first_name="Grace", last_name="Hopper")
+    EditorProfile.objects.create(user=grace, byline="Grace Hopper")
+    services.record_save(
+        record=claim, user=grace, reason="recomputed the statistic against its null", reason_public=True
+    )
     page = text_of(html(client.get(demo.get_absolute_url())))
     assert "changed from contested to refuted by Grace Hopper" in page
     assert "Why: recomputed the statistic against its null" in page
+    assert "load_demo" not in page  # the demo loader's reason is internal
     claim_page = text_of(html(client.get(claim.get_absolute_url())))
     assert "changed from contested to refuted by Grace Hopper" in claim_page
 
@@ -434,5 +438,5 @@ def test_an_unfinished_report_shows_its_status_progress_or_error(client, status,
     EvidenceArtifactFactory(published=True, kind="analysis", report=report)
     page = text_of(html(client.get(report.get_absolute_url())))
     assert expected in page
-    assert ("refreshes every 15 seconds" in page) is (status != "failed")
+    assert ("Update this page every 15 seconds" in page) is (status != "failed")
     assert FingerprintReport.objects.get(pk=report.pk).status == status

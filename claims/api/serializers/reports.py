@@ -147,6 +147,47 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
 
+class RequestedEvidenceSerializer(serializers.Serializer):
+    """The analysis evidence artifact a report request created (or was given), whatever its status."""
+
+    id = serializers.IntegerField(help_text="The evidence artifact's id.")
+    slug = serializers.SlugField(help_text="Its slug: the key of /api/v1/evidence/{slug}/.")
+    status = serializers.CharField(help_text="Its editorial status: `draft` until an editor publishes it.")
+    url = serializers.URLField(help_text="Its API address (editors see drafts there).")
+    publish_url = serializers.URLField(
+        help_text="POST here (with the publish permission) to publish it, which makes the report public "
+        "once both compared models are."
+    )
+
+
+class ReportRequestResultSerializer(ReportSerializer):
+    """The answer to a report request: the report, and the evidence record that cites it. Unlike the
+    ``evidence`` link (null while that record is a draft), ``evidence_record`` is always given: the
+    editor who asked needs it to link the analysis to claims and to publish it."""
+
+    evidence_record = serializers.SerializerMethodField(
+        help_text="The analysis evidence artifact citing this report, even while it is a draft."
+    )
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "evidence_record"]
+        read_only_fields = fields
+
+    @extend_schema_field(RequestedEvidenceSerializer(allow_null=True))
+    def get_evidence_record(self, obj) -> dict | None:
+        evidence = getattr(obj, "evidence", None)
+        if evidence is None:
+            return None
+        request = self.context.get("request")
+        return {
+            "id": evidence.pk,
+            "slug": evidence.slug,
+            "status": evidence.status,
+            "url": api_url(request, evidence),
+            "publish_url": absolute(request, reverse("api:evidence-publish", kwargs={"slug": evidence.slug})),
+        }
+
+
 class ReportListSerializer(ReportSerializer):
     """A report in a list: everything but the (large) result document."""
 

@@ -9,7 +9,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from claims.api import filters
-from claims.api.serializers.reports import ReportListSerializer, ReportRequestSerializer, ReportSerializer
+from claims.api.serializers.reports import (
+    ReportListSerializer,
+    ReportRequestResultSerializer,
+    ReportRequestSerializer,
+    ReportSerializer,
+)
 from claims.api.views.base import ApiViewMixin, VisibilityMixin
 from claims.charts import svg_response
 from claims.http_cache import reports_in_progress, uncached
@@ -60,11 +65,13 @@ class ReportViewSet(
     @extend_schema(
         summary="Request a fingerprint comparison (editors only)",
         description="Creates the report `queued` (with a draft analysis evidence artifact) and hands it "
-        "to a worker; poll the returned `url` until `status` is `succeeded` or `failed`. An identical "
-        "request (same checkpoints' content, methods, parameters and engine version) returns the "
-        "existing report with 200; a failed one is queued again.",
+        "to a worker; poll the returned `url` until `status` is `succeeded` or `failed`. The answer's "
+        "`evidence_record` is that evidence artifact (id, slug, status, API address and publish "
+        "address), given even while it is a draft. An identical request (same checkpoints' content, "
+        "methods, parameters and engine version) returns the existing report with 200; a failed one "
+        "is queued again.",
         request=ReportRequestSerializer,
-        responses={201: ReportSerializer, 200: ReportSerializer},
+        responses={201: ReportRequestResultSerializer, 200: ReportRequestResultSerializer},
     )
     def create(self, request):
         body = ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
@@ -80,7 +87,7 @@ class ReportViewSet(
         )
         report = self.queryset.get(pk=report.pk)
         return Response(
-            ReportSerializer(report, context=self.get_serializer_context()).data,
+            ReportRequestResultSerializer(report, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

@@ -1,0 +1,161 @@
+"""Benchmark of the weight-reading methods at the full per-layer shape of Qwen2.5-14B.
+
+Hidden size 5120, MLP 13824, 40 query / 8 key-value heads, vocabulary 152,064 - the real shape of
+every layer (``provenance/fingerprint/synthetic/real_layouts.py``) - with synthetic bf16 weights,
+at a few depths (default 2 and 4 layers; ``--check 8`` adds an 8-layer run). For each depth, two
+pairs: *derived* (B = A + iid noise of 10 % of each tensor's σ, same tokenizer) and *unrelated*
+(another seed and init recipe: assignment problems are slowest when nothing matches). Each method
+runs in a fresh process (peak RSS = its ``VmHWM``; CPU = user + system of all its threads).
+
+Per-layer cost = (t(4) - t(2)) / 2 and fixed cost = t(2) - 2 × per-layer, so the 48-layer
+estimate is fixed + 48 × per-layer; the ``--check`` depth compares that estimate with a real run.
+The page cache is warmed before each run (the files are read once). Usage::
+
+    python benchmarks/bench_real_size.py [--depths 2,4] [--check 8] [--out benchmarks/RESULTS_REAL_SIZE.md]
+
+Disk: about 4.2 GB per 2-layer model, 3 models per depth (deleted after the depth is measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import bench_methods  # noqa: E402 - the child runner, page-cache warming and the noisy copy
+
+from provenance.fingerprint.synthetic.models import BaseModel, ModelShape  # noqa: E402
+from provenance.fingerprint.synthetic.real_layouts import QWEN2_5_14B  # noqa: E402
+
+METHODS = ("embedding_anchor", "neuron_matching", "weight_matching")
+LAYERS_REAL = QWEN2_5_14B["num_hidden_layers"]
+
+
+def shape(layers: int) -> ModelShape:
+    c = QWEN2_5_14B
+    return ModelShape(
+        c["hidden_size"], layers, c["num_attention_heads"], c["num_key_value_heads"],
+        c["intermediate_size"], c["vocab_size"],
+    )  # fmt: skip
+
+
+def build(folder: Path, layers: int) -> dict[str, Path]:
+    from provenance.fingerprint.synthetic.writer import write_model
+
+    base = BaseModel(shape(layers), seed=1, structured=False)
+    models = {
+        "a": base,
+        "derived": bench_methods.NoisyCopy(base, 0.1, seed=2),
+        "unrelated": BaseModel(shape(layers), seed=3, recipe="b", structured=False),
+    }
+    out = {}
+    for name, model in models.items():
+        out[name] = folder / name
+        print(f"writing {out[name]} ({layers} layers)", file=sys.stderr, flush=True)
+        write_model(model, out[name], max_shard_bytes=4 << 30)
+    return out
+
+
+def measure(method: str, a: Path, b: Path) -> dict:
+    bench_methods.warm(a, b)
+    out = subprocess.run(
+        [sys.executable, str(HERE / "bench_methods.py"), "--child", f"ours:{method}", str(a), str(b)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--depths", default="2,4")
+    ap.add_argument("--check", type=int, default=0, help="also run this depth and compare with the estimate")
+    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument(
+        "--dir", type=Path, default=None, help="where to write the checkpoints (default: a temp dir)"
+    )
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    depths = [int(d) for d in args.depths.split(",")] + ([args.check] if args.check else [])
+    methods = args.methods.split(",")
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    rows: list[dict] = []
+    for layers in depths:
+        with tempfile.TemporaryDirectory(prefix="bench-real-", dir=args.dir) as tmp:
+            paths = build(Path(tmp), layers)
+            for pair in ("derived", "unrelated"):
+                for method in methods:
+                    started = time.perf_counter()
+                    r = measure(method, paths["a"], paths[pair])
+                    r.update(layers=layers, pair=pair, method=method, outer=time.perf_counter() - started)
+                    print(json.dumps(r), file=sys.stderr, flush=True)
+                    rows.append(r)
+            shutil.rmtree(tmp, ignore_errors=True)
+    text = report(rows, depths[:2], args.check, load)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+
+
+def report(rows: list[dict], fit: list[int], check: int, load: list[str]) -> str:
+    lo, hi = fit
+    by = {(r["method"], r["pair"], r["layers"]): r for r in rows}
+    lines = [
+        "# Strong methods at the real size of Qwen2.5-14B",
+        "",
+        f"`python benchmarks/bench_real_size.py --depths {lo},{hi}"
+        + (f" --check {check}`" if check else "`"),
+        "",
+        f"- **Date**: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. **Machine**: {bench_methods.cpu_name()}, "
+        f"2 cores; load average before the run {', '.join(load)}.",
+        "- **Shape**: hidden 5120, MLP 13824, 40/8 heads, vocabulary 152,064 (every layer at its real size); "
+        "synthetic bf16 weights. *derived*: B = A + 10 % iid noise; *unrelated*: another seed and recipe.",
+        f"- Per layer = (t({hi}) − t({lo})) / {hi - lo}; fixed = t({lo}) − {lo} × per layer; "
+        f"48 layers = fixed + 48 × per layer. CPU seconds are steadier than wall on a shared machine.",
+        "",
+        "| method | pair | wall/layer (s) | CPU/layer (s) | fixed wall (s) | peak RSS (MB) | est. 48 layers wall (min) | score | p |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    totals: dict[str, float] = {}
+    for (method, pair, layers), r in sorted(by.items()):
+        if layers != hi:
+            continue
+        r_lo = by[(method, pair, lo)]
+        per = (r["wall"] - r_lo["wall"]) / (hi - lo)
+        per_cpu = (r["cpu"] - r_lo["cpu"]) / (hi - lo)
+        fixed = r_lo["wall"] - lo * per
+        est = (fixed + LAYERS_REAL * per) / 60
+        totals[pair] = totals.get(pair, 0.0) + est
+        peak = max(by[(method, pair, d)]["peak_rss_mb"] for d in (lo, hi))
+        lines.append(
+            f"| {method} | {pair} | {per:.1f} | {per_cpu:.1f} | {fixed:.1f} | {peak:.0f} | {est:.1f} "
+            f"| {bench_methods.fmt(r.get('score'), '.4g')} | {bench_methods.fmt(r.get('p'), '.2g')} |"
+        )
+    lines += ["", "Estimated total of these methods for a 48-layer pair: "
+              + ", ".join(f"{pair} {t:.1f} min" for pair, t in totals.items()) + "."]  # fmt: skip
+    if check:
+        lines += ["", f"Check at {check} layers (estimate from the fit vs measured wall):", ""]
+        for (method, pair, layers), r in sorted(by.items()):
+            if layers != check:
+                continue
+            r_lo, r_hi = by[(method, pair, lo)], by[(method, pair, hi)]
+            per = (r_hi["wall"] - r_lo["wall"]) / (hi - lo)
+            est = r_lo["wall"] + (check - lo) * per
+            lines.append(f"- {method}, {pair}: estimated {est:.1f} s, measured {r['wall']:.1f} s "
+                         f"({r['wall'] / est:.2f} ×), peak RSS {r['peak_rss_mb']:.0f} MB")  # fmt: skip
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Cite and share: the "Cite this" block, Open Graph cards (PNG) and embeds of reports and claims.
+
+Everything here is for **public** records only, whoever asks (an editor previewing a draft gets no
+card and no embed either): a card is served with a public cache header, and an embed is meant for
+other sites' pages. Drafts are a 404, exactly as for readers.
+
+Embeds (``/reports/<slug>/embed/``, ``/claims/<slug>/embed/``) are the only pages another site may
+frame: their Content-Security-Policy lists ``EMBED_ALLOWED_ORIGINS`` in ``frame-ancestors``
+(``provenance.csp.embed_policy``) and they carry no ``X-Frame-Options`` (which cannot name
+origins). Every other page keeps ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_safe
+
+from claims.cards import Card, render_card
+from claims.models import Claim, Dispute, FingerprintReport
+from claims.models.visibility import public_name
+from claims.selectors import claim_detail_queryset, report_queryset
+from provenance.csp import embed_policy
+from provenance.fingerprint.headline import headline
+from provenance.fingerprint.methods import method_title
+from provenance.fingerprint.report import Z_STRONG
+
+CARD_CACHE_SECONDS = 3600
+CARD_ALT = "A card with the page's title and what it found, from Provenance."
+
+
+# -- what a card says ----------------------------------------------------------------------------
+def _dispute_card(dispute: Dispute) -> Card:
+    if dispute.status == Dispute.Status.RETRACTED:
+        headline = "Retracted: see the note on the page"
+    elif dispute.ended_on:
+        headline = f"Closed · began {dispute.started_on_display}"
+    else:
+        headline = f"Open since {dispute.started_on_display}"
+    return Card(
+        kicker="Dispute",
+        title=dispute.title,
+        headline=headline,
+        footer="The claims, the evidence, the answers",
+    )
+
+
+def _claim_card(claim: Claim) -> Card:
+    headline = (
+        "Retracted: see the note on the page"
+        if claim.status == Claim.Status.RETRACTED
+        else f"Our assessment: {claim.get_assessment_display()}"
+    )
+    return Card(
+        kicker=f"Claim · {claim.get_kind_display()} · by {public_name(claim.claimant)}",
+        title=claim.title,
+        headline=headline,
+        footer=f"In: {claim.dispute.title}",
+    )
+
+
+def _report_card(report: FingerprintReport) -> Card:
+    result = report.result or {}
+    title = f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}"
+    if report.status != FingerprintReport.Status.SUCCEEDED:
+        status = (
+            "The comparison failed" if report.status == FingerprintReport.Status.FAILED else "Being computed"
+        )
+        return Card(kicker="Fingerprint report", title=title, headline=status)
+    words = headline(result)  # the report page's own headline: one source of these sentences
+    bars = []
+    for name, method in sorted((result.get("results") or {}).items()):
+        z = (method.get("calibration") or {}).get("z") if isinstance(method, dict) else None
+        if isinstance(z, int | float) and not isinstance(z, bool):
+            bars.append((method_title(name)[:22], float(z), False))
+    return Card(
+        kicker="Fingerprint report · recomputed from the weights",
+        title=title,
+        headline=words.title if words else "Fingerprint comparison",
+        tone=words.tier if words and words.tier != "cannot_tell" else "neutral",
+        footer=f"Every score beside its null · engine {report.engine_version}"
+        if report.engine_version
+        else "",
+        bars=bars[:8],
+        threshold=Z_STRONG if bars else None,
+    )
+
+
+def _card_response(request: HttpRequest, kind: str, pk: int, card: Card) -> HttpResponse:
+    """The card as PNG, rendered once per content (cached), with an ETag and a public cache header."""
+    etag = '"' + hashlib.sha256(repr(card).encode()).hexdigest()[:32] + '"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is None:
+        key = f"og-card:{kind}:{pk}:{etag}"
+        png = cache.get(key)
+        if png is None:
+            png = render_card(card)
+            cache.set(key, png, CARD_CACHE_SECONDS)
+        response = HttpResponse(png, content_type="image/png")
+    else:
+        response = not_modified
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={CARD_CACHE_SECONDS}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def dispute_card(request, slug: str):
+    dispute = get_object_or_404(Dispute.objects.public(), slug=slug)
+    return _card_response(request, "dispute", dispute.pk, _dispute_card(dispute))
+
+
+@require_safe
+def claim_card(request, slug: str):
+    claim = get_object_or_404(claim_detail_queryset(preview=False), slug=slug)
+    return _card_response(request, "claim", claim.pk, _claim_card(claim))
+
+
+@require_safe
+def report_card(request, slug: str):
+    report = get_object_or_404(report_queryset(preview=False), slug=slug)
+    return _card_response(request, "report", report.pk, _report_card(report))
+
+
+# -- the page's "Cite this" block and Open Graph image ----------------------------------------------
+CARD_ROUTES = {
+    Dispute: "claims:dispute-card",
+    Claim: "claims:claim-card",
+    FingerprintReport: "claims:report-card",
+}
+EMBED_ROUTES = {Claim: "claims:claim-embed", FingerprintReport: "claims:report-embed"}
+
+
+def _cite_facts(record) -> tuple[str, object, str]:
+    """(title, date it was published or computed, engine version) of a dispute, claim or report."""
+    if isinstance(record, FingerprintReport):
+        title = f"Fingerprint report: {record.checkpoint_a.model} vs {record.checkpoint_b.model}"
+        return title, record.finished_at or record.requested_at, record.engine_version
+    return record.title, record.published_at or record.created_at, ""
+
+
+def share_context(request: HttpRequest, record) -> dict:
+    """Context of a public page that can be cited and shared: ``cite`` (for ``site/_cite.html``) and
+    the Open Graph image's absolute URL. Empty for a record readers cannot see (a preview)."""
+    if not record.is_public:
+        return {}
+    title, date, engine = _cite_facts(record)
+    url = request.build_absolute_uri(record.get_absolute_url())
+    embed_route = EMBED_ROUTES.get(type(record))
+    embed_url = request.build_absolute_uri(reverse(embed_route, args=[record.slug])) if embed_route else ""
+    return {
+        "cite": {
+            "title": title,
+            "date": date,
+            "updated": getattr(record, "updated_at", None),
+            "url": url,
+            "engine_version": engine,
+            "embed_url": embed_url,
+        },
+        "og_image": request.build_absolute_uri(reverse(CARD_ROUTES[type(record)], args=[record.slug])),
+        "og_image_alt": CARD_ALT,
+    }
+
+
+# -- embeds --------------------------------------------------------------------------------------
+def _embed_response(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    response = render(request, template, context)
+    origins = list(settings.EMBED_ALLOWED_ORIGINS)
+    response["Content-Security-Policy"] = embed_policy(origins)
+    if origins:
+        response.xframe_options_exempt = True  # X-Frame-Options cannot name origins; the CSP does
+    return response
+
+
+@require_safe
+def claim_embed(request, slug: str):
+    claim = get_object_or_404(claim_detail_queryset(preview=False), slug=slug)
+    context = {
+        "claim": claim,
+        "page_title": claim.title,
+        "full_url": request.build_absolute_uri(claim.get_absolute_url()),
+    }
+    return _embed_response(request, "site/embed_claim.html", context)
+
+
+@require_safe
+def report_embed(request, slug: str):
+    report = get_object_or_404(report_queryset(preview=False), slug=slug)
+    result = report.result or {}
+    context = {
+        "report": report,
+        "page_title": f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}",
+        "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
+        "full_url": request.build_absolute_uri(report.get_absolute_url()),
+    }
+    return _embed_response(request, "site/embed_report.html", context)
