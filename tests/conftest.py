@@ -40,9 +40,12 @@ def _no_capture_on_publish(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached fragments are keyed by the content version, which restarts with every test's rolled-back
-    database: each test starts with an empty cache, as a fresh deployment would."""
-    from django.core.cache import cache
+    database: each test starts with empty caches, as a fresh deployment would (the API throttle's
+    counts included: a test's many anonymous requests must not throttle the next test)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
