@@ -7,11 +7,11 @@ processes whole files (``stats._file_pass``, the function the one-process pass c
 process took which file (``tests/fingerprint/test_parallel.py`` compares the JSON bytes).
 
 Processes, not threads: the statistics of one file already keep a core busy beside its hashers.
-They start from a ``forkserver`` with the engine's modules preloaded, so a child costs a fork, not a
-Python start-up, and nothing of the caller (a Celery worker's threads, database connections) is
+They start from a ``forkserver`` with the engine and its compiled kernel preloaded
+(``_worker_preload.py``), so a child costs a fork, not a Python start-up, and nothing of the caller (a Celery worker's threads, database connections) is
 forked into it. Memory: each process holds one file's pass (four chunk buffers, the compiled
 kernel, the results of its file), so the peak RSS per process is the one-process figure.
-Progress: each child writes its bytes done into a shared array that the caller sums every half
+Checkpoints under ``MIN_BYTES`` are passed in the caller. Progress: each child writes its bytes done into a shared array that the caller sums every half
 second. An engine error in a child (a truncated shard) arrives whole in the caller (``errors.py``
 pickles its file and tensor) and cancels the files not yet started.
 """
@@ -24,12 +24,17 @@ from typing import Any
 
 from .safetensors_format import SafetensorsFile
 
+# Below this size a checkpoint is passed in the calling process: the first parallel pass of a process
+# starts the forkserver (importing numpy and numba once, about 1-2 CPU-s), which costs more than
+# the workers would save on a small checkpoint; later passes fork ready workers in milliseconds.
+MIN_BYTES = 256 * 2**20
+
 _done: Any = None  # the shared array of bytes done per file, in a worker process
 
 
 def _context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["provenance.fingerprint.stats"])
+    ctx.set_forkserver_preload(["provenance.fingerprint._worker_preload"])
     return ctx
 
 

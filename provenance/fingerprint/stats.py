@@ -495,7 +495,8 @@ def fingerprint_checkpoint(
     and UnknownLayoutError on tensor names no layout knows.
 
     ``processes``: with more than one (and more than one file), the files of a sharded safetensors
-    checkpoint are passed by that many worker processes at once (``parallel.py``), each with the
+    checkpoint of at least ``parallel.MIN_BYTES`` are passed by that many worker processes at once
+    (``parallel.py``), each with the
     memory of one pass; the fingerprint is bit-identical to the one-process pass (each file's result
     is computed by the same function and merged in file order). GGUF is passed in one process.
     """
@@ -511,10 +512,10 @@ def fingerprint_checkpoint(
         return _fingerprint_gguf(ckpt, chunk_bytes, sample_size, seed, progress)
     _layout, specs = _layout_specs(ckpt)
     jobs = [(sf, _specs_of(sf, specs)) for sf in ckpt.files]
-    if processes > 1 and len(jobs) > 1:
-        from .parallel import file_passes
+    from . import parallel
 
-        shards = file_passes(jobs, processes, chunk_bytes, sample_size, seed, progress)
+    if processes > 1 and len(jobs) > 1 and ckpt.total_bytes >= parallel.MIN_BYTES:
+        shards = parallel.file_passes(jobs, processes, chunk_bytes, sample_size, seed, progress)
     else:
         shards, offset = [], 0
         for sf, file_specs in jobs:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from engine_files import llama_tensors
 
+from provenance.fingerprint import parallel
 from provenance.fingerprint.errors import TruncatedFileError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.methods import tensor_identity
@@ -27,7 +28,8 @@ def mixed_tensors() -> dict[str, np.ndarray]:
 
 
 @pytest.fixture
-def sharded(write_checkpoint):
+def sharded(write_checkpoint, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # tiny files, passed in processes all the same
     return write_checkpoint(mixed_tensors(), shards=4, tokenizer={"model": {"vocab": {"x": 1}}})
 
 
@@ -89,7 +91,10 @@ def test_blake3_is_recorded_and_older_fingerprints_load_and_compare_by_their_own
     # Old against new: refused with the reason, listed as skipped in the report.
     report = compare_fingerprints(old, new, methods=["attn_std", "tensor_identity"], null_size=8)
     why = report.skipped["tensor_identity"]
-    assert "different algorithms (sha256 for A, blake3 for B" in why and "fingerprint the A checkpoint again" in why
+    assert (
+        "different algorithms (sha256 for A, blake3 for B" in why
+        and "fingerprint the A checkpoint again" in why
+    )
     assert "attn_std" in report.results
 
     with pytest.raises(ValueError, match="schema 7"):
