@@ -239,7 +239,7 @@ def library_versions() -> dict[str, str]:
     return {
         "python": platform.python_version(),
         "engine": ENGINE_VERSION,
-        **{name: version(name) for name in ("numpy", "scipy", "ml_dtypes", "safetensors", "matplotlib")},
+        **{name: version(name) for name in ("numpy", "scipy", "ml_dtypes", "safetensors", "matplotlib", "blake3")},
     }
 
 
