@@ -239,7 +239,10 @@ def library_versions() -> dict[str, str]:
     return {
         "python": platform.python_version(),
         "engine": ENGINE_VERSION,
-        **{name: version(name) for name in ("numpy", "scipy", "ml_dtypes", "safetensors", "matplotlib", "blake3")},
+        **{
+            name: version(name)
+            for name in ("numpy", "scipy", "ml_dtypes", "safetensors", "matplotlib", "blake3")
+        },
     }
 
 

@@ -19,8 +19,9 @@ engine's ``fingerprint_file`` and merged by ``merge_shards`` in file order, the 
 the one-process pass, so the fingerprint is bit-identical however the files were shared out.
 
 Results go to the default file storage (``MEDIA_ROOT/fingerprints/shards/``), which every worker
-must share with the others (a network file system, or an object store behind Django's storage);
-they and the rows are deleted once the merged fingerprint is computed.
+must share with the others (a network file system, or an object store behind Django's storage).
+Two reports needing the same checkpoint at once share one set of rows and each merges the same
+results; the sweep deletes a set once nobody can still be merging it (``shards_cleanup``).
 """
 
 from __future__ import annotations
@@ -215,8 +216,21 @@ def fingerprint_by_shard_tasks(
     for row in rows.order_by("index"):
         with default_storage.open(_result_name(row), "rb") as f:
             results.append(ShardResult.from_dict(json.loads(gzip.decompress(f.read()))))
-    fingerprint = merge_shards(engine_checkpoint, results)
-    for row in rows:
-        default_storage.delete(_result_name(row))
-    rows.delete()
-    return fingerprint
+    return merge_shards(engine_checkpoint, results)
+
+
+def shards_cleanup() -> int:
+    """Delete the rows and stored results of passes nobody can still be merging: every row of the
+    set untouched for longer than the hard time limit (a second report of the same checkpoint may
+    merge the same results a moment after the first; the sweep calls this). Returns rows deleted."""
+    old = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_STALE_SECONDS)
+    deleted = 0
+    sets = FingerprintShard.objects.values_list("checkpoint_id", "signature").distinct()
+    for checkpoint_id, signature in list(sets):
+        rows = FingerprintShard.objects.filter(checkpoint_id=checkpoint_id, signature=signature)
+        if rows.filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__gte=old)).exists():
+            continue
+        for row in rows:
+            default_storage.delete(_result_name(row))
+        deleted += rows.delete()[0]
+    return deleted

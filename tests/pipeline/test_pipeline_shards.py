@@ -21,6 +21,7 @@ from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from claims.pipeline.runner import report_run
 from claims.pipeline.shards import shard_run, signature_key
+from claims.pipeline.sweep import reports_sweep
 from claims.services import checkpoint_register, report_request
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic import write_checkpoint_of_size
@@ -96,10 +97,20 @@ def test_a_file_whose_worker_died_is_passed_again(register, lineage_store, setti
     # The report's own worker passed every file, the lost one included, and merged.
     passed = [r.getMessage() for r in caplog.records if "by the report's worker" in r.getMessage()]
     assert any(names[1] in m for m in passed) and len(passed) == 2 * len(names)
-    assert not FingerprintShard.objects.exists()  # rows and stored results cleaned up
     stored = fingerprint_store.load(ModelFingerprint.objects.get(checkpoint=base))
     expected = fingerprint_checkpoint(lineage_store / "lineage" / "base")
     assert stored.to_json() == expected.to_json()
+
+    # The sweep deletes the rows and stored results once no report can still be merging them.
+    done = FingerprintShard.objects.all()
+    assert done.count() == 2 * len(names) and set(done.values_list("status", flat=True)) == {"done"}
+    reports_sweep()
+    assert done.count() == 2 * len(names)  # too recent: kept
+    done.update(heartbeat_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 3600))
+    reports_sweep()
+    assert not done.exists()
+    folders = default_storage.listdir("fingerprints/shards")[0]
+    assert folders and not any(default_storage.listdir(f"fingerprints/shards/{f}")[1] for f in folders)
 
 
 @pytest.fixture(scope="module")
@@ -141,4 +152,4 @@ def test_two_workers_share_the_files_and_merge_the_single_process_fingerprint(sh
     for checkpoint, seed in ((a, 1), (b, 2)):
         stored = fingerprint_store.load(ModelFingerprint.objects.get(checkpoint=checkpoint))
         assert stored.to_json() == fingerprint_checkpoint(sharded_store / f"model-{seed}").to_json()
-    assert not FingerprintShard.objects.exists()
+    assert set(FingerprintShard.objects.values_list("status", flat=True)) == {"done"}
