@@ -66,11 +66,19 @@ def file_passes(
     done = ctx.Array("q", len(jobs), lock=False)
     total = sum(sf.size for sf, _ in jobs)
     pool = ProcessPoolExecutor(min(processes, len(jobs)), mp_context=ctx, initializer=_init, initargs=(done,))
+    # A Celery worker's pool process is "daemonic", and multiprocessing refuses to start children
+    # from one (they could outlive it). Ours are forked by the forkserver, not by this process, and
+    # never outlive the call: the pool is shut down below, and a worker whose parent dies finds its
+    # queue closed and exits. So the flag is lifted while the pool starts its processes (in submit).
+    me = multiprocessing.current_process()
+    daemon = me._config.get("daemon")
+    me._config["daemon"] = False
     try:
         futures = [
             pool.submit(_pass, i, sf, specs, chunk_bytes, sample_size, seed)
             for i, (sf, specs) in enumerate(jobs)
         ]
+        me._config["daemon"] = daemon
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
@@ -81,4 +89,5 @@ def file_passes(
                     raise f.exception()
         return [f.result() for f in futures]
     finally:
+        me._config["daemon"] = daemon
         pool.shutdown(wait=True, cancel_futures=True)
