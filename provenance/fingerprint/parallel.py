@@ -29,6 +29,11 @@ from .safetensors_format import SafetensorsFile
 # the workers would save on a small checkpoint; later passes fork ready workers in milliseconds.
 MIN_BYTES = 256 * 2**20
 
+
+class Unavailable(RuntimeError):
+    """Worker processes could not be started in this process; the caller passes the files itself."""
+
+
 _done: Any = None  # the shared array of bytes done per file, in a worker process
 
 
@@ -71,14 +76,22 @@ def file_passes(
     # never outlive the call: the pool is shut down below, and a worker whose parent dies finds its
     # queue closed and exits. So the flag is lifted while the pool starts its processes (in submit).
     me = multiprocessing.current_process()
-    daemon = me._config.get("daemon")
+    daemon, authkey = me._config.get("daemon"), me._config.get("authkey")
     me._config["daemon"] = False
+    if authkey is not None:  # billiard's own key type refuses to be pickled by multiprocessing
+        me._config["authkey"] = multiprocessing.process.AuthenticationString(bytes(authkey))
     try:
-        futures = [
-            pool.submit(_pass, i, sf, specs, chunk_bytes, sample_size, seed)
-            for i, (sf, specs) in enumerate(jobs)
-        ]
-        me._config["daemon"] = daemon
+        try:
+            futures = [
+                pool.submit(_pass, i, sf, specs, chunk_bytes, sample_size, seed)
+                for i, (sf, specs) in enumerate(jobs)
+            ]
+        except (AssertionError, TypeError, OSError) as exc:
+            raise Unavailable(f"worker processes cannot be started here: {exc}") from exc
+        finally:
+            me._config["daemon"] = daemon
+            if authkey is not None:
+                me._config["authkey"] = authkey
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
@@ -89,5 +102,4 @@ def file_passes(
                     raise f.exception()
         return [f.result() for f in futures]
     finally:
-        me._config["daemon"] = daemon
         pool.shutdown(wait=True, cancel_futures=True)

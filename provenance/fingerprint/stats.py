@@ -38,6 +38,7 @@ checkpoint's size except the per-part results (about 70 KB per sampled part). Me
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 from collections.abc import Callable
@@ -514,9 +515,13 @@ def fingerprint_checkpoint(
     jobs = [(sf, _specs_of(sf, specs)) for sf in ckpt.files]
     from . import parallel
 
+    shards = None
     if processes > 1 and len(jobs) > 1 and ckpt.total_bytes >= parallel.MIN_BYTES:
-        shards = parallel.file_passes(jobs, processes, chunk_bytes, sample_size, seed, progress)
-    else:
+        try:
+            shards = parallel.file_passes(jobs, processes, chunk_bytes, sample_size, seed, progress)
+        except parallel.Unavailable as exc:  # e.g. a process manager that forbids children: one process
+            logging.getLogger(__name__).warning("Passing %s in one process: %s", ckpt.root, exc)
+    if shards is None:
         shards, offset = [], 0
         for sf, file_specs in jobs:
             at = offset  # this file's first byte in the whole checkpoint
