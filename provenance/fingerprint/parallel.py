@@ -67,19 +67,16 @@ def file_passes(
 ) -> list:
     """``_file_pass`` of every (file, its part specs) in ``processes`` worker processes; the results
     in the order of ``jobs``. ``progress(bytes_done, bytes_total)`` about every half second."""
+    if multiprocessing.current_process()._config.get("daemon"):
+        # A Celery (billiard) pool process: multiprocessing refuses children there, and lifting that
+        # guard left a report unfinished after its worker was killed (the sweep's rescue did not
+        # complete in tests/pipeline/test_pipeline_worker.py). Workers share files through shard
+        # tasks instead (SHARD_TASKS_MIN_SHARDS, with --concurrency = the cores).
+        raise Unavailable("this is a daemonic (Celery pool) process")
     ctx = _context()
     done = ctx.Array("q", len(jobs), lock=False)
     total = sum(sf.size for sf, _ in jobs)
     pool = ProcessPoolExecutor(min(processes, len(jobs)), mp_context=ctx, initializer=_init, initargs=(done,))
-    # A Celery worker's pool process is "daemonic", and multiprocessing refuses to start children
-    # from one (they could outlive it). Ours are forked by the forkserver, not by this process, and
-    # never outlive the call: the pool is shut down below, and a worker whose parent dies finds its
-    # queue closed and exits. So the flag is lifted while the pool starts its processes (in submit).
-    me = multiprocessing.current_process()
-    daemon, authkey = me._config.get("daemon"), me._config.get("authkey")
-    me._config["daemon"] = False
-    if authkey is not None:  # billiard's own key type refuses to be pickled by multiprocessing
-        me._config["authkey"] = multiprocessing.process.AuthenticationString(bytes(authkey))
     try:
         try:
             futures = [
@@ -88,10 +85,6 @@ def file_passes(
             ]
         except (AssertionError, TypeError, OSError) as exc:
             raise Unavailable(f"worker processes cannot be started here: {exc}") from exc
-        finally:
-            me._config["daemon"] = daemon
-            if authkey is not None:
-                me._config["authkey"] = authkey
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
