@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0011_report_progress_phase'),
+        ('claims', '0013_content_version'),
     ]
 
     operations = [
