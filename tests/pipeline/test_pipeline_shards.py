@@ -20,7 +20,7 @@ from claims.models import FingerprintReport, FingerprintShard, ModelFingerprint
 from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from claims.pipeline.runner import report_run
-from claims.pipeline.shards import shard_run, signature_key
+from claims.pipeline.shards import _result_name, shard_run, signature_key
 from claims.pipeline.sweep import reports_sweep
 from claims.services import checkpoint_register, report_request
 from provenance.fingerprint.stats import fingerprint_checkpoint
@@ -104,13 +104,14 @@ def test_a_file_whose_worker_died_is_passed_again(register, lineage_store, setti
     # The sweep deletes the rows and stored results once no report can still be merging them.
     done = FingerprintShard.objects.all()
     assert done.count() == 2 * len(names) and set(done.values_list("status", flat=True)) == {"done"}
+    stored_results = [_result_name(row) for row in done]
+    assert all(default_storage.exists(name) for name in stored_results)
     reports_sweep()
     assert done.count() == 2 * len(names)  # too recent: kept
     done.update(heartbeat_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 3600))
     reports_sweep()
     assert not done.exists()
-    folders = default_storage.listdir("fingerprints/shards")[0]
-    assert folders and not any(default_storage.listdir(f"fingerprints/shards/{f}")[1] for f in folders)
+    assert stored_results and not any(default_storage.exists(name) for name in stored_results)
 
 
 @pytest.fixture(scope="module")
