@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers that take ids as keyword arguments and call the pipeline.
 
+``fingerprint_shard`` passes one file of a big checkpoint, so that several workers share one model.
 ``checkpoint_acquire`` downloads a hub checkpoint on its own queue (``acquire``);
 ``source_capture`` and ``sources_watch`` fetch cited URLs on theirs (``archive``).
 ``report_compute`` is safe to run twice (the pipeline claims the report with a conditional update)
@@ -16,6 +17,7 @@ from django.conf import settings
 from claims.pipeline.acquire import acquisition_run, acquisitions_sweep
 from claims.pipeline.archive import capture_run, captures_sweep
 from claims.pipeline.runner import TRANSIENT_ERRORS, report_run
+from claims.pipeline.shards import shard_run
 from claims.pipeline.sweep import reports_sweep
 from claims.pipeline.watch import sources_watch as watch_run
 from claims.services.desk import desk_send_digest
@@ -37,6 +39,14 @@ RETRY_ON_LOST_DATABASE = {
 def report_compute(*, report_id: int) -> str:
     outcome = report_run(report_id=report_id)
     logger.info("Report %s: %s", report_id, outcome)
+    return outcome
+
+
+@shared_task(name="claims.tasks.fingerprint_shard", **RETRY_ON_LOST_DATABASE)
+def fingerprint_shard(*, shard_id: int) -> str:
+    """One file of a checkpoint passed for a report's fingerprint (``claims.pipeline.shards``)."""
+    outcome = shard_run(shard_id=shard_id)
+    logger.info("Shard %s: %s", shard_id, outcome)
     return outcome
 
 

@@ -7,6 +7,7 @@ kombu's filesystem transport in ``var/``, DEBUG off, and a secret key generated 
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -243,6 +244,15 @@ ARCHIVE_CHANGE_SIMILARITY_PERCENT = env_int("ARCHIVE_CHANGE_SIMILARITY_PERCENT",
 if ARCHIVE_CHANGE_SIMILARITY_PERCENT > 100:
     raise ImproperlyConfigured("ARCHIVE_CHANGE_SIMILARITY_PERCENT is a percentage: 0 to 100.")
 
+# The per-model pass: files of one checkpoint passed by this many processes at once (default: the
+# cores this process may use), and, from this many files up, one Celery task per file so that every
+# worker seeing the model store takes some (0: never; see README "Running workers on several machines").
+FINGERPRINT_PROCESSES = env_int(
+    "FINGERPRINT_PROCESSES",
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    minimum=1,
+)
+SHARD_TASKS_MIN_SHARDS = env_int("SHARD_TASKS_MIN_SHARDS", 0, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {
         "task": "claims.tasks.reports_sweep",

@@ -89,6 +89,7 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("CELERY_BROKER_URL", "reddis://127.0.0.1:6379/0", "redis://"),
         ("HUBS", "huggingface", "is not name=https://host"),
         ("HUBS", "mirror=https://hf-mirror.com/some/path", "without a path"),
+        ("FINGERPRINT_PROCESSES", "0", "below the minimum of 1"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -111,6 +112,7 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ("LOG_LEVEL", "warning", "LOGGING['root']['level']", "WARNING"),
         ("TIME_ZONE", "Europe/Berlin", "TIME_ZONE", "Europe/Berlin"),
         ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL", "redis://127.0.0.1:6379/3"),
+        ("FINGERPRINT_PROCESSES", "3", "FINGERPRINT_PROCESSES", "3"),
         (
             "HUBS",
             "mirror=https://hf-mirror.com|cdn.hf-mirror.com",

@@ -9,7 +9,7 @@ from claims.models.desk import DeskNotice
 from claims.models.disputes import Dispute, DisputeParty
 from claims.models.evidence import EvidenceArtifact, EvidenceLink
 from claims.models.parties import Party
-from claims.models.reports import FingerprintReport, ModelFingerprint
+from claims.models.reports import FingerprintReport, FingerprintShard, ModelFingerprint
 from claims.models.sources import CaptureArtefact, SourceCapture, SourceCheck, SourceSuggestion
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "EvidenceArtifact",
     "EvidenceLink",
     "FingerprintReport",
+    "FingerprintShard",
     "ModelFingerprint",
     "Party",
     "PublicQuerySet",

@@ -46,6 +46,42 @@ class ModelFingerprint(models.Model):
         return f"{self.checkpoint} (engine {self.engine_version})"
 
 
+class FingerprintShard(models.Model):
+    """One file of a checkpoint being fingerprinted by a shard task (``claims.pipeline.shards``):
+    which worker has it, its heartbeat and progress, and when done, where its result is stored.
+    Rows of one pass share the checkpoint and ``signature`` (a digest of the files' sizes and
+    modification times); they are deleted once the merged fingerprint is stored."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    checkpoint = models.ForeignKey("claims.Checkpoint", on_delete=models.CASCADE, related_name="shards")
+    signature = models.CharField(max_length=64)
+    index = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=500)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_bytes = models.PositiveBigIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["checkpoint", "signature", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "signature", "index"], name="fingerprintshard_unique_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} of {self.checkpoint_id} ({self.status})"
+
+
 def request_key(*, input_hashes: list[str], methods: list[str], parameters: dict, engine_version: str) -> str:
     """SHA-256 of everything that determines a report's result: the same request is computed once."""
     canonical = json.dumps(

@@ -4,6 +4,9 @@ The row keeps a small summary (family, layers, files, σ series) that pages and 
 full fingerprint - with the per-matrix samples the comparison methods need, tens of MB for a large
 mixture-of-experts model - goes to the default file storage (``MEDIA_ROOT/fingerprints/``), which
 the web tier and the workers share.
+
+A row written before the current fingerprint schema is not reused (``is_current``): the runner
+computes the checkpoint again and overwrites both.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from claims.models import ModelFingerprint as FingerprintRow
-from provenance.fingerprint.fingerprint import ModelFingerprint, Role
+from provenance.fingerprint.fingerprint import SCHEMA_VERSION, ModelFingerprint, Role
 
 
 def _name(row: FingerprintRow) -> str:
@@ -30,6 +33,8 @@ def summary(fingerprint: ModelFingerprint) -> dict:
         except KeyError:
             continue
     return {
+        "schema_version": fingerprint.schema_version,
+        "tensor_hash": fingerprint.tensor_hash,
         "family": fingerprint.family,
         "num_layers": fingerprint.num_layers,
         "total_bytes": fingerprint.total_bytes,
@@ -55,3 +60,11 @@ def load(row: FingerprintRow) -> ModelFingerprint:
 
 def exists(row: FingerprintRow) -> bool:
     return default_storage.exists(_name(row))
+
+
+def is_current(row: FingerprintRow) -> bool:
+    """Whether the stored fingerprint has this engine's schema. An older one (schema 1 hashed
+    tensors with SHA-256, and its row's summary has no ``schema_version``) still loads, but the
+    pipeline computes the checkpoint again, so that ``tensor_identity`` compares digests of one
+    algorithm."""
+    return row.data.get("schema_version", 1) >= SCHEMA_VERSION

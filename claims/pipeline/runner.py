@@ -33,7 +33,7 @@ from django.utils import timezone
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
-from claims.pipeline import fingerprint_store
+from claims.pipeline import fingerprint_store, shards
 from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from claims.services.checkpoints import checkpoint_record_inspection
@@ -157,7 +157,9 @@ def _cached_fingerprint(checkpoint: Checkpoint, signature: dict) -> FingerprintR
     row = FingerprintRow.objects.filter(
         content_hash=checkpoint.content_hash, engine_version=ENGINE_VERSION
     ).first()
-    return row if row is not None and fingerprint_store.exists(row) else None
+    if row is None or not fingerprint_store.is_current(row) or not fingerprint_store.exists(row):
+        return None
+    return row
 
 
 def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
@@ -173,7 +175,12 @@ def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
 def _compute_fingerprint(
     checkpoint: Checkpoint, engine_checkpoint, signature: dict, progress
 ) -> FingerprintRow:
-    fingerprint = fingerprint_checkpoint(engine_checkpoint, progress=progress)
+    if shards.use_shard_tasks(engine_checkpoint):
+        fingerprint = shards.fingerprint_by_shard_tasks(checkpoint, engine_checkpoint, signature, progress)
+    else:
+        fingerprint = fingerprint_checkpoint(
+            engine_checkpoint, progress=progress, processes=settings.FINGERPRINT_PROCESSES
+        )
     row, _ = FingerprintRow.objects.update_or_create(
         content_hash=fingerprint.content_hash,
         engine_version=ENGINE_VERSION,
@@ -232,7 +239,10 @@ def library_versions() -> dict[str, str]:
     return {
         "python": platform.python_version(),
         "engine": ENGINE_VERSION,
-        **{name: version(name) for name in ("numpy", "scipy", "ml_dtypes", "safetensors", "matplotlib")},
+        **{
+            name: version(name)
+            for name in ("numpy", "scipy", "ml_dtypes", "safetensors", "matplotlib", "blake3")
+        },
     }
 
 

@@ -7,7 +7,9 @@ Run every minute by Celery beat (the worker of ``make run`` embeds it) or by
   and is sent again - or ``failed`` once it has been interrupted ``MAX_ATTEMPTS`` times;
 * a ``running`` report past the hard time limit is ``failed`` with a message saying so;
 * a ``queued`` report that never reached the broker (it was down), or whose message was lost,
-  is sent again. Sending twice is harmless: only one task can claim a report.
+  is sent again. Sending twice is harmless: only one task can claim a report;
+* the per-file results of shard tasks (``claims.pipeline.shards``) are deleted once no report can
+  still be merging them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils import timezone
 from claims.models import FingerprintReport
 from claims.pipeline.requests import report_enqueue, reports_needing_enqueue
 from claims.pipeline.runner import MAX_ATTEMPTS, human_duration, stale_after
+from claims.pipeline.shards import shards_cleanup
 from claims.services.content import content_changed
 
 Status = FingerprintReport.Status
@@ -69,4 +72,5 @@ def reports_sweep() -> SweepResult:
     )
     for report_id in sorted(set(revived) | set(unsent)):
         result.sent += report_enqueue(report_id=report_id)
+    shards_cleanup()
     return result

@@ -20,6 +20,7 @@ seconds (see ``progress``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections import Counter
@@ -68,7 +69,19 @@ def load_fingerprint(path: str | Path, *, quiet: bool = False) -> ModelFingerpri
     from .stats import fingerprint_checkpoint
 
     with progress_reporter(f"reading {p.name}", quiet=quiet) as progress:
-        return fingerprint_checkpoint(p, progress=progress)
+        return fingerprint_checkpoint(p, progress=progress, processes=processes_from_environment())
+
+
+def processes_from_environment() -> int:
+    """``FINGERPRINT_PROCESSES`` (a whole number, at least 1), or the cores this process may use."""
+    from .stats import default_processes
+
+    raw = os.environ.get("FINGERPRINT_PROCESSES", "").strip()
+    if not raw:
+        return default_processes()
+    if not raw.isdigit() or int(raw) < 1:
+        raise FingerprintError(f"FINGERPRINT_PROCESSES={raw!r} is not a whole number of at least 1")
+    return int(raw)
 
 
 # -- inspect -----------------------------------------------------------------------------------------

@@ -19,6 +19,18 @@ class FingerprintError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):
+        # Keyword attributes survive pickling: an error raised in a worker process of the parallel
+        # pass (``stats.fingerprint_checkpoint(processes=N)``) arrives whole in the parent.
+        return (_restore, (type(self), dict(self.__dict__)))
+
+
+def _restore(cls: type[FingerprintError], state: dict) -> FingerprintError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message"))
+    error.__dict__.update(state)
+    return error
+
 
 class CheckpointFormatError(FingerprintError):
     """The bytes on disk are not a valid checkpoint (bad header, bad spans, unknown dtype...)."""

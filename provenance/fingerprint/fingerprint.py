@@ -24,7 +24,13 @@ import numpy as np
 
 from . import ENGINE_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Schema 1 hashed tensors with SHA-256 (``TensorRecord.sha256``); schema 2 with BLAKE3 (``digest``,
+# and the algorithm in ``ModelFingerprint.tensor_hash``). Files keep SHA-256 in both: it is what
+# ``sha256sum`` and the hubs publish. Schema 1 fingerprints still load (``from_dict``); the pipeline's
+# cache recomputes them (``claims.pipeline.fingerprint_store``).
+READABLE_SCHEMAS = (1, 2)
+TENSOR_HASH = "blake3"
 
 
 class Role:
@@ -59,14 +65,15 @@ class FileRecord:
 
 @dataclass
 class TensorRecord:
-    """One stored tensor: where it is and the SHA-256 of its raw bytes (as stored, not upcast)."""
+    """One stored tensor: where it is and the digest of its raw bytes (as stored, not upcast), by
+    the fingerprint's ``tensor_hash`` algorithm (BLAKE3 since schema 2, SHA-256 before)."""
 
     name: str
     dtype: str  # safetensors dtype string: "BF16", "F16", "F32", ...
     shape: list[int]
     file: str  # FileRecord.name
     nbytes: int
-    sha256: str
+    digest: str
 
 
 @dataclass
@@ -113,6 +120,7 @@ class ModelFingerprint:
     params: dict[str, Any] = field(default_factory=dict)  # sample_size, chunk_bytes, seed
     engine_version: str = ENGINE_VERSION
     schema_version: int = SCHEMA_VERSION
+    tensor_hash: str = TENSOR_HASH  # the algorithm of every TensorRecord.digest: "blake3" or "sha256"
 
     # -- lookups used by the methods -------------------------------------------------------
     def parts_by(self, *, role: str, expert: int | None = None) -> dict[int, PartStats]:
@@ -156,29 +164,46 @@ class ModelFingerprint:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelFingerprint:
-        if d.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"fingerprint schema {d.get('schema_version')} is not {SCHEMA_VERSION}")
-        parts = []
-        for p in d["parts"]:
-            p = dict(p)
-            p["sample"] = None if p["sample"] is None else _decode_array(p["sample"])
-            parts.append(PartStats(**p))
+        """A fingerprint of any readable schema; a schema 1 one keeps ``schema_version`` 1 and gets
+        ``tensor_hash`` "sha256" (its tensor digests were SHA-256)."""
+        schema = d.get("schema_version")
+        if schema not in READABLE_SCHEMAS:
+            raise ValueError(f"fingerprint schema {schema} is not one of {READABLE_SCHEMAS}")
+        parts = [part_from_dict(p) for p in d["parts"]]
+        if schema == 1:
+            renamed = (
+                {k: v for k, v in t.items() if k != "sha256"} | {"digest": t["sha256"]} for t in d["tensors"]
+            )
+            tensors = [TensorRecord(**t) for t in renamed]
         return cls(
             family=d["family"],
             num_layers=d["num_layers"],
             files=[FileRecord(**f) for f in d["files"]],
-            tensors=[TensorRecord(**t) for t in d["tensors"]],
+            tensors=tensors if schema == 1 else [TensorRecord(**t) for t in d["tensors"]],
             parts=parts,
             config=d.get("config"),
             tokenizer_sha256=d.get("tokenizer_sha256"),
             params=d.get("params", {}),
             engine_version=d["engine_version"],
-            schema_version=d["schema_version"],
+            schema_version=schema,
+            tensor_hash=d.get("tensor_hash", "sha256"),
         )
 
     @classmethod
     def from_json(cls, text: str) -> ModelFingerprint:
         return cls.from_dict(json.loads(text))
+
+
+def part_to_dict(p: PartStats) -> dict[str, Any]:
+    d = asdict(p)
+    d["sample"] = None if p.sample is None else _encode_array(p.sample)
+    return d
+
+
+def part_from_dict(d: dict[str, Any]) -> PartStats:
+    d = dict(d)
+    d["sample"] = None if d["sample"] is None else _decode_array(d["sample"])
+    return PartStats(**d)
 
 
 def sample_positions(shape: list[int] | tuple[int, ...], sample_size: int, seed: int = 0) -> np.ndarray:

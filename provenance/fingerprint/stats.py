@@ -5,7 +5,8 @@ so the disk sees one sequential stream; ``streaming.py`` reads ahead and hashes 
 module computes statistics). Every chunk feeds:
 
 * the SHA-256 of the file (header bytes + tensor bytes; the reader refuses files with holes or
-  trailing bytes, so this is the SHA-256 of the whole file) and of the tensor (its raw bytes);
+  trailing bytes, so this is the SHA-256 of the whole file) and the BLAKE3 of the tensor (its raw
+  bytes);
 * the statistics of each part the chunk touches (a part is a tensor or a slice of a fused tensor,
   see ``layouts.py``);
 * the samples of 2-D weight parts at ``sample_positions(part.shape, sample_size, seed)``, positions in
@@ -22,8 +23,8 @@ are NaN or infinite; mean, std, Frobenius norm, min and max are over the finite 
 there are none; ``std_sample`` is NaN for fewer than two). A weight with NaN is reported, not raised.
 
 GGUF (``gguf_format.py``): the same pipelined pass over each file, the pieces tiling it (header,
-tensors in whole blocks or whole heads, alignment padding), so the file and per-tensor SHA-256 are of
-the stored bytes; each tensor piece is dequantised (Q/K rows restored to the original order) and its
+tensors in whole blocks or whole heads, alignment padding), so the file's SHA-256 and each tensor's
+BLAKE3 are of the stored bytes; each tensor piece is dequantised (Q/K rows restored to the original order) and its
 float32 values go through the float moments, compiled (``kernels.float_moments``) since every value
 of a GGUF takes that path.
 
@@ -37,20 +38,37 @@ checkpoint's size except the per-part results (about 70 KB per sampled part). Me
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from . import kernels
-from .fingerprint import FileRecord, ModelFingerprint, PartStats, TensorRecord, sample_positions
+from .fingerprint import (
+    FileRecord,
+    ModelFingerprint,
+    PartStats,
+    TensorRecord,
+    part_from_dict,
+    part_to_dict,
+    sample_positions,
+)
 from .gguf_format import GgufCheckpoint, GgufFile, GgufTensor, decode_piece
 from .layouts import PartSpec, resolve_layout
-from .safetensors_format import DEFAULT_CHUNK_BYTES, DTYPES, Checkpoint, TensorInfo, decode, open_checkpoint
+from .safetensors_format import (
+    DEFAULT_CHUNK_BYTES,
+    DTYPES,
+    Checkpoint,
+    SafetensorsFile,
+    TensorInfo,
+    decode,
+    open_checkpoint,
+)
 from .streaming import Piece, plan_pieces, stream_file
 
 DEFAULT_SAMPLE_SIZE = 16384
@@ -342,6 +360,124 @@ def _sha256_file(path: Path, chunk_bytes: int = 2**20) -> str:
     return h.hexdigest()
 
 
+@dataclass
+class ShardResult:
+    """One file's share of a fingerprint: the file's record, its tensors' records and their parts'
+    statistics, in file-offset order. What a worker process (``processes=N``) or a pipeline shard
+    task computes; ``merge_shards`` puts them together in file order, so the result does not depend
+    on who computed which file or when. ``to_dict``/``from_dict`` round-trip exactly (floats as JSON
+    reprs, samples as float32 bytes)."""
+
+    file: FileRecord
+    tensors: list[TensorRecord]
+    parts: list[PartStats]
+
+    def to_dict(self) -> dict:
+        return {
+            "file": asdict(self.file),
+            "tensors": [asdict(t) for t in self.tensors],
+            "parts": [part_to_dict(p) for p in self.parts],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ShardResult:
+        return cls(
+            FileRecord(**d["file"]),
+            [TensorRecord(**t) for t in d["tensors"]],
+            [part_from_dict(p) for p in d["parts"]],
+        )
+
+
+def _layout_specs(ckpt: Checkpoint) -> tuple[object, dict[str, list[PartSpec]]]:
+    layout = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
+    specs: dict[str, list[PartSpec]] = {}
+    for spec in layout.parts:
+        specs.setdefault(spec.tensor, []).append(spec)
+    return layout, specs
+
+
+def _file_pass(
+    sf: SafetensorsFile,
+    specs: dict[str, list[PartSpec]],
+    chunk_bytes: int,
+    sample_size: int,
+    seed: int,
+    progress: Progress | None,
+) -> ShardResult:
+    """One file's pass (``progress(bytes_done, file_size)`` within the file)."""
+    consumer = _Consumer(specs, sample_size, seed, sf.size, progress)
+
+    def step_bytes(t: TensorInfo) -> int:
+        return _TensorPass.chunk_elements_for(t, specs.get(t.name, []), chunk_bytes) * t.itemsize
+
+    file_sha, digests = stream_file(sf, plan_pieces(sf, step_bytes, chunk_bytes), consumer.on_piece)
+    tensors = [
+        TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, digests[t.name]) for t in sf.tensors
+    ]
+    parts = [ps for t in sf.tensors for ps in consumer.results[t.name]]
+    return ShardResult(FileRecord(sf.name, sf.size, file_sha), tensors, parts)
+
+
+def fingerprint_file(
+    ckpt: Checkpoint,
+    index: int,
+    *,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> ShardResult:
+    """The pass over file ``index`` of a safetensors checkpoint alone (a shard task of the pipeline:
+    several machines can each take some files of one model). ``merge_shards`` of every file's result
+    is exactly ``fingerprint_checkpoint``'s fingerprint."""
+    _check_chunk(chunk_bytes)
+    _layout, specs = _layout_specs(ckpt)
+    sf = ckpt.files[index]
+    return _file_pass(sf, _specs_of(sf, specs), chunk_bytes, sample_size, seed, progress)
+
+
+def merge_shards(
+    ckpt: Checkpoint,
+    shards: list[ShardResult],
+    *,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    seed: int = 0,
+) -> ModelFingerprint:
+    """The fingerprint from every file's ``ShardResult`` (in ``ckpt.files`` order; checked by name)."""
+    layout, _specs = _layout_specs(ckpt)
+    names = [sf.name for sf in ckpt.files]
+    if [s.file.name for s in shards] != names:
+        raise ValueError(f"shard results {[s.file.name for s in shards]} are not the files {names}")
+    return ModelFingerprint(
+        family=layout.family,
+        num_layers=layout.num_layers,
+        files=[s.file for s in shards],
+        tensors=[t for s in shards for t in s.tensors],
+        parts=[p for s in shards for p in s.parts],  # file order, then offset order
+        config=ckpt.config,
+        tokenizer_sha256=_sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
+        params={"sample_size": sample_size, "chunk_bytes": chunk_bytes, "seed": seed},
+    )
+
+
+def _specs_of(sf: SafetensorsFile, specs: dict[str, list[PartSpec]]) -> dict[str, list[PartSpec]]:
+    return {t.name: specs[t.name] for t in sf.tensors if t.name in specs}
+
+
+def _check_chunk(chunk_bytes: int) -> None:
+    if chunk_bytes < 1:
+        raise ValueError("chunk_bytes must be positive")
+
+
+def default_processes() -> int:
+    """The cores this process may run on (the default of ``FINGERPRINT_PROCESSES``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def fingerprint_checkpoint(
     path_or_checkpoint: str | os.PathLike[str] | Checkpoint,
     *,
@@ -349,6 +485,7 @@ def fingerprint_checkpoint(
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     seed: int = 0,
     progress: Progress | None = None,
+    processes: int = 1,
 ) -> ModelFingerprint:
     """Read a checkpoint once and return its fingerprint (hashes, per-part statistics, samples).
 
@@ -357,9 +494,16 @@ def fingerprint_checkpoint(
     samples (``sample_size`` float32 per 2-D weight part) and the compiled kernel, whatever the checkpoint's size. ``progress(bytes_done, bytes_total)`` is called
     after each chunk, in bytes of the files. Raises CheckpointFormatError subclasses on a bad file
     and UnknownLayoutError on tensor names no layout knows.
+
+    ``processes``: with more than one (and more than one file), the files of a sharded safetensors
+    checkpoint of at least ``parallel.MIN_BYTES`` are passed by that many worker processes at once
+    (``parallel.py``), each with the
+    memory of one pass; the fingerprint is bit-identical to the one-process pass (each file's result
+    is computed by the same function and merged in file order). GGUF is passed in one process.
     """
-    if chunk_bytes < 1:
-        raise ValueError("chunk_bytes must be positive")
+    _check_chunk(chunk_bytes)
+    if processes < 1:
+        raise ValueError("processes must be at least 1")
     ckpt = (
         path_or_checkpoint
         if isinstance(path_or_checkpoint, Checkpoint)
@@ -367,37 +511,28 @@ def fingerprint_checkpoint(
     )
     if isinstance(ckpt, GgufCheckpoint):
         return _fingerprint_gguf(ckpt, chunk_bytes, sample_size, seed, progress)
-    layout = resolve_layout({n: t.shape for n, t in ckpt.tensors.items()}, ckpt.config)
-    specs: dict[str, list[PartSpec]] = {}
-    for spec in layout.parts:
-        specs.setdefault(spec.tensor, []).append(spec)
+    _layout, specs = _layout_specs(ckpt)
+    jobs = [(sf, _specs_of(sf, specs)) for sf in ckpt.files]
+    from . import parallel
 
-    consumer = _Consumer(specs, sample_size, seed, ckpt.total_bytes, progress)
-    files: list[FileRecord] = []
-    tensors: list[TensorRecord] = []
-
-    def step_bytes(t: TensorInfo) -> int:
-        return _TensorPass.chunk_elements_for(t, specs.get(t.name, []), chunk_bytes) * t.itemsize
-
-    for sf in ckpt.files:
-        file_sha, tensor_sha = stream_file(sf, plan_pieces(sf, step_bytes, chunk_bytes), consumer.on_piece)
-        files.append(FileRecord(sf.name, sf.size, file_sha))
-        tensors.extend(
-            TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, tensor_sha[t.name])
-            for t in sf.tensors
-        )
-
-    parts = [ps for t in tensors for ps in consumer.results[t.name]]  # file order, then offset order
-    return ModelFingerprint(
-        family=layout.family,
-        num_layers=layout.num_layers,
-        files=files,
-        tensors=tensors,
-        parts=parts,
-        config=ckpt.config,
-        tokenizer_sha256=_sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
-        params={"sample_size": sample_size, "chunk_bytes": chunk_bytes, "seed": seed},
-    )
+    shards = None
+    if processes > 1 and len(jobs) > 1 and ckpt.total_bytes >= parallel.MIN_BYTES:
+        try:
+            shards = parallel.file_passes(jobs, processes, chunk_bytes, sample_size, seed, progress)
+        except parallel.Unavailable as exc:  # e.g. a process manager that forbids children: one process
+            logging.getLogger(__name__).warning("Passing %s in one process: %s", ckpt.root, exc)
+    if shards is None:
+        shards, offset = [], 0
+        for sf, file_specs in jobs:
+            at = offset  # this file's first byte in the whole checkpoint
+            shards.append(
+                _file_pass(
+                    sf, file_specs, chunk_bytes, sample_size, seed,
+                    None if progress is None else (lambda done, _n, at=at: progress(at + done, ckpt.total_bytes)),
+                )
+            )  # fmt: skip
+            offset += sf.size
+    return merge_shards(ckpt, shards, chunk_bytes=chunk_bytes, sample_size=sample_size, seed=seed)
 
 
 def _gguf_pieces(gf: GgufFile, ckpt: GgufCheckpoint, chunk_bytes: int) -> list[Piece]:
@@ -458,10 +593,10 @@ def _fingerprint_gguf(
     files: list[FileRecord] = []
     tensors: list[TensorRecord] = []
     for gf in ckpt.files:
-        file_sha, tensor_sha = stream_file(gf, _gguf_pieces(gf, ckpt, chunk_bytes), on_piece)  # type: ignore[arg-type]
+        file_sha, digests = stream_file(gf, _gguf_pieces(gf, ckpt, chunk_bytes), on_piece)  # type: ignore[arg-type]
         files.append(FileRecord(gf.name, gf.size, file_sha))
         tensors.extend(
-            TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, tensor_sha[t.name])
+            TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, digests[t.name])
             for t in gf.tensors
         )
     vocab = ckpt.vocabulary

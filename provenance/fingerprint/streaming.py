@@ -1,12 +1,14 @@
-"""One sequential pass over a safetensors file, pipelined: read-ahead and SHA-256 run in threads.
+"""One sequential pass over a safetensors file, pipelined: read-ahead and hashing run in threads.
 
-Reading (``os.preadv``), hashing (``hashlib`` on buffers over 2 KB) and the statistics kernel of the
-caller (``kernels.histogram``, numba ``nogil``) all release the GIL. So a pass over a file runs four
-things at once: a reader thread that keeps ``READ_AHEAD`` chunks in flight, two hasher threads (one
-for the whole file, one for the current tensor: SHA-256 is the most expensive per-byte work of the
-pass, about 0.48 CPU-ns per byte each with SHA-NI, and cannot be split within one digest), and the
-caller's thread computing statistics. On two cores the pass is then bound by the CPU of the two
-digests (``benchmarks/RESULTS.md``: about 1.2 CPU-ns per byte in all, 1 of it SHA-256).
+Reading (``os.preadv``), hashing (``hashlib`` and ``blake3`` on large buffers) and the statistics
+kernel of the caller (``kernels.histogram``, numba ``nogil``) all release the GIL. So a pass over a
+file runs four things at once: a reader thread that keeps ``READ_AHEAD`` chunks in flight, two hasher
+threads - the file's SHA-256 (OpenSSL's, about 0.48 CPU-ns per byte with SHA-NI; one digest cannot be
+split across cores, so on a fast disk it is the limit of one file's pass) and the current tensor's
+BLAKE3 (about 0.2 CPU-ns per byte single-threaded with SIMD: schema 1 used a second SHA-256 here) -
+and the caller's thread computing statistics. BLAKE3 runs single-threaded: the other threads already
+use every core of a 2-core machine, and several files are passed at once across processes
+(``stats.fingerprint_checkpoint(processes=N)``) on larger ones.
 
 Memory: ``BUFFERS`` reusable buffers of the largest piece (the chunk size); a buffer is reused
 only after the caller has returned from it and both hashers are done with it.
@@ -19,6 +21,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+
+import blake3
 
 from .errors import TruncatedFileError
 from .safetensors_format import SafetensorsFile, TensorInfo
@@ -77,7 +81,7 @@ def stream_file(
 ) -> tuple[str, dict[str, str]]:
     """Read ``pieces`` in order, calling ``on_piece(piece, bytes)`` in the caller's thread for each
     (the view is valid only during the call). Returns the SHA-256 of all the pieces' bytes (the
-    file's, when the pieces tile it) and the SHA-256 of each tensor's bytes."""
+    file's, when the pieces tile it) and the BLAKE3 of each tensor's bytes."""
     largest = max((p.size for p in pieces), default=0)
     bufs = [memoryview(bytearray(max(largest, 1))) for _ in range(BUFFERS)]
     file_hash = hashlib.sha256()
@@ -100,13 +104,13 @@ def stream_file(
             return reader.submit(_pread_exact, fd, bufs[i % BUFFERS][: p.size], p.offset, sf, p)
 
         reads = {i: read(i) for i in range(min(READ_AHEAD, len(pieces)))}
-        current: hashlib._Hash | None = None
+        current: blake3.blake3 | None = None
         for i, p in enumerate(pieces):
             view = reads.pop(i).result()
             futs = [file_hasher.submit(file_hash.update, view)]
             if p.tensor is not None:
                 if p.element == 0:
-                    current = hashlib.sha256()
+                    current = blake3.blake3(max_threads=1)
                 futs.append(tensor_hasher.submit(current.update, view))  # type: ignore[union-attr]
                 if p.offset + p.size == p.tensor.start + p.tensor.nbytes:
                     tensor_hashes[p.tensor.name] = tensor_hasher.submit(current.hexdigest)  # type: ignore[union-attr]

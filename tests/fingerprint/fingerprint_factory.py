@@ -105,14 +105,14 @@ def make_fingerprint(
                 shape=list(p.shape),
                 file="model.safetensors",
                 nbytes=2 * p.count,
-                sha256=digest,
+                digest=digest,
             )
         )
     files = [
         FileRecord(
             "model.safetensors",
             sum(t.nbytes for t in tensors),
-            hashlib.sha256("".join(t.sha256 for t in tensors).encode()).hexdigest(),
+            hashlib.sha256("".join(t.digest for t in tensors).encode()).hexdigest(),
         )
     ]
     return ModelFingerprint(

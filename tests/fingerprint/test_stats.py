@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 
+import blake3
 import ml_dtypes
 import numpy as np
 import pytest
@@ -104,7 +105,7 @@ def test_a_part_of_only_nan_has_nan_statistics(write_checkpoint):
     assert part.nan_count == 32 and math.isnan(part.mean) and math.isnan(part.std_pop)
 
 
-def test_hashes_are_sha256_of_the_file_and_of_each_tensors_bytes(write_checkpoint):
+def test_hashes_are_sha256_of_the_file_and_blake3_of_each_tensors_bytes(write_checkpoint):
     tensors = llama_with(ml_dtypes.bfloat16)
     folder = write_checkpoint(tensors, shards=3, tokenizer={"model": {"vocab": {"x": 1}}})
     fp = fingerprint_checkpoint(folder, chunk_bytes=100)
@@ -112,10 +113,12 @@ def test_hashes_are_sha256_of_the_file_and_of_each_tensors_bytes(write_checkpoin
         assert f.sha256 == hashlib.sha256((folder / f.name).read_bytes()).hexdigest()
         assert f.size == (folder / f.name).stat().st_size
     for t in fp.tensors:
-        assert t.sha256 == hashlib.sha256(np.ascontiguousarray(tensors[t.name]).tobytes()).hexdigest()
+        assert t.digest == blake3.blake3(np.ascontiguousarray(tensors[t.name]).tobytes()).hexdigest()
         assert (t.dtype, t.shape, t.nbytes) == ("BF16", list(tensors[t.name].shape), tensors[t.name].nbytes)
     assert fp.tokenizer_sha256 == hashlib.sha256((folder / "tokenizer.json").read_bytes()).hexdigest()
     assert len(fp.files) == 3
+    assert (fp.tensor_hash, fp.schema_version) == ("blake3", 2)
+    assert json.loads(fp.to_json())["tensor_hash"] == "blake3"  # recorded in the stored form
 
 
 def test_samples_are_the_values_at_sample_positions_whatever_the_chunking(write_checkpoint):

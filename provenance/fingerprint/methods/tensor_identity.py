@@ -1,7 +1,12 @@
-"""``tensor_identity``: which tensors are bit-identical between two checkpoints, by SHA-256.
+"""``tensor_identity``: which tensors are bit-identical between two checkpoints, by their digests.
+
+Each fingerprint says how it hashed its tensors (``tensor_hash``: BLAKE3 since schema 2, SHA-256 in
+schema 1). Only digests of one algorithm are compared: a schema 1 fingerprint against a schema 2 one
+is refused with the reason (the report lists the method as skipped, saying to fingerprint the older
+checkpoint again); the pipeline never gets there, since its cache recomputes older fingerprints.
 
 Identical non-constant tensors are the strongest evidence there is: two independent trainings do
-not produce the same bytes (a SHA-256 collision). Two matchings are reported:
+not produce the same bytes (short of a collision of a cryptographic hash). Two matchings are reported:
 
 * by name - the same tensor name holds the same bytes (a widened vocabulary: everything but the
   embeddings);
@@ -42,6 +47,13 @@ def _layers(fp: ModelFingerprint) -> dict[str, int | None]:
 
 
 def _match(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> dict:
+    if fp_a.tensor_hash != fp_b.tensor_hash:
+        raise IncompatibleModelsError(
+            f"tensor_identity: the two fingerprints hash tensors with different algorithms "
+            f"({fp_a.tensor_hash} for A, {fp_b.tensor_hash} for B; schema {fp_a.schema_version} and "
+            f"{fp_b.schema_version}), so no tensor can be compared: fingerprint the "
+            f"{'A' if fp_a.schema_version < fp_b.schema_version else 'B'} checkpoint again with this engine"
+        )
     ta, const_a = _informative(fp_a)
     tb, const_b = _informative(fp_b)
     if not ta or not tb:
@@ -49,14 +61,14 @@ def _match(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> dict:
     # Fractions are of the smaller model: "how much of the smaller one is a copy".
     swap = len(tb) > len(ta)
     small, large = (ta, tb) if swap else (tb, ta)
-    by_name_large = {t.name: t.sha256 for t in large}
+    by_name_large = {t.name: t.digest for t in large}
     hashes_large: dict[str, list[str]] = defaultdict(list)
     for t in large:
-        hashes_large[t.sha256].append(t.name)
-    same_name = [t for t in small if by_name_large.get(t.name) == t.sha256]
-    same_content = [t for t in small if t.sha256 in hashes_large]
+        hashes_large[t.digest].append(t.name)
+    same_name = [t for t in small if by_name_large.get(t.name) == t.digest]
+    same_content = [t for t in small if t.digest in hashes_large]
     renamed = [
-        (t.name, hashes_large[t.sha256][0]) for t in same_content if by_name_large.get(t.name) != t.sha256
+        (t.name, hashes_large[t.digest][0]) for t in same_content if by_name_large.get(t.name) != t.digest
     ]
     total_bytes = sum(t.nbytes for t in small) or 1
     return {
@@ -129,7 +141,7 @@ def compare(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> MethodResult:
 def synthetic_null(
     fp_a: ModelFingerprint, fp_b: ModelFingerprint, size: int, rng: np.random.Generator
 ) -> NullDraw:
-    """Exactly zero: independently initialised non-constant tensors never share a SHA-256.
+    """Exactly zero: independently initialised non-constant tensors never share a digest.
 
     The null's std is 0, so the z-score divides by a floor of one tensor's share (1 / compared
     tensors): z is then the number of identical tensors above the null. The p-value is exact.
@@ -148,7 +160,7 @@ def synthetic_null(
 
 METHOD = Method(
     "tensor_identity",
-    "Bit-identical tensors (SHA-256)",
+    "Bit-identical tensors (BLAKE3)",
     compare,
     score,
     synthetic_null,
