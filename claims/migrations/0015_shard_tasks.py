@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0013_content_version'),
+        ('claims', '0014_editor_bylines_public_reasons'),
     ]
 
     operations = [
