@@ -16,7 +16,8 @@ read) needs each byte of a checkpoint once, so a 144 GB model can be fingerprint
    passed), then deleted;
 4. ``stats.merge_shards`` of the shard results is the fingerprint a pass over the whole folder gives.
 
-Peak disk: the largest shard, plus the headers and small files. What this cannot do is run the
+Peak disk: the largest shard, plus the headers, the small files and the shard results kept for a
+resume (the fingerprint itself: about 64 KB of samples per weight matrix). What this cannot do is run the
 methods that read the weights of both models at once (``embedding_anchor``, ``neuron_matching``,
 ``weight_matching``, ``expert_upcycling``): the weights are gone when the report runs, and the
 report says so.
