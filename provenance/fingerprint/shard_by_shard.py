@@ -53,6 +53,7 @@ from .sources import (
 from .stats import ShardResult, _sha256_file, fingerprint_file, merge_shards
 
 RESULTS = ".shards"
+HEADER_PROBE = 1 << 16  # bytes asked for first: most headers fit; a longer one takes a second request
 
 
 def _is_shard(remote: RemoteFile) -> bool:
@@ -60,14 +61,11 @@ def _is_shard(remote: RemoteFile) -> bool:
 
 
 def disk_needed(planned: Plan) -> int:
-    """What fingerprinting shard by shard holds on disk at most: the small files, the largest shard
-    and every shard's header (counted generously at 1 MB each)."""
+    """What fingerprinting shard by shard holds on disk at most, leaving out the shard results: the
+    small files, the largest shard and every shard's header (counted at the first request's size)."""
     shards = [f.size for f in planned.files if _is_shard(f)]
     small = sum(f.size for f in planned.files if not _is_shard(f))
-    return small + max(shards, default=0) + len(shards) * (1 << 20)
-
-
-HEADER_PROBE = 1 << 16  # bytes asked for first: most headers fit; a longer one takes a second request
+    return small + max(shards, default=0) + len(shards) * HEADER_PROBE
 
 
 def _fetch_header(remote: RemoteFile, *, source: HubSource, commit: str, hub, token: str) -> bytes:
