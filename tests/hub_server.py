@@ -34,6 +34,7 @@ FAULTS = {
     "short": "LFS files are answered with half their bytes and an honest Content-Length",
     "drop_once": "the first GET of each LFS file sends half its bytes and closes the connection",
     "corrupt": "LFS files are served with one byte changed (size unchanged)",
+    "corrupt_tail": "LFS files are served with their last byte changed (the header intact)",
     "foreign_redirect": "LFS files redirect to https://evil.example/",
     "slow": "LFS files are sent in 64 KB pieces about 2 MB/s, so a worker can be killed mid-download",
     "second_hop": "LFS files redirect to localhost (a listed host), which redirects again to evil.example",
@@ -238,6 +239,8 @@ class HubServer:
                     return self._send(200, {"Content-Type": "text/html"}, _HTML_PAGE, body=body)
                 if "corrupt" in repo.faults:
                     data = bytes([data[0] ^ 0xFF]) + data[1:]
+                if "corrupt_tail" in repo.faults:
+                    data = data[:-1] + bytes([data[-1] ^ 0xFF])
                 start, end = 0, len(data) - 1
                 if m := re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", "")):
                     start, end = int(m[1]), min(int(m[2] or end), end)

@@ -177,21 +177,39 @@ def fingerprint_shard_by_shard(
         else:  # verified when it was fetched
             sha256s[remote.name] = remote.sha256 or _sha256_file(target)
             on_bytes(remote.size)
+    try:
+        fingerprint = _pass_shards(
+            shards, planned, folder, fetch, result, sha256s, on_shard, fingerprint_options
+        )
+    finally:  # placeholders are not weights: none is left behind, whatever happened
+        for remote in shards:
+            (folder / remote.name).unlink(missing_ok=True)
+    shutil.rmtree(results_dir, ignore_errors=True)
+    for remote in planned.files:
+        result.files.append({"name": remote.name, "size": remote.size, "sha256": sha256s[remote.name]})
+    return result, fingerprint
+
+
+def _pass_shards(
+    shards, planned, folder, fetch, result, sha256s, on_shard, fingerprint_options
+) -> ModelFingerprint:
     for remote in shards:
         target = folder / remote.name
-        if not (target.is_file() and target.stat().st_size == remote.size):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            header = _fetch_header(remote, source=source, commit=planned.commit, hub=hub, token=token)
-            _placeholder(target, header, remote.size)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        header = _fetch_header(
+            remote, source=fetch["source"], commit=planned.commit, hub=fetch["hub"], token=fetch["token"]
+        )
+        _placeholder(target, header, remote.size)
     ckpt = open_checkpoint(folder)
     index = {sf.name: i for i, sf in enumerate(ckpt.files)}
     passed: dict[str, ShardResult] = {}
+    results_dir = folder / RESULTS
     for remote in shards:
         saved = results_dir / (remote.name.replace("/", "--") + ".json")
         if saved.is_file():  # passed before an interruption: its file was verified then
             passed[remote.name] = ShardResult.from_dict(json.loads(saved.read_text()))
             sha256s[remote.name] = passed[remote.name].file.sha256
-            on_bytes(remote.size)
+            fetch["on_bytes"](remote.size)
             continue
         target = folder / remote.name
         target.unlink()  # the placeholder; the real shard takes its place, verified
@@ -206,8 +224,4 @@ def fingerprint_shard_by_shard(
             target.unlink(missing_ok=True)  # passed or not: a next attempt fetches its header again
         if on_shard is not None:
             on_shard(remote.name)
-    fingerprint = merge_shards(ckpt, [passed[sf.name] for sf in ckpt.files], **fingerprint_options)
-    shutil.rmtree(results_dir, ignore_errors=True)
-    for remote in planned.files:
-        result.files.append({"name": remote.name, "size": remote.size, "sha256": sha256s[remote.name]})
-    return result, fingerprint
+    return merge_shards(ckpt, [passed[sf.name] for sf in ckpt.files], **fingerprint_options)

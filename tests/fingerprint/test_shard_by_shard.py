@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from provenance.fingerprint import sources
-from provenance.fingerprint.shard_by_shard import RESULTS, disk_needed, fingerprint_shard_by_shard
+from provenance.fingerprint.errors import FingerprintError
+from provenance.fingerprint.shard_by_shard import (
+    HEADER_PROBE,
+    RESULTS,
+    disk_needed,
+    fingerprint_shard_by_shard,
+)
 from provenance.fingerprint.sources import SourceError
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from tests.hub_server import HubRepo, HubServer
@@ -73,11 +79,29 @@ def test_the_fingerprint_is_the_whole_folders_and_only_one_shard_is_on_disk_at_a
     assert disk_needed(planned) < planned.total_bytes
 
 
-def test_a_corrupt_shard_fails_naming_it_and_keeps_no_weights(hub, lineage_set, tmp_path):
-    hub.add(HubRepo.from_folder("Org/corrupt", lineage_set["base"], faults={"corrupt"}))
-    with pytest.raises(SourceError, match=r"model-00001-of-00003\.safetensors does not match"):
+def _weights_left(cache: Path) -> list[Path]:
+    return [p for p in cache.rglob("*.safetensors*") if p.stat().st_blocks * 512 > 1 << 16]
+
+
+def test_a_shard_that_is_not_the_published_one_fails_naming_it_and_keeps_no_weights(
+    hub, lineage_set, tmp_path
+):
+    hub.add(HubRepo.from_folder("Org/corrupt", lineage_set["base"], faults={"corrupt_tail"}))
+    with pytest.raises(SourceError, match=r"model-00001-of-00003\.safetensors does not match .* SHA-256"):
         run(hub, tmp_path, repo="Org/corrupt")
-    assert not [p for p in (tmp_path / "cache").rglob("*.safetensors*") if p.stat().st_blocks * 512 > 1 << 20]
+    assert not _weights_left(tmp_path / "cache")
+    assert not list((tmp_path / "cache").rglob("*.safetensors"))  # no placeholder left either
+
+
+def test_a_shard_whose_header_is_not_safetensors_fails_before_any_weights_download(
+    hub, lineage_set, tmp_path
+):
+    hub.add(HubRepo.from_folder("Org/badheader", lineage_set["base"], faults={"corrupt"}))
+    served = hub.bytes_served
+    with pytest.raises(FingerprintError, match=r"model-00001-of-00003\.safetensors"):
+        run(hub, tmp_path, repo="Org/badheader")
+    assert hub.bytes_served - served < 4 * HEADER_PROBE + 100_000  # headers and small files only
+    assert not list((tmp_path / "cache").rglob("*.safetensors"))
 
 
 def test_an_interrupted_run_resumes_after_the_last_shard_it_passed(hub, lineage_set, tmp_path):
