@@ -33,10 +33,9 @@ from claims.models.base import DatePrecision
 from claims.pipeline import fingerprint_store
 from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
-from claims.services.checkpoints import checkpoint_record_inspection
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.charts import report_charts
-from provenance.fingerprint.errors import FingerprintError
+from provenance.fingerprint.errors import CheckpointFormatError, FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
@@ -139,7 +138,24 @@ def _cached_fingerprint(checkpoint: Checkpoint, signature: dict) -> FingerprintR
     return row if row is not None and fingerprint_store.exists(row) else None
 
 
+def _weights_deleted(checkpoint: Checkpoint) -> bool:
+    return checkpoint.acquisition_status == Checkpoint.Acquisition.FINGERPRINTED
+
+
 def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
+    if _weights_deleted(checkpoint):
+        # Fingerprinted shard by shard while it downloaded, its weights deleted: the fingerprint is
+        # all there is (kept by content hash, like any other).
+        row = FingerprintRow.objects.filter(
+            content_hash=checkpoint.content_hash, engine_version=ENGINE_VERSION
+        ).first()
+        if row is None or not fingerprint_store.exists(row):
+            raise CheckpointFormatError(
+                f"the fingerprint of {checkpoint} (made while it downloaded, its weights then deleted) is "
+                "not stored for this engine version: ask for its download again",
+                path=checkpoint.location,
+            )
+        return _Plan(checkpoint, row, 0), (None, None)
     engine_checkpoint = open_engine_checkpoint(checkpoint)
     signature = file_signature(engine_checkpoint)
     cached = _cached_fingerprint(checkpoint, signature)
@@ -151,32 +167,10 @@ def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
 
 def _compute_fingerprint(
     checkpoint: Checkpoint, engine_checkpoint, signature: dict, progress
-) -> FingerprintRow:
+) -> ModelFingerprint:
     fingerprint = fingerprint_checkpoint(engine_checkpoint, progress=progress)
-    row, _ = FingerprintRow.objects.update_or_create(
-        content_hash=fingerprint.content_hash,
-        engine_version=ENGINE_VERSION,
-        defaults={
-            "checkpoint": checkpoint,
-            "data": fingerprint_store.summary(fingerprint),
-            "bytes_read": fingerprint.total_bytes,
-            "computed_at": timezone.now(),
-        },
-    )
-    fingerprint_store.save(row, fingerprint)
-    checkpoint_record_inspection(
-        checkpoint=checkpoint,
-        inspection={
-            "content_hash": fingerprint.content_hash,
-            "file_hashes": {f.name: f.sha256 for f in fingerprint.files},
-            "file_stats": signature,
-            "total_size": fingerprint.total_bytes,
-            "config": fingerprint.config or {},
-            "tokenizer_digest": fingerprint.tokenizer_sha256 or "",
-            "layout_family": fingerprint.family,
-            "layer_count": fingerprint.num_layers,
-        },
-        reason="Hashed by the fingerprint worker",
+    fingerprint_store.record(
+        checkpoint, fingerprint, signature=signature, reason="Hashed by the fingerprint worker"
     )
     return fingerprint
 
@@ -203,7 +197,20 @@ def _fingerprints(
             "cached": plan.cached is not None,
         }
     progress.write()
-    return fingerprints, (plans[0][1][0], plans[1][1][0])
+    engine_checkpoints = (plans[0][1][0], plans[1][1][0])
+    return fingerprints, None if None in engine_checkpoints else engine_checkpoints
+
+
+def weights_missing_reason(report: FingerprintReport) -> str:
+    """Why the methods that read both models' weights cannot run on this report, or ""."""
+    deleted = [str(c) for c in (report.checkpoint_a, report.checkpoint_b) if _weights_deleted(c)]
+    if not deleted:
+        return ""
+    return (
+        f"the weights of {' and '.join(deleted)} were larger than the model cache (MODEL_CACHE_MAX_GB): they "
+        "were fingerprinted shard by shard while they downloaded, then deleted, so the methods that read "
+        "the weights of both models at once could not run"
+    )
 
 
 def library_versions() -> dict[str, str]:
@@ -226,8 +233,9 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     t = time.perf_counter()
     labels = (str(report.checkpoint_a), str(report.checkpoint_b))
     comparison = compare_fingerprints(
-        fp_a, fp_b, methods=report.methods, labels=labels, weights=weights, **report.parameters
-    )
+        fp_a, fp_b, methods=report.methods, labels=labels, weights=weights,
+        weights_missing=weights_missing_reason(report), **report.parameters,
+    )  # fmt: skip
     result = comparison.to_dict()
     timings["compare_seconds"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()

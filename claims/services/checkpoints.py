@@ -265,21 +265,25 @@ def checkpoint_acquire(
 
 @transaction.atomic
 def checkpoint_record_acquisition(
-    *, checkpoint: Checkpoint, commit: str, folder: str, files: list[dict]
+    *, checkpoint: Checkpoint, commit: str, folder: str, files: list[dict], weights_kept: bool = True
 ) -> Checkpoint:
     """Write what a finished download established: the commit, each file with its SHA-256, and
     the folder (inside MODEL_CACHE_DIR, so inside the model store) the engine reads; the headers
-    are read as for any registration. Raises ValidationError if the files are not readable weights."""
+    are read as for any registration. Raises ValidationError if the files are not readable weights.
+    ``weights_kept=False``: the shards were fingerprinted one at a time and deleted (the folder
+    keeps the small files); nothing is read, and the checkpoint is ``fingerprinted``."""
     current = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
     current.location = folder
     current.source_commit = commit
     current.source_files = files
     current.file_hashes = {f["name"]: f["sha256"] for f in files if f["name"].endswith(".safetensors")}
-    current.acquisition_status = Checkpoint.Acquisition.DONE
+    current.acquisition_status = (
+        Checkpoint.Acquisition.DONE if weights_kept else Checkpoint.Acquisition.FINGERPRINTED
+    )
     current.acquisition_error = ""
     current.acquisition_total = sum(f["size"] for f in files)
     current.acquisition_bytes = current.acquisition_total
     current.cache_used_at = timezone.now()
     checkpoint_save(checkpoint=current, user=None, reason=f"Downloaded from {current.source_display} @ {commit}",
-                    inspect=True)  # fmt: skip
+                    inspect=weights_kept)  # fmt: skip
     return current
