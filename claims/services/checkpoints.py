@@ -284,6 +284,10 @@ def checkpoint_record_acquisition(
     current.acquisition_total = sum(f["size"] for f in files)
     current.acquisition_bytes = current.acquisition_total
     current.cache_used_at = timezone.now()
-    checkpoint_save(checkpoint=current, user=None, reason=f"Downloaded from {current.source_display} @ {commit}",
-                    inspect=weights_kept)  # fmt: skip
+    reason = f"Downloaded from {current.source_display} @ {commit}"
+    if weights_kept:
+        checkpoint_save(checkpoint=current, user=None, reason=reason, inspect=True)
+    else:  # no shard is left to read: what the headers said comes with the fingerprint
+        current._change_reason = f"{reason}, fingerprinted shard by shard, weights deleted"
+        current.save()
     return current
