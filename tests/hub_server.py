@@ -8,7 +8,7 @@ It answers the calls ``huggingface_hub`` makes (read in its source, version 2.4)
   its git blob id, ``X-Repo-Commit``); an LFS file (the shards) is a 302 to ``http://localhost:
   {port}/lfs/{sha256}`` - another origin, as the real hub sends LFS files to a CDN - carrying
   ``X-Linked-Etag`` (the SHA-256) and ``X-Linked-Size``;
-* ``GET /lfs/{sha256}`` with ``Range: bytes=N-`` support (206 and ``Content-Range``).
+* ``GET /lfs/{sha256}`` with ``Range: bytes=N-`` and ``bytes=N-M`` support (206 and ``Content-Range``).
 
 Errors carry ``X-Error-Code`` as the hub does (RepoNotFound, RevisionNotFound, GatedRepo).
 ``HubRepo.faults`` switches on a fault per repository: see ``FAULTS``; ``HubRepo.size_lie`` makes
@@ -34,6 +34,7 @@ FAULTS = {
     "short": "LFS files are answered with half their bytes and an honest Content-Length",
     "drop_once": "the first GET of each LFS file sends half its bytes and closes the connection",
     "corrupt": "LFS files are served with one byte changed (size unchanged)",
+    "corrupt_tail": "LFS files are served with their last byte changed (the header intact)",
     "foreign_redirect": "LFS files redirect to https://evil.example/",
     "slow": "LFS files are sent in 64 KB pieces about 2 MB/s, so a worker can be killed mid-download",
     "second_hop": "LFS files redirect to localhost (a listed host), which redirects again to evil.example",
@@ -238,19 +239,21 @@ class HubServer:
                     return self._send(200, {"Content-Type": "text/html"}, _HTML_PAGE, body=body)
                 if "corrupt" in repo.faults:
                     data = bytes([data[0] ^ 0xFF]) + data[1:]
-                start = 0
-                if m := re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", "")):
-                    start = int(m[1])
-                part = data[start:]
+                if "corrupt_tail" in repo.faults:
+                    data = data[:-1] + bytes([data[-1] ^ 0xFF])
+                start, end = 0, len(data) - 1
+                if m := re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", "")):
+                    start, end = int(m[1]), min(int(m[2] or end), end)
+                part = data[start : end + 1]
                 headers = {
                     "Content-Type": "application/octet-stream",
                     "Accept-Ranges": "bytes",
                     "ETag": f'"{sha}"',
                 }
                 status = 200
-                if start:
+                if start or end < len(data) - 1:
                     status = 206
-                    headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+                    headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
                 if "short" in repo.faults and body:
                     return self._send(status, headers, part[: len(part) // 2])
                 if "drop_once" in repo.faults and body and sha not in server._dropped:

@@ -149,6 +149,7 @@ class Checkpoint(models.Model):
         DONE = "done", "downloaded and verified"
         FAILED = "failed", "download failed"
         EVICTED = "evicted", "removed from the cache (downloaded again when a report needs it)"
+        FINGERPRINTED = "fingerprinted", "fingerprinted shard by shard, then deleted (larger than the cache)"
 
     model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="checkpoints")
     revision = models.CharField(max_length=200, help_text="Hub commit, tag or release name.")
@@ -199,7 +200,7 @@ class Checkpoint(models.Model):
         default=list, blank=True, editable=False, help_text="Files fetched: name, size, SHA-256."
     )
     acquisition_status = models.CharField(
-        max_length=10, choices=Acquisition.choices, default=Acquisition.NONE, blank=True, editable=False
+        max_length=16, choices=Acquisition.choices, default=Acquisition.NONE, blank=True, editable=False
     )
     acquisition_bytes = models.PositiveBigIntegerField(default=0, editable=False)
     acquisition_total = models.PositiveBigIntegerField(null=True, blank=True, editable=False)

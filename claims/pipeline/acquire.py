@@ -30,6 +30,7 @@ from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.requests import report_enqueue
 from claims.services.content import content_changed
 from provenance.fingerprint.safetensors_format import human_bytes
+from provenance.fingerprint.shard_by_shard import disk_needed, fingerprint_shard_by_shard
 from provenance.fingerprint.sources import (
     GitSource,
     HubSource,
@@ -151,6 +152,9 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
             planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
             # The size is known before anything downloads: the report page shows it at once.
             Checkpoint.objects.filter(pk=checkpoint.pk).update(acquisition_total=planned.total_bytes)
+            if settings.MODEL_CACHE_MAX_BYTES and planned.total_bytes > settings.MODEL_CACHE_MAX_BYTES:
+                _fingerprint_shard_by_shard(checkpoint, source, planned, progress)
+                return _send_waiting(checkpoint)
             cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
             acquired = acquire(
                 source,
@@ -175,9 +179,38 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
         _fail(checkpoint, f"an internal error stopped the download ({type(exc).__name__}: {exc}).",
               traceback.format_exc())  # fmt: skip
         return "failed"
+    return _send_waiting(checkpoint)
+
+
+def _send_waiting(checkpoint: Checkpoint) -> str:
     for report_id in _waiting_reports(checkpoint.pk).values_list("pk", flat=True):
         report_enqueue(report_id=report_id)
     return "done"
+
+
+def _fingerprint_shard_by_shard(checkpoint: Checkpoint, source: HubSource, planned, progress) -> None:
+    """A model larger than the whole cache budget: fetch, fingerprint and delete its shards one at a
+    time (``provenance.fingerprint.shard_by_shard``); the checkpoint keeps its fingerprint, its small
+    files and every file's SHA-256, and reports on it run the fingerprint methods only."""
+    from claims.pipeline import fingerprint_store
+    from claims.services.checkpoints import checkpoint_record_acquisition
+
+    cache_make_room(needed=disk_needed(planned), for_checkpoint=checkpoint)
+    acquired, fingerprint = fingerprint_shard_by_shard(
+        source, hubs=settings.HUBS, cache_dir=settings.MODEL_CACHE_DIR, token=settings.HF_TOKEN,
+        planned=planned, progress=progress,
+    )  # fmt: skip
+    checkpoint_record_acquisition(
+        checkpoint=checkpoint, commit=acquired.commit, folder=str(acquired.folder), files=acquired.files,
+        weights_kept=False,
+    )  # fmt: skip
+    fingerprint_store.record(
+        checkpoint,
+        fingerprint,
+        signature={},
+        reason=f"Fingerprinted shard by shard from {checkpoint.source_display} @ {acquired.commit}; the weights "
+        f"({human_bytes(planned.total_bytes)}) are larger than MODEL_CACHE_MAX_GB and were deleted",
+    )
 
 
 def acquisitions_sweep() -> int:

@@ -15,8 +15,11 @@ import gzip
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
+from claims.models import Checkpoint
 from claims.models import ModelFingerprint as FingerprintRow
+from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.fingerprint import SCHEMA_VERSION, ModelFingerprint, Role
 
 
@@ -68,3 +71,39 @@ def is_current(row: FingerprintRow) -> bool:
     pipeline computes the checkpoint again, so that ``tensor_identity`` compares digests of one
     algorithm."""
     return row.data.get("schema_version", 1) >= SCHEMA_VERSION
+
+
+def record(
+    checkpoint: Checkpoint, fingerprint: ModelFingerprint, *, signature: dict, reason: str
+) -> FingerprintRow:
+    """Keep a freshly computed fingerprint (row + file) and write what it established on the
+    checkpoint (hashes, sizes, layout): one place for the report worker and the shard-by-shard
+    download."""
+    from claims.services.checkpoints import checkpoint_record_inspection
+
+    row, _ = FingerprintRow.objects.update_or_create(
+        content_hash=fingerprint.content_hash,
+        engine_version=ENGINE_VERSION,
+        defaults={
+            "checkpoint": checkpoint,
+            "data": summary(fingerprint),
+            "bytes_read": fingerprint.total_bytes,
+            "computed_at": timezone.now(),
+        },
+    )
+    save(row, fingerprint)
+    checkpoint_record_inspection(
+        checkpoint=checkpoint,
+        inspection={
+            "content_hash": fingerprint.content_hash,
+            "file_hashes": {f.name: f.sha256 for f in fingerprint.files},
+            "file_stats": signature,
+            "total_size": fingerprint.total_bytes,
+            "config": fingerprint.config or {},
+            "tokenizer_digest": fingerprint.tokenizer_sha256 or "",
+            "layout_family": fingerprint.family,
+            "layer_count": fingerprint.num_layers,
+        },
+        reason=reason,
+    )
+    return row

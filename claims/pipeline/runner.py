@@ -36,10 +36,9 @@ from claims.models.base import DatePrecision
 from claims.pipeline import fingerprint_store, shards
 from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
-from claims.services.checkpoints import checkpoint_record_inspection
 from claims.services.content import content_changed
 from provenance.fingerprint import ENGINE_VERSION
-from provenance.fingerprint.errors import FingerprintError
+from provenance.fingerprint.errors import CheckpointFormatError, FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.progress import compare_phase, read_phase
 from provenance.fingerprint.report import compare_fingerprints
@@ -162,7 +161,24 @@ def _cached_fingerprint(checkpoint: Checkpoint, signature: dict) -> FingerprintR
     return row
 
 
+def _weights_deleted(checkpoint: Checkpoint) -> bool:
+    return checkpoint.acquisition_status == Checkpoint.Acquisition.FINGERPRINTED
+
+
 def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
+    if _weights_deleted(checkpoint):
+        # Fingerprinted shard by shard while it downloaded, its weights deleted: the fingerprint is
+        # all there is (kept by content hash, like any other).
+        row = FingerprintRow.objects.filter(
+            content_hash=checkpoint.content_hash, engine_version=ENGINE_VERSION
+        ).first()
+        if row is None or not fingerprint_store.exists(row):
+            raise CheckpointFormatError(
+                f"the fingerprint of {checkpoint} (made while it downloaded, its weights then deleted) is "
+                "not stored for this engine version: ask for its download again",
+                path=checkpoint.location,
+            )
+        return _Plan(checkpoint, row, 0), (None, None)
     engine_checkpoint = open_engine_checkpoint(checkpoint)
     signature = file_signature(engine_checkpoint)
     cached = _cached_fingerprint(checkpoint, signature)
@@ -174,37 +190,15 @@ def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
 
 def _compute_fingerprint(
     checkpoint: Checkpoint, engine_checkpoint, signature: dict, progress
-) -> FingerprintRow:
+) -> ModelFingerprint:
     if shards.use_shard_tasks(engine_checkpoint):
         fingerprint = shards.fingerprint_by_shard_tasks(checkpoint, engine_checkpoint, signature, progress)
     else:
         fingerprint = fingerprint_checkpoint(
             engine_checkpoint, progress=progress, processes=settings.FINGERPRINT_PROCESSES
         )
-    row, _ = FingerprintRow.objects.update_or_create(
-        content_hash=fingerprint.content_hash,
-        engine_version=ENGINE_VERSION,
-        defaults={
-            "checkpoint": checkpoint,
-            "data": fingerprint_store.summary(fingerprint),
-            "bytes_read": fingerprint.total_bytes,
-            "computed_at": timezone.now(),
-        },
-    )
-    fingerprint_store.save(row, fingerprint)
-    checkpoint_record_inspection(
-        checkpoint=checkpoint,
-        inspection={
-            "content_hash": fingerprint.content_hash,
-            "file_hashes": {f.name: f.sha256 for f in fingerprint.files},
-            "file_stats": signature,
-            "total_size": fingerprint.total_bytes,
-            "config": fingerprint.config or {},
-            "tokenizer_digest": fingerprint.tokenizer_sha256 or "",
-            "layout_family": fingerprint.family,
-            "layer_count": fingerprint.num_layers,
-        },
-        reason="Hashed by the fingerprint worker",
+    fingerprint_store.record(
+        checkpoint, fingerprint, signature=signature, reason="Hashed by the fingerprint worker"
     )
     return fingerprint
 
@@ -232,7 +226,20 @@ def _fingerprints(
             "cached": plan.cached is not None,
         }
     progress.write()
-    return fingerprints, (plans[0][1][0], plans[1][1][0])
+    engine_checkpoints = (plans[0][1][0], plans[1][1][0])
+    return fingerprints, None if None in engine_checkpoints else engine_checkpoints
+
+
+def weights_missing_reason(report: FingerprintReport) -> str:
+    """Why the methods that read both models' weights cannot run on this report, or ""."""
+    deleted = [str(c) for c in (report.checkpoint_a, report.checkpoint_b) if _weights_deleted(c)]
+    if not deleted:
+        return ""
+    return (
+        f"the weights of {' and '.join(deleted)} were larger than the model cache (MODEL_CACHE_MAX_GB): they "
+        "were fingerprinted shard by shard while they downloaded, then deleted, so the methods that read "
+        "the weights of both models at once could not run"
+    )
 
 
 def library_versions() -> dict[str, str]:
@@ -264,6 +271,7 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
         methods=report.methods,
         labels=labels,
         weights=weights,
+        weights_missing=weights_missing_reason(report),
         on_method=lambda name, index, count: progress.set_phase(compare_phase(name, index, count)),
         **report.parameters,
     )

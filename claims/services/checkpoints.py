@@ -269,22 +269,30 @@ def checkpoint_acquire(
 
 @transaction.atomic
 def checkpoint_record_acquisition(
-    *, checkpoint: Checkpoint, commit: str, folder: str, files: list[dict]
+    *, checkpoint: Checkpoint, commit: str, folder: str, files: list[dict], weights_kept: bool = True
 ) -> Checkpoint:
     """Write what a finished download established: the commit, each file with its SHA-256, and
     the folder (inside MODEL_CACHE_DIR, so inside the model store) the engine reads; the headers
-    are read as for any registration. Raises ValidationError if the files are not readable weights."""
+    are read as for any registration. Raises ValidationError if the files are not readable weights.
+    ``weights_kept=False``: the shards were fingerprinted one at a time and deleted (the folder
+    keeps the small files); nothing is read, and the checkpoint is ``fingerprinted``."""
     content_changed()  # first: the lock order of claims.services.content
     current = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
     current.location = folder
     current.source_commit = commit
     current.source_files = files
     current.file_hashes = {f["name"]: f["sha256"] for f in files if f["name"].endswith(".safetensors")}
-    current.acquisition_status = Checkpoint.Acquisition.DONE
+    current.acquisition_status = (
+        Checkpoint.Acquisition.DONE if weights_kept else Checkpoint.Acquisition.FINGERPRINTED
+    )
     current.acquisition_error = ""
     current.acquisition_total = sum(f["size"] for f in files)
     current.acquisition_bytes = current.acquisition_total
     current.cache_used_at = timezone.now()
-    checkpoint_save(checkpoint=current, user=None, reason=f"Downloaded from {current.source_display} @ {commit}",
-                    inspect=True)  # fmt: skip
+    reason = f"Downloaded from {current.source_display} @ {commit}"
+    if weights_kept:
+        checkpoint_save(checkpoint=current, user=None, reason=reason, inspect=True)
+    else:  # no shard is left to read: what the headers said comes with the fingerprint
+        current._change_reason = f"{reason}, fingerprinted shard by shard, weights deleted"
+        current.save()
     return current

@@ -380,12 +380,15 @@ def compare_fingerprints(
     labels: tuple[str, str] = ("A", "B"),
     weights: tuple[Checkpoint, Checkpoint] | PairWeights | None = None,
     on_method: Callable[[str, int, int], None] | None = None,
+    weights_missing: str = "",
 ) -> ComparisonReport:
     """Run ``methods`` (default: every method that can run) on the pair, calibrate each score, summarise.
 
     ``on_method(name, index, count)`` is called before each method runs (a worker's progress).
     ``weights``: the two checkpoints opened with ``open_checkpoint`` (A's first), needed by the
     weight-reading methods; without it they are skipped (or left out of the default list).
+    ``weights_missing``: why the weights are not there (a checkpoint whose weights were deleted
+    after its fingerprint was made): the weight methods are then listed as skipped with that reason.
     A method that cannot compare these models (IncompatibleModelsError; for a weight method any
     FingerprintError, e.g. an unreadable tokenizer) is listed in ``skipped`` with the reason; if
     none applies, IncompatibleModelsError is raised. Deterministic in (fingerprints, weights,
@@ -397,7 +400,7 @@ def compare_fingerprints(
     """
     validate_parameters({"null_size": null_size, "seed": seed})
     pair = PairWeights(*weights) if isinstance(weights, tuple) else weights
-    names = resolve_methods(methods, weights=pair is not None)
+    names = resolve_methods(methods, weights=pair is not None or bool(weights_missing))
     results: dict[str, MethodResult] = {}
     skipped: dict[str, str] = {}
     for index, name in enumerate(names, 1):
@@ -407,7 +410,9 @@ def compare_fingerprints(
         try:
             if method.needs_weights:
                 if pair is None or method.compare_weights is None:
-                    skipped[name] = f"{name} {NEEDS_WEIGHTS}"
+                    skipped[name] = (
+                        weights_missing if pair is None and weights_missing else f"{name} {NEEDS_WEIGHTS}"
+                    )
                     continue
                 try:
                     result = method.compare_weights(fp_a, fp_b, pair, null_size=null_size, seed=seed)

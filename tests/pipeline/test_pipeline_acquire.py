@@ -361,6 +361,33 @@ def test_the_cache_budget_evicts_the_least_recently_used_download_and_a_report_b
     assert report_run(report_id=report.pk) == "succeeded"
 
 
+def test_a_model_larger_than_the_cache_is_fingerprinted_shard_by_shard_and_compared_without_its_weights(
+    hub, settings
+):
+    settings.MODEL_CACHE_MAX_BYTES = 3_000_000  # each model is 4.7 MB; its largest shard 2.1 MB
+    base, finetune = acquire("base"), acquire("finetune")
+    report = request(base, finetune)
+    assert report_run(report_id=report.pk) == "waiting"
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"
+    for checkpoint, name in ((base, "base"), (finetune, "finetune")):
+        checkpoint.refresh_from_db()
+        assert checkpoint.acquisition_status == Acquisition.FINGERPRINTED
+        assert not list(Path(checkpoint.location).rglob("*.safetensors"))  # the weights are gone
+        published = hub.repos[f"Org/{name}"].files
+        assert {
+            f["name"]: f["sha256"] for f in checkpoint.source_files if f["name"].endswith(".safetensors")
+        } == {n: hashlib.sha256(d).hexdigest() for n, d in published.items() if n.endswith(".safetensors")}
+        assert checkpoint.content_hash and checkpoint.layer_count == 12
+    assert report_run(report_id=report.pk) == "succeeded"
+    report.refresh_from_db()
+    result = report.result
+    assert result["verdict"] == "lineage_supported", report.summary
+    assert {"aligned_cosine", "tensor_identity", "attn_std"} <= set(result["results"])
+    for method in ("neuron_matching", "embedding_anchor", "weight_matching"):
+        assert "larger than the model cache" in result["skipped"][method]
+
+
 def test_a_download_that_cannot_fit_the_budget_fails_clearly(hub, settings):
     base, finetune = acquire("base"), acquire("finetune")
     assert acquisition_run(checkpoint_id=base.pk) == "done"
