@@ -260,3 +260,17 @@ def test_the_null_with_the_alignment_is_calibrated_over_independent_pairs(tmp_pa
         aligned_zs.mean(),
         aligned_zs.std(),
     )
+
+
+def test_the_null_with_the_alignment_is_not_drawn_where_it_would_cost_more_than_the_comparison(
+    lineage_set, monkeypatch
+):
+    from provenance.fingerprint.methods import weight_matching
+    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.weights import PairWeights
+
+    pair = PairWeights(open_checkpoint(lineage_set["base"]), open_checkpoint(lineage_set["finetune"]))
+    monkeypatch.setattr(weight_matching, "NULL_MAX_GENERATED", 1000)
+    why = weight_matching.aligned_null(pair, layers=4, null_size=8, seed=0)
+    assert isinstance(why, str) and why.startswith("the compared layers are too wide")
+    assert "exact law" in why

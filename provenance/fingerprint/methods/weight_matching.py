@@ -487,14 +487,20 @@ NULL_BUDGET = 128_000_000
 this budget. Tiny models get 8 pairs of 4 layers; d = 2048, I = 5632 gets 2 pairs of 2 layers."""
 
 
+NULL_MAX_GENERATED = 1_000_000_000
+"""Above this many generated parameters (``NULL_MIN_PAIRS`` pairs of ``NULL_MIN_LAYERS`` layers of
+the compared shapes: d = 2048 needs 0.36 billion, Qwen2.5-14B's d = 5120 2.2 billion) the null with the
+alignment is not drawn per report: it would cost more than the comparison itself."""
+
+
+def _layer_parameters(pair: PairWeights, side: str) -> int:
+    return sum(int(np.prod(spec.shape)) for (layer, _r, _e), spec in pair.specs[side].items() if layer == 0)
+
+
 def null_plan(pair: PairWeights, null_size: int) -> tuple[int, int, int]:
     """(pairs, layers of A, layers of B) of the null with the alignment (see ``NULL_BUDGET``)."""
     la, lb = pair.num_layers("a"), pair.num_layers("b")
-    per_layer = 0
-    for side in ("a", "b"):
-        per_layer += sum(
-            int(np.prod(spec.shape)) for (layer, _r, _e), spec in pair.specs[side].items() if layer == 0
-        )
+    per_layer = _layer_parameters(pair, "a") + _layer_parameters(pair, "b")
     deepest = max(la, lb)
     deep = max(min(deepest, NULL_MIN_LAYERS), min(deepest, NULL_MAX_LAYERS, NULL_BUDGET // max(per_layer, 1)))
     pairs = min(null_size, NULL_MAX_PAIRS, max(NULL_MIN_PAIRS, NULL_BUDGET // max(per_layer * deep, 1)))
@@ -609,6 +615,13 @@ def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> N
     over ``layers`` resampled layers drawn (as ``neuron_matching``'s simulated null). A sentence
     instead when the shapes cannot be generated."""
     pairs, na, nb = null_plan(pair, null_size)
+    generated = pairs * (na * _layer_parameters(pair, "a") + nb * _layer_parameters(pair, "b"))
+    if generated > NULL_MAX_GENERATED:
+        return (
+            f"the compared layers are too wide to generate independent pairs for every report ({generated / 1e9:.1f} "
+            f"billion parameters, more than {NULL_MAX_GENERATED / 1e9:.1f}): z comes from the exact law and the "
+            "Gaussian simulated null only"
+        )
     shape_a, shape_b = _shape_of(pair, "a", na), _shape_of(pair, "b", nb)
     if shape_a is None or shape_b is None:
         return "the compared attention shapes cannot be generated (Q rows differ from the width)"
