@@ -1,4 +1,5 @@
-"""RSS and Atom feeds: new and updated disputes, and new claims (django.contrib.syndication).
+"""RSS and Atom feeds: new and updated disputes, new claims; Atom feeds of new evidence and of new
+fingerprint reports (django.contrib.syndication).
 
 Items are the public records; descriptions are the sanitised Markdown, as on the pages.
 """
@@ -9,8 +10,10 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
 from claims.markdown import render_markdown
-from claims.models import Claim, Dispute
+from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
 from claims.models.visibility import public_name
+from claims.selectors import evidence_queryset, report_queryset
+from claims.verdicts import verdict_of
 
 FEED_SIZE = 30
 
@@ -43,7 +46,7 @@ class DisputeAtomFeed(DisputeFeed):
 
 class ClaimFeed(Feed):
     title = "Provenance — claims"
-    link = "/disputes/"
+    link = "/claims/"
     description = "New claims, rebuttals and counter-analyses, with the newsroom's assessment."
 
     def items(self):
@@ -75,3 +78,54 @@ class ClaimFeed(Feed):
 class ClaimAtomFeed(ClaimFeed):
     feed_type = Atom1Feed
     subtitle = ClaimFeed.description
+
+
+class EvidenceAtomFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Provenance — evidence"
+    link = "/evidence/"
+    subtitle = description = "New evidence records: papers, statements, code, weights and analyses."
+
+    def items(self):
+        return evidence_queryset().order_by("-published_at", "-pk")[:FEED_SIZE]
+
+    def item_title(self, item: EvidenceArtifact) -> str:
+        return f"{item.title} ({item.get_kind_display()})"
+
+    def item_description(self, item: EvidenceArtifact) -> str:
+        return render_markdown(item.description)
+
+    def item_author_name(self, item: EvidenceArtifact) -> str:
+        return public_name(item.author)
+
+    def item_pubdate(self, item: EvidenceArtifact):
+        return item.published_at
+
+    def item_updateddate(self, item: EvidenceArtifact):
+        return item.updated_at
+
+
+class ReportAtomFeed(Feed):
+    """Reports readers may see (their evidence record is public), newest first, with the verdict."""
+
+    feed_type = Atom1Feed
+    title = "Provenance — fingerprint reports"
+    link = "/reports/"
+    subtitle = description = "New fingerprint comparisons of AI model weights, with their verdicts."
+
+    def items(self):
+        return report_queryset().order_by("-requested_at", "-pk")[:FEED_SIZE]
+
+    def item_title(self, item: FingerprintReport) -> str:
+        verdict = verdict_of(item.result)
+        outcome = verdict.label if verdict else item.get_status_display()
+        return f"{item.checkpoint_a.model} vs {item.checkpoint_b.model}: {outcome}"
+
+    def item_description(self, item: FingerprintReport) -> str:
+        return render_markdown((item.result or {}).get("summary") or item.summary)
+
+    def item_pubdate(self, item: FingerprintReport):
+        return item.evidence.published_at or item.requested_at
+
+    def item_updateddate(self, item: FingerprintReport):
+        return item.updated_at

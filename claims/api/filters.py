@@ -21,6 +21,7 @@ from claims.models import (
     Party,
 )
 from claims.models.base import PublicRecord
+from claims.verdicts import VERDICT_CHOICES
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds; larger numbers are a 400, not a 500
 
@@ -224,10 +225,27 @@ class ReportFilter(_Base):
     checkpoint = df.NumberFilter(
         method="filter_checkpoint", help_text="Id of a checkpoint compared on either side."
     )
+    verdict = df.ChoiceFilter(
+        field_name="result__verdict", choices=VERDICT_CHOICES, help_text="The engine's verdict."
+    )
+    finished_after = df.DateFilter(
+        field_name="finished_at__date", lookup_expr="gte", help_text="Finished on or after."
+    )
+    finished_before = df.DateFilter(
+        field_name="finished_at__date", lookup_expr="lte", help_text="Finished on or before."
+    )
 
     class Meta:
         model = FingerprintReport
-        fields = ["status", "model", "checkpoint", "updated_since"]
+        fields = [
+            "status",
+            "model",
+            "checkpoint",
+            "verdict",
+            "finished_after",
+            "finished_before",
+            "updated_since",
+        ]
 
     def filter_model(self, queryset, name, value):
         return queryset.filter(Q(checkpoint_a__model__slug=value) | Q(checkpoint_b__model__slug=value))

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from claims.grammar import relation_phrase
 from claims.models.base import (
     DatePrecision,
     PublicRecord,
@@ -107,6 +108,12 @@ class AIModel(PublicRecord):
     @property
     def release_date_display(self) -> str:
         return format_date(self.release_date, self.release_date_precision)
+
+    @property
+    def declared_relation_phrase(self) -> str:
+        """ "a fine-tune of", "an upcycled version of": how the declared relation reads before the
+        base model's name (``claims.grammar``); "" without a declared base."""
+        return relation_phrase(self.declared_relation)
 
     def public_dependencies(self) -> list[PublicRecord]:
         return [r for r in (self.developer, self.declared_base, self.release_date_source) if r]

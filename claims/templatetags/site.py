@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from claims import selectors
 from claims.models import Claim, EvidenceLink
 from claims.models.visibility import UNPUBLISHED_LABEL, public_name, public_or_none
+from claims.verdicts import verdict_of
 from provenance.fingerprint import readable
 from provenance.fingerprint.headline import headline
 
@@ -22,6 +23,7 @@ ASSESSMENT_SYMBOLS = {
     Claim.Assessment.REFUTED: "✗",
     Claim.Assessment.WITHDRAWN: "–",
 }
+VERDICT_SYMBOLS = {"supported": "✓", "some": "±", "none": "○", "unknown": "?"}
 STANCE_SYMBOLS = {
     EvidenceLink.Stance.SUPPORTS: "+",
     EvidenceLink.Stance.REFUTES: "−",
@@ -39,6 +41,15 @@ def _badge(css_class: str, symbol: str, label: str):
 def assessment_badge(claim: Claim):
     symbol = ASSESSMENT_SYMBOLS.get(claim.assessment, "")
     return _badge(f"assessment-{claim.assessment}", symbol, f"Assessment: {claim.get_assessment_display()}")
+
+
+@register.simple_tag
+def verdict_badge(report):
+    """The report's verdict ("Verdict: lineage supported"), or its status while it has none."""
+    verdict = verdict_of(report.result)
+    if verdict is None:
+        return _badge("draft", "…", f"Report {report.get_status_display()}")
+    return _badge(f"verdict-{verdict.tier}", VERDICT_SYMBOLS[verdict.tier], f"Verdict: {verdict.label}")
 
 
 @register.simple_tag

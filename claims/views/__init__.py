@@ -4,6 +4,7 @@ Views parse the request, decide who may see what (``base.PublicRecordView``), ca
 and render. Nothing here writes.
 """
 
+from claims.views.browse import AIModelList, ClaimList, EvidenceList, PartyList, ReportList
 from claims.views.disputes import DisputeDetail, DisputeList
 from claims.views.pages import about, home, robots_txt
 from claims.views.records import (
@@ -19,6 +20,11 @@ from claims.views.search import search
 
 __all__ = [
     "AIModelDetail",
+    "AIModelList",
+    "ClaimList",
+    "EvidenceList",
+    "PartyList",
+    "ReportList",
     "ClaimDetail",
     "DisputeDetail",
     "DisputeList",
