@@ -6,7 +6,9 @@
 * ``claims``: the claim page and the right-of-reply sentence;
 * ``records``: party, AI model, evidence and report pages;
 * ``changes``: the public change log of assessments;
-* ``sources``: an evidence record's captures, and the sources needing an editor's attention.
+* ``sources``: an evidence record's captures, and the sources needing an editor's attention;
+* ``browse``: the index pages (filters, sorting, pages);
+* ``lineage``: the lineage map's graph on model and dispute pages.
 
 Every selector takes ``preview``: False for readers, True for an editor previewing drafts. Readers
 get public rows only, through ``claims.models.visibility`` (the one rule), at every level: a
@@ -29,6 +31,7 @@ from claims.selectors.disputes import (
     dispute_page,
     disputes_recent,
 )
+from claims.selectors.lineage import dispute_lineage, lineage_graph, model_lineage
 from claims.selectors.records import (
     aimodel_page,
     evidence_page,
@@ -60,6 +63,7 @@ __all__ = [
     "claim_page",
     "claims_assessment_log",
     "dispute_filter_options",
+    "dispute_lineage",
     "dispute_list",
     "dispute_page",
     "dispute_story",
@@ -68,6 +72,8 @@ __all__ = [
     "evidence_captures",
     "evidence_page",
     "evidence_queryset",
+    "lineage_graph",
+    "model_lineage",
     "party_page",
     "reply_date_display",
     "reply_sentence",

@@ -102,7 +102,9 @@ class DisputePage:
 def dispute_page(*, dispute: Dispute, preview: bool = False) -> DisputePage:
     """Everything the dispute page shows, in seven queries whatever the size of the dispute."""
     roles = list(_roles(preview).filter(dispute=dispute))
-    models = list(visible(dispute.models_at_stake.select_related("developer"), preview=preview))
+    models = list(
+        visible(dispute.models_at_stake.select_related("developer", "declared_base"), preview=preview)
+    )
     story = dispute_story(dispute=dispute, preview=preview)
     stamps = [
         dispute.updated_at,

@@ -17,8 +17,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 
 from claims.http_cache import public_cache_key
+from claims.lineage import draw
 from claims.models import Dispute
-from claims.selectors import dispute_filter_options, dispute_list, dispute_page
+from claims.selectors import dispute_filter_options, dispute_lineage, dispute_list, dispute_page
 from claims.views.base import PublicRecordView, can_preview
 
 PAGE_SIZE = 20
@@ -87,9 +88,19 @@ def dispute_article(request, dispute: Dispute, *, preview: bool) -> SafeString:
 
     def render_article() -> str:
         page = dispute_page(dispute=dispute, preview=preview)
+        lineage = dispute_lineage(models=page.models, claims=page.claims, preview=preview)
         # No request: the fragment is the same for every reader (nothing of the user, no CSRF token).
+        # The lineage map is part of it: the cache key names the content version, which every
+        # publish bumps, so a newly public report or model redraws it.
         return render_to_string(
-            "site/_dispute_article.html", {"page": page, "record": dispute, "preview": preview}
+            "site/_dispute_article.html",
+            {
+                "page": page,
+                "record": dispute,
+                "preview": preview,
+                "lineage": lineage,
+                "lineage_svg": draw(lineage),
+            },
         )
 
     if preview:

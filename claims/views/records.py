@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from claims.lineage import draw
 from claims.models import AIModel, CaptureArtefact, Claim, EvidenceArtifact, Party
 from claims.selectors import (
     aimodel_page,
@@ -13,6 +14,7 @@ from claims.selectors import (
     claim_page,
     evidence_page,
     evidence_queryset,
+    model_lineage,
     party_page,
 )
 from claims.views.base import PublicRecordView, can_preview
@@ -41,7 +43,10 @@ class AIModelDetail(PublicRecordView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(aimodel_page(model=self.object, preview=self.preview))
+        page = aimodel_page(model=self.object, preview=self.preview)
+        context.update(page)
+        lineage = model_lineage(model=self.object, page=page, preview=self.preview)
+        context.update(lineage=lineage, lineage_svg=draw(lineage))
         return context
 
 
