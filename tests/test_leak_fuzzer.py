@@ -115,6 +115,16 @@ READABLE = sorted(
     }
 )
 
+# The index pages' filters that take a party's or a model's slug ("dispute" gets a party's: a slug
+# of the wrong kind must be ignored too).
+INDEX_FILTERS = {
+    "claims:claim-list": ("party", "model", "dispute"),
+    "claims:party-list": ("dispute",),
+    "claims:aimodel-list": ("party", "dispute"),
+    "claims:evidence-list": ("party",),
+    "claims:report-list": ("model",),
+}
+
 
 def _urls(world: World) -> list[tuple[str, str]]:
     """Every (route, URL) to request for ``world``."""
@@ -150,6 +160,16 @@ def _query_variants(urls: list[tuple[str, str]], world: World) -> list[tuple[str
         variants.append(("claims:dispute-list", f"{reverse('claims:dispute-list')}?party={party.slug}"))
     for model in world.public(AIModel):
         variants.append(("claims:dispute-list", f"{reverse('claims:dispute-list')}?model={model.slug}"))
+    # The index pages, filtered by a public party and model, and by a hidden row's slug (which
+    # must be ignored, never echoed).
+    parties, models = world.public(Party), world.public(AIModel)
+    for slugs in (
+        {"party": parties[0].slug if parties else "", "model": models[0].slug if models else ""},
+        dict.fromkeys(("party", "model"), world.markers[0] if world.markers else ""),
+    ):
+        for route, params in INDEX_FILTERS.items():
+            query = {p: slugs.get(p, slugs["party"]) for p in params}
+            variants.append((route, f"{reverse(route)}?{urlencode(query)}"))
     for marker in world.markers:
         token = marker.removeprefix("draft-")  # the page echoes the query: search the bare token
         variants.append(("claims:search", f"{reverse('claims:search')}?q={token}"))

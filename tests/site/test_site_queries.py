@@ -22,6 +22,7 @@ from tests.factories import (
     PartyFactory,
     RightOfReplyFactory,
 )
+from tests.site.browse_world import public_report
 
 pytestmark = pytest.mark.django_db
 SMALL, LARGE = 2, 30
@@ -112,3 +113,71 @@ def test_the_report_page_makes_a_fixed_number_of_queries(client, make_report, dj
     client.get(report.get_absolute_url())
     with django_assert_max_num_queries(3):
         assert client.get(report.get_absolute_url()).status_code == 200
+
+
+INDEXES = [
+    "/claims/",
+    "/claims/?assessment=unverified&sort=oldest&made_after=2025-01-01",
+    "/parties/",
+    "/parties/?sort=updated",
+    "/models/",
+    "/evidence/",
+    "/evidence/?kind=paper",
+    "/feeds/evidence.atom",
+]
+
+
+def test_the_index_pages_make_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    dispute_with(SMALL)
+    small = [count_queries(client, url) for url in INDEXES]
+    dispute_with(LARGE)  # adds claims, parties, evidence and models: every index grows
+    large = [count_queries(client, url) for url in INDEXES]
+    assert small == large
+    for url in INDEXES:
+        with django_assert_max_num_queries(8):
+            client.get(url)
+
+
+def lineage_with(n: int):
+    """A public dispute over a model with ``n`` declared derivatives, ``n`` lineage claims about it
+    and ``n`` public reports comparing it, each with a verdict."""
+    model = AIModelFactory(
+        published=True, declared_base=AIModelFactory(published=True), declared_relation="merge"
+    )
+    dispute = DisputeFactory(published=True)
+    dispute.models_at_stake.add(model)
+    for i in range(n):
+        other = AIModelFactory(published=True, declared_base=model, declared_relation="pruned")
+        dispute.models_at_stake.add(other)
+        ClaimFactory(published=True, dispute=dispute, subject_model=model, alleged_source_model=other)
+        public_report(model, other, ["lineage_supported", "no_evidence", "cannot_tell"][i % 3])
+    return model, dispute
+
+
+@pytest.mark.parametrize("which", ["model", "dispute"])
+def test_the_lineage_map_does_not_grow_the_page_s_queries(client, which):
+    def url(n):
+        model, dispute = lineage_with(n)
+        return (model if which == "model" else dispute).get_absolute_url()
+
+    assert count_queries(client, url(SMALL)) == count_queries(client, url(LARGE))
+
+
+def test_the_reports_index_and_feed_make_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    def reports(n: int) -> None:
+        for _ in range(n):
+            public_report(AIModelFactory(published=True), AIModelFactory(published=True))
+
+    reports(SMALL)
+    small = [
+        count_queries(client, u)
+        for u in ("/reports/", "/reports/?verdict=no_evidence", "/feeds/reports.atom")
+    ]
+    reports(LARGE)
+    large = [
+        count_queries(client, u)
+        for u in ("/reports/", "/reports/?verdict=no_evidence", "/feeds/reports.atom")
+    ]
+    assert small == large
+    with django_assert_max_num_queries(6):
+        client.get("/reports/")
