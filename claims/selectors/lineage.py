@@ -45,60 +45,61 @@ def lineage_graph(
         base = public_or_none(model.declared_base, preview=preview)
         if base is None or public_or_none(model, preview=preview) is None:
             continue
-        graph.add_node(_node(base, focus))
-        graph.add_node(_node(model, focus))
-        graph.add_edge(
-            Edge(
-                source=f"m{base.pk}",
-                target=f"m{model.pk}",
-                kind="declared",
-                label=relation_noun(model.declared_relation),
-                style="declared",
-                sentence=f"{model.name} is declared by its developer as "
-                f"{relation_phrase(model.declared_relation)} {base.name}.",
-            )
+        _connect(
+            graph,
+            base,
+            model,
+            focus,
+            kind="declared",
+            label=relation_noun(model.declared_relation),
+            style="declared",
+            sentence=f"{model.name} is declared by its developer as "
+            f"{relation_phrase(model.declared_relation)} {base.name}.",
         )
     for claim in claims:
         subject = public_or_none(claim.subject_model, preview=preview)
         source = public_or_none(claim.alleged_source_model, preview=preview)
         if subject is None or source is None or subject == source:
             continue
-        graph.add_node(_node(source, focus))
-        graph.add_node(_node(subject, focus))
         claimant = public_name(claim.claimant, preview=preview)
-        graph.add_edge(
-            Edge(
-                source=f"m{source.pk}",
-                target=f"m{subject.pk}",
-                kind="alleged",
-                label=f"claimed ({claim.get_assessment_display()})",
-                style="alleged",
-                sentence=f"{claimant} claims {_allegation(claim, subject, source)} "
-                f"(assessment: {claim.get_assessment_display()}).",
-                record_url=claim.get_absolute_url(),
-                record_label=claim.title,
-            )
+        _connect(
+            graph,
+            source,
+            subject,
+            focus,
+            kind="alleged",
+            label=f"claimed ({claim.get_assessment_display()})",
+            style="alleged",
+            sentence=f"{claimant} claims {_allegation(claim, subject, source)} "
+            f"(assessment: {claim.get_assessment_display()}).",
+            record_url=claim.get_absolute_url(),
+            record_label=claim.title,
         )
     for report in reports:
         verdict = verdict_of(report.result)
         a, b = report.checkpoint_a.model, report.checkpoint_b.model
         if verdict is None or a == b:
             continue
-        graph.add_node(_node(a, focus))
-        graph.add_node(_node(b, focus))
-        graph.add_edge(
-            Edge(
-                source=f"m{a.pk}",
-                target=f"m{b.pk}",
-                kind="measured",
-                label=f"measured: {verdict.label}",
-                style=f"measured-{verdict.tier}",
-                sentence=f"A fingerprint report comparing {a.name} and {b.name} finds: {verdict.label}.",
-                record_url=report.get_absolute_url(),
-                record_label=f"{a.name} vs {b.name}",
-            )
+        _connect(
+            graph,
+            a,
+            b,
+            focus,
+            kind="measured",
+            label=f"measured: {verdict.label}",
+            style=f"measured-{verdict.tier}",
+            sentence=f"A fingerprint report comparing {a.name} and {b.name} finds: {verdict.label}.",
+            record_url=report.get_absolute_url(),
+            record_label=f"{a.name} vs {b.name}",
         )
     return graph
+
+
+def _connect(graph: LineageGraph, source: AIModel, target: AIModel, focus: set[int], **edge) -> None:
+    """Both models as nodes, and the edge from ``source`` to ``target`` (``edge``: Edge's other fields)."""
+    graph.add_node(_node(source, focus))
+    graph.add_node(_node(target, focus))
+    graph.add_edge(Edge(source=f"m{source.pk}", target=f"m{target.pk}", **edge))
 
 
 def _allegation(claim: Claim, subject: AIModel, source: AIModel) -> str:

@@ -16,6 +16,7 @@ from claims.views.base import can_preview
 class IndexView(View):
     index: browse.Index
     title: str
+    noun: tuple[str, str]  # singular, plural: "1 claim", "3 claims"
     description: str
     row_template: str
     feed: str = ""  # URL name of the page's Atom feed, if it has one

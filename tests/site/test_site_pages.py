@@ -268,6 +268,8 @@ def test_headings_never_skip_a_level(client, demo_report):
         demo_report.get_absolute_url(),
         f"/claims/{DEMO_CLAIM}/",
         "/disputes/pangu-pro-moe-qwen/",
+        *("/claims/", "/parties/", "/models/", "/evidence/", "/reports/"),
+        *(m.get_absolute_url() for m in AIModel.objects.public().filter(declared_base__isnull=False)[:1]),
     ):
         levels = [int(level) for level in re.findall(r"<h([1-6])", html(client.get(url)))]
         assert levels[0] == 1, url
