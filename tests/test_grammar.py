@@ -42,6 +42,15 @@ def test_the_article_follows_the_sound(phrase, expected):
     assert article(phrase) == expected
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("AI model", "an AI model"), ("evidence artifact", "an evidence artifact"), ("party", "a party"),
+     ("draft", "a draft")],
+)  # fmt: skip
+def test_the_api_summaries_and_preview_banner_name_records_with_their_article(name, expected):
+    assert indefinite(name) == expected
+
+
 def test_no_relation_no_phrase():
     assert relation_phrase("") == ""
     assert indefinite("estimate") == "an estimate"

@@ -14,6 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.generic import DetailView
 
+from claims.grammar import indefinite
 from claims.markdown import render_markdown
 from claims.models.visibility import visible
 from claims.views.sharing import share_context
@@ -55,7 +56,7 @@ class PublicRecordView(DetailView):
         """Why an editor sees a page readers cannot ("" when readers can see it too)."""
         if self.object.is_public:
             return ""
-        return f"This record is a {self.object.get_status_display()}"
+        return f"This record is {indefinite(self.object.get_status_display())}"
 
     def preview_admin_link(self) -> tuple[str, str]:
         """(URL, text) of the admin page where an editor previewing a draft publishes it."""

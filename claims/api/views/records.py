@@ -17,6 +17,7 @@ from claims.api.serializers.fields import api_url
 from claims.api.serializers.parties import PartySerializer
 from claims.api.serializers.timeline import TimelineSerializer
 from claims.api.views.base import PublicRecordViewSet, expand_parameter
+from claims.grammar import indefinite
 from claims.models import (
     AIModel,
     Checkpoint,
@@ -40,9 +41,9 @@ def _documented(name: str, plural: str, expand: tuple[str, ...], extra: str = ""
     return extend_schema_view(
         list=extend_schema(summary=f"List public {plural}", description=extra, parameters=params),
         retrieve=extend_schema(summary=f"One {name} by slug", parameters=params),
-        create=extend_schema(summary=f"Create a {name} (a draft; editors only)"),
-        update=extend_schema(summary=f"Replace a {name}'s fields (editors only)"),
-        partial_update=extend_schema(summary=f"Change some of a {name}'s fields (editors only)"),
+        create=extend_schema(summary=f"Create {indefinite(name)} (a draft; editors only)"),
+        update=extend_schema(summary=f"Replace {indefinite(name)}'s fields (editors only)"),
+        partial_update=extend_schema(summary=f"Change some of {indefinite(name)}'s fields (editors only)"),
     )
 
 
