@@ -262,6 +262,11 @@ def pages() -> dict[str, str]:
         "feed (RSS)": "/feeds/disputes.rss",
         "API: dispute list": "/api/v1/disputes/",
         "API: claims, expanded": "/api/v1/claims/?expand=dispute,claimant",
+        "claims index": "/claims/",
+        "claims index, filtered, sorted, page 3": "/claims/?assessment=unverified&sort=oldest&page=3",
+        "evidence index": "/evidence/",
+        "AI models index": "/models/",
+        "parties index": "/parties/",
     }
 
 
