@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 
 from claims.models import (
     AIModel,
-    CaptureArtefact,
     Checkpoint,
     Claim,
     Dispute,
@@ -49,7 +48,6 @@ ROUTE_MODELS = {
         "party": Party,
         "aimodel": AIModel,
         "evidence": EvidenceArtifact,
-        "capture": EvidenceArtifact,
         "report": FingerprintReport,
     },
     "api": {
@@ -71,7 +69,6 @@ SKIPPED |= {"claims:capture-artefact"}
 # Routes a generated world cannot make answer 200, and why (every other route must, in some world).
 NEVER_OK = {
     "claims:evidence-archive": "no generated evidence has an archived file (tested in test_api_visibility)",
-    "claims:capture-artefact": "no generated evidence has a capture (the archive tests serve real ones)",
     "claims:report-layers-csv": "a generated report has no per-layer result (tested in test_site_pages)",
     "api:unknown-route": "answers 404 by design",
 }
@@ -97,10 +94,6 @@ ROUTES = sorted(set(_routes()))
 def _values(record) -> list[dict]:
     """The URL parameters a public ``record`` fills (a report: per method and per chart too)."""
     values = [{"slug": getattr(record, "slug", None), "pk": record.pk}]
-    if isinstance(record, EvidenceArtifact):  # a capture that does not exist: a 404, never a name
-        values += [
-            {"slug": record.slug, "capture_id": record.pk, "kind": k} for k in CaptureArtefact.Kind.values
-        ]
     if isinstance(record, FingerprintReport):
         values += [{"slug": record.slug, "method": m} for m in record.methods]
         values += [{"slug": record.slug, "name": n} for n in record.charts or {}]
