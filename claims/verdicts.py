@@ -2,13 +2,15 @@
 
 The engine (``provenance.fingerprint.report``) decides the verdict; this module only names it for
 the site: the reports index and its filter, the lineage map's measured edges, the API's ``verdict``
-filter. ``tier`` groups verdicts the way the lineage map draws them (supported / some / none /
-unknown), so a reader sees the three answers that matter: lineage supported, no evidence, cannot tell.
+filter. ``tier`` is the engine's grouping of verdicts (``provenance.fingerprint.headline.VERDICT_TIERS``:
+one rule), named as the site's styles name it (supported / some / none / unknown).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from provenance.fingerprint.headline import VERDICT_TIERS
 
 
 @dataclass(frozen=True)
@@ -18,16 +20,17 @@ class Verdict:
     tier: str
 
 
-VERDICTS = {
-    v.value: v
-    for v in (
-        Verdict("shared_weights", "shared weights (lineage supported)", "supported"),
-        Verdict("lineage_supported", "lineage supported", "supported"),
-        Verdict("suggestive", "suggestive, not conclusive", "some"),
-        Verdict("no_evidence", "no evidence of lineage", "none"),
-        Verdict("cannot_tell", "cannot tell", "unknown"),
-    )
+# The engine groups verdicts into the tiers a reader sees (``headline.VERDICT_TIERS``); the site's
+# CSS classes and map styles name those tiers as below.
+_TIER_STYLE = {"strong": "supported", "some": "some", "none": "none", "cannot_tell": "unknown"}
+_LABELS = {
+    "shared_weights": "shared weights (lineage supported)",
+    "lineage_supported": "lineage supported",
+    "suggestive": "suggestive, not conclusive",
+    "no_evidence": "no evidence of lineage",
+    "cannot_tell": "cannot tell",
 }
+VERDICTS = {value: Verdict(value, _LABELS[value], _TIER_STYLE[tier]) for value, tier in VERDICT_TIERS.items()}
 VERDICT_CHOICES = [(v.value, v.label) for v in VERDICTS.values()]
 
 
