@@ -118,7 +118,12 @@ def test_an_operator_sets_an_editors_public_byline_on_the_user_page(client, edit
     data.pop("date_joined", None)
     data.update({"date_joined_0": f"{joined:%Y-%m-%d}", "date_joined_1": f"{joined:%H:%M:%S}"})
     data["editor_profile-0-byline"] = "Ada Lovelace, data desk"
+    from claims.models import ContentVersion
+
+    before = ContentVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
     response = client.post(url(User, "change", editor_client.user.pk), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert EditorProfile.objects.get(user=editor_client.user).byline == "Ada Lovelace, data desk"
     assert byline_of(User.objects.get(pk=editor_client.user.pk)) == "Ada Lovelace, data desk"
+    # Cached public pages that name editors (the change log) are made stale, as by any write.
+    assert ContentVersion.objects.get(pk=1).version > before

@@ -22,6 +22,18 @@ class EditorUserAdmin(UserAdmin):
     list_select_related = ["editor_profile"]
     list_display = [*UserAdmin.list_display, "byline"]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not EditorProfile:
+            return super().save_formset(request, form, formset, change)
+        from claims.services.accounts import account_set_byline
+
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for profile_form in formset.forms:
+            if profile_form.has_changed():
+                account_set_byline(user=form.instance, byline=profile_form.cleaned_data.get("byline", ""))
+                formset.changed_objects.append((profile_form.instance, ["byline"]))
+        return None
+
     @admin.display(description="public byline")
     def byline(self, obj):
         profile = getattr(obj, "editor_profile", None)

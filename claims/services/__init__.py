@@ -21,7 +21,7 @@ The admin, the API's serializers and the management commands call these; none re
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
 """
 
-from claims.services.accounts import account_create
+from claims.services.accounts import account_create, account_set_byline
 from claims.services.checkpoints import (
     checkpoint_acquire,
     checkpoint_record_acquisition,
@@ -48,6 +48,7 @@ from claims.services.reports import report_draw_charts, report_request, report_r
 from claims.services.sources import capture_request, suggestion_confirm, suggestion_dismiss
 
 __all__ = [
+    "account_set_byline",
     "account_create",
     "capture_request",
     "checkpoint_acquire",

@@ -48,3 +48,14 @@ def account_create(
     user.save()
     user.groups.add(members)
     return user
+
+
+@transaction.atomic
+def account_set_byline(*, user: AbstractBaseUser, byline: str) -> None:
+    """Set how the public change log names ``user``: cached public pages that name editors are
+    made stale with it (the content version), as by every other write."""
+    from claims.models import EditorProfile
+    from claims.services.content import content_changed
+
+    content_changed()  # first: the lock order of claims.services.content
+    EditorProfile.objects.update_or_create(user=user, defaults={"byline": byline.strip()})
