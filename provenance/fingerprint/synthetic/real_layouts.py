@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..fingerprint import Role
-from .models import BaseModel, ModelShape, TensorPlan, _rng
+from .models import BaseModel, ModelShape, TensorPlan, _rng, layer_plan, model_plan
 from .tokenizer import make_tokenizer
 
 QWEN2_5_14B: dict[str, Any] = {
@@ -141,30 +141,20 @@ class RealLayoutModel(BaseModel):
 
     def plan(self) -> list[TensorPlan]:
         c, s = self._config, self.shape
-        h, kv = s.hidden_size, s.num_kv_heads * s.head_dim
+        dense = replace(s, num_experts=0, intermediate_size=c.get("intermediate_size") or 1)
+        if not s.num_experts:  # Qwen2.5: the synthetic set's own Qwen2 names
+            return model_plan(dense)
+        h = s.hidden_size
         out = [TensorPlan("model.embed_tokens.weight", (s.vocab_size, h), Role.EMBED, None)]
         for n in range(s.num_layers):
             p = f"model.layers.{n}."
+            attention = [t for t in layer_plan(dense, n) if ".mlp." not in t.name]
+            # Pangu's o_proj has a bias, between o_proj.weight and the post-attention norm.
             out += [
-                TensorPlan(p + "input_layernorm.weight", (h,), Role.NORM, n),
-                TensorPlan(p + "self_attn.q_proj.weight", (h, h), Role.Q, n),
-                TensorPlan(p + "self_attn.q_proj.bias", (h,), Role.BIAS, n),
-                TensorPlan(p + "self_attn.k_proj.weight", (kv, h), Role.K, n),
-                TensorPlan(p + "self_attn.k_proj.bias", (kv,), Role.BIAS, n),
-                TensorPlan(p + "self_attn.v_proj.weight", (kv, h), Role.V, n),
-                TensorPlan(p + "self_attn.v_proj.bias", (kv,), Role.BIAS, n),
-                TensorPlan(p + "self_attn.o_proj.weight", (h, h), Role.O, n),
-                TensorPlan(p + "post_attention_layernorm.weight", (h,), Role.NORM, n),
+                *attention[:-1],
+                TensorPlan(p + "self_attn.o_proj.bias", (h,), Role.BIAS, n),
+                attention[-1],
             ]
-            if not s.num_experts:
-                i = c["intermediate_size"]
-                out += [
-                    TensorPlan(p + "mlp.gate_proj.weight", (i, h), Role.GATE, n),
-                    TensorPlan(p + "mlp.up_proj.weight", (i, h), Role.UP, n),
-                    TensorPlan(p + "mlp.down_proj.weight", (h, i), Role.DOWN, n),
-                ]
-                continue
-            out.insert(-1, TensorPlan(p + "self_attn.o_proj.bias", (h,), Role.BIAS, n))
             i, shared = c["moe_intermediate_size"], c["shared_expert_intermediate_size"]
             out += [
                 TensorPlan(p + "mlp.gate.weight", (s.num_experts, h), Role.ROUTER, n),
@@ -182,11 +172,11 @@ class RealLayoutModel(BaseModel):
                 TensorPlan(p + "mlp.shared_expert.up_proj.weight", (shared, h), Role.UP, n),
                 TensorPlan(p + "mlp.shared_expert.down_proj.weight", (h, shared), Role.DOWN, n),
             ]
-        out += [
+        return [
+            *out,
             TensorPlan("model.norm.weight", (h,), Role.NORM, None),
             TensorPlan("lm_head.weight", (s.vocab_size, h), Role.LM_HEAD, None),
         ]
-        return out
 
     def blocks(self, t: TensorPlan) -> Iterator[np.ndarray]:
         if t.name.endswith("router_scale"):
