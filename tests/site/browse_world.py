@@ -33,26 +33,27 @@ def public_report(a, b, verdict: str = "no_evidence", *, finished=None, public: 
 
 
 def lineage_world():
-    """Qwen (base) ← Pangu declared as upcycled; HonestAGI claims Pangu derived from Qwen; a report
-    finds lineage supported; plus a draft model declared as a fine-tune of Pangu (never named)."""
-    lab = PartyFactory(published=True, name="Noah's Ark Lab")
-    qwen = AIModelFactory(published=True, name="Qwen2.5-14B", developer=PartyFactory(published=True))
+    """A fictional world (no real model or organisation): Base-14B ← Derived MoE declared as upcycled;
+    Example Accuser claims it was derived from Base-14B; a report finds lineage supported; plus a
+    draft model declared as a fine-tune of Derived MoE (never named)."""
+    lab = PartyFactory(published=True, name="Example Lab")
+    qwen = AIModelFactory(published=True, name="Base-14B", developer=PartyFactory(published=True))
     pangu = AIModelFactory(
-        published=True, name="Pangu Pro MoE", developer=lab, declared_base=qwen, declared_relation="upcycled"
+        published=True, name="Derived MoE", developer=lab, declared_base=qwen, declared_relation="upcycled"
     )
     AIModelFactory(
         name="DRAFT-secret-model", developer=lab, declared_base=pangu, declared_relation="fine_tune"
     )
     claim = ClaimFactory(
         published=True,
-        claimant=PartyFactory(published=True, name="HonestAGI"),
+        claimant=PartyFactory(published=True, name="Example Accuser"),
         kind="derived_from",
         assessment="contested",
         assessment_rationale="Both sides have published analyses.",
         subject_model=pangu,
         alleged_source_model=qwen,
         made_on=date(2025, 7, 4),
-        title="Pangu was derived from Qwen",
+        title="The MoE was derived from the base",
     )
     claim.dispute.models_at_stake.add(pangu, qwen)
     report = public_report(qwen, pangu, "lineage_supported")

@@ -22,7 +22,7 @@ def test_a_reader_filters_the_claims_and_sees_the_lineage_map(transactional_db, 
         page.select_option("#f-assessment", "contested")
         page.click("form.filters button")
         page.wait_for_url("**/claims/?*assessment=contested*")
-        assert page.locator(".index-list li h2").all_inner_texts() == ["Pangu was derived from Qwen"]
+        assert page.locator(".index-list li h2").all_inner_texts() == ["The MoE was derived from the base"]
         page.screenshot(path=shots / "claims-index.png", full_page=True)
 
         page.goto(live_server.url + pangu.get_absolute_url())
@@ -37,7 +37,7 @@ def test_a_reader_filters_the_claims_and_sees_the_lineage_map(transactional_db, 
         )
         assert "solid arrows" in label
         words = page.locator(".lineage-edges li").all_inner_texts()
-        assert len(words) == 3 and any("an upcycled version of Qwen2.5-14B" in w for w in words)
+        assert len(words) == 3 and any("an upcycled version of Base-14B" in w for w in words)
         light = page.evaluate("getComputedStyle(document.querySelector('.lineage-drawing text')).fill")
         page.locator(".lineage-map").screenshot(path=shots / "lineage-light.png")
         assert_clean(page, errors)

@@ -34,14 +34,14 @@ def test_the_model_page_draws_declared_alleged_and_measured_lineage(client):
     assert 'role="img"' in svg and 'aria-labelledby="lineage-map-caption"' in svg
     for kind in ("lineage-declared", "lineage-alleged", "lineage-measured-supported"):
         assert kind in svg
-    assert ">Pangu Pro MoE</text>" in svg and ">Qwen2.5-14B</text>" in svg
+    assert ">Derived MoE</text>" in svg and ">Base-14B</text>" in svg
     assert 'stroke="black"' not in svg  # colours follow the theme (currentColor, CSS variables)
     words = re.sub(r"<[^>]+>", "", section)
-    assert "Pangu Pro MoE is declared by its developer as an upcycled version of Qwen2.5-14B." in words
+    assert "Derived MoE is declared by its developer as an upcycled version of Base-14B." in words
     assert (
-        "HonestAGI claims that Pangu Pro MoE was derived from Qwen2.5-14B (assessment: contested)." in words
+        "Example Accuser claims that Derived MoE was derived from Base-14B (assessment: contested)." in words
     )
-    assert "A fingerprint report comparing Qwen2.5-14B and Pangu Pro MoE finds: lineage supported." in words
+    assert "A fingerprint report comparing Base-14B and Derived MoE finds: lineage supported." in words
     assert world["report"].get_absolute_url() in section
     assert "DRAFT" not in page  # the draft derivative is neither drawn nor listed
 
@@ -66,7 +66,7 @@ def test_without_graphviz_the_page_says_so_and_lists_the_relations(client, monke
     section = map_of(response.content.decode())
     assert "<svg" not in section
     assert "needs Graphviz" in section
-    assert "declared by its developer as an upcycled version of Qwen2.5-14B" in section
+    assert "declared by its developer as an upcycled version of Base-14B" in section
 
 
 NASTY = '<script>alert(1)</script>" onload="x" \\N \\G ]]> <!-- &amp;'
