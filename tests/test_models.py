@@ -13,6 +13,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from claims import models as m
+from claims.models import FingerprintShard
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,9 @@ CASES = {
     "evidenceartifact_file_has_hash": lambda: changed(f.EvidenceArtifactFactory(), sha256="ab" * 32),
     "evidencelink_unique_pair": lambda: duplicate(f.EvidenceLinkFactory()),
     "modelfingerprint_unique_per_engine_version": lambda: duplicate(f.ModelFingerprintFactory()),
+    "fingerprintshard_unique_file": lambda: duplicate(
+        FingerprintShard.objects.create(checkpoint=f.CheckpointFactory(), signature="s" * 64, index=0, file_name="a")
+    ),
     "fingerprintreport_two_checkpoints": lambda: (r := f.FingerprintReportFactory()) and changed(r, checkpoint_b_id=r.checkpoint_a_id),
     "fingerprintreport_progress_within_total": lambda: _report(progress_bytes=11, progress_total=10),
     "fingerprintreport_finished_has_time": lambda: _report(status="succeeded"),

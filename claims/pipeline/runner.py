@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -140,6 +141,41 @@ class ProgressWriter:
         FingerprintReport.objects.filter(pk=self.report_id).update(
             progress_bytes=self.done, progress_phase=self.phase, heartbeat_at=timezone.now()
         )
+
+
+class Heartbeat:
+    """While a report computes, a daemon thread writes its heartbeat every ``interval`` seconds, so
+    a method that runs for minutes without a progress write still shows a live worker; a killed
+    worker's thread dies with it and the heartbeat goes stale, as the sweep expects."""
+
+    def __init__(self, report_id: int, interval: float) -> None:
+        self.report_id, self.interval = report_id, max(interval, 0.5)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{report_id}", daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    FingerprintReport.objects.filter(pk=self.report_id, status=Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # noqa: BLE001 - a missed beat is only a later one; never kill the report
+                    logger.warning(
+                        "Could not write the heartbeat of report %s", self.report_id, exc_info=True
+                    )
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
 
 
 @dataclass
@@ -354,7 +390,8 @@ def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
             report_fail(report, message=acquisition_failure_message(checkpoint), detail="download failed")
             return "failed"
     try:
-        report_compute(report, on_progress=on_progress)
+        with Heartbeat(report.pk, settings.REPORT_PROGRESS_SECONDS):
+            report_compute(report, on_progress=on_progress)
     except FingerprintError as exc:
         report_fail(report, message=_journalist_message(exc), detail=_operator_detail(exc))
         return "failed"

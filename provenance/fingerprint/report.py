@@ -172,7 +172,9 @@ def is_strong(calibration: Mapping[str, Any] | None) -> bool:
     """A score counts as evidence: at least ``Z_STRONG`` null std above the null mean and above every
     null sample (p at its floor, 1/(n+1))."""
     c = calibration or {}
-    return c.get("z") is not None and c["z"] >= Z_STRONG and c["p"] <= 1.0 / (c["size"] + 1) + 1e-12
+    return (
+        c.get("z") is not None and c["z"] >= Z_STRONG and c["p"] <= 1.0 / ((c.get("size") or 0) + 1) + 1e-12
+    )
 
 
 def grade(results: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[str]]:

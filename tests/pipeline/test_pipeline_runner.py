@@ -187,3 +187,30 @@ def test_a_running_report_is_reclaimed_only_when_its_heartbeat_stopped(register)
     FingerprintReport.objects.filter(pk=report.pk).update(heartbeat_at=now - timedelta(minutes=5))
     claimed = report_claim(report_id=report.pk)
     assert claimed is not None and claimed.attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_method_keeps_its_heartbeat():
+    """A method that runs for minutes writes no progress: the heartbeat thread keeps the report
+    alive for the sweep, and stops with the computation."""
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.models import FingerprintReport
+    from claims.pipeline.runner import Heartbeat
+    from tests.factories import FingerprintReportFactory
+
+    old = timezone.now() - timedelta(hours=1)
+    report = FingerprintReportFactory(
+        status=FingerprintReport.Status.RUNNING, started_at=old, heartbeat_at=old, attempts=1
+    )
+    with Heartbeat(report.pk, 0.5):
+        time.sleep(1.6)  # a long method, writing nothing
+    report.refresh_from_db()
+    assert report.heartbeat_at > old + timedelta(minutes=59)
+    beat = report.heartbeat_at
+    time.sleep(1.0)
+    report.refresh_from_db()
+    assert report.heartbeat_at == beat  # stopped with the computation

@@ -47,6 +47,10 @@ class CaptureArtefactSerializer(serializers.ModelSerializer):
 
 
 class SourceCaptureSerializer(serializers.ModelSerializer):
+    # Not a "uri": empty until the capture has fetched the page (queued, or failed before an answer).
+    final_url = serializers.CharField(
+        read_only=True, help_text="The address after redirects; empty until the page was fetched."
+    )
     artefacts = serializers.SerializerMethodField(
         help_text="What was stored, each with its SHA-256 and size."
     )

@@ -487,10 +487,12 @@ NULL_BUDGET = 128_000_000
 this budget. Tiny models get 8 pairs of 4 layers; d = 2048, I = 5632 gets 2 pairs of 2 layers."""
 
 
-NULL_MAX_GENERATED = 1_000_000_000
-"""Above this many generated parameters (``NULL_MIN_PAIRS`` pairs of ``NULL_MIN_LAYERS`` layers of
-the compared shapes: d = 2048 needs 0.36 billion, Qwen2.5-14B's d = 5120 2.2 billion) the null with the
-alignment is not drawn per report: it would cost more than the comparison itself."""
+NULL_MAX_GENERATED = 150_000_000
+"""Above this many generated parameters (the pairs and layers of ``null_plan`` at the compared
+shapes: d = 512 about 110 million, d = 1024 0.18 billion, d = 2048 0.36 billion, Qwen2.5-14B's
+d = 5120 2.2 billion) the null with the alignment is not drawn per report: at d = 2048 it took
+minutes of CPU, more than the comparison itself. Its calibration at small widths is measured in
+``benchmarks/RESULTS_METHODS.md``; larger pairs get z from the exact law and the Gaussian null."""
 
 
 def _layer_parameters(pair: PairWeights, side: str) -> int:
