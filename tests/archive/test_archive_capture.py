@@ -67,6 +67,12 @@ def test_an_editor_archives_now_and_readers_see_the_capture(client, worker, sour
     # The Editors group comes from a data migration, which the flush of an earlier test of this
     # module removed: the editor's permissions are given directly.
     user = UserFactory(username="archivist")
+    # A serialized-rollback test's flush (which skips post_migrate) may also have removed the
+    # permission rows: they are made again first, as `migrate` makes them.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    create_permissions(apps.get_app_config("claims"), verbosity=0)
     user.user_permissions.set(
         Permission.objects.filter(codename__in=["view_evidenceartifact", "change_evidenceartifact"])
     )
