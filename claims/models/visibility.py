@@ -123,8 +123,9 @@ class PublicQuerySet(models.QuerySet):
         return self.filter(public_q(self.model))
 
     def drafts(self) -> PublicQuerySet:
-        """Rows of a model with an editorial status that only editors see (not yet published)."""
-        return self.filter(status="draft")
+        """Rows whose own status keeps them from readers (not yet published): the complement of the
+        statuses ``public_q`` lets through, so the two can never disagree."""
+        return self.exclude(status__in=VISIBLE_STATUSES)
 
 
 def visible(queryset: models.QuerySet, *, preview: bool) -> models.QuerySet:
