@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -66,17 +65,6 @@ def build(folder: Path, layers: int) -> dict[str, Path]:
     return out
 
 
-def measure(method: str, a: Path, b: Path) -> dict:
-    bench_methods.warm(a, b)
-    out = subprocess.run(
-        [sys.executable, str(HERE / "bench_methods.py"), "--child", f"ours:{method}", str(a), str(b)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--depths", default="2,4")
@@ -97,7 +85,7 @@ def main() -> None:
             for pair in ("derived", "unrelated"):
                 for method in methods:
                     started = time.perf_counter()
-                    r = measure(method, paths["a"], paths[pair])
+                    r = bench_methods.measure(f"ours:{method}", paths["a"], paths[pair])
                     r.update(layers=layers, pair=pair, method=method, outer=time.perf_counter() - started)
                     print(json.dumps(r), file=sys.stderr, flush=True)
                     rows.append(r)
