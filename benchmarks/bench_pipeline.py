@@ -81,8 +81,7 @@ def engine_once(paths: list[Path]) -> tuple[float, float]:
 
 def pipeline_once(paths: list[Path], run: int) -> tuple[float, dict]:
     from claims.models import AIModel, Party
-    from claims.pipeline.checkpoints import checkpoint_register
-    from claims.services import report_request
+    from claims.services import checkpoint_register, report_request
 
     party, _ = Party.objects.get_or_create(
         slug="bench", defaults={"name": "Benchmark", "kind": "organisation"}
@@ -92,7 +91,8 @@ def pipeline_once(paths: list[Path], run: int) -> tuple[float, dict]:
             model=AIModel.objects.create(developer=party, name=f"bench-{run}-{i}", slug=f"bench-{run}-{i}"),
             revision="v1",
             location=str(p),
-        )
+            user=None,
+        )[0]
         for i, p in enumerate(paths)
     ]
     report, _created = report_request(

@@ -426,7 +426,8 @@ def main() -> None:
     large = large_dispute_cold_and_warm()
 
     port = free_port()
-    env = {**os.environ}
+    # One benchmark client asks thousands of times a minute: the API's anonymous throttle is lifted.
+    env = {**os.environ, "API_ANON_RATE": "100000000/minute"}
     access_log = var_dir / "access.log"
     access_log.write_text("")
     server = start_gunicorn(port, args.workers, env, access_log)
@@ -451,7 +452,11 @@ def main() -> None:
                 rows[name].update(p50=percentile(times, 50), p95=percentile(times, 95))
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with queued requests: the figures are taken
+            server.kill()
+            subprocess.run(["pkill", "-KILL", "-f", f"--bind 127.0.0.1:{port}"], check=False)
         os.unlink(script.name)
 
     baseline = rows["trivial view (/robots.txt)"]["p50"] or float("nan")

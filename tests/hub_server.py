@@ -37,6 +37,8 @@ FAULTS = {
     "corrupt_tail": "LFS files are served with their last byte changed (the header intact)",
     "foreign_redirect": "LFS files redirect to https://evil.example/",
     "slow": "LFS files are sent in 64 KB pieces about 2 MB/s, so a worker can be killed mid-download",
+    "no_ranges": "LFS files ignore Range headers: always 200 with the whole file",
+    "tamper_ranges": "a Range request for LFS bytes after byte 0 is answered with its first byte changed",
     "second_hop": "LFS files redirect to localhost (a listed host), which redirects again to evil.example",
 }
 _HTML_PAGE = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Log in to continue</body></html>"
@@ -242,9 +244,12 @@ class HubServer:
                 if "corrupt_tail" in repo.faults:
                     data = data[:-1] + bytes([data[-1] ^ 0xFF])
                 start, end = 0, len(data) - 1
-                if m := re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", "")):
+                ranged = "no_ranges" not in repo.faults
+                if ranged and (m := re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))):
                     start, end = int(m[1]), min(int(m[2] or end), end)
                 part = data[start : end + 1]
+                if "tamper_ranges" in repo.faults and start and part:
+                    part = bytes([part[0] ^ 0x01]) + part[1:]
                 headers = {
                     "Content-Type": "application/octet-stream",
                     "Accept-Ranges": "bytes",

@@ -183,31 +183,33 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = HubCheckpointForm(request.POST or None)
+        preview = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            source = {
+                "kind": "git" if data["git_url"] else "hub",
+                "hub": data["hub"],
+                "repo": data["repo"],
+                "url": data["git_url"],
+                "revision": data["source_revision"],
+            }
+            checkpoint = None
             try:
-                checkpoint, created = services.checkpoint_acquire(
-                    model=data["model"],
-                    source={
-                        "kind": "git" if data["git_url"] else "hub",
-                        "hub": data["hub"],
-                        "repo": data["repo"],
-                        "url": data["git_url"],
-                        "revision": data["source_revision"],
-                    },  # fmt: skip
-                    revision=data["revision"],
-                    note=data["note"],
-                    user=request.user,
-                )
+                if "_add" not in request.POST:  # the first step: what it will download and run, nothing saved
+                    preview = services.checkpoint_preview(source=source)
+                else:
+                    checkpoint, created = services.checkpoint_acquire(
+                        model=data["model"], source=source, revision=data["revision"], note=data["note"],
+                        user=request.user,
+                    )  # fmt: skip
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
-                    form.add_error(
-                        "repo" if name == "source" else name if name in form.fields else None, errors
-                    )
-            else:
+                    at = ("git_url" if data["git_url"] else "repo") if name == "source" else name
+                    form.add_error(at if at in form.fields else None, errors)
+            if checkpoint is not None:
                 verb = "added; its download is queued" if created else "was registered already"
                 self.message_user(request, f"“{checkpoint}” {verb}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:claims_checkpoint_change", args=[checkpoint.pk]))
         context = {**self.admin_site.each_context(request), "title": "Add checkpoint from a hub / git repository", "form": form,
-                   "opts": self.model._meta}  # fmt: skip
+                   "opts": self.model._meta, "preview": preview}  # fmt: skip
         return TemplateResponse(request, "admin/claims/checkpoint/add_from_hub.html", context)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.requests import report_enqueue
 from claims.services.content import content_changed
+from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode
 from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.shard_by_shard import disk_needed, fingerprint_shard_by_shard
 from provenance.fingerprint.sources import (
@@ -39,6 +40,7 @@ from provenance.fingerprint.sources import (
     acquire,
     acquire_git,
     plan,
+    plan_git,
 )
 
 logger = logging.getLogger(__name__)
@@ -138,32 +140,30 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
     progress = _ProgressWriter(checkpoint.pk, echo=on_progress)
     try:
         if checkpoint.source_kind == Checkpoint.SourceKind.GIT:
-            # The sizes are known only from the LFS pointers, after the fetch: the budget is kept
-            # with the size of the last download of this repository, if any.
-            cache_make_room(needed=checkpoint.acquisition_total or 0, for_checkpoint=checkpoint)
-            acquired = acquire_git(
-                GitSource(checkpoint.source_repo, revision),
-                git_hosts=settings.GIT_HOSTS,
-                cache_dir=settings.MODEL_CACHE_DIR,
-                progress=progress,
-            )
+            source = GitSource(checkpoint.source_repo, revision)
+            planned = plan_git(source, git_hosts=settings.GIT_HOSTS, cache_dir=settings.MODEL_CACHE_DIR)
         else:
             source = HubSource(checkpoint.source_hub, checkpoint.source_repo, revision)
             planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
-            # The size is known before anything downloads: the report page shows it at once.
-            Checkpoint.objects.filter(pk=checkpoint.pk).update(acquisition_total=planned.total_bytes)
-            if settings.MODEL_CACHE_MAX_BYTES and planned.total_bytes > settings.MODEL_CACHE_MAX_BYTES:
-                _fingerprint_shard_by_shard(checkpoint, source, planned, progress)
-                return _send_waiting(checkpoint)
-            cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
-            acquired = acquire(
-                source,
-                hubs=settings.HUBS,
-                cache_dir=settings.MODEL_CACHE_DIR,
-                token=settings.HF_TOKEN,
-                progress=progress,
+        # The size is known before anything downloads: the report page shows it at once.
+        Checkpoint.objects.filter(pk=checkpoint.pk).update(acquisition_total=planned.total_bytes)
+        mode = acquisition_mode(
+            source=source, total_bytes=planned.total_bytes, budget=settings.MODEL_CACHE_MAX_BYTES
+        )
+        if mode == SHARD_BY_SHARD:
+            _fingerprint_shard_by_shard(checkpoint, source, planned, progress)
+            return _send_waiting(checkpoint)
+        cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
+        if isinstance(source, GitSource):
+            acquired = acquire_git(
+                source, git_hosts=settings.GIT_HOSTS, cache_dir=settings.MODEL_CACHE_DIR, progress=progress,
                 planned=planned,
-            )
+            )  # fmt: skip
+        else:
+            acquired = acquire(
+                source, hubs=settings.HUBS, cache_dir=settings.MODEL_CACHE_DIR, token=settings.HF_TOKEN,
+                progress=progress, planned=planned,
+            )  # fmt: skip
         checkpoint_record_acquisition(
             checkpoint=checkpoint, commit=acquired.commit, folder=str(acquired.folder), files=acquired.files
         )

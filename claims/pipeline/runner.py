@@ -42,8 +42,10 @@ from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import CheckpointFormatError, FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.progress import compare_phase, read_phase
+from provenance.fingerprint.remote import RemoteCheckpoint, open_remote_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
+from provenance.fingerprint.sources import HubSource, SourceError, hub_for
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -262,20 +264,46 @@ def _fingerprints(
             "cached": plan.cached is not None,
         }
     progress.write()
-    engine_checkpoints = (plans[0][1][0], plans[1][1][0])
-    return fingerprints, None if None in engine_checkpoints else engine_checkpoints
+    engine_checkpoints = [plans[0][1][0], plans[1][1][0]]
+    missing = []
+    for i, checkpoint in enumerate((report.checkpoint_a, report.checkpoint_b)):
+        if engine_checkpoints[i] is None:
+            engine_checkpoints[i], why = _remote_weights(checkpoint, fingerprints[i])
+            missing += [why] if why else []
+    weights = None if None in engine_checkpoints else tuple(engine_checkpoints)
+    return fingerprints, weights, "; ".join(missing)
 
 
-def weights_missing_reason(report: FingerprintReport) -> str:
-    """Why the methods that read both models' weights cannot run on this report, or ""."""
-    deleted = [str(c) for c in (report.checkpoint_a, report.checkpoint_b) if _weights_deleted(c)]
-    if not deleted:
-        return ""
-    return (
-        f"the weights of {' and '.join(deleted)} were larger than the model cache (MODEL_CACHE_MAX_GB): they "
-        "were fingerprinted shard by shard while they downloaded, then deleted, so the methods that read "
-        "the weights of both models at once could not run"
+def _remote_weights(
+    checkpoint: Checkpoint, fingerprint: ModelFingerprint
+) -> tuple[RemoteCheckpoint | None, str]:
+    """A checkpoint fingerprinted shard by shard (its weights deleted), opened so that the methods
+    reading weights fetch each tensor they need by HTTP range from its hub, checked against the
+    fingerprint's digests; or None and why the methods that read both models' weights cannot run."""
+    deleted = (
+        f"the weights of {checkpoint} were larger than the model cache (MODEL_CACHE_MAX_GB): they were "
+        "fingerprinted shard by shard while they downloaded, then deleted"
     )
+    if checkpoint.source_kind != Checkpoint.SourceKind.HUB:
+        return (
+            None,
+            f"{deleted}, and a git repository cannot be read by range, so the methods that read the weights of both models at once could not run",
+        )
+    source = HubSource(checkpoint.source_hub, checkpoint.source_repo, checkpoint.source_commit)
+    try:
+        return open_remote_checkpoint(
+            source,
+            commit=checkpoint.source_commit,
+            hub=hub_for(source, settings.HUBS),
+            token=settings.HF_TOKEN,
+            fingerprint=fingerprint,
+            folder=Path(checkpoint.location),
+        ), ""
+    except SourceError as exc:
+        return (
+            None,
+            f"{deleted}, and reading their tensors by HTTP range failed ({exc}), so the methods that read the weights of both models at once could not run",
+        )
 
 
 def library_versions() -> dict[str, str]:
@@ -298,7 +326,7 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     timings: dict = {}
     started, cpu_started = time.perf_counter(), time.process_time()
     progress = ProgressWriter(report.pk, 0, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
-    (fp_a, fp_b), weights = _fingerprints(report, timings, progress)
+    (fp_a, fp_b), weights, weights_missing = _fingerprints(report, timings, progress)
     t = time.perf_counter()
     labels = (str(report.checkpoint_a), str(report.checkpoint_b))
     comparison = compare_fingerprints(
@@ -307,11 +335,15 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
         methods=report.methods,
         labels=labels,
         weights=weights,
-        weights_missing=weights_missing_reason(report),
+        weights_missing=weights_missing,
         on_method=lambda name, index, count: progress.set_phase(compare_phase(name, index, count)),
         **report.parameters,
     )
     result = comparison.to_dict()
+    ranged = [c.reader for c in weights or () if isinstance(c, RemoteCheckpoint)]
+    if ranged:  # what the methods read from the hub (timings are the operator's, in the API)
+        timings["range_bytes"] = sum(r.bytes_read for r in ranged)
+        timings["range_requests"] = sum(r.requests for r in ranged)
     timings["compare_seconds"] = round(time.perf_counter() - t, 3)
     timings["total_seconds"] = round(time.perf_counter() - started, 3)
     timings["cpu_seconds"] = round(time.process_time() - cpu_started, 3)  # all threads of this process

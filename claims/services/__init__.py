@@ -24,6 +24,7 @@ Each function is keyword-only, named ``<entity>_<action>``, and returns what the
 from claims.services.accounts import account_create, account_set_byline
 from claims.services.checkpoints import (
     checkpoint_acquire,
+    checkpoint_preview,
     checkpoint_record_acquisition,
     checkpoint_record_inspection,
     checkpoint_register,
@@ -52,6 +53,7 @@ __all__ = [
     "account_create",
     "capture_request",
     "checkpoint_acquire",
+    "checkpoint_preview",
     "checkpoint_record_acquisition",
     "checkpoint_record_inspection",
     "checkpoint_register",

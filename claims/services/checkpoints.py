@@ -32,6 +32,7 @@ from django.utils import timezone
 from claims.models import AIModel, Checkpoint
 from claims.pipeline.checkpoints import header_facts
 from claims.services.content import content_changed
+from provenance.fingerprint.preview import Preview, preview
 from provenance.fingerprint.sources import (
     GitSource,
     HubSource,
@@ -207,6 +208,24 @@ def _source(source: Mapping[str, Any] | HubSource | GitSource) -> HubSource | Gi
     except SourceError as exc:
         raise ValidationError({"source": str(exc)}) from exc
     return source
+
+
+def checkpoint_preview(*, source: Mapping[str, Any] | HubSource | GitSource) -> Preview:
+    """What adding a checkpoint from ``source`` would download and what would run on it (size,
+    commit, kept in the cache or fingerprinted shard by shard, methods), before anything downloads.
+    Writes nothing. Raises ValidationError on ``source`` with the hub's or git's sentence."""
+    source = _source(source)
+    try:
+        return preview(
+            source,
+            hubs=settings.HUBS,
+            git_hosts=settings.GIT_HOSTS,
+            cache_dir=settings.MODEL_CACHE_DIR,
+            budget=settings.MODEL_CACHE_MAX_BYTES,
+            token=settings.HF_TOKEN,
+        )
+    except SourceError as exc:
+        raise ValidationError({"source": str(exc)}) from exc
 
 
 @transaction.atomic

@@ -56,6 +56,11 @@ class IncompatibleModelsError(FingerprintError):
     """A method cannot compare these two models (e.g. no attention tensors in common)."""
 
 
+class TamperedWeightsError(FingerprintError):
+    """Bytes read again (by HTTP range, from a hub) that are not the ones verified and fingerprinted
+    before: never skipped as "does not apply", the report stops and says so."""
+
+
 class UnsafePathError(FingerprintError):
     """A path the engine refuses to open (see the subclasses); the message names the file."""
 

@@ -49,7 +49,7 @@ from typing import Any
 
 from . import ENGINE_VERSION
 from .calibration import DEFAULT_NULL_SIZE, calibrate, json_safe
-from .errors import FingerprintError, IncompatibleModelsError
+from .errors import FingerprintError, IncompatibleModelsError, TamperedWeightsError
 from .fingerprint import ModelFingerprint
 from .methods import METHODS, MethodResult
 from .methods.base import DERIVATIONS, NEEDS_WEIGHTS
@@ -418,6 +418,8 @@ def compare_fingerprints(
                     continue
                 try:
                     result = method.compare_weights(fp_a, fp_b, pair, null_size=null_size, seed=seed)
+                except TamperedWeightsError:
+                    raise  # not "does not apply": the report stops
                 except FingerprintError as exc:
                     raise IncompatibleModelsError(str(exc)) from exc
             else:

@@ -26,7 +26,7 @@ import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 import ml_dtypes
 import numpy as np
@@ -294,6 +294,9 @@ class Checkpoint:
     notes: list[str] = field(default_factory=list)
     # The folders its files may be read from (None: anywhere); see provenance.fingerprint.paths.
     permitted: Permitted = None
+    # A reader that stops early must still read the rest of a tensor (remote.RemoteCheckpoint checks
+    # each tensor's digest at its end).
+    verifies_whole_tensors: ClassVar[bool] = False
 
     def checked(self, path: Path) -> Path:
         """``path`` (a file next to the weights) as it may be opened, or an UnsafePathError."""

@@ -17,10 +17,11 @@ read) needs each byte of a checkpoint once, so a 144 GB model can be fingerprint
 4. ``stats.merge_shards`` of the shard results is the fingerprint a pass over the whole folder gives.
 
 Peak disk: the largest shard, plus the headers, the small files and the shard results kept for a
-resume (the fingerprint itself: about 64 KB of samples per weight matrix). What this cannot do is run the
-methods that read the weights of both models at once (``embedding_anchor``, ``neuron_matching``,
-``weight_matching``, ``expert_upcycling``): the weights are gone when the report runs, and the
-report says so.
+resume (the fingerprint itself: about 64 KB of samples per weight matrix). The methods that read the weights
+of both models at once (``embedding_anchor``, ``neuron_matching``, ``weight_matching``,
+``expert_upcycling``) then read the tensors they need by HTTP range from the hub, each checked
+against the digest this pass recorded (``remote``); a hub that does not answer ranges leaves them
+skipped, and the report says why.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .fingerprint import ModelFingerprint
-from .safetensors_format import MAX_HEADER_BYTES, human_bytes, open_checkpoint
+from .remote import HEADER_PROBE, RangeReader, fetch_header
+from .safetensors_format import human_bytes, open_checkpoint
 from .sources import (
-    _FETCHING,
     PARTIAL,
     Acquired,
     HubSource,
@@ -42,10 +43,7 @@ from .sources import (
     Progress,
     RemoteFile,
     SourceError,
-    _api_errors,
-    _client_error,
     _fetch_file,
-    _install_redirect_guard,
     hub_for,
     plan,
     snapshot_folder,
@@ -53,7 +51,6 @@ from .sources import (
 from .stats import ShardResult, _sha256_file, fingerprint_file, merge_shards
 
 RESULTS = ".shards"
-HEADER_PROBE = 1 << 16  # bytes asked for first: most headers fit; a longer one takes a second request
 
 
 def _is_shard(remote: RemoteFile) -> bool:
@@ -66,50 +63,6 @@ def disk_needed(planned: Plan) -> int:
     shards = [f.size for f in planned.files if _is_shard(f)]
     small = sum(f.size for f in planned.files if not _is_shard(f))
     return small + max(shards, default=0) + len(shards) * HEADER_PROBE
-
-
-def _fetch_header(remote: RemoteFile, *, source: HubSource, commit: str, hub, token: str) -> bytes:
-    """The first 8 + N bytes of a shard (its length prefix and JSON header), by HTTP Range requests
-    (a server that ignores the Range is read only that far and the connection closed)."""
-    from huggingface_hub import hf_hub_url
-    from huggingface_hub.utils import build_hf_headers, get_session
-
-    _install_redirect_guard()
-    url = hf_hub_url(source.repo, remote.name, revision=commit, endpoint=hub.endpoint)
-
-    def read(start: int, end: int) -> bytes:
-        headers = {**build_hf_headers(token=token or False), "Range": f"bytes={start}-{end}"}
-        data = b""
-        with get_session().stream("GET", url, headers=headers, follow_redirects=True) as response:
-            if response.status_code >= 400:
-                response.read()
-                response.raise_for_status()
-            if response.status_code != 206 and start:
-                raise SourceError(f"{hub.name} does not answer Range requests for {remote.name}.")
-            for chunk in response.iter_bytes(1 << 16):
-                data += chunk
-                if len(data) > end - start:
-                    break
-        return data[: end - start + 1]
-
-    fetching = _FETCHING.set((hub, remote.name))
-    try:
-        data = read(0, min(HEADER_PROBE, remote.size) - 1)
-        need = 8 + int.from_bytes(data[:8], "little") if len(data) >= 8 else 0
-        if len(data) < 8 or need - 8 > MAX_HEADER_BYTES or need > remote.size:
-            raise SourceError(
-                f"{remote.name} on {hub.name} does not start with a safetensors header that fits the file "
-                f"({human_bytes(remote.size)}): not a safetensors file."
-            )
-        if need > len(data):
-            data += read(len(data), need - 1)
-        if len(data) < need:
-            raise SourceError(f"{hub.name} ended {remote.name} before the end of its header.")
-        return data[:need]
-    except _api_errors() as exc:
-        raise _client_error(exc, source, hub, token) from exc
-    finally:
-        _FETCHING.reset(fetching)
 
 
 def _placeholder(path: Path, header: bytes, size: int) -> None:
@@ -193,12 +146,11 @@ def fingerprint_shard_by_shard(
 def _pass_shards(
     shards, planned, folder, fetch, result, sha256s, on_shard, fingerprint_options
 ) -> ModelFingerprint:
+    reader = RangeReader(fetch["source"], planned.commit, fetch["hub"], fetch["token"])
     for remote in shards:
         target = folder / remote.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        header = _fetch_header(
-            remote, source=fetch["source"], commit=planned.commit, hub=fetch["hub"], token=fetch["token"]
-        )
+        header = fetch_header(reader, remote.name, remote.size)
         _placeholder(target, header, remote.size)
     ckpt = open_checkpoint(folder)
     index = {sf.name: i for i, sf in enumerate(ckpt.files)}

@@ -607,20 +607,40 @@ def _git(args: list[str], *, cwd: Path, source: GitSource) -> str:
     return result.stdout.decode(errors="replace")
 
 
-def acquire_git(
-    source: GitSource, *, git_hosts: list[str], cache_dir: Path, progress: Progress | None = None
-) -> Acquired:
-    """Fetch the files of ``source`` the engine reads into ``cache_dir/git/<host--path>/<commit>/``
-    with the real ``git`` and ``git-lfs``: a shallow fetch of the revision without smudging, the
-    LFS pointers read from the tree, then only the wanted LFS objects, one at a time. git-lfs
-    computes each object's SHA-256 while it downloads and refuses one that is not its pointer's oid;
-    the size is checked against the pointer here. Only URLs starting with one of ``git_hosts``."""
+@dataclass
+class GitPlan:
+    """A git source's revision resolved and its wanted files listed (from the LFS pointers: no
+    weights fetched yet)."""
+
+    source: GitSource
+    work: Path  # the bare repository the objects are fetched into
+    commit: str
+    names: list[str]
+    blobs: dict[str, bytes]  # each file's git blob: an LFS pointer, or the small file itself
+    pointers: dict[str, re.Match | None]
+    sizes: dict[str, int]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(self.sizes.values())
+
+    @property
+    def files(self) -> list[RemoteFile]:
+        return [
+            RemoteFile(n, self.sizes[n], sha256=m[1].decode() if (m := self.pointers[n]) else "")
+            for n in self.names
+        ]
+
+
+def plan_git(source: GitSource, *, git_hosts: list[str], cache_dir: Path) -> GitPlan:
+    """Resolve the revision of ``source`` to a commit and list the files the engine reads with
+    their sizes, by a shallow fetch without smudging (the LFS pointers, never the weights). Only
+    URLs starting with one of ``git_hosts``."""
     git_allowed(source, git_hosts)
     slug = re.sub(r"[^A-Za-z0-9._-]+", "--", urlsplit(source.url).netloc + urlsplit(source.url).path).strip(
         "-"
     )
-    root = Path(cache_dir) / "git" / slug
-    work = root / "repo.git"
+    work = Path(cache_dir) / "git" / slug / "repo.git"
     if not work.is_dir():
         work.mkdir(parents=True)
         _git(["init", "-q", "--bare"], cwd=work, source=source)
@@ -635,13 +655,31 @@ def acquire_git(
         if kind == "blob":
             entries[name] = (oid, int(size))
     names = select_files(sorted(entries), source)
-    folder = root / commit
     blobs = {
         name: _git(["cat-file", "blob", entries[name][0]], cwd=work, source=source).encode() for name in names
     }
     pointers = {name: _LFS_POINTER.match(data) for name, data in blobs.items()}
     sizes = {name: int(m[2]) if m else len(blobs[name]) for name, m in pointers.items()}
-    total = sum(sizes.values())
+    return GitPlan(source, work, commit, names, blobs, pointers, sizes)
+
+
+def acquire_git(
+    source: GitSource,
+    *,
+    git_hosts: list[str],
+    cache_dir: Path,
+    progress: Progress | None = None,
+    planned: GitPlan | None = None,
+) -> Acquired:
+    """Fetch the files of ``source`` the engine reads into ``cache_dir/git/<host--path>/<commit>/``
+    with the real ``git`` and ``git-lfs``: ``plan_git``, then only the wanted LFS objects, one at a
+    time. git-lfs computes each object's SHA-256 while it downloads and refuses one that is not its
+    pointer's oid; the size is checked against the pointer here."""
+    planned = planned or plan_git(source, git_hosts=git_hosts, cache_dir=cache_dir)
+    work, commit, names, blobs = planned.work, planned.commit, planned.names, planned.blobs
+    pointers, sizes = planned.pointers, planned.sizes
+    folder = work.parent / commit
+    total = planned.total_bytes
     result = Acquired(source, commit, folder)
     done = 0
     for name in names:

@@ -131,3 +131,15 @@ def weight_reports(
         )
         for name, (path, fp) in others.items()
     }
+
+
+@pytest.fixture
+def hub(lineage_set: dict[str, Path]):
+    """The local test hub (tests/hub_server.py) serving the lineage set's base and finetune as
+    Org/base and Org/finetune."""
+    from tests.hub_server import HubRepo, HubServer
+
+    with HubServer() as server:
+        for name in ("base", "finetune"):
+            server.add(HubRepo.from_folder(f"Org/{name}", lineage_set[name]))
+        yield server

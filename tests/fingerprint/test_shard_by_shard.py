@@ -20,15 +20,7 @@ from provenance.fingerprint.shard_by_shard import (
 )
 from provenance.fingerprint.sources import SourceError
 from provenance.fingerprint.stats import fingerprint_checkpoint
-from tests.hub_server import HubRepo, HubServer
-
-
-@pytest.fixture
-def hub(lineage_set):
-    with HubServer() as server:
-        for name in ("base", "finetune"):
-            server.add(HubRepo.from_folder(f"Org/{name}", lineage_set[name]))
-        yield server
+from tests.hub_server import HubRepo
 
 
 def run(hub, tmp_path, repo="Org/base", **kwargs):

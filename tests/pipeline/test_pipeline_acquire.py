@@ -196,6 +196,37 @@ def test_the_api_registers_a_hub_checkpoint_from_a_source_object(hub):
     assert both.status_code == 400 and "not both" in str(both.json())
 
 
+def test_the_api_previews_a_source_before_anything_downloads(hub, settings):
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import token_client
+
+    url = "/api/v1/checkpoints/preview/"
+    source = {"hub": "testhub", "repo": "Org/base", "revision": "main"}
+    assert APIClient().post(url, {"source": source}, format="json").status_code == 401
+    client = token_client(editor())
+    repo = hub.repos["Org/base"]
+    body = client.post(url, {"source": source}, format="json").json()
+    assert body["commit"] == repo.commit and body["mode"] == "download" and body["range_reads"] is None
+    assert body["total_bytes"] == sum(len(d) for n, d in repo.files.items() if not n.endswith(".md"))
+    assert {f["name"] for f in body["files"]} >= {"config.json", "model-00001-of-00003.safetensors"}
+    assert "neuron_matching" in body["methods"] and body["skipped"] == {}
+    # Larger than the cache: shard by shard, and the hub is asked whether it answers ranges.
+    settings.MODEL_CACHE_MAX_BYTES = 3_000_000
+    body = client.post(url, {"source": source}, format="json").json()
+    assert body["mode"] == "shard_by_shard" and body["range_reads"] is True
+    assert (
+        body["disk_needed"] < body["total_bytes"] and "fingerprinted and deleted in turn" in body["summary"]
+    )
+    repo.faults.add("no_ranges")
+    body = client.post(url, {"source": source}, format="json").json()
+    assert body["range_reads"] is False and "neuron_matching" in body["skipped"]
+    assert "neuron_matching" not in body["methods"] and "attn_std" in body["methods"]
+    missing = client.post(url, {"source": {**source, "repo": "Org/missing"}}, format="json")
+    assert missing.status_code == 400 and "does not exist" in str(missing.json())
+    assert not Checkpoint.objects.exists()
+
+
 def test_the_admin_adds_a_checkpoint_from_a_hub(hub, client):
     client.force_login(editor())
     url = reverse("admin:claims_checkpoint_add_from_hub")
@@ -205,9 +236,18 @@ def test_the_admin_adds_a_checkpoint_from_a_hub(hub, client):
     model = AIModelFactory()
     bad = client.post(url, {"model": model.pk, "hub": "testhub", "repo": "../etc", "source_revision": "main"})
     assert bad.status_code == 200 and "is not a repository ID" in bad.content.decode()
-    response = client.post(
-        url, {"model": model.pk, "hub": "testhub", "repo": "Org/base", "source_revision": "main"}
-    )
+    fields = {"model": model.pk, "hub": "testhub", "repo": "Org/base", "source_revision": "main"}
+    # First the preview: the commit, the files and their size, what will run; nothing saved or downloaded.
+    served = hub.bytes_served
+    preview = client.post(url, {**fields, "_preview": "Preview"})
+    text = preview.content.decode()
+    repo = hub.repos["Org/base"]
+    assert preview.status_code == 200 and not Checkpoint.objects.filter(model=model).exists()
+    assert f"is commit {repo.commit[:12]}: 4.7 MB in " in text and "They fit the model cache" in text
+    assert "model-00001-of-00003.safetensors" in text and "neuron_matching" in text
+    assert 'name="_add"' in text
+    assert hub.bytes_served - served < 100_000  # the listing, not the weights
+    response = client.post(url, {**fields, "_add": "Add and download"})
     checkpoint = Checkpoint.objects.get(model=model)
     assert response.status_code == 302 and response["Location"].endswith(f"/{checkpoint.pk}/change/")
     assert checkpoint.source_display == "hub:testhub:Org/base@main"
@@ -361,7 +401,7 @@ def test_the_cache_budget_evicts_the_least_recently_used_download_and_a_report_b
     assert report_run(report_id=report.pk) == "succeeded"
 
 
-def test_a_model_larger_than_the_cache_is_fingerprinted_shard_by_shard_and_compared_without_its_weights(
+def test_a_model_larger_than_the_cache_is_fingerprinted_shard_by_shard_and_its_tensors_read_by_range(
     hub, settings
 ):
     settings.MODEL_CACHE_MAX_BYTES = 3_000_000  # each model is 4.7 MB; its largest shard 2.1 MB
@@ -383,9 +423,39 @@ def test_a_model_larger_than_the_cache_is_fingerprinted_shard_by_shard_and_compa
     report.refresh_from_db()
     result = report.result
     assert result["verdict"] == "lineage_supported", report.summary
+    # The weight-reading methods ran too: each tensor they read came from the hub by range,
+    # checked against the digest recorded when its shard was verified whole.
+    assert {"aligned_cosine", "tensor_identity", "attn_std", "neuron_matching", "embedding_anchor",
+            "weight_matching"} <= set(result["results"])  # fmt: skip
+    assert report.timings["range_bytes"] > 0 and report.timings["range_requests"] > 0
+
+
+def test_a_model_larger_than_the_cache_on_a_hub_without_ranges_is_compared_without_its_weights(hub, settings):
+    settings.MODEL_CACHE_MAX_BYTES = 3_000_000
+    hub.repos["Org/finetune"].faults.add("no_ranges")
+    base, finetune = acquire("base"), acquire("finetune")
+    report = request(base, finetune)
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"  # a header needs no range
+    assert report_run(report_id=report.pk) == "succeeded"
+    report.refresh_from_db()
+    result = report.result
     assert {"aligned_cosine", "tensor_identity", "attn_std"} <= set(result["results"])
     for method in ("neuron_matching", "embedding_anchor", "weight_matching"):
-        assert "larger than the model cache" in result["skipped"][method]
+        assert "does not answer HTTP Range requests" in result["skipped"][method]
+
+
+def test_a_hub_that_serves_other_bytes_by_range_fails_the_report_naming_the_tensor(hub, settings):
+    settings.MODEL_CACHE_MAX_BYTES = 3_000_000
+    base, finetune = acquire("base"), acquire("finetune")
+    report = request(base, finetune)
+    assert acquisition_run(checkpoint_id=base.pk) == "done"
+    assert acquisition_run(checkpoint_id=finetune.pk) == "done"
+    hub.repos["Org/base"].faults.add("tamper_ranges")
+    assert report_run(report_id=report.pk) == "failed"
+    report.refresh_from_db()
+    assert "not the ones verified when its file was downloaded whole" in report.error_message
+    assert report.error_message.startswith("Testhub served tensor model.")
 
 
 def test_a_download_that_cannot_fit_the_budget_fails_clearly(hub, settings):

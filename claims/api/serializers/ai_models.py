@@ -89,6 +89,38 @@ class SourceSerializer(serializers.Serializer):
     )
 
 
+class PreviewRequestSerializer(serializers.Serializer):
+    source = SourceSerializer(help_text="The hub repository or git repository to preview.")
+
+
+class PreviewSerializer(serializers.Serializer):
+    """What adding a checkpoint from this source would do (``services.checkpoint_preview``)."""
+
+    source = serializers.CharField(help_text="e.g. hf:Qwen/Qwen2.5-14B@main.")
+    commit = serializers.CharField(help_text="The commit the revision resolves to.")
+    files = serializers.ListField(
+        child=serializers.DictField(), help_text="name and size of each file to fetch."
+    )
+    total_bytes = serializers.IntegerField()
+    largest_file = serializers.IntegerField()
+    mode = serializers.ChoiceField(
+        choices=["download", "shard_by_shard"],
+        help_text="download: kept in the model cache; shard_by_shard: larger than MODEL_CACHE_MAX_GB, each "
+        "shard fingerprinted then deleted.",
+    )
+    disk_needed = serializers.IntegerField(help_text="Bytes on disk at most while acquiring.")
+    disk_free = serializers.IntegerField(help_text="Bytes free where the model cache is.")
+    budget = serializers.IntegerField(help_text="MODEL_CACHE_MAX_GB in bytes; 0: no budget.")
+    range_reads = serializers.BooleanField(
+        allow_null=True,
+        help_text="Whether the hub answers HTTP Range requests (asked only for shard_by_shard, where the "
+        "weight methods need them); null when not asked.",
+    )
+    methods = serializers.ListField(child=serializers.CharField(), help_text="Methods that can run on it.")
+    skipped = serializers.DictField(child=serializers.CharField(), help_text="The others, with why.")
+    summary = serializers.CharField(help_text="All of it in one paragraph for an editor.")
+
+
 class AcquisitionSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="e.g. hf:Qwen/Qwen2.5-14B@main.")
     commit = serializers.CharField(help_text="The commit the revision resolved to; empty until downloaded.")
@@ -120,7 +152,7 @@ class CheckpointSerializer(BaseSerializer):
         write_only=True, required=False, help_text="Instead of a location: download from a model hub."
     )
     acquisition = serializers.SerializerMethodField(
-        help_text="For a hub checkpoint: its source and download."
+        help_text="For a hub or git checkpoint: its source and download."
     )
     note_html = MarkdownHTMLField(source="note")
 
@@ -146,7 +178,7 @@ class CheckpointSerializer(BaseSerializer):
 
     @extend_schema_field(AcquisitionSerializer(allow_null=True))
     def get_acquisition(self, obj) -> dict | None:
-        if obj.source_kind != Checkpoint.SourceKind.HUB:
+        if obj.source_kind == Checkpoint.SourceKind.LOCAL:
             return None
         return {
             "source": obj.source_display,

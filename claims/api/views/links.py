@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from claims import services
 from claims.api import filters
-from claims.api.serializers.ai_models import CheckpointSerializer
+from claims.api.serializers.ai_models import CheckpointSerializer, PreviewRequestSerializer, PreviewSerializer
 from claims.api.serializers.evidence import EvidenceLinkSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin, expand_parameter
 from claims.models import Checkpoint, EvidenceLink
@@ -48,6 +50,21 @@ class CheckpointViewSet(
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     expand_options = ("model",)
+
+    @extend_schema(
+        request=PreviewRequestSerializer,
+        responses={200: PreviewSerializer},
+        summary="Preview a checkpoint from a hub or git repository (editors only)",
+        description="Resolves the revision and lists the files (sizes, commit), says whether the weights "
+        "fit the model cache or will be fingerprinted shard by shard, and which methods can run. Nothing "
+        "is downloaded or saved; a source that cannot be read is 400 with the hub's sentence.",
+    )
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        data = PreviewRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preview = services.checkpoint_preview(source=data.validated_data["source"])
+        return Response(PreviewSerializer(preview.to_dict()).data)
 
 
 @extend_schema_view(
