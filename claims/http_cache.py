@@ -17,6 +17,13 @@ cookie and no ``Authorization`` header. Anyone else (an editor, an API client wi
 admin) gets ``Cache-Control: private, no-store``, no validators, and a page computed for them: an
 editor's preview is never stored anywhere, nor answered 304 from a reader's ETag.
 
+The same key serves a server-side copy: an anonymous GET answered 200 is kept in the default cache
+(``CACHE_URL``) under its ETag for ``PAGE_CACHE_SECONDS``, and the next reader of that URL gets it
+without the view running (the page is rendered once per content version, not once per reader). A
+key names the content version, so a write makes every copy unreachable at once; nothing is ever
+served stale. Streaming responses, responses over ``PAGE_CACHE_MAX_BYTES`` and responses with
+cookies are not kept.
+
 A view whose output can change without a content change (a report in progress shows the bytes read
 so far) sets its own ``Cache-Control``; such a response is passed on untouched and gets no ETag.
 Only 200 responses to GET and HEAD get validators.
@@ -29,6 +36,7 @@ import math
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -98,12 +106,43 @@ class HttpCacheMiddleware:
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return self._public(request, not_modified, etag, last_modified)
+        kept = self._kept(request, etag)
+        if kept is not None:
+            return self._public(request, kept, etag, last_modified)
         response = self.get_response(request)
         if response.status_code != 200 or "Cache-Control" in response or response.cookies:
             if response.cookies and "Cache-Control" not in response:
                 response["Cache-Control"] = PRIVATE
             return response
+        self._keep(request, etag, response)
         return self._public(request, response, etag, last_modified)
+
+    @staticmethod
+    def _page_key(etag: str) -> str:
+        return f"page:{etag}"
+
+    def _kept(self, request: HttpRequest, etag: str) -> HttpResponse | None:
+        if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
+            return None
+        stored = cache.get(self._page_key(etag))
+        if stored is None:
+            return None
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    def _keep(self, request: HttpRequest, etag: str, response: HttpResponse) -> None:
+        if (
+            request.method != "GET"
+            or not settings.PAGE_CACHE_SECONDS
+            or response.streaming
+            or len(response.content) > settings.PAGE_CACHE_MAX_BYTES
+        ):
+            return
+        headers = [(k, v) for k, v in response.items() if k.lower() not in ("set-cookie", "vary")]
+        cache.set(self._page_key(etag), (response.content, headers), settings.PAGE_CACHE_SECONDS)
 
     def _validators(self, request: HttpRequest) -> tuple[str, int | None]:
         """The ETag, and Last-Modified as whole seconds: rounded up, and only once that second is

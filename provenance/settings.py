@@ -317,6 +317,11 @@ if _THROTTLE_CACHE_URL and not _THROTTLE_CACHE_URL.startswith(("redis://", "redi
 # How long a CDN or shared proxy may serve an anonymous reader its copy of a page or API read
 # (s-maxage; browsers always revalidate). An unpublished record leaves shared caches within this.
 HTTP_CACHE_SECONDS = env_int("HTTP_CACHE_SECONDS", 30, minimum=0)
+# Anonymous readers' pages and API reads are also kept server-side, keyed by the content version
+# (never stale: a write makes every copy unreachable); these bound how long an old copy takes memory
+# and how large a response is kept. PAGE_CACHE_SECONDS=0 turns it off (claims/http_cache.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600, minimum=0)
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 2_000_000, minimum=0)
 CACHES = {
     "default": env_cache("CACHE_URL"),
     "api_throttle": (

@@ -38,6 +38,15 @@ def _no_capture_on_publish(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Readers' pages are kept server-side per content version (claims/http_cache.py), which every
+    service bumps; tests write with factories around the services, so the kept pages are off but
+    where a test turns them on (tests/site/test_site_http_cache.py, and every test that starts a
+    real server, as production does)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached fragments are keyed by the content version, which restarts with every test's rolled-back
     database: each test starts with empty caches, as a fresh deployment would (the API throttle's

@@ -41,6 +41,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _page_cache(settings):
+    """Readers' pages kept server-side, as in production (every change here goes through a service)."""
+    settings.PAGE_CACHE_SECONDS = 3600
+
+
 @pytest.fixture
 def story():
     """A published dispute with one claim (by a named party) citing one piece of evidence."""
@@ -105,6 +111,36 @@ def test_editors_and_token_clients_get_private_unstored_answers_never_a_readers_
     )
     # (A token client still gets the API's own ETag, a hash of its own body: exact, never shared.)
     assert api.status_code == 200 and api["Cache-Control"] == "private, no-store"
+
+
+def test_a_readers_page_is_kept_and_served_without_running_the_view_until_a_service_writes(
+    client, story, django_assert_num_queries
+):
+    url = story.dispute.get_absolute_url()
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the content version; no view, no template
+        again = client.get(url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == first["Content-Type"] and "Content-Security-Policy" in again
+    record_update(record=story, data={"title": "First claim, renamed"}, user=editor())
+    assert "First claim, renamed" in page(client, story)
+    # An editor never gets the readers' kept copy, nor leaves one.
+    client.force_login(editor())
+    ClaimFactory(dispute=story.dispute, title="Draft claim, not for readers")
+    assert "Draft claim, not for readers" in page(client, story)
+    client.logout()
+    assert "Draft claim, not for readers" not in page(client, story)
+
+
+def test_a_response_over_the_size_limit_is_not_kept(client, story, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_MAX_BYTES = 100
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert len(queries) > 1  # the view ran again
 
 
 def test_an_editors_preview_never_reaches_the_readers_cached_page(client, story):
