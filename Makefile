@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export PORT
+DEMO_HUB_PORT ?= 8001
+export PORT DEMO_HUB_PORT
 
 .PHONY: run test install lint clean
 
@@ -15,12 +16,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## make run: install, migrate, load the demo, then serve web (gunicorn) + a Celery worker (honcho).
+## make run: install, migrate, load the demo, then serve web (gunicorn), the Celery workers and the
+## demo hub (honcho; Procfile).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
-	$(VENV)/bin/honcho start --procfile Procfile
+	DEMO_HUB_URL=$${DEMO_HUB_URL-http://127.0.0.1:$(DEMO_HUB_PORT)} $(VENV)/bin/honcho start --procfile Procfile
 
 ## make test: install, lint (ruff check + ruff format --check), check migrations, run every test
 ## (fails on any skipped test).

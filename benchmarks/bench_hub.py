@@ -1,6 +1,6 @@
 """Benchmark of acquiring a checkpoint from a hub: our verified download vs a plain ``curl``.
 
-Serves a synthetic checkpoint of ``--size-gb`` from the local test hub (``tests/hub_server.py``,
+Serves a synthetic checkpoint of ``--size-gb`` from the local test hub (``claims/demo/hub_server.py``,
 in a process of its own on 127.0.0.1 - in the client's process it would compete for the GIL -,
 files held in memory) and measures:
 
@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from claims.demo.hub_server import HubRepo, HubServer  # noqa: E402
 from provenance.fingerprint import sources  # noqa: E402
 from provenance.fingerprint.synthetic import write_checkpoint_of_size  # noqa: E402
-from tests.hub_server import HubRepo, HubServer  # noqa: E402
 
 
 def serve(folder: Path, conn) -> None:

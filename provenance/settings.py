@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -188,6 +189,16 @@ try:
     HUBS = parse_hubs(_HUBS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"HUBS={_HUBS!r}: {exc}.") from None
+# make run's local demo hub (manage.py serve_demo_hub): when set, a hub named "demo" at this
+# http://127.0.0.1:<port> address joins HUBS (its LFS files redirect to localhost, as the server does).
+DEMO_HUB_URL = env_str("DEMO_HUB_URL")
+if DEMO_HUB_URL:
+    try:
+        HUBS |= parse_hubs(f"demo={DEMO_HUB_URL}|localhost")
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DEMO_HUB_URL={DEMO_HUB_URL!r}: {exc}.") from None
+    if urlsplit(DEMO_HUB_URL).hostname not in ("127.0.0.1", "localhost"):
+        raise ImproperlyConfigured(f"DEMO_HUB_URL={DEMO_HUB_URL!r}: the demo hub serves loopback only.")
 # Git repositories with LFS (GitCode, GitHub...): URL prefixes a git source must start with.
 GIT_HOSTS = env_list("GIT_HOSTS", DEFAULT_GIT_HOSTS.split(","))
 HF_TOKEN = env_str("HF_TOKEN")  # for gated and private repositories; never shown or logged

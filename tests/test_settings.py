@@ -90,6 +90,8 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("HUBS", "huggingface", "is not name=https://host"),
         ("HUBS", "mirror=https://hf-mirror.com/some/path", "without a path"),
         ("FINGERPRINT_PROCESSES", "0", "below the minimum of 1"),
+        ("DEMO_HUB_URL", "http://hub.example.org:8001", "loopback only"),
+        ("PAGE_CACHE_SECONDS", "an hour", "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -119,6 +121,8 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
             "HUBS['mirror'].redirect_hosts",
             "frozenset({'cdn.hf-mirror.com'})",
         ),
+        ("DEMO_HUB_URL", "http://127.0.0.1:8001", "HUBS['demo'].endpoint", "http://127.0.0.1:8001"),
+        ("PAGE_CACHE_SECONDS", "0", "PAGE_CACHE_SECONDS", "0"),
         # A cache outside the model store joins it: the engine may read what was downloaded.
         ("MODEL_CACHE_DIR", "/srv/hub-cache", "MODEL_STORE[-1]", "/srv/hub-cache"),
     ],

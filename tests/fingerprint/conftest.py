@@ -135,9 +135,9 @@ def weight_reports(
 
 @pytest.fixture
 def hub(lineage_set: dict[str, Path]):
-    """The local test hub (tests/hub_server.py) serving the lineage set's base and finetune as
+    """The local test hub (claims/demo/hub_server.py) serving the lineage set's base and finetune as
     Org/base and Org/finetune."""
-    from tests.hub_server import HubRepo, HubServer
+    from claims.demo.hub_server import HubRepo, HubServer
 
     with HubServer() as server:
         for name in ("base", "finetune"):

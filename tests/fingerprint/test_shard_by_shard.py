@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from claims.demo.hub_server import HubRepo
 from provenance.fingerprint import sources
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.shard_by_shard import (
@@ -20,7 +21,6 @@ from provenance.fingerprint.shard_by_shard import (
 )
 from provenance.fingerprint.sources import SourceError
 from provenance.fingerprint.stats import fingerprint_checkpoint
-from tests.hub_server import HubRepo
 
 
 def run(hub, tmp_path, repo="Org/base", **kwargs):

@@ -1,5 +1,5 @@
 """Acquiring checkpoints from a hub (provenance.fingerprint.sources) through the unmodified
-huggingface_hub client, against the local test hub (tests/hub_server.py): one test per fault."""
+huggingface_hub client, against the local test hub (claims/demo/hub_server.py): one test per fault."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from claims.demo.hub_server import HubRepo, HubServer
 from provenance.fingerprint import sources
 from provenance.fingerprint.sources import SourceError
-from tests.hub_server import HubRepo, HubServer
 
 
 @pytest.fixture

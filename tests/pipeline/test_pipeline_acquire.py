@@ -1,6 +1,6 @@
 """Hub checkpoints in the knowledge base: every door (service, API, admin) queues a download that
 the acquisition worker does through the unmodified huggingface_hub client against the local test
-hub (tests/hub_server.py); a report waits for its checkpoints' downloads, shows their progress, and
+hub (claims/demo/hub_server.py); a report waits for its checkpoints' downloads, shows their progress, and
 fails with the download's reason when one fails."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from claims.demo.hub_server import HubRepo, HubServer
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.acquire import acquisition_run
 from claims.pipeline.runner import report_run
 from claims.services import checkpoint_acquire, report_request
 from provenance.fingerprint.sources import parse_hubs
 from tests.factories import AIModelFactory, editor
-from tests.hub_server import HubRepo, HubServer
 
 pytestmark = pytest.mark.django_db
 Acquisition = Checkpoint.Acquisition

@@ -1,4 +1,7 @@
-"""A local Hugging Face-compatible hub for the tests: a real HTTP server on 127.0.0.1, in a thread.
+"""A local Hugging Face-compatible hub: a real HTTP server on 127.0.0.1, in a thread. The tests talk
+to it with the unmodified ``huggingface_hub`` client (with faults switched on per repository), and
+``make run`` serves the demo's synthetic checkpoints through it (``manage.py serve_demo_hub``), so an
+editor can try "Add checkpoint from a hub" without the internet. No Django here.
 
 It answers the calls ``huggingface_hub`` makes (read in its source, version 2.4):
 
@@ -83,14 +86,14 @@ class HubRepo:
 class HubServer:
     """``with HubServer() as hub: hub.add(HubRepo(...)); hub.endpoint`` → ``http://127.0.0.1:<port>``."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.repos: dict[str, HubRepo] = {}
         self.lfs: dict[str, tuple[HubRepo, bytes]] = {}
         self.bytes_served = 0
         self.requests: list[tuple[str, str]] = []
         self._dropped: set[str] = set()
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -124,6 +127,9 @@ class HubServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as separate writes: without this, Nagle's algorithm holds the
+            # body back until the client's delayed ACK (40 ms a request), as no real hub does.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args) -> None:  # quiet
                 pass
