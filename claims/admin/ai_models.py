@@ -47,13 +47,19 @@ class CheckpointForm(CheckpointChecks, ChangeReasonForm):
 
 class HubCheckpointForm(forms.Form):
     """The "Add checkpoint from a hub / git repository" form: which model, which hub (the operator's HUBS only),
-    which repository and revision. ``services.checkpoint_acquire`` does the rest."""
+    which repository (and GGUF file) and revision. ``services.checkpoint_acquire`` does the rest."""
 
     model = forms.ModelChoiceField(queryset=AIModel.objects.order_by("name"))
     hub = forms.ChoiceField(choices=())
     repo = forms.CharField(
         max_length=200, required=False, label="Repository ID", help_text="e.g. Qwen/Qwen2.5-14B."
     )
+    gguf_file = forms.CharField(
+        max_length=300, required=False, label="GGUF file",
+        help_text="For a repository of GGUF re-uploads holding several quantisations: the one to analyse, "
+        "e.g. model-Q4_K_M.gguf (for a split set, its first part: every part is fetched). Empty: the "
+        "safetensors weights, or the repository's only GGUF model.",
+    )  # fmt: skip
     git_url = forms.CharField(
         max_length=500, required=False, label="or a git repository",
         help_text="Instead of a hub: the https:// URL of a git repository with LFS (a host the operator allows).",
@@ -130,7 +136,9 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
     search_fields = ["model__name", "revision", "content_hash"]
     autocomplete_fields = ["model"]
     # The source is set by "Add checkpoint from a hub / git repository" (services.checkpoint_acquire), never retyped.
-    readonly_fields = [*CHECKPOINT_COMPUTED, "source_kind", "source_hub", "source_repo", "source_revision"]
+    readonly_fields = [
+        *CHECKPOINT_COMPUTED, "source_kind", "source_hub", "source_repo", "source_revision", "source_file",
+    ]  # fmt: skip
     actions = ["compare"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -192,6 +200,7 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
                 "repo": data["repo"],
                 "url": data["git_url"],
                 "revision": data["source_revision"],
+                "file": data["gguf_file"],
             }
             checkpoint = None
             try:

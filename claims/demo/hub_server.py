@@ -75,7 +75,7 @@ class HubRepo:
         return cls(repo_id, files, **kwargs)
 
     def is_lfs(self, name: str) -> bool:
-        return name.endswith((".safetensors", ".bin", ".pt", ".pth"))
+        return name.endswith((".safetensors", ".gguf", ".bin", ".pt", ".pth"))
 
     def commit_of(self, revision: str) -> str | None:
         if revision in self.branches:

@@ -25,6 +25,7 @@ from claims.models.base import (
     publish_permission,
 )
 from claims.models.visibility import PublicQuerySet
+from provenance.fingerprint.sources import GitSource, HubSource
 
 
 class AIModel(PublicRecord):
@@ -130,7 +131,7 @@ class Checkpoint(models.Model):
     # What makes up the content identity: the weights it names, and how they are read.
     IDENTITY_FIELDS = (
         "model", "revision", "format", "location", "uploaded_file", "source_kind", "source_hub", "source_repo",
-        "source_revision",
+        "source_revision", "source_file",
     )  # fmt: skip
     # What the pipeline writes after inspecting the files (headers at registration, hashes later).
     INSPECTED_FIELDS = (
@@ -199,6 +200,12 @@ class Checkpoint(models.Model):
     )
     source_revision = models.CharField(
         max_length=200, blank=True, help_text="The branch, tag or commit asked for."
+    )
+    source_file = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One GGUF file of the hub repository (e.g. model-Q4_K_M.gguf; any part of a split set "
+        "names the whole set), for a repository holding several quantisations; empty: the repository's weights.",
     )
     source_commit = models.CharField(
         max_length=64, blank=True, editable=False, help_text="The commit the revision resolved to."
@@ -281,14 +288,17 @@ class Checkpoint(models.Model):
 
     @property
     def source_display(self) -> str:
-        """``hf:Org/Name@rev`` for a hub checkpoint, ``git+URL@rev`` for a git one (the same text the
-        command line takes), else ""."""
+        """``hf:Org/Name@rev[:file.gguf]`` for a hub checkpoint, ``git+URL@rev`` for a git one (the
+        same text the command line takes), else ""."""
+        return self.source_at(self.source_revision)
+
+    def source_at(self, revision: str) -> str:
+        """``source_display`` at another revision (e.g. the commit it resolved to)."""
         if self.source_kind == self.SourceKind.GIT:
-            return f"git+{self.source_repo}@{self.source_revision}"
+            return str(GitSource(self.source_repo, revision))
         if self.source_kind != self.SourceKind.HUB:
             return ""
-        prefix = "hf:" if self.source_hub == "huggingface" else f"hub:{self.source_hub}:"
-        return f"{prefix}{self.source_repo}@{self.source_revision}"
+        return str(HubSource(self.source_hub, self.source_repo, revision, self.source_file))
 
     def _identity_value(self, name: str):
         value = getattr(self, self._meta.get_field(name).attname)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.requests import report_enqueue
 from claims.services.content import content_changed
-from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode
+from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode, shardable
 from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.shard_by_shard import disk_needed, fingerprint_shard_by_shard
 from provenance.fingerprint.sources import (
@@ -143,12 +143,17 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
             source = GitSource(checkpoint.source_repo, revision)
             planned = plan_git(source, git_hosts=settings.GIT_HOSTS, cache_dir=settings.MODEL_CACHE_DIR)
         else:
-            source = HubSource(checkpoint.source_hub, checkpoint.source_repo, revision)
+            source = HubSource(
+                checkpoint.source_hub, checkpoint.source_repo, revision, checkpoint.source_file
+            )
             planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
         # The size is known before anything downloads: the report page shows it at once.
         Checkpoint.objects.filter(pk=checkpoint.pk).update(acquisition_total=planned.total_bytes)
         mode = acquisition_mode(
-            source=source, total_bytes=planned.total_bytes, budget=settings.MODEL_CACHE_MAX_BYTES
+            source=source,
+            total_bytes=planned.total_bytes,
+            budget=settings.MODEL_CACHE_MAX_BYTES,
+            shardable=shardable(planned.files),
         )
         if mode == SHARD_BY_SHARD:
             _fingerprint_shard_by_shard(checkpoint, source, planned, progress)

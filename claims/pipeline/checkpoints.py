@@ -31,9 +31,14 @@ Format = Checkpoint.Format
 
 
 def checkpoint_path(checkpoint: Checkpoint) -> Path:
-    """Where the worker reads this checkpoint, re-validated at read time (the store may have moved)."""
+    """Where the worker reads this checkpoint, re-validated at read time (the store may have moved).
+    A GGUF model downloaded from a repository is opened by its first file (the download holds that
+    one model; it may sit in a sub-folder of the repository)."""
     if checkpoint.uploaded_file:
         return Path(checkpoint.uploaded_file.path)
+    gguf = sorted(f["name"] for f in checkpoint.source_files if f["name"].endswith(".gguf"))
+    if gguf and checkpoint.location:
+        return resolve_location(str(Path(checkpoint.location) / gguf[0]))
     return resolve_location(checkpoint.location)
 
 

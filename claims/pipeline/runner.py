@@ -289,7 +289,9 @@ def _remote_weights(
             None,
             f"{deleted}, and a git repository cannot be read by range, so the methods that read the weights of both models at once could not run",
         )
-    source = HubSource(checkpoint.source_hub, checkpoint.source_repo, checkpoint.source_commit)
+    source = HubSource(
+        checkpoint.source_hub, checkpoint.source_repo, checkpoint.source_commit, checkpoint.source_file
+    )
     try:
         return open_remote_checkpoint(
             source,

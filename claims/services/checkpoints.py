@@ -188,18 +188,22 @@ def checkpoint_record_inspection(
 
 
 def _source(source: Mapping[str, Any] | HubSource | GitSource) -> HubSource | GitSource:
-    """A checked source from ``{"kind": "hub", "hub", "repo", "revision"}`` or ``{"kind": "git",
-    "url", "revision"}``, from the operator's HUBS / GIT_HOSTS only; a ValidationError on ``source``."""
+    """A checked source from ``{"kind": "hub", "hub", "repo", "revision", "file"}`` (``file``: one
+    GGUF file of the repository, optional) or ``{"kind": "git", "url", "revision"}``, from the
+    operator's HUBS / GIT_HOSTS only; a ValidationError on ``source``."""
     try:
         if isinstance(source, Mapping):
             revision = str(source.get("revision") or "main")
             if source.get("kind") == "git":
+                if source.get("file"):
+                    raise SourceError("A git source cannot name a GGUF file: use a hub source for that.")
                 source = git_source(url=str(source.get("url") or ""), revision=revision)
             else:
                 source = hub_source(
                     hub=str(source.get("hub") or "huggingface"),
                     repo=str(source.get("repo") or ""),
                     revision=revision,
+                    file=str(source.get("file") or ""),
                 )
         if isinstance(source, GitSource):
             git_allowed(source, settings.GIT_HOSTS)
@@ -239,8 +243,8 @@ def checkpoint_acquire(
     reason: str = "",
 ) -> tuple[Checkpoint, bool]:
     """The checkpoint of ``model`` whose weights are ``source`` (a hub of the operator's ``HUBS``,
-    a repository ID and a branch, tag or commit; or a git repository URL under ``GIT_HOSTS`` and a
-    revision), its download queued on the ``acquire`` queue;
+    a repository ID, a branch, tag or commit, and optionally one GGUF file of it; or a git
+    repository URL under ``GIT_HOSTS`` and a revision), its download queued on the ``acquire`` queue;
     ``created`` is False when ``revision`` (default: the source's revision) was registered already
     - the same source is then a no-op (a failed download is queued again), another is refused.
     Nothing is fetched here: a report on it waits for the download. Raises ValidationError
@@ -250,12 +254,18 @@ def checkpoint_acquire(
     source = _source(source)
     revision = revision or source.revision
     if isinstance(source, GitSource):
-        wanted = {"source_kind": Checkpoint.SourceKind.GIT, "source_hub": "", "source_repo": source.url}
+        wanted = {
+            "source_kind": Checkpoint.SourceKind.GIT,
+            "source_hub": "",
+            "source_repo": source.url,
+            "source_file": "",
+        }
     else:
         wanted = {
             "source_kind": Checkpoint.SourceKind.HUB,
             "source_hub": source.hub,
             "source_repo": source.repo,
+            "source_file": source.file,
         }
     wanted["source_revision"] = source.revision
     content_changed()  # first: the lock order of claims.services.content
@@ -300,7 +310,9 @@ def checkpoint_record_acquisition(
     current.location = folder
     current.source_commit = commit
     current.source_files = files
-    current.file_hashes = {f["name"]: f["sha256"] for f in files if f["name"].endswith(".safetensors")}
+    current.file_hashes = {
+        f["name"]: f["sha256"] for f in files if f["name"].endswith((".safetensors", ".gguf"))
+    }
     current.acquisition_status = (
         Checkpoint.Acquisition.DONE if weights_kept else Checkpoint.Acquisition.FINGERPRINTED
     )

@@ -80,6 +80,7 @@ def _download_evicted(*checkpoints: Checkpoint, user: AbstractBaseUser | None) -
                 "hub": checkpoint.source_hub,
                 "repo": checkpoint.source_repo,
                 "revision": checkpoint.source_revision,
+                "file": checkpoint.source_file,
             }
             checkpoint_acquire(
                 model=checkpoint.model, source=source, revision=checkpoint.revision, user=user,

@@ -143,10 +143,7 @@ def _path_hint(checkpoint) -> str:
     """A folder name for the command line; the server's own paths are not published. A checkpoint
     downloaded from a hub is named as the engine's command line takes it, pinned to its commit."""
     if checkpoint.source_display:
-        return (
-            checkpoint.source_display.rsplit("@", 1)[0]
-            + f"@{checkpoint.source_commit or checkpoint.source_revision}"
-        )
+        return checkpoint.source_at(checkpoint.source_commit or checkpoint.source_revision)
     if checkpoint.location:
         return Path(checkpoint.location).name
     return checkpoint.model.hub_id.replace("/", "--") if checkpoint.model.hub_id else checkpoint.model.slug

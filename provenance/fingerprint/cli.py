@@ -10,7 +10,8 @@
 A PATH is a checkpoint folder, a ``.safetensors`` file, a GGUF file (recognised by its magic; any
 part of a ``-0000i-of-0000N.gguf`` split set reads the whole set), or a fingerprint saved with
 ``inspect --save-fingerprint`` (``*.json``); ``compare`` also takes ``hf:Org/Name@revision`` (or
-``hub:<name>:Org/Name@rev`` for a hub in the HUBS environment variable), downloaded and verified
+``hub:<name>:Org/Name@rev`` for a hub in the HUBS environment variable; ``...@rev:file.gguf`` for
+one GGUF model of a repository holding several), downloaded and verified
 into ``--cache-dir`` first (``sources``; HF_TOKEN for gated repositories). Exit codes: 0 ok, 2 bad input (one ``error: ...``
 line on stderr, no traceback; parameters out of their ``parameters`` bounds included), 1 internal
 failure. Progress goes to stderr unless ``--quiet``: a bar on a terminal, else a line every few
@@ -208,7 +209,7 @@ def _fetch_source(path: str, args: argparse.Namespace) -> str:
         f"{source}: commit {acquired.commit}, {len(acquired.files)} files in {acquired.folder}",
         file=sys.stderr,
     )
-    return str(acquired.folder)
+    return str(acquired.path)
 
 
 def _write_charts(report_dict: dict, folder: Path, labels: tuple[str, str]) -> None:

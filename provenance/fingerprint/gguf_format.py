@@ -645,20 +645,29 @@ def vocabulary_from_metadata(metadata: dict[str, Any], source: str) -> Vocabular
     return Vocabulary(_normalised(by_token), kind, source, _digest(list(by_token.items()), merges))
 
 
+def split_set_names(name: str) -> list[str]:
+    """Every name of the split set the file ``name`` belongs to (``stem-0000i-of-0000N.gguf``, in
+    order, in the same folder as ``name``), or ``[name]`` for a file that is not a part of one. The
+    one rule for split-set names: the reader, a folder's models and a hub's listing all use it."""
+    folder, sep, base = name.rpartition("/")
+    m = _SPLIT_RE.match(base)
+    if not m or not 1 <= int(m.group("no")) <= int(m.group("count")):
+        return [name]
+    n = int(m.group("count"))
+    return [f"{folder}{sep}{m.group('stem')}-{k:05d}-of-{n:05d}.gguf" for k in range(1, n + 1)]
+
+
 def _split_set(first: Path, gf: GgufFile, permitted: Permitted) -> list[Path]:
     """The paths of every part of the split set ``first`` belongs to (``[first]`` if not split)."""
-    m = _SPLIT_RE.match(first.name)
+    names = split_set_names(first.name)
+    if names == [first.name]:
+        return [first]
     count = gf.metadata.get("split.count")
-    if not m and not count:
-        return [first]
-    if not m:
-        return [first]
-    n = int(m.group("count"))
-    if isinstance(count, int) and count != n:
-        raise _bad(f"{first.name} says split.count = {count} but its name says {n} parts", first)
+    if isinstance(count, int) and count != len(names):
+        raise _bad(f"{first.name} says split.count = {count} but its name says {len(names)} parts", first)
     paths = []
-    for k in range(1, n + 1):
-        p = first.parent / f"{m.group('stem')}-{k:05d}-of-{n:05d}.gguf"
+    for name in names:
+        p = first.parent / name
         if not p.exists():
             raise MissingShardError(f"part {p.name} of the split GGUF {first.name} is missing", path=str(p))
         paths.append(p)
@@ -670,9 +679,7 @@ def open_gguf(path: Path, permitted: Permitted) -> GgufCheckpoint:
     holding one GGUF model. Reads headers only; raises CheckpointFormatError subclasses."""
     if path.is_dir():
         found = sorted(q for q in path.glob("*.gguf") if q.is_file())
-        models = {
-            (_SPLIT_RE.match(q.name).group("stem") if _SPLIT_RE.match(q.name) else q.name) for q in found
-        }
+        models = {split_set_names(q.name)[0] for q in found}
         if not found:
             raise EmptyCheckpointError(f"no .gguf file in folder {path}", path=str(path))
         if len(models) > 1:

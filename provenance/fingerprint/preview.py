@@ -16,24 +16,39 @@ from pathlib import Path
 from .methods import METHODS
 from .report import resolve_methods
 from .safetensors_format import human_bytes
-from .sources import GitSource, HubSource, SourceError, hub_for, plan, plan_git
+from .sources import GitSource, HubSource, RemoteFile, SourceError, hub_for, plan, plan_git
 
 DOWNLOAD = "download"
 SHARD_BY_SHARD = "shard_by_shard"
 
 
-def acquisition_mode(*, source: HubSource | GitSource, total_bytes: int, budget: int) -> str:
+def shardable(files: list[RemoteFile]) -> bool:
+    """Whether planned weights can be fingerprinted shard by shard: safetensors only (the pass
+    reads every shard's safetensors header first; it does not read GGUF)."""
+    return not any(f.name.endswith(".gguf") for f in files)
+
+
+def acquisition_mode(*, source: HubSource | GitSource, total_bytes: int, budget: int, shardable: bool) -> str:
     """``download`` (the weights are kept in the cache) when they fit the budget (0: no budget),
-    else ``shard_by_shard`` (fetched, fingerprinted and deleted one shard at a time). A git
-    repository larger than the budget is refused: git-lfs fetches whole objects only, and the
-    shard-by-shard pass needs every shard's header before the first shard is passed."""
+    else ``shard_by_shard`` (fetched, fingerprinted and deleted one shard at a time). Larger than
+    the budget, a git repository is refused (git-lfs fetches whole objects only, and the
+    shard-by-shard pass needs every shard's header before the first shard is passed), and so are
+    weights that are not ``shardable`` (GGUF: see ``shardable``)."""
     if not budget or total_bytes <= budget:
         return DOWNLOAD
+    larger = (
+        f"{source} holds {human_bytes(total_bytes)} of weights, more than the whole model cache "
+        f"(MODEL_CACHE_MAX_GB: {human_bytes(budget)}), and"
+    )
     if isinstance(source, GitSource):
         raise SourceError(
-            f"{source} holds {human_bytes(total_bytes)} of weights, more than the whole model cache "
-            f"(MODEL_CACHE_MAX_GB: {human_bytes(budget)}), and a git repository cannot be fingerprinted "
-            "shard by shard (git-lfs fetches whole files only): an operator must raise the budget."
+            f"{larger} a git repository cannot be fingerprinted shard by shard (git-lfs fetches whole "
+            "files only): an operator must raise the budget."
+        )
+    if not shardable:
+        raise SourceError(
+            f"{larger} GGUF weights cannot be fingerprinted shard by shard (only safetensors can): an "
+            "operator must raise the budget."
         )
     return SHARD_BY_SHARD
 
@@ -56,7 +71,7 @@ class Preview:
     @property
     def summary(self) -> str:
         """One paragraph for the editor."""
-        shards = [f for f in self.files if f["name"].endswith(".safetensors")]
+        shards = [f for f in self.files if f["name"].endswith((".safetensors", ".gguf"))]
         head = (
             f"{self.source} is commit {self.commit[:12]}: {human_bytes(self.total_bytes)} in {len(self.files)} "
             f"files ({len(shards)} of weights, the largest {human_bytes(self.largest_file)})."
@@ -97,7 +112,7 @@ def preview(
     """Resolve ``source`` and say what acquiring it will do (see the module's docstring). Fetches
     the repository's listing only (for git, the LFS pointers), and for a model larger than the
     cache 8 bytes by range to learn whether the hub answers ranges. SourceError as ``plan`` and
-    ``plan_git``, and for a git repository larger than the budget."""
+    ``plan_git``, and for a git repository or GGUF weights larger than the budget."""
     from .remote import RangeReader
     from .shard_by_shard import disk_needed
 
@@ -107,7 +122,9 @@ def preview(
         planned = plan(source, hubs=hubs, token=token)
     files = [{"name": f.name, "size": f.size} for f in planned.files]
     total = planned.total_bytes
-    mode = acquisition_mode(source=source, total_bytes=total, budget=budget)
+    mode = acquisition_mode(
+        source=source, total_bytes=total, budget=budget, shardable=shardable(planned.files)
+    )
     ranges = None
     needed = total
     if mode == SHARD_BY_SHARD:

@@ -1,10 +1,12 @@
 """Checkpoints that live on a model hub: name them, fetch the files the engine reads, verify them.
 
 A source is ``hf:Org/Name@revision`` (a Hugging Face-compatible hub; ``hf:`` is the hub named
-``huggingface``, ``hub:<name>:Org/Name@rev`` any hub the operator configured). The hubs are the
-operator's list (``HUBS``: ``name=https://host[|redirect-host|...]`` separated by commas): a
-source names a hub, never a URL, so nobody can point the server at an arbitrary address, and a file
-is fetched only from the hub itself or from a host the operator listed for its redirects (a CDN).
+``huggingface``, ``hub:<name>:Org/Name@rev`` any hub the operator configured), and
+``hf:Org/Name@rev:file.gguf`` names one GGUF model of a repository holding several quantisations
+(any part of a split set names the whole set). The hubs are the operator's list (``HUBS``:
+``name=https://host[|redirect-host|...]`` separated by commas): a source names a hub, never a URL,
+so nobody can point the server at an arbitrary address, and a file is fetched only from the hub
+itself or from a host the operator listed for its redirects (a CDN).
 
 Acquisition goes through the unmodified ``huggingface_hub`` client: ``HfApi.repo_info`` resolves
 the revision to a commit and lists the files with their sizes and hashes, ``get_hf_file_metadata``
@@ -14,11 +16,13 @@ file's SHA-256 - and its git blob id, which the hub publishes for files not in L
 arrive, so no file is read twice. ``hf_hub_download`` itself cannot be used for that: it writes
 to a file of its own and hands a progress bar only the byte counts.
 
-Only what the engine reads is fetched (safetensors shards, their index, config.json and the
-tokenizer files). Pickles (``*.bin``, ``*.pt``, ``*.pth``, ``*.pkl``) are never fetched: opening
-one can run code. A file whose hash is not the published one is deleted and the acquisition fails
-naming the file and both hashes; an interrupted download keeps ``<file>.partial`` and resumes
-from it (its bytes are hashed once more, never the whole file).
+Only what the engine reads is fetched: safetensors shards, their index, config.json and the
+tokenizer files; or the GGUF model the source names (every part of its split set) - or, in a
+repository without safetensors, its only GGUF model - with config.json and the tokenizer files.
+Pickles (``*.bin``, ``*.pt``, ``*.pth``, ``*.pkl``) are never fetched: opening one can run code.
+A file whose hash is not the published one is deleted and the acquisition fails naming the file
+and both hashes; an interrupted download keeps ``<file>.partial`` and resumes from it (its bytes
+are hashed once more, never the whole file).
 
 No Django here: the knowledge base's pipeline (``claims.pipeline.acquire``) and the command line
 (``compare hf:Org/Name@rev``) both call ``acquire``.
@@ -34,7 +38,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,14 +46,17 @@ from .errors import FingerprintError
 from .safetensors_format import human_bytes
 
 DEFAULT_HUBS = "huggingface=https://huggingface.co|cdn-lfs.huggingface.co|cdn-lfs-us-1.huggingface.co|cdn-lfs.hf.co|cas-bridge.xethub.hf.co"
-WANTED = (
-    "*.safetensors", "*.safetensors.index.json", "config.json", "generation_config.json", "tokenizer.json",
-    "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json", "vocab.json", "merges.txt",
+SAFETENSORS = ("*.safetensors", "*.safetensors.index.json")
+SMALL = (
+    "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "tokenizer.model",
+    "special_tokens_map.json", "vocab.json", "merges.txt",
 )  # fmt: skip
+WANTED = SAFETENSORS + SMALL
 PICKLES = ("*.bin", "*.pt", "*.pth", "*.pkl", "*.ckpt")
 PARTIAL = ".partial"
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 _REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
+_GGUF_FILE = re.compile(r"^[A-Za-z0-9_.+-]+(/[A-Za-z0-9_.+-]+)*\.gguf$")
 _HTML = (b"<!doctype html", b"<html", b"<!--", b"<head")
 
 Progress = Callable[[int, int], None]
@@ -141,10 +148,11 @@ class HubSource:
     hub: str
     repo: str
     revision: str = "main"
+    file: str = ""  # one GGUF file of the repository (a part of a split set: the whole set)
 
     def __str__(self) -> str:
         prefix = "hf:" if self.hub == "huggingface" else f"hub:{self.hub}:"
-        return f"{prefix}{self.repo}@{self.revision}"
+        return f"{prefix}{self.repo}@{self.revision}" + (f":{self.file}" if self.file else "")
 
 
 def is_source(text: str) -> bool:
@@ -152,8 +160,8 @@ def is_source(text: str) -> bool:
 
 
 def parse_source(text: str) -> HubSource | GitSource:
-    """``hf:Org/Name[@rev]`` or ``hub:<name>:Org/Name[@rev]`` → HubSource, ``git+https://host/org/
-    name[@rev]`` → GitSource (revision ``main`` by default)."""
+    """``hf:Org/Name[@rev][:file.gguf]`` or ``hub:<name>:Org/Name[@rev][:file.gguf]`` → HubSource,
+    ``git+https://host/org/name[@rev]`` → GitSource (revision ``main`` by default)."""
     if text.startswith("git+"):
         url, sep, revision = text[4:].rpartition("@")
         if not sep or "/" in revision:
@@ -165,19 +173,26 @@ def parse_source(text: str) -> HubSource | GitSource:
         hub, rest = text[4:].split(":", 1)
     else:
         raise SourceError(f"{text!r} is not a hub source: write hf:Org/Name@revision.")
+    rest, _, file = rest.partition(":")  # neither a repo ID nor a revision holds a colon
     repo, _, revision = rest.partition("@")
-    return hub_source(hub=hub, repo=repo, revision=revision or "main")
+    return hub_source(hub=hub, repo=repo, revision=revision or "main", file=file)
 
 
-def hub_source(*, hub: str, repo: str, revision: str) -> HubSource:
-    """A checked HubSource: a hub's name, a repo ID ``Org/Name`` and a branch, tag or commit."""
+def hub_source(*, hub: str, repo: str, revision: str, file: str = "") -> HubSource:
+    """A checked HubSource: a hub's name, a repo ID ``Org/Name``, a branch, tag or commit, and
+    optionally one ``.gguf`` file of the repository (``name.gguf`` or ``sub/name.gguf``)."""
     if not re.fullmatch(r"[a-z0-9_-]{1,40}", hub):
         raise SourceError(f"{hub!r} is not a hub's name: use one of the operator's HUBS, e.g. huggingface.")
     if not _REPO_ID.match(repo) or ".." in repo:
         raise SourceError(f"{repo!r} is not a repository ID: write Org/Name, e.g. Qwen/Qwen2.5-14B.")
     if not _REVISION.match(revision) or ".." in revision:
         raise SourceError(f"{revision!r} is not a revision: give a branch, a tag or a commit.")
-    return HubSource(hub, repo, revision)
+    if file and (len(file) > 300 or not _GGUF_FILE.match(file) or ".." in file):
+        raise SourceError(
+            f"{file!r} is not a GGUF file of a repository: give its name, e.g. model-Q4_K_M.gguf or "
+            "Q4_K_M/model-Q4_K_M-00001-of-00002.gguf."
+        )
+    return HubSource(hub, repo, revision, file)
 
 
 def hub_for(source: HubSource, hubs: dict[str, Hub]) -> Hub:
@@ -222,26 +237,83 @@ class Acquired:
     def total_bytes(self) -> int:
         return sum(f["size"] for f in self.files)
 
+    @property
+    def path(self) -> Path:
+        """What the engine opens: the folder, or the first file of the GGUF model fetched into it
+        (the one the source names or the repository's only one; it may sit in a sub-folder)."""
+        gguf = sorted(f["name"] for f in self.files if f["name"].endswith(".gguf"))
+        return self.folder / gguf[0] if gguf else self.folder
+
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     base = name.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(base, p) for p in patterns)
 
 
+def gguf_models(names: list[str]) -> dict[str, list[str]]:
+    """The GGUF models among a repository's files: the name of each model's first file → all its
+    files (a split set's parts, or the one file). Split sets by ``gguf_format.split_set_names``."""
+    from .gguf_format import split_set_names  # numpy: not loaded where only the settings read HUBS
+
+    models: dict[str, list[str]] = {}
+    for name in sorted(n for n in names if n.endswith(".gguf")):
+        parts = split_set_names(name)
+        models.setdefault(parts[0], parts)
+    return models
+
+
+def _gguf_wanted(names: list[str], source: object, models: dict[str, list[str]]) -> list[str]:
+    """The files of the GGUF model ``source`` names (``source.file``, any part of a split set) or
+    of the repository's only GGUF model; SourceError when it is not listed, parts are missing, or
+    the repository holds several and none is named."""
+    listed = set(names)
+    file = getattr(source, "file", "")
+    shown = ", ".join(list(models)[:5]) + (", …" if len(models) > 5 else "")
+    if file:
+        if file not in listed or not file.endswith(".gguf"):
+            there = f"its GGUF files are {shown}" if models else "it holds no GGUF file"
+            raise SourceError(f"{source} names {file}, which the repository does not hold: {there}.")
+        parts = next(p for p in models.values() if file in p)
+    elif len(models) == 1:
+        parts = next(iter(models.values()))
+    else:
+        example = ""
+        if isinstance(source, HubSource):
+            example = f" (the source's file, e.g. {replace(source, file=next(iter(models)))})"
+        kind = "files" if all(len(p) == 1 for p in models.values()) else "models"
+        raise SourceError(
+            f"{source} holds {len(models)} GGUF {kind} ({shown}): name the one to analyse{example}."
+        )
+    missing = [p for p in parts if p not in listed]
+    if missing:
+        raise SourceError(
+            f"{source} lists {len(parts) - len(missing)} of the {len(parts)} parts of the split GGUF {parts[0]} "
+            f"(missing: {', '.join(missing[:3])}{', …' if len(missing) > 3 else ''}): it cannot be read."
+        )
+    return parts
+
+
 def select_files(names: list[str], source: object) -> list[str]:
-    """The files of a repository the engine reads (never a pickle); SourceError when there are no
-    safetensors weights - with the reason when the repository holds only pickles - or a name
-    leaves the repository."""
-    wanted = [n for n in names if _matches(n, WANTED) and not _matches(n, PICKLES)]
-    if not any(n.endswith(".safetensors") for n in wanted):
+    """The files of a repository the engine reads (never a pickle): its safetensors weights, or -
+    when the source names a GGUF file, or the repository has no safetensors - one GGUF model (see
+    ``_gguf_wanted``), with the small files (config.json, tokenizer). SourceError when there are
+    no weights - with the reason when the repository holds only pickles - or a name leaves the
+    repository."""
+    models = gguf_models(names)
+    small = [n for n in names if _matches(n, SMALL)]
+    if getattr(source, "file", "") or (models and not any(n.endswith(".safetensors") for n in names)):
+        wanted = sorted([*_gguf_wanted(names, source, models), *small])
+    else:
+        wanted = [n for n in names if _matches(n, WANTED) and not _matches(n, PICKLES)]
+    if not any(n.endswith((".safetensors", ".gguf")) for n in wanted):
         pickles = sorted(n for n in names if _matches(n, PICKLES))
         if pickles:
             raise SourceError(
                 f"{source} holds only pickle checkpoints ({', '.join(pickles[:3])}"
                 f"{', …' if len(pickles) > 3 else ''}): opening a pickle can run code, so Provenance never "
-                "downloads them. Ask for a revision with safetensors weights."
+                "downloads them. Ask for a revision with safetensors or GGUF weights."
             )
-        raise SourceError(f"{source} has no safetensors weights: nothing to analyse.")
+        raise SourceError(f"{source} has no safetensors or GGUF weights: nothing to analyse.")
     for name in wanted:
         if name.startswith("/") or ".." in name.split("/"):
             raise SourceError(f"{source} lists a file outside the repository: {name!r}.")
@@ -489,7 +561,15 @@ def _check_free_space(planned: Plan, folder: Path) -> None:
 
 
 def snapshot_folder(cache_dir: Path, source: HubSource, commit: str) -> Path:
-    return Path(cache_dir) / source.hub / source.repo.replace("/", "--") / commit
+    """``<cache>/<hub>/<Org--Name>/<commit>``; a named GGUF model has a folder of its own beside it,
+    ``<commit>--<its first file, / as -->``, so two quantisations of one commit are kept, opened and
+    evicted apart."""
+    folder = Path(cache_dir) / source.hub / source.repo.replace("/", "--") / commit
+    if source.file:
+        from .gguf_format import split_set_names
+
+        folder = folder.with_name(f"{commit}--{split_set_names(source.file)[0].replace('/', '--')}")
+    return folder
 
 
 def acquire(

@@ -255,3 +255,129 @@ def test_a_repo_with_ten_thousand_files_fetches_only_the_engines(get, hub):
     acquired, _ = get(extra=extra)
     assert len(acquired.files) == 6
     assert not any("/data/" in path for _method, path in hub.requests)
+
+
+# -- GGUF re-uploads: a repository of several quantisations, one named by the source ----------------
+
+
+@pytest.fixture(scope="module")
+def ggufs(tmp_path_factory) -> dict[str, bytes]:
+    """Two quantisations and a two-part split set of the tiny lineage base, as a hub carries them."""
+    from provenance.fingerprint.synthetic import lineage_models
+    from provenance.fingerprint.synthetic.gguf_writer import write_gguf
+
+    root = tmp_path_factory.mktemp("gguf-hub")
+    base = lineage_models("tiny", seed=0)["base"]
+    write_gguf(base, root / "m-Q8_0.gguf", qtype="Q8_0")
+    write_gguf(base, root / "m-Q4_K.gguf", qtype="Q4_K")
+    write_gguf(base, root / "split" / "m-Q8_0.gguf", qtype="Q8_0", split_max_tensors=80)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.gguf")}
+
+
+def _gguf_source(hub, files: dict[str, bytes], file: str = "", repo_id: str = "Org/quants"):
+    """(the source naming ``file`` of a new repo holding ``files`` on the test hub, the repo)."""
+    repo = HubRepo(repo_id, files)
+    hub.add(repo)
+    return sources.hub_source(hub="testhub", repo=repo_id, revision="main", file=file), repo
+
+
+def _acquire(hub, source, tmp_path):
+    return sources.acquire(source, hubs=sources.parse_hubs(hub.hubs_setting()), cache_dir=tmp_path / "cache")
+
+
+def test_a_repo_of_two_gguf_quantisations_is_refused_naming_both(hub, ggufs, tmp_path):
+    files = {"m-Q8_0.gguf": ggufs["m-Q8_0.gguf"], "m-Q4_K.gguf": ggufs["m-Q4_K.gguf"], "README.md": b"# q"}
+    source, _repo = _gguf_source(hub, files)
+    with pytest.raises(SourceError) as info:
+        _acquire(hub, source, tmp_path)
+    assert str(info.value) == (
+        "hub:testhub:Org/quants@main holds 2 GGUF files (m-Q4_K.gguf, m-Q8_0.gguf): name the one to "
+        "analyse (the source's file, e.g. hub:testhub:Org/quants@main:m-Q4_K.gguf)."
+    )
+    assert not any("/resolve/" in path or "/lfs/" in path for _method, path in hub.requests)
+
+
+def test_a_named_gguf_file_is_fetched_alone_verified_and_opens_as_gguf(hub, lineage, ggufs, tmp_path):
+    from provenance.fingerprint.gguf_format import GgufCheckpoint
+    from provenance.fingerprint.safetensors_format import open_checkpoint
+
+    files = {p.name: p.read_bytes() for p in (lineage / "base").iterdir()}  # safetensors too
+    files |= {"m-Q8_0.gguf": ggufs["m-Q8_0.gguf"], "m-Q4_K.gguf": ggufs["m-Q4_K.gguf"]}
+    source, repo = _gguf_source(hub, files, file="m-Q4_K.gguf")
+    acquired = _acquire(hub, source, tmp_path)
+    assert sorted(f["name"] for f in acquired.files) == ["config.json", "m-Q4_K.gguf", "tokenizer.json"]
+    for f in acquired.files:
+        assert f["sha256"] == hashlib.sha256(repo.files[f["name"]]).hexdigest()
+    fetched = [path for _method, path in hub.requests if "/resolve/" in path]
+    assert not any("Q8_0" in path or ".safetensors" in path for path in fetched)
+    assert acquired.folder == sources.snapshot_folder(tmp_path / "cache", source, repo.commit)
+    assert acquired.folder.name == f"{repo.commit}--m-Q4_K.gguf"  # beside the repo's own folder
+    ckpt = open_checkpoint(acquired.folder)
+    assert isinstance(ckpt, GgufCheckpoint) and [f.name for f in ckpt.files] == ["m-Q4_K.gguf"]
+    assert acquired.path == acquired.folder / "m-Q4_K.gguf"
+
+
+def test_a_named_gguf_file_the_repo_does_not_hold_is_refused_listing_those_it_does(hub, ggufs, tmp_path):
+    files = {"m-Q8_0.gguf": ggufs["m-Q8_0.gguf"], "m-Q4_K.gguf": ggufs["m-Q4_K.gguf"]}
+    source, _repo = _gguf_source(hub, files, file="m-Q5_K_M.gguf")
+    with pytest.raises(
+        SourceError,
+        match=r"Org/quants@main:m-Q5_K_M.gguf names m-Q5_K_M.gguf, which the repository does not hold: its "
+        r"GGUF files are m-Q4_K.gguf, m-Q8_0.gguf\.",
+    ):
+        _acquire(hub, source, tmp_path)
+
+
+@pytest.mark.parametrize("named", ["split/m-Q8_0-00002-of-00002.gguf", ""])
+def test_a_split_set_is_fetched_whole(hub, ggufs, tmp_path, named):
+    from provenance.fingerprint.safetensors_format import open_checkpoint
+
+    parts = ["split/m-Q8_0-00001-of-00002.gguf", "split/m-Q8_0-00002-of-00002.gguf"]
+    files = {name: ggufs[name] for name in parts} | {"config.json": b"{}"}
+    if named:  # another model beside it: the source must name one
+        files["m-Q4_K.gguf"] = ggufs["m-Q4_K.gguf"]
+    source, _repo = _gguf_source(hub, files, file=named)
+    acquired = _acquire(hub, source, tmp_path)
+    assert sorted(f["name"] for f in acquired.files) == ["config.json", *parts]
+    assert acquired.path == acquired.folder / parts[0]
+    ckpt = open_checkpoint(acquired.path)
+    assert [f.name for f in ckpt.files] == [p.split("/")[1] for p in parts]
+    # A listing that lacks a part is refused before anything downloads.
+    del files[parts[1]]
+    source, _repo = _gguf_source(hub, files, file=parts[0], repo_id="Org/half")
+    with pytest.raises(SourceError, match=r"lists 1 of the 2 parts of the split GGUF split/m-Q8_0-00001"):
+        _acquire(hub, source, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hf:Org/Name@main",
+        "hf:Org/Name@v1.0:model-Q4_K_M.gguf",
+        "hub:testhub:Org/Name@main:Q4_K_M/m-00001-of-00002.gguf",
+    ],
+)
+def test_a_source_round_trips_through_its_text(text):
+    assert str(sources.parse_source(text)) == text
+
+
+def test_a_gguf_file_without_a_revision_means_main():
+    source = sources.parse_source("hf:Org/Name:model-Q8_0.gguf")
+    assert source == sources.HubSource("huggingface", "Org/Name", "main", "model-Q8_0.gguf")
+
+
+@pytest.mark.parametrize(
+    "file", ["../x.gguf", "/x.gguf", "sub/../x.gguf", "model.bin", "model.safetensors", "a b.gguf", "x.gguf/"]
+)
+def test_a_file_that_is_not_a_gguf_of_the_repository_is_refused(file):
+    with pytest.raises(SourceError, match="is not a GGUF file of a repository"):
+        sources.hub_source(hub="testhub", repo="Org/Name", revision="main", file=file)
+
+
+def test_gguf_weights_larger_than_the_cache_are_refused_not_fingerprinted_shard_by_shard():
+    from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode
+
+    source = sources.parse_source("hf:Org/Name@main:m-Q8_0.gguf")
+    with pytest.raises(SourceError, match="GGUF weights cannot be fingerprinted shard by shard"):
+        acquisition_mode(source=source, total_bytes=2000, budget=1000, shardable=False)
+    assert acquisition_mode(source=source, total_bytes=2000, budget=1000, shardable=True) == SHARD_BY_SHARD

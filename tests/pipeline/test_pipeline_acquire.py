@@ -182,6 +182,14 @@ def test_the_api_registers_a_hub_checkpoint_from_a_source_object(hub):
         "source": "hub:testhub:Org/base@main", "commit": "", "files": [], "status": "queued", "bytes_done": 0,
         "bytes_total": None, "error": "",
     }  # fmt: skip
+    source = {"hub": "testhub", "repo": "Org/base", "file": "m-Q4_K.gguf"}  # one GGUF of a repo
+    gguf = client.post(
+        "/api/v1/checkpoints/", {"model": model.slug, "revision": "Q4_K", "source": source}, format="json"
+    )
+    assert (
+        gguf.status_code == 201
+        and gguf.json()["acquisition"]["source"] == "hub:testhub:Org/base@main:m-Q4_K.gguf"
+    )
     refused = client.post(
         "/api/v1/checkpoints/",
         {"model": model.slug, "source": {"hub": "evil", "repo": "Org/x"}},
@@ -237,6 +245,8 @@ def test_the_admin_adds_a_checkpoint_from_a_hub(hub, client):
     bad = client.post(url, {"model": model.pk, "hub": "testhub", "repo": "../etc", "source_revision": "main"})
     assert bad.status_code == 200 and "is not a repository ID" in bad.content.decode()
     fields = {"model": model.pk, "hub": "testhub", "repo": "Org/base", "source_revision": "main"}
+    gguf = client.post(url, {**fields, "gguf_file": "m-Q4_K.gguf", "_preview": "Preview"}).content.decode()
+    assert "names m-Q4_K.gguf, which the repository does not hold: it holds no GGUF file" in gguf
     # First the preview: the commit, the files and their size, what will run; nothing saved or downloaded.
     served = hub.bytes_served
     preview = client.post(url, {**fields, "_preview": "Preview"})
@@ -499,3 +509,36 @@ def subprocess_out(*args: str, cwd: Path) -> str:
     import subprocess
 
     return subprocess.run(args, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_a_gguf_file_named_in_a_repo_of_quantisations_is_downloaded_and_compared_with_its_original(
+    hub, tmp_path
+):
+    from provenance.fingerprint.synthetic import lineage_models
+    from provenance.fingerprint.synthetic.gguf_writer import write_gguf
+
+    original = lineage_models("tiny", seed=0)["base"]  # the lineage set's base, served as Org/base
+    files = {
+        f"base-{q}.gguf": write_gguf(original, tmp_path / f"base-{q}.gguf", qtype=q).read_bytes()
+        for q in ("Q8_0", "Q4_K")
+    }
+    hub.add(HubRepo("Org/base-GGUF", files))
+    source = {"hub": "testhub", "repo": "Org/base-GGUF", "revision": "main", "file": "base-Q4_K.gguf"}
+    model = AIModelFactory(name="Hub base GGUF")
+    gguf, created = checkpoint_acquire(model=model, source=source, user=None)
+    assert created and gguf.source_display == "hub:testhub:Org/base-GGUF@main:base-Q4_K.gguf"
+    assert checkpoint_acquire(model=model, source=source, user=None) == (gguf, False)
+    with pytest.raises(ValidationError, match="registered already, with other weights"):
+        checkpoint_acquire(model=model, source={**source, "file": "base-Q8_0.gguf"}, user=None)
+    base = acquire("base")
+    assert (
+        acquisition_run(checkpoint_id=gguf.pk) == "done" and acquisition_run(checkpoint_id=base.pk) == "done"
+    )
+    gguf.refresh_from_db()
+    assert gguf.format == Checkpoint.Format.GGUF and [f["name"] for f in gguf.source_files] == [
+        "base-Q4_K.gguf"
+    ]
+    report = request(base, gguf)
+    assert report_run(report_id=report.pk) == "succeeded"
+    report.refresh_from_db()
+    assert report.result["verdict"] == "lineage_supported"

@@ -87,6 +87,14 @@ class SourceSerializer(serializers.Serializer):
     revision = serializers.CharField(
         max_length=200, required=False, default="main", help_text="Branch, tag or commit."
     )
+    file = serializers.CharField(
+        max_length=300,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="One GGUF file of the repository, e.g. model-Q4_K_M.gguf (kind hub; any part of a split "
+        "set names the whole set): required when it holds several GGUF models and no safetensors.",
+    )
 
 
 class PreviewRequestSerializer(serializers.Serializer):

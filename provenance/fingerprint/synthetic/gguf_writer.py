@@ -85,15 +85,24 @@ def quantize(values: np.ndarray, qtype: str) -> tuple[np.ndarray, str]:
     return gguf.quants.quantize(values.astype(np.float32), gguf.GGMLQuantizationType[qtype]), qtype
 
 
-def write_gguf(model: SyntheticModel, path: str | Path, *, qtype: str = "Q8_0", arch: str = "qwen2") -> Path:
+def write_gguf(
+    model: SyntheticModel,
+    path: str | Path,
+    *,
+    qtype: str = "Q8_0",
+    arch: str = "qwen2",
+    split_max_tensors: int = 0,
+) -> Path:
     """Write ``model`` as one GGUF file at ``path`` (its 2-D weights as ``qtype``; see the module
-    docstring) and return the path. ``arch="llama"`` also permutes the Q/K rows as llama.cpp does."""
+    docstring) and return the path. ``arch="llama"`` also permutes the Q/K rows as llama.cpp does.
+    ``split_max_tensors``: a split set of parts of at most that many tensors, as ``gguf-split``
+    writes (``<stem>-0000i-of-0000N.gguf``); the path of its first part is returned."""
     import gguf
 
     s = model.shape
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    w = gguf.GGUFWriter(path, arch)
+    w = gguf.GGUFWriter(path, arch, split_max_tensors=split_max_tensors)
     w.add_block_count(s.num_layers)
     w.add_context_length(2048)
     w.add_embedding_length(s.hidden_size)
@@ -129,8 +138,9 @@ def write_gguf(model: SyntheticModel, path: str | Path, *, qtype: str = "Q8_0", 
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
+    first = w.format_shard_names(path)[0]
     w.close()
-    return path
+    return first
 
 
 def _add(w: object, name: str, values: np.ndarray, qtype: str) -> None:
