@@ -294,11 +294,18 @@ class Checkpoint(models.Model):
 
     def source_at(self, revision: str) -> str:
         """``source_display`` at another revision (e.g. the commit it resolved to)."""
+        source = self.engine_source(revision)
+        return str(source) if source else ""
+
+    def engine_source(self, revision: str = "") -> HubSource | GitSource | None:
+        """The engine's source of this checkpoint's weights (at ``revision``, default its own), or
+        None for weights in the model store: the one place a row becomes a source."""
+        revision = revision or self.source_revision
         if self.source_kind == self.SourceKind.GIT:
-            return str(GitSource(self.source_repo, revision))
+            return GitSource(self.source_repo, revision)
         if self.source_kind != self.SourceKind.HUB:
-            return ""
-        return str(HubSource(self.source_hub, self.source_repo, revision, self.source_file))
+            return None
+        return HubSource(self.source_hub, self.source_repo, revision, self.source_file)
 
     def _identity_value(self, name: str):
         value = getattr(self, self._meta.get_field(name).attname)

@@ -139,13 +139,10 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
     revision = checkpoint.source_commit or checkpoint.source_revision
     progress = _ProgressWriter(checkpoint.pk, echo=on_progress)
     try:
-        if checkpoint.source_kind == Checkpoint.SourceKind.GIT:
-            source = GitSource(checkpoint.source_repo, revision)
+        source = checkpoint.engine_source(revision)
+        if isinstance(source, GitSource):
             planned = plan_git(source, git_hosts=settings.GIT_HOSTS, cache_dir=settings.MODEL_CACHE_DIR)
         else:
-            source = HubSource(
-                checkpoint.source_hub, checkpoint.source_repo, revision, checkpoint.source_file
-            )
             planned = plan(source, hubs=settings.HUBS, token=settings.HF_TOKEN)
         # The size is known before anything downloads: the report page shows it at once.
         Checkpoint.objects.filter(pk=checkpoint.pk).update(acquisition_total=planned.total_bytes)

@@ -45,7 +45,7 @@ from provenance.fingerprint.progress import compare_phase, read_phase
 from provenance.fingerprint.remote import RemoteCheckpoint, open_remote_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
-from provenance.fingerprint.sources import HubSource, SourceError, hub_for
+from provenance.fingerprint.sources import SourceError, hub_for
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -289,9 +289,7 @@ def _remote_weights(
             None,
             f"{deleted}, and a git repository cannot be read by range, so the methods that read the weights of both models at once could not run",
         )
-    source = HubSource(
-        checkpoint.source_hub, checkpoint.source_repo, checkpoint.source_commit, checkpoint.source_file
-    )
+    source = checkpoint.engine_source(checkpoint.source_commit)
     try:
         return open_remote_checkpoint(
             source,

@@ -70,20 +70,14 @@ def _evidence_for(report: FingerprintReport, *, user: AbstractBaseUser | None) -
 
 
 def _download_evicted(*checkpoints: Checkpoint, user: AbstractBaseUser | None) -> None:
-    """Queue the download again of a hub checkpoint the model cache evicted (its pinned commit);
+    """Queue the download again of a hub or git checkpoint the model cache evicted (its pinned commit);
     the report then waits for it."""
     from claims.services.checkpoints import checkpoint_acquire
 
     for checkpoint in checkpoints:
         if checkpoint.acquisition_status == Checkpoint.Acquisition.EVICTED:
-            source = {
-                "hub": checkpoint.source_hub,
-                "repo": checkpoint.source_repo,
-                "revision": checkpoint.source_revision,
-                "file": checkpoint.source_file,
-            }
             checkpoint_acquire(
-                model=checkpoint.model, source=source, revision=checkpoint.revision, user=user,
+                model=checkpoint.model, source=checkpoint.engine_source(), revision=checkpoint.revision, user=user,
                 reason="Downloaded again for a report",
             )  # fmt: skip
             checkpoint.acquisition_status = Checkpoint.Acquisition.QUEUED
