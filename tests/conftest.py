@@ -41,8 +41,8 @@ def _no_capture_on_publish(settings):
 def _no_page_cache(settings):
     """Readers' pages are kept server-side per content version (claims/http_cache.py), which every
     service bumps; tests write with factories around the services, so the kept pages are off but
-    where a test turns them on (tests/site/test_site_http_cache.py, and every test that starts a
-    real server, as production does)."""
+    where a test turns them on (tests/site/test_site_http_cache.py, and the tests that start
+    gunicorn, as production does)."""
     settings.PAGE_CACHE_SECONDS = 0
 
 
