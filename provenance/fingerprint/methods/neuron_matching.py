@@ -26,6 +26,17 @@ pairs tested (Bonferroni), so an expert upcycled from the other model's dense ML
 Different depths: layers are paired as ``embedding_anchor`` matched them (from attention only, so
 the pairing is independent of the MLP neuron orders and the test stays exact).
 
+Deep models: at most ``MAX_TESTED_LAYERS`` layer pairs are tested, evenly spaced over the pairs
+(the first and the last always; ``tested_layers``). The choice depends only on how many layer pairs
+there are, never on the MLP weights, so under independence every tested layer's p is still exactly
+uniform and the Fisher p over the subset is exact: the reduction costs power, not validity. Fisher's
+χ² grows with the number of layers, so a copy's score over 16 of 48 layers is about a third of the
+full one (for Qwen2.5-14B's shape: −log10 p ≈ 4,800 instead of ≈ 14,400, still ≫ any threshold);
+only a copy whose per-layer evidence is faint everywhere (χ² per layer barely above its 2 degrees of
+freedom) would need every layer, and that is what the subsample gives up. Measured at the full
+Qwen2.5-14B shape in ``benchmarks/RESULTS_REAL_SIZE.md``: it is what keeps a whole pair under 20
+minutes on two cores.
+
 Permutation-calibrated L2 (their PERMTEST on distance), when both models are dense with identical
 MLP shapes and depth: D = sqrt(Σ over layers and sampled neurons ‖up_a[i] − up_b[i]‖²) against
 ``L2_PERMUTATIONS`` random re-orderings of B's neurons (each layer independently); p = (k+1)/(T+1).
@@ -69,6 +80,8 @@ SIMULATED_NULL_BUDGET = 3_500_000
 NEURON_SEED = 11
 MAX_GATE_UP_COUPLING = 0.2
 """The agreement test runs only if a neuron's gate and up rows are this dissimilar on average."""
+MAX_TESTED_LAYERS = 16
+"""At most this many layer pairs get the per-layer test, evenly spaced (see the module docstring)."""
 LN10 = math.log(10.0)
 LOG_P_FLOOR = math.log(1e-300)
 
@@ -217,6 +230,15 @@ def _layer_pairs(
     return list(pair.cache["layer_pairs"])
 
 
+def tested_layers(layer_pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The layer pairs tested: all of them up to ``MAX_TESTED_LAYERS``, else that many evenly spaced
+    (first and last included). A function of the count alone, so the test stays exact."""
+    if len(layer_pairs) <= MAX_TESTED_LAYERS:
+        return list(layer_pairs)
+    keep = np.unique(np.linspace(0, len(layer_pairs) - 1, MAX_TESTED_LAYERS).round().astype(int))
+    return [layer_pairs[int(k)] for k in keep]
+
+
 def _variants(pair: PairWeights, la: int, lb: int) -> list[tuple[int | None, int | None]]:
     va = pair.experts("a", la)[:MAX_VARIANTS]
     vb = pair.experts("b", lb)[:MAX_VARIANTS]
@@ -255,6 +277,8 @@ def compare_weights(
     # weight_matching's own): no L2 permutation test and no simulated null, the per-layer tests only.
     alignment = alignment if alignment is not None else pair.hidden_alignment()
     layer_pairs = layer_pairs if layer_pairs is not None else _layer_pairs(pair, fp_a, fp_b, seed)
+    layers_total = len(layer_pairs)
+    layer_pairs = tested_layers(layer_pairs)
     rng = np.random.default_rng([seed, 0x7E0])
     dense = all(pair.experts("a", i) == [None] and pair.experts("b", j) == [None] for i, j in layer_pairs)
     full_width = alignment.kind != "signed_permutation" or alignment.size == pair.hidden_size(
@@ -379,11 +403,13 @@ def compare_weights(
         "basis": alignment.to_dict(),
         "neurons": neurons,
         "layers_tested": len(log_ps),
+        "layers_total": layers_total,
+        "layers_subsampled": len(layer_pairs) < layers_total,
         "l2_test": l2,
         "l2_test_why": None if l2 else l2_why,
     }
     result = MethodResult(
-        NAME, score, rows_out, _reading(score, log_p, len(log_ps), alignment, l2), extra=extra
+        NAME, score, rows_out, _reading(score, log_p, len(log_ps), layers_total, alignment, l2), extra=extra
     )
     draws = [_exact_null(null_size, rng)]
     sim = _simulated_null(shapes, len(log_ps), null_size, rng) if simulate else None
@@ -446,7 +472,14 @@ def _simulated_null(
     )
 
 
-def _reading(score: float, log_p: float, layers: int, al: HiddenAlignment, l2: dict | None) -> str:
+def layers_phrase(tested: int, total: int) -> str:
+    """ "12 layers", or "16 of 48 layers (evenly spaced)" when the depth was subsampled."""
+    return f"{tested} layers" if tested >= total else f"{tested} of {total} layers (evenly spaced)"
+
+
+def _reading(
+    score: float, log_p: float, layers: int, total: int, al: HiddenAlignment, l2: dict | None
+) -> str:
     basis = {
         "signed_permutation": "after undoing the hidden permutation found through the shared vocabulary",
         "rotation": "after undoing the residual rotation found through the shared vocabulary",
@@ -458,7 +491,7 @@ def _reading(score: float, log_p: float, layers: int, al: HiddenAlignment, l2: d
         else f"Matching MLP neurons {basis}: "
     )
     reading += (
-        f"Fisher-combined p = 10^{log_p / LN10:.1f} over {layers} layers for the hypothesis that the "
+        f"Fisher-combined p = 10^{log_p / LN10:.1f} over {layers_phrase(layers, total)} for the hypothesis that the "
         "models were trained from independent initialisations."
     )
     if l2 is not None:

@@ -674,7 +674,7 @@ def compare_weights(
     result.method = NAME
     found = alignment.detail["found"]
     result.extra["alignment_found"] = found
-    aligned = aligned_comparisons(pair, alignment, layer_pairs)
+    aligned = aligned_comparisons(pair, alignment, neuron_matching.tested_layers(layer_pairs))
     result.extra["aligned"] = aligned
     result.per_layer["aligned_cosine"] = aligned["cosine"]
     null = aligned_null(pair, result.extra["layers_tested"], null_size, seed)
@@ -702,7 +702,8 @@ def compare_weights(
         f"{alignment.quality:.2f} against {alignment.baseline:.2f} for layers of no common origin: "
         + ("an alignment was found" if found else "no better than chance, no alignment found")
         + f"). In that basis, MLP neuron matching gives a Fisher-combined p = "
-        f"10^{-result.score:.1f} over {result.extra['layers_tested']} layers for the hypothesis "
+        f"10^{-result.score:.1f} over "
+        f"{neuron_matching.layers_phrase(result.extra['layers_tested'], result.extra['layers_total'])} for the hypothesis "
         "that the models were trained from independent initialisations"
         + (
             f"; same-named matrices have a mean centred cosine of {mean:.3f} (unrelated: about 0 ± "
