@@ -12,6 +12,13 @@ estimate is fixed + 48 × per-layer; the ``--check`` depth compares that estimat
 The page cache is warmed before each run (the files are read once). Usage::
 
     python benchmarks/bench_real_size.py [--depths 2,4] [--check 8] [--out benchmarks/RESULTS_REAL_SIZE.md]
+    python benchmarks/bench_real_size.py --whole 48 --dir /big/disk   # the whole pipeline, real depth
+
+``--whole N``: the whole comparison at N layers, as a journalist's report runs it - both per-model
+passes (file SHA-256 and statistics, read from disk: the files are larger than the page cache) and
+every method on the weights - in one fresh process per pair (derived, then unrelated: B is rewritten
+in place, so the disk holds two models, about 2 × 33 GB at 48 layers). Reports wall and CPU per
+phase and peak RSS of the process.
 
 Disk: about 4.2 GB per 2-layer model, 3 models per depth (deleted after the depth is measured).
 """
@@ -65,7 +72,117 @@ def build(folder: Path, layers: int) -> dict[str, Path]:
     return out
 
 
+def whole_child(a: str, b: str) -> None:
+    """One whole comparison (``--child-whole A B``): JSON of phases, scores and peak RSS on stdout."""
+    import resource
+
+    from provenance.fingerprint.report import compare_fingerprints
+    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.stats import default_processes, fingerprint_checkpoint
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        c = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
+
+    phases: list[dict] = []
+    mark = [time.perf_counter(), cpu(), "start"]
+
+    def phase(name: str) -> None:
+        now, c = time.perf_counter(), cpu()
+        if mark[2] != "start":
+            phases.append({"phase": mark[2], "wall": now - mark[0], "cpu": c - mark[1]})
+        mark[:] = [now, c, name]
+
+    phase("fingerprint A")
+    fa = fingerprint_checkpoint(a, processes=default_processes())
+    phase("fingerprint B")
+    fb = fingerprint_checkpoint(b, processes=default_processes())
+    phase("compare (setup)")
+    report = compare_fingerprints(
+        fa,
+        fb,
+        methods="all",
+        weights=(open_checkpoint(a), open_checkpoint(b)),
+        on_method=lambda name, _i, _n: phase(name),
+    )
+    phase("end")
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    results = {
+        n: {
+            "score": r.score,
+            "z": r.calibration.get("z"),
+            "p": r.calibration.get("p"),
+            "extra_layers": (r.extra.get("layers_tested"), r.extra.get("layers_total")),
+        }
+        for n, r in report.results.items()
+    }
+    print(json.dumps({
+        "phases": phases, "peak_rss_mb": peak / 1024, "verdict": report.to_dict().get("verdict"),
+        "results": results, "skipped": report.to_dict().get("skipped"),
+    }, default=str))  # fmt: skip
+
+
+def whole(layers: int, folder: Path) -> str:
+    import subprocess
+
+    from provenance.fingerprint.synthetic.writer import write_model
+
+    folder.mkdir(parents=True, exist_ok=True)
+    base = BaseModel(shape(layers), seed=1, structured=False)
+    models = {
+        "derived": bench_methods.NoisyCopy(base, 0.1, seed=2),
+        "unrelated": BaseModel(shape(layers), seed=3, recipe="b", structured=False),
+    }
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    lines = [
+        f"### The whole comparison at {layers} layers ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"`python benchmarks/bench_real_size.py --whole {layers}`; {bench_methods.cpu_name()}, 2 cores, "
+        f"23 GB RAM; load average before {', '.join(load)}. Both models' files are larger than the page "
+        "cache together, so the per-model passes and the weight methods read from disk.",
+        "",
+    ]
+    a = folder / "a"
+    if not (a / "model.safetensors.index.json").exists():
+        print(f"writing {a}", file=sys.stderr, flush=True)
+        write_model(base, a, max_shard_bytes=4 << 30)
+    for name, model in models.items():
+        b = folder / "b"
+        print(f"writing {b} ({name})", file=sys.stderr, flush=True)
+        write_model(model, b, max_shard_bytes=4 << 30)
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-whole", str(a), str(b)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - started
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(json.dumps(r), file=sys.stderr, flush=True)
+        lines += [f"**{name}** pair: {wall / 60:.1f} minutes in all, peak RSS {r['peak_rss_mb']:.0f} MB, "
+                  f"verdict {r['verdict']}.", "",
+                  "| phase | wall (s) | CPU (s) | score | z | p | layers tested |", "|---|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+        for ph in r["phases"]:
+            res = r["results"].get(ph["phase"], {})
+            tested = res.get("extra_layers") or [None, None]
+            lines.append(
+                f"| {ph['phase']} | {ph['wall']:.1f} | {ph['cpu']:.1f} | {bench_methods.fmt(res.get('score'), '.4g')} "
+                f"| {bench_methods.fmt(res.get('z'), '.1f')} | {bench_methods.fmt(res.get('p'), '.2g')} "
+                f"| {'' if tested[0] is None else f'{tested[0]} of {tested[1]}'} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--child-whole":
+        whole_child(sys.argv[2], sys.argv[3])
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--depths", default="2,4")
     ap.add_argument("--check", type=int, default=0, help="also run this depth and compare with the estimate")
@@ -74,7 +191,15 @@ def main() -> None:
         "--dir", type=Path, default=None, help="where to write the checkpoints (default: a temp dir)"
     )
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--whole", type=int, default=0, help="the whole comparison at this depth (see above)")
     args = ap.parse_args()
+    if args.whole:
+        text = whole(args.whole, args.dir or Path(tempfile.mkdtemp(prefix="bench-whole-")))
+        print(text)
+        if args.out:
+            with args.out.open("a") as f:
+                f.write("\n" + text + "\n")
+        return
     depths = [int(d) for d in args.depths.split(",")] + ([args.check] if args.check else [])
     methods = args.methods.split(",")
     load = Path("/proc/loadavg").read_text().split()[:3]
