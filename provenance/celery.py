@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "provenance.settings")
 
@@ -37,3 +37,29 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
 )
 app.autodiscover_tasks()
+
+
+_pool = {"concurrency": 1}
+
+
+@signals.worker_init.connect
+def _remember_concurrency(sender=None, **_kwargs) -> None:
+    """The worker's --concurrency, read in the main process before it forks its pool ("auto", which
+    Celery resolves later, counts as one process per core)."""
+    from .worker_threads import cores
+
+    concurrency = getattr(sender, "concurrency", None)
+    _pool["concurrency"] = concurrency if isinstance(concurrency, int) and concurrency > 0 else cores()
+
+
+@signals.worker_process_init.connect
+def _share_the_cores(**_kwargs) -> None:
+    """Each pool process gets its share of the cores for BLAS (``provenance.worker_threads``)."""
+    import logging
+
+    from django.conf import settings
+
+    from .worker_threads import blas_threads, limit_blas_threads
+
+    threads = limit_blas_threads(blas_threads(settings.BLAS_THREADS, _pool["concurrency"]))
+    logging.getLogger(__name__).info("Pool process: %d BLAS thread(s)", threads)

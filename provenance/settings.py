@@ -264,6 +264,9 @@ FINGERPRINT_PROCESSES = env_int(
     minimum=1,
 )
 SHARD_TASKS_MIN_SHARDS = env_int("SHARD_TASKS_MIN_SHARDS", 0, minimum=0)
+# BLAS threads per Celery pool process (0: the cores divided by the worker's --concurrency, at least
+# 1; see provenance/worker_threads.py for why it is not left to OpenBLAS).
+BLAS_THREADS = env_int("BLAS_THREADS", 0, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {
         "task": "claims.tasks.reports_sweep",

@@ -38,7 +38,7 @@ from claims.models import (
 )
 from tests.leak_world import World, build_world
 
-WORLDS = int(os.environ.get("LEAK_FUZZ_WORLDS", "120"))
+WORLDS = int(os.environ.get("LEAK_FUZZ_WORLDS", "60"))
 
 # Which model a route with a ``slug`` or ``pk`` serves, by the first word of its name.
 ROUTE_MODELS = {

@@ -90,6 +90,8 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("HUBS", "huggingface", "is not name=https://host"),
         ("HUBS", "mirror=https://hf-mirror.com/some/path", "without a path"),
         ("FINGERPRINT_PROCESSES", "0", "below the minimum of 1"),
+        ("BLAS_THREADS", "-1", "below the minimum of 0"),
+        ("BLAS_THREADS", "two", "is not a whole number"),
         ("DEMO_HUB_URL", "http://hub.example.org:8001", "loopback only"),
         ("PAGE_CACHE_SECONDS", "an hour", "is not a whole number"),
     ],
@@ -115,6 +117,8 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ("TIME_ZONE", "Europe/Berlin", "TIME_ZONE", "Europe/Berlin"),
         ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL", "redis://127.0.0.1:6379/3"),
         ("FINGERPRINT_PROCESSES", "3", "FINGERPRINT_PROCESSES", "3"),
+        ("BLAS_THREADS", "", "BLAS_THREADS", "0"),
+        ("BLAS_THREADS", "1", "BLAS_THREADS", "1"),
         (
             "HUBS",
             "mirror=https://hf-mirror.com|cdn.hf-mirror.com",

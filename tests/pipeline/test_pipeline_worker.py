@@ -57,6 +57,7 @@ def test_the_worker_computes_related_and_unrelated_pairs(register, model_store):
     with WorkerProcess(model_store=model_store) as worker:
         wait_for(related, worker=worker)
         wait_for(unrelated, worker=worker)
+        assert "Pool process: 1 BLAS thread(s)" in worker.log()  # BLAS_THREADS reached the pool
 
     assert related.status == Status.SUCCEEDED, related.error_detail
     assert related.result["verdict"] == "lineage_supported"

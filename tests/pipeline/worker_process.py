@@ -46,6 +46,9 @@ class WorkerProcess:
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "VAR_DIR": str(settings.VAR_DIR),
             "REPORT_PROGRESS_SECONDS": "1",
+            # The test process, its servers and the worker share the cores: one BLAS thread each
+            # (provenance/worker_threads.py; the default's arithmetic is tested in test_worker_threads.py).
+            "BLAS_THREADS": "1",
             **(env or {}),
         }
         self.beat = beat
