@@ -111,6 +111,10 @@ def whole_child(a: str, b: str) -> None:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
+    wm = report.results.get("weight_matching")
+    alignment = None if wm is None else {
+        k: wm.extra["basis"].get(k) for k in ("kind", "quality", "shuffled_baseline", "found", "grams", "layers_used", "permuted", "sign_flips")
+    }  # fmt: skip
     results = {
         n: {
             "score": r.score,
@@ -122,13 +126,14 @@ def whole_child(a: str, b: str) -> None:
     }
     print(json.dumps({
         "phases": phases, "peak_rss_mb": peak / 1024, "verdict": report.to_dict().get("verdict"),
-        "results": results, "skipped": report.to_dict().get("skipped"),
+        "results": results, "skipped": report.to_dict().get("skipped"), "alignment": alignment,
     }, default=str))  # fmt: skip
 
 
-def whole(layers: int, folder: Path) -> str:
+def whole(layers: int, folder: Path, pairs: list[str]) -> str:
     import subprocess
 
+    from provenance.fingerprint.synthetic.adversarial import _retokenised
     from provenance.fingerprint.synthetic.writer import write_model
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -136,7 +141,18 @@ def whole(layers: int, folder: Path) -> str:
     models = {
         "derived": bench_methods.NoisyCopy(base, 0.1, seed=2),
         "unrelated": BaseModel(shape(layers), seed=3, recipe="b", structured=False),
+        # The founding dispute's shape: a copy with its tokenizer replaced (no string shared) and its
+        # hidden units, MLP neurons and heads permuted (issue 15), after a light fine-tune.
+        "retokenised": _retokenised(
+            bench_methods.NoisyCopy(base, 0.03, seed=4),
+            5,
+            "retok_permuted_nh",
+            rotation="signed_permutation",
+            permute_neurons=True,
+            permute_heads=True,
+        ),
     }
+    models = {name: models[name] for name in pairs}
     load = Path("/proc/loadavg").read_text().split()[:3]
     lines = [
         f"### The whole comparison at {layers} layers ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)",
@@ -165,7 +181,7 @@ def whole(layers: int, folder: Path) -> str:
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(json.dumps(r), file=sys.stderr, flush=True)
         lines += [f"**{name}** pair: {wall / 60:.1f} minutes in all, peak RSS {r['peak_rss_mb']:.0f} MB, "
-                  f"verdict {r['verdict']}.", "",
+                  f"verdict {r['verdict']}; weight_matching's alignment: {r.get('alignment')}.", "",
                   "| phase | wall (s) | CPU (s) | score | z | p | layers tested |", "|---|---:|---:|---:|---:|---:|---|"]  # fmt: skip
         for ph in r["phases"]:
             res = r["results"].get(ph["phase"], {})
@@ -192,9 +208,13 @@ def main() -> None:
     )
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--whole", type=int, default=0, help="the whole comparison at this depth (see above)")
+    ap.add_argument(
+        "--pairs", default="derived,unrelated", help="with --whole: derived, unrelated, retokenised"
+    )
     args = ap.parse_args()
     if args.whole:
-        text = whole(args.whole, args.dir or Path(tempfile.mkdtemp(prefix="bench-whole-")))
+        folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-whole-"))
+        text = whole(args.whole, folder, args.pairs.split(","))
         print(text)
         if args.out:
             with args.out.open("a") as f:
