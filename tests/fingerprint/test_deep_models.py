@@ -107,3 +107,19 @@ def test_a_deep_retokenised_permuted_copy_is_found_by_weight_matching(deep):
     # The aligned comparisons cover the tested layer pairs, the layer-to-layer map every layer.
     assert all(len(v) == neuron_matching.MAX_TESTED_LAYERS for v in r.per_layer["aligned_cosine"].values())
     assert "16 of 40 layers (evenly spaced)" in r.reading
+
+
+def test_a_wide_model_whose_grams_fit_one_layer_says_the_fit_has_no_baseline(deep, monkeypatch):
+    from provenance.fingerprint.methods import weight_matching
+
+    # At Qwen2.5-14B's width (5120) the Gram budget holds one layer; here the same on a narrow model.
+    monkeypatch.setattr(weight_matching, "GRAM_BUDGET_BYTES", 1)
+    r = _compare(deep, "retok_permuted", methods=("weight_matching",)).results["weight_matching"]
+    assert r.extra["basis"]["grams"] == 2 and not r.extra["alignment_found"]
+    assert (
+        "on one layer" in r.reading
+        and "no baseline" in r.reading
+        and "no better than chance" not in r.reading
+    )
+    # One layer's two Grams still recover the permutation of a copy: the neuron test finds it.
+    assert r.calibration["p"] <= 1e-3 and r.score > 50

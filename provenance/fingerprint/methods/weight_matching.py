@@ -697,10 +697,19 @@ def compare_weights(
         cal["nulls"] = calibration.json_safe([*draws, summary])
     how = {"signed_permutation": "a permutation with sign flips", "rotation": "a rotation"}[alignment.kind]
     mean = aligned["mean"]
+    if np.isfinite(alignment.baseline):
+        fit = (
+            f"Gram fit {alignment.quality:.2f} against {alignment.baseline:.2f} for layers of no common "
+            "origin: " + ("an alignment was found" if found else "no better than chance, no alignment found")
+        )
+    else:  # one layer's Grams: nothing to roll them against (a wide model under GRAM_BUDGET_BYTES)
+        fit = (
+            f"Gram fit {alignment.quality:.2f} on one layer, the most the memory budget holds at this "
+            "width, so the fit has no baseline and whether it beats chance is not known; the neuron "
+            "test below stays exact either way"
+        )
     result.reading = (
-        f"Hidden units aligned from the weights alone ({how} of the residual stream; Gram fit "
-        f"{alignment.quality:.2f} against {alignment.baseline:.2f} for layers of no common origin: "
-        + ("an alignment was found" if found else "no better than chance, no alignment found")
+        f"Hidden units aligned from the weights alone ({how} of the residual stream; {fit}"
         + f"). In that basis, MLP neuron matching gives a Fisher-combined p = "
         f"10^{-result.score:.1f} over "
         f"{neuron_matching.layers_phrase(result.extra['layers_tested'], result.extra['layers_total'])} for the hypothesis "
