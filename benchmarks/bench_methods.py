@@ -181,6 +181,7 @@ RUNS = {
     "ours:neuron_matching": lambda a, b: run_ours("neuron_matching", a, b),
     "ours:tokenizer_overlap": lambda a, b: run_ours("tokenizer_overlap", a, b),
     "ours:weight_matching": lambda a, b: run_ours("weight_matching", a, b),
+    "ours:expert_upcycling": lambda a, b: run_ours("expert_upcycling", a, b),
     "ref:embedding_anchor": run_ref_embedding_anchor,
     "ref:neuron_matching": run_ref_neuron_matching,
 }

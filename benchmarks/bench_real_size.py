@@ -195,6 +195,45 @@ def whole(layers: int, folder: Path, pairs: list[str]) -> str:
     return "\n".join(lines)
 
 
+def founding(layers: int, folder: Path) -> str:
+    """The founding dispute's pair at full width (``--founding N``): Qwen2.5-14B's dense layers against
+    Pangu Pro MoE's (64 experts of 1344 plus a shared expert of 5376 per layer) at N layers, as
+    independent synthetic models (the slowest case for the assignments); every weight method in a fresh
+    process."""
+    from provenance.fingerprint.synthetic.real_layouts import PANGU_PRO_MOE, QWEN2_5_14B, RealLayoutModel
+    from provenance.fingerprint.synthetic.writer import write_model
+
+    paths = {}
+    for name, config, seed, recipe in (
+        ("qwen", QWEN2_5_14B, 1, "a"),
+        ("pangu", PANGU_PRO_MOE, 1001, "b"),
+    ):
+        paths[name] = folder / name
+        if not (paths[name] / "model.safetensors.index.json").exists():
+            print(f"writing {paths[name]}", file=sys.stderr, flush=True)
+            model = RealLayoutModel({**config, "num_hidden_layers": layers}, seed=seed, recipe=recipe)
+            write_model(model, paths[name], max_shard_bytes=4 << 30)
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    lines = [
+        f"### Qwen2.5-14B against Pangu Pro MoE at full width, {layers} layers "
+        f"({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"`python benchmarks/bench_real_size.py --founding {layers}`; load average before {', '.join(load)}.",
+        "",
+        "| method | wall (s) | CPU (s) | peak RSS (MB) | score | z | p |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for method in ("embedding_anchor", "neuron_matching", "expert_upcycling", "weight_matching"):
+        r = bench_methods.measure(f"ours:{method}", paths["qwen"], paths["pangu"])
+        print(json.dumps(r), file=sys.stderr, flush=True)
+        lines.append(
+            f"| {method} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['peak_rss_mb']:.0f} "
+            f"| {bench_methods.fmt(r.get('score'), '.4g')} | {bench_methods.fmt(r.get('z'), '.1f')} "
+            f"| {bench_methods.fmt(r.get('p'), '.2g')} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child-whole":
         whole_child(sys.argv[2], sys.argv[3])
@@ -212,6 +251,9 @@ def main() -> None:
         "--pairs", default="derived,unrelated", help="with --whole: derived, unrelated, retokenised"
     )
     args = ap.parse_args()
+    if args.founding:
+        print(founding(args.founding, args.dir or Path(tempfile.mkdtemp(prefix="bench-founding-"))))
+        return
     if args.whole:
         folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-whole-"))
         text = whole(args.whole, folder, args.pairs.split(","))
