@@ -246,6 +246,9 @@ def main() -> None:
         "--dir", type=Path, default=None, help="where to write the checkpoints (default: a temp dir)"
     )
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--founding", type=int, default=0, help="Qwen2.5-14B vs Pangu Pro MoE, full width, N layers"
+    )
     ap.add_argument("--whole", type=int, default=0, help="the whole comparison at this depth (see above)")
     ap.add_argument(
         "--pairs", default="derived,unrelated", help="with --whole: derived, unrelated, retokenised"
