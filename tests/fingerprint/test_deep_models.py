@@ -14,7 +14,7 @@ from provenance.fingerprint.methods import neuron_matching
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.stats import fingerprint_checkpoint
-from provenance.fingerprint.synthetic import BaseModel, PerturbedModel, write_model
+from provenance.fingerprint.synthetic import BaseModel, PerturbedModel, UpcycledMoEModel, write_model
 from provenance.fingerprint.synthetic.adversarial import _retokenised
 from provenance.fingerprint.synthetic.models import ModelShape
 
@@ -54,6 +54,7 @@ def deep(tmp_path_factory) -> dict[str, tuple[Path, object]]:
             permute_heads=True,
         ),
         "independent": BaseModel(SHAPE, seed=45, recipe="b"),
+        "moe": UpcycledMoEModel(base, num_experts=4, seed=46),
     }
     out = {}
     for name, model in models.items():
@@ -123,3 +124,12 @@ def test_a_wide_model_whose_grams_fit_one_layer_says_the_fit_has_no_baseline(dee
     )
     # One layer's two Grams still recover the permutation of a copy: the neuron test finds it.
     assert r.calibration["p"] <= 1e-3 and r.score > 50
+
+
+def test_a_deep_upcycled_moe_is_compared_on_the_subsample_with_fewer_neurons_per_expert(deep, monkeypatch):
+    from provenance.fingerprint.methods import expert_upcycling
+
+    monkeypatch.setattr(expert_upcycling, "MAX_EXPERT_NEURONS", 32)  # of 160: the cap is exercised
+    r = _compare(deep, "moe", methods=("expert_upcycling",)).results["expert_upcycling"]
+    assert len(r.per_layer["layers"]) == neuron_matching.MAX_TESTED_LAYERS and r.extra["neurons"] == 32
+    assert r.extra["from_dense"] == r.per_layer["experts"] and r.calibration["z"] >= 5
