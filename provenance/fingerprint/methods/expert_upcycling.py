@@ -102,15 +102,23 @@ def compare_weights(
     for la, lb in layer_pairs:
         lm, ld = (la, lb) if moe == "a" else (lb, la)
         ids = [e for e in pair.experts(moe, lm) if e is not None]
-        d = {r: read(dense, ld, r, None) for r in Role.MLP}
-        if not ids or any(v is None for v in d.values()):
+        up = read(dense, ld, Role.UP, None) if ids else None
+        if up is None:
+            continue
+        # The dense W_up is kept only as unit rows and their norms (once per layer, for every expert),
+        # made before the gate and down are read: at 13,824 × 5120 each float32 copy is 283 MB.
+        up_norms = np.linalg.norm(up, axis=1).astype(np.float32)
+        dense_up = _unit_rows(up)
+        del up
+        d = {r: read(dense, ld, r, None) for r in (Role.GATE, Role.DOWN)}
+        if any(v is None for v in d.values()):
             continue
         experts = experts or ids
-        dense_up = _unit_rows(d[Role.UP])  # once per layer, for every expert
+        width = dense_up.shape[1]
         row_e, row_z, row_g, row_u, row_d = [], [], [], [], []
         for e in experts:
             x = {r: read(moe, lm, r, e) for r in Role.MLP}
-            if any(v is None for v in x.values()) or x[Role.UP].shape[1] != d[Role.UP].shape[1]:
+            if any(v is None for v in x.values()) or x[Role.UP].shape[1] != width:
                 (
                     row_e.append(None),
                     row_z.append(None),
@@ -127,7 +135,7 @@ def compare_weights(
             r, c = linear_sum_assignment(cos, maximize=True)
             src, dst = rows[r], c
             g = _centred_cos(x[Role.GATE][src], d[Role.GATE][dst])
-            u = _centred_cos(x[Role.UP][src], d[Role.UP][dst])
+            u = _centred_cos(x[Role.UP][src], dense_up[dst] * up_norms[dst, None])
             dn = _centred_cos(x[Role.DOWN][:, src], d[Role.DOWN][:, dst])
             n_g, n_d = src.size * x[Role.GATE].shape[1], src.size * x[Role.DOWN].shape[0]
             ev = (g + dn) / 2.0
@@ -135,7 +143,7 @@ def compare_weights(
             null_var_terms += [n_g, n_d]
             row_e.append(ev), row_z.append(ev / sd), row_g.append(g), row_u.append(u), row_d.append(dn)
             del x, cos
-        del dense_up
+        del dense_up, d
         layers.append(lm)
         dense_layers.append(ld)
         evid.append(row_e), zs.append(row_z), cg.append(row_g), cu.append(row_u), cd.append(row_d)
