@@ -160,28 +160,23 @@ def _linearised(
 
 
 SignedPermutation = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""(ia, ib, sign): R[ia[k], ib[k]] = sign[k], ia sorted - a signed permutation without its d × d
-matrix (at Qwen2.5-14B's d = 5120 each dense copy is 210 MB and each product with one 0.27 TFLOP)."""
+"""(ia, ib, sign): R[ia[k], ib[k]] = sign[k] with ia = 0, 1, ..., d − 1 (a square assignment's rows) -
+a signed permutation without its d × d matrix (at Qwen2.5-14B's d = 5120 each dense copy is 210 MB
+and each product with one 0.27 TFLOP)."""
 
 
 def _fit(ga: list[np.ndarray], gb: list[np.ndarray], r: np.ndarray | SignedPermutation) -> float:
     """Mean cosine of G_a and R G_b Rᵀ (unit Grams, orthogonal R: the cosine is the inner product).
-    For a signed permutation R G_b Rᵀ is a gather, (R G_b Rᵀ)[ia_i, ia_j] = s_i s_j G_b[ib_i, ib_j]."""
+    For a signed permutation R G_b Rᵀ is a gather: (R G_b Rᵀ)[i, j] = s_i s_j G_b[ib_i, ib_j]."""
     if isinstance(r, tuple):
-        ia, ib, sign = r
+        _ia, ib, sign = r
         s32 = sign.astype(np.float32)
         cos = []
         for a, b in zip(ga, gb, strict=True):
             moved = b[np.ix_(ib, ib)]
             moved *= s32[:, None]
             moved *= s32[None, :]
-            cos.append(
-                float(
-                    np.einsum(
-                        "ij,ij->", a[np.ix_(ia, ia)] if not _is_range(ia) else a, moved, dtype=np.float64
-                    )
-                )
-            )
+            cos.append(float(np.einsum("ij,ij->", a, moved, dtype=np.float64)))
             del moved
         return float(np.mean(cos))
     r32 = r.astype(np.float32)
@@ -190,10 +185,6 @@ def _fit(ga: list[np.ndarray], gb: list[np.ndarray], r: np.ndarray | SignedPermu
             [np.einsum("ij,ij->", a, r32 @ b @ r32.T, dtype=np.float64) for a, b in zip(ga, gb, strict=True)]
         )
     )
-
-
-def _is_range(ia: np.ndarray) -> bool:
-    return bool(ia.size == 0 or (ia[0] == 0 and np.array_equal(ia, np.arange(ia.size))))
 
 
 def _signs(pairs) -> np.ndarray:
@@ -749,9 +740,9 @@ def compare_weights(
         )
     else:  # one layer's Grams: nothing to roll them against (a wide model under GRAM_BUDGET_BYTES)
         fit = (
-            f"Gram fit {alignment.quality:.2f} on one layer, the most the memory budget holds at this "
-            "width, so the fit has no baseline and whether it beats chance is not known; the neuron "
-            "test below stays exact either way"
+            f"Gram fit {alignment.quality:.2f} on one layer (a one-layer model, or the most the memory "
+            "budget holds at this width), so the fit has no baseline and whether it beats chance is not "
+            "known; the neuron test below stays exact either way"
         )
     result.reading = (
         f"Hidden units aligned from the weights alone ({how} of the residual stream; {fit}"
