@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from claims.markdown import render_markdown
 from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
 from claims.models.visibility import public_name
 from claims.selectors import evidence_queryset, report_queryset
 from claims.verdicts import verdict_of
+from provenance.fingerprint.headline import headline
 
 FEED_SIZE = 30
 
@@ -122,7 +124,11 @@ class ReportAtomFeed(Feed):
         return f"{item.checkpoint_a.model} vs {item.checkpoint_b.model}: {outcome}"
 
     def item_description(self, item: FingerprintReport) -> str:
-        return render_markdown((item.result or {}).get("summary") or item.summary)
+        text = render_markdown((item.result or {}).get("summary") or item.summary)
+        said = headline(item.result) if item.status == FingerprintReport.Status.SUCCEEDED else None
+        if said is not None and said.caveat:  # it travels with every "no evidence" verdict
+            text = format_html("<p><strong>{}</strong></p>", said.caveat) + text
+        return text
 
     def item_pubdate(self, item: FingerprintReport):
         return item.evidence.published_at or item.requested_at

@@ -108,6 +108,13 @@ def number(value, digits: int = 3) -> str:
 # Numbers people can read: the engine's one formatter (provenance.fingerprint.readable).
 register.filter("distance", readable.distance)
 register.filter("chance", readable.chance)
+register.filter("weighed", readable.weighed)
+
+
+@register.simple_tag
+def evidence_standard() -> str:
+    """The one standard of evidence in words (``provenance.fingerprint.readable.STANDARD``)."""
+    return readable.STANDARD
 
 
 @register.filter

@@ -197,9 +197,14 @@ class ReportDetail(PublicRecordView):
             methods=method_sections(report),
             skipped=(report.result or {}).get("skipped") or {},
             notes=(report.result or {}).get("notes") or [],
-            coverage={
-                kind: {**c, "seen_by": [method_title(n) for n in c.get("seen_by") or []]}
+            coverage={  # the kinds plausible for this pair (every kind in results stored before issue 26)
+                kind: {
+                    **c,
+                    "seen_by": [method_title(n) for n in c.get("seen_by") or []],
+                    "would_look": [method_title(n) for n in c.get("would_look") or {}],
+                }
                 for kind, c in ((report.result or {}).get("coverage") or {}).items()
+                if c.get("plausible", True)
             },
             verdict=(report.result or {}).get("verdict", ""),
             overview_charts=[

@@ -27,9 +27,8 @@ from claims.models import Claim, Dispute, FingerprintReport
 from claims.models.visibility import public_name
 from claims.selectors import claim_detail_queryset, report_queryset
 from provenance.csp import embed_policy
-from provenance.fingerprint.headline import headline
-from provenance.fingerprint.methods import method_title
-from provenance.fingerprint.report import Z_STRONG
+from provenance.fingerprint.evidence import Z_STRONG
+from provenance.fingerprint.headline import evidence_rows, headline
 
 CARD_CACHE_SECONDS = 3600
 CARD_ALT = "A card with the page's title and what it found, from Provenance."
@@ -74,19 +73,26 @@ def _report_card(report: FingerprintReport) -> Card:
         )
         return Card(kicker="Fingerprint report", title=title, headline=status)
     words = headline(result)  # the report page's own headline: one source of these sentences
-    bars = []
-    for name, method in sorted((result.get("results") or {}).items()):
-        z = (method.get("calibration") or {}).get("z") if isinstance(method, dict) else None
-        if isinstance(z, int | float) and not isinstance(z, bool):
-            bars.append((method_title(name)[:22], float(z), False))
+    # The evidence picture's rows: one grading and one axis (an exact p at its equal-tail sd).
+    bars = [
+        (row["title"][:22], min(float(row["sd"]), 1e4), row["level"] == "strong")
+        for row in evidence_rows(result)
+        if row["x"] is not None
+    ]
     return Card(
         kicker="Fingerprint report · recomputed from the weights",
         title=title,
         headline=words.title if words else "Fingerprint comparison",
         tone=words.tier if words and words.tier != "cannot_tell" else "neutral",
-        footer=f"Every score beside its null · engine {report.engine_version}"
-        if report.engine_version
-        else "",
+        footer=" · ".join(
+            part
+            for part in (
+                words.caveat if words else "",  # travels with every "no evidence" headline
+                "Every score beside its null",
+                f"engine {report.engine_version}" if report.engine_version else "",
+            )
+            if part
+        ),
         bars=bars[:8],
         threshold=Z_STRONG if bars else None,
     )
