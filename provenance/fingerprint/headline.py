@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .evidence import STRONG, UNWEIGHED, scale, sd_equivalent, strength
+from .evidence import P_STRONG, STRONG, UNWEIGHED, scale, sd_equivalent, strength
 from .methods import method_title
 from .methods.base import DERIVATION_NAMES, MOVED_UNITS
 from .readable import log_position, score_text, weighed
@@ -118,6 +118,14 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
         sentence = (
             f"{_title('tensor_identity')} found {count if count is not None else 'several'} weight tensors "
             "that are exactly the same in both models; unrelated models never share one."
+        )
+    elif (tier == "strong" and not strong) or (tier == "some" and not (weak or strong)):
+        # A result stored by an engine that graded by an earlier rule (a "z" of −log10 p): its scores
+        # no longer reach the verdict it stored. Said, never re-worded into evidence.
+        sentence = (
+            "This report was computed under an earlier standard of evidence, and by today's (a chance of "
+            f"at most {P_STRONG:.1e} among unrelated models for every method) none of its methods reaches "
+            "this verdict; it should be recomputed."
         )
     elif tier == "strong":
         c = _weighed_block(strong[0], results.get(strong[0]) or results.get("aligned_cosine") or {}, strong)

@@ -126,3 +126,26 @@ def test_a_copy_on_an_exact_p_reads_as_a_p_value_everywhere():
     assert row["level"] == "strong" and row["z"] is None
     svg = charts.evidence_svg([row])
     assert method_title("weight_matching") in svg and "p &lt; 10^-1783" in svg and "(p ≤ 2.9e-07)" in svg
+
+
+def test_a_report_stored_under_the_old_z_rule_is_read_by_today_s_standard():
+    """A stored result whose weight_matching 'z' of 5.5 (the exponential law) made it 'lineage_supported':
+    read today, its row is no evidence, and the headline says the report needs recomputing."""
+    old = {
+        "z": 5.5,
+        "p": 0.0015,
+        "p_source": "fisher",
+        "log10_p": math.log10(0.0015),
+        "size": 32,
+        "p_empirical": 1 / 33,
+        "nulls": [{"z": 5.5, "p": 1 / 33, "size": 32, "description": "draws of the exact null (1/ln 10)"}],
+    }
+    doc = {
+        "verdict": "lineage_supported",
+        "methods": ["weight_matching"],
+        "results": {"weight_matching": {"score": 2.82, "calibration": old, "extra": {}}},
+    }
+    said = headline(doc)
+    assert "earlier standard of evidence" in said.sentence and "recomputed" in said.sentence
+    [row] = evidence_rows(doc)
+    assert row["level"] == "none" and row["z"] is None and "standard deviations" not in row["text"]
