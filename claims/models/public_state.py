@@ -67,6 +67,16 @@ def retraction_json(record) -> dict | None:
     return retraction.as_json() if retraction else None
 
 
+STATE_FIELDS = ("status", "retracted_at", "retraction_note")
+
+
+def named_choices(queryset, field: str = "name") -> list[tuple[str, str]]:
+    """(slug, name) of each row of ``queryset`` for a filter's choices, sorted by the ``field`` that
+    names a row ("name", or a dispute's "title"), each name stated (``stated_name``)."""
+    rows = queryset.distinct().order_by(field).only("slug", field, *STATE_FIELDS)
+    return [(row.slug, stated_name(getattr(row, field), row)) for row in rows]
+
+
 def stated_name(name: str, record) -> str:
     """``name`` for plain text, followed by the retraction when ``record`` is retracted."""
     retraction = retraction_of(record)
