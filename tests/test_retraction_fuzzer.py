@@ -34,12 +34,11 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from claims.models.visibility import is_public
-from tests.leak_world import NAMES, World, build_world
+from tests.leak_world import NAMES, World, build_world, fuzz_settings, unthrottled
 from tests.test_leak_fuzzer import _urls
 
 WORLDS = int(os.environ.get("RETRACTION_FUZZ_WORLDS", "24"))
@@ -240,20 +239,11 @@ def _searches(markers: list[str]) -> list[tuple[str, str]]:
 
 @pytest.mark.django_db
 def test_every_place_that_names_a_retracted_record_says_it_is_retracted(settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute", "editor": "1000000/minute"},
-    }
+    unthrottled(settings)
     client = Client()
     named: Counter[str] = Counter()
 
-    @hypothesis_settings(
-        max_examples=WORLDS,
-        deadline=None,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(WORLDS)
     @given(st.data())
     def one_world(data):
         caches["api_throttle"].clear()
