@@ -22,8 +22,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from claims.models import (
@@ -36,7 +35,7 @@ from claims.models import (
     FingerprintReport,
     Party,
 )
-from tests.leak_world import World, build_world
+from tests.leak_world import World, build_world, fuzz_settings, unthrottled
 
 WORLDS = int(os.environ.get("LEAK_FUZZ_WORLDS", "60"))
 
@@ -186,23 +185,12 @@ def _text(response) -> str:
 
 @pytest.mark.django_db
 def test_no_unpublished_name_reaches_an_anonymous_reader_on_any_public_url(settings):
-    # Thousands of anonymous requests: rates no world reaches (the throttle has its own tests).
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute", "editor": "1000000/minute"},
-    }
+    unthrottled(settings)
     client = Client()
     answered: Counter[str] = Counter()
     requested = Counter()
 
-    @hypothesis_settings(
-        max_examples=WORLDS,
-        deadline=None,
-        database=None,
-        # A failure names the URL and the marker; shrinking a world would only cost minutes.
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(WORLDS)
     @given(st.data())
     def one_world(data):
         caches["api_throttle"].clear()

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models.base import history
+from claims.models.public_state import stated_name
 from claims.models.visibility import PublicQuerySet, is_public
 
 
@@ -205,6 +206,13 @@ class FingerprintReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("claims:report-detail", kwargs={"slug": self.slug})
+
+    @property
+    def public_title(self) -> str:
+        """ "A vs B" for readers, each model followed by its retraction when it is retracted (the
+        models of a public report are public: ``claims.models.visibility``)."""
+        a, b = self.checkpoint_a.model, self.checkpoint_b.model
+        return f"{stated_name(a.name, a)} vs {stated_name(b.name, b)}"
 
     @property
     def public_body(self) -> str:

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, DatePrecision, Party
-from claims.models.visibility import UNPUBLISHED_LABEL
+from claims.models.visibility import UNPUBLISHED_LABEL, public_name
 
 ORGANISATION_NAME = "Provenance"
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -36,11 +36,16 @@ def _party(party: Party, request: HttpRequest) -> dict:
     if not party.is_public:
         return {"@type": "Organization", "name": UNPUBLISHED_LABEL}
     kind = "Person" if party.kind == Party.Kind.PERSON else "Organization"
-    return {"@type": kind, "name": party.name, "url": request.build_absolute_uri(party.get_absolute_url())}
+    return {
+        "@type": kind,
+        "name": public_name(party),
+        "url": request.build_absolute_uri(party.get_absolute_url()),
+    }
 
 
 def claim_review_data(claim: Claim, *, request: HttpRequest) -> dict:
-    """The ClaimReview of ``claim`` as a dict (claimant, source and dispute are select_related)."""
+    """The ClaimReview of ``claim`` as a dict (claimant, source and dispute are select_related).
+    Callers emit it only for a reviewable claim (``Claim.is_reviewable``: never a retracted one)."""
     item = {"@type": "Claim", "author": _party(claim.claimant, request)}
     made_on = iso_date(claim.made_on, claim.date_precision)
     if made_on:
@@ -49,7 +54,7 @@ def claim_review_data(claim: Claim, *, request: HttpRequest) -> dict:
     if source is not None and source.is_public:
         appearance = {
             "@type": "CreativeWork",
-            "name": source.title,
+            "name": public_name(source),
             "url": source.url or request.build_absolute_uri(source.get_absolute_url()),
         }
         item["appearance"] = [appearance]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from claims.charts import svg_response
 from claims.http_cache import uncached
 from claims.models import FingerprintReport
+from claims.models.public_state import retraction_json
 from claims.selectors import report_queryset
 from claims.services import report_draw_charts
 from claims.views.base import PublicRecordView, can_preview
@@ -192,7 +193,7 @@ class ReportDetail(PublicRecordView):
             headline=headline(report.result) if succeeded else None,
             evidence_rows=evidence_rows(report.result) if succeeded and report.result else [],
             progress_state=report.progress_state,
-            page_title=f"Fingerprint report: {a.model} vs {b.model}",
+            page_title=f"Fingerprint report: {report.public_title}",
             evidence=getattr(report, "evidence", None),
             methods=method_sections(report),
             skipped=(report.result or {}).get("skipped") or {},
@@ -239,8 +240,12 @@ def report_json(request, slug: str):
         "report": report.slug,
         "status": report.status,
         "checkpoints": {
-            "a": {"model": str(report.checkpoint_a.model), "revision": report.checkpoint_a.revision},
-            "b": {"model": str(report.checkpoint_b.model), "revision": report.checkpoint_b.revision},
+            side: {
+                "model": str(checkpoint.model),
+                "retraction": retraction_json(checkpoint.model),
+                "revision": checkpoint.revision,
+            }
+            for side, checkpoint in (("a", report.checkpoint_a), ("b", report.checkpoint_b))
         },
         "engine_version": report.engine_version,
         "library_versions": report.library_versions,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from claims.cards import Card, render_card
 from claims.models import Claim, Dispute, FingerprintReport
+from claims.models.public_state import retraction_of, stated_name
 from claims.models.visibility import public_name
 from claims.selectors import claim_detail_queryset, report_queryset
 from provenance.csp import embed_policy
@@ -36,8 +37,9 @@ CARD_ALT = "A card with the page's title and what it found, from Provenance."
 
 # -- what a card says ----------------------------------------------------------------------------
 def _dispute_card(dispute: Dispute) -> Card:
-    if dispute.status == Dispute.Status.RETRACTED:
-        headline = "Retracted: see the note on the page"
+    retraction = retraction_of(dispute)
+    if retraction is not None:
+        headline = f"{retraction.label}: see the note on the page"
     elif dispute.ended_on:
         headline = f"Closed · began {dispute.started_on_display}"
     else:
@@ -51,22 +53,23 @@ def _dispute_card(dispute: Dispute) -> Card:
 
 
 def _claim_card(claim: Claim) -> Card:
+    retraction = retraction_of(claim)
     headline = (
-        "Retracted: see the note on the page"
-        if claim.status == Claim.Status.RETRACTED
+        f"{retraction.label}: see the note on the page"
+        if retraction is not None
         else f"Our assessment: {claim.get_assessment_display()}"
     )
     return Card(
         kicker=f"Claim · {claim.get_kind_display()} · by {public_name(claim.claimant)}",
         title=claim.title,
         headline=headline,
-        footer=f"In: {claim.dispute.title}",
+        footer=f"In: {public_name(claim.dispute)}",
     )
 
 
 def _report_card(report: FingerprintReport) -> Card:
     result = report.result or {}
-    title = f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}"
+    title = report.public_title
     if report.status != FingerprintReport.Status.SUCCEEDED:
         status = (
             "The comparison failed" if report.status == FingerprintReport.Status.FAILED else "Being computed"
@@ -147,9 +150,9 @@ EMBED_ROUTES = {Claim: "claims:claim-embed", FingerprintReport: "claims:report-e
 def _cite_facts(record) -> tuple[str, object, str]:
     """(title, date it was published or computed, engine version) of a dispute, claim or report."""
     if isinstance(record, FingerprintReport):
-        title = f"Fingerprint report: {record.checkpoint_a.model} vs {record.checkpoint_b.model}"
+        title = f"Fingerprint report: {record.public_title}"
         return title, record.finished_at or record.requested_at, record.engine_version
-    return record.title, record.published_at or record.created_at, ""
+    return stated_name(record.title, record), record.published_at or record.created_at, ""
 
 
 def share_context(request: HttpRequest, record) -> dict:
@@ -190,7 +193,7 @@ def claim_embed(request, slug: str):
     claim = get_object_or_404(claim_detail_queryset(preview=False), slug=slug)
     context = {
         "claim": claim,
-        "page_title": claim.title,
+        "page_title": public_name(claim),
         "full_url": request.build_absolute_uri(claim.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_claim.html", context)
@@ -202,7 +205,7 @@ def report_embed(request, slug: str):
     result = report.result or {}
     context = {
         "report": report,
-        "page_title": f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}",
+        "page_title": report.public_title,
         "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
         "full_url": request.build_absolute_uri(report.get_absolute_url()),
     }

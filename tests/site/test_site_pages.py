@@ -247,8 +247,9 @@ def test_a_retracted_record_stays_visible_with_its_note(client):
         retraction_note="Built on a *forged* memo.",
     )
     page = html(client.get(dispute.get_absolute_url()))
-    assert "Retracted" in page and "Built on a <em>forged</em> memo." in page
-    assert "[Retracted]" in client.get("/feeds/disputes.rss").content.decode()
+    assert "Record retracted by Provenance on" in page and "Built on a <em>forged</em> memo." in page
+    feed = client.get("/feeds/disputes.rss").content.decode()
+    assert "(record retracted by Provenance on" in feed and "Built on a &lt;em&gt;forged" in feed
 
 
 def test_every_page_has_a_title_description_canonical_url_and_open_graph_tags(client, demo):

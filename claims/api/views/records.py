@@ -30,6 +30,7 @@ from claims.models import (
     RightOfReply,
     SourceCapture,
 )
+from claims.models.public_state import retraction_json
 from claims.models.visibility import public_q
 from claims.selectors import dispute_timeline
 from claims.selectors.timeline import CLAIM_RELATED, EVIDENCE_RELATED, REPORT_MODELS
@@ -103,7 +104,12 @@ class DisputeViewSet(PublicRecordViewSet):
         dispute = self.get_object()
         self.last_modified = dispute.updated_at
         data = {
-            "dispute": {"slug": dispute.slug, "name": dispute.title, "url": api_url(request, dispute)},
+            "dispute": {
+                "slug": dispute.slug,
+                "name": dispute.title,
+                "url": api_url(request, dispute),
+                "retraction": retraction_json(dispute),
+            },
             "entries": dispute_timeline(dispute=dispute),
         }
         return Response(TimelineSerializer(data, context=self.get_serializer_context()).data)
