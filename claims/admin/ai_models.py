@@ -120,7 +120,7 @@ class AIModelAdmin(PublicRecordAdmin):
         for checkpoint in formset.save(commit=False):
             services.checkpoint_save(checkpoint=checkpoint, user=request.user, reason=reason)
         for checkpoint in formset.deleted_objects:
-            formset.delete_existing(checkpoint)
+            services.record_delete(record=checkpoint, user=request.user, reason=reason)
         return None
 
 

@@ -90,6 +90,14 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
             services.record_save(record=row, user=request.user, reason=reason, reason_public=True)
         formset.save_m2m()
 
+    def delete_model(self, request, obj):
+        # The delete view and "delete selected" go through the service: a deleted row leaves every
+        # cached page, API read and export of the public content version it was in.
+        services.record_delete(record=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.records_delete(records=queryset, user=request.user)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
