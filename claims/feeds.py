@@ -122,7 +122,7 @@ class ReportAtomFeed(Feed):
         return f"{item.checkpoint_a.model} vs {item.checkpoint_b.model}: {outcome}"
 
     def item_description(self, item: FingerprintReport) -> str:
-        return render_markdown((item.result or {}).get("summary") or item.summary)
+        return render_markdown(item.summary_as_read)
 
     def item_pubdate(self, item: FingerprintReport):
         return item.evidence.published_at or item.requested_at

@@ -22,8 +22,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from claims.errors import ProvenanceError
-from claims.models import EvidenceArtifact, PublicRecord
+from claims.models import AIModel, EvidenceArtifact, PublicRecord
 from claims.services.content import content_changed
+from claims.services.reports import analysis_titles_to_follow, report_titles_follow
 
 Status = PublicRecord.Status
 Row = TypeVar("Row", bound=models.Model)
@@ -61,7 +62,10 @@ def record_save(
     record.full_clean()
     with transaction.atomic():
         content_changed()
+        # A renamed model's name carries over to the generated titles of its analyses.
+        retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
         record.save()
+        report_titles_follow(evidence=retitle, user=user)
     return record
 
 
