@@ -138,7 +138,7 @@ class ReportAtomFeed(Feed):
         return f"{item.public_title}: {outcome}"
 
     def item_description(self, item: FingerprintReport) -> str:
-        text = render_markdown((item.result or {}).get("summary") or item.summary)
+        text = render_markdown(item.summary_as_read)
         said = headline(item.result) if item.status == FingerprintReport.Status.SUCCEEDED else None
         if said is not None and said.caveat:  # it travels with every "no evidence" verdict
             text = format_html("<p><strong>{}</strong></p>", said.caveat) + text

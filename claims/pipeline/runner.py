@@ -34,6 +34,7 @@ from django.utils import timezone
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
+from claims.models.reports import INPUT_LABELS
 from claims.pipeline import fingerprint_store, shards
 from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
@@ -328,12 +329,11 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     progress = ProgressWriter(report.pk, 0, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
     (fp_a, fp_b), weights, weights_missing = _fingerprints(report, timings, progress)
     t = time.perf_counter()
-    labels = (str(report.checkpoint_a), str(report.checkpoint_b))
     comparison = compare_fingerprints(
         fp_a,
         fp_b,
         methods=report.methods,
-        labels=labels,
+        labels=INPUT_LABELS,  # readers name the inputs as they are named when read (FingerprintReport.relabel)
         weights=weights,
         weights_missing=weights_missing,
         on_method=lambda name, index, count: progress.set_phase(compare_phase(name, index, count)),
@@ -361,7 +361,7 @@ def _store_result(
     report.status = Status.SUCCEEDED
     report.result = result
     report.summary = comparison.summary
-    report.charts = {}  # drawn on the first view (claims.charts)
+    report.charts, report.charts_labels = {}, []  # drawn on the first view (claims.charts)
     report.timings = timings
     report.input_hashes = {
         str(report.checkpoint_a_id): fp_a.content_hash,

@@ -248,7 +248,7 @@ def index_page(index: Index, params: Mapping[str, str], *, preview: bool = False
         value = (params.get(f.name) or "").strip()
         if value and (f.is_date or value in dict(choices[f.name])):
             offered[f.name] = value
-    filterset = index.filterset(data=offered, queryset=index.rows(preview))
+    filterset = index.filterset(data=offered, queryset=index.rows(preview), preview=preview)
     rows = filterset.qs  # validates: a malformed date is left out of cleaned_data, so ignored
     # Only what the filter understood stays active (a malformed date is dropped, not echoed).
     active = {name: value for name, value in offered.items() if filterset.form.cleaned_data.get(name)}

@@ -175,7 +175,7 @@ class ReportDetail(PublicRecordView):
         )
         if said is not None:
             return f"{said.title}. {said.sentence}"[:300]
-        summary = (self.object.result or {}).get("summary") or self.object.summary
+        summary = self.object.summary_as_read
         return summary[:300] if summary else "A fingerprint comparison of two AI model checkpoints."
 
     def render_to_response(self, context, **kwargs):
@@ -251,7 +251,7 @@ def report_json(request, slug: str):
         "library_versions": report.library_versions,
         "input_hashes": report.input_hashes,
         "parameters": report.parameters,
-        "result": report.result,
+        "result": report.result_as_read,
     }
     response = JsonResponse(data, json_dumps_params={"indent": 1})
     response["Content-Disposition"] = f'attachment; filename="{report.slug}.json"'

@@ -95,8 +95,18 @@ class ReportSerializer(serializers.ModelSerializer):
     evidence = LinkField(
         model=EvidenceArtifact, read_only=True, help_text="The analysis evidence citing this report."
     )
-    summary_html = MarkdownHTMLField(source="summary")
+    # The summary and the result name the inputs as they are named now (FingerprintReport.relabel).
+    summary = serializers.CharField(
+        source="summary_as_read",
+        read_only=True,
+        help_text="Markdown. What the numbers show, and what they do not.",
+    )
+    summary_html = MarkdownHTMLField(
+        source="summary_as_read",
+        help_text="`summary` rendered from Markdown to sanitised HTML (safe to insert into a page).",
+    )
     result = serializers.JSONField(
+        source="result_as_read",
         read_only=True,
         help_text="The engine's result document (schema_version 1): methods, params, inputs, per-method "
         "results with score, per-layer detail and calibration against a null, skipped methods, verdict, "

@@ -98,7 +98,7 @@ class Command(BaseCommand):
             raise CommandError(f"Report {report.slug} failed: {report.error_message}")
         self.stdout.write(self.style.SUCCESS(f"Report {report.slug}: {report.result['verdict']}"))
         # The engine's own table, as `python -m provenance.fingerprint compare` prints it.
-        self.stdout.write(format_report(report.result), ending="")
+        self.stdout.write(format_report(report.result_as_read), ending="")
 
     def _register(self, path: str, model_slug: str | None, revision: str):
         source = parse_source(path) if is_source(path) else None
