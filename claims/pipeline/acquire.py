@@ -116,7 +116,10 @@ def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
         acquisition_status=Acquisition.FAILED, acquisition_error=message
     )
     checkpoint.acquisition_error = message
-    logger.warning("Download of checkpoint %s failed: %s\n%s", checkpoint.pk, message, detail)
+    # One sentence in the log (the command line prints it as is); the traceback, for a bug, is on the
+    # waiting reports (error_detail) and in the log's debug level.
+    logger.warning("Download of checkpoint %s failed: %s", checkpoint.pk, message)
+    logger.debug("Download of checkpoint %s failed:\n%s", checkpoint.pk, detail)
     with transaction.atomic():
         content_changed()  # the waiting reports' pages say they failed
         _waiting_reports(checkpoint.pk).update(
