@@ -768,13 +768,22 @@ def git_allowed(source: GitSource, git_hosts: list[str]) -> None:
         )
 
 
-def _git(args: list[str], *, cwd: Path, source: GitSource) -> str:
+_GIT_IDENTITY = {  # for the one-pointer commits of _lfs_fetch_one, which never leave the cache
+    f"GIT_{who}_{what}": value
+    for who in ("AUTHOR", "COMMITTER")
+    for what, value in (("NAME", "Provenance"), ("EMAIL", "provenance@localhost"))
+}
+
+
+def _git(args: list[str], *, cwd: Path, source: GitSource, stdin: bytes = b"") -> str:
     import subprocess
 
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"}
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1", **_GIT_IDENTITY}
     # Only https (and file:// for a local mirror): no ssh, no git://, no ext:: helpers.
     safety = ["-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.file.allow=always"]  # fmt: skip
-    result = subprocess.run(["git", *safety, *args], cwd=cwd, env=env, capture_output=True, timeout=3600)
+    result = subprocess.run(
+        ["git", *safety, *args], cwd=cwd, env=env, capture_output=True, timeout=3600, input=stdin
+    )
     if result.returncode != 0:
         stderr = result.stderr.decode(errors="replace").strip()
         lines = stderr.splitlines()
@@ -805,6 +814,7 @@ class GitPlan:
     blobs: dict[str, bytes]  # each file's git blob: an LFS pointer, or the small file itself
     pointers: dict[str, re.Match | None]
     sizes: dict[str, int]
+    oids: dict[str, str] = field(default_factory=dict)  # each file's git blob id (of its pointer)
 
     @property
     def total_bytes(self) -> int:
@@ -846,7 +856,23 @@ def plan_git(source: GitSource, *, git_hosts: list[str], cache_dir: Path) -> Git
     }
     pointers = {name: _LFS_POINTER.match(data) for name, data in blobs.items()}
     sizes = {name: int(m[2]) if m else len(blobs[name]) for name, m in pointers.items()}
-    return GitPlan(source, work, commit, names, blobs, pointers, sizes)
+    oids = {name: entries[name][0] for name in names}
+    return GitPlan(source, work, commit, names, blobs, pointers, sizes, oids)
+
+
+def _lfs_fetch_one(planned: GitPlan, name: str) -> None:
+    """Fetch the LFS object of one planned file, and no other: git-lfs is given a commit made here
+    whose tree holds that file's pointer alone, never the file's name as an ``-I`` pattern (git-lfs
+    splits those on commas and expands wildcards, so ``big.bin,model.safetensors`` would fetch
+    ``big.bin``)."""
+    work, source = planned.work, planned.source
+    tree = _git(
+        ["mktree"], cwd=work, source=source, stdin=f"100644 blob {planned.oids[name]}\tpointer\n".encode()
+    )
+    commit = _git(
+        ["commit-tree", tree.strip(), "-m", f"the LFS pointer of {name}"], cwd=work, source=source
+    ).strip()
+    _git(["lfs", "fetch", source.url, commit], cwd=work, source=source)
 
 
 def acquire_git(
@@ -881,7 +907,7 @@ def acquire_git(
         else:
             sha256 = pointer[1].decode()
             if not (target.is_file() and target.stat().st_size == sizes[name]):
-                _git(["lfs", "fetch", source.url, commit, "-I", name], cwd=work, source=source)
+                _lfs_fetch_one(planned, name)
                 obj = work / "lfs" / "objects" / sha256[:2] / sha256[2:4] / sha256
                 if not obj.is_file():
                     raise SourceError(f"git-lfs did not fetch {name} (object {sha256}) from {source.url}.")

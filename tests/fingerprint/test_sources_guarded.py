@@ -167,3 +167,29 @@ def test_a_git_host_prefix_admits_its_host_only():
     sources.git_allowed(
         sources.git_source(url=local + "m.git", revision="main"), sources.parse_git_hosts(local)
     )
+
+
+@pytest.mark.parametrize("name", ["big.bin,model.safetensors", "model-*.safetensors", "[m]odel?.safetensors"])
+def test_a_git_file_name_with_commas_or_wildcards_fetches_that_file_only(lineage_set, tmp_path, name):
+    """git-lfs reads ``-I`` as comma-separated patterns: only the planned file's object may arrive."""
+    from tests.fingerprint.test_sources_git import publish
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    shard = (lineage_set["base"].parent / "independent").glob("*.safetensors")
+    weights = next(iter(sorted(shard))).read_bytes()
+    pickle = b"\x80\x04" + b"p" * 200_000
+    (folder / name).write_bytes(weights)
+    remote = tmp_path / "remote" / "m.git"
+    remote.parent.mkdir()
+    publish(
+        folder, remote, extra={"big.bin": pickle, "model-1.safetensors.bin": pickle, "model1.bin": pickle}
+    )
+    source = sources.git_source(url=remote.as_uri(), revision="main")
+    acquired = sources.acquire_git(
+        source, git_hosts=[remote.parent.as_uri() + "/"], cache_dir=tmp_path / "cache"
+    )
+    assert [f["name"] for f in acquired.files] == [name]
+    assert (acquired.folder / name).read_bytes() == weights
+    fetched = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.stat().st_size >= len(pickle)]
+    assert fetched == [acquired.folder / name], fetched

@@ -12,29 +12,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from claims.demo.hub_server import HubRepo, HubServer
+from claims.demo.hub_server import HubRepo
 from claims.models import AIModel, Checkpoint, FingerprintReport, Party
-from provenance.fingerprint.sources import Hub, parse_hubs
+from provenance.fingerprint.sources import Hub
 from tests.factories import editor
 
 pytestmark = pytest.mark.django_db
 Acquisition = Checkpoint.Acquisition
 PREVIEW = "/api/v1/checkpoints/preview/"
-
-
-@pytest.fixture
-def hub(lineage_store, settings, tmp_path):
-    """The test hub serving the lineage set as Org/<name> (the hub ``testhub``), downloads into a
-    fresh MODEL_CACHE_DIR inside the model store."""
-    cache = (tmp_path / "hub-cache").resolve()
-    cache.mkdir()
-    settings.MODEL_STORE = [lineage_store.resolve(), cache]
-    settings.MODEL_CACHE_DIR = cache
-    with HubServer() as server:
-        for name in ("base", "finetune", "independent"):
-            server.add(HubRepo.from_folder(f"Org/{name}", lineage_store / "lineage" / name))
-        settings.HUBS = parse_hubs(server.hubs_setting())
-        yield server
 
 
 def _client():
