@@ -610,7 +610,7 @@ def _fetch_file(
     return sha256, fetched
 
 
-def _check_free_space(planned: Plan, folder: Path) -> None:
+def _check_free_space(planned: Plan | GitPlan, folder: Path) -> None:
     """Refuse before anything downloads when the disk cannot hold what is still to fetch."""
     missing = 0
     for remote in planned.files:
@@ -892,6 +892,7 @@ def acquire_git(
     pointers, sizes = planned.pointers, planned.sizes
     folder = work.parent / commit
     total = planned.total_bytes
+    _check_free_space(planned, folder)  # as for a hub: before anything downloads, from the pointers' sizes
     result = Acquired(source, commit, folder)
     done = 0
     for name in names:
