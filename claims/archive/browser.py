@@ -7,7 +7,11 @@ addresses, size and time caps), or aborted and recorded in ``blocked``. As a sec
 browser's own resolver maps every name to "not found" (``--host-resolver-rules``), so a request
 that escaped interception (a WebSocket, say) cannot reach anything. Each capture gets a fresh
 context (no cookies or storage carried over), service workers blocked, downloads refused, and
-``Set-Cookie`` removed from every answer.
+``Set-Cookie`` removed from every answer. No transport but HTTP: WebRTC may send no UDP (its
+STUN/TURN requests would go to any address a page names, resolver or not), QUIC is off, and
+``RTCPeerConnection``, ``WebSocket``, ``WebTransport`` and ``EventSource`` are removed from every
+frame before its scripts run (an ``EventSource`` is HTTP, but a stream the capture cannot finish);
+a WebSocket that is opened all the same is closed by the route, never connected.
 
 Call it outside any Django database work: Playwright's sync API runs an event loop in this
 thread, where Django refuses queries.
@@ -15,6 +19,7 @@ thread, where Django refuses queries.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -32,8 +37,25 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Captures add: nothing resolves inside the browser; every request it sends is answered by the route.
-CAPTURE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND"]
+# Captures add: nothing resolves inside the browser; every request it sends is answered by the route;
+# and no transport but HTTP: WebRTC may use no UDP (nor TCP, as there is no proxy) - no STUN or TURN
+# datagram leaves - and no QUIC (HTTP/3, WebTransport).
+CAPTURE_ARGS = [
+    *CHROMIUM_ARGS,
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--disable-quic",
+]
+# And in every frame, before the page's scripts: the non-HTTP transports are not there at all.
+NO_TRANSPORTS_SCRIPT = """(() => {
+  for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel", "RTCIceTransport",
+                      "RTCSctpTransport", "RTCDtlsTransport", "RTCRtpSender", "RTCRtpReceiver",
+                      "RTCRtpTransceiver", "WebTransport", "WebSocket", "WebSocketStream", "EventSource"]) {
+    try { Object.defineProperty(globalThis, name, {value: undefined, writable: false, configurable: false}); }
+    catch (e) {}
+  }
+})();"""
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 MAX_SUBREQUESTS = 300
 _DROPPED_HEADERS = {"set-cookie", "set-cookie2", "content-length", "transfer-encoding", "content-encoding"}
@@ -99,6 +121,9 @@ def render(document: Exchange, *, policy: Policy, deadline: float) -> Rendering:
                     viewport={"width": 1280, "height": 900},
                 )
                 context.route("**/*", answer)
+                context.add_init_script(NO_TRANSPORTS_SCRIPT)
+                # A WebSocket is answered by no server: closed at once, never connected.
+                context.route_web_socket(re.compile(".*"), _refuse_web_socket)
                 page = context.new_page()
                 try:
                     page.goto(document.url, wait_until="load", timeout=remaining_ms())
@@ -120,6 +145,10 @@ def render(document: Exchange, *, policy: Policy, deadline: float) -> Rendering:
         message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise RenderFailed(f"The browser could not render the page: {message}") from None
     return Rendering(png=png, pdf=pdf, text=text, blocked=blocked, exchanges=exchanges)
+
+
+def _refuse_web_socket(ws) -> None:
+    ws.close(code=1008, reason="an archive capture opens no WebSocket")
 
 
 def _headers(exchange: Exchange) -> dict[str, str]:
