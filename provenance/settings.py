@@ -248,6 +248,8 @@ if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
 # -- Source archiving (README "Source archiving"): capturing and watching cited URLs -------------
 ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_MB", 50, minimum=1) * 2**20  # per response body
+# per capture: every body a page loads, together; past it the page's further requests are refused and listed
+ARCHIVE_CAPTURE_MAX_BYTES = env_int("ARCHIVE_CAPTURE_MAX_MB", 200, minimum=1) * 2**20
 ARCHIVE_TIMEOUT_SECONDS = env_int("ARCHIVE_TIMEOUT_SECONDS", 60, minimum=1)  # whole capture, browser included
 ARCHIVE_MAX_REDIRECTS = env_int("ARCHIVE_MAX_REDIRECTS", 10, minimum=0)
 # host:port pairs that may resolve to a non-public address. For the test suite's local server only:

@@ -97,6 +97,7 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("GIT_HOSTS", "ext::sh", "is not a git host prefix"),
         ("GIT_HOSTS", "https://gitcode.com/,ssh://git@github.com/", "is not a git host prefix"),
         ("HUB_TIMEOUT_SECONDS", "0", "below the minimum of 1"),
+        ("ARCHIVE_CAPTURE_MAX_MB", "lots", "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
