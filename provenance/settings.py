@@ -29,7 +29,7 @@ from provenance.env import (
     env_timezone,
     env_url,
 )
-from provenance.fingerprint.sources import DEFAULT_GIT_HOSTS, DEFAULT_HUBS, parse_hubs
+from provenance.fingerprint.sources import DEFAULT_GIT_HOSTS, DEFAULT_HUBS, parse_git_hosts, parse_hubs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -185,8 +185,10 @@ MODEL_STORE = [Path(p).resolve() for p in env_list("MODEL_STORE", [str(VAR_DIR /
 # -- Model hubs (README "Model hubs"): where checkpoints named by repository ID are fetched from ---
 # ``name=https://host[|redirect-host...]`` separated by commas; a source names one of these, never a URL.
 _HUBS = env_str("HUBS") or DEFAULT_HUBS
+# Seconds a hub may take to connect or to send the next bytes of any answer (listing, headers, file).
+HUB_TIMEOUT_SECONDS = env_int("HUB_TIMEOUT_SECONDS", 30, minimum=1)
 try:
-    HUBS = parse_hubs(_HUBS)
+    HUBS = parse_hubs(_HUBS, timeout=HUB_TIMEOUT_SECONDS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"HUBS={_HUBS!r}: {exc}.") from None
 # make run's local demo hub (manage.py serve_demo_hub): when set, a hub named "demo" at this
@@ -194,13 +196,17 @@ except ValueError as exc:
 DEMO_HUB_URL = env_str("DEMO_HUB_URL")
 if DEMO_HUB_URL:
     try:
-        HUBS |= parse_hubs(f"demo={DEMO_HUB_URL}|localhost")
+        HUBS |= parse_hubs(f"demo={DEMO_HUB_URL}|localhost", timeout=HUB_TIMEOUT_SECONDS)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DEMO_HUB_URL={DEMO_HUB_URL!r}: {exc}.") from None
     if urlsplit(DEMO_HUB_URL).hostname not in ("127.0.0.1", "localhost"):
         raise ImproperlyConfigured(f"DEMO_HUB_URL={DEMO_HUB_URL!r}: the demo hub serves loopback only.")
 # Git repositories with LFS (GitCode, GitHub...): URL prefixes a git source must start with.
-GIT_HOSTS = env_list("GIT_HOSTS", DEFAULT_GIT_HOSTS.split(","))
+_GIT_HOSTS = env_str("GIT_HOSTS", DEFAULT_GIT_HOSTS)  # blank: no git source is allowed
+try:
+    GIT_HOSTS = parse_git_hosts(_GIT_HOSTS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"GIT_HOSTS={_GIT_HOSTS!r}: {exc}.") from None
 HF_TOKEN = env_str("HF_TOKEN")  # for gated and private repositories; never shown or logged
 # Downloaded checkpoints live here; it is read like the model store, so it joins MODEL_STORE.
 MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-cache")).resolve()
@@ -242,6 +248,8 @@ if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
 # -- Source archiving (README "Source archiving"): capturing and watching cited URLs -------------
 ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_MB", 50, minimum=1) * 2**20  # per response body
+# per capture: every body a page loads, together; past it the page's further requests are refused and listed
+ARCHIVE_CAPTURE_MAX_BYTES = env_int("ARCHIVE_CAPTURE_MAX_MB", 200, minimum=1) * 2**20
 ARCHIVE_TIMEOUT_SECONDS = env_int("ARCHIVE_TIMEOUT_SECONDS", 60, minimum=1)  # whole capture, browser included
 ARCHIVE_MAX_REDIRECTS = env_int("ARCHIVE_MAX_REDIRECTS", 10, minimum=0)
 # host:port pairs that may resolve to a non-public address. For the test suite's local server only:

@@ -94,6 +94,10 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("BLAS_THREADS", "two", "is not a whole number"),
         ("DEMO_HUB_URL", "http://hub.example.org:8001", "loopback only"),
         ("PAGE_CACHE_SECONDS", "an hour", "is not a whole number"),
+        ("GIT_HOSTS", "ext::sh", "is not a git host prefix"),
+        ("GIT_HOSTS", "https://gitcode.com/,ssh://git@github.com/", "is not a git host prefix"),
+        ("HUB_TIMEOUT_SECONDS", "0", "below the minimum of 1"),
+        ("ARCHIVE_CAPTURE_MAX_MB", "lots", "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -127,6 +131,9 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ),
         ("DEMO_HUB_URL", "http://127.0.0.1:8001", "HUBS['demo'].endpoint", "http://127.0.0.1:8001"),
         ("PAGE_CACHE_SECONDS", "0", "PAGE_CACHE_SECONDS", "0"),
+        # A prefix is whole host names: https://gitcode.com never admits https://gitcode.com.evil.example.
+        ("GIT_HOSTS", "https://gitcode.com", "GIT_HOSTS", "['https://gitcode.com/']"),
+        ("HUB_TIMEOUT_SECONDS", "5", "HUBS['huggingface'].timeout", "5"),
         # A cache outside the model store joins it: the engine may read what was downloaded.
         ("MODEL_CACHE_DIR", "/srv/hub-cache", "MODEL_STORE[-1]", "/srv/hub-cache"),
     ],

@@ -122,6 +122,8 @@ class Policy:
     max_bytes: int = 50 * 1024 * 1024
     deadline_seconds: float = 60.0
     max_redirects: int = 10
+    # A capture's budget: the bytes of every body a page loads, the document's included (0: none).
+    max_capture_bytes: int = 0
     # ``host:port`` pairs that may resolve to a forbidden address: test settings only.
     allow: frozenset[str] = frozenset()
     resolver: Callable[[str, int], list[str]] = system_resolver
@@ -240,33 +242,47 @@ class FetchResult:
     def warc(self) -> bytes:
         """Every exchange (redirects included) as a gzipped WARC: request and response records."""
         buffer = io.BytesIO()
-        writer = WARCWriter(buffer, gzip=True)
+        stream = WarcStream(buffer)
         for exchange in self.exchanges:
-            date = exchange.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-            target = urlsplit(exchange.url)
-            path = (target.path or "/") + (f"?{target.query}" if target.query else "")
-            request = writer.create_warc_record(
-                exchange.url,
-                "request",
-                payload=io.BytesIO(b""),
-                http_headers=StatusAndHeaders(
-                    f"GET {path} HTTP/1.1", exchange.request_headers, is_http_request=True
-                ),
-                warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
-            )
-            # The body as received after de-chunking: Transfer-Encoding no longer applies to it.
-            headers = [(k, v) for k, v in exchange.headers if k.lower() != "transfer-encoding"]
-            response = writer.create_warc_record(
-                exchange.url,
-                "response",
-                payload=io.BytesIO(exchange.body),
-                http_headers=StatusAndHeaders(
-                    f"{exchange.status} {exchange.reason}", headers, protocol="HTTP/1.1"
-                ),
-                warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
-            )
-            writer.write_request_response_pair(request, response)
+            stream.add(exchange)
         return buffer.getvalue()
+
+
+class WarcStream:
+    """A gzipped WARC written as the exchanges arrive, into ``out`` (a file on disk for a capture:
+    what a page loads is written there and dropped, never all held in memory)."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.writer = WARCWriter(out, gzip=True)
+
+    def add(self, exchange: Exchange) -> None:
+        """The exchange's request and response records."""
+        writer = self.writer
+        date = exchange.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        target = urlsplit(exchange.url)
+        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"GET {path} HTTP/1.1", exchange.request_headers, is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
+        )
+        # The body as received after de-chunking: Transfer-Encoding no longer applies to it.
+        headers = [(k, v) for k, v in exchange.headers if k.lower() != "transfer-encoding"]
+        response = writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}", headers, protocol="HTTP/1.1"
+            ),
+            warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
+        )
+        writer.write_request_response_pair(request, response)
 
 
 def _read_body(
