@@ -141,7 +141,7 @@ CLAIMS = [
         ),
         "assessment": "contested",
         "assessment_rationale": (
-            "Contested. Source of record: the denial by the model's owner, Google (“Bard is not trained on "
+            "Contested. Source of record: a statement by the model's owner, Google, denying it (“Bard is not trained on "
             "any data from ShareGPT or ChatGPT”, to The Verge), against a report The Verge calls "
             "thirdhand. Google declined to say whether such data was used in the past, which the report's "
             "account (use stopped after the warning) would concern."

@@ -140,7 +140,7 @@ DISPUTE = {
     "started_on_precision": DAY,
     "summary": (
         "In January 2025, after DeepSeek released R1, OpenAI told the Financial Times it had seen evidence "
-        "of “distillation” it suspected came from DeepSeek, and declined to give details. On 12 February "
+        "of “distillation” it suspected came from DeepSeek, without publishing it. On 12 February "
         "2026 it told a House committee that accounts linked to DeepSeek employees were circumventing its "
         "access restrictions to obtain outputs for distillation. DeepSeek has no response on record."
     ),
@@ -168,7 +168,7 @@ CLAIMS = [
         "subject_model": "deepseek-v3",
         "statement": (
             "OpenAI has seen some evidence of “distillation” that it suspects comes from DeepSeek, which "
-            "would breach its terms of service; it declined to give details of the evidence (as reported). "
+            "would breach its terms of service; it has not provided proof (DatacenterDynamics). "
             "In a statement: “We know PRC-based companies - and others - are constantly trying to distill "
             "the models of leading US AI companies.” The date is that of the Inc. report."
         ),

@@ -19,11 +19,11 @@ PARTIES = [
         "slug": "modelbest",
         "name": "ModelBest (面壁智能)",
         "kind": "organisation",
-        "aliases": "Mianbi Intelligence\nFaceWall Intelligence\nBeijing MindWall Intelligence",
+        "aliases": "Mianbi Intelligence",
         "identity_verified": True,
         "note": "Beijing start-up that developed MiniCPM-Llama3-V 2.5 with Tsinghua University's natural "
-        "language processing lab (ETtoday, 5 June 2024). Its CEO is Li Dahai and its chief scientist "
-        "Liu Zhiyuan (same source).",
+        "language processing lab (ETtoday, 5 June 2024). Its CEO is Li Dahai (cpdym.com) and its chief "
+        "scientist Liu Zhiyuan (ETtoday).",
     },
     {
         "slug": "llama3-v-team",
@@ -109,7 +109,8 @@ EVIDENCE = [
             "Report quoting ModelBest's CEO: besides the evidence users listed, his team found that "
             "Llama3-V recognises the Tsinghua bamboo slips (清华简) as MiniCPM-Llama3-V 2.5 does, down to "
             "the same wrong answers, from training data ModelBest has not published. ETtoday dates the "
-            "statement to 3 June 2024." + UNDATED
+            "statement to 3 June 2024. The copy mixes simplified and traditional script; quotes are "
+            "given as it shows them." + UNDATED
         ),
         "original_language": "zh-Hans",
         "original_text": "我们对这件事深表遗憾!一方面感慨这也是一种受到国际团队认可的方式,另一方面也呼吁大家共建开放、合作、有信任的社区环境。",
@@ -279,8 +280,8 @@ CLAIMS = [
             "was scanned and annotated by ModelBest over months and never published; under Gaussian "
             "perturbation the two models' right and wrong answers are also highly similar."
         ),
-        "original_language": "zh-Hans",
-        "original_text": "我们还发现 Llama3V展现出和小钢炮一样的清华简识别能力,连做错的样例都一模一样,而这一训练数据尚未对外公开。",
+        "original_language": "zh-Hant",
+        "original_text": "我們還發現 Llama3V展現出和小鋼炮一樣的清華簡識別能力,連做錯的樣例都一模一樣,而這一訓練數據尚未對外公開。",
         "translation": "We also found that Llama3V shows the same ability to read the Tsinghua bamboo slips "
         "as our “little steel cannon” (MiniCPM), down to identical wrong answers, although this "
         "training data has not been made public.",

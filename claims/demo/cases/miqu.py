@@ -39,8 +39,7 @@ PARTIES = [
         "name": "Users on Hugging Face, 4chan and X who traced miqu-1-70b to Mistral",
         "kind": "pseudonymous",
         "identity_verified": False,
-        "note": "Several posts; the sources we read name only the machine-learning scientist Maxime Labonne, "
-        "who asked whether “miqu” stood for “MIstral QUantized”.",
+        "note": "Several posts; the sources we record do not name their authors.",
     },
     outlet("ooda-loop", "OODA Loop", "Publishes briefs of news reports; this one summarises VentureBeat."),
     outlet("the-decoder", "The Decoder", "German technology news site (English edition)."),
@@ -163,7 +162,7 @@ CLAIMS = [
         "statement": (
             "Users noted that miqu-1-70b's prompt format is the same as Mistral's — several posts said "
             "Mistral Medium's (Towards AI) — and speculated that Mistral, an employee or a customer had "
-            "leaked it (OODA Loop). Maxime Labonne asked whether “miqu” stood for “MIstral QUantized”. "
+            "leaked it (OODA Loop). "
             "The posts began on or about 28 January 2024."
         ),
         "assessment": "supported",

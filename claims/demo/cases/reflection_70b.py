@@ -83,8 +83,8 @@ EVIDENCE = [
             "Says Shumer announced Reflection 70B on X as “the world's top open-source model”, a variant "
             "of Meta's Llama 3.1 — “or wait, was it a variant of the older Llama 3?” — trained with "
             "“Reflection Tuning”, and that third-party evaluators failed to reproduce some of its "
-            "benchmarks. It dates the announcement Friday 6 September 2024, while a later VentureBeat "
-            "timeline and Glaive's post-mortem say 5 September (discrepancy unresolved). We read it on a "
+            "benchmarks. It dates the announcement Friday 6 September 2024, while Glaive's post-mortem says "
+            "5 September (discrepancy unresolved). We read it on a "
             "VentureBeat staging address." + UNDATED
         ),
     },
@@ -100,7 +100,9 @@ EVIDENCE = [
             "Reports Artificial Analysis's lower results (7 September); Shumer's explanation of an upload "
             "error; community analysis on Reddit and GitHub that the model performs like Llama 3 rather "
             "than Llama 3.1; critics' accusation that it is a thin wrapper around Anthropic's Claude; and "
-            "quotes Shumer's post of 10 September 2024." + UNDATED
+            "quotes Shumer's post of 10 September 2024 (the quote as shown in a copy of the same article at "
+            "https://d33gy59ovltp76.cloudfront.net/news/the-reflection-70b-model-held-huge-promise-for-ai-but-now-its-creators-are-accused-of-fraud-here-s-what-went-wrong)."
+            + UNDATED
         ),
     },
     {

@@ -49,7 +49,7 @@ PARTIES = [
         "name": "The New York Times",
         "kind": "media_outlet",
         "identity_verified": True,
-        "note": "",
+        "note": "US newspaper; its report of 21 February 2024 is quoted by EleutherAI.",
     },
     {
         "slug": "eleutherai",
@@ -136,7 +136,8 @@ EVIDENCE = [
             "data to make it more powerful.”) and answers that this misreads the cited Hugging Face issue: "
             "Yi-34B adopts Llama 2's architecture, which gave 01.AI no previously inaccessible innovation; "
             "the November 2023 request was to rename two components for compatibility with code written "
-            "for Llama 2. Dated 4 April 2024 by two copies (bestofai.com, vuink.com); the blog page we "
+            "for Llama 2. Dated 4 April 2024 by two copies (https://bestofai.com/article/yi-34b-llama-2-and-common-practices-in-llm-training-a-fact-check-of-the-new-york-times "
+            "and https://vuink.com/post/oybt-d-dryrhgure-d-dnv/nyt-yi-34b-response); the blog page we "
             "read shows no date."
         ),
     },
