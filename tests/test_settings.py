@@ -94,6 +94,9 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("BLAS_THREADS", "two", "is not a whole number"),
         ("DEMO_HUB_URL", "http://hub.example.org:8001", "loopback only"),
         ("PAGE_CACHE_SECONDS", "an hour", "is not a whole number"),
+        ("ARCHIVE_GONE_AFTER_FAILURES", "1", "below the minimum of 2"),
+        ("ARCHIVE_GONE_AFTER_DAYS", "0", "below the minimum of 1"),
+        ("ARCHIVE_GONE_AFTER_DAYS", "a week", "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -127,6 +130,7 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ),
         ("DEMO_HUB_URL", "http://127.0.0.1:8001", "HUBS['demo'].endpoint", "http://127.0.0.1:8001"),
         ("PAGE_CACHE_SECONDS", "0", "PAGE_CACHE_SECONDS", "0"),
+        ("ARCHIVE_GONE_AFTER_FAILURES", "6", "ARCHIVE_GONE_AFTER_FAILURES", "6"),
         # A cache outside the model store joins it: the engine may read what was downloaded.
         ("MODEL_CACHE_DIR", "/srv/hub-cache", "MODEL_STORE[-1]", "/srv/hub-cache"),
     ],
