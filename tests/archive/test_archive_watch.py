@@ -257,3 +257,26 @@ def test_a_record_whose_only_capture_failed_has_no_capture_yet_for_readers(clien
 def test_a_record_without_a_capture_says_so(client):
     evidence = EvidenceArtifactFactory(published=True)
     assert "No capture exists yet." in client.get(evidence.get_absolute_url()).content.decode()
+
+
+def test_the_migration_withdraws_removals_suggested_from_a_host_that_did_not_resolve():
+    """Checks made before issue 26 recorded "no DNS" as gone: they become unreachable, and the open
+    "removed" suggestions they made are withdrawn; a 404's suggestion stays."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("claims.migrations.0018_sources_unreachable")
+    paper = EvidenceArtifactFactory(published=True, url="https://arXiv.invalid/abs/2409.12186")
+    repo = EvidenceArtifactFactory(published=True, url="https://example.org/repo")
+    for evidence, status in ((paper, None), (repo, 404)):
+        check = SourceCheck.objects.create(
+            evidence=evidence, url=evidence.url, checked_at=timezone.now(), outcome="gone", http_status=status
+        )
+        SourceSuggestion.objects.create(
+            evidence=evidence, kind="removed", observed_on=timezone.localdate(), check_result=check
+        )
+    migration.forwards(apps, None)
+    assert paper.source_checks.get().outcome == Outcome.UNREACHABLE and not paper.source_suggestions.exists()
+    assert paper.source_checks.get().host == "arxiv.invalid"
+    assert repo.source_checks.get().outcome == Outcome.GONE and repo.source_suggestions.count() == 1

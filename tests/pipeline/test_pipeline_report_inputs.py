@@ -6,6 +6,7 @@ local test hub (claims/demo/hub_server.py)."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from claims.api.export import export_document
@@ -21,7 +22,7 @@ from tests.pipeline.test_pipeline_acquire import acquire, hub  # noqa: F401 - hu
 pytestmark = pytest.mark.django_db
 
 
-def test_a_pipeline_report_records_each_sides_source_commit_and_verified_hashes(hub, client):  # noqa: F811
+def test_a_pipeline_report_records_each_sides_source_commit_and_verified_hashes(hub, client, admin_client):  # noqa: F811
     base, finetune = acquire("base"), acquire("finetune")
     methods = ["attn_std", "tensor_identity"]  # the inputs are the point here, not the methods
     report, _ = report_request(
@@ -60,3 +61,7 @@ def test_a_pipeline_report_records_each_sides_source_commit_and_verified_hashes(
         assert all(f["sha256"] in page for f in source["files"])
     [exported] = [r for r in export_document()["reports"] if r["slug"] == report.slug]
     assert exported["result"]["inputs"] == inputs
+    admin = admin_client.get(
+        reverse("admin:claims_fingerprintreport_change", args=[report.pk])
+    ).content.decode()
+    assert inputs["a"]["source"]["pinned"] in admin and inputs["b"]["source"]["pinned"] in admin
