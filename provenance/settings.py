@@ -262,6 +262,11 @@ ARCHIVE_WATCH_BATCH = env_int("ARCHIVE_WATCH_BATCH", 50, minimum=1)
 ARCHIVE_CHANGE_SIMILARITY_PERCENT = env_int("ARCHIVE_CHANGE_SIMILARITY_PERCENT", 70, minimum=0)
 if ARCHIVE_CHANGE_SIMILARITY_PERCENT > 100:
     raise ImproperlyConfigured("ARCHIVE_CHANGE_SIMILARITY_PERCENT is a percentage: 0 to 100.")
+# A source that gives no answer (no DNS, no connection) is suggested "removed" only after this many
+# checks in a row, the first and the last this many days apart, each while other hosts answered
+# (claims.pipeline.watch): an offline archive never declares its sources dead.
+ARCHIVE_GONE_AFTER_FAILURES = env_int("ARCHIVE_GONE_AFTER_FAILURES", 4, minimum=2)
+ARCHIVE_GONE_AFTER_DAYS = env_int("ARCHIVE_GONE_AFTER_DAYS", 3, minimum=1)
 
 # The per-model pass: files of one checkpoint passed by this many processes at once (default: the
 # cores this process may use), and, from this many files up, one Celery task per file so that every

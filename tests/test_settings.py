@@ -98,6 +98,9 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("GIT_HOSTS", "https://gitcode.com/,ssh://git@github.com/", "is not a git host prefix"),
         ("HUB_TIMEOUT_SECONDS", "0", "below the minimum of 1"),
         ("ARCHIVE_CAPTURE_MAX_MB", "lots", "is not a whole number"),
+        ("ARCHIVE_GONE_AFTER_FAILURES", "1", "below the minimum of 2"),
+        ("ARCHIVE_GONE_AFTER_DAYS", "0", "below the minimum of 1"),
+        ("ARCHIVE_GONE_AFTER_DAYS", "a week", "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -134,6 +137,7 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         # A prefix is whole host names: https://gitcode.com never admits https://gitcode.com.evil.example.
         ("GIT_HOSTS", "https://gitcode.com", "GIT_HOSTS", "['https://gitcode.com/']"),
         ("HUB_TIMEOUT_SECONDS", "5", "HUBS['huggingface'].timeout", "5"),
+        ("ARCHIVE_GONE_AFTER_FAILURES", "6", "ARCHIVE_GONE_AFTER_FAILURES", "6"),
         # A cache outside the model store joins it: the engine may read what was downloaded.
         ("MODEL_CACHE_DIR", "/srv/hub-cache", "MODEL_STORE[-1]", "/srv/hub-cache"),
     ],

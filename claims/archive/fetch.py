@@ -87,8 +87,14 @@ class FetchRefused(FetchFailed):
     """The fetch was refused by a rule (scheme, address, size, redirects)."""
 
 
-class HostNotFound(FetchFailed):
-    """The name does not resolve (the host is gone, or never existed)."""
+class NoAnswer(FetchFailed):
+    """No HTTP answer came back: the name did not resolve, or no connection could be made, or
+    the server said nothing before the deadline. On its own this says nothing about the source:
+    this machine may be offline (``claims.pipeline.watch`` decides what repeated ones mean)."""
+
+
+class HostNotFound(NoAnswer):
+    """The name does not resolve (the host is gone, never existed, or this machine has no DNS)."""
 
 
 def forbidden_reason(address: str) -> str | None:
@@ -330,6 +336,10 @@ def _check_deadline(deadline: float, policy: Policy) -> None:
         raise FetchFailed(f"The source did not answer completely within {policy.deadline_seconds:g} seconds.")
 
 
+def _no_answer_in_time(policy: Policy) -> str:
+    return f"The source did not answer within {policy.deadline_seconds:g} seconds."
+
+
 def fetch(
     url: str,
     *,
@@ -362,6 +372,7 @@ def fetch(
             ("Connection", "close"),
             *extra,
         ]
+        response = None
         try:
             connection.putrequest("GET", target.path, skip_host=True, skip_accept_encoding=True)
             for name, value in request_headers:
@@ -374,14 +385,19 @@ def fetch(
         except FetchFailed:
             raise
         except TimeoutError:
+            if response is None:
+                raise NoAnswer(_no_answer_in_time(policy)) from None
             _check_deadline(0, policy)
             raise  # unreachable: _check_deadline(0, ...) raises
         except ssl.SSLError as exc:
             raise FetchFailed(f"The TLS connection to {target.host} failed ({exc.reason or exc}).") from None
         except (OSError, http.client.HTTPException) as exc:
             if time.monotonic() >= deadline:
+                if response is None:
+                    raise NoAnswer(_no_answer_in_time(policy)) from None
                 _check_deadline(deadline, policy)
-            raise FetchFailed(
+            failure = NoAnswer if response is None and isinstance(exc, OSError) else FetchFailed
+            raise failure(
                 f"Could not fetch {current}: {exc.__class__.__name__} {exc}".rstrip() + "."
             ) from None
         finally:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from claims.models.base import history
 from claims.models.public_state import stated_name
 from claims.models.visibility import PublicQuerySet, is_public
+from provenance.fingerprint.sources import commit_label
 
 
 class ModelFingerprint(models.Model):
@@ -238,8 +239,8 @@ class FingerprintReport(models.Model):
 
     @property
     def labels(self) -> tuple[str, str]:
-        """The two inputs as they are named now."""
-        return str(self.checkpoint_a), str(self.checkpoint_b)
+        """The two inputs as they are named now, each naming the commit it was downloaded at."""
+        return tuple(commit_label(str(c), c.source_commit) for c in (self.checkpoint_a, self.checkpoint_b))
 
     def relabel(self, text: str) -> str:
         """``text`` with the names the engine was given for the inputs (``result.inputs.*.label``)

@@ -46,7 +46,7 @@ from provenance.fingerprint.progress import compare_phase, read_phase
 from provenance.fingerprint.remote import RemoteCheckpoint, open_remote_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
-from provenance.fingerprint.sources import SourceError, hub_for
+from provenance.fingerprint.sources import SourceError, hub_for, source_record
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -318,6 +318,16 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def _source_record(checkpoint: Checkpoint) -> dict | None:
+    """What the report records of a checkpoint downloaded from a hub or git (its source, commit and
+    files as verified, ``claims.pipeline.acquire``); None for weights in the model store, whose
+    files the report lists as read (``weight_files``)."""
+    source = checkpoint.engine_source()
+    if source is None or not checkpoint.source_commit:
+        return None
+    return source_record(source, commit=checkpoint.source_commit, files=checkpoint.source_files)
+
+
 def report_compute(report: FingerprintReport, *, on_progress: Progress | None = None) -> FingerprintReport:
     """Do the work of a claimed report and store its result (``succeeded``).
 
@@ -329,11 +339,13 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     progress = ProgressWriter(report.pk, 0, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
     (fp_a, fp_b), weights, weights_missing = _fingerprints(report, timings, progress)
     t = time.perf_counter()
+    checkpoints = (report.checkpoint_a, report.checkpoint_b)
     comparison = compare_fingerprints(
         fp_a,
         fp_b,
         methods=report.methods,
         labels=INPUT_LABELS,  # readers name the inputs as they are named when read (FingerprintReport.relabel)
+        sources=tuple(_source_record(c) for c in checkpoints),
         weights=weights,
         weights_missing=weights_missing,
         on_method=lambda name, index, count: progress.set_phase(compare_phase(name, index, count)),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from claims.charts import svg_response
 from claims.http_cache import uncached
-from claims.models import FingerprintReport
+from claims.models import Checkpoint, FingerprintReport
 from claims.models.public_state import retraction_json
 from claims.selectors import report_queryset
 from claims.services import report_draw_charts
@@ -140,6 +140,18 @@ def reproduce_commands(report: FingerprintReport) -> list[str]:
     ]
 
 
+def compared_inputs(report: FingerprintReport) -> list[tuple[str, Checkpoint, dict]]:
+    """Each side as the report recorded it when computed (``inputs`` of the engine's result: the
+    source, its commit and every file's SHA-256 as verified), beside its checkpoint; ``{}`` for a
+    report not computed yet or computed before the inputs were recorded (the checkpoint's own
+    fields are shown then)."""
+    inputs = (report.result or {}).get("inputs") or {}
+    return [
+        (side.upper(), checkpoint, inputs.get(side) or {})
+        for side, checkpoint in (("a", report.checkpoint_a), ("b", report.checkpoint_b))
+    ]
+
+
 def _path_hint(checkpoint) -> str:
     """A folder name for the command line; the server's own paths are not published. A checkpoint
     downloaded from a hub is named as the engine's command line takes it, pinned to its commit."""
@@ -187,7 +199,6 @@ class ReportDetail(PublicRecordView):
         context = super().get_context_data(**kwargs)
         report = self.object
         report_draw_charts(report=report)
-        a, b = report.checkpoint_a, report.checkpoint_b
         succeeded = report.status == FingerprintReport.Status.SUCCEEDED
         context.update(
             headline=headline(report.result) if succeeded else None,
@@ -214,7 +225,7 @@ class ReportDetail(PublicRecordView):
                 if n in report.charts
             ],
             commands=reproduce_commands(report),
-            checkpoints=[("A", a), ("B", b)],
+            checkpoints=compared_inputs(report),
             in_progress=report.status in (FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING),
         )
         return context

@@ -9,7 +9,11 @@ the JSON document the pipeline stores (``schema_version`` 1)::
       "params": {"null_size": 32, "seed": 0, "reference_panel_size": 0, "sampling": {...},
                  "weights_read": false},
       "inputs": {"a": {"label", "content_hash", "family", "num_layers", "total_bytes",
-                       "tokenizer_sha256", "files", "storage_types"}, "b": {...}},
+                       "tokenizer_sha256", "files", "storage_types",
+                       "weight_files": [{"name", "size", "sha256"}],   # as read and hashed here
+                       "source": null | {"source", "revision", "commit", "pinned",
+                                         "files": [{"name", "size", "sha256"}]}},  # as downloaded and
+                 "b": {...}},                                         # verified (sources.source_record)
       "results": {name: MethodResult.to_dict()},   # method, score, per_layer, reading, calibration, extra
       "skipped": {name: "why the method does not apply"},
       "verdict": "shared_weights" | "lineage_supported" | "suggestive" | "no_evidence" | "cannot_tell",
@@ -134,7 +138,10 @@ def resolve_methods(methods: Sequence[str] | str | None, *, weights: bool = Fals
     return names
 
 
-def _describe(fp: ModelFingerprint, label: str) -> dict[str, Any]:
+def _describe(fp: ModelFingerprint, label: str, source: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One side of ``inputs``: what was compared, exactly. ``weight_files`` are the files the
+    fingerprint read, with the SHA-256 it computed; ``source``, for a side downloaded from a hub or
+    a git repository, the source, its resolved commit and every file's SHA-256 as verified."""
     return {
         "label": label,
         "content_hash": fp.content_hash,
@@ -144,6 +151,8 @@ def _describe(fp: ModelFingerprint, label: str) -> dict[str, Any]:
         "tokenizer_sha256": fp.tokenizer_sha256,
         "files": len(fp.files),
         "storage_types": sorted({t.dtype for t in fp.tensors}),  # "BF16", or GGUF's "Q4_K", "Q6_K", ...
+        "weight_files": [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in fp.files],
+        "source": dict(source) if source else None,
     }
 
 
@@ -474,6 +483,7 @@ def compare_fingerprints(
     weights: tuple[Checkpoint, Checkpoint] | PairWeights | None = None,
     on_method: Callable[[str, int, int], None] | None = None,
     weights_missing: str = "",
+    sources: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None),
 ) -> ComparisonReport:
     """Run ``methods`` (default: every method that can run) on the pair, calibrate each score, summarise.
 
@@ -482,6 +492,8 @@ def compare_fingerprints(
     weight-reading methods; without it they are skipped (or left out of the default list).
     ``weights_missing``: why the weights are not there (a checkpoint whose weights were deleted
     after its fingerprint was made): the weight methods are then listed as skipped with that reason.
+    ``sources``: for each side downloaded from a hub or git, its ``sources.source_record`` (recorded
+    in ``inputs``; None for local files).
     A method that cannot compare these models (IncompatibleModelsError; for a weight method any
     FingerprintError, e.g. an unreadable tokenizer) is listed in ``skipped`` with the reason; if
     none applies, IncompatibleModelsError is raised. Deterministic in (fingerprints, weights,
@@ -551,7 +563,7 @@ def compare_fingerprints(
     return ComparisonReport(
         methods=names,
         params=params,
-        inputs={"a": _describe(fp_a, labels[0]), "b": _describe(fp_b, labels[1])},
+        inputs={"a": _describe(fp_a, labels[0], sources[0]), "b": _describe(fp_b, labels[1], sources[1])},
         results=results,
         skipped=skipped,
         verdict=verdict,

@@ -263,6 +263,35 @@ class Acquired:
         gguf = sorted(f["name"] for f in self.files if f["name"].endswith(".gguf"))
         return self.folder / gguf[0] if gguf else self.folder
 
+    def record(self) -> dict:
+        """What a report records of this side (``source_record``)."""
+        return source_record(self.source, commit=self.commit, files=self.files)
+
+
+def source_record(source: HubSource | GitSource, *, commit: str, files: list[dict]) -> dict:
+    """What a report records of a side downloaded from a hub or a git repository, so that it can be
+    fetched again exactly once the branch has moved: the source as asked (``hf:Org/Name@main``), the
+    commit it resolved to, the same source pinned to that commit, and every file fetched with its
+    size and SHA-256 as verified against what the hub (or the LFS pointer) publishes."""
+    return {
+        "source": str(source),
+        "revision": source.revision,
+        "commit": commit,
+        "pinned": str(replace(source, revision=commit)) if commit else str(source),
+        "files": sorted(
+            ({"name": f["name"], "size": f["size"], "sha256": f["sha256"]} for f in files),
+            key=lambda f: f["name"],
+        ),
+    }
+
+
+def commit_label(label: str, commit: str) -> str:
+    """A report's label for one side, naming the commit it was downloaded at (its first 12 hex
+    digits; the report's ``inputs`` hold the whole) unless the label already does."""
+    if not commit or commit[:12] in label:
+        return label
+    return f"{label} (commit {commit[:12]})"
+
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     base = name.rsplit("/", 1)[-1]
