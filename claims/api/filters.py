@@ -18,7 +18,6 @@ from django.db.models import Q
 from rest_framework.filters import SearchFilter
 
 from claims import search
-from claims.api.permissions import can_view_drafts
 from claims.models import (
     AIModel,
     Checkpoint,
@@ -31,7 +30,7 @@ from claims.models import (
     Party,
 )
 from claims.models.base import PublicRecord
-from claims.models.visibility import public_q
+from claims.models.visibility import can_view_drafts, public_q
 from claims.verdicts import VERDICT_CHOICES
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds; larger numbers are a 400, not a 500

@@ -266,7 +266,7 @@ def test_the_migration_withdraws_removals_suggested_from_a_host_that_did_not_res
 
     from django.apps import apps
 
-    migration = import_module("claims.migrations.0018_sources_unreachable")
+    migration = import_module("claims.migrations.0019_sources_unreachable")
     paper = EvidenceArtifactFactory(published=True, url="https://arXiv.invalid/abs/2409.12186")
     repo = EvidenceArtifactFactory(published=True, url="https://example.org/repo")
     for evidence, status in ((paper, None), (repo, 404)):

@@ -17,7 +17,7 @@ from claims.services import report_request
 from claims.services.content import content_changed
 from tests.api.conftest import token_client
 from tests.factories import editor
-from tests.pipeline.test_pipeline_acquire import acquire, hub  # noqa: F401 - hub: a fixture
+from tests.pipeline.test_pipeline_acquire import acquire
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0017_checkpoint_source_file'),
+        ('claims', '0018_report_charts_labels'),
     ]
 
     operations = [
