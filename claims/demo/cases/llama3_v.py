@@ -248,8 +248,8 @@ CLAIMS = [
         "title": "Llama3-V's structure, code and configuration are MiniCPM-Llama3-V 2.5's, variable names changed",
         "claimant": "llama3-v-github-reporters",
         "kind": "derived_from",
-        "made_on": date(2024, 6, 1),
-        "date_precision": MONTH,
+        "made_on": None,  # between the release (29 May) and 3 June 2024: the day is unconfirmed
+        "date_precision": DAY,
         "venue": "GitHub (under ModelBest's project) and X",
         "source": "securities-times-llama3-v-2024-06-04",
         "subject_model": "llama3-v",
@@ -296,15 +296,15 @@ CLAIMS = [
         "claimant": "llama3-v-team",
         "kind": "denial",
         "responds_to": "llama3-v-is-minicpm-renamed",
-        "made_on": date(2024, 6, 1),
-        "date_precision": MONTH,
+        "made_on": None,  # between the release (29 May) and 3 June 2024: the day is unconfirmed
+        "date_precision": DAY,
         "venue": "Posts later deleted (as reported by CTOL Digital)",
         "source": "ctol-llama3-v-report",
         "subject_model": "llama3-v",
         "statement": (
             "The team first denied the accusation, saying it had used only the tokenizer from MiniCPM "
-            "(as reported; the posts were deleted and we have not read them). Which author wrote them is "
-            "not stated in the sources we read."
+            "(as reported; the posts were deleted and we have not read them). Which author wrote them, and "
+            "when (before the apology of 3 June 2024), is not stated in the sources we read."
         ),
         "assessment": "contested",
         "assessment_rationale": (
@@ -387,9 +387,9 @@ RIGHTS_OF_REPLY = [
         "party": "llama3-v-team",
         "asked_by": None,
         "asked_on": None,
-        "date_precision": MONTH,
+        "date_precision": DAY,
         "outcome": "answered",
-        "outcome_on": date(2024, 6, 1),
+        "outcome_on": None,  # before 3 June 2024; the day is unconfirmed
         "answer": "Said it had used only the tokenizer from MiniCPM (as reported by CTOL Digital; the "
         "posts were deleted).",
         "source": "ctol-llama3-v-report",
