@@ -118,7 +118,7 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ("TIME_ZONE", "Europe/Berlin", "TIME_ZONE", "Europe/Berlin"),
         ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL", "redis://127.0.0.1:6379/3"),
         ("FINGERPRINT_PROCESSES", "3", "FINGERPRINT_PROCESSES", "3"),
-        ("GGUF_HEADER_MAX_MB", "64", "GGUF_HEADER_MAX_BYTES", str(64 * 2**20)),
+        ("GGUF_HEADER_MAX_MB", "64", "GGUF_HEADER_MAX_BYTES", "64000000"),
         ("BLAS_THREADS", "", "BLAS_THREADS", "0"),
         ("BLAS_THREADS", "1", "BLAS_THREADS", "1"),
         (

@@ -9,7 +9,9 @@ Why our own header parser rather than ``gguf.GGUFReader``: the reader memory-map
 (pages count in the resident set while they are read), and it trusts counts and lengths (10^12
 tensors or a string of 2^63 bytes become a hang, a MemoryError or a numpy error naming nothing).
 Ours checks every count and length against the bytes that are left before reading, so a hostile
-header fails at once with an engine error naming the file, the tensor or the key. The ``gguf``
+header fails at once with an engine error naming the file, the tensor or the key; its metadata is
+read by ``gguf_metadata`` (large arrays memory-mapped or streamed, as the reader would, and a cap on
+the header a process reads). The ``gguf``
 package (maintained with llama.cpp) is used for what it is the reference of: the type constants and
 block sizes, and the dequantisation kernels (``gguf.quants.dequantize``); the tests use its reader
 as the oracle for the values we return.
@@ -20,9 +22,11 @@ writes. For llama-family architectures llama.cpp's converter permutes the rows o
 their biases) within each head to suit its RoPE kernel; the reader undoes it, so the values it
 returns line up row for row with the safetensors original. Every other tensor is returned as stored.
 
-Memory: the header (metadata included: a 150k-token vocabulary is a few MB) and one dequantised
-chunk (float32) of at most the requested chunk bytes, rounded to whole blocks, or whole rows of one
-head for the permuted Q/K; nothing else grows with the file.
+Memory: the header's scalars, strings and tensor infos (its arrays are lazy: ``gguf_metadata``),
+the vocabulary (about 200 bytes a token: 30 MB for 150k tokens), and one dequantised chunk
+(float32) of at most the requested chunk bytes, rounded to whole blocks, or whole rows of one head
+for the permuted Q/K; nothing else grows with the file. Running out of memory while reading the
+header or the vocabulary is a CheckpointFormatError naming the file, not a MemoryError.
 """
 
 from __future__ import annotations

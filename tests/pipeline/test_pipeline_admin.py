@@ -181,7 +181,7 @@ def test_an_uploaded_gguf_whose_header_is_over_the_cap_is_a_field_error_not_read
 ):
     from provenance.fingerprint.synthetic.gguf_writer import write_gguf_with_metadata
 
-    settings.GGUF_HEADER_MAX_BYTES = 2**20  # the web process reads at most this of a GGUF header
+    settings.GGUF_HEADER_MAX_BYTES = 10**6  # the web process reads at most this of a GGUF header
     gguf = write_gguf_with_metadata(tmp_path / "vocab.gguf", tokens=200_000)  # a 3 MB header
     response = checkpoint_add(
         editor_client, uploaded_file=SimpleUploadedFile("vocab.gguf", gguf.read_bytes())
