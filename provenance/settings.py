@@ -215,6 +215,9 @@ MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-c
 MODEL_CACHE_MAX_BYTES = env_int("MODEL_CACHE_MAX_GB", 0, minimum=0) * 10**9
 if not any(MODEL_CACHE_DIR.is_relative_to(root) for root in MODEL_STORE):
     MODEL_STORE.append(MODEL_CACHE_DIR)
+# The most of a GGUF header (metadata, vocabulary, tensor list) the cheap look at a checkpoint's
+# headers reads - in the web process for an admin upload: real models' headers take under 15 MB.
+GGUF_HEADER_MAX_BYTES = env_int("GGUF_HEADER_MAX_MB", 32, minimum=1) * 10**6
 
 # -- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_url(

@@ -90,6 +90,7 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("HUBS", "huggingface", "is not name=https://host"),
         ("HUBS", "mirror=https://hf-mirror.com/some/path", "without a path"),
         ("FINGERPRINT_PROCESSES", "0", "below the minimum of 1"),
+        ("GGUF_HEADER_MAX_MB", "0", "below the minimum of 1"),
         ("BLAS_THREADS", "-1", "below the minimum of 0"),
         ("BLAS_THREADS", "two", "is not a whole number"),
         ("DEMO_HUB_URL", "http://hub.example.org:8001", "loopback only"),
@@ -124,6 +125,7 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ("TIME_ZONE", "Europe/Berlin", "TIME_ZONE", "Europe/Berlin"),
         ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL", "redis://127.0.0.1:6379/3"),
         ("FINGERPRINT_PROCESSES", "3", "FINGERPRINT_PROCESSES", "3"),
+        ("GGUF_HEADER_MAX_MB", "64", "GGUF_HEADER_MAX_BYTES", "64000000"),
         ("BLAS_THREADS", "", "BLAS_THREADS", "0"),
         ("BLAS_THREADS", "1", "BLAS_THREADS", "1"),
         (
