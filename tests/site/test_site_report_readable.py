@@ -48,6 +48,8 @@ def crafted_report(verdict: str, **fields) -> FingerprintReport:
         methods=list(result["results"]),
         **fields,
     )
+    report.charts_labels = list(report.labels)  # drawn with the inputs' names as they are
+    report.save(update_fields=["charts_labels"])
     EvidenceArtifactFactory(published=True, kind="analysis", report=report)
     return report
 
