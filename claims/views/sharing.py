@@ -19,7 +19,6 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from claims.cards import Card, render_card
@@ -31,7 +30,7 @@ from provenance.fingerprint.headline import headline
 from provenance.fingerprint.methods import method_title
 from provenance.fingerprint.report import Z_STRONG
 
-CARD_CACHE_SECONDS = 3600
+CARD_CACHE_SECONDS = 3600  # how long a drawn card is kept server-side (keyed by what it says)
 CARD_ALT = "A card with the page's title and what it found, from Provenance."
 
 
@@ -93,20 +92,15 @@ def _report_card(report: FingerprintReport) -> Card:
 
 
 def _card_response(request: HttpRequest, kind: str, pk: int, card: Card) -> HttpResponse:
-    """The card as PNG, rendered once per content (cached), with an ETag and a public cache header."""
-    etag = '"' + hashlib.sha256(repr(card).encode()).hexdigest()[:32] + '"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is None:
-        key = f"og-card:{kind}:{pk}:{etag}"
-        png = cache.get(key)
-        if png is None:
-            png = render_card(card)
-            cache.set(key, png, CARD_CACHE_SECONDS)
-        response = HttpResponse(png, content_type="image/png")
-    else:
-        response = not_modified
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={CARD_CACHE_SECONDS}"
+    """The card as PNG, drawn once per content (kept under a digest of what it says). Its validators
+    and ``Cache-Control`` are every public read's (``claims.http_cache``): a card leaves shared caches
+    within ``HTTP_CACHE_SECONDS`` of its record's unpublishing, as the page does."""
+    key = f"og-card:{kind}:{pk}:" + hashlib.sha256(repr(card).encode()).hexdigest()[:32]
+    png = cache.get(key)
+    if png is None:
+        png = render_card(card)
+        cache.set(key, png, CARD_CACHE_SECONDS)
+    response = HttpResponse(png, content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
