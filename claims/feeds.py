@@ -1,26 +1,44 @@
 """RSS and Atom feeds: new and updated disputes, new claims; Atom feeds of new evidence and of new
 fingerprint reports (django.contrib.syndication).
 
-Items are the public records; descriptions are the sanitised Markdown, as on the pages.
+Items are the public records; descriptions are the sanitised Markdown, as on the pages. Every link
+is under ``SITE_URL`` (``claims.site_url``): the syndication framework would take the request's Host.
 """
 
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from claims.markdown import render_markdown
 from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
 from claims.models.visibility import public_name
 from claims.selectors import evidence_queryset, report_queryset
+from claims.site_url import site_url
 from claims.verdicts import verdict_of
 
 FEED_SIZE = 30
 
 
-class DisputeFeed(Feed):
+class SiteFeed(Feed):
+    page = "/"  # the page the feed follows
+    url_name = ""  # the feed's own route
+
+    def link(self) -> str:
+        return site_url(self.page)
+
+    def feed_url(self) -> str:
+        return site_url(reverse(self.url_name))
+
+    def item_link(self, item) -> str:
+        return site_url(item.get_absolute_url())
+
+
+class DisputeFeed(SiteFeed):
     title = "Provenance — disputes"
-    link = "/disputes/"
+    page = "/disputes/"
+    url_name = "claims:feed-disputes-rss"
     description = "New and updated AI provenance disputes."
 
     def items(self):
@@ -41,12 +59,14 @@ class DisputeFeed(Feed):
 
 class DisputeAtomFeed(DisputeFeed):
     feed_type = Atom1Feed
+    url_name = "claims:feed-disputes-atom"
     subtitle = DisputeFeed.description
 
 
-class ClaimFeed(Feed):
+class ClaimFeed(SiteFeed):
     title = "Provenance — claims"
-    link = "/claims/"
+    page = "/claims/"
+    url_name = "claims:feed-claims-rss"
     description = "New claims, rebuttals and counter-analyses, with the newsroom's assessment."
 
     def items(self):
@@ -77,13 +97,15 @@ class ClaimFeed(Feed):
 
 class ClaimAtomFeed(ClaimFeed):
     feed_type = Atom1Feed
+    url_name = "claims:feed-claims-atom"
     subtitle = ClaimFeed.description
 
 
-class EvidenceAtomFeed(Feed):
+class EvidenceAtomFeed(SiteFeed):
     feed_type = Atom1Feed
     title = "Provenance — evidence"
-    link = "/evidence/"
+    page = "/evidence/"
+    url_name = "claims:feed-evidence-atom"
     subtitle = description = "New evidence records: papers, statements, code, weights and analyses."
 
     def items(self):
@@ -105,12 +127,13 @@ class EvidenceAtomFeed(Feed):
         return item.updated_at
 
 
-class ReportAtomFeed(Feed):
+class ReportAtomFeed(SiteFeed):
     """Reports readers may see (their evidence record is public), newest first, with the verdict."""
 
     feed_type = Atom1Feed
     title = "Provenance — fingerprint reports"
-    link = "/reports/"
+    page = "/reports/"
+    url_name = "claims:feed-reports-atom"
     subtitle = description = "New fingerprint comparisons of AI model weights, with their verdicts."
 
     def items(self):

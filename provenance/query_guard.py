@@ -47,13 +47,20 @@ class ControlCharacterQueryMiddleware:
         name = parameter_with_control_character(request.GET)
         if name is None:
             return self.get_response(request)
-        message = "Control characters (such as NUL) are not allowed in query parameters."
-        if request.path_info.startswith(API_PREFIX):
-            field = name or "non_field_errors"
-            text = message if field == "non_field_errors" else f"{field}: {message}"
-            return JsonResponse(error_body("invalid", text, {field: [message]}), status=400)
-        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
-        return handler(request, SuspiciousOperation(message))
+        return refuse_parameter(
+            request, name, "Control characters (such as NUL) are not allowed in query parameters."
+        )
+
+
+def refuse_parameter(request, name: str, message: str):
+    """The 400 for query parameter ``name``: the API's error shape under ``/api/``, naming the
+    parameter; the site's 400 page (``handler400``) elsewhere."""
+    if request.path_info.startswith(API_PREFIX):
+        field = name or "non_field_errors"
+        text = message if field == "non_field_errors" else f"{field}: {message}"
+        return JsonResponse(error_body("invalid", text, {field: [message]}), status=400)
+    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
+    return handler(request, SuspiciousOperation(message))
 
 
 class IdConverter:

@@ -15,13 +15,24 @@ from django.core.exceptions import ValidationError
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from claims.site_url import on_site
 from provenance.query_guard import CONTROL_CHARACTERS
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
-class PagePagination(PageNumberPagination):
+class SiteLinks:
+    """``next`` and ``previous`` under ``SITE_URL`` (DRF builds them from the request's Host)."""
+
+    def get_next_link(self):
+        return on_site(super().get_next_link())
+
+    def get_previous_link(self):
+        return on_site(super().get_previous_link())
+
+
+class PagePagination(SiteLinks, PageNumberPagination):
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -29,7 +40,7 @@ class PagePagination(PageNumberPagination):
     page_query_description = "Page number, from 1."
 
 
-class NewestCursorPagination(CursorPagination):
+class NewestCursorPagination(SiteLinks, CursorPagination):
     """Newest record first, by id: unique (as a cursor needs) and the primary key index serves it,
     where sorting 10,000 claims by ``updated_at`` cost the database 25 ms a page. Incremental sync
     combines ``?updated_since=`` with ``?ordering=updated_at`` (only the changed rows are sorted)."""

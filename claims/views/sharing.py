@@ -25,6 +25,7 @@ from claims.cards import Card, render_card
 from claims.models import Claim, Dispute, FingerprintReport
 from claims.models.visibility import public_name
 from claims.selectors import claim_detail_queryset, report_queryset
+from claims.site_url import site_url
 from provenance.csp import embed_policy
 from provenance.fingerprint.headline import headline
 from provenance.fingerprint.methods import method_title
@@ -146,9 +147,9 @@ def share_context(request: HttpRequest, record) -> dict:
     if not record.is_public:
         return {}
     title, date, engine = _cite_facts(record)
-    url = request.build_absolute_uri(record.get_absolute_url())
+    url = site_url(record.get_absolute_url())
     embed_route = EMBED_ROUTES.get(type(record))
-    embed_url = request.build_absolute_uri(reverse(embed_route, args=[record.slug])) if embed_route else ""
+    embed_url = site_url(reverse(embed_route, args=[record.slug])) if embed_route else ""
     return {
         "cite": {
             "title": title,
@@ -158,7 +159,7 @@ def share_context(request: HttpRequest, record) -> dict:
             "engine_version": engine,
             "embed_url": embed_url,
         },
-        "og_image": request.build_absolute_uri(reverse(CARD_ROUTES[type(record)], args=[record.slug])),
+        "og_image": site_url(reverse(CARD_ROUTES[type(record)], args=[record.slug])),
         "og_image_alt": CARD_ALT,
     }
 
@@ -179,7 +180,7 @@ def claim_embed(request, slug: str):
     context = {
         "claim": claim,
         "page_title": claim.title,
-        "full_url": request.build_absolute_uri(claim.get_absolute_url()),
+        "full_url": site_url(claim.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_claim.html", context)
 
@@ -192,6 +193,6 @@ def report_embed(request, slug: str):
         "report": report,
         "page_title": f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}",
         "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
-        "full_url": request.build_absolute_uri(report.get_absolute_url()),
+        "full_url": site_url(report.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_report.html", context)
