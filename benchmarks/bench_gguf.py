@@ -7,11 +7,19 @@ CPU time and peak RSS (``ru_maxrss`` of the child: the kernel's high-water mark)
 peak RSS under 512 MB whatever the file's size. Usage::
 
     python benchmarks/bench_gguf.py --size-gb 2.1 [--dir /tmp/gguf-bench]
+
+``--metadata``: the header's memory instead (issue 22, item 17), the reader before (``--before``, a
+git revision, extracted to a temporary folder) and now on the same run, on the files of
+``tests/fingerprint/test_gguf_memory.py`` (a 200 MB ``u8`` array, vocabularies of 1 M and 3 M
+tokens): how far opening the checkpoint raises peak RSS above the imports, its CPU time, the ratios;
+then the 400 MB array and the 3 M vocabulary with 150 MB of address space left (``RLIMIT_AS``):
+what the CLI says.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -28,7 +36,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-gb", type=float, default=2.1)
     parser.add_argument("--dir", default="/tmp/provenance-gguf-bench")
+    parser.add_argument("--metadata", action="store_true", help="the header's memory, before and now")
+    parser.add_argument("--before", default="a1e4aa9", help="the revision of the reader before")
     args = parser.parse_args()
+    if args.metadata:
+        return metadata(Path(args.dir), args.before)
     from provenance.fingerprint.synthetic.gguf_writer import write_gguf_of_size
 
     path = Path(args.dir) / f"llama-{args.size_gb:g}GB-Q4_K_M.gguf"
@@ -58,6 +70,55 @@ def main() -> None:
     }
     print(out.stdout.splitlines()[1])
     print(json.dumps(result))
+
+
+def metadata(folder: Path, before_rev: str) -> None:
+    import tarfile
+    import tempfile
+
+    from provenance.fingerprint.synthetic.gguf_writer import write_gguf_with_metadata
+    from tests.fingerprint.test_gguf_memory import probe
+
+    cases = {"array-200MB": {"array_bytes": 200 * 2**20}, "array-400MB": {"array_bytes": 400 * 2**20}}
+    cases |= {"tokens-1M": {"tokens": 10**6}, "tokens-3M": {"tokens": 3 * 10**6}}
+    files = {}
+    for name, spec in cases.items():
+        files[name] = folder / f"metadata-{name}.gguf"
+        if not files[name].exists():
+            write_gguf_with_metadata(files[name], **spec)
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", before_rev, "provenance"], cwd=ROOT, capture_output=True, check=True
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(tmp, filter="data")
+        code = {"before": Path(tmp), "now": ROOT}
+        for name in ("array-200MB", "tokens-1M", "tokens-3M"):
+            row = {"file": name}
+            for when, root in code.items():
+                out = probe(files[name], code=root)
+                row[when] = (
+                    json.loads(out.stdout.splitlines()[-1]) if out.returncode == 0 else out.stderr[-300:]
+                )
+            b, n = row["before"], row["now"]
+            row["peak_ratio"] = round(b["grew_mb"] / max(n["grew_mb"], 1), 1)  # MB above the imports, floor 1
+            row["cpu_ratio"] = round(b["cpu_s"] / max(n["cpu_s"], 0.01), 2)
+            print(json.dumps(row))
+        for name in ("array-400MB", "tokens-3M"):
+            for when, root in code.items():
+                out = probe(files[name], 150, code=root)
+                said = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+                print(
+                    json.dumps(
+                        {
+                            "file": name,
+                            "address_space": "+150 MB",
+                            "code": when,
+                            "exit": out.returncode,
+                            "said": said,
+                        }
+                    )
+                )
 
 
 if __name__ == "__main__":

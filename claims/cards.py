@@ -36,7 +36,8 @@ class Card:
     headline: str  # the verdict or assessment in words
     tone: str = "neutral"
     footer: str = ""
-    # (label, distance from the null in standard deviations, counts as evidence) per method.
+    # (label, distance from the null in standard deviations - for an exact p, the Gaussian sd of the same
+    # tail - counts as evidence) per method, from ``headline.evidence_rows``.
     bars: list[tuple[str, float, bool]] = field(default_factory=list)
     threshold: float | None = None
 
@@ -96,6 +97,6 @@ def _draw_bars(fig, card: Card, *, left: float) -> None:
     ticks = [0, 3, 10, 100, 1000]
     ax.set_xticks([math.log10(1 + t) for t in ticks], labels=[str(t) for t in ticks], fontsize=11)
     ax.set_xlim(0, max([*values, math.log10(1 + (card.threshold or 10))]) * 1.1)
-    ax.set_title("distance from unrelated pairs (σ)", fontsize=12, color="#444c56")
+    ax.set_title("distance from unrelated pairs (σ of equal rarity)", fontsize=12, color="#444c56")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

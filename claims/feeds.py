@@ -1,7 +1,10 @@
 """RSS and Atom feeds: new and updated disputes, new claims; Atom feeds of new evidence and of new
 fingerprint reports (django.contrib.syndication).
 
-Items are the public records; descriptions are the sanitised Markdown, as on the pages. Every link
+Items are the public records; descriptions are the sanitised Markdown, as on the pages. Every name
+in an item is the reader's name of that record (``public_name``), so a retracted record reads
+"… (record retracted by Provenance on <date>)" here as on the pages (``claims.models.public_state``),
+and a retracted item's description starts with the retraction note. Every link
 is under ``SITE_URL`` (``claims.site_url``): the syndication framework would take the request's Host.
 """
 
@@ -10,15 +13,26 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from claims.markdown import render_markdown
 from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
+from claims.models.public_state import retraction_of
 from claims.models.visibility import public_name
 from claims.selectors import evidence_queryset, report_queryset
 from claims.site_url import site_url
 from claims.verdicts import verdict_of
+from provenance.fingerprint.headline import headline
 
 FEED_SIZE = 30
+
+
+def with_retraction(record, description: str) -> str:
+    """An item's description, preceded by the retraction and its note when ``record`` is retracted."""
+    retraction = retraction_of(record)
+    if retraction is None:
+        return description
+    return f"<p><strong>{retraction.label}.</strong></p>{render_markdown(retraction.note)}{description}"
 
 
 class SiteFeed(Feed):
@@ -45,10 +59,10 @@ class DisputeFeed(SiteFeed):
         return Dispute.objects.public().order_by("-updated_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, item: Dispute) -> str:
-        return ("[Retracted] " if item.status == Dispute.Status.RETRACTED else "") + item.title
+        return public_name(item)
 
     def item_description(self, item: Dispute) -> str:
-        return render_markdown(item.summary)
+        return with_retraction(item, render_markdown(item.summary))
 
     def item_pubdate(self, item: Dispute):
         return item.published_at
@@ -77,10 +91,12 @@ class ClaimFeed(SiteFeed):
         )
 
     def item_title(self, item: Claim) -> str:
-        return f"{public_name(item.claimant)}: {item.title} ({item.get_assessment_display()})"
+        return (
+            f"{public_name(item.claimant)}: {public_name(item)} (assessment: {item.get_assessment_display()})"
+        )
 
     def item_description(self, item: Claim) -> str:
-        return render_markdown(item.statement)
+        return with_retraction(item, render_markdown(item.statement))
 
     def item_author_name(self, item: Claim) -> str:
         return public_name(item.claimant)
@@ -92,7 +108,7 @@ class ClaimFeed(SiteFeed):
         return item.updated_at
 
     def item_categories(self, item: Claim):
-        return [item.get_kind_display(), item.dispute.title]
+        return [item.get_kind_display(), public_name(item.dispute)]
 
 
 class ClaimAtomFeed(ClaimFeed):
@@ -112,10 +128,10 @@ class EvidenceAtomFeed(SiteFeed):
         return evidence_queryset().order_by("-published_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, item: EvidenceArtifact) -> str:
-        return f"{item.title} ({item.get_kind_display()})"
+        return f"{public_name(item)} ({item.get_kind_display()})"
 
     def item_description(self, item: EvidenceArtifact) -> str:
-        return render_markdown(item.description)
+        return with_retraction(item, render_markdown(item.description))
 
     def item_author_name(self, item: EvidenceArtifact) -> str:
         return public_name(item.author)
@@ -142,10 +158,14 @@ class ReportAtomFeed(SiteFeed):
     def item_title(self, item: FingerprintReport) -> str:
         verdict = verdict_of(item.result)
         outcome = verdict.label if verdict else item.get_status_display()
-        return f"{item.checkpoint_a.model} vs {item.checkpoint_b.model}: {outcome}"
+        return f"{item.public_title}: {outcome}"
 
     def item_description(self, item: FingerprintReport) -> str:
-        return render_markdown((item.result or {}).get("summary") or item.summary)
+        text = render_markdown(item.summary_as_read)
+        said = headline(item.result) if item.status == FingerprintReport.Status.SUCCEEDED else None
+        if said is not None and said.caveat:  # it travels with every "no evidence" verdict
+            text = format_html("<p><strong>{}</strong></p>", said.caveat) + text
+        return text
 
     def item_pubdate(self, item: FingerprintReport):
         return item.evidence.published_at or item.requested_at

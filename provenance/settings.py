@@ -30,7 +30,7 @@ from provenance.env import (
     env_timezone,
     env_url,
 )
-from provenance.fingerprint.sources import DEFAULT_GIT_HOSTS, DEFAULT_HUBS, parse_hubs
+from provenance.fingerprint.sources import DEFAULT_GIT_HOSTS, DEFAULT_HUBS, parse_git_hosts, parse_hubs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -165,8 +165,10 @@ MODEL_STORE = [Path(p).resolve() for p in env_list("MODEL_STORE", [str(VAR_DIR /
 # -- Model hubs (README "Model hubs"): where checkpoints named by repository ID are fetched from ---
 # ``name=https://host[|redirect-host...]`` separated by commas; a source names one of these, never a URL.
 _HUBS = env_str("HUBS") or DEFAULT_HUBS
+# Seconds a hub may take to connect or to send the next bytes of any answer (listing, headers, file).
+HUB_TIMEOUT_SECONDS = env_int("HUB_TIMEOUT_SECONDS", 30, minimum=1)
 try:
-    HUBS = parse_hubs(_HUBS)
+    HUBS = parse_hubs(_HUBS, timeout=HUB_TIMEOUT_SECONDS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"HUBS={_HUBS!r}: {exc}.") from None
 # make run's local demo hub (manage.py serve_demo_hub): when set, a hub named "demo" at this
@@ -174,13 +176,17 @@ except ValueError as exc:
 DEMO_HUB_URL = env_str("DEMO_HUB_URL")
 if DEMO_HUB_URL:
     try:
-        HUBS |= parse_hubs(f"demo={DEMO_HUB_URL}|localhost")
+        HUBS |= parse_hubs(f"demo={DEMO_HUB_URL}|localhost", timeout=HUB_TIMEOUT_SECONDS)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DEMO_HUB_URL={DEMO_HUB_URL!r}: {exc}.") from None
     if urlsplit(DEMO_HUB_URL).hostname not in ("127.0.0.1", "localhost"):
         raise ImproperlyConfigured(f"DEMO_HUB_URL={DEMO_HUB_URL!r}: the demo hub serves loopback only.")
 # Git repositories with LFS (GitCode, GitHub...): URL prefixes a git source must start with.
-GIT_HOSTS = env_list("GIT_HOSTS", DEFAULT_GIT_HOSTS.split(","))
+_GIT_HOSTS = env_str("GIT_HOSTS", DEFAULT_GIT_HOSTS)  # blank: no git source is allowed
+try:
+    GIT_HOSTS = parse_git_hosts(_GIT_HOSTS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"GIT_HOSTS={_GIT_HOSTS!r}: {exc}.") from None
 HF_TOKEN = env_str("HF_TOKEN")  # for gated and private repositories; never shown or logged
 # Downloaded checkpoints live here; it is read like the model store, so it joins MODEL_STORE.
 MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-cache")).resolve()
@@ -189,6 +195,9 @@ MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR") or str(MODEL_STORE[0] / "hub-c
 MODEL_CACHE_MAX_BYTES = env_int("MODEL_CACHE_MAX_GB", 0, minimum=0) * 10**9
 if not any(MODEL_CACHE_DIR.is_relative_to(root) for root in MODEL_STORE):
     MODEL_STORE.append(MODEL_CACHE_DIR)
+# The most of a GGUF header (metadata, vocabulary, tensor list) the cheap look at a checkpoint's
+# headers reads - in the web process for an admin upload: real models' headers take under 15 MB.
+GGUF_HEADER_MAX_BYTES = env_int("GGUF_HEADER_MAX_MB", 32, minimum=1) * 10**6
 
 # -- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_url(
@@ -222,6 +231,8 @@ if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
 # -- Source archiving (README "Source archiving"): capturing and watching cited URLs -------------
 ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_MB", 50, minimum=1) * 2**20  # per response body
+# per capture: every body a page loads, together; past it the page's further requests are refused and listed
+ARCHIVE_CAPTURE_MAX_BYTES = env_int("ARCHIVE_CAPTURE_MAX_MB", 200, minimum=1) * 2**20
 ARCHIVE_TIMEOUT_SECONDS = env_int("ARCHIVE_TIMEOUT_SECONDS", 60, minimum=1)  # whole capture, browser included
 ARCHIVE_MAX_REDIRECTS = env_int("ARCHIVE_MAX_REDIRECTS", 10, minimum=0)
 # host:port pairs that may resolve to a non-public address. For the test suite's local server only:
@@ -234,6 +245,11 @@ ARCHIVE_WATCH_BATCH = env_int("ARCHIVE_WATCH_BATCH", 50, minimum=1)
 ARCHIVE_CHANGE_SIMILARITY_PERCENT = env_int("ARCHIVE_CHANGE_SIMILARITY_PERCENT", 70, minimum=0)
 if ARCHIVE_CHANGE_SIMILARITY_PERCENT > 100:
     raise ImproperlyConfigured("ARCHIVE_CHANGE_SIMILARITY_PERCENT is a percentage: 0 to 100.")
+# A source that gives no answer (no DNS, no connection) is suggested "removed" only after this many
+# checks in a row, the first and the last this many days apart, each while other hosts answered
+# (claims.pipeline.watch): an offline archive never declares its sources dead.
+ARCHIVE_GONE_AFTER_FAILURES = env_int("ARCHIVE_GONE_AFTER_FAILURES", 4, minimum=2)
+ARCHIVE_GONE_AFTER_DAYS = env_int("ARCHIVE_GONE_AFTER_DAYS", 3, minimum=1)
 
 # The per-model pass: files of one checkpoint passed by this many processes at once (default: the
 # cores this process may use), and, from this many files up, one Celery task per file so that every

@@ -16,6 +16,8 @@ from datetime import date
 
 from django.db import models
 from django.utils import timezone
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from claims.models import (
@@ -233,3 +235,23 @@ def _mark(row: models.Model, world: World) -> None:
         row.slug = marker.lower()
     if model is Checkpoint:
         row.revision = marker
+
+
+def fuzz_settings(worlds: int):
+    """The fuzzers' hypothesis settings: ``worlds`` examples, no deadline, no shrinking (a failure
+    names the URL and the marker; shrinking a world would only cost minutes)."""
+    return hypothesis_settings(
+        max_examples=worlds,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+def unthrottled(settings) -> None:
+    """Thousands of anonymous requests: rates no world reaches (the throttle has its own tests)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute", "editor": "1000000/minute"},
+    }

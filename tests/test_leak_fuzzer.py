@@ -22,10 +22,10 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from claims.api.filters import RelatedFilter, related_model
 from claims.models import (
     AIModel,
     Checkpoint,
@@ -36,7 +36,8 @@ from claims.models import (
     FingerprintReport,
     Party,
 )
-from tests.leak_world import World, build_world
+from claims.models.visibility import is_public
+from tests.leak_world import World, build_world, fuzz_settings, unthrottled
 
 WORLDS = int(os.environ.get("LEAK_FUZZ_WORLDS", "60"))
 
@@ -178,6 +179,26 @@ def _query_variants(urls: list[tuple[str, str]], world: World) -> list[tuple[str
     return variants
 
 
+def _relation_filter_probes(world: World) -> list[tuple[str, str]]:
+    """(URL with a hidden row's slug, the same URL with an unknown slug) for every relation filter of
+    every API list (``claims.api.filters.RelatedFilter``) and every hidden row of the model it names:
+    the two must answer alike."""
+    probes = []
+    for name, params in ROUTES:
+        if params or not name.startswith("api:") or not name.endswith("-list"):
+            continue
+        url = reverse(name)
+        filterset = getattr(getattr(resolve(url).func, "cls", None), "filterset_class", None)
+        for field, spec in (filterset.base_filters if filterset else {}).items():
+            if not isinstance(spec, RelatedFilter):
+                continue
+            targets = {related_model(filterset._meta.model, path) for path in spec.paths}
+            hidden = [r for r in world.rows if type(r) in targets and hasattr(r, "slug") and not is_public(r)]
+            for row in hidden:
+                probes.append((f"{url}?{urlencode({field: row.slug})}", f"{url}?{field}=no-such-{row.pk}"))
+    return probes
+
+
 def _text(response) -> str:
     body = b"".join(response.streaming_content) if response.streaming else response.content
     headers = "\n".join(f"{k}: {v}" for k, v in response.items())
@@ -186,23 +207,12 @@ def _text(response) -> str:
 
 @pytest.mark.django_db
 def test_no_unpublished_name_reaches_an_anonymous_reader_on_any_public_url(settings):
-    # Thousands of anonymous requests: rates no world reaches (the throttle has its own tests).
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute", "editor": "1000000/minute"},
-    }
+    unthrottled(settings)
     client = Client()
     answered: Counter[str] = Counter()
     requested = Counter()
 
-    @hypothesis_settings(
-        max_examples=WORLDS,
-        deadline=None,
-        database=None,
-        # A failure names the URL and the marker; shrinking a world would only cost minutes.
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(WORLDS)
     @given(st.data())
     def one_world(data):
         caches["api_throttle"].clear()
@@ -218,10 +228,18 @@ def test_no_unpublished_name_reaches_an_anonymous_reader_on_any_public_url(setti
                 assert not leaked, f"{url} shows {leaked} (status {response.status_code})"
                 if response.status_code == 200:
                     answered[route] += 1
+            for hidden, unknown in _relation_filter_probes(world):
+                response, expected = client.get(hidden), client.get(unknown)
+                requested["relation filters"] += 1
+                assert response.status_code == expected.status_code == 200, (hidden, response.status_code)
+                leaked = [m for m in world.markers if m in _text(response)]
+                assert not leaked, f"{hidden} shows {leaked}"
+                assert response.content == expected.content, f"{hidden} answers unlike an unknown slug"
             transaction.set_rollback(True)
 
     one_world()
     # Not a vacuous pass: every route was requested, and answered 200 in some world.
+    assert requested.pop("relation filters", 0) > 0
     assert set(requested) == set(READABLE), set(READABLE) ^ set(requested)
     missing = [name for name in READABLE if name not in NEVER_OK and not answered[name]]
     assert not missing, f"never answered 200 (requested {dict(requested)}): {missing}"

@@ -90,10 +90,18 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("HUBS", "huggingface", "is not name=https://host"),
         ("HUBS", "mirror=https://hf-mirror.com/some/path", "without a path"),
         ("FINGERPRINT_PROCESSES", "0", "below the minimum of 1"),
+        ("GGUF_HEADER_MAX_MB", "0", "below the minimum of 1"),
         ("BLAS_THREADS", "-1", "below the minimum of 0"),
         ("BLAS_THREADS", "two", "is not a whole number"),
         ("DEMO_HUB_URL", "http://hub.example.org:8001", "loopback only"),
         ("PAGE_CACHE_SECONDS", "an hour", "is not a whole number"),
+        ("GIT_HOSTS", "ext::sh", "is not a git host prefix"),
+        ("GIT_HOSTS", "https://gitcode.com/,ssh://git@github.com/", "is not a git host prefix"),
+        ("HUB_TIMEOUT_SECONDS", "0", "below the minimum of 1"),
+        ("ARCHIVE_CAPTURE_MAX_MB", "lots", "is not a whole number"),
+        ("ARCHIVE_GONE_AFTER_FAILURES", "1", "below the minimum of 2"),
+        ("ARCHIVE_GONE_AFTER_DAYS", "0", "below the minimum of 1"),
+        ("ARCHIVE_GONE_AFTER_DAYS", "a week", "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -117,6 +125,7 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ("TIME_ZONE", "Europe/Berlin", "TIME_ZONE", "Europe/Berlin"),
         ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL", "redis://127.0.0.1:6379/3"),
         ("FINGERPRINT_PROCESSES", "3", "FINGERPRINT_PROCESSES", "3"),
+        ("GGUF_HEADER_MAX_MB", "64", "GGUF_HEADER_MAX_BYTES", "64000000"),
         ("BLAS_THREADS", "", "BLAS_THREADS", "0"),
         ("BLAS_THREADS", "1", "BLAS_THREADS", "1"),
         (
@@ -127,6 +136,10 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ),
         ("DEMO_HUB_URL", "http://127.0.0.1:8001", "HUBS['demo'].endpoint", "http://127.0.0.1:8001"),
         ("PAGE_CACHE_SECONDS", "0", "PAGE_CACHE_SECONDS", "0"),
+        # A prefix is whole host names: https://gitcode.com never admits https://gitcode.com.evil.example.
+        ("GIT_HOSTS", "https://gitcode.com", "GIT_HOSTS", "['https://gitcode.com/']"),
+        ("HUB_TIMEOUT_SECONDS", "5", "HUBS['huggingface'].timeout", "5"),
+        ("ARCHIVE_GONE_AFTER_FAILURES", "6", "ARCHIVE_GONE_AFTER_FAILURES", "6"),
         # A cache outside the model store joins it: the engine may read what was downloaded.
         ("MODEL_CACHE_DIR", "/srv/hub-cache", "MODEL_STORE[-1]", "/srv/hub-cache"),
     ],

@@ -29,7 +29,7 @@ def test_a_retracted_record_stays_visible_with_its_note(client):
         retraction_note="The *source* was forged.",
     )
     page = client.get(claim.get_absolute_url()).content.decode()
-    assert "Retracted" in page and "The <em>source</em> was forged." in page
+    assert "Record retracted by Provenance on" in page and "The <em>source</em> was forged." in page
 
 
 def test_markdown_on_a_public_page_is_sanitised(client):

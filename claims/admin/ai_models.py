@@ -120,7 +120,7 @@ class AIModelAdmin(PublicRecordAdmin):
         for checkpoint in formset.save(commit=False):
             services.checkpoint_save(checkpoint=checkpoint, user=request.user, reason=reason)
         for checkpoint in formset.deleted_objects:
-            formset.delete_existing(checkpoint)
+            services.record_delete(record=checkpoint, user=request.user, reason=reason)
         return None
 
 
@@ -149,7 +149,9 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
 
     def save_model(self, request, obj, form, change):
         services.checkpoint_save(
-            checkpoint=obj, user=request.user, reason=form.cleaned_data.get("change_reason") or ""
+            checkpoint=obj,
+            user=request.user,
+            reason=form.cleaned_data.get("change_reason") or self.revert_reason(request),
         )
 
     @admin.action(description="Compare with… (one checkpoint: choose the other; two: request the report)")

@@ -12,6 +12,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -76,9 +77,49 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form has applied its fields to ``obj``; the service validates the whole row and saves it.
+        # An editor's reason is written for readers; a revert's own note is internal.
+        reason = self.change_reason(form)
         services.record_save(
-            record=obj, user=request.user, reason=self.change_reason(form), reason_public=True
+            record=obj,
+            user=request.user,
+            reason=reason or self.revert_reason(request),
+            reason_public=bool(reason),
         )
+
+    # -- history: "Revert" is an edit of the record as it is now ----------------------------------
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """django-simple-history's "Revert", as the record's own change form with the fields that
+        form edits filled in from that version, saved like any edit (``save_model``: the service).
+
+        So a revert never brings back an editorial state - a retraction and its note, a publication
+        change only through publish / unpublish / retract, with their checks - nor what the pipeline
+        computed, and a field read-only on the record now (a published slug) stays read-only.
+        (simple-history's own view saved the whole old row, status and note included, and failed
+        with a 500 on a published version, whose slug the form no longer has.)"""
+        history = self.model.history.model
+        version = get_object_or_404(
+            history, **{self.opts.pk.attname: unquote(object_id), "history_id": unquote(version_id)}
+        )
+        request.revert_to = version
+        title = f"Revert “{version.instance}” to the version of {version.history_date:%Y-%m-%d %H:%M}"
+        return self.changeform_view(
+            request, object_id, extra_context={"title": title, **(extra_context or {})}
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        record = super().get_object(request, object_id, from_field)
+        version = getattr(request, "revert_to", None)
+        if record is not None and version is not None:
+            editable = set(self.get_form(request, record, change=True).base_fields)
+            for field in record._meta.concrete_fields:
+                if field.name in editable:
+                    setattr(record, field.attname, getattr(version, field.attname))
+        return record
+
+    @staticmethod
+    def revert_reason(request) -> str:
+        version = getattr(request, "revert_to", None)
+        return f"Reverted to the version of {version.history_date:%Y-%m-%d %H:%M}" if version else ""
 
     def save_formset(self, request, form, formset, change):
         """Inline rows are written through the same service as the page's record, with its reason."""
@@ -89,6 +130,14 @@ class KnowledgeBaseAdmin(SimpleHistoryAdmin):
         for row in rows:
             services.record_save(record=row, user=request.user, reason=reason, reason_public=True)
         formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        # The delete view and "delete selected" go through the service: a deleted row leaves every
+        # cached page, API read and export of the public content version it was in.
+        services.record_delete(record=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.records_delete(records=queryset, user=request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -123,7 +123,7 @@ class EvidenceArtifactAdmin(PublicRecordAdmin):
             report.slug,
             status_badge_html(report.status, report.get_status_display()),
             verdict,
-            render_markdown(report.summary) if report.summary else "",
+            render_markdown(report.summary_as_read) if report.summary else "",
         )
 
     @admin.display(description="published", ordering="published_on")

@@ -247,7 +247,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
 
     @admin.display(description="summary")
     def summary_html(self, obj):
-        return render_markdown(obj.summary) if obj.summary else "—"
+        return render_markdown(obj.summary_as_read) if obj.summary else "—"
 
     @admin.display(description="scores against their null")
     def scores(self, obj):

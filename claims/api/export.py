@@ -88,7 +88,13 @@ def _checkpoint_key(checkpoint: Checkpoint) -> dict:
     return {"model": checkpoint.model.slug, "revision": checkpoint.revision}
 
 
+# Stored text about the inputs of a report, exported as readers see it (FingerprintReport.relabel).
+AS_READ = {(FingerprintReport, name): f"{name}_as_read" for name in ("result", "summary", "charts")}
+
+
 def _value(record: models.Model, name: str, public_ids: dict) -> Any:
+    if (type(record), name) in AS_READ:
+        return getattr(record, AS_READ[type(record), name])
     field = record._meta.get_field(name)
     if field.is_relation:
         related = getattr(record, name)

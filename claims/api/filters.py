@@ -1,10 +1,19 @@
 """Query filters (django-filter) per collection. Relations are filtered by slug; dates by ranges
 (``*_after`` / ``*_before``, inclusive); ``updated_since`` (ISO 8601) gives what changed since a
-client's last sync."""
+client's last sync.
+
+One rule for every relation filter (``?dispute=``, ``?parent=``, ``?claimant=``, ...): it matches
+through related records this reader may see - public ones (``claims.models.visibility``), or any
+for a reader who sees that model's drafts (an editor previewing, or an API user with its ``view``
+permission). So a draft's slug answers exactly as an unknown slug does: it never confirms that the
+draft exists or what it is related to. The site's index pages (``claims.selectors.browse``) use
+these same FilterSets.
+"""
 
 from __future__ import annotations
 
 import django_filters as df
+from django.db import models
 from django.db.models import Q
 from rest_framework.filters import SearchFilter
 
@@ -21,6 +30,7 @@ from claims.models import (
     Party,
 )
 from claims.models.base import PublicRecord
+from claims.models.visibility import can_view_drafts, public_q
 from claims.verdicts import VERDICT_CHOICES
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds; larger numbers are a 400, not a 500
@@ -45,7 +55,41 @@ class RecordSearchFilter(SearchFilter):
         return search.matching(queryset, text)
 
 
-class _Base(df.FilterSet):
+def related_model(model: type[models.Model], path: str) -> type[models.Model]:
+    """The model a relation path (``"checkpoint_a__model"``) of ``model`` ends at."""
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+class _Readers(df.FilterSet):
+    """``preview``: whether the reader sees drafts (the site's index pages say); None (the API): from
+    the request's user and each related model's ``view`` permission."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, preview: bool | None = None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.preview = preview
+
+    def sees_drafts(self, model: type[models.Model]) -> bool:
+        if self.preview is not None:
+            return self.preview
+        return can_view_drafts(getattr(self.request, "user", None), model)
+
+    def related(self, queryset, value: str, *paths: str, extra: Q | None = None):
+        """The rows of ``queryset`` related through any of ``paths`` to the record with slug ``value``
+        that this reader may see (module docstring), each row once however many rows join.
+        ``extra``: a further condition on the same joined rows (a dispute role's ``role``)."""
+        matches = Q()
+        for path in paths:
+            target = related_model(queryset.model, path)
+            condition = Q(**{f"{path}__slug": value}) & (extra or Q())
+            if not self.sees_drafts(target):
+                condition &= public_q(target, f"{path}__")
+            matches |= condition
+        return queryset.filter(pk__in=queryset.model._default_manager.filter(matches).values("pk"))
+
+
+class _Base(_Readers):
     updated_since = df.IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
@@ -60,28 +104,37 @@ class _Public(_Base):
     )
 
 
-def _slug(field_name: str, help_text: str) -> df.CharFilter:
-    return df.CharFilter(field_name=field_name, help_text=help_text)
+class RelatedFilter(df.CharFilter):
+    """A related record's slug through ``paths`` (any of them), under the module's one rule."""
 
-
-class _ManySlugFilter(df.CharFilter):
-    """A to-many relation's slug, as a subquery: a record matches once, however many rows join."""
+    def __init__(self, *paths: str, help_text: str):
+        super().__init__(field_name=paths[0], help_text=help_text)
+        self.paths = paths
 
     def filter(self, qs, value):
         if value in df.constants.EMPTY_VALUES:
             return qs
-        model = qs.model
-        return qs.filter(pk__in=model._default_manager.filter(**{self.field_name: value}).values("pk"))
+        return self.parent.related(qs, value, *self.paths, extra=self.condition())
+
+    def condition(self) -> Q | None:
+        """A further condition on the related rows (overridden)."""
+        return None
+
+
+class _RoleParty(RelatedFilter):
+    """A party with a role in the dispute; with ``?role=``, a role of that kind."""
+
+    def condition(self) -> Q | None:
+        role = self.parent.form.cleaned_data.get("role")
+        return Q(roles__role=role) if role else None
 
 
 class PartyFilter(_Public):
     kind = df.ChoiceFilter(choices=Party.Kind.choices, help_text="Kind of party.")
-    parent = _slug("parent__slug", "Slug of the parent organisation.")
+    parent = RelatedFilter("parent", help_text="Slug of the parent organisation.")
     country = df.CharFilter(lookup_expr="iexact", help_text="Country (case-insensitive).")
     identity_verified = df.BooleanFilter(help_text="Whether the newsroom knows who is behind the name.")
-    dispute = _ManySlugFilter(
-        field_name="disputes__slug", help_text="Slug of a dispute the party has a role in."
-    )
+    dispute = RelatedFilter("disputes", help_text="Slug of a dispute the party has a role in.")
 
     class Meta:
         model = Party
@@ -89,19 +142,17 @@ class PartyFilter(_Public):
 
 
 class AIModelFilter(_Public):
-    developer = _slug("developer__slug", "Slug of the developer (party).")
-    party = _slug("developer__slug", "Slug of the developer (party); same as `developer`.")
+    developer = RelatedFilter("developer", help_text="Slug of the developer (party).")
+    party = RelatedFilter("developer", help_text="Slug of the developer (party); same as `developer`.")
     family = df.CharFilter(lookup_expr="iexact", help_text="Model family, e.g. Qwen2.5.")
-    declared_base = _slug("declared_base__slug", "Slug of the declared base model.")
+    declared_base = RelatedFilter("declared_base", help_text="Slug of the declared base model.")
     released_after = df.DateFilter(
         field_name="release_date", lookup_expr="gte", help_text="Released on or after."
     )
     released_before = df.DateFilter(
         field_name="release_date", lookup_expr="lte", help_text="Released on or before."
     )
-    dispute = _ManySlugFilter(
-        field_name="disputes__slug", help_text="Slug of a dispute the model is at stake in."
-    )
+    dispute = RelatedFilter("disputes", help_text="Slug of a dispute the model is at stake in.")
 
     class Meta:
         model = AIModel
@@ -109,7 +160,7 @@ class AIModelFilter(_Public):
 
 
 class CheckpointFilter(_Base):
-    model = _slug("model__slug", "Slug of the AI model.")
+    model = RelatedFilter("model", help_text="Slug of the AI model.")
     format = df.ChoiceFilter(choices=Checkpoint.Format.choices, help_text="File format.")
     content_hash = df.CharFilter(help_text="SHA-256 content hash of the weights.")
 
@@ -119,13 +170,13 @@ class CheckpointFilter(_Base):
 
 
 class DisputeFilter(_Public):
-    party = df.CharFilter(method="filter_party", help_text="Slug of a party with any role in the dispute.")
+    party = _RoleParty("roles__party", help_text="Slug of a party with any role in the dispute.")
     role = df.ChoiceFilter(
         choices=DisputeParty.Role.choices,
         method="filter_role",
         help_text="With `party`: only disputes where that party has this role.",
     )
-    model = _ManySlugFilter(field_name="models_at_stake__slug", help_text="Slug of an AI model at stake.")
+    model = RelatedFilter("models_at_stake", help_text="Slug of an AI model at stake.")
     started_after = df.DateFilter(
         field_name="started_on", lookup_expr="gte", help_text="Started on or after."
     )
@@ -140,25 +191,22 @@ class DisputeFilter(_Public):
         model = Dispute
         fields = ["status", "party", "model", "started_after", "started_before", "open", "updated_since"]
 
-    def filter_party(self, queryset, name, value):
-        role = self.form.cleaned_data.get("role")
-        rows = Q(roles__party__slug=value) & (Q(roles__role=role) if role else Q())
-        return queryset.filter(pk__in=Dispute.objects.filter(rows).values("pk"))
-
     def filter_role(self, queryset, name, value):
         return queryset  # applied by filter_party
 
 
 class ClaimFilter(_Public):
-    dispute = _slug("dispute__slug", "Slug of the dispute.")
-    claimant = _slug("claimant__slug", "Slug of the party that made the claim.")
-    party = _slug("claimant__slug", "Slug of the party that made the claim; same as `claimant`.")
-    model = df.CharFilter(
-        method="filter_model", help_text="Slug of an AI model, as subject or alleged source."
+    dispute = RelatedFilter("dispute", help_text="Slug of the dispute.")
+    claimant = RelatedFilter("claimant", help_text="Slug of the party that made the claim.")
+    party = RelatedFilter("claimant", help_text="Slug of the party that made the claim; same as `claimant`.")
+    model = RelatedFilter(
+        "subject_model",
+        "alleged_source_model",
+        help_text="Slug of an AI model, as subject or alleged source.",
     )
     kind = df.ChoiceFilter(choices=Claim.Kind.choices, help_text="Kind of claim.")
     assessment = df.ChoiceFilter(choices=Claim.Assessment.choices, help_text="The newsroom's assessment.")
-    responds_to = _slug("responds_to__slug", "Slug of the claim answered (its rebuttals).")
+    responds_to = RelatedFilter("responds_to", help_text="Slug of the claim answered (its rebuttals).")
     is_response = df.BooleanFilter(
         field_name="responds_to",
         lookup_expr="isnull",
@@ -175,15 +223,12 @@ class ClaimFilter(_Public):
             "is_response", "made_after", "made_before", "updated_since",
         ]  # fmt: skip
 
-    def filter_model(self, queryset, name, value):
-        return queryset.filter(Q(subject_model__slug=value) | Q(alleged_source_model__slug=value))
-
 
 class EvidenceFilter(_Public):
     kind = df.ChoiceFilter(choices=EvidenceArtifact.Kind.choices, help_text="Kind of artifact.")
-    author = _slug("author__slug", "Slug of the party that published it.")
-    party = _slug("author__slug", "Slug of the party that published it; same as `author`.")
-    claim = df.CharFilter(method="filter_claim", help_text="Slug of a claim it is linked to.")
+    author = RelatedFilter("author", help_text="Slug of the party that published it.")
+    party = RelatedFilter("author", help_text="Slug of the party that published it; same as `author`.")
+    claim = RelatedFilter("links__claim", help_text="Slug of a claim it is linked to.")
     published_after = df.DateFilter(
         field_name="published_on", lookup_expr="gte", help_text="Published on or after."
     )
@@ -204,15 +249,12 @@ class EvidenceFilter(_Public):
             "updated_since",
         ]
 
-    def filter_claim(self, queryset, name, value):
-        return queryset.filter(pk__in=EvidenceLink.objects.filter(claim__slug=value).values("evidence_id"))
 
-
-class EvidenceLinkFilter(df.FilterSet):
-    claim = _slug("claim__slug", "Slug of the claim.")
-    evidence = _slug("evidence__slug", "Slug of the evidence artifact.")
+class EvidenceLinkFilter(_Readers):
+    claim = RelatedFilter("claim", help_text="Slug of the claim.")
+    evidence = RelatedFilter("evidence", help_text="Slug of the evidence artifact.")
     stance = df.ChoiceFilter(choices=EvidenceLink.Stance.choices, help_text="supports, refutes or context.")
-    dispute = _slug("claim__dispute__slug", "Slug of the claim's dispute.")
+    dispute = RelatedFilter("claim__dispute", help_text="Slug of the claim's dispute.")
 
     class Meta:
         model = EvidenceLink
@@ -221,7 +263,9 @@ class EvidenceLinkFilter(df.FilterSet):
 
 class ReportFilter(_Base):
     status = df.ChoiceFilter(choices=FingerprintReport.Status.choices, help_text="Computation status.")
-    model = df.CharFilter(method="filter_model", help_text="Slug of an AI model compared on either side.")
+    model = RelatedFilter(
+        "checkpoint_a__model", "checkpoint_b__model", help_text="Slug of an AI model compared on either side."
+    )
     checkpoint = df.NumberFilter(
         method="filter_checkpoint", help_text="Id of a checkpoint compared on either side."
     )
@@ -246,9 +290,6 @@ class ReportFilter(_Base):
             "finished_before",
             "updated_since",
         ]
-
-    def filter_model(self, queryset, name, value):
-        return queryset.filter(Q(checkpoint_a__model__slug=value) | Q(checkpoint_b__model__slug=value))
 
     def filter_checkpoint(self, queryset, name, value):
         return queryset.filter(Q(checkpoint_a_id=value) | Q(checkpoint_b_id=value))

@@ -2,7 +2,8 @@
 
 Anonymous writes get 401 (the token authenticator's ``WWW-Authenticate`` comes first), an
 authenticated user without the model permission 403, an inactive user is not authenticated at all
-(DRF's token check and Django's session backend both refuse inactive accounts).
+(DRF's token check and Django's session backend both refuse inactive accounts). Who sees drafts at a
+model's own routes is the site's rule (``claims.models.visibility.can_view_drafts``).
 """
 
 from __future__ import annotations
@@ -31,9 +32,3 @@ class CanPublish(BasePermission):
             return False
         opts = view.get_queryset().model._meta
         return user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
-
-
-def can_view_drafts(user, model) -> bool:
-    """Editors and reviewers (the model's ``view`` permission) see drafts at the model's own routes."""
-    opts = model._meta
-    return bool(user and user.is_authenticated and user.has_perm(f"{opts.app_label}.view_{opts.model_name}"))

@@ -87,8 +87,14 @@ class FetchRefused(FetchFailed):
     """The fetch was refused by a rule (scheme, address, size, redirects)."""
 
 
-class HostNotFound(FetchFailed):
-    """The name does not resolve (the host is gone, or never existed)."""
+class NoAnswer(FetchFailed):
+    """No HTTP answer came back: the name did not resolve, or no connection could be made, or
+    the server said nothing before the deadline. On its own this says nothing about the source:
+    this machine may be offline (``claims.pipeline.watch`` decides what repeated ones mean)."""
+
+
+class HostNotFound(NoAnswer):
+    """The name does not resolve (the host is gone, never existed, or this machine has no DNS)."""
 
 
 def forbidden_reason(address: str) -> str | None:
@@ -122,6 +128,8 @@ class Policy:
     max_bytes: int = 50 * 1024 * 1024
     deadline_seconds: float = 60.0
     max_redirects: int = 10
+    # A capture's budget: the bytes of every body a page loads, the document's included (0: none).
+    max_capture_bytes: int = 0
     # ``host:port`` pairs that may resolve to a forbidden address: test settings only.
     allow: frozenset[str] = frozenset()
     resolver: Callable[[str, int], list[str]] = system_resolver
@@ -240,33 +248,47 @@ class FetchResult:
     def warc(self) -> bytes:
         """Every exchange (redirects included) as a gzipped WARC: request and response records."""
         buffer = io.BytesIO()
-        writer = WARCWriter(buffer, gzip=True)
+        stream = WarcStream(buffer)
         for exchange in self.exchanges:
-            date = exchange.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-            target = urlsplit(exchange.url)
-            path = (target.path or "/") + (f"?{target.query}" if target.query else "")
-            request = writer.create_warc_record(
-                exchange.url,
-                "request",
-                payload=io.BytesIO(b""),
-                http_headers=StatusAndHeaders(
-                    f"GET {path} HTTP/1.1", exchange.request_headers, is_http_request=True
-                ),
-                warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
-            )
-            # The body as received after de-chunking: Transfer-Encoding no longer applies to it.
-            headers = [(k, v) for k, v in exchange.headers if k.lower() != "transfer-encoding"]
-            response = writer.create_warc_record(
-                exchange.url,
-                "response",
-                payload=io.BytesIO(exchange.body),
-                http_headers=StatusAndHeaders(
-                    f"{exchange.status} {exchange.reason}", headers, protocol="HTTP/1.1"
-                ),
-                warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
-            )
-            writer.write_request_response_pair(request, response)
+            stream.add(exchange)
         return buffer.getvalue()
+
+
+class WarcStream:
+    """A gzipped WARC written as the exchanges arrive, into ``out`` (a file on disk for a capture:
+    what a page loads is written there and dropped, never all held in memory)."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.writer = WARCWriter(out, gzip=True)
+
+    def add(self, exchange: Exchange) -> None:
+        """The exchange's request and response records."""
+        writer = self.writer
+        date = exchange.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        target = urlsplit(exchange.url)
+        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"GET {path} HTTP/1.1", exchange.request_headers, is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
+        )
+        # The body as received after de-chunking: Transfer-Encoding no longer applies to it.
+        headers = [(k, v) for k, v in exchange.headers if k.lower() != "transfer-encoding"]
+        response = writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}", headers, protocol="HTTP/1.1"
+            ),
+            warc_headers_dict={"WARC-Date": date, "WARC-IP-Address": exchange.address},
+        )
+        writer.write_request_response_pair(request, response)
 
 
 def _read_body(
@@ -314,6 +336,10 @@ def _check_deadline(deadline: float, policy: Policy) -> None:
         raise FetchFailed(f"The source did not answer completely within {policy.deadline_seconds:g} seconds.")
 
 
+def _no_answer_in_time(policy: Policy) -> str:
+    return f"The source did not answer within {policy.deadline_seconds:g} seconds."
+
+
 def fetch(
     url: str,
     *,
@@ -346,6 +372,7 @@ def fetch(
             ("Connection", "close"),
             *extra,
         ]
+        response = None
         try:
             connection.putrequest("GET", target.path, skip_host=True, skip_accept_encoding=True)
             for name, value in request_headers:
@@ -358,14 +385,19 @@ def fetch(
         except FetchFailed:
             raise
         except TimeoutError:
+            if response is None:
+                raise NoAnswer(_no_answer_in_time(policy)) from None
             _check_deadline(0, policy)
             raise  # unreachable: _check_deadline(0, ...) raises
         except ssl.SSLError as exc:
             raise FetchFailed(f"The TLS connection to {target.host} failed ({exc.reason or exc}).") from None
         except (OSError, http.client.HTTPException) as exc:
             if time.monotonic() >= deadline:
+                if response is None:
+                    raise NoAnswer(_no_answer_in_time(policy)) from None
                 _check_deadline(deadline, policy)
-            raise FetchFailed(
+            failure = NoAnswer if response is None and isinstance(exc, OSError) else FetchFailed
+            raise failure(
                 f"Could not fetch {current}: {exc.__class__.__name__} {exc}".rstrip() + "."
             ) from None
         finally:

@@ -1,1 +1,2 @@
-"""Demo data: the founding dispute (``founding_dispute``) and the idempotent loader (``loader``)."""
+"""Demo data: the founding dispute (``founding_dispute``), the documented cases (``cases``), the
+synthetic example (``synthetic_case``) and the idempotent loader (``loader``)."""

@@ -43,6 +43,7 @@ FAULTS = {
     "no_ranges": "LFS files ignore Range headers: always 200 with the whole file",
     "tamper_ranges": "a Range request for LFS bytes after byte 0 is answered with its first byte changed",
     "second_hop": "LFS files redirect to localhost (a listed host), which redirects again to evil.example",
+    "info_redirect": "the repo info redirects to HubServer.foreign (https://evil.example unless a test sets it)",
 }
 _HTML_PAGE = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Log in to continue</body></html>"
 
@@ -59,6 +60,7 @@ class HubRepo:
     branches: dict[str, str] = field(default_factory=dict)
     faults: set[str] = field(default_factory=set)
     size_lie: int = 0  # added to the size of every LFS file in the listing and the headers
+    info_body: object = None  # when set, the repo info answers this JSON instead (a hub answering oddly)
 
     def __post_init__(self) -> None:
         digest = hashlib.sha1(self.repo_id.encode(), usedforsecurity=False)
@@ -90,6 +92,7 @@ class HubServer:
         self.repos: dict[str, HubRepo] = {}
         self.lfs: dict[str, tuple[HubRepo, bytes]] = {}
         self.bytes_served = 0
+        self.foreign = "https://evil.example"  # where the redirect faults point ("info_redirect")
         self.requests: list[tuple[str, str]] = []
         self._dropped: set[str] = set()
         self._lock = threading.Lock()
@@ -193,6 +196,11 @@ class HubServer:
                 if found is None:
                     return
                 repo, commit = found
+                if "info_redirect" in repo.faults:
+                    return self._send(302, {"Location": f"{server.foreign}{self.path}"}, body=body)
+                if repo.info_body is not None:
+                    data = json.dumps(repo.info_body).encode()
+                    return self._send(200, {"Content-Type": "application/json"}, data, body=body)
                 siblings = []
                 for name, data in sorted(repo.files.items()):
                     entry = {"rfilename": name, "size": len(data), "blobId": git_blob_id(data)}

@@ -23,7 +23,7 @@ from claims.models.base import (
     publish_permission,
 )
 from claims.models.language import OriginalText, original_text_constraints
-from claims.models.visibility import PublicQuerySet
+from claims.models.visibility import PublicQuerySet, public_q
 
 # Module level because Meta (below) cannot see the nested choices class.
 RESPONSE_KINDS = ["denial", "partial_admission", "clarification", "counter_analysis"]
@@ -180,9 +180,25 @@ class Claim(PublicRecord, OriginalText):
             rating.update(ratingValue=value, bestRating=5, worstRating=1)
         return rating
 
+    @property
+    def is_reviewable(self) -> bool:
+        """Whether a ClaimReview of this claim may be published (the rule of ``reviewable_q``, on a
+        loaded row with its dispute)."""
+        published = PublicRecord.Status.PUBLISHED
+        return self.is_public and self.status == published and self.dispute.status == published
+
     def public_dependencies(self) -> list[PublicRecord]:
         related = (self.dispute, self.claimant, self.source, self.subject_model, self.alleged_source_model)
         return [r for r in (*related, self.responds_to) if r]
+
+
+def reviewable_q() -> Q:
+    """Claims that get a schema.org ClaimReview (the claim page's JSON-LD, the export's feed, the
+    API's ``claim_review_rating``): public claims that Provenance has not retracted, in a dispute it
+    has not retracted. A retracted record's rating is no longer our review, and an aggregator that
+    copied it would keep repeating it. ``Claim.is_reviewable`` is the same rule on a loaded row."""
+    published = PublicRecord.Status.PUBLISHED
+    return public_q(Claim) & Q(status=published, dispute__status=published)
 
 
 class RightOfReply(models.Model):

@@ -11,8 +11,10 @@ succeeded / failed).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.db import models
@@ -21,7 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models.base import history
+from claims.models.public_state import stated_name
 from claims.models.visibility import PublicQuerySet, is_public
+from provenance.fingerprint.sources import commit_label
 
 
 class ModelFingerprint(models.Model):
@@ -80,6 +84,13 @@ class FingerprintShard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} of {self.checkpoint_id} ({self.status})"
+
+
+# The names the pipeline gives the engine for the two inputs: neutral, so a stored report never holds
+# a name (a draft's name included) that readers would see if a reader forgot ``FingerprintReport.
+# relabel``; readers get the inputs' names as they are now. Reports stored before carry the names of
+# the time in ``result.inputs.*.label``, which ``relabel`` replaces the same way.
+INPUT_LABELS = ("⟨input A⟩", "⟨input B⟩")
 
 
 def request_key(*, input_hashes: list[str], methods: list[str], parameters: dict, engine_version: str) -> str:
@@ -142,6 +153,9 @@ class FingerprintReport(models.Model):
     timings = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     charts = models.JSONField(default=dict, blank=True, help_text="Chart name → SVG text.")
+    charts_labels = models.JSONField(
+        default=list, blank=True, help_text="The inputs' names the stored charts were drawn with."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +168,7 @@ class FingerprintReport(models.Model):
             "progress_phase",
             "result",
             "charts",
+            "charts_labels",
             "timings",
             "heartbeat_at",
         ]  # fmt: skip
@@ -207,8 +222,61 @@ class FingerprintReport(models.Model):
         return reverse("claims:report-detail", kwargs={"slug": self.slug})
 
     @property
+    def public_title(self) -> str:
+        """ "A vs B" for readers, each model followed by its retraction when it is retracted (the
+        models of a public report are public: ``claims.models.visibility``)."""
+        a, b = self.checkpoint_a.model, self.checkpoint_b.model
+        return f"{stated_name(a.name, a)} vs {stated_name(b.name, b)}"
+
+    @property
     def public_body(self) -> str:
-        return self.summary
+        return self.summary_as_read
+
+    # -- text about the two inputs, rendered when read -------------------------------------------
+    # Every reader (site, API, feeds, export, cards, admin, the command line) reads the summary and
+    # the result through these, never the stored fields: a model renamed after its report was
+    # computed (a draft's working name) is named as it is now.
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """The two inputs as they are named now, each naming the commit it was downloaded at."""
+        return tuple(commit_label(str(c), c.source_commit) for c in (self.checkpoint_a, self.checkpoint_b))
+
+    def relabel(self, text: str) -> str:
+        """``text`` with the names the engine was given for the inputs (``result.inputs.*.label``)
+        replaced by their names now, in one pass (a name never replaces inside another)."""
+        inputs = (self.result or {}).get("inputs") or {}
+        stored = [(inputs.get(side) or {}).get("label") for side in ("a", "b")]
+        if not text or not all(isinstance(label, str) and label for label in stored):
+            return text
+        current = dict(zip(stored, self.labels, strict=True))
+        if len(current) < 2:  # both inputs had the same name: nothing tells them apart
+            return text
+        pattern = "|".join(re.escape(label) for label in sorted(current, key=len, reverse=True))
+        return re.sub(pattern, lambda match: current[match.group(0)], text)
+
+    @property
+    def summary_as_read(self) -> str:
+        return self.relabel(self.summary)
+
+    @property
+    def result_as_read(self) -> dict | None:
+        """The stored result with the inputs' labels and the summary naming the inputs as now."""
+        if not self.result:
+            return self.result
+        result = copy.deepcopy(self.result)
+        for side, label in zip(("a", "b"), self.labels, strict=True):
+            if isinstance((result.get("inputs") or {}).get(side), dict):
+                result["inputs"][side]["label"] = label
+        if isinstance(result.get("summary"), str):
+            result["summary"] = self.relabel(result["summary"])
+        return result
+
+    @property
+    def charts_as_read(self) -> dict[str, str]:
+        """The stored charts when they were drawn with the inputs' names as now, else none (the next
+        view draws them again: ``claims.services.report_draw_charts``)."""
+        return self.charts if self.charts and self.charts_labels == list(self.labels) else {}
 
     @property
     def is_public(self) -> bool:

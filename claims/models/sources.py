@@ -4,12 +4,15 @@
   succeeded/failed), with its artefacts; a record keeps every capture, newest first.
 * ``CaptureArtefact``: one stored file of a succeeded capture (WARC, PNG screenshot, PDF print,
   extracted text, or the body as received for a non-HTML source), with its SHA-256 and size.
-* ``SourceCheck``: one visit of the watch (HTTP status or error, validators, text similarity).
+* ``SourceCheck``: one visit of the watch (HTTP status or error, validators, text similarity);
+  "no answer" (``unreachable``) is kept apart from an answer, since it may be this machine's fault.
 * ``SourceSuggestion``: "removed at source on <date>" or "changed since archived", for an editor
   to confirm or dismiss (``claims.services.sources``); nothing is applied or published by itself.
 
-Captures and artefacts are public exactly when their evidence record is (``public_requires``);
-checks and suggestions are editors' bookkeeping, never shown to readers.
+Captures and artefacts are public exactly when their evidence record is (``public_requires``), and
+readers are shown only the succeeded ones (``claims.selectors.sources.captures_queryset``): a failed
+capture is an editor's matter (the admin and the desk). Checks and suggestions are editors'
+bookkeeping, never shown to readers.
 """
 
 from __future__ import annotations
@@ -120,13 +123,20 @@ class SourceCheck(models.Model):
         UNCHANGED = "unchanged", "answers, unchanged"
         NOT_MODIFIED = "not_modified", "not modified (304)"
         CHANGED = "changed", "answers, text changed"
-        GONE = "gone", "gone (404/410 or host gone)"
+        GONE = "gone", "gone (the source answered 404 or 410)"
+        UNREACHABLE = "unreachable", "no answer (the host did not resolve or connect)"
         ERROR = "error", "error"
 
     evidence = models.ForeignKey(
         "claims.EvidenceArtifact", on_delete=models.CASCADE, related_name="source_checks"
     )
     url = models.URLField(max_length=500)
+    host = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="The URL's host, lower case: another host's answers show this machine was online.",
+    )
     checked_at = models.DateTimeField(db_index=True)
     outcome = models.CharField(max_length=15, choices=Outcome.choices)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)

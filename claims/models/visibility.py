@@ -29,6 +29,9 @@ them; no other module lists statuses.
 An *optional* relation to a record that is not public (a party's parent, a model's declared base,
 a claim's subject model, a reply's outlet) never makes its holder invisible: readers get the
 holder, and the relation rendered as "(an unpublished record)" on pages and ``null`` in the API.
+
+Who may see drafts is decided here too, once, for the site's previews and the API's editor reads
+alike (``can_view_drafts``): an active staff account with the model's ``view`` permission.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from functools import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+
+from claims.models.public_state import stated_name
 
 VISIBLE_STATUSES = ("published", "retracted")
 
@@ -128,6 +133,18 @@ class PublicQuerySet(models.QuerySet):
         return self.exclude(status__in=VISIBLE_STATUSES)
 
 
+def can_view_drafts(user, model: type[models.Model]) -> bool:
+    """Whether ``user`` may see ``model``'s drafts (site previews, the API's editor reads): an active
+    staff account (an editor: ``claims.services.accounts``) with the model's ``view`` permission.
+    Anyone else - anonymous, inactive, or a non-staff account whatever its permissions - is a reader."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    opts = model._meta
+    return bool(
+        user.is_active and user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    )
+
+
 def visible(queryset: models.QuerySet, *, preview: bool) -> models.QuerySet:
     """``queryset`` for a reader: its public rows, unless ``preview`` (an editor previewing drafts
     sees everything)."""
@@ -142,7 +159,10 @@ def public_or_none(record: models.Model | None, *, preview: bool = False) -> mod
 
 
 def public_name(record: models.Model | None, *, preview: bool = False) -> str:
-    """``record``'s name for a reader: itself when visible, "(an unpublished record)" otherwise."""
+    """``record``'s name for a reader: itself when visible (followed by its retraction, if retracted:
+    ``claims.models.public_state``), "(an unpublished record)" otherwise."""
     if record is None:
         return ""
-    return str(record) if public_or_none(record, preview=preview) is not None else UNPUBLISHED_LABEL
+    if public_or_none(record, preview=preview) is None:
+        return UNPUBLISHED_LABEL
+    return stated_name(str(record), record)

@@ -6,7 +6,8 @@
 2. ``provenance.fingerprint.sources.acquire``: resolve the revision to a commit, fetch the files the
    engine reads into ``MODEL_CACHE_DIR``, each verified against the hash the hub publishes; the
    bytes done are written to the checkpoint every REPORT_PROGRESS_SECONDS (with a heartbeat).
-   A download interrupted there resumes from its partial files on the next attempt.
+   A download interrupted there resumes from its partial files on the next attempt. Before
+   anything downloads, room is reserved for it in the cache's budget (``claims.pipeline.cache``).
 3. Record commit, files and SHA-256s and the folder (``checkpoint_record_acquisition``), then send
    the reports that waited for it. A refusal (repo not found, gated, hash mismatch, only pickles...)
    marks the checkpoint ``failed`` with the sentence, and fails the reports waiting on it.
@@ -15,7 +16,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 import traceback
 from pathlib import Path
@@ -23,10 +23,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport
+from claims.pipeline.cache import cache_make_room, cache_release
 from claims.pipeline.requests import report_enqueue
 from claims.services.content import content_changed
 from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode, shardable
@@ -41,6 +42,7 @@ from provenance.fingerprint.sources import (
     acquire_git,
     plan,
     plan_git,
+    snapshot_folder,
 )
 
 logger = logging.getLogger(__name__)
@@ -116,7 +118,10 @@ def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
         acquisition_status=Acquisition.FAILED, acquisition_error=message
     )
     checkpoint.acquisition_error = message
-    logger.warning("Download of checkpoint %s failed: %s\n%s", checkpoint.pk, message, detail)
+    # One sentence in the log (the command line prints it as is); the traceback, for a bug, is on the
+    # waiting reports (error_detail) and in the log's debug level.
+    logger.warning("Download of checkpoint %s failed: %s", checkpoint.pk, message)
+    logger.debug("Download of checkpoint %s failed:\n%s", checkpoint.pk, detail)
     with transaction.atomic():
         content_changed()  # the waiting reports' pages say they failed
         _waiting_reports(checkpoint.pk).update(
@@ -130,14 +135,21 @@ def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
 def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) -> str:
     """Claim and download one checkpoint. Returns the outcome: done, failed or skipped.
     ``on_progress(bytes_done, bytes_total)`` after every chunk (the command line prints it)."""
-    from claims.services.checkpoints import checkpoint_record_acquisition
-
     checkpoint = acquisition_claim(checkpoint_id=checkpoint_id)
     if checkpoint is None:
         return "skipped"
     # Once a download pinned a commit, downloading again (after an eviction) fetches that commit.
     revision = checkpoint.source_commit or checkpoint.source_revision
     progress = _ProgressWriter(checkpoint.pk, echo=on_progress)
+    try:
+        return _acquire(checkpoint, revision, progress)
+    finally:
+        cache_release(checkpoint)
+
+
+def _acquire(checkpoint: Checkpoint, revision: str, progress: _ProgressWriter) -> str:
+    from claims.services.checkpoints import checkpoint_record_acquisition
+
     try:
         source = checkpoint.engine_source(revision)
         if isinstance(source, GitSource):
@@ -152,10 +164,11 @@ def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) 
             budget=settings.MODEL_CACHE_MAX_BYTES,
             shardable=shardable(planned.files),
         )
+        folder = _folder(source, planned)
         if mode == SHARD_BY_SHARD:
-            _fingerprint_shard_by_shard(checkpoint, source, planned, progress)
+            _fingerprint_shard_by_shard(checkpoint, source, planned, progress, folder)
             return _send_waiting(checkpoint)
-        cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint)
+        cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint, folder=folder)
         if isinstance(source, GitSource):
             acquired = acquire_git(
                 source, git_hosts=settings.GIT_HOSTS, cache_dir=settings.MODEL_CACHE_DIR, progress=progress,
@@ -190,14 +203,21 @@ def _send_waiting(checkpoint: Checkpoint) -> str:
     return "done"
 
 
-def _fingerprint_shard_by_shard(checkpoint: Checkpoint, source: HubSource, planned, progress) -> None:
+def _folder(source: HubSource | GitSource, planned) -> Path:
+    """The folder of MODEL_CACHE_DIR the download of ``planned`` fills."""
+    if isinstance(source, GitSource):
+        return planned.work.parent / planned.commit
+    return snapshot_folder(settings.MODEL_CACHE_DIR, source, planned.commit)
+
+
+def _fingerprint_shard_by_shard(checkpoint: Checkpoint, source: HubSource, planned, progress, folder) -> None:
     """A model larger than the whole cache budget: fetch, fingerprint and delete its shards one at a
     time (``provenance.fingerprint.shard_by_shard``); the checkpoint keeps its fingerprint, its small
     files and every file's SHA-256, and reports on it run the fingerprint methods only."""
     from claims.pipeline import fingerprint_store
     from claims.services.checkpoints import checkpoint_record_acquisition
 
-    cache_make_room(needed=disk_needed(planned), for_checkpoint=checkpoint)
+    cache_make_room(needed=disk_needed(planned), for_checkpoint=checkpoint, folder=folder)
     acquired, fingerprint = fingerprint_shard_by_shard(
         source, hubs=settings.HUBS, cache_dir=settings.MODEL_CACHE_DIR, token=settings.HF_TOKEN,
         planned=planned, progress=progress,
@@ -223,52 +243,3 @@ def acquisitions_sweep() -> int:
         | Q(acquisition_status=Acquisition.QUEUED, updated_at__lt=_stale_before())
     ).values_list("pk", flat=True)
     return sum(acquisition_enqueue(checkpoint_id=pk) for pk in orphans)
-
-
-def _folder_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
-
-
-def cache_make_room(*, needed: int, for_checkpoint: Checkpoint) -> list[int]:
-    """Keep MODEL_CACHE_DIR within MODEL_CACHE_MAX_BYTES once ``needed`` more bytes arrive (less
-    what ``for_checkpoint`` already has there): remove the least recently used downloads that no
-    queued or running report needs, marking them ``evicted`` (a report asking for one downloads its
-    commit again). Returns the ids evicted; SourceError when the budget cannot be met."""
-    budget = settings.MODEL_CACHE_MAX_BYTES
-    cache = Path(settings.MODEL_CACHE_DIR)
-    if not budget or not cache.is_dir():
-        return []
-    used = _folder_bytes(cache)
-    if for_checkpoint.location and Path(for_checkpoint.location).is_dir():
-        needed -= _folder_bytes(Path(for_checkpoint.location))
-    if used + needed <= budget:
-        return []
-    busy = FingerprintReport.objects.filter(
-        status__in=[FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING]
-    )
-    busy_ids = {for_checkpoint.pk}
-    for a, b in busy.values_list("checkpoint_a_id", "checkpoint_b_id"):
-        busy_ids |= {a, b}
-    candidates = (
-        Checkpoint.objects.filter(acquisition_status=Acquisition.DONE, location__startswith=str(cache))
-        .exclude(pk__in=busy_ids)
-        .order_by(F("cache_used_at").asc(nulls_first=True), "pk")
-    )
-    evicted = []
-    for candidate in candidates:
-        if used + needed <= budget:
-            break
-        folder = Path(candidate.location)
-        size = _folder_bytes(folder) if folder.is_dir() else 0
-        shutil.rmtree(folder, ignore_errors=True)
-        Checkpoint.objects.filter(pk=candidate.pk).update(acquisition_status=Acquisition.EVICTED)
-        logger.info("Evicted %s (%s) from the model cache", candidate, human_bytes(size))
-        used -= size
-        evicted.append(candidate.pk)
-    if used + needed > budget:
-        raise SourceError(
-            f"The model cache cannot make room: this download needs {human_bytes(needed)}, the budget "
-            f"(MODEL_CACHE_MAX_GB) is {human_bytes(budget)} and {human_bytes(used)} is in use by checkpoints "
-            "that queued or running reports need. An operator can raise the budget, or retry later."
-        )
-    return evicted

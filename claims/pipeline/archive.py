@@ -16,18 +16,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from typing import BinaryIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from claims.archive.browser import HTML_TYPES, render
-from claims.archive.fetch import Exchange, FetchFailed, FetchResult, Policy, fetch
+from claims.archive.fetch import FetchFailed, FetchResult, Policy, WarcStream, fetch
 from claims.archive.text import decode, html_text
 from claims.models import CaptureArtefact, SourceCapture
 from claims.services.content import content_changed
@@ -43,19 +45,26 @@ def archive_policy() -> Policy:
         max_bytes=settings.ARCHIVE_MAX_BYTES,
         deadline_seconds=settings.ARCHIVE_TIMEOUT_SECONDS,
         max_redirects=settings.ARCHIVE_MAX_REDIRECTS,
+        max_capture_bytes=settings.ARCHIVE_CAPTURE_MAX_BYTES,
         allow=frozenset(settings.ARCHIVE_ALLOW_HOSTS),
     )
 
 
 @dataclass
 class Taken:
-    """What a capture took, in memory, before anything is stored."""
+    """What a capture took, before anything is stored: the WARC in a temporary file (what the page
+    loaded was written there as it arrived), the other artefacts in memory."""
 
     result: FetchResult
-    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # kind → (name, type, bytes)
+    # kind → (name, content type, the bytes or the temporary file holding them)
+    files: dict[str, tuple[str, str, bytes | BinaryIO]] = field(default_factory=dict)
     blocked: list[dict] = field(default_factory=list)
-    subresources: list[Exchange] = field(default_factory=list)  # what the page loaded, for the WARC
     source_text: str = ""
+
+    def close(self) -> None:
+        for _name, _type, data in self.files.values():
+            if not isinstance(data, bytes):
+                data.close()
 
 
 def take(url: str, *, policy: Policy) -> Taken:
@@ -69,15 +78,31 @@ def take(url: str, *, policy: Policy) -> Taken:
             f"The source answered {final.status} {final.reason}".rstrip() + ": nothing to archive."
         )
     taken = Taken(result=result)
+    # The WARC holds the document's exchanges (redirects included), then what the page loaded.
+    warc = tempfile.TemporaryFile(prefix="capture-", suffix=".warc.gz")  # noqa: SIM115 - Taken.close()
+    taken.files[Kind.WARC] = ("capture.warc.gz", "application/warc", warc)
+    try:
+        _take(taken, WarcStream(warc), policy=policy, deadline=deadline)
+        taken.files[Kind.WARC] = taken.files.pop(Kind.WARC)  # stored last, as it always was
+    except BaseException:
+        taken.close()
+        raise
+    return taken
+
+
+def _take(taken: Taken, warc: WarcStream, *, policy: Policy, deadline: float) -> None:
+    result = taken.result
+    final = result.final
+    for exchange in result.exchanges:
+        warc.add(exchange)
     content_type = result.content_type
     header = final.header("content-type")
     if content_type in HTML_TYPES:
-        rendering = render(final, policy=policy, deadline=deadline)
+        rendering = render(final, policy=policy, deadline=deadline, warc=warc)
         taken.files[Kind.SCREENSHOT] = ("screenshot.png", "image/png", rendering.png)
         taken.files[Kind.PDF] = ("page.pdf", "application/pdf", rendering.pdf)
         taken.files[Kind.TEXT] = ("text.txt", "text/plain; charset=utf-8", rendering.text.encode())
         taken.blocked = rendering.blocked
-        taken.subresources = rendering.exchanges
         taken.source_text = html_text(final.body, header)
     else:
         # Not a web page (a PDF, an image, a dataset): kept as received, never rendered.
@@ -91,10 +116,6 @@ def take(url: str, *, policy: Policy) -> Taken:
             text = " ".join(decode(final.body, header).split())
             taken.files[Kind.TEXT] = ("text.txt", "text/plain; charset=utf-8", text.encode())
             taken.source_text = text
-    # The WARC holds the document's exchanges (redirects included), then what the page loaded.
-    warc = FetchResult(exchanges=[*result.exchanges, *taken.subresources]).warc()
-    taken.files[Kind.WARC] = ("capture.warc.gz", "application/warc", warc)
-    return taken
 
 
 def capture_run(*, capture_id: int) -> str:
@@ -118,6 +139,8 @@ def capture_run(*, capture_id: int) -> str:
     except Exception as exc:
         logger.exception("Capture %s could not be stored", capture_id)
         return _fail(capture_id, f"The capture could not be stored ({exc.__class__.__name__}).")
+    finally:
+        taken.close()
     return "succeeded"
 
 
@@ -140,14 +163,11 @@ def _store(capture: SourceCapture, taken: Taken) -> None:
             if locked.status != Status.RUNNING:  # the sweep gave up on it meanwhile
                 raise FetchFailed("The capture was given up while it ran.")
             for kind, (name, content_type, data) in taken.files.items():
+                sha256, size, content = _content(name, data)
                 artefact = CaptureArtefact(
-                    capture=locked,
-                    kind=kind,
-                    content_type=content_type,
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    size=len(data),
+                    capture=locked, kind=kind, content_type=content_type, sha256=sha256, size=size
                 )
-                artefact.file.save(name, ContentFile(data), save=False)
+                artefact.file.save(name, content, save=False)
                 written.append(artefact)
                 artefact.save()
             locked.status = Status.SUCCEEDED
@@ -163,6 +183,20 @@ def _store(capture: SourceCapture, taken: Taken) -> None:
         for artefact in written:
             artefact.file.storage.delete(artefact.file.name)
         raise
+
+
+def _content(name: str, data: bytes | BinaryIO) -> tuple[str, int, File]:
+    """SHA-256, size and a file to store of an artefact in memory or in a temporary file (read in
+    blocks, never whole)."""
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest(), len(data), ContentFile(data)
+    data.seek(0)
+    digest = hashlib.sha256()
+    while block := data.read(1 << 20):
+        digest.update(block)
+    size = data.tell()
+    data.seek(0)
+    return digest.hexdigest(), size, File(data, name=name)
 
 
 def captures_sweep() -> dict[str, int]:

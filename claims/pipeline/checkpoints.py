@@ -64,8 +64,14 @@ def file_signature(engine_checkpoint: EngineCheckpoint) -> dict[str, list[int]]:
     return signature
 
 
-def open_engine_checkpoint(checkpoint: Checkpoint) -> EngineCheckpoint:
-    return open_checkpoint(checkpoint_path(checkpoint), permitted=permitted_folders(checkpoint))
+def open_engine_checkpoint(
+    checkpoint: Checkpoint, *, max_gguf_header_bytes: int | None = None
+) -> EngineCheckpoint:
+    return open_checkpoint(
+        checkpoint_path(checkpoint),
+        permitted=permitted_folders(checkpoint),
+        max_gguf_header_bytes=max_gguf_header_bytes,
+    )
 
 
 def _is_new_upload(upload: FieldFile) -> bool:
@@ -81,7 +87,10 @@ def _open_upload(upload: FieldFile) -> EngineCheckpoint:
     try:
         if stream.read(len(GGUF_MAGIC)) == GGUF_MAGIC:  # the format is the file's magic, not its name
             stream.seek(0)
-            return checkpoint_of_file(read_gguf_header_from(stream, size=upload.size, name=name))
+            limit = settings.GGUF_HEADER_MAX_BYTES
+            return checkpoint_of_file(
+                read_gguf_header_from(stream, size=upload.size, name=name, max_header_bytes=limit)
+            )
         stream.seek(0)
         sf = read_header_from(stream, size=upload.size, name=name)
     finally:
@@ -99,13 +108,13 @@ def header_facts(checkpoint: Checkpoint) -> dict[str, Any]:
     count, tokenizer digest), not saved. Reads bytes, not gigabytes. The format is what the files
     are: GGUF when they start with its magic (the engine reads either), else safetensors; for a
     GGUF the tokenizer digest is that of the vocabulary in its metadata. A file the engine refuses (a corrupt
-    header, a shard linked out of the store, a FIFO) is a ValidationError on the field naming the
-    files, with the engine's sentence, which names the file."""
+    header, a GGUF header over ``GGUF_HEADER_MAX_BYTES``, a shard linked out of the store, a FIFO)
+    is a ValidationError on the field naming the files, with the engine's sentence, which names the file."""
     try:
         if _is_new_upload(checkpoint.uploaded_file):
             engine = _open_upload(checkpoint.uploaded_file)
         else:
-            engine = open_engine_checkpoint(checkpoint)
+            engine = open_engine_checkpoint(checkpoint, max_gguf_header_bytes=settings.GGUF_HEADER_MAX_BYTES)
         layout = resolve_layout({n: t.shape for n, t in engine.tensors.items()}, engine.config)
     except FingerprintError as exc:
         raise ValidationError({files_field(checkpoint): str(exc)}) from exc

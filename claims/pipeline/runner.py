@@ -34,6 +34,7 @@ from django.utils import timezone
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
+from claims.models.reports import INPUT_LABELS
 from claims.pipeline import fingerprint_store, shards
 from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
@@ -45,7 +46,7 @@ from provenance.fingerprint.progress import compare_phase, read_phase
 from provenance.fingerprint.remote import RemoteCheckpoint, open_remote_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
-from provenance.fingerprint.sources import SourceError, hub_for
+from provenance.fingerprint.sources import SourceError, hub_for, source_record
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -317,6 +318,16 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def _source_record(checkpoint: Checkpoint) -> dict | None:
+    """What the report records of a checkpoint downloaded from a hub or git (its source, commit and
+    files as verified, ``claims.pipeline.acquire``); None for weights in the model store, whose
+    files the report lists as read (``weight_files``)."""
+    source = checkpoint.engine_source()
+    if source is None or not checkpoint.source_commit:
+        return None
+    return source_record(source, commit=checkpoint.source_commit, files=checkpoint.source_files)
+
+
 def report_compute(report: FingerprintReport, *, on_progress: Progress | None = None) -> FingerprintReport:
     """Do the work of a claimed report and store its result (``succeeded``).
 
@@ -328,12 +339,13 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     progress = ProgressWriter(report.pk, 0, settings.REPORT_PROGRESS_SECONDS, echo=on_progress)
     (fp_a, fp_b), weights, weights_missing = _fingerprints(report, timings, progress)
     t = time.perf_counter()
-    labels = (str(report.checkpoint_a), str(report.checkpoint_b))
+    checkpoints = (report.checkpoint_a, report.checkpoint_b)
     comparison = compare_fingerprints(
         fp_a,
         fp_b,
         methods=report.methods,
-        labels=labels,
+        labels=INPUT_LABELS,  # readers name the inputs as they are named when read (FingerprintReport.relabel)
+        sources=tuple(_source_record(c) for c in checkpoints),
         weights=weights,
         weights_missing=weights_missing,
         on_method=lambda name, index, count: progress.set_phase(compare_phase(name, index, count)),
@@ -361,7 +373,7 @@ def _store_result(
     report.status = Status.SUCCEEDED
     report.result = result
     report.summary = comparison.summary
-    report.charts = {}  # drawn on the first view (claims.charts)
+    report.charts, report.charts_labels = {}, []  # drawn on the first view (claims.charts)
     report.timings = timings
     report.input_hashes = {
         str(report.checkpoint_a_id): fp_a.content_hash,

@@ -9,7 +9,13 @@ costs the source a 304. The fetch follows the same SSRF rules as a capture.
 
 Outcomes (one ``SourceCheck`` row each):
 
-* 404 or 410, or a host that no longer resolves → suggestion "removed at source on <date>";
+* 404 or 410 → suggestion "removed at source on <date>": the origin itself says so;
+* no answer (the name does not resolve, no connection, silence until the deadline) → recorded as
+  ``unreachable``. That alone says nothing about the source: the archive may be offline, or its DNS
+  down. It becomes the suggestion "removed at source" only when the source has given no answer for
+  long enough (``unreachable_for_long``): ``ARCHIVE_GONE_AFTER_FAILURES`` checks in a row, the first
+  and the last ``ARCHIVE_GONE_AFTER_DAYS`` days apart or more, each of them *witnessed*, i.e. another
+  host answered the watch within ``WITNESS_WINDOW`` of it (so this machine was online);
 * 200 whose text (``claims.archive.text``) has a shingle similarity to the last capture's text
   below ``ARCHIVE_CHANGE_SIMILARITY_PERCENT`` → suggestion "changed since archived", and a new
   capture is queued while the page still answers (also when the record has no capture yet);
@@ -29,12 +35,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from claims.archive.fetch import FetchFailed, HostNotFound, fetch
+from claims.archive.fetch import FetchFailed, NoAnswer, fetch
 from claims.archive.text import html_text, similarity, text_sha256
 from claims.models import EvidenceArtifact, SourceCapture, SourceCheck, SourceSuggestion
 from claims.pipeline.archive import archive_policy
 
 Outcome = SourceCheck.Outcome
+# A check without an answer counts towards "removed" only when another host answered the watch
+# within this time of it: the archive was online, so the silence is the source's.
+WITNESS_WINDOW = timedelta(hours=1)
+# How far back a run of unanswered checks is read (daily checks: about three months).
+MAX_RUN = 100
 
 
 def evidence_due(*, now=None) -> list[EvidenceArtifact]:
@@ -54,7 +65,7 @@ def sources_watch(*, sleep=time.sleep) -> dict[str, int]:
     last_hit: dict[str, float] = {}
     delay = settings.ARCHIVE_WATCH_HOST_DELAY_SECONDS
     for evidence in evidence_due():
-        host = (urlsplit(evidence.url).hostname or "").lower()
+        host = _host(evidence.url)
         if host in last_hit:
             wait = last_hit[host] + delay - time.monotonic()
             if wait > 0:
@@ -73,12 +84,14 @@ def source_check(*, evidence: EvidenceArtifact) -> SourceCheck:
         headers.append(("If-None-Match", previous.etag))
     if previous and previous.last_modified:
         headers.append(("If-Modified-Since", previous.last_modified))
-    check = SourceCheck(evidence=evidence, url=evidence.url, checked_at=timezone.now())
+    check = SourceCheck(
+        evidence=evidence, url=evidence.url, host=_host(evidence.url), checked_at=timezone.now()
+    )
     suggest = None
     try:
         result = fetch(evidence.url, policy=archive_policy(), headers=headers)
-    except HostNotFound as exc:
-        check.outcome, check.error, suggest = Outcome.GONE, str(exc), SourceSuggestion.Kind.REMOVED
+    except NoAnswer as exc:
+        check.outcome, check.error = Outcome.UNREACHABLE, str(exc)
     except FetchFailed as exc:
         check.outcome, check.error = Outcome.ERROR, str(exc)
     else:
@@ -109,6 +122,8 @@ def source_check(*, evidence: EvidenceArtifact) -> SourceCheck:
                 _capture_again(evidence)
     with transaction.atomic():
         check.save()
+        if check.outcome == Outcome.UNREACHABLE and unreachable_for_long(check):
+            suggest = SourceSuggestion.Kind.REMOVED
         if suggest == SourceSuggestion.Kind.REMOVED and evidence.removed_at_source:
             suggest = None  # already recorded as removed
         if suggest:
@@ -116,13 +131,58 @@ def source_check(*, evidence: EvidenceArtifact) -> SourceCheck:
     return check
 
 
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def unreachable_for_long(check: SourceCheck) -> bool:
+    """Whether the source of ``check`` (saved, without an answer) has given no answer for long
+    enough to suggest "removed at source": its latest checks are unanswered back to at least
+    ``ARCHIVE_GONE_AFTER_FAILURES`` witnessed ones (``_witnessed``), the newest and the oldest of
+    those ``ARCHIVE_GONE_AFTER_DAYS`` days apart or more. Unwitnessed checks (the archive itself
+    was offline) neither count nor break the run; any answer (a 200, a 304, a 500) ends it."""
+    needed, span = settings.ARCHIVE_GONE_AFTER_FAILURES, timedelta(days=settings.ARCHIVE_GONE_AFTER_DAYS)
+    checks = check.evidence.source_checks.filter(url=check.url).order_by("-checked_at", "-pk")
+    newest = None
+    count = 0
+    for earlier in checks.only("outcome", "checked_at", "host")[:MAX_RUN]:
+        if earlier.outcome != Outcome.UNREACHABLE:
+            return False
+        if not _witnessed(earlier):
+            continue
+        newest = newest or earlier.checked_at
+        count += 1
+        if count >= needed and newest - earlier.checked_at >= span:
+            return True
+    return False
+
+
+def _witnessed(check: SourceCheck) -> bool:
+    """Whether another host answered the watch (any HTTP status) within ``WITNESS_WINDOW`` of ``check``."""
+    return (
+        SourceCheck.objects.filter(
+            http_status__isnull=False,
+            checked_at__gte=check.checked_at - WITNESS_WINDOW,
+            checked_at__lte=check.checked_at + WITNESS_WINDOW,
+        )
+        .exclude(host=check.host)
+        .exists()
+    )
+
+
 def _suggest(evidence: EvidenceArtifact, kind: str, check: SourceCheck) -> None:
     if evidence.source_suggestions.filter(kind=kind, state=SourceSuggestion.State.OPEN).exists():
         return
-    detail = check.error or (
-        f"HTTP {check.http_status}"
-        + (f", text similarity {check.similarity:.0%}" if check.similarity is not None else "")
-    )
+    if check.outcome == Outcome.UNREACHABLE:
+        detail = (
+            f"No answer at {settings.ARCHIVE_GONE_AFTER_FAILURES} or more checks in a row over "
+            f"{settings.ARCHIVE_GONE_AFTER_DAYS} or more days, while other hosts answered. The last: {check.error}"
+        )
+    else:
+        detail = check.error or (
+            f"HTTP {check.http_status}"
+            + (f", text similarity {check.similarity:.0%}" if check.similarity is not None else "")
+        )
     try:
         with transaction.atomic():
             SourceSuggestion.objects.create(

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 
 from claims.api import filters as api_filters
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
+from claims.models.public_state import named_choices
 from claims.models.visibility import visible
 from claims.selectors.records import evidence_queryset, report_queryset
 from claims.selectors.timeline import CLAIM_RELATED
@@ -87,7 +88,7 @@ def _static(choices) -> Options:
 
 
 def _slugs(queryset: QuerySet) -> list[tuple[str, str]]:
-    return list(queryset.distinct().order_by("name").values_list("slug", "name"))
+    return named_choices(queryset)
 
 
 def _claims(preview: bool) -> QuerySet:
@@ -106,12 +107,12 @@ def _claim_models(preview: bool):
 
 def _claim_disputes(preview: bool):
     disputes = visible(Dispute.objects.filter(claims__in=_claims(preview)), preview=preview)
-    return list(disputes.distinct().order_by("title").values_list("slug", "title"))
+    return named_choices(disputes, "title")
 
 
 def _party_disputes(preview: bool):
     disputes = visible(Dispute.objects.filter(roles__party__in=_parties(preview)), preview=preview)
-    return list(disputes.distinct().order_by("title").values_list("slug", "title"))
+    return named_choices(disputes, "title")
 
 
 def _parties(preview: bool) -> QuerySet:
@@ -133,7 +134,7 @@ def _families(preview: bool):
 
 def _model_disputes(preview: bool):
     disputes = visible(Dispute.objects.filter(models_at_stake__in=_models(preview)), preview=preview)
-    return list(disputes.distinct().order_by("title").values_list("slug", "title"))
+    return named_choices(disputes, "title")
 
 
 def _authors(preview: bool):
@@ -252,7 +253,7 @@ def index_page(index: Index, params: Mapping[str, str], *, preview: bool = False
         value = (params.get(f.name) or "").strip()
         if value and (f.is_date or value in dict(choices[f.name])):
             offered[f.name] = value
-    filterset = index.filterset(data=offered, queryset=index.rows(preview))
+    filterset = index.filterset(data=offered, queryset=index.rows(preview), preview=preview)
     rows = filterset.qs  # validates: a malformed date is left out of cleaned_data, so ignored
     # Only what the filter understood stays active (a malformed date is dropped, not echoed).
     active = {name: value for name, value in offered.items() if filterset.form.cleaned_data.get(name)}

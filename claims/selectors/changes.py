@@ -1,4 +1,6 @@
-"""The public change log of claims' assessments: who changed a verdict, when, and why.
+"""The public change log of claims' assessments: who changed a verdict, when, and why, and when
+Provenance retracted a claim, with the retraction's note (``claims.services.record_retract`` writes
+it on the history entry that changes the status; its sentence is ``claims.models.public_state``'s).
 
 Who: the editor's public byline (``claims.models.accounts.byline_of``: "an editor" by default, never
 the user name). Why: the reason as the editor wrote it for readers, and only that
@@ -12,6 +14,7 @@ from datetime import datetime
 
 from claims.models import Claim
 from claims.models.accounts import byline_of
+from claims.models.public_state import Retraction
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class AssessmentChange:
     reason: str
     rationale: str
     claim_id: int = 0
+    # Set on the entry of a retraction (``old`` and ``new`` are then the assessment it kept).
+    retraction: Retraction | None = None
 
     @property
     def old_display(self) -> str:
@@ -43,6 +48,9 @@ _LOG_FIELDS = (
     "assessment_rationale",
     "history_change_reason",
     "history_reason_public",
+    "status",
+    "retracted_at",
+    "retraction_note",
 )
 _LOG_RELATED = "history_user__editor_profile"
 
@@ -57,6 +65,7 @@ def _assessment_changes(entries) -> list[AssessmentChange]:
     """The assessment changes in ``entries`` (history rows ordered by claim, then date)."""
     log: list[AssessmentChange] = []
     previous: dict[int, str] = {}
+    retracted: set[int] = set()
     for entry in entries:
         old = previous.get(entry.id)
         if entry.id not in previous or entry.assessment != old:
@@ -72,11 +81,27 @@ def _assessment_changes(entries) -> list[AssessmentChange]:
                 )
             )
         previous[entry.id] = entry.assessment
+        if entry.status == Claim.Status.RETRACTED and entry.id not in retracted:
+            retracted.add(entry.id)
+            retraction = Retraction(at=entry.retracted_at, note=entry.retraction_note)
+            log.append(
+                AssessmentChange(
+                    changed_at=retraction.at or entry.history_date,
+                    changed_by=byline_of(entry.history_user),
+                    old=entry.assessment,
+                    new=entry.assessment,
+                    reason="",
+                    rationale=entry.assessment_rationale,
+                    claim_id=entry.id,
+                    retraction=retraction,
+                )
+            )
     return log
 
 
 def claim_assessment_log(*, claim: Claim) -> list[AssessmentChange]:
-    """Every change of ``claim``'s assessment, oldest first (the first entry is the initial one).
+    """Every change of ``claim``'s assessment and its retraction, oldest first (the first entry is
+    the initial assessment).
 
     Other edits (typo fixes, new links) are left out: readers want the verdict's story, not every save.
     """

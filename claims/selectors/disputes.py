@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from claims.models import AIModel, Claim, Dispute, DisputeParty, EvidenceArtifact, Party, RightOfReply
 from claims.models.base import PublicRecord
+from claims.models.public_state import named_choices
 from claims.models.visibility import visible
 from claims.selectors.changes import AssessmentChange, claims_assessment_log
 from claims.selectors.timeline import TimelineEntry, choice_order, dispute_story
@@ -79,8 +80,8 @@ def dispute_filter_options(*, preview: bool = False) -> dict[str, list]:
     models = visible(AIModel.objects.filter(disputes__in=disputes), preview=preview)
     years = disputes.filter(started_on__isnull=False).dates("started_on", "year", order="DESC")
     return {
-        "parties": list(parties.distinct().order_by("name").values_list("slug", "name")),
-        "models": list(models.distinct().order_by("name").values_list("slug", "name")),
+        "parties": named_choices(parties),
+        "models": named_choices(models),
         "years": [d.year for d in years],
     }
 

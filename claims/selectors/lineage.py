@@ -16,13 +16,20 @@ from django.db.models import Q
 from claims.grammar import relation_noun, relation_phrase
 from claims.lineage import Edge, LineageGraph, Node
 from claims.models import AIModel, Claim, FingerprintReport
+from claims.models.public_state import stated_name
 from claims.models.visibility import public_name, public_or_none
 from claims.selectors.records import report_queryset
 from claims.verdicts import verdict_of
 
 
 def _node(model: AIModel, focus: set[int]) -> Node:
-    return Node(key=f"m{model.pk}", label=model.name, url=model.get_absolute_url(), focus=model.pk in focus)
+    """A model's box, labelled with its name and, when it is retracted, its retraction."""
+    return Node(
+        key=f"m{model.pk}",
+        label=stated_name(model.name, model),
+        url=model.get_absolute_url(),
+        focus=model.pk in focus,
+    )
 
 
 def lineage_graph(
@@ -53,8 +60,8 @@ def lineage_graph(
             kind="declared",
             label=relation_noun(model.declared_relation),
             style="declared",
-            sentence=f"{model.name} is declared by its developer as "
-            f"{relation_phrase(model.declared_relation)} {base.name}.",
+            sentence=f"{_name(model)} is declared by its developer as "
+            f"{relation_phrase(model.declared_relation)} {_name(base)}.",
         )
     for claim in claims:
         subject = public_or_none(claim.subject_model, preview=preview)
@@ -73,7 +80,7 @@ def lineage_graph(
             sentence=f"{claimant} claims {_allegation(claim, subject, source)} "
             f"(assessment: {claim.get_assessment_display()}).",
             record_url=claim.get_absolute_url(),
-            record_label=claim.title,
+            record_label=public_name(claim, preview=True),
         )
     for report in reports:
         verdict = verdict_of(report.result)
@@ -88,9 +95,9 @@ def lineage_graph(
             kind="measured",
             label=f"measured: {verdict.label}",
             style=f"measured-{verdict.tier}",
-            sentence=f"A fingerprint report comparing {a.name} and {b.name} finds: {verdict.label}.",
+            sentence=f"A fingerprint report comparing {_name(a)} and {_name(b)} finds: {verdict.label}.",
             record_url=report.get_absolute_url(),
-            record_label=f"{a.name} vs {b.name}",
+            record_label=report.public_title,
         )
     return graph
 
@@ -102,10 +109,15 @@ def _connect(graph: LineageGraph, source: AIModel, target: AIModel, focus: set[i
     graph.add_edge(Edge(source=f"m{source.pk}", target=f"m{target.pk}", **edge))
 
 
+def _name(model: AIModel) -> str:
+    """A model of the map (already checked visible) by its reader's name, retraction included."""
+    return public_name(model, preview=True)
+
+
 def _allegation(claim: Claim, subject: AIModel, source: AIModel) -> str:
     if claim.kind == Claim.Kind.DERIVED_FROM:
-        return f"that {subject.name} was derived from {source.name}"
-    return f"{claim.get_kind_display()} by {subject.name}, with {source.name} as the alleged source"
+        return f"that {_name(subject)} was derived from {_name(source)}"
+    return f"{claim.get_kind_display()} by {_name(subject)}, with {_name(source)} as the alleged source"
 
 
 def model_lineage(*, model: AIModel, page: dict, preview: bool = False) -> LineageGraph:

@@ -25,14 +25,21 @@ from claims.models.visibility import visible
 
 
 def evidence_captures(*, evidence: EvidenceArtifact, preview: bool = False) -> list[SourceCapture]:
-    """Every capture of ``evidence``, newest first, with its artefacts (two queries)."""
+    """The captures of ``evidence`` readers see, newest first, with their artefacts (two queries)."""
     return list(captures_queryset(preview=preview).filter(evidence=evidence))
 
 
 def captures_queryset(*, preview: bool = False) -> QuerySet:
+    """The captures readers see, on the site and in the API: the succeeded ones, newest first,
+    with their artefacts. A failed or unfinished capture says nothing about the source (the
+    archive may have been offline): it is an editor's matter, shown in the admin and on the desk
+    (``sources_needing_attention``), never to readers."""
     artefacts = visible(CaptureArtefact.objects.select_related("capture"), preview=preview)
     return (
-        visible(SourceCapture.objects.select_related("evidence"), preview=preview)
+        visible(
+            SourceCapture.objects.filter(status=SourceCapture.Status.SUCCEEDED).select_related("evidence"),
+            preview=preview,
+        )
         .prefetch_related(Prefetch("artefacts", queryset=artefacts))
         .order_by("-requested_at", "-pk")
     )

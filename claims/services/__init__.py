@@ -43,6 +43,7 @@ from claims.services.records import (
     record_save,
     record_unpublish,
     record_update,
+    records_delete,
 )
 from claims.services.replies import reply_confirm_no_response
 from claims.services.reports import report_draw_charts, report_request, report_retry
@@ -71,6 +72,7 @@ __all__ = [
     "record_save",
     "record_unpublish",
     "record_update",
+    "records_delete",
     "report_draw_charts",
     "reply_confirm_no_response",
     "report_request",

@@ -4,7 +4,8 @@
   reason (internal unless the caller says an editor wrote it for readers), validates the whole row (``full_clean``: fields, ``clean()`` rules such as the fixed slug of
   a published record, and constraints), then saves. ``record_create``/``record_update`` apply a dict
   of values first (the API); the admin's forms apply their fields themselves and call ``record_save``.
-  ``record_delete`` removes a row with its history entry naming who did it.
+  ``record_delete`` removes a row with its history entry naming who did it (``records_delete``: several
+  rows in one transaction, as the admin's "delete selected" does).
 * ``record_publish``/``record_unpublish``/``record_retract`` lock the row, check the transition and
   write who and when.
 
@@ -21,8 +22,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from claims.errors import ProvenanceError
-from claims.models import EvidenceArtifact, PublicRecord
+from claims.models import AIModel, EvidenceArtifact, PublicRecord
 from claims.services.content import content_changed
+from claims.services.reports import analysis_titles_to_follow, report_titles_follow
 
 Status = PublicRecord.Status
 Row = TypeVar("Row", bound=models.Model)
@@ -60,7 +62,10 @@ def record_save(
     record.full_clean()
     with transaction.atomic():
         content_changed()
+        # A renamed model's name carries over to the generated titles of its analyses.
+        retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
         record.save()
+        report_titles_follow(evidence=retitle, user=user)
     return record
 
 
@@ -107,6 +112,19 @@ def record_delete(*, record: models.Model, user: AbstractBaseUser | None, reason
     with transaction.atomic():
         content_changed()
         record.delete()
+
+
+@transaction.atomic
+def records_delete(
+    *, records: Iterable[models.Model], user: AbstractBaseUser | None, reason: str = ""
+) -> int:
+    """Delete ``records`` (a queryset or rows) one by one through ``record_delete``, so each history
+    entry names who did it, all or none; returns how many."""
+    count = 0
+    for record in records:
+        record_delete(record=record, user=user, reason=reason)
+        count += 1
+    return count
 
 
 @transaction.atomic

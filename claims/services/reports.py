@@ -18,9 +18,10 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from claims.errors import ProvenanceError
-from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
+from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models.reports import request_key
 from claims.pipeline.requests import report_enqueue_on_commit
 from claims.services.content import content_changed
@@ -51,10 +52,39 @@ def _request_keys(a: Checkpoint, b: Checkpoint, methods: list[str], params: dict
     return [by_row]
 
 
+def analysis_title(report: FingerprintReport) -> str:
+    """The title an analysis evidence record gets when the report is asked for (an editor may change it)."""
+    return f"Fingerprint analysis: {report.checkpoint_a} vs {report.checkpoint_b}"
+
+
+def analysis_titles_to_follow(*, model: AIModel) -> list[EvidenceArtifact]:
+    """Before ``model`` is saved: the analysis evidence records of its reports whose title is still the
+    generated one with its name as stored, so that a rename carries over to them
+    (``report_titles_follow``) - a draft's working name never stays in a published title."""
+    stored = AIModel.objects.filter(pk=model.pk).values_list("name", flat=True).first() if model.pk else None
+    if stored is None or stored == model.name:
+        return []
+    evidence = EvidenceArtifact.objects.filter(
+        Q(report__checkpoint_a__model=model) | Q(report__checkpoint_b__model=model)
+    ).select_related("report__checkpoint_a__model", "report__checkpoint_b__model")
+    return [e for e in evidence if e.title == analysis_title(e.report)]
+
+
+def report_titles_follow(*, evidence: list[EvidenceArtifact], user: AbstractBaseUser | None) -> None:
+    """After the rename: those records titled with the names as they are now."""
+    from claims.services.records import record_save  # it calls this module
+
+    for record in evidence:
+        record.report = FingerprintReport.objects.select_related(
+            "checkpoint_a__model", "checkpoint_b__model"
+        ).get(pk=record.report_id)
+        record.title = analysis_title(record.report)
+        record_save(record=record, user=user, reason="Retitled: a compared model was renamed")
+
+
 def _evidence_for(report: FingerprintReport, *, user: AbstractBaseUser | None) -> EvidenceArtifact:
-    a, b = report.checkpoint_a, report.checkpoint_b
     evidence = EvidenceArtifact(
-        title=f"Fingerprint analysis: {a} vs {b}",
+        title=analysis_title(report),
         kind=EvidenceArtifact.Kind.ANALYSIS,
         slug=f"analysis-{report.slug}",
         description=(
@@ -178,24 +208,26 @@ def report_retry(*, report: FingerprintReport, enqueue: bool = True) -> Fingerpr
 
 def report_draw_charts(*, report: FingerprintReport) -> dict[str, str]:
     """The report's charts ({name: SVG}), drawn from its stored result the first time anyone asks and
-    kept on the row; a report that is not computed yet has none.
+    kept on the row, with the inputs' names they were drawn with: once a name changes (a model renamed
+    after the report was computed), the next view draws them again. A report that is not computed
+    yet has none.
 
     Drawing is not the worker's job: it would add a second or so of fixed cost to every report,
     most of whose charts nobody opens before an editor does. Two first views at once both draw and
     store the same SVG (drawing is deterministic), so no lock is needed. Not a content change: the
     pages that show a chart draw it before rendering, so their output is the same before and after.
     """
-    if report.charts or report.status != Status.SUCCEEDED or "charts_seconds" in (report.timings or {}):
+    labels = list(report.labels)
+    drawn = report.charts or "charts_seconds" in (report.timings or {})
+    if report.status != Status.SUCCEEDED or (drawn and report.charts_labels == labels):
         return report.charts or {}
     from provenance.fingerprint.charts import report_charts  # matplotlib: only where a chart is drawn
 
     started = time.perf_counter()
-    charts = report_charts(
-        report.result or {}, label_a=str(report.checkpoint_a), label_b=str(report.checkpoint_b)
-    )
+    charts = report_charts(report.result or {}, label_a=labels[0], label_b=labels[1])
     timings = {**(report.timings or {}), "charts_seconds": round(time.perf_counter() - started, 3)}
     FingerprintReport.objects.filter(pk=report.pk, status=Status.SUCCEEDED).update(
-        charts=charts, timings=timings
+        charts=charts, charts_labels=labels, timings=timings
     )
-    report.charts, report.timings = charts, timings
+    report.charts, report.charts_labels, report.timings = charts, labels, timings
     return charts

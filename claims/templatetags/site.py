@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from claims import selectors
 from claims.models import Claim, EvidenceLink
+from claims.models.public_state import retraction_of
 from claims.models.visibility import UNPUBLISHED_LABEL, public_name, public_or_none
 from claims.site_url import site_url
 from claims.verdicts import verdict_of
@@ -58,16 +59,33 @@ def stance_badge(link: EvidenceLink):
     return _badge(f"stance-{link.stance}", STANCE_SYMBOLS.get(link.stance, ""), link.get_stance_display())
 
 
+@register.simple_tag
+def retraction_badge(record):
+    """ "Record retracted by Provenance on <date>" as a badge, for a retracted record; "" otherwise
+    (``claims.models.public_state``: the one wording)."""
+    retraction = retraction_of(record)
+    if retraction is None:
+        return ""
+    return format_html(' <span class="badge retracted">{}</span>', retraction.label)
+
+
+@register.simple_tag
+def retraction_label(record) -> str:
+    """The retraction's sentence alone (the heading of the retraction box), "" when not retracted."""
+    retraction = retraction_of(record)
+    return retraction.label if retraction else ""
+
+
 @register.simple_tag(takes_context=True)
 def record_link(context, record, text=None):
-    """A link to ``record`` when the viewer may see it; "(an unpublished record)" otherwise, never
-    its name (``claims.models.visibility``)."""
+    """A link to ``record`` when the viewer may see it, with its retraction badge when it is retracted;
+    "(an unpublished record)" otherwise, never its name (``claims.models.visibility``)."""
     if record is None:
         return ""
     if public_or_none(record, preview=bool(context.get("preview"))) is None:
         return format_html('<span class="unpublished">{}</span>', UNPUBLISHED_LABEL)
     label = text if text is not None else str(record)
-    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), label)
+    return format_html('<a href="{}">{}</a>{}', record.get_absolute_url(), label, retraction_badge(record))
 
 
 @register.simple_tag(takes_context=True)
@@ -108,6 +126,13 @@ def number(value, digits: int = 3) -> str:
 # Numbers people can read: the engine's one formatter (provenance.fingerprint.readable).
 register.filter("distance", readable.distance)
 register.filter("chance", readable.chance)
+register.filter("weighed", readable.weighed)
+
+
+@register.simple_tag
+def evidence_standard() -> str:
+    """The one standard of evidence in words (``provenance.fingerprint.readable.STANDARD``)."""
+    return readable.STANDARD
 
 
 @register.filter

@@ -1,7 +1,8 @@
 """What every public detail page shares: who may see the record, and the page's metadata.
 
 Readers get published and retracted records only (anything else is a 404, exactly as if it did not
-exist). A staff user with the model's view permission may open drafts too: the page then says
+exist). An active staff user with the model's view permission (``can_view_drafts``, the rule the API
+shares) may open drafts too: the page then says
 "preview" in a banner, and its lists include drafts, so an editor sees what publishing would show.
 """
 
@@ -16,17 +17,14 @@ from django.views.generic import DetailView
 
 from claims.grammar import indefinite
 from claims.markdown import render_markdown
-from claims.models.visibility import visible
+from claims.models.visibility import can_view_drafts, public_name, visible
 from claims.views.sharing import share_context
 
 
 def can_preview(request: HttpRequest, model: type[Model]) -> bool:
-    """True for an active staff user allowed to view ``model`` in the admin (drafts included)."""
-    user = request.user
-    opts = model._meta
-    return bool(
-        user.is_active and user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-    )
+    """Whether the request's user may preview ``model``'s drafts: the one rule of
+    ``claims.models.visibility.can_view_drafts``, which the API applies too."""
+    return can_view_drafts(request.user, model)
 
 
 def description_of(markdown_text: str, *, words: int = 40) -> str:
@@ -74,7 +72,7 @@ class PublicRecordView(DetailView):
             preview=self.preview,
             preview_banner=banner,
             preview_admin_link=self.preview_admin_link() if banner else None,
-            page_title=str(self.object),
+            page_title=public_name(self.object, preview=True),
             page_description=self.page_description(),
             canonical_path=self.object.get_absolute_url(),
             og_type="article",

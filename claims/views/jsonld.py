@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, DatePrecision, Party
-from claims.models.visibility import UNPUBLISHED_LABEL
+from claims.models.visibility import UNPUBLISHED_LABEL, public_name
 from claims.site_url import site_url
 
 ORGANISATION_NAME = "Provenance"
@@ -37,11 +37,16 @@ def _party(party: Party, request: HttpRequest) -> dict:
     if not party.is_public:
         return {"@type": "Organization", "name": UNPUBLISHED_LABEL}
     kind = "Person" if party.kind == Party.Kind.PERSON else "Organization"
-    return {"@type": kind, "name": party.name, "url": site_url(party.get_absolute_url())}
+    return {
+        "@type": kind,
+        "name": public_name(party),
+        "url": site_url(party.get_absolute_url()),
+    }
 
 
 def claim_review_data(claim: Claim, *, request: HttpRequest) -> dict:
-    """The ClaimReview of ``claim`` as a dict (claimant, source and dispute are select_related)."""
+    """The ClaimReview of ``claim`` as a dict (claimant, source and dispute are select_related).
+    Callers emit it only for a reviewable claim (``Claim.is_reviewable``: never a retracted one)."""
     item = {"@type": "Claim", "author": _party(claim.claimant, request)}
     made_on = iso_date(claim.made_on, claim.date_precision)
     if made_on:
@@ -50,7 +55,7 @@ def claim_review_data(claim: Claim, *, request: HttpRequest) -> dict:
     if source is not None and source.is_public:
         appearance = {
             "@type": "CreativeWork",
-            "name": source.title,
+            "name": public_name(source),
             "url": source.url or site_url(source.get_absolute_url()),
         }
         item["appearance"] = [appearance]

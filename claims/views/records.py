@@ -61,7 +61,7 @@ class ClaimDetail(PublicRecordView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["page"] = claim_page(claim=self.object, preview=self.preview)
-        if self.object.is_public:
+        if self.object.is_reviewable:
             context["jsonld"] = claim_review(self.object, request=self.request)
         return context
 

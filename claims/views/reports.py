@@ -18,7 +18,8 @@ from django.views.decorators.http import require_safe
 
 from claims.charts import svg_response
 from claims.http_cache import uncached
-from claims.models import FingerprintReport
+from claims.models import Checkpoint, FingerprintReport
+from claims.models.public_state import retraction_json
 from claims.selectors import report_queryset
 from claims.services import report_draw_charts
 from claims.views.base import PublicRecordView, can_preview
@@ -139,6 +140,18 @@ def reproduce_commands(report: FingerprintReport) -> list[str]:
     ]
 
 
+def compared_inputs(report: FingerprintReport) -> list[tuple[str, Checkpoint, dict]]:
+    """Each side as the report recorded it when computed (``inputs`` of the engine's result: the
+    source, its commit and every file's SHA-256 as verified), beside its checkpoint; ``{}`` for a
+    report not computed yet or computed before the inputs were recorded (the checkpoint's own
+    fields are shown then)."""
+    inputs = (report.result or {}).get("inputs") or {}
+    return [
+        (side.upper(), checkpoint, inputs.get(side) or {})
+        for side, checkpoint in (("a", report.checkpoint_a), ("b", report.checkpoint_b))
+    ]
+
+
 def _path_hint(checkpoint) -> str:
     """A folder name for the command line; the server's own paths are not published. A checkpoint
     downloaded from a hub is named as the engine's command line takes it, pinned to its commit."""
@@ -174,7 +187,7 @@ class ReportDetail(PublicRecordView):
         )
         if said is not None:
             return f"{said.title}. {said.sentence}"[:300]
-        summary = (self.object.result or {}).get("summary") or self.object.summary
+        summary = self.object.summary_as_read
         return summary[:300] if summary else "A fingerprint comparison of two AI model checkpoints."
 
     def render_to_response(self, context, **kwargs):
@@ -186,20 +199,24 @@ class ReportDetail(PublicRecordView):
         context = super().get_context_data(**kwargs)
         report = self.object
         report_draw_charts(report=report)
-        a, b = report.checkpoint_a, report.checkpoint_b
         succeeded = report.status == FingerprintReport.Status.SUCCEEDED
         context.update(
             headline=headline(report.result) if succeeded else None,
             evidence_rows=evidence_rows(report.result) if succeeded and report.result else [],
             progress_state=report.progress_state,
-            page_title=f"Fingerprint report: {a.model} vs {b.model}",
+            page_title=f"Fingerprint report: {report.public_title}",
             evidence=getattr(report, "evidence", None),
             methods=method_sections(report),
             skipped=(report.result or {}).get("skipped") or {},
             notes=(report.result or {}).get("notes") or [],
-            coverage={
-                kind: {**c, "seen_by": [method_title(n) for n in c.get("seen_by") or []]}
+            coverage={  # the kinds plausible for this pair (every kind in results stored before issue 26)
+                kind: {
+                    **c,
+                    "seen_by": [method_title(n) for n in c.get("seen_by") or []],
+                    "would_look": [method_title(n) for n in c.get("would_look") or {}],
+                }
                 for kind, c in ((report.result or {}).get("coverage") or {}).items()
+                if c.get("plausible", True)
             },
             verdict=(report.result or {}).get("verdict", ""),
             overview_charts=[
@@ -208,7 +225,7 @@ class ReportDetail(PublicRecordView):
                 if n in report.charts
             ],
             commands=reproduce_commands(report),
-            checkpoints=[("A", a), ("B", b)],
+            checkpoints=compared_inputs(report),
             in_progress=report.status in (FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING),
         )
         return context
@@ -234,14 +251,18 @@ def report_json(request, slug: str):
         "report": report.slug,
         "status": report.status,
         "checkpoints": {
-            "a": {"model": str(report.checkpoint_a.model), "revision": report.checkpoint_a.revision},
-            "b": {"model": str(report.checkpoint_b.model), "revision": report.checkpoint_b.revision},
+            side: {
+                "model": str(checkpoint.model),
+                "retraction": retraction_json(checkpoint.model),
+                "revision": checkpoint.revision,
+            }
+            for side, checkpoint in (("a", report.checkpoint_a), ("b", report.checkpoint_b))
         },
         "engine_version": report.engine_version,
         "library_versions": report.library_versions,
         "input_hashes": report.input_hashes,
         "parameters": report.parameters,
-        "result": report.result,
+        "result": report.result_as_read,
     }
     response = JsonResponse(data, json_dumps_params={"indent": 1})
     response["Content-Disposition"] = f'attachment; filename="{report.slug}.json"'

@@ -23,13 +23,13 @@ from django.views.decorators.http import require_safe
 
 from claims.cards import Card, render_card
 from claims.models import Claim, Dispute, FingerprintReport
+from claims.models.public_state import retraction_of, stated_name
 from claims.models.visibility import public_name
 from claims.selectors import claim_detail_queryset, report_queryset
 from claims.site_url import site_url
 from provenance.csp import embed_policy
-from provenance.fingerprint.headline import headline
-from provenance.fingerprint.methods import method_title
-from provenance.fingerprint.report import Z_STRONG
+from provenance.fingerprint.evidence import Z_STRONG
+from provenance.fingerprint.headline import evidence_rows, headline
 
 CARD_CACHE_SECONDS = 3600  # how long a drawn card is kept server-side (keyed by what it says)
 CARD_ALT = "A card with the page's title and what it found, from Provenance."
@@ -37,8 +37,9 @@ CARD_ALT = "A card with the page's title and what it found, from Provenance."
 
 # -- what a card says ----------------------------------------------------------------------------
 def _dispute_card(dispute: Dispute) -> Card:
-    if dispute.status == Dispute.Status.RETRACTED:
-        headline = "Retracted: see the note on the page"
+    retraction = retraction_of(dispute)
+    if retraction is not None:
+        headline = f"{retraction.label}: see the note on the page"
     elif dispute.ended_on:
         headline = f"Closed · began {dispute.started_on_display}"
     else:
@@ -52,41 +53,49 @@ def _dispute_card(dispute: Dispute) -> Card:
 
 
 def _claim_card(claim: Claim) -> Card:
+    retraction = retraction_of(claim)
     headline = (
-        "Retracted: see the note on the page"
-        if claim.status == Claim.Status.RETRACTED
+        f"{retraction.label}: see the note on the page"
+        if retraction is not None
         else f"Our assessment: {claim.get_assessment_display()}"
     )
     return Card(
         kicker=f"Claim · {claim.get_kind_display()} · by {public_name(claim.claimant)}",
         title=claim.title,
         headline=headline,
-        footer=f"In: {claim.dispute.title}",
+        footer=f"In: {public_name(claim.dispute)}",
     )
 
 
 def _report_card(report: FingerprintReport) -> Card:
     result = report.result or {}
-    title = f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}"
+    title = report.public_title
     if report.status != FingerprintReport.Status.SUCCEEDED:
         status = (
             "The comparison failed" if report.status == FingerprintReport.Status.FAILED else "Being computed"
         )
         return Card(kicker="Fingerprint report", title=title, headline=status)
     words = headline(result)  # the report page's own headline: one source of these sentences
-    bars = []
-    for name, method in sorted((result.get("results") or {}).items()):
-        z = (method.get("calibration") or {}).get("z") if isinstance(method, dict) else None
-        if isinstance(z, int | float) and not isinstance(z, bool):
-            bars.append((method_title(name)[:22], float(z), False))
+    # The evidence picture's rows: one grading and one axis (an exact p at its equal-tail sd).
+    bars = [
+        (row["title"][:22], min(float(row["sd"]), 1e4), row["level"] == "strong")
+        for row in evidence_rows(result)
+        if row["x"] is not None
+    ]
     return Card(
         kicker="Fingerprint report · recomputed from the weights",
         title=title,
         headline=words.title if words else "Fingerprint comparison",
         tone=words.tier if words and words.tier != "cannot_tell" else "neutral",
-        footer=f"Every score beside its null · engine {report.engine_version}"
-        if report.engine_version
-        else "",
+        footer=" · ".join(
+            part
+            for part in (
+                words.caveat if words else "",  # travels with every "no evidence" headline
+                "Every score beside its null",
+                f"engine {report.engine_version}" if report.engine_version else "",
+            )
+            if part
+        ),
         bars=bars[:8],
         threshold=Z_STRONG if bars else None,
     )
@@ -136,9 +145,9 @@ EMBED_ROUTES = {Claim: "claims:claim-embed", FingerprintReport: "claims:report-e
 def _cite_facts(record) -> tuple[str, object, str]:
     """(title, date it was published or computed, engine version) of a dispute, claim or report."""
     if isinstance(record, FingerprintReport):
-        title = f"Fingerprint report: {record.checkpoint_a.model} vs {record.checkpoint_b.model}"
+        title = f"Fingerprint report: {record.public_title}"
         return title, record.finished_at or record.requested_at, record.engine_version
-    return record.title, record.published_at or record.created_at, ""
+    return stated_name(record.title, record), record.published_at or record.created_at, ""
 
 
 def share_context(request: HttpRequest, record) -> dict:
@@ -179,7 +188,7 @@ def claim_embed(request, slug: str):
     claim = get_object_or_404(claim_detail_queryset(preview=False), slug=slug)
     context = {
         "claim": claim,
-        "page_title": claim.title,
+        "page_title": public_name(claim),
         "full_url": site_url(claim.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_claim.html", context)
@@ -191,7 +200,7 @@ def report_embed(request, slug: str):
     result = report.result or {}
     context = {
         "report": report,
-        "page_title": f"{report.checkpoint_a.model} vs {report.checkpoint_b.model}",
+        "page_title": report.public_title,
         "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
         "full_url": site_url(report.get_absolute_url()),
     }

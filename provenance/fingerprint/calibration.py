@@ -19,8 +19,9 @@ independent recipes.
 
 Each null is summarised as mean, std (closed-form where known, else from the samples),
 z = (score − mean) / max(std, floor) and the one-sided empirical p-value (k + 1) / (n + 1),
-k = null samples ≥ score. The headline is the more
-conservative (smaller z) of the available nulls; all are reported.
+k = null samples ≥ score (z only for a null that is Gaussian or treated as such: ``NullDraw.gaussian``).
+The headline is the more conservative (smaller z) of the available nulls; all are reported. Whether
+a calibrated score counts as evidence is decided in one place, ``evidence.strength``.
 
 Cost: O(null_size × (layers + matched parts)) random numbers; a 48-layer pair takes milliseconds.
 """
@@ -65,6 +66,9 @@ class NullDraw:
     std_floor: float = 1e-12
     exact_mean: float | None = None
     exact_std: float | None = None
+    gaussian: bool = True
+    """Whether the null is Gaussian or treated as such, so that a z-score means the Gaussian tail
+    (``evidence``). False for the nulls of −log10 p (exponential): their summaries carry no z."""
 
 
 def json_safe(value: Any) -> Any:
@@ -225,7 +229,7 @@ def summarise_null(score: float, draw: NullDraw) -> dict[str, Any]:
         "moments": "exact" if exact else "sampled",
         "std_floor": draw.std_floor,
         "std_floor_applied": used > std,
-        "z": (score - mean) / used,
+        "z": (score - mean) / used if draw.gaussian else None,
         "p": (k + 1) / (n + 1),
         "samples": s.tolist(),
     }
@@ -302,13 +306,29 @@ def calibrate_draws(
 ) -> dict[str, Any]:
     """The calibration block of a weight-reading method from nulls it drew itself (see ``calibrate``).
 
-    The headline is the null with the smallest z. ``exact_p`` (e.g. a Fisher-combined p-value,
-    which is calibrated by construction) replaces the headline's empirical p; the empirical one
-    is kept as ``p_empirical``; ``exact_log10_p`` keeps its magnitude when it underflows to 0.
+    The headline is the null with the smallest z; among nulls without a z (not Gaussian), the one
+    with the largest empirical p. ``exact_p`` (e.g. a Fisher-combined p-value, which is calibrated
+    by construction) replaces the headline's empirical p; the empirical one is kept as
+    ``p_empirical``; ``exact_log10_p`` keeps its magnitude when it underflows to 0. With no draw at
+    all (a Fisher p whose simulated null was too costly) the headline is the exact p alone.
     """
     summaries = [summarise_null(score, d) for d in draws]
     usable = [s for s in summaries if s["z"] is not None]
-    headline = dict(min(usable, key=lambda s: (s["z"], -s["p"])) if usable else summaries[0])
+    weighed = [s for s in summaries if s["p"] is not None]
+    if usable:
+        headline = dict(min(usable, key=lambda s: (s["z"], -s["p"])))
+    elif weighed:
+        headline = dict(max(weighed, key=lambda s: s["p"]))
+    elif summaries:
+        headline = dict(summaries[0])
+    else:
+        headline = {
+            **dict.fromkeys(("mean", "std", "z", "p")),
+            "source": "exact",
+            "description": "no null drawn: the p-value is exact under independence",
+            "size": 0,
+            "samples": [],
+        }
     if exact_p is not None:
         headline["p_empirical"] = headline.get("p")
         headline["p"] = exact_p

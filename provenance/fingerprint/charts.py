@@ -7,7 +7,10 @@ heat map is a single-hue scale with a labelled colour bar, the observed score is
 * ``similarity_heatmap_svg`` - the layer-to-layer similarity matrix, with the best alignment;
 * ``null_distribution_svg`` - one method's score against its null distribution;
 * ``evidence_svg`` - the one picture of the evidence: every method on one row, its distance from
-  unrelated pairs on a common log scale, the decision threshold marked.
+  unrelated pairs on a common log scale, the decision threshold marked. A method weighed on an exact
+  p-value (``evidence.scale`` "p") sits where a Gaussian z of the same tail probability would
+  (``evidence.sd_equivalent``), so the one 5 sd line is p = 2.87 × 10⁻⁷ for every method; its row
+  says "p = …", not a z.
 
 Each function takes plain numbers and returns SVG text: the knowledge base stores a report's charts
 once and its pages and API serve them without drawing again; the engine's command line writes the
@@ -27,9 +30,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .evidence import P_STRONG, Z_STRONG, scale  # noqa: E402
 from .headline import evidence_rows  # noqa: E402
 from .readable import Z_HUGE, log_position  # noqa: E402
-from .report import Z_STRONG  # noqa: E402
 
 _STYLE = {
     "svg.fonttype": "none",
@@ -148,20 +151,23 @@ def null_distribution_svg(
     null_scores: Sequence[float],
     z: float | None,
     p: float | None,
+    band: bool = True,
 ) -> str:
-    """Histogram of a method's null distribution with the observed score as a labelled line."""
+    """Histogram of a method's null distribution with the observed score as a labelled line; ``band``
+    shades mean ± 3 sd (only for a null treated as Gaussian: a −log10 p null is exponential)."""
     null = np.asarray(null_scores, dtype=float)
     null = null[np.isfinite(null)]
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(6, 3.9))
         # The legend goes under the axes: inside them it covered the score's label.
         fig.subplots_adjust(left=0.11, right=0.97, top=0.95, bottom=0.28)
-        if null.size:
+        if null.size and band:
             # The band stays visible when the null is a sliver next to a far-away score.
             mean, sd = float(null.mean()), float(null.std())
             ax.axvspan(
                 mean - 3 * sd, mean + 3 * sd, color="#d0d0d0", alpha=0.6, label="unrelated: mean ± 3 sd"
             )
+        if null.size:
             ax.hist(
                 null,
                 bins=min(30, max(5, null.size // 2)),
@@ -202,8 +208,9 @@ _TICKS = (-10, -3, 0, 3, 10, 30, 100, 1000)
 
 
 def evidence_svg(rows: Sequence[Mapping], *, threshold: float = Z_STRONG) -> str:
-    """Every method on one row: its distance from unrelated pairs (z, log-scaled: sign · log10(1 + |z|)),
-    the band where unrelated pairs fall (±3 standard deviations) and the decision threshold.
+    """Every method on one row: its distance from unrelated pairs (z, log-scaled: sign · log10(1 + |z|);
+    for an exact p the Gaussian z of the same tail, row ``sd``), the band where unrelated pairs fall
+    (±3 standard deviations) and the decision threshold.
 
     ``rows`` come from ``headline.evidence_rows``. A filled black diamond counts as evidence, a hollow circle
     does not, a grey square is unusual but not beyond doubt; each row also says so in words.
@@ -225,7 +232,7 @@ def evidence_svg(rows: Sequence[Mapping], *, threshold: float = Z_STRONG) -> str
         ax.text(
             t,
             len(rows) - 0.35,
-            f" threshold for\n evidence: {threshold:g} sd",
+            f" threshold for\n evidence: {threshold:g} sd\n (p ≤ {P_STRONG:.1e})",
             ha="left",
             va="bottom",
             fontsize=7,
@@ -255,14 +262,18 @@ def evidence_svg(rows: Sequence[Mapping], *, threshold: float = Z_STRONG) -> str
         ax.set_yticks([])
         ax.set_xticks([log_position(v) for v in _TICKS])
         ax.set_xticklabels([f"{v:g}" + ("+" if v == _TICKS[-1] else "") for v in _TICKS])
-        ax.set_xlabel("standard deviations from unrelated pairs (log scale)")
+        ax.set_xlabel(
+            "standard deviations from unrelated pairs (log scale; an exact p at the Gaussian sd of equal rarity)"
+        )
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
         return _to_svg(
             fig,
             "The evidence at a glance: each method's distance from unrelated pairs",
             " ".join(f"{row['title']}: {row['text']}." for row in rows)
-            + f" The threshold for evidence is {threshold:g} standard deviations.",
+            + f" The threshold for evidence is {threshold:g} standard deviations (a one-sided tail "
+            f"probability of {P_STRONG:.1e}); a method weighed on an exact p-value is placed at the Gaussian "
+            "distance of the same probability.",
         )
 
 
@@ -314,5 +325,6 @@ def report_charts(result: Mapping, *, label_a: str, label_b: str) -> dict[str, s
                 null_scores=calibration["samples"],
                 z=calibration.get("z"),
                 p=calibration.get("p"),
+                band=scale(calibration) == "z",
             )
     return charts

@@ -43,6 +43,7 @@ from .sources import (
     DEFAULT_HUBS,
     SourceError,
     acquire,
+    commit_label,
     is_source,
     parse_hubs,
     parse_source,
@@ -152,8 +153,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     # Validate everything before the (long) reads.
     methods = resolve_methods(args.methods)
     params = validate_parameters({name: getattr(args, name) for name in PARAMETERS})
-    labels = (_label(args.path_a), _label(args.path_b))
-    args.path_a, args.path_b = (_fetch_source(p, args) for p in (args.path_a, args.path_b))
+    labels = [_label(args.path_a), _label(args.path_b)]
+    records: list[dict | None] = [None, None]
+    for i, name in enumerate(("path_a", "path_b")):
+        path, records[i] = _fetch_source(getattr(args, name), args)
+        setattr(args, name, path)
+        if records[i] is not None:  # the label names the commit the branch or tag resolved to
+            labels[i] = commit_label(labels[i], records[i]["commit"])
+    labels = tuple(labels)
     fp_a = load_fingerprint(args.path_a, quiet=args.quiet)
     fp_b = load_fingerprint(args.path_b, quiet=args.quiet)
     panel = [load_fingerprint(p, quiet=args.quiet) for p in args.panel or ()]
@@ -170,6 +177,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         reference_panel=panel or None,
         weights=weights,
         labels=labels,
+        sources=tuple(records),
         **params,
     )
     d = report.to_dict()
@@ -185,11 +193,12 @@ def _label(path: str) -> str:
     return path if is_source(path) else Path(path).name
 
 
-def _fetch_source(path: str, args: argparse.Namespace) -> str:
-    """A local path as it is; ``hf:Org/Name@rev`` downloaded (verified) into ``--cache-dir`` first,
-    from the hubs in the HUBS environment variable (default: the public Hugging Face hub)."""
+def _fetch_source(path: str, args: argparse.Namespace) -> tuple[str, dict | None]:
+    """A local path as it is (and no record); ``hf:Org/Name@rev`` downloaded (verified) into
+    ``--cache-dir`` first, from the hubs in the HUBS environment variable (default: the public
+    Hugging Face hub): the path to read, and what the report records of it (``source_record``)."""
     if not is_source(path):
-        return path
+        return path, None
     import os
 
     source = parse_source(path)
@@ -209,7 +218,7 @@ def _fetch_source(path: str, args: argparse.Namespace) -> str:
         f"{source}: commit {acquired.commit}, {len(acquired.files)} files in {acquired.folder}",
         file=sys.stderr,
     )
-    return str(acquired.path)
+    return str(acquired.path), acquired.record()
 
 
 def _write_charts(report_dict: dict, folder: Path, labels: tuple[str, str]) -> None:

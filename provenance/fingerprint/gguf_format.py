@@ -9,7 +9,9 @@ Why our own header parser rather than ``gguf.GGUFReader``: the reader memory-map
 (pages count in the resident set while they are read), and it trusts counts and lengths (10^12
 tensors or a string of 2^63 bytes become a hang, a MemoryError or a numpy error naming nothing).
 Ours checks every count and length against the bytes that are left before reading, so a hostile
-header fails at once with an engine error naming the file, the tensor or the key. The ``gguf``
+header fails at once with an engine error naming the file, the tensor or the key; its metadata is
+read by ``gguf_metadata`` (large arrays memory-mapped or streamed, as the reader would, and a cap on
+the header a process reads). The ``gguf``
 package (maintained with llama.cpp) is used for what it is the reference of: the type constants and
 block sizes, and the dequantisation kernels (``gguf.quants.dequantize``); the tests use its reader
 as the oracle for the values we return.
@@ -20,16 +22,17 @@ writes. For llama-family architectures llama.cpp's converter permutes the rows o
 their biases) within each head to suit its RoPE kernel; the reader undoes it, so the values it
 returns line up row for row with the safetensors original. Every other tensor is returned as stored.
 
-Memory: the header (metadata included: a 150k-token vocabulary is a few MB) and one dequantised
-chunk (float32) of at most the requested chunk bytes, rounded to whole blocks, or whole rows of one
-head for the permuted Q/K; nothing else grows with the file.
+Memory: the header's scalars, strings and tensor infos (its arrays are lazy: ``gguf_metadata``),
+the vocabulary (about 200 bytes a token: 30 MB for 150k tokens), and one dequantised chunk
+(float32) of at most the requested chunk bytes, rounded to whole blocks, or whole rows of one head
+for the permuted Q/K; nothing else grows with the file. Running out of memory while reading the
+header or the vocabulary is a CheckpointFormatError naming the file, not a MemoryError.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .errors import CheckpointFormatError, EmptyCheckpointError, MissingShardError, TruncatedFileError
+from .gguf_metadata import GgufStrings, HeaderReader
 from .paths import Permitted, checked_path
 from .safetensors_format import Checkpoint, tensors_by_name
 from .tokenizers import Vocabulary, _digest, _normalised
@@ -46,9 +50,10 @@ GGUF_MAGIC = b"GGUF"
 VERSIONS = (2, 3)
 DEFAULT_ALIGNMENT = 32
 MAX_DIMS = 4  # GGML_MAX_DIMS
-MAX_NESTING = 4  # arrays of arrays in the metadata
 MAX_ELEMENTS = 2**60  # of a tensor, zero dimensions aside (float32 bytes must fit an int64)
 DEFAULT_CHUNK_BYTES = 16 * 2**20
+MAX_METADATA_KEYS = 2**16  # real files have under 100
+MAX_TENSORS = 2**16  # real files have under 5,000 (experts are stacked)
 DEQUANT_BLOCKS = 2**12  # blocks per call of the gguf kernels: 1 M values (4 MB of float32) for the K-quants
 
 # Types whose values we return, by GGML type id. Each is dequantised by the gguf package's kernels
@@ -91,33 +96,6 @@ MODEL_TYPES = {
 }
 
 _SPLIT_RE = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$")
-_SCALARS = {  # value type id -> (struct format, size)
-    0: ("<B", 1),
-    1: ("<b", 1),
-    2: ("<H", 2),
-    3: ("<h", 2),
-    4: ("<I", 4),
-    5: ("<i", 4),
-    6: ("<f", 4),
-    7: ("<?", 1),
-    10: ("<Q", 8),
-    11: ("<q", 8),
-    12: ("<d", 8),
-}
-_NP_SCALARS = {
-    0: "<u1",
-    1: "<i1",
-    2: "<u2",
-    3: "<i2",
-    4: "<u4",
-    5: "<i4",
-    6: "<f4",
-    7: "<u1",
-    10: "<u8",
-    11: "<i8",
-    12: "<f8",
-}
-_STRING, _ARRAY = 8, 9
 
 
 def _quant_sizes() -> dict[int, tuple[str, int, int]]:
@@ -190,84 +168,6 @@ class GgufFile:
     tensors: list[GgufTensor]
 
 
-class _Header:
-    """Bounded reads of a header from an open file: every length is checked against what is left."""
-
-    def __init__(self, f: BinaryIO, size: int, name: str, path: Path):
-        self.f, self.size, self.name, self.path, self.pos = f, size, name, path, 0
-
-    def left(self) -> int:
-        return self.size - self.pos
-
-    def truncated(self, what: str) -> TruncatedFileError:
-        return TruncatedFileError(
-            f"{self.name} is truncated: it ends inside its header ({what}, at byte {self.pos})",
-            path=str(self.path),
-        )
-
-    def read(self, n: int, what: str) -> bytes:
-        if n > self.left():
-            raise self.truncated(what)
-        b = self.f.read(n)
-        if len(b) < n:
-            raise TruncatedFileError(
-                f"{self.name} is truncated: it shrank while being read", path=str(self.path)
-            )
-        self.pos += n
-        return b
-
-    def scalar(self, vtype: int, what: str) -> Any:
-        fmt, n = _SCALARS[vtype]
-        return struct.unpack(fmt, self.read(n, what))[0]
-
-    def u32(self, what: str) -> int:
-        return self.scalar(4, what)
-
-    def u64(self, what: str) -> int:
-        return self.scalar(10, what)
-
-    def string(self, what: str) -> str:
-        n = self.u64(what)
-        if n > self.left():
-            raise TruncatedFileError(
-                f"{self.name}: the string length of {what} ({n:,} bytes) runs past the end of the file",
-                path=str(self.path),
-            )
-        raw = self.read(n, what)
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", "surrogateescape")  # token pieces may be raw bytes
-
-    def value(self, vtype: int, what: str, depth: int = 0) -> Any:
-        if vtype in _SCALARS:
-            return self.scalar(vtype, what)
-        if vtype == _STRING:
-            return self.string(what)
-        if vtype != _ARRAY:
-            raise CheckpointFormatError(
-                f"{self.name}: {what} has an unknown value type {vtype}", path=str(self.path)
-            )
-        if depth >= MAX_NESTING:
-            raise CheckpointFormatError(f"{self.name}: {what} nests arrays too deeply", path=str(self.path))
-        itype = self.u32(what)
-        count = self.u64(what)
-        least = _SCALARS[itype][1] if itype in _SCALARS else 8 if itype in (_STRING, _ARRAY) else None
-        if least is None:
-            raise CheckpointFormatError(
-                f"{self.name}: {what} is an array of an unknown value type {itype}", path=str(self.path)
-            )
-        if count * least > self.left():
-            raise TruncatedFileError(
-                f"{self.name}: {what} declares {count:,} items, more than the file can hold",
-                path=str(self.path),
-            )
-        if itype in _SCALARS:
-            arr = np.frombuffer(self.read(count * least, what), dtype=_NP_SCALARS[itype])
-            return arr.astype(bool).tolist() if itype == 7 else arr.tolist()
-        return [self.value(itype, what, depth + 1) for _ in range(count)]
-
-
 def _bad(msg: str, path: Path, tensor: str | None = None) -> CheckpointFormatError:
     return CheckpointFormatError(msg, path=str(path), tensor=tensor)
 
@@ -283,7 +183,11 @@ def is_gguf(path: str | os.PathLike[str]) -> bool:
 
 
 def read_gguf_header(
-    path: Path, name: str | None = None, *, inherited: dict[str, Any] | None = None
+    path: Path,
+    name: str | None = None,
+    *,
+    inherited: dict[str, Any] | None = None,
+    max_header_bytes: int | None = None,
 ) -> GgufFile:
     """Parse and validate the header of one GGUF file; read nothing of the data area.
 
@@ -291,24 +195,48 @@ def read_gguf_header(
     UnsupportedQuantisationError for a type the engine cannot dequantise, EmptyCheckpointError when
     it holds no tensor) naming the file and, where one is at fault, the tensor or the key.
     ``inherited``: the first part's metadata, for later parts of a split set that carry only theirs.
+    ``max_header_bytes``: refuse (CheckpointFormatError) a header larger than this, unread.
+    Memory: the metadata's scalars and strings; its arrays are lazy (see ``gguf_metadata``). Running
+    out of memory is a CheckpointFormatError too, naming the file and the key being read.
     """
     path = Path(path)
     name = name or path.name
     try:
         size = path.stat().st_size
         with open(path, "rb") as f:
-            return _parse(_Header(f, size, name, path), inherited or {})
+            return _read(
+                HeaderReader(f, size, name, path, limit=max_header_bytes, reopen=path), inherited or {}
+            )
     except OSError as e:
         raise _bad(f"cannot read {name}: {e.strerror or e}", path) from e
 
 
-def read_gguf_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | None = None) -> GgufFile:
+def read_gguf_header_from(
+    f: BinaryIO, *, size: int, name: str, path: Path | str | None = None, max_header_bytes: int | None = None
+) -> GgufFile:
     """:func:`read_gguf_header` of an open binary file of ``size`` bytes (an upload not yet on disk),
-    read from its current position; ``path`` is where the file will be read later (default ``name``)."""
+    read from its current position; ``path`` is where the file will be read later (default ``name``).
+    Its arrays of strings are read from ``f``, which must stay open while they are iterated."""
     try:
-        return _parse(_Header(f, size, name, Path(path or name)), {})
+        return _read(HeaderReader(f, size, name, Path(path or name), limit=max_header_bytes), {})
     except OSError as e:
         raise _bad(f"cannot read {name}: {e.strerror or e}", Path(path or name)) from e
+
+
+def _read(h: HeaderReader, inherited: dict[str, Any]) -> GgufFile:
+    try:
+        return _parse(h, inherited)
+    except MemoryError:
+        pass  # raised below, once the traceback (and what the parse held) is gone
+    raise out_of_memory(h.name, h.path, f"its header ({h.what})")
+
+
+def out_of_memory(name: str, path: Path, what: str) -> CheckpointFormatError:
+    """The engine's sentence for a MemoryError while reading ``what`` of the file ``name``. Raise it
+    outside the ``except MemoryError`` block, so that what was allocated is freed first."""
+    return CheckpointFormatError(
+        f"{name}: reading {what} needs more memory than this process may use", path=str(path)
+    )
 
 
 def checkpoint_of_file(gf: GgufFile, root: Path = Path("."), permitted: Permitted = None) -> GgufCheckpoint:
@@ -322,7 +250,7 @@ def checkpoint_of_file(gf: GgufFile, root: Path = Path("."), permitted: Permitte
     return _checkpoint([gf], root, permitted)
 
 
-def _parse(h: _Header, inherited: dict[str, Any]) -> GgufFile:
+def _parse(h: HeaderReader, inherited: dict[str, Any]) -> GgufFile:
     name, path = h.name, h.path
     if h.size < 4:
         raise TruncatedFileError(f"{name} is not a GGUF file: it has only {h.size} bytes", path=str(path))
@@ -349,6 +277,14 @@ def _parse(h: _Header, inherited: dict[str, Any]) -> GgufFile:
             f"{name} declares {n_tensors:,} tensors, more than the file can hold: it is truncated or corrupt",
             path=str(path),
         )
+    # Each entry and tensor becomes Python objects (~0.5 KB a tensor): counts no model comes near
+    # are refused rather than read into gigabytes.
+    for count, most, what in (
+        (n_kv, MAX_METADATA_KEYS, "metadata entries"),
+        (n_tensors, MAX_TENSORS, "tensors"),
+    ):
+        if count > most:
+            raise _bad(f"{name} declares {count:,} {what}, more than the {most:,} this reader accepts", path)
     metadata: dict[str, Any] = {}
     for i in range(n_kv):
         key = h.string(f"metadata key {i}")
@@ -629,20 +565,30 @@ def _config(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def vocabulary_from_metadata(metadata: dict[str, Any], source: str) -> Vocabulary | None:
     """The vocabulary of ``tokenizer.ggml.tokens`` (id = position), hashed with the merges like a
-    ``tokenizer.json``; None when the file carries no tokenizer."""
+    ``tokenizer.json``; None when the file carries no tokenizer.
+
+    Memory: the vocabulary (its raw and its normalised dict while it is built, about 200 bytes a
+    token); the tokens and merges are streamed from the file, never held as lists. Running out of
+    memory is a CheckpointFormatError naming the file."""
     tokens = metadata.get("tokenizer.ggml.tokens")
-    if not isinstance(tokens, list) or not tokens or not all(isinstance(t, str) for t in tokens):
+    if not isinstance(tokens, GgufStrings) or not len(tokens):
         return None
     model = metadata.get("tokenizer.ggml.model")
     kind = {"gpt2": "BPE", "llama": "sentencepiece", "bert": "WordPiece"}.get(
         str(model), str(model or "gguf")
     )
-    by_token: dict[str, int] = {}
-    for i, tok in enumerate(tokens):
-        by_token.setdefault(tok, i)
     merges = metadata.get("tokenizer.ggml.merges")
-    merges = [m for m in merges if isinstance(m, str)] if isinstance(merges, list) else []
-    return Vocabulary(_normalised(by_token), kind, source, _digest(list(by_token.items()), merges))
+    try:
+        by_token: dict[str, int] = {}
+        for i, tok in enumerate(tokens):
+            by_token.setdefault(tok, i)
+        # by_token is in id order (ids are positions): neither the digest nor the normalised
+        # dict needs a sorted copy of its 2 x 3 M pairs.
+        digest = _digest(by_token.items(), merges if isinstance(merges, GgufStrings) else (), in_order=True)
+        return Vocabulary(_normalised(by_token, in_order=True), kind, source, digest)
+    except MemoryError:
+        pass  # raised below, once what the build held is freed
+    raise out_of_memory(Path(source).name, Path(source), f"its vocabulary ({len(tokens):,} tokens)")
 
 
 def split_set_names(name: str) -> list[str]:
@@ -674,9 +620,10 @@ def _split_set(first: Path, gf: GgufFile, permitted: Permitted) -> list[Path]:
     return paths
 
 
-def open_gguf(path: Path, permitted: Permitted) -> GgufCheckpoint:
+def open_gguf(path: Path, permitted: Permitted, *, max_header_bytes: int | None = None) -> GgufCheckpoint:
     """Open and validate a GGUF file (any part of a split set: all parts are read) or a folder
-    holding one GGUF model. Reads headers only; raises CheckpointFormatError subclasses."""
+    holding one GGUF model. Reads headers only (each at most ``max_header_bytes``, when given);
+    raises CheckpointFormatError subclasses."""
     if path.is_dir():
         found = sorted(q for q in path.glob("*.gguf") if q.is_file())
         models = {split_set_names(q.name)[0] for q in found}
@@ -689,13 +636,17 @@ def open_gguf(path: Path, permitted: Permitted) -> GgufCheckpoint:
                 path=str(path),
             )
         path = found[0]
-    first = read_gguf_header(checked_path(path, permitted), path.name)
+    limit = max_header_bytes
+    first = read_gguf_header(checked_path(path, permitted), path.name, max_header_bytes=limit)
     parts = _split_set(path, first, permitted)
     if parts != [path]:
         # gguf-split writes the model's metadata in the first part only: read that one first.
-        first = read_gguf_header(checked_path(parts[0], permitted), parts[0].name)
+        first = read_gguf_header(checked_path(parts[0], permitted), parts[0].name, max_header_bytes=limit)
         files = [first] + [
-            read_gguf_header(checked_path(p, permitted), p.name, inherited=first.metadata) for p in parts[1:]
+            read_gguf_header(
+                checked_path(p, permitted), p.name, inherited=first.metadata, max_header_bytes=limit
+            )
+            for p in parts[1:]
         ]
     else:
         files = [first]

@@ -15,16 +15,21 @@ tier          title                                        when (the engine's ve
 strong        Strong evidence of a common origin           ``shared_weights`` (bit-identical tensors
                                                            beyond every null) or ``lineage_supported``
                                                            (a method other than HonestAGI's σ alone
-                                                           is ≥ 5 null std above the null mean and
-                                                           above every unrelated pair)
-some          Some evidence of a common origin             ``suggestive``: a method is ≥ 3 null std
-                                                           above the mean, not beyond doubt
-none          No evidence of a common origin               ``no_evidence``: the methods that apply
-                                                           found nothing unusual
-cannot_tell   Cannot tell: no method here could see …      ``cannot_tell``: the weights were read, yet
-                                                           no method that applies could see one kind
-                                                           of derivation (e.g. permuted hidden units)
+                                                           reaches the one standard of
+                                                           ``evidence.strength``: p ≤ 2.87e-7, the
+                                                           Gaussian 5 sd tail)
+some          Some evidence of a common origin             ``suggestive``: a method reaches the 3 sd
+                                                           tail (p ≤ 1.35e-3), not beyond doubt
+none          No evidence of a common origin               ``no_evidence``: for every plausible kind
+                                                           of derivation a method able to see it ran
+                                                           and found nothing unusual
+cannot_tell   Cannot tell: no method here could see …      ``cannot_tell``: no method that ran could
+                                                           see one plausible kind of derivation (e.g.
+                                                           permuted hidden units); names who would look
 ============  ===========================================  =========================================
+
+Every "No evidence" headline carries its ``caveat`` (``CAVEAT``: absence of evidence is not
+independence); the report page, the embed, the share card, the feed and the API all show it.
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .evidence import P_STRONG, STRONG, UNWEIGHED, scale, sd_equivalent, strength
 from .methods import method_title
-from .methods.base import MOVED_UNITS, SAME_ORDER
-from .readable import distance, log_position, score_text
-from .report import Z_STRONG, grade
+from .methods.base import DERIVATION_NAMES, MOVED_UNITS
+from .readable import log_position, score_text, weighed
+from .report import EXPERTS_VS_DENSE, grade, unseen_kinds
 
 TIERS = {
     "strong": "Strong evidence of a common origin",
@@ -55,11 +61,11 @@ VERDICT_TIERS = {
 }
 """The engine's verdict → the tier a reader sees."""
 
-_UNSEEN = {
-    MOVED_UNITS: "permuted or rotated hidden units",
-    SAME_ORDER: "copies that keep their hidden units in place",
-}
-_EXPERTS = "aligned_cosine (experts vs the dense MLP)"
+CAVEAT = "Absence of evidence is not independence."
+"""Shown with every "No evidence" headline, wherever it appears."""
+
+_UNSEEN = DERIVATION_NAMES
+_EXPERTS = EXPERTS_VS_DENSE
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Headline:
     tier: str
     title: str
     sentence: str
+    caveat: str = ""
+    """What the verdict does not mean, shown with it (``CAVEAT`` for "none"); "" otherwise."""
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -76,6 +84,11 @@ def _title(name: str) -> str:
     if name == _EXPERTS:
         return f"{method_title('aligned_cosine')} (experts against the dense MLP)"
     return method_title(name)
+
+
+def _either(words: list[str]) -> str:
+    """ "a", "a or b", "a, b or c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def _titles(names: list[str], *, at_most: int = 3) -> str:
@@ -106,15 +119,26 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
             f"{_title('tensor_identity')} found {count if count is not None else 'several'} weight tensors "
             "that are exactly the same in both models; unrelated models never share one."
         )
-    elif tier == "strong":
-        first = results.get(strong[0]) or results.get("aligned_cosine") or {}
-        z = (first.get("calibration") or {}).get("z")
-        if strong[0] == _EXPERTS:
-            z = ((first.get("extra") or {}).get("expert_vs_dense") or {}).get("z")
+    elif (tier == "strong" and not strong) or (tier == "some" and not (weak or strong)):
+        # A result stored by an engine that graded by an earlier rule (a "z" of −log10 p): its scores
+        # no longer reach the verdict it stored. Said, never re-worded into evidence.
         sentence = (
-            f"{_titles(strong)} place{'s' if len(strong) == 1 else ''} these models "
-            f"{distance(z)}, farther than any unrelated pair tested."
+            "This report was computed under an earlier standard of evidence, and by today's (a chance of "
+            f"at most {P_STRONG:.1e} among unrelated models for every method) none of its methods reaches "
+            "this verdict; it should be recomputed."
         )
+    elif tier == "strong":
+        c = _weighed_block(strong[0], results.get(strong[0]) or results.get("aligned_cosine") or {}, strong)
+        if scale(c) == "p":
+            sentence = (
+                f"{_titles(strong)} find{'s' if len(strong) == 1 else ''} these models alike with "
+                f"{weighed(c)}: independently trained models almost never match like this."
+            )
+        else:
+            sentence = (
+                f"{_titles(strong)} place{'s' if len(strong) == 1 else ''} these models "
+                f"{weighed(c)}, farther than any unrelated pair tested."
+            )
     elif tier == "some":
         names = weak or strong
         sentence = (
@@ -138,23 +162,45 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
         sentence += "."
     else:  # cannot_tell
         coverage = result.get("coverage") or {}
-        unseen = [k for k, c in coverage.items() if not c.get("seen_by")] or [MOVED_UNITS]
-        title = f"{title}: no method here could see {' or '.join(_UNSEEN.get(k, k) for k in unseen)}"
-        blind = (coverage.get(unseen[0]) or {}).get("blind") or {}
-        skipped = result.get("skipped") or {}
-        reasons = [f"{_title(n)} ({_reason(n, why)})" for n, why in blind.items() if n in skipped]
-        sentence = (
-            "The methods that could have seen such a copy did not apply"
-            + (f": {'; '.join(reasons)}" if reasons else "")
-            + ". The others found nothing unusual, which is no evidence of independence."
-        )
-    return Headline(tier=tier, title=title, sentence=sentence)
+        unseen = unseen_kinds(coverage) or [MOVED_UNITS]
+        title = f"{title}: no method here could see {_either([_UNSEEN.get(k, k) for k in unseen])}"
+        look = (coverage.get(unseen[0]) or {}).get("would_look")
+        if look is not None:  # which methods would look, and why they did not here
+            reasons = [f"{_title(n)} ({_reason(n, why)})" for n, why in list(look.items())[:3]]
+            sentence = (
+                "Not looked for here"
+                + (f"; the methods that would look: {'; '.join(reasons)}" if reasons else "")
+                + ". The methods that ran found nothing unusual, which is no evidence of independence."
+            )
+        else:  # a result stored before every kind was weighed
+            blind = (coverage.get(unseen[0]) or {}).get("blind") or {}
+            skipped = result.get("skipped") or {}
+            reasons = [f"{_title(n)} ({_reason(n, why)})" for n, why in blind.items() if n in skipped]
+            sentence = (
+                "The methods that could have seen such a copy did not apply"
+                + (f": {'; '.join(reasons)}" if reasons else "")
+                + ". The others found nothing unusual, which is no evidence of independence."
+            )
+    return Headline(tier=tier, title=title, sentence=sentence, caveat=CAVEAT if tier == "none" else "")
+
+
+def _weighed_block(name: str, r: Mapping[str, Any], strong: list[str]) -> Mapping[str, Any]:
+    """The calibration that speaks for a method: aligned_cosine's experts-vs-dense block when only
+    the experts count (upcycling with retrained attention), else its own."""
+    c = r.get("calibration") or {}
+    if name == _EXPERTS or (
+        name == "aligned_cosine" and name not in strong and any(s.startswith(name) for s in strong)
+    ):
+        return ((r.get("extra") or {}).get("expert_vs_dense")) or c
+    return c
 
 
 def evidence_rows(result: Mapping) -> list[dict]:
-    """One row per computed method for the evidence picture (and its text equivalent): title, z,
-    where it sits on the log scale, its grade ("strong", "weak", "none" or "unweighed") and the
-    plain sentence of its score and distance."""
+    """One row per computed method for the evidence picture (and its text equivalent): title, ``z``
+    (only where its null is treated as Gaussian, else None), ``scale`` ("z" or "p"), ``sd`` (z, or the
+    Gaussian z of the same tail for an exact p: ``evidence.sd_equivalent``), ``x`` (where ``sd`` sits
+    on the log scale), its grade ("strong", "weak", "none" or "unweighed": ``evidence.strength``
+    through ``report.grade``) and the plain sentence of its score and distance."""
     results = result.get("results") or {}
     strong, weak = grade(results)
     order = [n for n in result.get("methods") or [] if n in results] + [
@@ -163,24 +209,36 @@ def evidence_rows(result: Mapping) -> list[dict]:
     rows = []
     for name in order:
         r = results[name]
-        c = r.get("calibration") or {}
-        z = c.get("z")
-        if name == "aligned_cosine" and name not in strong and any(s.startswith(name) for s in strong):
-            z = ((r.get("extra") or {}).get("expert_vs_dense") or {}).get("z", z)  # the experts' evidence
-        position = log_position(z)
-        if position is None:
+        c = _weighed_block(name, r, strong)
+        sd = sd_equivalent(c)
+        position = log_position(sd)
+        if position is None or strength(c) == UNWEIGHED:
             level = "unweighed"
         elif any(s.startswith(name) for s in strong):
             level = "strong"
-        elif name in weak or (name == "attn_std" and (z or 0) >= Z_STRONG):
+        elif name in weak or (name == "attn_std" and strength(c) == STRONG):
             level = "weak"
         else:
             level = "none"
-        text = score_text(name, r.get("score"), c)
-        text += f": {distance(z)}" if position is not None else ": no unrelated pairs to weigh it against"
+        text = score_text(name, r.get("score"), r.get("calibration") or {})
+        if level == "unweighed":
+            text += ": no unrelated pairs to weigh it against"
+        elif scale(c) == "p":
+            text += ", exact under independence"
+        else:
+            text += f": {weighed(c)}"
         if name == "attn_std" and level != "strong":
             text += " (never decides alone)"
         rows.append(
-            {"name": name, "title": method_title(name), "z": z, "x": position, "level": level, "text": text}
+            {
+                "name": name,
+                "title": method_title(name),
+                "z": c.get("z") if scale(c) == "z" else None,
+                "scale": scale(c),
+                "sd": sd,
+                "x": position,
+                "level": level,
+                "text": text,
+            }
         )
     return rows

@@ -12,7 +12,11 @@ number without its label:
 * ``score_text(name, score, calibration)`` - the score as a reader should see it: a method whose score
   is a −log10 sum of p-values (``neuron_matching``, ``weight_matching``: ``p_source`` "fisher") is shown
   as its p-value, the others as "r = 0.927"-style numbers with the method's unit;
-* ``log_position(z)`` - where a z-score sits on the evidence picture's common log scale.
+* ``weighed(calibration)`` - how far from unrelated pairs, on the method's own scale
+  (``evidence.scale``): ``distance(z)`` where the null is treated as Gaussian, the exact p-value
+  ("p < 10^-1784, exact under independence") where it is not - never a z of a p-value;
+* ``log_position(sd)`` - where a z-score (or, for an exact p, the Gaussian z of the same tail,
+  ``evidence.sd_equivalent``) sits on the evidence picture's common log scale.
 
 No Django here: the site registers these as template filters (``claims.templatetags.site``).
 """
@@ -22,6 +26,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
+
+from .evidence import P_STRONG, P_WEAK, Z_STRONG, Z_WEAK, log10_p, scale
+
+STANDARD = (
+    f"Every method counts as evidence at the same rarity: a chance of at most {P_STRONG:.1e} among unrelated "
+    f"models (the one-sided Gaussian tail beyond {Z_STRONG:g} standard deviations), and as some evidence at "
+    f"{P_WEAK:.1e} ({Z_WEAK:g} sd). A method with an exact p-value shows that p, not a z."
+)
+"""The one standard of evidence (``evidence``), in words, for the report page and the methods page."""
 
 Z_HUGE = 100.0
 """Beyond this many null standard deviations the exact figure is not shown (nothing changes)."""
@@ -51,8 +64,10 @@ def distance(z: Any) -> str:
     return f"{abs(z):.1f} standard deviation{'' if abs(z) == 1 else 's'} {side} unrelated pairs"
 
 
-def _power_of_ten(log10_p: float) -> str:
-    return f"p < 10^{math.ceil(log10_p):d}" if log10_p < -3 else f"p = {10**log10_p:.2g}"
+def _power_of_ten(lp: float) -> str:
+    if lp == -math.inf:
+        return "p = 0 (below every representable number)"
+    return f"p < 10^{math.ceil(lp):d}" if lp < -3 else f"p = {10**lp:.2g}"
 
 
 def at_floor(calibration: Mapping[str, Any]) -> bool:
@@ -94,9 +109,18 @@ def score_text(name: str, score: Any, calibration: Mapping[str, Any] | None = No
     return f"{label} = {score:.3f}" if label in ("r", "cosine", "CKA") else f"{label} {score:.3g}"
 
 
+def weighed(calibration: Mapping[str, Any] | None) -> str:
+    """The score's distance from unrelated pairs in words, on the method's own scale (see the module)."""
+    c = calibration or {}
+    kind = scale(c)
+    if kind == "p":
+        return f"{_power_of_ten(log10_p(c))}, exact under independence"
+    return distance(c.get("z"))
+
+
 def log_position(z: Any) -> float | None:
     """z on the evidence picture's scale: sign(z) · log10(1 + |z|), capped at ``Z_HUGE`` far."""
-    if not _finite(z):
+    if not _finite(z) and not (isinstance(z, float) and math.isinf(z)):
         return None
     capped = max(-Z_HUGE, min(Z_HUGE * 10, float(z)))
     return math.copysign(math.log10(1 + abs(capped)), capped)

@@ -47,15 +47,7 @@ from .safetensors_format import (
     tensors_by_name,
     value_dtype,
 )
-from .sources import (
-    _FETCHING,
-    Hub,
-    HubSource,
-    SourceError,
-    _api_errors,
-    _client_error,
-    _install_redirect_guard,
-)
+from .sources import Hub, HubSource, SourceError, _api_errors, _client_error, hub_requests
 
 HEADER_PROBE = 1 << 16  # bytes asked for first: most headers fit; a longer one takes a second request
 RETRIES = 3  # a dropped connection is resumed this many times per tensor
@@ -93,14 +85,21 @@ class RangeReader:
         refuses, ignores the range (answers 200 for a part of the file) or keeps dropping."""
         from huggingface_hub.utils import build_hf_headers, get_session
 
-        _install_redirect_guard()
         position, attempts = start, 0
         while position <= end:
             headers = {**build_hf_headers(token=self.token or False), "Range": f"bytes={position}-{end}"}
-            token = _FETCHING.set((self.hub, name))
             try:
                 self.requests += 1
-                with get_session().stream("GET", self.url(name), headers=headers, follow_redirects=True) as r:
+                with (
+                    hub_requests(self.hub, name),
+                    get_session().stream(
+                        "GET",
+                        self.url(name),
+                        headers=headers,
+                        follow_redirects=True,
+                        timeout=self.hub.timeout,
+                    ) as r,
+                ):
                     if r.status_code >= 400:
                         r.read()
                         r.raise_for_status()
@@ -136,8 +135,6 @@ class RangeReader:
                     raise SourceError(
                         f"Reading {name} from {self.hub.name} by range stopped {attempts} times: {exc}"
                     ) from exc
-            finally:
-                _FETCHING.reset(token)
 
     def read(self, name: str, start: int, end: int) -> bytes:
         return b"".join(self.stream(name, start, end, chunk_bytes=end - start + 1))

@@ -9,12 +9,17 @@ the JSON document the pipeline stores (``schema_version`` 1)::
       "params": {"null_size": 32, "seed": 0, "reference_panel_size": 0, "sampling": {...},
                  "weights_read": false},
       "inputs": {"a": {"label", "content_hash", "family", "num_layers", "total_bytes",
-                       "tokenizer_sha256", "files", "storage_types"}, "b": {...}},
+                       "tokenizer_sha256", "files", "storage_types",
+                       "weight_files": [{"name", "size", "sha256"}],   # as read and hashed here
+                       "source": null | {"source", "revision", "commit", "pinned",
+                                         "files": [{"name", "size", "sha256"}]}},  # as downloaded and
+                 "b": {...}},                                         # verified (sources.source_record)
       "results": {name: MethodResult.to_dict()},   # method, score, per_layer, reading, calibration, extra
       "skipped": {name: "why the method does not apply"},
       "verdict": "shared_weights" | "lineage_supported" | "suggestive" | "no_evidence" | "cannot_tell",
       "summary": "plain-language paragraph",
-      "coverage": {kind: {"description", "seen_by": [method, ...], "blind": {method: why}}},
+      "coverage": {kind: {"description", "plausible", "why_plausible", "seen_by": [method, ...],
+                          "blind": {method: why}, "would_look": {method: why it did not}}},
       "notes": ["context no method scores: differing layouts/depths, identical tokenizer files"]
     }
 
@@ -29,15 +34,19 @@ they are listed in ``skipped`` when asked for, and left out of the default metho
 ``tokenizer_overlap`` has no null and never counts towards the verdict.
 
 Honesty about blindness: each method declares what it needs, what it is blind to and which kinds
-of derivation (``methods.base.DERIVATIONS``) it could see for this pair (``Method.sees``);
-``coverage`` lists them. "no_evidence" means the methods that apply found nothing unusual. When the
-weights were read and no method that ran could see one kind of derivation (say, no shared tokens
-and the hidden widths differ, so neither the vocabulary anchor nor ``weight_matching`` can undo moved
-hidden units), the verdict is "cannot_tell" with the reason, never "no_evidence".
+of derivation (``methods.base.DERIVATIONS``) it can detect (``Method.detects``, shown on the synthetic
+sets) and could see for this pair (``Method.sees``); ``plausible`` says which kinds could relate
+this pair (copies, fine-tunes and moved hidden units always; quantisation, upcycling, a new tokenizer
+when the pair shows them) and ``coverage`` lists, per kind, who saw it and who would look.
+"no_evidence" means that for every plausible kind a method able to see it ran and found nothing
+unusual. Otherwise (methods left out, skipped, or blind here: say ``--methods tensor_identity,attn_std``,
+or no shared tokens and different hidden widths) the verdict is "cannot_tell", naming what was not
+looked for and which method would look, never "no_evidence".
 
-The summary is conservative by construction: a method counts as evidence only when its score is
-at least ``Z_STRONG`` null std above the null mean and above every null sample (p at its floor,
-1/(n+1)); it never turns a high raw correlation into a claim, and it always states the limits.
+The summary is conservative by construction: a method counts as evidence only by the one standard
+of ``evidence.strength`` (a tail probability of at most the Gaussian 5 sd tail, 2.87 × 10⁻⁷, for
+every method: an exact Fisher p directly, a null treated as Gaussian by z ≥ 5 with the score above
+every null sample); it never turns a high raw correlation into a claim, and it always states the limits.
 """
 
 from __future__ import annotations
@@ -50,16 +59,25 @@ from typing import Any
 from . import ENGINE_VERSION
 from .calibration import DEFAULT_NULL_SIZE, calibrate, json_safe
 from .errors import FingerprintError, IncompatibleModelsError, TamperedWeightsError
+from .evidence import P_STRONG, P_WEAK, STRONG, WEAK, Z_STRONG, Z_WEAK, strength
 from .fingerprint import ModelFingerprint
 from .methods import METHODS, MethodResult
-from .methods.base import DERIVATIONS, NEEDS_WEIGHTS
+from .methods.base import (
+    DERIVATION_NAMES,
+    DERIVATIONS,
+    EXACT_COPY,
+    MOVED_UNITS,
+    NEEDS_WEIGHTS,
+    QUANTISED,
+    RETOKENISED,
+    SAME_ORDER,
+    UPCYCLED,
+)
 from .parameters import validate as validate_parameters
 from .safetensors_format import Checkpoint
 from .weights import PairWeights
 
 REPORT_SCHEMA_VERSION = 1
-Z_STRONG = 5.0
-Z_WEAK = 3.0
 
 
 @dataclass
@@ -120,7 +138,10 @@ def resolve_methods(methods: Sequence[str] | str | None, *, weights: bool = Fals
     return names
 
 
-def _describe(fp: ModelFingerprint, label: str) -> dict[str, Any]:
+def _describe(fp: ModelFingerprint, label: str, source: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One side of ``inputs``: what was compared, exactly. ``weight_files`` are the files the
+    fingerprint read, with the SHA-256 it computed; ``source``, for a side downloaded from a hub or
+    a git repository, the source, its resolved commit and every file's SHA-256 as verified."""
     return {
         "label": label,
         "content_hash": fp.content_hash,
@@ -130,6 +151,8 @@ def _describe(fp: ModelFingerprint, label: str) -> dict[str, Any]:
         "tokenizer_sha256": fp.tokenizer_sha256,
         "files": len(fp.files),
         "storage_types": sorted({t.dtype for t in fp.tensors}),  # "BF16", or GGUF's "Q4_K", "Q6_K", ...
+        "weight_files": [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in fp.files],
+        "source": dict(source) if source else None,
     }
 
 
@@ -140,28 +163,38 @@ def _quantised(fp: ModelFingerprint) -> list[str]:
 
 def _finish_reading(result: MethodResult) -> None:
     c = result.calibration or {}
-    z, p, n = c.get("z"), c.get("p"), c.get("size")
     if c.get("source") == "none":  # uncalibrated context (tokenizer_overlap): its reading says why
         return
-    if z is None:
-        result.reading += " No null distribution could be drawn, so this score cannot be weighed."
-        return
+    grade_of = strength(c)
+    n = c.get("size") or 0
     where = {"reference_panel": "reference panel", "literature": "published"}.get(
         c.get("source"), "synthetic"
     )
-    result.reading += f" Against {n} {where} unrelated pairs: z = {z:.1f}, p = {p:.3f}"
     if c.get("p_source") == "fisher" and c.get("log10_p") is not None:
         result.reading += (
-            f" (p is the Fisher-combined p, 10^{c['log10_p']:.1f}; exact, not floored by the null size)"
+            f" The Fisher-combined p = 10^{c['log10_p']:.1f} is exact under independence (not floored by a "
+            "null size; shown as a p-value, not a z, since −log10 p is not Gaussian)"
         )
-    if is_strong(c):
+        if n:
+            result.reading += (
+                f"; {n} {where} unrelated pairs drawn as a check, empirical p = {c.get('p_empirical'):.3f}"
+            )
+    elif grade_of == "unweighed":
+        result.reading += " No null distribution could be drawn, so this score cannot be weighed."
+        return
+    else:
+        result.reading += f" Against {n} {where} unrelated pairs (null treated as Gaussian): z = {c['z']:.1f}, p = {c['p']:.3f}"
+    if grade_of == STRONG:
         result.reading += " - far outside what unrelated models show."
-    elif z >= Z_WEAK:
+    elif grade_of == WEAK:
         result.reading += " - unusual for unrelated models, but not conclusive."
-    elif p <= 0.05:
-        # Above (nearly) every null sample, yet close to the bulk of a wide null: say both.
+    elif c.get("p") is not None and c["p"] <= 0.05:
+        # Above (nearly) every null sample, yet not rare enough by the one standard: say both.
         result.reading += (
-            " - higher than almost every unrelated pair drawn, but within the spread of "
+            " - lower than almost every unrelated pair would give, but not rare enough to be evidence "
+            "(strong evidence needs p ≤ 2.9 × 10^-7, the Gaussian 5 sd tail); not evidence of lineage on its own."
+            if c.get("p_source") == "fisher"
+            else " - higher than almost every unrelated pair drawn, but within the spread of "
             "unrelated models (small z); not evidence of lineage on its own."
         )
     else:
@@ -169,21 +202,18 @@ def _finish_reading(result: MethodResult) -> None:
 
 
 def is_strong(calibration: Mapping[str, Any] | None) -> bool:
-    """A score counts as evidence: at least ``Z_STRONG`` null std above the null mean and above every
-    null sample (p at its floor, 1/(n+1))."""
-    c = calibration or {}
-    return (
-        c.get("z") is not None and c["z"] >= Z_STRONG and c["p"] <= 1.0 / ((c.get("size") or 0) + 1) + 1e-12
-    )
+    """A score counts as strong evidence (``evidence.strength``, the one standard for every method)."""
+    return strength(calibration) == STRONG
 
 
 def grade(results: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[str]]:
     """(strong, weak): the methods whose score counts as evidence, and those merely unusual.
 
     ``results`` maps a method name to its stored result (at least ``calibration`` and ``extra``).
-    HonestAGI's attn_std alone never counts as strong (σ curves are shaped by shared init recipes);
-    upcycling with retrained attention shows as "aligned_cosine (experts vs the dense MLP)". The
-    verdict (``_summary``) and the headline (``headline.headline``) both grade with this.
+    Each method is graded by ``evidence.strength``. HonestAGI's attn_std alone never counts as strong
+    (σ curves are shaped by shared init recipes); upcycling with retrained attention shows as
+    "aligned_cosine (experts vs the dense MLP)". The verdict (``_summary``), the headline and the
+    evidence picture (``headline.headline``, ``headline.evidence_rows``) all grade with this.
     """
     strong = [n for n, r in results.items() if is_strong(r.get("calibration"))]
     if strong == ["attn_std"]:
@@ -192,23 +222,64 @@ def grade(results: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[str
         strong = []
     cosine = results.get("aligned_cosine")
     evd = (cosine.get("extra") or {}).get("expert_vs_dense") if cosine is not None else None
-    if evd and evd["z"] >= Z_STRONG and "aligned_cosine" not in strong:
+    if evd and is_strong(evd) and "aligned_cosine" not in strong:
         # Upcycling with retrained attention: only the experts remember the dense MLP.
-        strong.append("aligned_cosine (experts vs the dense MLP)")
+        strong.append(EXPERTS_VS_DENSE)
     weak = [
-        n
-        for n, r in results.items()
-        if n not in strong and ((r.get("calibration") or {}).get("z") or 0) >= Z_WEAK
+        n for n, r in results.items() if n not in strong and strength(r.get("calibration")) in (STRONG, WEAK)
     ]
     return strong, weak
 
 
-def coverage(results: dict[str, MethodResult], skipped: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """Per kind of derivation: the methods that could see it for this pair, and why the others could not.
+EXPERTS_VS_DENSE = "aligned_cosine (experts vs the dense MLP)"
 
-    A method that ran but cannot see a kind says so with its declared blind spot; a skipped method
-    with the reason it was skipped (e.g. "the vocabularies share only 2 tokens").
+
+ALWAYS_PLAUSIBLE = {
+    EXACT_COPY: "any copy may keep tensors exactly as they were",
+    SAME_ORDER: "fine-tuning and continued training are the commonest derivations",
+    MOVED_UNITS: "permuting or rotating hidden units costs nothing and changes no output",
+}
+
+
+def _is_moe(fp: ModelFingerprint) -> bool:
+    return any(p.expert is not None for p in fp.parts)
+
+
+def plausible(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> dict[str, str]:
+    """The kinds of derivation that could relate this pair, each with why: the verdict "no_evidence"
+    needs every one of them looked for by a method able to see it (see the module docstring)."""
+    why = dict(ALWAYS_PLAUSIBLE)
+    quantised = [
+        f"{side} is quantised ({', '.join(k)})"
+        for side, fp in (("A", fp_a), ("B", fp_b))
+        if (k := _quantised(fp))
+    ]
+    if quantised:
+        why[QUANTISED] = "; ".join(quantised)
+    if _is_moe(fp_a) != _is_moe(fp_b):
+        why[UPCYCLED] = f"{'A' if _is_moe(fp_a) else 'B'} is a mixture of experts and the other is dense"
+    if not (fp_a.tokenizer_sha256 and fp_a.tokenizer_sha256 == fp_b.tokenizer_sha256):
+        why[RETOKENISED] = (
+            "the tokenizer files differ"
+            if fp_a.tokenizer_sha256 and fp_b.tokenizer_sha256
+            else "a tokenizer is missing"
+        )
+    return {kind: why[kind] for kind in DERIVATIONS if kind in why}
+
+
+def coverage(
+    results: dict[str, MethodResult],
+    skipped: dict[str, str],
+    kinds: Mapping[str, str] | None = None,
+    *,
+    weights_read: bool = True,
+) -> dict[str, dict[str, Any]]:
+    """Per kind of derivation: whether it is plausible here (``kinds``, from ``plausible``; None: the
+    ones always plausible), the methods that could see it for this pair, why the others could not
+    (``blind``), and every method able to detect it that did not see it here, with why (``would_look``:
+    skipped and its reason, blind here, not run because the weights were not read, or not asked for).
     """
+    kinds = ALWAYS_PLAUSIBLE if kinds is None else kinds
     out: dict[str, dict[str, Any]] = {}
     for kind, description in DERIVATIONS.items():
         seen_by: list[str] = []
@@ -223,8 +294,43 @@ def coverage(results: dict[str, MethodResult], skipped: dict[str, str]) -> dict[
                 blind[name] = method.blind_to
         for name, why in skipped.items():
             blind[name] = why
-        out[kind] = {"description": description, "seen_by": seen_by, "blind": blind}
+        would_look: dict[str, str] = {}
+        for name, method in METHODS.items():
+            if kind not in method.detects or name in seen_by:
+                continue
+            if name in skipped:
+                would_look[name] = skipped[name]
+            elif name in results:
+                would_look[name] = f"blind here: {method.blind_to}"
+            elif method.needs_weights and not weights_read:
+                would_look[name] = "not run: it needs the checkpoints' weights"
+            else:
+                would_look[name] = "not run: not among the methods asked for"
+        out[kind] = {
+            "description": description,
+            "plausible": kind in kinds,
+            "why_plausible": kinds.get(kind),
+            "seen_by": seen_by,
+            "blind": blind,
+            "would_look": would_look,
+        }
     return out
+
+
+def _who_would_look(would_look: Mapping[str, str]) -> str:
+    """ "a and b would look: why; c would look: why", the methods grouped by their reason."""
+    by_reason: dict[str, list[str]] = {}
+    for name, why in would_look.items():
+        by_reason.setdefault(why, []).append(name)
+    if not by_reason:
+        return "no method of this engine would look"
+    return "; ".join(f"{', '.join(names)} would look, {why}" for why, names in by_reason.items())
+
+
+def unseen_kinds(cov: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The plausible kinds no method that ran could see (a stored coverage without ``plausible``,
+    from before every kind was weighed, counts every kind listed)."""
+    return [k for k, c in cov.items() if c.get("plausible", True) and not c.get("seen_by")]
 
 
 def _summary(
@@ -235,6 +341,7 @@ def _summary(
     null_size: int,
     *,
     weights_read: bool = False,
+    kinds: Mapping[str, str] | None = None,
 ) -> tuple[str, str]:
     strong, weak = grade({n: {"calibration": r.calibration, "extra": r.extra} for n, r in results.items()})
     ident = results.get("tensor_identity")
@@ -260,35 +367,32 @@ def _summary(
             "doubt; this is suggestive, not evidence of lineage."
         )
     else:
-        verdict = "no_evidence"
-        lines.append(f"No method separates {label_a} and {label_b} from unrelated models of the same shape.")
-        # Blind where it matters: with the weights read, a kind of derivation no method could see.
-        # Only when a method able to undo moved units was asked for (a report of one chosen method
-        # speaks for that method only) and the weights were read.
-        asked = weights_read and bool(set(_MOVED_UNITS_CANDIDATES) & (results.keys() | skipped.keys()))
-        unseen = [k for k, c in coverage(results, skipped).items() if not c["seen_by"]] if asked else []
-        if asked and not unseen:
+        # "No evidence" only from methods that could have seen it: every plausible kind of derivation
+        # must have been looked for by a method able to see it here (issue 26).
+        cov = coverage(results, skipped, kinds, weights_read=weights_read)
+        unseen = unseen_kinds(cov)
+        if unseen:
+            verdict = "cannot_tell"
+            lines.append(
+                f"Cannot tell: no method that ran on {label_a} and {label_b} could have seen "
+                + " or ".join(DERIVATION_NAMES[k] for k in unseen)
+                + ". Not looked for: "
+                + "; ".join(
+                    f"{DERIVATION_NAMES[k]} ({_who_would_look(cov[k]['would_look'])})" for k in unseen
+                )
+                + ". The methods that did run found nothing unusual, but that is no evidence of independence here."
+            )
+        else:
+            verdict = "no_evidence"
+            lines.append(
+                f"No method separates {label_a} and {label_b} from unrelated models of the same shape."
+            )
             lines.append(
                 "What could have been seen here: "
                 + "; ".join(
-                    f"{c['description']} by {', '.join(c['seen_by'])}"
-                    for c in coverage(results, skipped).values()
+                    f"{c['description']} by {', '.join(c['seen_by'])}" for c in cov.values() if c["plausible"]
                 )
                 + "."
-            )
-        if unseen:
-            verdict = "cannot_tell"
-            why = "; ".join(
-                f"{name}: {reason}"
-                for name, reason in coverage(results, skipped)[unseen[0]]["blind"].items()
-                if name in _MOVED_UNITS_CANDIDATES
-            )
-            lines[-1] = (
-                f"Cannot tell: no method that applies to {label_a} and {label_b} could have seen "
-                + " or ".join(DERIVATIONS[k] for k in unseen)
-                + (f" ({why})" if why else "")
-                + ". The methods that did apply found nothing unusual, but that is no evidence of "
-                "independence here."
             )
     attn = results.get("attn_std")
     if attn is not None and "attn_std" not in strong and attn.score > 0.8:
@@ -342,10 +446,6 @@ def _summary(
     return verdict, " ".join(lines)
 
 
-_MOVED_UNITS_CANDIDATES = ("embedding_anchor", "neuron_matching", "weight_matching")
-"""Methods that can undo moved hidden units when they apply: their reasons explain a "cannot tell"."""
-
-
 def _notes(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[str]:
     """Context a reader needs that no method scores (shown under the table, never in the verdict)."""
     notes = []
@@ -383,6 +483,7 @@ def compare_fingerprints(
     weights: tuple[Checkpoint, Checkpoint] | PairWeights | None = None,
     on_method: Callable[[str, int, int], None] | None = None,
     weights_missing: str = "",
+    sources: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None),
 ) -> ComparisonReport:
     """Run ``methods`` (default: every method that can run) on the pair, calibrate each score, summarise.
 
@@ -391,6 +492,8 @@ def compare_fingerprints(
     weight-reading methods; without it they are skipped (or left out of the default list).
     ``weights_missing``: why the weights are not there (a checkpoint whose weights were deleted
     after its fingerprint was made): the weight methods are then listed as skipped with that reason.
+    ``sources``: for each side downloaded from a hub or git, its ``sources.source_record`` (recorded
+    in ``inputs``; None for local files).
     A method that cannot compare these models (IncompatibleModelsError; for a weight method any
     FingerprintError, e.g. an unreadable tokenizer) is listed in ``skipped`` with the reason; if
     none applies, IncompatibleModelsError is raised. Deterministic in (fingerprints, weights,
@@ -442,7 +545,10 @@ def compare_fingerprints(
         raise IncompatibleModelsError(
             "no comparison method applies to these two models: " + "; ".join(skipped.values())
         )
-    verdict, summary = _summary(results, skipped, *labels, null_size, weights_read=pair is not None)
+    kinds = plausible(fp_a, fp_b)
+    verdict, summary = _summary(
+        results, skipped, *labels, null_size, weights_read=pair is not None, kinds=kinds
+    )
     params = {
         "null_size": null_size,
         "seed": seed,
@@ -450,16 +556,18 @@ def compare_fingerprints(
         "sampling": {"a": fp_a.params, "b": fp_b.params},
         "z_strong": Z_STRONG,
         "z_weak": Z_WEAK,
+        "p_strong": P_STRONG,
+        "p_weak": P_WEAK,
         "weights_read": pair is not None,
     }
     return ComparisonReport(
         methods=names,
         params=params,
-        inputs={"a": _describe(fp_a, labels[0]), "b": _describe(fp_b, labels[1])},
+        inputs={"a": _describe(fp_a, labels[0], sources[0]), "b": _describe(fp_b, labels[1], sources[1])},
         results=results,
         skipped=skipped,
         verdict=verdict,
         summary=summary,
         notes=_notes(fp_a, fp_b),
-        coverage=coverage(results, skipped),
+        coverage=coverage(results, skipped, kinds, weights_read=pair is not None),
     )

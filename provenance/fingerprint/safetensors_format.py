@@ -429,14 +429,17 @@ def _is_gguf(path: Path) -> bool:
     return is_gguf(path)
 
 
-def _open_gguf(path: Path, allowed: Permitted) -> Any:
+def _open_gguf(path: Path, allowed: Permitted, max_header_bytes: int | None) -> Any:
     from .gguf_format import open_gguf
 
-    return open_gguf(path, allowed)
+    return open_gguf(path, allowed, max_header_bytes=max_header_bytes)
 
 
 def open_checkpoint(
-    path: str | os.PathLike[str], *, permitted: Iterable[str | os.PathLike[str]] | None = None
+    path: str | os.PathLike[str],
+    *,
+    permitted: Iterable[str | os.PathLike[str]] | None = None,
+    max_gguf_header_bytes: int | None = None,
 ) -> Checkpoint:
     """Open and validate a checkpoint folder or a single ``.safetensors`` file.
 
@@ -450,7 +453,8 @@ def open_checkpoint(
 
     A GGUF file (recognised by its magic, whatever its name) or a folder holding GGUF files and no
     safetensors is opened by ``gguf_format.open_gguf``: a ``GgufCheckpoint``, which has the same
-    reading interface (``tensors``, ``iter_chunks``, ``read_tensor``, ``config``).
+    reading interface (``tensors``, ``iter_chunks``, ``read_tensor``, ``config``);
+    ``max_gguf_header_bytes`` caps the header it reads of each GGUF file (None: no cap).
     """
     p = Path(path)
     allowed = permitted_folders(permitted)
@@ -458,7 +462,7 @@ def open_checkpoint(
         raise EmptyCheckpointError(f"{p} does not exist", path=str(p))
     if not checked_path(p, allowed, name=str(p), folder_ok=True).is_dir():
         if _is_gguf(p):
-            return _open_gguf(p, allowed)
+            return _open_gguf(p, allowed, max_gguf_header_bytes)
         root, files = p.parent, [read_header(checked_path(p, allowed), p.name)]
     else:
         root = p
@@ -470,7 +474,7 @@ def open_checkpoint(
         else:
             found = sorted(q for q in p.glob("*.safetensors") if q.exists() and not q.is_dir())
             if not found and any(q.suffix == ".gguf" for q in p.iterdir()):
-                return _open_gguf(p, allowed)
+                return _open_gguf(p, allowed, max_gguf_header_bytes)
             if not found:
                 others = sorted(q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".ckpt"))
                 hint = f" (found {', '.join(others[:3])}: convert it to safetensors first)" if others else ""

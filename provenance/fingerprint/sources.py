@@ -37,7 +37,8 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,6 +59,9 @@ _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._
 _REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
 _GGUF_FILE = re.compile(r"^[A-Za-z0-9_.+-]+(/[A-Za-z0-9_.+-]+)*\.gguf$")
 _HTML = (b"<!doctype html", b"<html", b"<!--", b"<head")
+HUB_TIMEOUT = 30.0
+"""Seconds a hub may take to accept a connection or to send the next bytes of an answer (the
+operator's ``HUB_TIMEOUT_SECONDS``): a hub that stops answering fails the call, never hangs it."""
 
 Progress = Callable[[int, int], None]
 
@@ -72,6 +76,7 @@ class Hub:
     name: str
     endpoint: str
     redirect_hosts: frozenset[str] = frozenset()
+    timeout: float = HUB_TIMEOUT
 
     def allows(self, url: str) -> bool:
         """Whether a file may be fetched from ``url``: the hub's own origin or a listed redirect host."""
@@ -94,6 +99,19 @@ def _refused_host(hub: Hub, what: str, url: str) -> SourceError:
 # and each redirect it follows - must go to that hub or to a host listed for it.
 _FETCHING: contextvars.ContextVar[tuple[Hub, str] | None] = contextvars.ContextVar("fetching", default=None)
 _GUARD_INSTALLED = False
+
+
+@contextmanager
+def hub_requests(hub: Hub, what: str) -> Iterator[None]:
+    """Every request to a hub - the repository's listing, a file's headers, a download, a range
+    read - is sent inside this: each request and each redirect hop it follows is checked against
+    the hub's hosts (``_check_request``) before it goes out."""
+    _install_redirect_guard()
+    token = _FETCHING.set((hub, what))
+    try:
+        yield
+    finally:
+        _FETCHING.reset(token)
 
 
 def _check_request(request) -> None:
@@ -126,8 +144,9 @@ def _install_redirect_guard() -> None:
     _GUARD_INSTALLED = True
 
 
-def parse_hubs(text: str) -> dict[str, Hub]:
-    """``name=https://host[|redirect-host...]`` separated by commas → {name: Hub}; ValueError if malformed."""
+def parse_hubs(text: str, *, timeout: float = HUB_TIMEOUT) -> dict[str, Hub]:
+    """``name=https://host[|redirect-host...]`` separated by commas → {name: Hub} (each with
+    ``timeout``, in seconds); ValueError if malformed."""
     hubs = {}
     for item in (part.strip() for part in text.split(",")):
         if not item:
@@ -139,7 +158,7 @@ def parse_hubs(text: str) -> dict[str, Hub]:
             raise ValueError(f"{item!r} is not name=https://host (e.g. huggingface=https://huggingface.co)")
         if parts.path.strip("/") or parts.query:
             raise ValueError(f"{item!r}: give the hub's address without a path")
-        hubs[name.strip()] = Hub(name.strip(), url.rstrip("/"), frozenset(h for h in hosts if h))
+        hubs[name.strip()] = Hub(name.strip(), url.rstrip("/"), frozenset(h for h in hosts if h), timeout)
     return hubs
 
 
@@ -243,6 +262,35 @@ class Acquired:
         (the one the source names or the repository's only one; it may sit in a sub-folder)."""
         gguf = sorted(f["name"] for f in self.files if f["name"].endswith(".gguf"))
         return self.folder / gguf[0] if gguf else self.folder
+
+    def record(self) -> dict:
+        """What a report records of this side (``source_record``)."""
+        return source_record(self.source, commit=self.commit, files=self.files)
+
+
+def source_record(source: HubSource | GitSource, *, commit: str, files: list[dict]) -> dict:
+    """What a report records of a side downloaded from a hub or a git repository, so that it can be
+    fetched again exactly once the branch has moved: the source as asked (``hf:Org/Name@main``), the
+    commit it resolved to, the same source pinned to that commit, and every file fetched with its
+    size and SHA-256 as verified against what the hub (or the LFS pointer) publishes."""
+    return {
+        "source": str(source),
+        "revision": source.revision,
+        "commit": commit,
+        "pinned": str(replace(source, revision=commit)) if commit else str(source),
+        "files": sorted(
+            ({"name": f["name"], "size": f["size"], "sha256": f["sha256"]} for f in files),
+            key=lambda f: f["name"],
+        ),
+    }
+
+
+def commit_label(label: str, commit: str) -> str:
+    """A report's label for one side, naming the commit it was downloaded at (its first 12 hex
+    digits; the report's ``inputs`` hold the whole) unless the label already does."""
+    if not commit or commit[:12] in label:
+        return label
+    return f"{label} (commit {commit[:12]})"
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
@@ -358,34 +406,73 @@ def _api_errors():
     return (HfHubHTTPError, httpx2.HTTPError)
 
 
+_ODD = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+)  # a listing that is not the hub API's shape
+
+
 def plan(source: HubSource, *, hubs: dict[str, Hub], token: str = "") -> Plan:
     """Resolve the revision to a commit and list the files to fetch (sizes and published hashes).
-    Raises SourceError for an unknown hub, a missing repo or revision, a gated repo, or a repo
-    without safetensors weights (only pickles: refused with the reason)."""
+    Raises SourceError - and only SourceError - for an unknown hub, a missing repo or revision, a
+    gated repo, a repo without safetensors weights (only pickles: refused with the reason), a hub
+    that redirects to a host it is not known to use, does not answer in time, or answers JSON that
+    is not a hub's listing."""
     from huggingface_hub import HfApi
 
     hub = hub_for(source, hubs)
     api = HfApi(endpoint=hub.endpoint, token=token or False)
     try:
-        info = api.model_info(source.repo, revision=source.revision, files_metadata=True)
+        with hub_requests(hub, f"the listing of {source.repo}"):
+            info = api.model_info(
+                source.repo, revision=source.revision, files_metadata=True, timeout=hub.timeout
+            )
+        commit, files = _listing(info, source, hub)
     except _api_errors() as exc:
         raise _client_error(exc, source, hub, token) from exc
-    if not info.sha or not re.fullmatch(r"[0-9a-f]{40}", info.sha):
+    except _ODD as exc:
+        raise SourceError(
+            f"{hub.endpoint} answered the listing of {source} with JSON that is not a Hugging Face-compatible "
+            f"hub's ({type(exc).__name__}: {exc}): nothing was downloaded."
+        ) from exc
+    return Plan(source, commit, sorted(files, key=lambda f: f.name))
+
+
+def _listing(info, source: HubSource, hub: Hub) -> tuple[str, list[RemoteFile]]:
+    """The commit and the wanted files of a repository's listing; TypeError or ValueError (see
+    ``_ODD``) where a field is not of the hub API's type."""
+    if not isinstance(info.sha, str) or not re.fullmatch(r"[0-9a-f]{40}", info.sha):
         raise SourceError(
             f"{hub.endpoint} did not name the commit of {source}: is it a Hugging Face-compatible hub?"
         )
-    siblings = info.siblings or []
-    chosen = set(select_files([sib.rfilename for sib in siblings], source))
-    wanted = [sib for sib in siblings if sib.rfilename in chosen]
+    siblings = list(info.siblings or [])
+    names = [sib.rfilename for sib in siblings]
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError("a file name is not a string")
+    chosen = set(select_files(names, source))
     files = []
-    for s in wanted:
+    for s in (sib for sib in siblings if sib.rfilename in chosen):
         size = s.lfs.size if s.lfs else s.size
         if size is None:
             raise SourceError(f"{hub.endpoint} did not give the size of {s.rfilename}.")
-        files.append(
-            RemoteFile(s.rfilename, int(size), sha256=s.lfs.sha256 if s.lfs else "", blob_id=s.blob_id or "")
-        )
-    return Plan(source, info.sha, sorted(files, key=lambda f: f.name))
+        sha256, blob_id = (s.lfs.sha256 if s.lfs else "") or "", s.blob_id or ""
+        if type(size) is not int or size < 0:
+            raise ValueError(f"the size of {s.rfilename} is {size!r}")
+        if not (
+            isinstance(sha256, str)
+            and isinstance(blob_id, str)
+            and re.fullmatch(r"[0-9a-f]*", sha256 + blob_id)
+        ):
+            raise ValueError(f"the hash of {s.rfilename} is not hexadecimal")
+        files.append(RemoteFile(s.rfilename, size, sha256=sha256, blob_id=blob_id))
+    return info.sha, files
+
+
+class TooLong(Exception):
+    """A body went past the size the hub listed (raised from ``HashingWriter.write``)."""
 
 
 class HashingWriter:
@@ -421,6 +508,15 @@ class HashingWriter:
         self.length = length
 
     def write(self, chunk: bytes) -> int:
+        """Append ``chunk``; a body longer than the listed size is refused at that size: no byte past
+        it reaches the disk, and the download stops (``TooLong``)."""
+        room = self.size - self.length
+        if len(chunk) > room:
+            self._append(chunk[: max(room, 0)])
+            raise TooLong(self.size)
+        return self._append(chunk)
+
+    def _append(self, chunk: bytes) -> int:
         if self.length == 0 and len(self.first) < 64:
             self.first += chunk[:64]
         self.file.write(chunk)
@@ -469,7 +565,8 @@ def _fetch_file(
     target.parent.mkdir(parents=True, exist_ok=True)
     url = hf_hub_url(source.repo, remote.name, revision=commit, endpoint=hub.endpoint)
     try:
-        meta = get_hf_file_metadata(url, token=token or False, endpoint=hub.endpoint)
+        with hub_requests(hub, remote.name):
+            meta = get_hf_file_metadata(url, token=token or False, endpoint=hub.endpoint, timeout=hub.timeout)
     except _api_errors() as exc:
         raise _client_error(exc, source, hub, token) from exc
     if meta.commit_hash and meta.commit_hash != commit:
@@ -490,14 +587,10 @@ def _fetch_file(
     try:
         if writer.length > remote.size:
             writer.truncate(0)
-        _install_redirect_guard()
-        fetching = _FETCHING.set((hub, remote.name))
         try:
-            try:
+            with hub_requests(hub, remote.name):
                 http_get(location, writer, resume_size=writer.length, headers=headers,
                          expected_size=remote.size, displayed_filename=remote.name)  # fmt: skip
-            finally:
-                _FETCHING.reset(fetching)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise SourceError(
@@ -515,6 +608,11 @@ def _fetch_file(
                     "(a body cut short, or a listing that lies about the size): nothing was kept."
                 ) from exc
             raise
+        except TooLong as exc:
+            raise SourceError(
+                f"{hub.name} sent more than the {remote.size} bytes it lists for {remote.name} (a listing that lies "
+                "about the size): the download was stopped there and nothing was kept."
+            ) from exc
         except _api_errors() as exc:
             keep_partial = not writer.looks_like_html()  # a dropped connection: resume next time
             raise SourceError(f"The download of {remote.name} from {hub.name} stopped: {exc}") from exc
@@ -541,7 +639,7 @@ def _fetch_file(
     return sha256, fetched
 
 
-def _check_free_space(planned: Plan, folder: Path) -> None:
+def _check_free_space(planned: Plan | GitPlan, folder: Path) -> None:
     """Refuse before anything downloads when the disk cannot hold what is still to fetch."""
     missing = 0
     for remote in planned.files:
@@ -653,22 +751,68 @@ def git_source(*, url: str, revision: str) -> GitSource:
     return GitSource(url, revision)
 
 
+def parse_git_hosts(text: str) -> list[str]:
+    """``GIT_HOSTS``: comma-separated ``https://host[/path]/`` prefixes (``file:///path/`` for a local
+    mirror) → the list (empty: no git source is allowed); ValueError naming the first one that is not such an address (``ext::sh``, an
+    ssh or git:// URL, a user name, a query). A prefix is a whole host and whole path segments: a
+    missing trailing slash is added, so ``https://gitcode.com`` never admits ``gitcode.com.evil.example``."""
+    prefixes = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if (
+            parts.scheme not in ("https", "file")
+            or (parts.scheme == "https" and not parts.hostname)
+            or (parts.scheme == "file" and (parts.netloc or not parts.path.startswith("/")))
+            or "@" in parts.netloc
+            or parts.query
+            or parts.fragment
+            or any(c.isspace() for c in item)
+            or ".." in parts.path.split("/")
+        ):
+            raise ValueError(
+                f"{item!r} is not a git host prefix: give https://host/ or https://host/org/ "
+                "(file:///path/ for a local mirror)"
+            )
+        prefixes.append(item if item.endswith("/") else item + "/")
+    return prefixes
+
+
 def git_allowed(source: GitSource, git_hosts: list[str]) -> None:
-    """SourceError unless the URL starts with one of the operator's ``GIT_HOSTS`` prefixes."""
-    if not any(source.url.startswith(prefix) for prefix in git_hosts):
+    """SourceError unless the URL is under one of the operator's ``GIT_HOSTS`` prefixes: the same
+    scheme and host (port included), and a path that starts with the prefix's whole segments."""
+    url = urlsplit(source.url)
+
+    def under(prefix: str) -> bool:
+        allowed = urlsplit(prefix if prefix.endswith("/") else prefix + "/")
+        return (url.scheme, url.netloc.lower()) == (allowed.scheme, allowed.netloc.lower()) and (
+            url.path + "/"
+        ).startswith(allowed.path)
+
+    if not any(under(prefix) for prefix in git_hosts):
         raise SourceError(
-            f"{urlsplit(source.url).netloc or source.url} is not a git host this server may download from; "
+            f"{url.netloc or source.url} is not a git host this server may download from; "
             "an operator adds hosts with the GIT_HOSTS setting."
         )
 
 
-def _git(args: list[str], *, cwd: Path, source: GitSource) -> str:
+_GIT_IDENTITY = {  # for the one-pointer commits of _lfs_fetch_one, which never leave the cache
+    f"GIT_{who}_{what}": value
+    for who in ("AUTHOR", "COMMITTER")
+    for what, value in (("NAME", "Provenance"), ("EMAIL", "provenance@localhost"))
+}
+
+
+def _git(args: list[str], *, cwd: Path, source: GitSource, stdin: bytes = b"") -> str:
     import subprocess
 
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"}
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1", **_GIT_IDENTITY}
     # Only https (and file:// for a local mirror): no ssh, no git://, no ext:: helpers.
     safety = ["-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.file.allow=always"]  # fmt: skip
-    result = subprocess.run(["git", *safety, *args], cwd=cwd, env=env, capture_output=True, timeout=3600)
+    result = subprocess.run(
+        ["git", *safety, *args], cwd=cwd, env=env, capture_output=True, timeout=3600, input=stdin
+    )
     if result.returncode != 0:
         stderr = result.stderr.decode(errors="replace").strip()
         lines = stderr.splitlines()
@@ -699,6 +843,7 @@ class GitPlan:
     blobs: dict[str, bytes]  # each file's git blob: an LFS pointer, or the small file itself
     pointers: dict[str, re.Match | None]
     sizes: dict[str, int]
+    oids: dict[str, str] = field(default_factory=dict)  # each file's git blob id (of its pointer)
 
     @property
     def total_bytes(self) -> int:
@@ -740,7 +885,23 @@ def plan_git(source: GitSource, *, git_hosts: list[str], cache_dir: Path) -> Git
     }
     pointers = {name: _LFS_POINTER.match(data) for name, data in blobs.items()}
     sizes = {name: int(m[2]) if m else len(blobs[name]) for name, m in pointers.items()}
-    return GitPlan(source, work, commit, names, blobs, pointers, sizes)
+    oids = {name: entries[name][0] for name in names}
+    return GitPlan(source, work, commit, names, blobs, pointers, sizes, oids)
+
+
+def _lfs_fetch_one(planned: GitPlan, name: str) -> None:
+    """Fetch the LFS object of one planned file, and no other: git-lfs is given a commit made here
+    whose tree holds that file's pointer alone, never the file's name as an ``-I`` pattern (git-lfs
+    splits those on commas and expands wildcards, so ``big.bin,model.safetensors`` would fetch
+    ``big.bin``)."""
+    work, source = planned.work, planned.source
+    tree = _git(
+        ["mktree"], cwd=work, source=source, stdin=f"100644 blob {planned.oids[name]}\tpointer\n".encode()
+    )
+    commit = _git(
+        ["commit-tree", tree.strip(), "-m", f"the LFS pointer of {name}"], cwd=work, source=source
+    ).strip()
+    _git(["lfs", "fetch", source.url, commit], cwd=work, source=source)
 
 
 def acquire_git(
@@ -760,6 +921,7 @@ def acquire_git(
     pointers, sizes = planned.pointers, planned.sizes
     folder = work.parent / commit
     total = planned.total_bytes
+    _check_free_space(planned, folder)  # as for a hub: before anything downloads, from the pointers' sizes
     result = Acquired(source, commit, folder)
     done = 0
     for name in names:
@@ -775,7 +937,7 @@ def acquire_git(
         else:
             sha256 = pointer[1].decode()
             if not (target.is_file() and target.stat().st_size == sizes[name]):
-                _git(["lfs", "fetch", source.url, commit, "-I", name], cwd=work, source=source)
+                _lfs_fetch_one(planned, name)
                 obj = work / "lfs" / "objects" / sha256[:2] / sha256[2:4] / sha256
                 if not obj.is_file():
                     raise SourceError(f"git-lfs did not fetch {name} (object {sha256}) from {source.url}.")

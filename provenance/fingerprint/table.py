@@ -48,7 +48,8 @@ def format_report(report: Mapping[str, Any]) -> str:
     lines = [_input("A", inputs.get("a") or {}), _input("B", inputs.get("b") or {}), ""]
     if (said := headline(report)) is not None:
         sentence = textwrap.fill(said.sentence, WIDTH, initial_indent="  ", subsequent_indent="  ")
-        lines += [f"Verdict: {said.title}", sentence, ""]
+        lines += [f"Verdict: {said.title}", sentence]
+        lines += [f"  {said.caveat}", ""] if said.caveat else [""]
     lines.append(f"{'method':<17}{'score':>9}   {'null mean ± std':<20}{'z':>9}{'p':>8}   null")
     results = report.get("results") or {}
     for name, result in results.items():

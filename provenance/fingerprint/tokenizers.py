@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,9 +66,10 @@ def find_tokenizer(folder: str | Path) -> Path | None:
     return None
 
 
-def _digest(pairs: list[tuple[str, int]], extra: list[str] | tuple[str, ...] = ()) -> str:
+def _digest(pairs: Iterable[tuple[str, int]], extra: Iterable[str] = (), *, in_order: bool = False) -> str:
+    """``in_order``: the pairs come sorted by id already (one id each), so they are not sorted again."""
     h = hashlib.sha256()
-    for tok, i in sorted(pairs, key=lambda p: (p[1], p[0])):
+    for tok, i in pairs if in_order else sorted(pairs, key=lambda p: (p[1], p[0])):
         h.update(f"{i}\t{tok}\n".encode("utf-8", "surrogatepass"))
     h.update(b"\0merges\0")
     for m in extra:
@@ -171,10 +173,13 @@ def _from_sentencepiece(path: Path) -> Vocabulary:
     return Vocabulary(_normalised(by_token), "sentencepiece", str(path), _digest(list(by_token.items())))
 
 
-def _normalised(by_token: dict[str, int]) -> dict[str, int]:
+def _normalised(by_token: dict[str, int], *, in_order: bool = False) -> dict[str, int]:
+    """``in_order``: ``by_token`` was filled in id order, so it is not sorted again."""
     out: dict[str, int] = {}
-    for tok, i in sorted(by_token.items(), key=lambda p: p[1]):
-        out.setdefault(normalise_token(tok), i)  # two raw spellings of one form: keep the lower id
+    for tok, i in by_token.items() if in_order else sorted(by_token.items(), key=lambda p: p[1]):
+        form = normalise_token(tok)
+        # Two raw spellings of one form: keep the lower id. An unchanged token keeps its own string.
+        out.setdefault(tok if form == tok else form, i)
     return out
 
 

@@ -9,7 +9,15 @@ import io
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from claims.archive.fetch import FetchFailed, FetchRefused, HostNotFound, Policy, fetch, forbidden_reason
+from claims.archive.fetch import (
+    FetchFailed,
+    FetchRefused,
+    HostNotFound,
+    NoAnswer,
+    Policy,
+    fetch,
+    forbidden_reason,
+)
 
 # One address per forbidden range (issue 14), each refused on its own.
 FORBIDDEN = {
@@ -101,6 +109,26 @@ def test_an_invalid_url_is_refused_with_a_sentence(url):
 def test_a_host_that_does_not_resolve_fails_as_host_not_found():
     with pytest.raises(HostNotFound, match="does not resolve"):
         fetch("http://no-such-host.invalid/", policy=Policy())
+
+
+def test_no_answer_is_told_apart_from_an_answer_and_from_a_refusal(source_server):
+    """The watch may count a silence towards "removed" only over days; a refusal or a broken
+    answer never: so a closed port and an unknown name are ``NoAnswer``, the others not."""
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    policy = Policy(deadline_seconds=2, allow=frozenset({f"127.0.0.1:{port}", source_server.host}))
+    with pytest.raises(NoAnswer, match="Could not fetch"):
+        fetch(f"http://127.0.0.1:{port}/", policy=policy)
+    with pytest.raises(NoAnswer):
+        fetch("http://no-such-host.invalid/", policy=policy)
+    for path in ("/wrong-length", "/redirect-to-loopback"):
+        with pytest.raises(FetchFailed) as failure:
+            fetch(source_server.url(path), policy=policy)
+        assert not isinstance(failure.value, NoAnswer)
+    assert fetch(source_server.url("/missing"), policy=policy).status == 404
 
 
 def test_the_test_allowance_admits_only_its_host_and_port(source_server, policy):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,12 +85,76 @@ def test_the_watch_flags_a_source_that_starts_answering_404(source_server, archi
     assert sources_needing_attention() == []
 
 
-def test_a_host_that_is_gone_is_suggested_as_removed(archive_settings):
-    evidence = EvidenceArtifactFactory(published=True, url="http://deleted-blog.invalid/post")
+def next_day() -> dict[str, int]:
+    """Age every check by 25 hours (so each record is due again) and run the watch."""
+    SourceCheck.objects.update(checked_at=F("checked_at") - timedelta(hours=25))
+    return sources_watch()
+
+
+def test_a_host_that_does_not_resolve_is_never_removed_while_nothing_else_answers(archive_settings):
+    """Offline (nothing answers, here because no other source is cited): an arXiv paper whose
+    host does not resolve is recorded as unreachable, day after day, and never suggested removed."""
+    paper = EvidenceArtifactFactory(published=True, url="http://arxiv-paper.invalid/abs/2409.12186")
     sources_watch()
-    check = evidence.source_checks.get()
-    assert check.outcome == Outcome.GONE and "does not resolve" in check.error
-    assert evidence.source_suggestions.get().kind == SourceSuggestion.Kind.REMOVED
+    check = paper.source_checks.get()
+    assert check.outcome == Outcome.UNREACHABLE and check.http_status is None
+    assert "does not resolve" in check.error and check.host == "arxiv-paper.invalid"
+    for _day in range(archive_settings.ARCHIVE_GONE_AFTER_FAILURES + 4):
+        next_day()
+    assert paper.source_checks.filter(outcome=Outcome.UNREACHABLE).count() == (
+        archive_settings.ARCHIVE_GONE_AFTER_FAILURES + 5
+    )
+    assert not paper.source_suggestions.exists() and sources_needing_attention() == []
+
+
+def test_a_host_silent_for_days_while_other_hosts_answer_is_suggested_removed(
+    source_server, archive_settings
+):
+    archive_settings.ARCHIVE_GONE_AFTER_FAILURES = 3
+    archive_settings.ARCHIVE_GONE_AFTER_DAYS = 3
+    EvidenceArtifactFactory(published=True, url=source_server.url("/statement"))  # answers every day
+    blog = EvidenceArtifactFactory(published=True, url="http://deleted-blog.invalid/post")
+    sources_watch()
+    next_day()
+    next_day()  # three unanswered checks, but only 50 hours apart: not yet
+    assert blog.source_checks.filter(outcome=Outcome.UNREACHABLE).count() == 3
+    assert not blog.source_suggestions.exists()
+    next_day()  # the fourth: 75 hours between the first and the last
+    suggestion = blog.source_suggestions.get()
+    assert (
+        suggestion.kind == SourceSuggestion.Kind.REMOVED and suggestion.state == SourceSuggestion.State.OPEN
+    )
+    assert "while other hosts answered" in suggestion.detail and "does not resolve" in suggestion.detail
+    [item] = sources_needing_attention()
+    assert item.kind == "source_removed" and item.evidence == blog
+
+
+def test_an_answer_ends_a_run_of_unanswered_checks(source_server, archive_settings):
+    archive_settings.ARCHIVE_GONE_AFTER_FAILURES = 2
+    archive_settings.ARCHIVE_GONE_AFTER_DAYS = 1
+    EvidenceArtifactFactory(published=True, url=source_server.url("/statement"))
+    flaky = EvidenceArtifactFactory(published=True, url="http://flaky.invalid/post")
+    sources_watch()
+    # The host answered (a 503) in between: the silence before it does not count any more.
+    answered = flaky.source_checks.get()
+    answered.outcome, answered.http_status = Outcome.ERROR, 503
+    answered.save()
+    next_day()
+    assert not flaky.source_suggestions.exists()
+    next_day()
+    assert flaky.source_suggestions.get().kind == SourceSuggestion.Kind.REMOVED
+
+
+def test_unanswered_checks_while_the_archive_was_offline_do_not_count(source_server, archive_settings):
+    archive_settings.ARCHIVE_GONE_AFTER_FAILURES = 2
+    archive_settings.ARCHIVE_GONE_AFTER_DAYS = 1
+    other = EvidenceArtifactFactory(published=True, url=source_server.url("/statement"))
+    paper = EvidenceArtifactFactory(published=True, url="http://paper.invalid/abs/1")
+    sources_watch()
+    for _day in range(3):  # offline: the other host's checks got no answer either
+        SourceCheck.objects.filter(evidence=other).update(outcome=Outcome.UNREACHABLE, http_status=None)
+        next_day()
+    assert paper.source_checks.count() == 4 and not paper.source_suggestions.exists()
 
 
 def test_a_substantial_change_is_suggested_and_captured_again(source_server, archive_settings):
@@ -160,6 +225,58 @@ def test_captures_are_public_only_with_their_record(client):
     assert client.get(url).status_code == 404
 
 
+UNRESOLVED = "The host “qwenlm.invalid” does not resolve ([Errno -2] Name or service not known)."
+
+
+def test_readers_see_the_last_good_capture_never_a_failed_one_which_editors_see(client):
+    evidence = EvidenceArtifactFactory(published=True, title="Qwen2.5 announcement")
+    good = captured(evidence)
+    SourceCapture.objects.create(
+        evidence=evidence, url=evidence.url, status="failed", finished_at=timezone.now(), error=UNRESOLVED
+    )
+    page = client.get(evidence.get_absolute_url()).content.decode()
+    assert f'id="capture-{good.pk}"' in page
+    assert "does not resolve" not in page and "failed" not in page.lower()
+    api = client.get(reverse("api:evidence-detail", args=[evidence.slug])).json()
+    assert [c["id"] for c in api["captures"]] == [good.pk] and "does not resolve" not in str(api)
+    [item] = sources_needing_attention()  # the editors' desk has it, with the reason
+    assert item.kind == "capture_failed" and UNRESOLVED in item.sentence
+
+
+def test_a_record_whose_only_capture_failed_has_no_capture_yet_for_readers(client):
+    evidence = EvidenceArtifactFactory(published=True)
+    SourceCapture.objects.create(
+        evidence=evidence, url=evidence.url, status="failed", finished_at=timezone.now(), error=UNRESOLVED
+    )
+    SourceCapture.objects.create(evidence=evidence, url=evidence.url)  # queued: not a capture yet either
+    page = client.get(evidence.get_absolute_url()).content.decode()
+    assert "No capture exists yet." in page and "does not resolve" not in page
+    assert client.get(reverse("api:evidence-detail", args=[evidence.slug])).json()["captures"] == []
+
+
 def test_a_record_without_a_capture_says_so(client):
     evidence = EvidenceArtifactFactory(published=True)
     assert "No capture exists yet." in client.get(evidence.get_absolute_url()).content.decode()
+
+
+def test_the_migration_withdraws_removals_suggested_from_a_host_that_did_not_resolve():
+    """Checks made before issue 26 recorded "no DNS" as gone: they become unreachable, and the open
+    "removed" suggestions they made are withdrawn; a 404's suggestion stays."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("claims.migrations.0019_sources_unreachable")
+    paper = EvidenceArtifactFactory(published=True, url="https://arXiv.invalid/abs/2409.12186")
+    repo = EvidenceArtifactFactory(published=True, url="https://example.org/repo")
+    for evidence, status in ((paper, None), (repo, 404)):
+        check = SourceCheck.objects.create(
+            evidence=evidence, url=evidence.url, checked_at=timezone.now(), outcome="gone", http_status=status
+        )
+        SourceSuggestion.objects.create(
+            evidence=evidence, kind="removed", observed_on=timezone.localdate(), check_result=check
+        )
+    migration.forwards(apps, None)
+    assert paper.source_checks.get().outcome == Outcome.UNREACHABLE and not paper.source_suggestions.exists()
+    assert paper.source_checks.get().host == "arxiv.invalid"
+    assert repo.source_checks.get().outcome == Outcome.GONE and repo.source_suggestions.count() == 1

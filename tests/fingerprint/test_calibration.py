@@ -156,7 +156,7 @@ def test_a_48_layer_pair_is_compared_and_calibrated_in_seconds():
     elapsed = time.perf_counter() - start
     assert elapsed < 5.0, elapsed  # ~0.3 s on an idle core; the bound leaves room for a loaded CI box
     assert report.results["aligned_cosine"].extra["layer_similarity"]["alignment"] == []
-    assert report.verdict == "no_evidence"
+    assert report.verdict == "cannot_tell"  # nothing unusual, but fingerprints cannot see moved units
 
 
 def test_the_aligned_cosine_null_matches_real_unrelated_checkpoints(tmp_path):

@@ -83,7 +83,8 @@ def test_compare_writes_the_same_charts_the_knowledge_base_serves(lineage_set, t
     assert all("<svg" in (charts / name).read_text() for name in names)
 
 
-def test_compare_of_unrelated_models_reports_no_evidence(lineage_set):
+def test_compare_of_unrelated_models_by_same_position_methods_only_cannot_tell(lineage_set):
+    # Issue 26: neither method can see permuted hidden units, so this is not "no evidence".
     proc = run(
         "compare",
         str(lineage_set["base"]),
@@ -93,7 +94,27 @@ def test_compare_of_unrelated_models_reports_no_evidence(lineage_set):
         "--quiet",
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Summary (no_evidence)" in proc.stdout and "tensor_identity" not in proc.stdout
+    assert "Summary (cannot_tell)" in proc.stdout and "tensor_identity" not in proc.stdout.split("Summary")[0]
+    assert "permuted or rotated hidden units" in proc.stdout
+
+
+def test_a_fine_tune_compared_only_by_methods_blind_to_it_cannot_tell(lineage_set):
+    # Issue 26: `compare base sft --methods tensor_identity,attn_std` said "No evidence of a common origin".
+    proc = run(
+        "compare",
+        str(lineage_set["base"]),
+        str(lineage_set["finetune"]),
+        "--methods",
+        "tensor_identity,attn_std",
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    assert "Summary (cannot_tell)" in out and "No evidence" not in out
+    assert "Verdict: Cannot tell: no method here could see fine-tuned or further-trained copies" in out
+    # It names what was not looked for and which methods would look.
+    assert "Not looked for: fine-tuned or further-trained copies (aligned_cosine" in out
+    assert "weight_matching would look, not run: not among the methods asked for" in out
 
 
 def test_a_corrupt_file_exits_2_with_one_error_line(lineage_set, tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from provenance.fingerprint.evidence import strength
 from provenance.fingerprint.methods import neuron_matching
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import open_checkpoint
@@ -77,7 +78,7 @@ def test_a_deep_copy_is_found_on_the_subsample_and_the_reading_says_so(deep):
     assert r.per_layer["layers_a"] == [
         i for i, _ in neuron_matching.tested_layers([(i, i) for i in range(DEPTH)])
     ]
-    assert r.calibration["p"] <= 1e-3 and r.calibration["z"] >= 5 and r.extra["fisher"]["log10_p"] < -50
+    assert strength(r.calibration) == "strong" and r.extra["fisher"]["log10_p"] < -50
     assert f"16 of {DEPTH} layers (evenly spaced)" in r.reading
     assert r.extra["l2_test"] is not None and r.extra["l2_test"]["p"] == pytest.approx(1 / 1000)
 
@@ -98,13 +99,13 @@ def test_unrelated_deep_models_stay_independent(deep):
     for name in ("neuron_matching", "weight_matching"):
         r = report.results[name]
         assert r.extra["layers_tested"] == neuron_matching.MAX_TESTED_LAYERS
-        assert r.calibration["p"] >= 0.01 and abs(r.calibration["z"]) < 3, name
+        assert r.calibration["p"] >= 0.01 and strength(r.calibration) == "none", name
 
 
 def test_a_deep_retokenised_permuted_copy_is_found_by_weight_matching(deep):
     r = _compare(deep, "retok_permuted", methods=("weight_matching",)).results["weight_matching"]
     assert r.extra["alignment_found"] and r.extra["layers_tested"] == neuron_matching.MAX_TESTED_LAYERS
-    assert r.calibration["p"] <= 1e-3 and r.calibration["z"] >= 5
+    assert r.calibration["p"] <= 1e-3 and strength(r.calibration) == "strong"
     # The aligned comparisons cover the tested layer pairs, the layer-to-layer map every layer.
     assert all(len(v) == neuron_matching.MAX_TESTED_LAYERS for v in r.per_layer["aligned_cosine"].values())
     assert "16 of 40 layers (evenly spaced)" in r.reading

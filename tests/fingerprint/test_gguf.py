@@ -532,7 +532,9 @@ def test_the_header_we_parse_is_the_gguf_packages(copies):
         assert (mine.start, mine.nbytes) == (int(t.data_offset), int(t.n_bytes))
     assert ours.metadata["general.architecture"] == "llama"
     tokens = ref.fields["tokenizer.ggml.tokens"]
-    assert ours.metadata["tokenizer.ggml.tokens"] == [bytes(tokens.parts[i]).decode() for i in tokens.data]
+    assert list(ours.metadata["tokenizer.ggml.tokens"]) == [
+        bytes(tokens.parts[i]).decode() for i in tokens.data
+    ]
 
 
 def test_version_2_reads_and_a_big_endian_file_is_named_as_such(tmp_path):

@@ -7,6 +7,9 @@ from __future__ import annotations
 import pytest
 
 from provenance.fingerprint.cli import main
+from provenance.fingerprint.evidence import strength
+from provenance.fingerprint.methods import METHODS
+from provenance.fingerprint.methods.base import QUANTISED
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.stats import fingerprint_checkpoint
@@ -41,19 +44,19 @@ def table(tmp_path_factory):
 
 
 def _calibrated(report):
-    return {
-        m: r.calibration
-        for m, r in report.results.items()
-        if r.calibration and r.calibration.get("z") is not None
-    }
+    return {m: r.calibration for m, r in report.results.items() if strength(r.calibration) != "unweighed"}
 
 
 @pytest.mark.parametrize("qtype", list(DERIVED))
 def test_a_quantised_copy_is_detected_as_derived(table, qtype):
     report = table[2][qtype]
     cal = _calibrated(report)
-    strong = [m for m, c in cal.items() if c["z"] >= 5 or c["p"] <= 1e-3]
+    strong = [m for m, c in cal.items() if strength(c) == "strong"]
     assert {"aligned_cosine", "embedding_anchor", "neuron_matching"} <= set(strong), cal
+    # Every method declaring it can see quantised copies (methods.base.DERIVATIONS) sees this one.
+    declared = {n for n, m in METHODS.items() if QUANTISED in m.detects and n in report.results}
+    assert declared and declared <= set(strong), (declared, strong)
+    assert report.coverage[QUANTISED]["plausible"] and set(report.coverage[QUANTISED]["seen_by"]) == declared
     assert report.verdict == "lineage_supported"
     assert report.results["tensor_identity"].score == 0  # quantised bytes are never bit-identical
     d = report.to_dict()
@@ -68,7 +71,7 @@ def test_a_quantised_copy_of_an_unrelated_model_is_not(table, name):
     report = table[2][name]
     cal = _calibrated(report)
     assert len(cal) >= 5
-    assert all(abs(c["z"]) < 3 and c["p"] >= 0.01 for c in cal.values()), cal
+    assert all(strength(c) == "none" and c["p"] >= 0.01 for c in cal.values()), cal
     assert report.verdict == "no_evidence"
 
 
@@ -84,7 +87,7 @@ def test_two_quantisations_of_one_model_are_related_and_of_two_models_not(table)
     assert related.verdict == "shared_weights" and _calibrated(related)["aligned_cosine"]["z"] >= 5
     assert related.results["tensor_identity"].score > 0
     assert unrelated.verdict == "no_evidence"
-    assert all(abs(c["z"]) < 3 for c in _calibrated(unrelated).values())
+    assert all(strength(c) == "none" for c in _calibrated(unrelated).values())
 
 
 def test_an_upcycled_moe_shipped_as_gguf_with_stacked_experts_is_traced_to_its_dense_parent(tmp_path):

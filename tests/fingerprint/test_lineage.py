@@ -63,7 +63,8 @@ def test_independent_models_stay_inside_every_null(reports, name):
     zs = {m: _z(report, m) for m in report.results}
     assert set(zs) == {"attn_std", "tensor_identity", "aligned_cosine"}
     assert all(abs(z) < 3 for z in zs.values()), zs
-    assert report.verdict == "no_evidence"
+    # Nothing unusual, but from fingerprints alone moved hidden units were not looked for (issue 26).
+    assert report.verdict == "cannot_tell" and not report.coverage["moved_units"]["seen_by"]
 
 
 def test_the_hard_negative_fools_the_raw_statistic_but_not_its_calibration(reports):

@@ -22,6 +22,7 @@ import pytest
 from scipy.stats import kstest
 from test_adversarial import qwen2_logits
 
+from provenance.fingerprint.evidence import strength
 from provenance.fingerprint.methods import METHODS, weight_matching
 from provenance.fingerprint.report import compare_fingerprints
 from provenance.fingerprint.safetensors_format import open_checkpoint
@@ -95,7 +96,7 @@ def test_the_new_tokenizer_shares_no_string_with_the_base():
 def test_every_retokenised_and_moved_copy_is_detected_by_weight_matching(retok_reports, name):
     report = retok_reports[(0, name)]
     c = report.results["weight_matching"].calibration
-    assert c["z"] >= 5 or c["p"] <= 1e-3, c
+    assert strength(c) == "strong", c
     assert report.verdict in ("lineage_supported", "shared_weights")
     assert report.results["weight_matching"].extra["alignment_found"] is True
     # The vocabulary-anchored methods had nothing to anchor (no shared token): stored order only.
@@ -159,8 +160,9 @@ def test_the_null_with_the_alignment_is_in_every_weight_matching_calibration(ret
         assert "aligned from the weights by the same procedure" in null["description"], name
         info = result.extra["aligned_null"]
         assert info["drawn"] and info["alignments_found"] == 0, (name, info)
-        # The headline z is never above the aligned null's z (the most conservative null wins).
-        assert result.calibration["z"] <= null["z"] + 1e-9
+        # No z of −log10 p (issue 26); the headline's empirical check is the more conservative null.
+        assert result.calibration["z"] is None and null["z"] is None
+        assert result.calibration["p_empirical"] >= null["p"] - 1e-12
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -171,7 +173,7 @@ def test_no_independent_control_is_flagged_by_any_method(retok_reports, seed):
             c = result.calibration or {}
             if c.get("source") == "none":  # tokenizer_overlap: context, no null
                 continue
-            assert abs(c["z"]) < 3 and c["p"] >= 0.01, (name, method, c["z"], c["p"])
+            assert strength(c) == "none" and c["p"] >= 0.01, (name, method, c["z"], c["p"])
         assert report.verdict == "no_evidence", (name, report.summary)
         # It says which methods could have seen a re-tokenised, re-based copy: only weight_matching.
         assert "with or without a new tokenizer by weight_matching." in report.summary
@@ -234,32 +236,28 @@ def test_every_method_declares_what_it_needs_and_what_it_is_blind_to():
 def test_the_null_with_the_alignment_is_calibrated_over_independent_pairs(tmp_path):
     """Independent 4-layer models (half of them re-tokenised and moved), aligned by the same procedure
     and scored. The p-values are never anti-conservative (one-sided KS: no excess of small p; the
-    Bonferroni step over the two per-layer tests makes them slightly conservative) and the z-scores
-    have mean ≈ 0 and std ≈ 1, both against the exact law of −log10 p and against the null with the
-    alignment (independent synthetic pairs of these shapes, aligned by the same procedure)."""
+    Bonferroni step over the two per-layer tests makes them slightly conservative), the empirical p
+    against the null with the alignment (independent synthetic pairs of these shapes, aligned by the
+    same procedure) is no more often small than chance, and none counts as evidence (issue 26: the
+    z-scores against the exponential law of −log10 p that this test once checked are gone)."""
     shape = replace(SIZES["tiny"], num_layers=4)
     paths = []
     for k in range(12):
         model = independent_model(shape, k)
         paths.append(write_model(model, tmp_path / str(k)))
     pairs = [(k, k + 1) for k in range(11)] + [(k, k + 3) for k in range(0, 9, 2)]
-    zs, ps, aligned_zs = [], [], []
+    ps, aligned_ps = [], []
     for i, j in pairs:
         pair = PairWeights(open_checkpoint(paths[i]), open_checkpoint(paths[j]))
         r = weight_matching.compare_weights(None, None, pair, null_size=32, seed=0)
         assert r.extra["alignment_found"] is False
         ps.append(r.calibration["p"])
-        zs.append(r.calibration["nulls"][0]["z"])  # against the exact law of −log10 p
-        aligned_zs.append(r.calibration["nulls"][-1]["z"])  # against the null with the alignment
-        assert abs(r.calibration["z"]) < 3
-    zs, ps, aligned_zs = np.array(zs), np.array(ps), np.array(aligned_zs)
+        aligned_ps.append(r.calibration["nulls"][-1]["p"])  # against the null with the alignment
+        assert strength(r.calibration) == "none" and r.calibration["z"] is None
+    ps, aligned_ps = np.array(ps), np.array(aligned_ps)
     assert kstest(ps, "uniform", alternative="greater").pvalue > 0.01, np.sort(ps)
     assert np.mean(ps < 0.05) <= 0.15 and ps.min() >= 0.001, np.sort(ps)
-    assert abs(zs.mean()) < 0.6 and 0.4 < zs.std() < 1.6, (zs.mean(), zs.std())
-    assert abs(aligned_zs.mean()) < 0.6 and 0.4 < aligned_zs.std() < 1.6, (
-        aligned_zs.mean(),
-        aligned_zs.std(),
-    )
+    assert np.mean(aligned_ps < 0.05) <= 0.15, np.sort(aligned_ps)
 
 
 def test_the_null_with_the_alignment_is_not_drawn_where_it_would_cost_more_than_the_comparison(
@@ -273,4 +271,4 @@ def test_the_null_with_the_alignment_is_not_drawn_where_it_would_cost_more_than_
     monkeypatch.setattr(weight_matching, "NULL_MAX_GENERATED", 1000)
     why = weight_matching.aligned_null(pair, layers=4, null_size=8, seed=0)
     assert isinstance(why, str) and why.startswith("the compared layers are too wide")
-    assert "exact law" in why
+    assert "simulated null only" in why

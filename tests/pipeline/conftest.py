@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from claims.demo.hub_server import HubRepo, HubServer
 from claims.models import Checkpoint
 from claims.services import checkpoint_register
 from provenance.celery import app as celery_app
+from provenance.fingerprint.sources import parse_hubs
 from provenance.fingerprint.synthetic import build_lineage_set
 from tests.factories import AIModelFactory
 
@@ -25,6 +27,21 @@ def lineage_store(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("model-store")
     build_lineage_set(store / "lineage", size="tiny", seed=0)
     return store
+
+
+@pytest.fixture
+def hub(lineage_store, settings, tmp_path):
+    """The test hub serving the lineage set as Org/<name>, configured as the hub ``testhub``; the
+    downloads go to a fresh MODEL_CACHE_DIR inside the model store."""
+    cache = (tmp_path / "hub-cache").resolve()
+    cache.mkdir()
+    settings.MODEL_STORE = [lineage_store.resolve(), cache]
+    settings.MODEL_CACHE_DIR = cache
+    with HubServer() as server:
+        for name in ("base", "finetune", "independent"):
+            server.add(HubRepo.from_folder(f"Org/{name}", lineage_store / "lineage" / name))
+        settings.HUBS = parse_hubs(server.hubs_setting())
+        yield server
 
 
 @pytest.fixture

@@ -12,32 +12,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from claims.demo.hub_server import HubRepo, HubServer
+from claims.demo.hub_server import HubRepo
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.acquire import acquisition_run
 from claims.pipeline.runner import report_run
 from claims.services import checkpoint_acquire, report_request
-from provenance.fingerprint.sources import parse_hubs
 from tests.factories import AIModelFactory, editor
 
 pytestmark = pytest.mark.django_db
 Acquisition = Checkpoint.Acquisition
 Status = FingerprintReport.Status
-
-
-@pytest.fixture
-def hub(lineage_store, settings, tmp_path):
-    """The test hub serving the lineage set as Org/<name>, configured as the hub ``testhub``; the
-    downloads go to a fresh MODEL_CACHE_DIR inside the model store."""
-    cache = (tmp_path / "hub-cache").resolve()
-    cache.mkdir()
-    settings.MODEL_STORE = [lineage_store.resolve(), cache]
-    settings.MODEL_CACHE_DIR = cache
-    with HubServer() as server:
-        for name in ("base", "finetune", "independent"):
-            server.add(HubRepo.from_folder(f"Org/{name}", lineage_store / "lineage" / name))
-        settings.HUBS = parse_hubs(server.hubs_setting())
-        yield server
 
 
 def acquire(name: str, *, repo: str | None = None, **kwargs) -> Checkpoint:

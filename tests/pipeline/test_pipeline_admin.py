@@ -176,6 +176,22 @@ def test_an_uploaded_gguf_is_registered_as_gguf(editor_client, model_store):
     assert (checkpoint.format, checkpoint.layout_family, checkpoint.layer_count) == ("gguf", "llama", 12)
 
 
+def test_an_uploaded_gguf_whose_header_is_over_the_cap_is_a_field_error_not_read(
+    editor_client, settings, tmp_path
+):
+    from provenance.fingerprint.synthetic.gguf_writer import write_gguf_with_metadata
+
+    settings.GGUF_HEADER_MAX_BYTES = 10**6  # the web process reads at most this of a GGUF header
+    gguf = write_gguf_with_metadata(tmp_path / "vocab.gguf", tokens=200_000)  # a 3 MB header
+    response = checkpoint_add(
+        editor_client, uploaded_file=SimpleUploadedFile("vocab.gguf", gguf.read_bytes())
+    )
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors["uploaded_file"])
+    assert "vocab.gguf has a GGUF header larger than 1.0 MB" in errors and "tokenizer.ggml.tokens" in errors
+    assert not m.Checkpoint.objects.exists()
+
+
 def test_a_corrupt_uploaded_checkpoint_is_a_field_error_naming_the_file(editor_client):
     upload = SimpleUploadedFile("weights.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all}")
     response = checkpoint_add(editor_client, uploaded_file=upload)

@@ -205,7 +205,7 @@ def test_the_cached_dispute_page_follows_every_kind_of_change(client, story):
     assert "The dispute, retitled" in page(client, story)
 
     record_retract(record=story, user=user, note="Sourced to a forged document.")
-    assert "Retracted" in page(client, story)
+    assert "Record retracted by Provenance on" in page(client, story)
 
 
 def test_a_report_in_progress_gets_no_validators(client, story):

@@ -48,6 +48,8 @@ def crafted_report(verdict: str, **fields) -> FingerprintReport:
         methods=list(result["results"]),
         **fields,
     )
+    report.charts_labels = list(report.labels)  # drawn with the inputs' names as they are
+    report.save(update_fields=["charts_labels"])
     EvidenceArtifactFactory(published=True, kind="analysis", report=report)
     return report
 
@@ -86,7 +88,9 @@ def test_the_api_gives_the_same_headline_and_the_phase_in_words(client):
         "tier": "cannot_tell",
         "title": TITLES["cannot_tell"],
         "sentence": body["headline"]["sentence"],
+        "caveat": "",
     }
+    assert body["caveat"] == ""
     assert body["headline"]["sentence"].startswith(
         "The methods that could have seen such a copy did not apply"
     )
@@ -130,3 +134,29 @@ def test_each_tier_reads_in_a_browser_with_its_picture_first(transactional_db, l
             page.screenshot(path=shots / f"report-{VERDICT_TIERS[verdict]}-{verdict}.png")
             assert_clean(page, errors)
     assert set(VERDICT_TIERS.values()) == set(TIERS)
+
+
+@pytest.mark.django_db
+def test_the_caveat_travels_with_every_no_evidence_headline(client):
+    """Issue 26: "absence of evidence is not independence" on the page, the evidence page, the embed, the
+    share card, the feed and the API, wherever "No evidence" is said; never with another verdict."""
+    from claims.views.sharing import _report_card
+    from provenance.fingerprint.headline import CAVEAT
+
+    none, strong = (
+        crafted_report("no_evidence", slug="none"),
+        crafted_report("lineage_supported", slug="strong"),
+    )
+    for url in (none.get_absolute_url(), none.evidence.get_absolute_url(), f"/reports/{none.slug}/embed/"):
+        page = text_of(client.get(url))
+        assert page.index("No evidence of a common origin") < page.index(CAVEAT), url
+    strong_page = text_of(client.get(strong.get_absolute_url()))
+    assert CAVEAT not in strong_page
+    assert "Every method counts as evidence at the same rarity: a chance of at most 2.9e-07" in strong_page
+    assert CAVEAT in _report_card(none).footer and CAVEAT not in _report_card(strong).footer
+    feed = client.get("/feeds/reports.atom").content.decode()
+    assert feed.count("Absence of evidence is not independence.") == 1
+    client.force_login(editor())
+    body = client.get(f"/api/v1/reports/{none.slug}/").json()
+    assert body["headline"]["caveat"] == body["caveat"] == CAVEAT
+    assert client.get(f"/api/v1/reports/{strong.slug}/").json()["caveat"] == ""

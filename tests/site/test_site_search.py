@@ -65,7 +65,9 @@ def test_both_databases_stem_english_words(client):
 
 def test_multi_word_queries_find_the_demo_records(client, demo):
     """The defect: on SQLite these found nothing (the whole text was one icontains)."""
-    whistleblower = "Anonymous whistleblower alleges continued training from Qwen 2.5 14B"
+    whistleblower = (
+        "Anonymous whistleblower alleges continued training from other companies' models, Qwen among them"
+    )
     assert results(client, "pangu moe")["models"] == ["Pangu Pro MoE"]
     assert results(client, '"Pangu Pro"')["models"] == ["Pangu Pro MoE"]
     assert results(client, '"Pro Pangu"') == {}

@@ -100,7 +100,8 @@ class ClaimSerializer(PublicRecordSerializer):
     )
     replies = RightOfReplySerializer(many=True, read_only=True, help_text="Requests for a right of reply.")
     claim_review_rating = serializers.SerializerMethodField(
-        help_text="The assessment as a schema.org Rating."
+        help_text="The assessment as a schema.org Rating; null once the claim or its dispute is retracted "
+        "(a retracted record is no longer our review)."
     )
 
     class Meta:
@@ -132,6 +133,6 @@ class ClaimSerializer(PublicRecordSerializer):
             cache[name] = serializer_class(context=self.context)
         return cache[name]
 
-    @extend_schema_field(ClaimReviewRatingSerializer)
-    def get_claim_review_rating(self, obj) -> dict:
-        return obj.claim_review_rating()
+    @extend_schema_field(ClaimReviewRatingSerializer(allow_null=True))
+    def get_claim_review_rating(self, obj) -> dict | None:
+        return obj.claim_review_rating() if obj.is_reviewable else None

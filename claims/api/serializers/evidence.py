@@ -86,7 +86,10 @@ class EvidenceSerializer(PublicRecordSerializer):
     archived_copy = serializers.SerializerMethodField(help_text="Our archived copy, if any; null otherwise.")
     description_html = MarkdownHTMLField(source="description")
     captures = SourceCaptureSerializer(
-        many=True, read_only=True, help_text="Captures of the source URL by this archive, newest first."
+        many=True,
+        read_only=True,
+        help_text="The succeeded captures of the source URL by this archive, newest first (a failed or "
+        "unfinished one is an editor's matter: the admin and the desk show it).",
     )
 
     class Meta:

@@ -3,6 +3,11 @@
 * ``LinkField`` - a relation. Read: ``{"slug", "name", "url"}`` (``url`` is the record's API
   address), or ``null`` when the related record is not public. Write: the related record's slug.
   With ``expand_with``, ``?expand=<field>`` returns that serializer's fuller summary instead.
+  A link to a retracted record carries its ``retraction`` (below), so a client that shows the
+  name can say it was retracted.
+* ``RetractionField`` - ``retraction``: ``null``, or ``{"retracted_at", "note", "label"}`` once
+  Provenance retracted the record (``claims.models.public_state``: the words the pages use). Every
+  record, summary, link and timeline entry that can be retracted has it.
 * ``MarkdownHTMLField`` - the sanitised HTML of a Markdown field (``claims.markdown``), so
   clients never render editors' Markdown themselves.
 * ``BaseSerializer`` - rejects unknown fields in write bodies (400 naming them) and validates
@@ -17,11 +22,13 @@ from urllib.parse import quote
 
 from django.db import models
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims import services
 from claims.markdown import render_markdown
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
+from claims.models.public_state import retraction_json
 from claims.models.visibility import is_public
 from claims.site_url import site_url
 
@@ -72,12 +79,48 @@ def expand_set(context: dict) -> set[str]:
     return {part.strip() for part in raw.split(",") if part.strip()}
 
 
+class RetractionSerializer(serializers.Serializer):
+    """Provenance retracted this record: when, why, and the sentence the pages show."""
+
+    retracted_at = serializers.DateTimeField(help_text="When the record was retracted (UTC).")
+    note = serializers.CharField(help_text="Why (Markdown), as the record's page shows it.")
+    label = serializers.CharField(help_text='"Record retracted by Provenance on 7 December 2026".')
+
+
+RETRACTION_HELP = "null, or the retraction of this record by Provenance (it stays public, with its note)."
+
+
+@extend_schema_field(RetractionSerializer(allow_null=True))
+class RetractionField(serializers.Field):
+    """``retraction`` of the record itself (read-only; see the module docstring)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", RETRACTION_HELP)
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return retraction_json(value)
+
+
 class LinkSerializer(serializers.Serializer):
     """A link to another public record."""
 
     slug = serializers.SlugField(help_text="The record's stable identifier.")
     name = serializers.CharField(help_text="Its name or title.")
     url = serializers.URLField(help_text="Its API address.")
+    retraction = RetractionSerializer(allow_null=True, help_text=RETRACTION_HELP)
+
+
+def link_of(request, record) -> dict | None:
+    """A public ``record`` as a link (``LinkSerializer``); None when readers may not see it."""
+    if not is_visible(record):
+        return None
+    return {
+        "slug": record.slug,
+        "name": record_name(record),
+        "url": api_url(request, record),
+        "retraction": retraction_json(record),
+    }
 
 
 class LinkField(serializers.RelatedField):
@@ -116,11 +159,7 @@ class LinkField(serializers.RelatedField):
             return None
         if self.expand_with is not None and self.field_name in expand_set(self.context):
             return self.expand_with(value, context=self.context).data
-        return {
-            "slug": value.slug,
-            "name": record_name(value),
-            "url": api_url(self.context.get("request"), value),
-        }
+        return link_of(self.context.get("request"), value)
 
     def get_choices(self, cutoff=None):
         return {}  # the browsable API must not list every record in a <select>
@@ -227,6 +266,7 @@ class PublicRecordSerializer(BaseSerializer):
     url = serializers.SerializerMethodField(help_text="This record's API address.")
     web_url = serializers.SerializerMethodField(help_text="This record's public web page.")
     retraction_note_html = MarkdownHTMLField(source="retraction_note")
+    retraction = RetractionField()
 
     PUBLIC_FIELDS = [
         "url",
@@ -234,6 +274,7 @@ class PublicRecordSerializer(BaseSerializer):
         "slug",
         "status",
         "published_at",
+        "retraction",
         "retracted_at",
         "retraction_note",
         "retraction_note_html",

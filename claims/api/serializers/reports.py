@@ -64,6 +64,10 @@ class HeadlineSerializer(serializers.Serializer):
     )
     title = serializers.CharField(help_text='e.g. "Strong evidence of a common origin".')
     sentence = serializers.CharField(help_text="One sentence of why, naming methods by their titles.")
+    caveat = serializers.CharField(
+        help_text='What the verdict does not mean, shown with it: "Absence of evidence is not independence." '
+        'with every "No evidence" headline; empty otherwise.'
+    )
 
 
 class ChartSerializer(serializers.Serializer):
@@ -84,11 +88,25 @@ class ReportSerializer(serializers.ModelSerializer):
     headline = serializers.SerializerMethodField(
         help_text="The verdict in plain words (provenance.fingerprint.headline); null until it succeeded."
     )
+    caveat = serializers.SerializerMethodField(
+        help_text='The headline\'s caveat beside it ("Absence of evidence is not independence." with every '
+        '"No evidence" verdict); null until it succeeded, empty when there is none.'
+    )
     evidence = LinkField(
         model=EvidenceArtifact, read_only=True, help_text="The analysis evidence citing this report."
     )
-    summary_html = MarkdownHTMLField(source="summary")
+    # The summary and the result name the inputs as they are named now (FingerprintReport.relabel).
+    summary = serializers.CharField(
+        source="summary_as_read",
+        read_only=True,
+        help_text="Markdown. What the numbers show, and what they do not.",
+    )
+    summary_html = MarkdownHTMLField(
+        source="summary_as_read",
+        help_text="`summary` rendered from Markdown to sanitised HTML (safe to insert into a page).",
+    )
     result = serializers.JSONField(
+        source="result_as_read",
         read_only=True,
         help_text="The engine's result document (schema_version 1): methods, params, inputs, per-method "
         "results with score, per-layer detail and calibration against a null, skipped methods, verdict, "
@@ -98,8 +116,8 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = FingerprintReport
         fields = [
-            "url", "web_url", "slug", "status", "progress", "headline", "checkpoint_a", "checkpoint_b", "methods",
-            "parameters", "requested_at", "started_at", "finished_at", "engine_version", "library_versions",
+            "url", "web_url", "slug", "status", "progress", "headline", "caveat", "checkpoint_a", "checkpoint_b",
+            "methods", "parameters", "requested_at", "started_at", "finished_at", "engine_version", "library_versions",
             "input_hashes", "summary", "summary_html", "error_message", "result", "charts", "evidence",
             "created_at", "updated_at",
         ]  # fmt: skip
@@ -125,10 +143,18 @@ class ReportSerializer(serializers.ModelSerializer):
             "stale": bool(state.get("stale")),
         }
 
+    def _said(self, obj):
+        return headline(obj.result) if obj.status == FingerprintReport.Status.SUCCEEDED else None
+
     @extend_schema_field(HeadlineSerializer(allow_null=True))
     def get_headline(self, obj) -> dict | None:
-        said = headline(obj.result) if obj.status == FingerprintReport.Status.SUCCEEDED else None
+        said = self._said(obj)
         return said.to_dict() if said is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_caveat(self, obj) -> str | None:
+        said = self._said(obj)
+        return said.caveat if said is not None else None
 
     @extend_schema_field(ChartSerializer(many=True))
     def get_charts(self, obj) -> list[dict]:

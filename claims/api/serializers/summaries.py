@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from claims.api.serializers.fields import api_url
+from claims.api.serializers.fields import RetractionField, api_url
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Party
 
 
 class _Summary(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The record's API address.")
+    retraction = RetractionField()
 
     def get_url(self, obj) -> str:
         return api_url(self.context.get("request"), obj)
@@ -22,7 +23,17 @@ class _Summary(serializers.ModelSerializer):
 class PartySummarySerializer(_Summary):
     class Meta:
         model = Party
-        fields = ["url", "slug", "name", "kind", "country", "website", "identity_verified", "status"]
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "website",
+            "identity_verified",
+            "status",
+            "retraction",
+        ]
         read_only_fields = fields
 
 
@@ -31,7 +42,7 @@ class AIModelSummarySerializer(_Summary):
         model = AIModel
         fields = [
             "url", "slug", "name", "family", "architecture", "parameters_total", "parameters_active",
-            "layer_count", "release_date", "release_date_precision", "hub_id", "status",
+            "layer_count", "release_date", "release_date_precision", "hub_id", "status", "retraction",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -39,7 +50,16 @@ class AIModelSummarySerializer(_Summary):
 class DisputeSummarySerializer(_Summary):
     class Meta:
         model = Dispute
-        fields = ["url", "slug", "title", "started_on", "started_on_precision", "ended_on", "status"]
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "started_on",
+            "started_on_precision",
+            "ended_on",
+            "status",
+            "retraction",
+        ]
         read_only_fields = fields
 
 
@@ -60,6 +80,7 @@ class ClaimSummarySerializer(_Summary):
             "assessment",
             "is_response",
             "status",
+            "retraction",
         ]
         read_only_fields = fields
 
@@ -67,7 +88,17 @@ class ClaimSummarySerializer(_Summary):
 class EvidenceSummarySerializer(_Summary):
     class Meta:
         model = EvidenceArtifact
-        fields = ["url", "slug", "title", "kind", "url_at_source", "published_on", "date_precision", "status"]
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "kind",
+            "url_at_source",
+            "published_on",
+            "date_precision",
+            "status",
+            "retraction",
+        ]
         read_only_fields = fields
         extra_kwargs = {"url_at_source": {"source": "url"}}
 

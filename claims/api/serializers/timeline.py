@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from claims.api.serializers.fields import LinkSerializer, api_url, is_visible, markdown_html, record_name
+from claims.api.serializers.fields import (
+    RETRACTION_HELP,
+    LinkSerializer,
+    RetractionSerializer,
+    link_of,
+    markdown_html,
+)
 from claims.models import Claim, EvidenceArtifact
-
-
-def _link(request, record) -> dict | None:
-    if not is_visible(record):
-        return None
-    return {"slug": record.slug, "name": record_name(record), "url": api_url(request, record)}
+from claims.models.public_state import retraction_json
+from claims.models.visibility import public_name
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -33,6 +35,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="Claim kind, evidence kind, or the reply's outcome.")
     assessment = serializers.CharField(allow_null=True, help_text="For claims and rebuttals: the assessment.")
     text_html = serializers.CharField(help_text="Statement, description or answer, as sanitised HTML.")
+    retraction = RetractionSerializer(
+        allow_null=True, help_text=f"For claims and evidence: {RETRACTION_HELP}"
+    )
 
     def to_representation(self, entry):
         request = self.context.get("request")
@@ -47,14 +52,15 @@ class TimelineEntrySerializer(serializers.Serializer):
             "responds_to": None,
             "claim": None,
             "assessment": None,
+            "retraction": retraction_json(record),
         }
         if isinstance(record, Claim):
             return {
                 **base,
                 "title": record.title,
-                "record": _link(request, record),
-                "party": _link(request, record.claimant),
-                "responds_to": _link(request, record.responds_to),
+                "record": link_of(request, record),
+                "party": link_of(request, record.claimant),
+                "responds_to": link_of(request, record.responds_to),
                 "kind": record.kind,
                 "assessment": record.assessment,
                 "text_html": markdown_html(record.statement),
@@ -63,16 +69,16 @@ class TimelineEntrySerializer(serializers.Serializer):
             return {
                 **base,
                 "title": record.title,
-                "record": _link(request, record),
-                "party": _link(request, record.author),
+                "record": link_of(request, record),
+                "party": link_of(request, record.author),
                 "kind": record.kind,
                 "text_html": markdown_html(record.description),
             }
         return {  # RightOfReply
             **base,
-            "title": f"{record.party}: {record.get_outcome_display()}",
-            "party": _link(request, record.party),
-            "claim": _link(request, record.claim),
+            "title": f"{public_name(record.party)}: {record.get_outcome_display()}",
+            "party": link_of(request, record.party),
+            "claim": link_of(request, record.claim),
             "kind": record.outcome,
             "text_html": markdown_html(record.answer),
         }

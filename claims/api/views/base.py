@@ -31,9 +31,9 @@ from rest_framework.settings import api_settings
 from claims import services
 from claims.api.errors import PayloadTooLarge
 from claims.api.filters import MAX_ID, RecordSearchFilter
-from claims.api.permissions import CanPublish, can_view_drafts
+from claims.api.permissions import CanPublish
 from claims.api.serializers.fields import StrictFieldsMixin
-from claims.models.visibility import visible
+from claims.models.visibility import can_view_drafts, visible
 
 WRITE_ACTIONS = {"create", "update", "partial_update", "destroy", "publish", "unpublish", "retract"}
 

@@ -28,10 +28,10 @@ from claims.models import (
     EvidenceLink,
     Party,
     RightOfReply,
-    SourceCapture,
 )
+from claims.models.public_state import retraction_json
 from claims.models.visibility import public_q
-from claims.selectors import dispute_timeline
+from claims.selectors import captures_queryset, dispute_timeline
 from claims.selectors.timeline import CLAIM_RELATED, EVIDENCE_RELATED, REPORT_MODELS
 
 
@@ -103,7 +103,12 @@ class DisputeViewSet(PublicRecordViewSet):
         dispute = self.get_object()
         self.last_modified = dispute.updated_at
         data = {
-            "dispute": {"slug": dispute.slug, "name": dispute.title, "url": api_url(request, dispute)},
+            "dispute": {
+                "slug": dispute.slug,
+                "name": dispute.title,
+                "url": api_url(request, dispute),
+                "retraction": retraction_json(dispute),
+            },
             "entries": dispute_timeline(dispute=dispute),
         }
         return Response(TimelineSerializer(data, context=self.get_serializer_context()).data)
@@ -145,12 +150,10 @@ class ClaimViewSet(PublicRecordViewSet):
     "Cursor-paginated, newest first.",
 )  # fmt: skip
 class EvidenceViewSet(PublicRecordViewSet):
-    # Captures are public exactly when their record is (visibility.py): the record's rule covers them.
+    # Captures are public exactly when their record is (visibility.py): the record's rule covers them,
+    # so the readers' captures are taken as in preview; only the succeeded ones, as on the site.
     queryset = EvidenceArtifact.objects.select_related("author", *REPORT_MODELS).prefetch_related(
-        Prefetch(
-            "captures",
-            queryset=SourceCapture.objects.prefetch_related("artefacts").order_by("-requested_at", "-pk"),
-        )
+        Prefetch("captures", queryset=captures_queryset(preview=True))
     )
     serializer_class = EvidenceSerializer
     filterset_class = filters.EvidenceFilter

@@ -15,17 +15,19 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport, Party
 from claims.pipeline.acquire import acquisition_run
 from claims.pipeline.runner import report_run
-from claims.services import checkpoint_acquire, checkpoint_register, report_request
-from provenance.fingerprint.errors import ParameterError
+from claims.services import checkpoint_acquire, checkpoint_register, record_delete, report_request
+from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.parameters import validate as validate_parameters
 from provenance.fingerprint.progress import progress_reporter
+from provenance.fingerprint.report import resolve_methods
 from provenance.fingerprint.sources import SourceError, is_source, parse_source
 from provenance.fingerprint.table import format_report
 
@@ -63,28 +65,41 @@ class Command(BaseCommand):
         given = {name: options[name] for name in PARAMETERS if options[name] is not None}
         try:
             parameters = validate_parameters(given)  # before registering anything
-        except ParameterError as exc:
+            resolve_methods(options["methods"], weights=True)
+        except FingerprintError as exc:
             raise CommandError(str(exc), returncode=2) from exc
+        evidence = self._evidence(options["evidence"])
+        # What this run registered: removed again if it fails before its report exists, so a
+        # failed run leaves no draft model or checkpoint behind and the same command can be retried.
+        created: list = []
         try:
-            with transaction.atomic():
-                a = self._register(options["path_a"], options["model_a"], options["revision_a"])
-                b = self._register(options["path_b"], options["model_b"], options["revision_b"])
-                evidence = self._evidence(options["evidence"])
-                report, _created = report_request(
-                    checkpoint_a=a,
-                    checkpoint_b=b,
-                    methods=options["methods"],
-                    parameters=parameters,
-                    user=None,
-                    evidence=evidence,
-                    enqueue=False,
-                )
+            try:
+                with transaction.atomic():
+                    a = self._register(options["path_a"], options["model_a"], options["revision_a"], created)
+                    b = self._register(options["path_b"], options["model_b"], options["revision_b"], created)
+            except BaseException:
+                created.clear()  # rolled back
+                raise
+            for checkpoint in (a, b):
+                self._download(checkpoint)
+            report, _created = report_request(
+                checkpoint_a=a,
+                checkpoint_b=b,
+                methods=options["methods"],
+                parameters=parameters,
+                user=None,
+                evidence=evidence,
+                enqueue=False,
+            )
         except ValidationError as exc:
-            raise CommandError("; ".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+            self._remove(created)
+            raise CommandError("; ".join(m for ms in exc.message_dict.values() for m in ms)) from None
         except (ProvenanceError, SourceError) as exc:
-            raise CommandError(str(exc)) from exc
-        for checkpoint in (a, b):
-            self._download(checkpoint)
+            self._remove(created)
+            raise CommandError(str(exc)) from None
+        except BaseException:
+            self._remove(created)
+            raise
 
         if report.status == FingerprintReport.Status.SUCCEEDED:
             self.stdout.write(f"Report {report.slug} was already computed.")
@@ -98,9 +113,21 @@ class Command(BaseCommand):
             raise CommandError(f"Report {report.slug} failed: {report.error_message}")
         self.stdout.write(self.style.SUCCESS(f"Report {report.slug}: {report.result['verdict']}"))
         # The engine's own table, as `python -m provenance.fingerprint compare` prints it.
-        self.stdout.write(format_report(report.result), ending="")
+        self.stdout.write(format_report(report.result_as_read), ending="")
 
-    def _register(self, path: str, model_slug: str | None, revision: str):
+    @staticmethod
+    def _remove(created: list) -> None:
+        """Delete the rows this run created (newest first) through the service every delete uses.
+        A downloaded checkpoint's verified files stay in the model cache: a retry finds them there."""
+        with transaction.atomic():
+            for record in reversed(created):
+                try:
+                    with transaction.atomic():
+                        record_delete(record=record, user=None, reason="manage.py fingerprint failed")
+                except ProtectedError:  # something else refers to it by now: it stays
+                    pass
+
+    def _register(self, path: str, model_slug: str | None, revision: str, created: list):
         source = parse_source(path) if is_source(path) else None
         if model_slug:
             try:
@@ -109,13 +136,15 @@ class Command(BaseCommand):
                 raise CommandError(f"No AI model with slug {model_slug!r}.") from None
         else:
             model = self._unattributed_model(
-                source.repo.split("/")[-1] if source else Path(path).resolve().name
+                source.repo.split("/")[-1] if source else Path(path).resolve().name, created
             )
         if source is not None:
             label = "" if revision == "local" else revision  # default: the source's revision
-            checkpoint, _created = checkpoint_acquire(model=model, source=source, revision=label, user=None)
-            return checkpoint
-        checkpoint, _created = checkpoint_register(model=model, revision=revision, location=path, user=None)
+            checkpoint, new = checkpoint_acquire(model=model, source=source, revision=label, user=None)
+        else:
+            checkpoint, new = checkpoint_register(model=model, revision=revision, location=path, user=None)
+        if new:
+            created.append(checkpoint)
         return checkpoint
 
     def _download(self, checkpoint) -> None:
@@ -129,8 +158,8 @@ class Command(BaseCommand):
             raise CommandError(f"{checkpoint.source_display}: {checkpoint.acquisition_error}")
 
     @staticmethod
-    def _unattributed_model(name: str) -> AIModel:
-        party, _ = Party.objects.get_or_create(
+    def _unattributed_model(name: str, created: list) -> AIModel:
+        party, new_party = Party.objects.get_or_create(
             slug=UNATTRIBUTED,
             defaults={
                 "name": "Unattributed checkpoints",
@@ -138,9 +167,10 @@ class Command(BaseCommand):
                 "note": "Checkpoints registered from the command line before an editor attributed them.",
             },
         )
-        model, _ = AIModel.objects.get_or_create(
+        model, new_model = AIModel.objects.get_or_create(
             developer=party, name=name, defaults={"slug": slugify(f"unattributed-{name}")[:120]}
         )
+        created.extend(row for row, new in ((party, new_party), (model, new_model)) if new)
         return model
 
     @staticmethod

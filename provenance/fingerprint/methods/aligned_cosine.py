@@ -30,7 +30,7 @@ import numpy as np
 from ..calibration import NullDraw, cosine_null
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, PartStats, Role
-from .base import SAME_ORDER, Method, MethodResult
+from .base import EXACT_COPY, QUANTISED, RETOKENISED, SAME_ORDER, UPCYCLED, Method, MethodResult
 
 MATCH_ROLES = (*Role.ATTENTION, *Role.MLP)
 ALIGN_SIGMAS = 6.0
@@ -357,5 +357,5 @@ METHOD = Method(
     synthetic_null,
     needs=("matrices of the same shape in the same layers",),
     blind_to="permuted, sign-flipped or rotated hidden units and re-ordered neurons (cosine ≈ 0 as for unrelated models)",
-    sees=lambda _r: (SAME_ORDER,),
+    detects=(EXACT_COPY, SAME_ORDER, QUANTISED, UPCYCLED, RETOKENISED),
 )

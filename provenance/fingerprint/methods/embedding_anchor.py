@@ -41,7 +41,16 @@ from ..calibration import NullDraw, calibrate_draws
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights
-from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
+from .base import (
+    EXACT_COPY,
+    MOVED_UNITS,
+    QUANTISED,
+    RETOKENISED,
+    SAME_ORDER,
+    Method,
+    MethodResult,
+    weights_only,
+)
 
 NAME = "embedding_anchor"
 MAX_CKA_DIMS = 1024
@@ -272,7 +281,6 @@ METHOD = Method(
     compare_weights=compare_weights,
     needs=("weights", "a tokenizer next to each model", "W_Q and W_K in every layer"),
     blind_to="moved hidden units when the two vocabularies share no usable tokens (a replaced tokenizer): it then compares in stored order",
-    sees=lambda r: (
-        (SAME_ORDER, MOVED_UNITS) if r.extra["hidden_alignment"]["kind"] != "identity" else (SAME_ORDER,)
-    ),
+    detects=(EXACT_COPY, SAME_ORDER, QUANTISED, RETOKENISED, MOVED_UNITS),
+    misses=lambda r: (MOVED_UNITS,) if r.extra["hidden_alignment"]["kind"] == "identity" else (),
 )

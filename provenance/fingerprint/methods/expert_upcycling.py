@@ -39,7 +39,7 @@ from ..calibration import NullDraw, calibrate_draws, cosine_null
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import PairWeights
-from .base import SAME_ORDER, Method, MethodResult, weights_only
+from .base import UPCYCLED, Method, MethodResult, weights_only
 from .neuron_matching import _layer_pairs, _rows, tested_layers
 
 NAME = "expert_upcycling"
@@ -210,5 +210,5 @@ METHOD = Method(
     compare_weights=compare_weights,
     needs=("weights", "one MoE and one dense model"),
     blind_to="dense-to-dense relations; experts whose hidden units were moved without a vocabulary anchor",
-    sees=lambda _r: (SAME_ORDER,),
+    detects=(UPCYCLED,),
 )

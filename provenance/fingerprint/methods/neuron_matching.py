@@ -42,10 +42,12 @@ MLP shapes and depth: D = sqrt(Σ over layers and sampled neurons ‖up_a[i] −
 ``L2_PERMUTATIONS`` random re-orderings of B's neurons (each layer independently); p = (k+1)/(T+1).
 It reuses the dot products of step 2, so it costs O(neurons) per permutation.
 
-Calibration: the Fisher p is calibrated by construction; the score's null is also given as (a) its
-exact law (p uniform → −log10 p has mean = std = 1/ln 10) and (b), when cheap, every layer test
-run once on independent Gaussian matrices of the compared shapes, combined by Fisher over
-resampled layers (one extra pass of matching, not one per null draw).
+Calibration: the Fisher p is calibrated by construction and is what the verdict weighs
+(``evidence.strength``: strong at p ≤ 2.87 × 10⁻⁷, the Gaussian 5 sd tail). It is shown as
+"p = 10^-x", never as a z: −log10 p is exponential under independence, not Gaussian. When cheap, a
+check is drawn beside it: every layer test run once on independent Gaussian matrices of the compared
+shapes, combined by Fisher over resampled layers (one extra pass of matching, not one per null draw);
+a score inside that simulated null cannot count as strong.
 
 Memory per layer pair: W_up and W_gate (float32), the k × I_b dot products of W_up (float32,
 kept for the L2 test) and of W_gate, and one k × I_b float64 cosine matrix at a time (k ≤ 1024:
@@ -68,7 +70,17 @@ from ..calibration import NullDraw, calibrate_draws
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights
-from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
+from .base import (
+    EXACT_COPY,
+    MOVED_UNITS,
+    QUANTISED,
+    RETOKENISED,
+    SAME_ORDER,
+    UPCYCLED,
+    Method,
+    MethodResult,
+    weights_only,
+)
 
 NAME = "neuron_matching"
 MAX_NEURONS = 1024
@@ -411,25 +423,18 @@ def compare_weights(
     result = MethodResult(
         NAME, score, rows_out, _reading(score, log_p, len(log_ps), layers_total, alignment, l2), extra=extra
     )
-    draws = [_exact_null(null_size, rng)]
     sim = _simulated_null(shapes, len(log_ps), null_size, rng) if simulate else None
-    if sim is not None:
-        draws.append(sim)
-    result.calibration = calibrate_draws(
-        score, draws, exact_p=p, exact_p_source="fisher", exact_log10_p=log_p / LN10
-    )
+    result.calibration = fisher_calibration(log_ps, [sim] if sim is not None else [])
     return result
 
 
-def _exact_null(size: int, rng: np.random.Generator) -> NullDraw:
-    # Under independence every p_ℓ is uniform, so is the Fisher p, and −log10 p ~ Exp(1)/ln 10.
-    return NullDraw(
-        -np.log10(rng.uniform(size=size)),
-        "synthetic",
-        f"{size} draws of the exact null: Fisher p uniform for independently initialised models "
-        "(−log10 p has mean = std = 1/ln 10)",
-        exact_mean=1.0 / LN10,
-        exact_std=1.0 / LN10,
+def fisher_calibration(log_ps: list[float], draws: list[NullDraw]) -> dict:
+    """The calibration block of a Fisher-combined score (``weight_matching`` shares it): the exact p
+    over the per-layer ln p's, with ``draws`` (non-Gaussian nulls of −log10 p) as checks beside it.
+    No z: ``evidence.strength`` weighs the p itself."""
+    _stat, log_p = fisher_log_p(log_ps)
+    return calibrate_draws(
+        -log_p / LN10, draws, exact_p=math.exp(log_p), exact_p_source="fisher", exact_log10_p=log_p / LN10
     )
 
 
@@ -469,6 +474,7 @@ def _simulated_null(
         "synthetic",
         f"{size} simulated unrelated pairs: the test run on independent Gaussian W_up/W_gate of the "
         f"compared shapes ({layers} layers), Fisher over resampled layers",
+        gaussian=False,  # −log10 of a p-value: exponential, so no z
     )
 
 
@@ -510,5 +516,6 @@ METHOD = Method(
     compare_weights=compare_weights,
     needs=("weights", "gated or plain MLP up projections"),
     blind_to="moved hidden units when no vocabulary anchor exists (see weight_matching); MLPs retrained from scratch",
-    sees=lambda r: (SAME_ORDER, MOVED_UNITS) if r.extra["basis"]["kind"] != "identity" else (SAME_ORDER,),
+    detects=(EXACT_COPY, SAME_ORDER, QUANTISED, UPCYCLED, RETOKENISED, MOVED_UNITS),
+    misses=lambda r: (MOVED_UNITS,) if r.extra["basis"]["kind"] == "identity" else (),
 )

@@ -28,7 +28,7 @@ import numpy as np
 from ..calibration import NullDraw
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, TensorRecord
-from .base import SAME_ORDER, Method, MethodResult
+from .base import EXACT_COPY, Method, MethodResult
 
 MAX_LISTED = 50
 
@@ -166,5 +166,5 @@ METHOD = Method(
     synthetic_null,
     needs=("nothing: any two checkpoints",),
     blind_to="any change of a tensor's bits: fine-tuning, re-quantisation, permuted or rotated units",
-    sees=lambda _r: (SAME_ORDER,),
+    detects=(EXACT_COPY,),
 )

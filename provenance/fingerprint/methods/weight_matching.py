@@ -40,10 +40,11 @@ every Gram used is unchanged by a re-ordering of B's MLP neurons. So under indep
 order stays exchangeable given R, and the per-layer tests keep their exact law (as with the
 vocabulary anchor). The fit also gets its own null (the rolled-layer baseline). And every report
 draws the end-to-end null: independent synthetic models of the compared shapes (``aligned_null``:
-up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested;
-z against it (floored at the exact law, see ``envelope``) enters the headline, which takes the
-smallest z. Over many independent pairs, z ≈ N(0, 1) (``tests/fingerprint/test_weight_matching.py``,
-``benchmarks/bench_weight_matching.py``).
+up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested.
+The verdict weighs the Fisher p (``evidence.strength``: strong at p ≤ 2.87 × 10⁻⁷, the Gaussian
+5 sd tail), and a score inside the null with the alignment cannot count as strong. No z is shown:
+−log10 p is exponential under independence, not Gaussian. Over many independent pairs the Fisher p
+stays uniform (``tests/fingerprint/test_weight_matching.py``, ``benchmarks/bench_weight_matching.py``).
 
 Blind spots: different hidden widths (no square residual map); a rotation the Grams cannot pin
 down (tiny models with few layers; continued training that moves the Grams more than the fit
@@ -74,7 +75,16 @@ from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights, read_part
 from . import aligned_cosine, neuron_matching
-from .base import MOVED_UNITS, SAME_ORDER, Method, MethodResult, weights_only
+from .base import (
+    EXACT_COPY,
+    MOVED_UNITS,
+    RETOKENISED,
+    SAME_ORDER,
+    UPCYCLED,
+    Method,
+    MethodResult,
+    weights_only,
+)
 
 NAME = "weight_matching"
 GRAM_BUDGET_BYTES = 256 << 20
@@ -528,7 +538,7 @@ NULL_MAX_GENERATED = 150_000_000
 shapes: d = 512 about 110 million, d = 1024 0.18 billion, d = 2048 0.36 billion, Qwen2.5-14B's
 d = 5120 2.2 billion) the null with the alignment is not drawn per report: at d = 2048 it took
 minutes of CPU, more than the comparison itself. Its calibration at small widths is measured in
-``benchmarks/RESULTS_METHODS.md``; larger pairs get z from the exact law and the Gaussian null."""
+``benchmarks/RESULTS_METHODS.md``; larger pairs are weighed on the Fisher p and the simulated null."""
 
 
 def _layer_parameters(pair: PairWeights, side: str) -> int:
@@ -618,34 +628,6 @@ def _null_layer_tests(shape_a, shape_b, pairs: int, seed: int) -> tuple[tuple[fl
     return tuple(log_ps), tuple(margins)
 
 
-EXACT_MOMENT = 1.0 / neuron_matching.LN10
-"""Mean and std of −log10 p under the exact law (Fisher p uniform)."""
-
-
-def envelope(summary: dict, score: float) -> dict:
-    """The null with the alignment used one-sidedly: z against max(sampled, exact) mean and std.
-
-    That null pools the per-layer p-values of only a few aligned independent pairs (8 × 4 layers
-    for tiny models, 2 × 2 at d = 2048), so its sampled moments are noisy (for 4-layer tiny models
-    its mean ranged 0.21-0.49 and its std 0.20-0.48 over three seeds, against 0.434 for both under
-    the exact law). Used raw, an unluckily narrow draw would inflate z; floored at the exact law it
-    can only lower z - which is what an alignment that made independent models look alike would
-    do (a larger mean or spread) - and never raise it. The sampled moments stay in the summary.
-    """
-    if summary.get("z") is None:
-        return summary
-    mean, std = max(summary["mean"], EXACT_MOMENT), max(summary["std"], EXACT_MOMENT)
-    return {
-        **summary,
-        "sampled_mean": summary["mean"],
-        "sampled_std": summary["std"],
-        "mean": mean,
-        "std": std,
-        "moments": "sampled, floored at the exact law",
-        "z": (score - mean) / std,
-    }
-
-
 def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> NullDraw | str:
     """The score's null with the alignment in it: independent models of the compared shapes (at most
     ``NULL_MAX_LAYERS`` deep, the depth ratio kept), aligned by the same procedure and tested; the
@@ -657,8 +639,8 @@ def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> N
     if generated > NULL_MAX_GENERATED:
         return (
             f"the compared layers are too wide to generate independent pairs for every report ({generated / 1e9:.1f} "
-            f"billion parameters, more than {NULL_MAX_GENERATED / 1e9:.1f}): z comes from the exact law and the "
-            "Gaussian simulated null only"
+            f"billion parameters, more than {NULL_MAX_GENERATED / 1e9:.1f}): the Fisher p is checked against "
+            "the simulated null only"
         )
     shape_a, shape_b = _shape_of(pair, "a", na), _shape_of(pair, "b", nb)
     if shape_a is None or shape_b is None:
@@ -678,6 +660,7 @@ def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> N
         f"{null_size} draws from {pairs} independent model pairs of the compared shapes ({na} and {nb} "
         "layers), aligned from the weights by the same procedure and tested; Fisher over "
         f"{layers} resampled layers",
+        gaussian=False,  # −log10 of a p-value: exponential, so no z
     )
     draw.margins = list(margins)  # type: ignore[attr-defined]
     return draw
@@ -700,9 +683,9 @@ def compare_weights(
     margins found between independent models, or why it was not drawn).
 
     Calibration: the headline p stays the Fisher p (exact given the alignment, see the module
-    docstring); the headline z is the smallest over the exact law of −log10 p, the Gaussian simulated
-    null and the null with the alignment (``aligned_null``), so an alignment that made independent
-    models look alike would lower every z.
+    docstring); the null with the alignment (``aligned_null``) joins ``nulls``, and becomes the
+    headline null when its empirical p is the larger, so an alignment that made independent models
+    look alike would stop the score counting as strong (``evidence.strength``).
     """
     result = _aligned_test(pair, null_size=null_size, seed=seed, fp_a=fp_a, fp_b=fp_b)
     alignment = result.extra.pop("_alignment")
@@ -724,9 +707,9 @@ def compare_weights(
             "alignments_found": sum(m >= ALIGN_MARGIN for m in null.margins),
         }
         draws = list(result.calibration["nulls"])
-        summary = envelope(calibration.summarise_null(result.score, null), result.score)
+        summary = calibration.summarise_null(result.score, null)
         cal = result.calibration
-        if summary["z"] is not None and (cal.get("z") is None or summary["z"] < cal["z"]):
+        if summary["p"] is not None and (not cal.get("size") or summary["p"] > (cal.get("p_empirical") or 0)):
             keep = {k: cal[k] for k in ("p", "p_source", "log10_p") if k in cal}
             cal.update(dict(summary.items()), **keep)
             cal["p_empirical"] = summary["p"]
@@ -771,5 +754,5 @@ METHOD = Method(
         "different hidden widths; copies whose attention was retrained until its Gram matrices moved "
         "(alignment not found); MLPs retrained from scratch"
     ),
-    sees=lambda _r: (SAME_ORDER, MOVED_UNITS),
+    detects=(EXACT_COPY, SAME_ORDER, UPCYCLED, RETOKENISED, MOVED_UNITS),
 )

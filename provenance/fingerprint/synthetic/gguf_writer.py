@@ -248,3 +248,37 @@ def write_gguf_of_size(out: str | Path, target_bytes: int, *, seed: int = 0) -> 
             w.write_tensor_data(data.reshape(shape[0], -1))
     w.close()
     return path
+
+
+def write_gguf_with_metadata(path: str | Path, *, array_bytes: int = 0, tokens: int = 0) -> Path:
+    """A valid one-tensor qwen2 GGUF whose metadata holds what the memory tests need: a ``u8``
+    array ``junk.bytes`` of ``array_bytes`` zeros (left as a hole in a sparse file: no disk
+    written) and a gpt2 vocabulary of ``tokens`` tokens (``tok0``, ``tok1``, ...); returns the path.
+    Written by hand, as GGUFWriter holds the whole metadata in memory. Memory: 100,000 tokens."""
+    import struct
+
+    import gguf
+
+    def s(text: str) -> bytes:
+        return struct.pack("<Q", len(text.encode())) + text.encode()
+
+    def kv(key: str, vtype: gguf.GGUFValueType) -> bytes:
+        return s(key) + struct.pack("<I", vtype)
+
+    string, array = gguf.GGUFValueType.STRING, gguf.GGUFValueType.ARRAY
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"GGUF" + struct.pack("<IQQ", 3, 1, 1 + bool(array_bytes) + 2 * bool(tokens)))
+        f.write(kv("general.architecture", string) + s("qwen2"))
+        if array_bytes:
+            f.write(kv("junk.bytes", array) + struct.pack("<IQ", gguf.GGUFValueType.UINT8, array_bytes))
+            f.seek(array_bytes, 1)
+        if tokens:
+            f.write(kv("tokenizer.ggml.model", string) + s("gpt2"))
+            f.write(kv("tokenizer.ggml.tokens", array) + struct.pack("<IQ", string, tokens))
+            for a in range(0, tokens, 100_000):
+                f.write(b"".join(s(f"tok{i}") for i in range(a, min(tokens, a + 100_000))))
+        f.write(s("token_embd.weight") + struct.pack("<IQQIQ", 2, 32, 2, gguf.GGMLQuantizationType.F32, 0))
+        f.write(bytes(-f.tell() % gguf.GGUF_DEFAULT_ALIGNMENT) + bytes(32 * 2 * 4))
+    return path
