@@ -16,13 +16,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## make run: install, migrate, load the demo, then serve web (gunicorn), the Celery workers and the
+## make run: install, migrate, load the demo, then serve web (gunicorn), the Celery workers, beat and the
 ## demo hub (honcho; Procfile).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
-	DEMO_HUB_URL=$${DEMO_HUB_URL-http://127.0.0.1:$(DEMO_HUB_PORT)} $(VENV)/bin/honcho start --procfile Procfile
+	DEMO_HUB_URL=$${DEMO_HUB_URL-http://127.0.0.1:$(DEMO_HUB_PORT)} SITE_URL=$${SITE_URL-http://127.0.0.1:$(PORT)} \
+		$(VENV)/bin/honcho start --procfile Procfile
 
 ## make test: install, lint (ruff check + ruff format --check), check migrations, run every test
 ## (fails on any skipped test).

@@ -53,7 +53,13 @@ def _wrap(text: str, width: int, lines: int) -> str:
 
 
 def render_card(card: Card) -> bytes:
-    """The card as PNG bytes, WIDTH × HEIGHT pixels."""
+    """The card as PNG bytes, WIDTH × HEIGHT pixels. Every text is drawn literally: a title such as
+    "$5 vs $10" is not matplotlib mathtext (an unbalanced one would not even parse)."""
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        return _render(card)
+
+
+def _render(card: Card) -> bytes:
     band, ink = TONES.get(card.tone, TONES["neutral"])
     fig = plt.figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor="#ffffff")
     try:

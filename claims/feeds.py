@@ -4,12 +4,14 @@ fingerprint reports (django.contrib.syndication).
 Items are the public records; descriptions are the sanitised Markdown, as on the pages. Every name
 in an item is the reader's name of that record (``public_name``), so a retracted record reads
 "… (record retracted by Provenance on <date>)" here as on the pages (``claims.models.public_state``),
-and a retracted item's description starts with the retraction note.
+and a retracted item's description starts with the retraction note. Every link
+is under ``SITE_URL`` (``claims.site_url``): the syndication framework would take the request's Host.
 """
 
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
@@ -18,6 +20,7 @@ from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
 from claims.models.public_state import retraction_of
 from claims.models.visibility import public_name
 from claims.selectors import evidence_queryset, report_queryset
+from claims.site_url import site_url
 from claims.verdicts import verdict_of
 from provenance.fingerprint.headline import headline
 
@@ -32,9 +35,24 @@ def with_retraction(record, description: str) -> str:
     return f"<p><strong>{retraction.label}.</strong></p>{render_markdown(retraction.note)}{description}"
 
 
-class DisputeFeed(Feed):
+class SiteFeed(Feed):
+    page = "/"  # the page the feed follows
+    url_name = ""  # the feed's own route
+
+    def link(self) -> str:
+        return site_url(self.page)
+
+    def feed_url(self) -> str:
+        return site_url(reverse(self.url_name))
+
+    def item_link(self, item) -> str:
+        return site_url(item.get_absolute_url())
+
+
+class DisputeFeed(SiteFeed):
     title = "Provenance — disputes"
-    link = "/disputes/"
+    page = "/disputes/"
+    url_name = "claims:feed-disputes-rss"
     description = "New and updated AI provenance disputes."
 
     def items(self):
@@ -55,12 +73,14 @@ class DisputeFeed(Feed):
 
 class DisputeAtomFeed(DisputeFeed):
     feed_type = Atom1Feed
+    url_name = "claims:feed-disputes-atom"
     subtitle = DisputeFeed.description
 
 
-class ClaimFeed(Feed):
+class ClaimFeed(SiteFeed):
     title = "Provenance — claims"
-    link = "/claims/"
+    page = "/claims/"
+    url_name = "claims:feed-claims-rss"
     description = "New claims, rebuttals and counter-analyses, with the newsroom's assessment."
 
     def items(self):
@@ -93,13 +113,15 @@ class ClaimFeed(Feed):
 
 class ClaimAtomFeed(ClaimFeed):
     feed_type = Atom1Feed
+    url_name = "claims:feed-claims-atom"
     subtitle = ClaimFeed.description
 
 
-class EvidenceAtomFeed(Feed):
+class EvidenceAtomFeed(SiteFeed):
     feed_type = Atom1Feed
     title = "Provenance — evidence"
-    link = "/evidence/"
+    page = "/evidence/"
+    url_name = "claims:feed-evidence-atom"
     subtitle = description = "New evidence records: papers, statements, code, weights and analyses."
 
     def items(self):
@@ -121,12 +143,13 @@ class EvidenceAtomFeed(Feed):
         return item.updated_at
 
 
-class ReportAtomFeed(Feed):
+class ReportAtomFeed(SiteFeed):
     """Reports readers may see (their evidence record is public), newest first, with the verdict."""
 
     feed_type = Atom1Feed
     title = "Provenance — fingerprint reports"
-    link = "/reports/"
+    page = "/reports/"
+    url_name = "claims:feed-reports-atom"
     subtitle = description = "New fingerprint comparisons of AI model weights, with their verdicts."
 
     def items(self):

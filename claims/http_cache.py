@@ -22,7 +22,10 @@ The same key serves a server-side copy: an anonymous GET answered 200 is kept in
 without the view running (the page is rendered once per content version, not once per reader). A
 key names the content version, so a write makes every copy unreachable at once; nothing is ever
 served stale. Streaming responses, responses over ``PAGE_CACHE_MAX_BYTES`` and responses with
-cookies are not kept.
+cookies are not kept, and the copies of one content version take at most ``PAGE_CACHE_BUDGET_BYTES``
+together (a counter beside them): a crawler asking for ever new URLs (``?q=`` is free text, and
+``claims.query_params`` refuses only unknown parameter names) gets pages rendered for it, uncached,
+once the budget is spent, instead of filling the cache.
 
 A view whose output can change without a content change (a report in progress shows the bytes read
 so far) sets its own ``Cache-Control``; such a response is passed on untouched and gets no ETag.
@@ -141,8 +144,22 @@ class HttpCacheMiddleware:
             or len(response.content) > settings.PAGE_CACHE_MAX_BYTES
         ):
             return
+        if not self._within_budget(request, len(response.content)):
+            return
         headers = [(k, v) for k, v in response.items() if k.lower() not in ("set-cookie", "vary")]
         cache.set(self._page_key(etag), (response.content, headers), settings.PAGE_CACHE_SECONDS)
+
+    @staticmethod
+    def _within_budget(request: HttpRequest, size: int) -> bool:
+        """Count ``size`` bytes against this content version's budget; False once it is spent."""
+        key = public_cache_key(request, "kept-bytes")
+        cache.add(key, 0, settings.PAGE_CACHE_SECONDS)
+        try:
+            total = cache.incr(key, size)
+        except ValueError:  # evicted between add and incr: count afresh
+            cache.add(key, size, settings.PAGE_CACHE_SECONDS)
+            total = size
+        return total <= settings.PAGE_CACHE_BUDGET_BYTES
 
     def _validators(self, request: HttpRequest) -> tuple[str, int | None]:
         """The ETag, and Last-Modified as whole seconds: rounded up, and only once that second is

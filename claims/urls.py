@@ -1,9 +1,12 @@
 """Public URLs of the site. Detail pages are ``claims:<record>-detail`` (used by get_absolute_url)."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from claims import feeds, views
 from claims.views import sharing
+from provenance.query_guard import IdConverter
+
+register_converter(IdConverter, "id")
 
 app_name = "claims"
 
@@ -27,7 +30,7 @@ urlpatterns = [
     path("evidence/<slug:slug>/", views.EvidenceDetail.as_view(), name="evidence-detail"),
     path("evidence/<slug:slug>/archive", views.evidence_archive, name="evidence-archive"),
     path(
-        "evidence/<slug:slug>/captures/<int:capture_id>/<slug:kind>",
+        "evidence/<slug:slug>/captures/<id:capture_id>/<slug:kind>",
         views.capture_artefact,
         name="capture-artefact",
     ),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import zoneinfo
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -180,7 +182,12 @@ def env_cache(name: str, default: str = "locmem://") -> dict:
     scheme, sep, rest = raw.partition("://")
     scheme = scheme.lower()
     if sep and scheme in ("redis", "rediss") and rest.strip("/"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        # Redis unreachable: pages are rendered without their kept copies (provenance/cache.py).
+        return {
+            "BACKEND": "provenance.cache.DegradingRedisCache",
+            "LOCATION": raw,
+            "OPTIONS": {"FALLBACK": "none"},
+        }
     if sep and scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
     if sep and scheme == "dummy" and not rest:
@@ -191,31 +198,87 @@ def env_cache(name: str, default: str = "locmem://") -> dict:
     )
 
 
+def web_origin(item: str) -> str | None:
+    """``item`` as a web origin, ``http(s)://host[:port]`` lower-cased, or ``None`` if it is not one
+    (a path, query, user, wildcard, bad port or odd character): origins are written into headers and
+    links as they are."""
+    parsed = urlsplit(item)
+    try:
+        port_ok = parsed.port is None or parsed.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parsed.scheme.lower() not in ("http", "https")
+        or not parsed.hostname
+        or "*" in item
+        or parsed.username is not None
+        or parsed.password is not None
+        or parsed.path
+        or parsed.query
+        or parsed.fragment
+        or not port_ok
+        or any(c.isspace() or c in ";,'\"<>\\" for c in item)
+    ):
+        return None
+    return f"{parsed.scheme.lower()}://{parsed.netloc.lower()}"
+
+
 def env_origins(name: str) -> list[str]:
-    """Comma-separated web origins, each ``http(s)://host[:port]`` with nothing after it (no path,
-    query, user or wildcard): they are written into a Content-Security-Policy as they are."""
+    """Comma-separated web origins (``web_origin``), e.g. the sites that may frame an embed."""
     origins = []
     for item in env_list(name):
-        parsed = urlsplit(item)
-        try:
-            port_ok = parsed.port is None or parsed.port > 0
-        except ValueError:
-            port_ok = False
-        if (
-            parsed.scheme.lower() not in ("http", "https")
-            or not parsed.hostname
-            or "*" in item
-            or parsed.username is not None
-            or parsed.password is not None
-            or parsed.path
-            or parsed.query
-            or parsed.fragment
-            or not port_ok
-            or any(c.isspace() or c in ";,'\"" for c in item)
-        ):
+        origin = web_origin(item)
+        if origin is None:
             raise ImproperlyConfigured(
                 f"{name}={os.environ[name]!r}: {item!r} is not a web origin: write scheme://host[:port] with http or https and "
                 f"nothing after it, e.g. https://www.example-news.org (several: comma-separated)."
             )
-        origins.append(f"{parsed.scheme.lower()}://{parsed.netloc.lower()}")
+        origins.append(origin)
     return origins
+
+
+def env_origin(name: str, default: str) -> str:
+    """One web origin (``web_origin``; a trailing ``/`` is allowed), e.g. the site's own address."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    origin = web_origin(raw[:-1] if raw.endswith("/") else raw)
+    if origin is None:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a web origin: write scheme://host[:port] with http or https and "
+            "nothing after it, e.g. https://provenance.example.org."
+        )
+    return origin
+
+
+def database_settings(url: str, *, var_dir: Path) -> dict:
+    """Django's ``DATABASES["default"]`` from ``DATABASE_URL`` (empty: a SQLite file in ``var_dir``).
+
+    PostgreSQL connections are kept for 60 s and checked before a request reuses one
+    (``CONN_HEALTH_CHECKS``): after a database restart or failover, a worker's kept connection is
+    dead, and without the check the first request of every gunicorn worker was a 500.
+    """
+    try:
+        database = dj_database_url.parse(
+            url or f"sqlite:///{var_dir / 'provenance.sqlite3'}", conn_max_age=60, conn_health_checks=True
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database URL ({exc}); e.g. postgres://user@host/db"
+        ) from None
+    engine = database["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        # The web server and the worker share the file: WAL lets readers work while the worker writes,
+        # IMMEDIATE transactions avoid "database is locked" upgrades, the timeout waits out short locks.
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # A file, not :memory:, so that a real worker process in the tests sees the test database.
+        database["TEST"] = {"NAME": str(var_dir / "test_provenance.sqlite3")}
+    elif engine != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_URL must be postgres:// or sqlite:// (got engine {engine}).")
+    database["ATOMIC_REQUESTS"] = False
+    return database

@@ -5,6 +5,12 @@ search term, filter, page number or admin autocomplete term needs a control char
 for the site, the admin and the API: a C0 control other than tab, line feed and carriage return
 (which a pasted search may carry), or DEL, in any parameter's name or value after percent-decoding,
 is a 400: the API's error shape under ``/api/``, the site's 400 page (``handler400``) elsewhere.
+
+The same rule for the other inputs that reach a query: a cookie holding a control character (a
+session key with a NUL, quoted as ``"\\000…"``) is dropped before the session is loaded, as if it had
+not been sent; a numeric id in a path is matched by ``IdConverter`` (at most 18 digits, so that it
+fits a 64-bit column: SQLite raises on a larger integer instead of finding nothing). The API's
+cursors, which carry a position of their own, are checked by ``claims.api.pagination``.
 """
 
 from __future__ import annotations
@@ -35,13 +41,36 @@ class ControlCharacterQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        for cookie, value in list(request.COOKIES.items()):
+            if CONTROL_CHARACTERS.search(cookie) or CONTROL_CHARACTERS.search(value):
+                del request.COOKIES[cookie]
         name = parameter_with_control_character(request.GET)
         if name is None:
             return self.get_response(request)
-        message = "Control characters (such as NUL) are not allowed in query parameters."
-        if request.path_info.startswith(API_PREFIX):
-            field = name or "non_field_errors"
-            text = message if field == "non_field_errors" else f"{field}: {message}"
-            return JsonResponse(error_body("invalid", text, {field: [message]}), status=400)
-        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
-        return handler(request, SuspiciousOperation(message))
+        return refuse_parameter(
+            request, name, "Control characters (such as NUL) are not allowed in query parameters."
+        )
+
+
+def refuse_parameter(request, name: str, message: str):
+    """The 400 for query parameter ``name``: the API's error shape under ``/api/``, naming the
+    parameter; the site's 400 page (``handler400``) elsewhere."""
+    if request.path_info.startswith(API_PREFIX):
+        field = name or "non_field_errors"
+        text = message if field == "non_field_errors" else f"{field}: {message}"
+        return JsonResponse(error_body("invalid", text, {field: [message]}), status=400)
+    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
+    return handler(request, SuspiciousOperation(message))
+
+
+class IdConverter:
+    """``<id:name>`` in a URL pattern: a database id, 1 to 18 digits (any such number fits a signed
+    64-bit integer column); a longer one matches no route, a 404."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)

@@ -12,17 +12,18 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu.transport import TRANSPORT_ALIASES
 
 from provenance.env import (
+    database_settings,
     env_bool,
     env_cache,
     env_choice,
     env_email,
     env_int,
     env_list,
+    env_origin,
     env_origins,
     env_rate,
     env_str,
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "provenance.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "provenance.query_guard.ControlCharacterQueryMiddleware",
+    # Unknown query parameters are a 400 (or, for tracking ones, a redirect) before a page is kept.
+    "claims.query_params.UnknownParameterMiddleware",
     # ETag/Last-Modified/304 and Cache-Control of public output, before sessions are loaded.
     "claims.http_cache.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,30 +125,7 @@ TEMPLATES = [
 ]
 
 # -- Database -------------------------------------------------------------------------------
-_SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'provenance.sqlite3'}"
-try:
-    DATABASES = {
-        "default": dj_database_url.parse(env_str("DATABASE_URL") or _SQLITE_DEFAULT, conn_max_age=60)
-    }
-except ValueError as exc:
-    raise ImproperlyConfigured(
-        f"DATABASE_URL is not a database URL ({exc}); e.g. postgres://user@host/db"
-    ) from None
-_ENGINE = DATABASES["default"]["ENGINE"]
-if _ENGINE == "django.db.backends.sqlite3":
-    # The web server and the worker share the file: WAL lets readers work while the worker writes,
-    # IMMEDIATE transactions avoid "database is locked" upgrades, the timeout waits out short locks.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-    # A file, not :memory:, so that a real worker process in the tests sees the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_provenance.sqlite3")}
-elif _ENGINE != "django.db.backends.postgresql":
-    raise ImproperlyConfigured(f"DATABASE_URL must be postgres:// or sqlite:// (got engine {_ENGINE}).")
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES = {"default": database_settings(env_str("DATABASE_URL"), var_dir=VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -313,8 +293,10 @@ if not CELERY_BROKER_URL.startswith("filesystem://"):
 
 # -- The editors' desk and its email digest (claims/selectors/desk.py, claims/services/desk.py) --------
 DESK_STALE_DRAFT_DAYS = env_int("DESK_STALE_DRAFT_DAYS", 14, minimum=1)
-# The site's public address, for links in emails (a worker has no request to take it from).
-SITE_URL = env_url("SITE_URL", "", schemes={"http", "https"}, example="https://provenance.example.org")
+# The site's public address (scheme://host[:port]): every absolute URL the site, feeds, API, cards and
+# emails print starts with it (claims/site_url.py), never with the request's Host header, which a
+# client chooses (ALLOWED_HOSTS ignores the port) and a kept page would hand to every later reader.
+SITE_URL = env_origin("SITE_URL", "http://127.0.0.1:8000")
 # EMAIL_URL: smtp://user:password@host:25, smtp+tls://…:587, smtp+ssl://…:465, console://, file:///dir,
 # dummy://. The console (the worker's log) by default: nothing leaves the machine until it is set.
 _EMAIL = env_email("EMAIL_URL", "console://")
@@ -352,10 +334,17 @@ HTTP_CACHE_SECONDS = env_int("HTTP_CACHE_SECONDS", 30, minimum=0)
 # and how large a response is kept. PAGE_CACHE_SECONDS=0 turns it off (claims/http_cache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600, minimum=0)
 PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 2_000_000, minimum=0)
+# All kept copies of one content version together (a new version starts a new budget; old copies
+# expire after PAGE_CACHE_SECONDS): past it, pages are rendered for their reader and not kept.
+PAGE_CACHE_BUDGET_BYTES = env_int("PAGE_CACHE_BUDGET_MB", 256, minimum=1) * 2**20
 CACHES = {
     "default": env_cache("CACHE_URL"),
     "api_throttle": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _THROTTLE_CACHE_URL}
+        {  # Redis unreachable: each process counts alone meanwhile (provenance/cache.py)
+            "BACKEND": "provenance.cache.DegradingRedisCache",
+            "LOCATION": _THROTTLE_CACHE_URL,
+            "OPTIONS": {"FALLBACK": "locmem"},
+        }
         if _THROTTLE_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
     ),

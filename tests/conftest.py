@@ -38,6 +38,13 @@ def _no_capture_on_publish(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_url_of_the_test_client(settings):
+    """Absolute links start with SITE_URL (claims/site_url.py); the test client's own address, so that
+    a test can follow the links it reads (tests/site/test_site_url.py sends other Host headers)."""
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
 def _no_page_cache(settings):
     """Readers' pages are kept server-side per content version (claims/http_cache.py), which every
     service bumps; tests write with factories around the services, so the kept pages are off but

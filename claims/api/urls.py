@@ -18,10 +18,22 @@ from claims.api.views.records import (
     PartyViewSet,
 )
 from claims.api.views.reports import ReportViewSet
+from claims.site_url import on_site
 
 app_name = "api"
 
+
+class APIRootView(DefaultRouter.APIRootView):
+    """The list of collections, linked under ``SITE_URL`` (``claims.site_url``), not the request's Host."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data = {name: on_site(url) for name, url in response.data.items()}
+        return response
+
+
 router = DefaultRouter()
+router.APIRootView = APIRootView
 router.register("parties", PartyViewSet, basename="party")
 router.register("models", AIModelViewSet, basename="model")
 router.register("checkpoints", CheckpointViewSet, basename="checkpoint")

@@ -240,6 +240,11 @@ REPORTS = Index(
 )
 
 
+def parameters(index: Index) -> frozenset[str]:
+    """The query parameters ``index_page`` reads for ``index``: its filters, ``sort`` and ``page``."""
+    return frozenset({f.name for f in index.filters} | {"sort", "page"})
+
+
 def index_page(index: Index, params: Mapping[str, str], *, preview: bool = False) -> IndexPage:
     """One page of ``index`` for the query parameters ``params`` (filters, ``sort``, ``page``)."""
     choices = {f.name: f.options(preview) if f.options else [] for f in index.filters}

@@ -10,6 +10,7 @@ from claims import selectors
 from claims.models import Claim, EvidenceLink
 from claims.models.public_state import retraction_of
 from claims.models.visibility import UNPUBLISHED_LABEL, public_name, public_or_none
+from claims.site_url import site_url
 from claims.verdicts import verdict_of
 from provenance.fingerprint import readable
 from provenance.fingerprint.headline import headline
@@ -93,10 +94,9 @@ def record_name(context, record):
     return public_name(record, preview=bool(context.get("preview")))
 
 
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path: str) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(path) if request else path
+@register.simple_tag
+def absolute_url(path: str) -> str:
+    return site_url(path)
 
 
 @register.simple_tag(takes_context=True)

@@ -21,6 +21,10 @@ class IndexView(View):
     row_template: str
     feed: str = ""  # URL name of the page's Atom feed, if it has one
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.query_parameters = browse.parameters(cls.index)  # what index_page reads (claims.query_params)
+
     def get(self, request):
         preview = can_preview(request, self.index.model)
         listing = browse.index_page(self.index, request.GET, preview=preview)

@@ -29,6 +29,8 @@ STATUSES = [("open", "open"), ("closed", "closed"), ("retracted", "retracted")]
 class DisputeList(View):
     """Disputes, newest first; filters by status, party, model and year in the query string."""
 
+    query_parameters = frozenset({"status", "party", "model", "year", "page"})  # claims.query_params
+
     def get(self, request):
         preview = can_preview(request, Dispute)
         options = dispute_filter_options(preview=preview)

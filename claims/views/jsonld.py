@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, DatePrecision, Party
 from claims.models.visibility import UNPUBLISHED_LABEL, public_name
+from claims.site_url import site_url
 
 ORGANISATION_NAME = "Provenance"
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -39,7 +40,7 @@ def _party(party: Party, request: HttpRequest) -> dict:
     return {
         "@type": kind,
         "name": public_name(party),
-        "url": request.build_absolute_uri(party.get_absolute_url()),
+        "url": site_url(party.get_absolute_url()),
     }
 
 
@@ -55,16 +56,16 @@ def claim_review_data(claim: Claim, *, request: HttpRequest) -> dict:
         appearance = {
             "@type": "CreativeWork",
             "name": public_name(source),
-            "url": source.url or request.build_absolute_uri(source.get_absolute_url()),
+            "url": source.url or site_url(source.get_absolute_url()),
         }
         item["appearance"] = [appearance]
         item["firstAppearance"] = appearance
     rating = {"bestRating": 5, "worstRating": 1, **claim.claim_review_rating()}
-    site = request.build_absolute_uri("/")
+    site = site_url("/")
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": request.build_absolute_uri(claim.get_absolute_url()),
+        "url": site_url(claim.get_absolute_url()),
         "claimReviewed": claim.title,
         "itemReviewed": item,
         "reviewRating": rating,

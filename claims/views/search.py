@@ -6,9 +6,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from claims import search as site_search
+from claims.query_params import accepts
 
 
 @require_safe
+@accepts("q")
 def search(request):
     query = request.GET.get("q", "").strip()[: site_search.MAX_QUERY_LENGTH]
     sections = site_search.search(query) if query else []

@@ -19,7 +19,6 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from claims.cards import Card, render_card
@@ -27,11 +26,12 @@ from claims.models import Claim, Dispute, FingerprintReport
 from claims.models.public_state import retraction_of, stated_name
 from claims.models.visibility import public_name
 from claims.selectors import claim_detail_queryset, report_queryset
+from claims.site_url import site_url
 from provenance.csp import embed_policy
 from provenance.fingerprint.evidence import Z_STRONG
 from provenance.fingerprint.headline import evidence_rows, headline
 
-CARD_CACHE_SECONDS = 3600
+CARD_CACHE_SECONDS = 3600  # how long a drawn card is kept server-side (keyed by what it says)
 CARD_ALT = "A card with the page's title and what it found, from Provenance."
 
 
@@ -102,20 +102,15 @@ def _report_card(report: FingerprintReport) -> Card:
 
 
 def _card_response(request: HttpRequest, kind: str, pk: int, card: Card) -> HttpResponse:
-    """The card as PNG, rendered once per content (cached), with an ETag and a public cache header."""
-    etag = '"' + hashlib.sha256(repr(card).encode()).hexdigest()[:32] + '"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is None:
-        key = f"og-card:{kind}:{pk}:{etag}"
-        png = cache.get(key)
-        if png is None:
-            png = render_card(card)
-            cache.set(key, png, CARD_CACHE_SECONDS)
-        response = HttpResponse(png, content_type="image/png")
-    else:
-        response = not_modified
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={CARD_CACHE_SECONDS}"
+    """The card as PNG, drawn once per content (kept under a digest of what it says). Its validators
+    and ``Cache-Control`` are every public read's (``claims.http_cache``): a card leaves shared caches
+    within ``HTTP_CACHE_SECONDS`` of its record's unpublishing, as the page does."""
+    key = f"og-card:{kind}:{pk}:" + hashlib.sha256(repr(card).encode()).hexdigest()[:32]
+    png = cache.get(key)
+    if png is None:
+        png = render_card(card)
+        cache.set(key, png, CARD_CACHE_SECONDS)
+    response = HttpResponse(png, content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -161,9 +156,9 @@ def share_context(request: HttpRequest, record) -> dict:
     if not record.is_public:
         return {}
     title, date, engine = _cite_facts(record)
-    url = request.build_absolute_uri(record.get_absolute_url())
+    url = site_url(record.get_absolute_url())
     embed_route = EMBED_ROUTES.get(type(record))
-    embed_url = request.build_absolute_uri(reverse(embed_route, args=[record.slug])) if embed_route else ""
+    embed_url = site_url(reverse(embed_route, args=[record.slug])) if embed_route else ""
     return {
         "cite": {
             "title": title,
@@ -173,7 +168,7 @@ def share_context(request: HttpRequest, record) -> dict:
             "engine_version": engine,
             "embed_url": embed_url,
         },
-        "og_image": request.build_absolute_uri(reverse(CARD_ROUTES[type(record)], args=[record.slug])),
+        "og_image": site_url(reverse(CARD_ROUTES[type(record)], args=[record.slug])),
         "og_image_alt": CARD_ALT,
     }
 
@@ -194,7 +189,7 @@ def claim_embed(request, slug: str):
     context = {
         "claim": claim,
         "page_title": public_name(claim),
-        "full_url": request.build_absolute_uri(claim.get_absolute_url()),
+        "full_url": site_url(claim.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_claim.html", context)
 
@@ -207,6 +202,6 @@ def report_embed(request, slug: str):
         "report": report,
         "page_title": report.public_title,
         "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
-        "full_url": request.build_absolute_uri(report.get_absolute_url()),
+        "full_url": site_url(report.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_report.html", context)

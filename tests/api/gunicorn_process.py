@@ -38,6 +38,7 @@ class GunicornProcess:
             "MODEL_STORE": ",".join(str(p) for p in settings.MODEL_STORE),
             "API_ANON_RATE": "1000000/minute",
             "API_USER_RATE": "1000000/minute",
+            "SITE_URL": self.url,  # the absolute links it prints lead back to it
             **(env or {}),
         }
         self.workers = workers

@@ -254,16 +254,20 @@ def test_a_reports_charts_are_drawn_on_the_first_view_then_served_from_the_row(c
 @pytest.mark.parametrize(
     ("value", "backend", "location"),
     [
-        ("", "locmem.LocMemCache", ""),
-        ("locmem://pages", "locmem.LocMemCache", "pages"),
-        ("redis://127.0.0.1:6379/3", "redis.RedisCache", "redis://127.0.0.1:6379/3"),
-        ("rediss://cache.example.org:6380/0", "redis.RedisCache", "rediss://cache.example.org:6380/0"),
+        ("", "django.core.cache.backends.locmem.LocMemCache", ""),
+        ("locmem://pages", "django.core.cache.backends.locmem.LocMemCache", "pages"),
+        ("redis://127.0.0.1:6379/3", "provenance.cache.DegradingRedisCache", "redis://127.0.0.1:6379/3"),
+        (
+            "rediss://cache.example.org:6380/0",
+            "provenance.cache.DegradingRedisCache",
+            "rediss://cache.example.org:6380/0",
+        ),
     ],
 )
 def test_cache_url_names_the_backend(monkeypatch, value, backend, location):
     monkeypatch.setenv("CACHE_URL", value)
     cache = env_cache("CACHE_URL")
-    assert cache["BACKEND"] == f"django.core.cache.backends.{backend}"
+    assert cache["BACKEND"] == backend
     assert cache.get("LOCATION", "") == location
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from claims.models import Claim
+from claims.services import record_unpublish
 from provenance.env import env_origins
 from tests.factories import ClaimFactory, DisputeFactory
 from tests.site.conftest import DEMO_CLAIM, evidence_for
@@ -32,7 +33,7 @@ def meta(page: str, prop: str) -> str:
     return found.group(1)
 
 
-def test_a_claim_page_has_a_cite_block_and_an_og_image_that_is_a_png_card(client, demo):
+def test_a_claim_page_has_a_cite_block_and_an_og_image_that_is_a_png_card(client, demo, settings):
     claim = Claim.objects.get(slug=DEMO_CLAIM)
     page = client.get(claim.get_absolute_url()).content.decode()
     cite = page[page.index('<section class="cite"') :]
@@ -49,7 +50,8 @@ def test_a_claim_page_has_a_cite_block_and_an_og_image_that_is_a_png_card(client
     card = client.get(image)
     assert card.status_code == 200 and card["Content-Type"] == "image/png"
     assert png_size(card.content) == (1200, 630)
-    assert card["Cache-Control"] == "public, max-age=3600"
+    # Every public read's cache rule (claims.http_cache): shared caches drop it with the page.
+    assert card["Cache-Control"] == f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"
     again = client.get(image, HTTP_IF_NONE_MATCH=card["ETag"])
     assert again.status_code == 304
 
@@ -76,6 +78,36 @@ def test_a_report_cites_its_engine_version_and_its_card_shows_the_verdict(client
     evidence.save()
     assert client.get(reverse("claims:report-card", args=[demo_report.slug])).status_code == 404
     assert client.get(reverse("claims:report-embed", args=[demo_report.slug])).status_code == 404
+
+
+def test_a_card_leaves_shared_caches_as_the_page_does_and_is_gone_once_unpublished(client, settings):
+    """A card once said ``public, max-age=3600``: an unpublished claim's card stayed in browsers and
+    CDNs for an hour, while HTTP_CACHE_SECONDS promises the page's delay (issue 22, item 7)."""
+    settings.HTTP_CACHE_SECONDS = 12
+    claim = ClaimFactory(published=True, dispute=DisputeFactory(published=True))
+    url = reverse("claims:claim-card", args=[claim.slug])
+    card = client.get(url)
+    assert card.status_code == 200 and card["Cache-Control"] == "public, max-age=0, s-maxage=12"
+    assert "max-age=3600" not in card["Cache-Control"]
+    record_unpublish(record=claim, user=None)
+    assert client.get(url, HTTP_IF_NONE_MATCH=card["ETag"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "title", [r"Costs $\frac{$ more", r"$\alpha$ and $\nosuchcommand$", r"A $\sqrt{$ root", "$x^2$ $"]
+)
+def test_a_card_draws_dollar_signs_and_backslashes_literally(client, title):
+    """A title with ``$…$`` was parsed as matplotlib mathtext: an unbalanced one was a 500 (issue 22,
+    item 18). The card's text is drawn as written."""
+    dispute = DisputeFactory(published=True, title=title)
+    claim = ClaimFactory(published=True, dispute=dispute, title=title)
+    for url in (
+        reverse("claims:dispute-card", args=[dispute.slug]),
+        reverse("claims:claim-card", args=[claim.slug]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert png_size(response.content) == (1200, 630)
 
 
 def test_drafts_have_no_card_no_embed_and_no_cite_block_even_for_an_editor(editor_client):

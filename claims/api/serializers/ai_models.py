@@ -11,6 +11,7 @@ from claims.api.serializers.fields import (
     LinkField,
     MarkdownHTMLField,
     PublicRecordSerializer,
+    absolute,
     api_url,
 )
 from claims.api.serializers.summaries import (
@@ -33,8 +34,7 @@ class CheckpointSummarySerializer(serializers.ModelSerializer):
         from django.urls import reverse
 
         path = reverse("api:checkpoint-detail", kwargs={"pk": obj.pk})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute(self.context.get("request"), path)
 
 
 class AIModelSerializer(PublicRecordSerializer):
@@ -180,9 +180,7 @@ class CheckpointSerializer(BaseSerializer):
     def get_url(self, obj) -> str:
         from django.urls import reverse
 
-        return self.context["request"].build_absolute_uri(
-            reverse("api:checkpoint-detail", kwargs={"pk": obj.pk})
-        )
+        return absolute(self.context["request"], reverse("api:checkpoint-detail", kwargs={"pk": obj.pk}))
 
     @extend_schema_field(AcquisitionSerializer(allow_null=True))
     def get_acquisition(self, obj) -> dict | None:

@@ -12,6 +12,7 @@ from claims.api.serializers.fields import (
     LinkListField,
     MarkdownHTMLField,
     PublicRecordSerializer,
+    absolute,
     expand_set,
     is_visible,
 )
@@ -69,8 +70,7 @@ class DisputeSerializer(PublicRecordSerializer):
         from django.urls import reverse
 
         path = reverse("api:dispute-timeline", kwargs={"slug": obj.slug})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute(self.context.get("request"), path)
 
     @extend_schema_field(ClaimSummarySerializer(many=True, allow_null=True))
     def get_claims(self, obj) -> list[dict] | None:

@@ -132,6 +132,4 @@ class EvidenceLinkSerializer(BaseSerializer):
     def get_url(self, obj) -> str:
         from django.urls import reverse
 
-        return self.context["request"].build_absolute_uri(
-            reverse("api:evidencelink-detail", kwargs={"pk": obj.pk})
-        )
+        return absolute(self.context["request"], reverse("api:evidencelink-detail", kwargs={"pk": obj.pk}))

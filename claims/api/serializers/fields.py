@@ -30,6 +30,7 @@ from claims.markdown import render_markdown
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from claims.models.public_state import retraction_json
 from claims.models.visibility import is_public
+from claims.site_url import site_url
 
 API_VIEW_NAMES = {
     Party: "api:party-detail",
@@ -50,14 +51,9 @@ def _path_template(view_name: str) -> str:
 
 
 def absolute(request, path: str) -> str:
-    """``request.build_absolute_uri(path)``, with the scheme and host worked out once per request
-    (a page of 50 claims builds about 400 URLs)."""
-    if request is None:
-        return path
-    base = getattr(request, "_api_base_url", None)
-    if base is None:
-        base = request._api_base_url = request.build_absolute_uri("/").rstrip("/")
-    return base + path
+    """The public address of ``path`` under ``SITE_URL`` (``claims.site_url``: never the request's
+    Host); just ``path`` when serialising outside a request."""
+    return path if request is None else site_url(path)
 
 
 def api_url(request, record: models.Model) -> str:
@@ -299,5 +295,4 @@ class PublicRecordSerializer(BaseSerializer):
 
     def get_web_url(self, obj) -> str:
         request = self.context.get("request")
-        path = obj.get_absolute_url()
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute(request, obj.get_absolute_url())

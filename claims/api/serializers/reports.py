@@ -127,7 +127,7 @@ class ReportSerializer(serializers.ModelSerializer):
         return api_url(self.context.get("request"), obj)
 
     def get_web_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        return absolute(self.context["request"], obj.get_absolute_url())
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj) -> dict:

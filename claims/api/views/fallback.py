@@ -15,9 +15,11 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
 from claims.api.exceptions import error_body
+from claims.query_params import accepts_any
 
 
 @csrf_exempt  # any method gets the 404, a POST without a CSRF cookie included
+@accepts_any  # whatever the query: it is the same 404 (claims.query_params)
 def unknown_route(request, *args, **kwargs):
     if settings.APPEND_SLASH and not request.path_info.endswith("/"):
         try:
