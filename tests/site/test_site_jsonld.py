@@ -36,7 +36,7 @@ def test_the_claim_review_carries_the_required_properties(client, demo):
     item = data["itemReviewed"]
     assert item["@type"] == "Claim"
     assert item["author"]["name"] == "HonestAGI" and item["author"]["@type"] == "Organization"
-    assert item["datePublished"] == "2025-07"  # known to the month only
+    assert item["datePublished"] == "2025-07-02"  # the paper's arXiv submission, known to the day
     assert item["appearance"][0]["url"] == "https://arxiv.org/abs/2507.03014"
 
     rating = data["reviewRating"]
