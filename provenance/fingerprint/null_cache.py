@@ -73,15 +73,21 @@ class FileNullCache:
         return value if isinstance(value, dict) else None
 
     def put(self, key: str, value: dict) -> None:
+        """Keep ``value``; a folder that cannot be written keeps nothing (the report is not lost)."""
         path = self._path(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".tmp", dir=self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".tmp", dir=self.folder)
+        except OSError:
+            return
         try:
             with os.fdopen(fd, "w") as f:
                 json.dump(value, f, allow_nan=False)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -117,6 +117,9 @@ def test_a_bad_key_or_a_truncated_file_is_refused_or_recomputed(tmp_path, monkey
     key = "0" * 64
     (tmp_path / f"{key}.json").write_text('{"log_ps": [')
     assert store.get(key) is None
+    (tmp_path / "file").write_text("")
+    FileNullCache(tmp_path / "file" / "nulls").put(key, {})  # not a folder: nothing kept, no error
+    assert FileNullCache(tmp_path / "file" / "nulls").get(key) is None
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_dir() == tmp_path / "xdg" / "provenance" / "nulls"
     monkeypatch.delenv("XDG_CACHE_HOME")

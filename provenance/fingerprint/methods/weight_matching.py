@@ -40,7 +40,9 @@ every Gram used is unchanged by a re-ordering of B's MLP neurons. So under indep
 order stays exchangeable given R, and the per-layer tests keep their exact law (as with the
 vocabulary anchor). The fit also gets its own null (the rolled-layer baseline). And every report
 draws the end-to-end null: independent synthetic models of the compared shapes (``aligned_null``:
-up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested.
+up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested;
+it depends only on the shapes and parameters, so it is kept per shape when a store is given
+(``kept_null_layer_tests``, ``null_cache``).
 The verdict weighs the Fisher p (``evidence.strength``: strong at p ≤ 2.87 × 10⁻⁷, the Gaussian
 5 sd tail), and a score inside the null with the alignment cannot count as strong. No z is shown:
 −log10 p is exponential under independence, not Gaussian. Over many independent pairs the Fisher p
@@ -685,7 +687,11 @@ def kept_null_layer_tests(
 
     def compute() -> dict:
         log_ps, margins = _null_layer_tests(shape_a, shape_b, pairs, seed)
-        return {"log_ps": [float(v).hex() for v in log_ps], "margins": [float(v).hex() for v in margins]}
+        return {
+            "method": NAME,
+            "log_ps": [float(v).hex() for v in log_ps],
+            "margins": [float(v).hex() for v in margins],
+        }
 
     value = cached(store, null_pool_key(shape_a, shape_b, pairs, seed), compute)
     return tuple(map(float.fromhex, value["log_ps"])), tuple(map(float.fromhex, value["margins"]))
