@@ -100,3 +100,23 @@ def test_precompute_nulls_refuses_a_bad_path_and_says_why_a_wide_shape_has_none(
     out = StringIO()
     call_command("precompute_nulls", str(tmp_path / "config.json"), stdout=out)
     assert "too wide" in out.getvalue() and KeptNull.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_with_null_cache_off_the_runner_keeps_no_row(register, settings):
+    from claims.pipeline.runner import report_run
+    from claims.services import report_request
+
+    settings.NULL_CACHE = False
+    a, b = register("base"), register("finetune")
+    report = report_request(
+        checkpoint_a=a, checkpoint_b=b, methods=["weight_matching"], parameters=None, user=None
+    )[0]
+    assert report_run(report_id=report.pk) == "succeeded"
+    assert KeptNull.objects.count() == 0
+    settings.NULL_CACHE = True
+    report = report_request(
+        checkpoint_a=a, checkpoint_b=b, methods=["weight_matching"], parameters={"seed": 1}, user=None
+    )[0]
+    assert report_run(report_id=report.pk) == "succeeded"
+    assert KeptNull.objects.count() == 1  # on: the worker keeps what it computed
