@@ -44,6 +44,10 @@ def test_a_change_of_version_parameter_or_shape_is_another_key_never_the_stale_n
     assert (log_ps, margins) != ((-1.0,), (0.5,)) and len(margins) == 2
     assert (log_ps, margins) == weight_matching._null_layer_tests(SHAPE, SHAPE, 2, 0)
     assert len(list(tmp_path.glob("*.json"))) == 2
+    bumped = weight_matching.null_pool_key(SHAPE, SHAPE, 2, 0)
+    store.put(bumped, {"log_ps": "not a list of floats"})  # a kept value of another form: computed again
+    assert weight_matching.kept_null_layer_tests(SHAPE, SHAPE, 2, 0, store)[1] == margins
+    assert store.get(bumped)["margins"] == [m.hex() for m in margins]  # and kept again
 
 
 def test_the_report_is_identical_with_a_cold_or_warm_null_cache_and_without(
