@@ -229,6 +229,8 @@ REPORT_PROGRESS_SECONDS = env_int("REPORT_PROGRESS_SECONDS", 2, minimum=1)
 REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 60, minimum=2)
 if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
+# Nulls that depend only on the compared shapes are kept in the database, shared by every worker.
+NULL_CACHE = env_bool("NULL_CACHE", True)
 # -- Source archiving (README "Source archiving"): capturing and watching cited URLs -------------
 ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_MB", 50, minimum=1) * 2**20  # per response body
 # per capture: every body a page loads, together; past it the page's further requests are refused and listed

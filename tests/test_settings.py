@@ -102,6 +102,7 @@ def setup_django(env: dict[str, str], tmp_path: Path, code: str = "") -> subproc
         ("ARCHIVE_GONE_AFTER_FAILURES", "1", "below the minimum of 2"),
         ("ARCHIVE_GONE_AFTER_DAYS", "0", "below the minimum of 1"),
         ("ARCHIVE_GONE_AFTER_DAYS", "a week", "is not a whole number"),
+        ("NULL_CACHE", "sometimes", "is not a boolean"),
     ],
 )
 def test_a_bad_value_stops_the_process_at_start_up_naming_the_variable(tmp_path, name, value, accepted):
@@ -128,6 +129,7 @@ RATES = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']"
         ("GGUF_HEADER_MAX_MB", "64", "GGUF_HEADER_MAX_BYTES", "64000000"),
         ("BLAS_THREADS", "", "BLAS_THREADS", "0"),
         ("BLAS_THREADS", "1", "BLAS_THREADS", "1"),
+        ("NULL_CACHE", "false", "NULL_CACHE", "False"),
         (
             "HUBS",
             "mirror=https://hf-mirror.com|cdn.hf-mirror.com",

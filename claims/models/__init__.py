@@ -8,6 +8,7 @@ from claims.models.content import ContentVersion
 from claims.models.desk import DeskNotice
 from claims.models.disputes import Dispute, DisputeParty
 from claims.models.evidence import EvidenceArtifact, EvidenceLink
+from claims.models.nulls import KeptNull
 from claims.models.parties import Party
 from claims.models.reports import FingerprintReport, FingerprintShard, ModelFingerprint
 from claims.models.sources import CaptureArtefact, SourceCapture, SourceCheck, SourceSuggestion
@@ -27,6 +28,7 @@ __all__ = [
     "EvidenceLink",
     "FingerprintReport",
     "FingerprintShard",
+    "KeptNull",
     "ModelFingerprint",
     "Party",
     "PublicQuerySet",

@@ -39,6 +39,7 @@ from claims.pipeline import fingerprint_store, shards
 from claims.pipeline.acquire import acquisition_failure_message
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from claims.services.content import content_changed
+from claims.services.null_cache import DatabaseNullCache
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import CheckpointFormatError, FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
@@ -349,6 +350,7 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
         weights=weights,
         weights_missing=weights_missing,
         on_method=lambda name, index, count: progress.set_phase(compare_phase(name, index, count)),
+        null_cache=DatabaseNullCache() if settings.NULL_CACHE else None,  # shared by every worker
         **report.parameters,
     )
     result = comparison.to_dict()

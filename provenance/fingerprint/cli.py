@@ -5,6 +5,8 @@
   - every method's score next to its null (mean ± std, z, p) and a plain-language reading (the
   table of ``table.format_report``); ``--charts`` writes the knowledge base's SVG charts; the weight-reading
   methods (``embedding_anchor``, ``neuron_matching``, ...) run when both paths are checkpoints;
+  ``--null-cache DIR`` keeps the nulls that depend only on the shapes (``null_cache``; default under
+  the user's cache directory, ``--no-null-cache`` computes them afresh);
 * ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package).
 
 A PATH is a checkpoint folder, a ``.safetensors`` file, a GGUF file (recognised by its magic; any
@@ -148,6 +150,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from .null_cache import FileNullCache
     from .report import compare_fingerprints, resolve_methods
 
     # Validate everything before the (long) reads.
@@ -178,6 +181,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         weights=weights,
         labels=labels,
         sources=tuple(records),
+        null_cache=None if args.no_null_cache else FileNullCache(args.null_cache),
         **params,
     )
     d = report.to_dict()
@@ -270,6 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{param.help} {param.minimum}-{param.maximum} (default: {param.default})",
         )
     p.add_argument("--charts", metavar="DIR", help="also write the report's charts to DIR as SVG files")
+    p.add_argument(
+        "--null-cache",
+        metavar="DIR",
+        default=None,
+        help="where nulls that depend only on the shapes are kept (default: ~/.cache/provenance/nulls, "
+        "or $XDG_CACHE_HOME/provenance/nulls)",
+    )
+    p.add_argument("--no-null-cache", action="store_true", help="compute every null afresh, keep none")
     p.add_argument(
         "--panel",
         action="append",

@@ -73,6 +73,7 @@ from .methods.base import (
     SAME_ORDER,
     UPCYCLED,
 )
+from .null_cache import NullStore
 from .parameters import validate as validate_parameters
 from .safetensors_format import Checkpoint
 from .weights import PairWeights
@@ -484,6 +485,7 @@ def compare_fingerprints(
     on_method: Callable[[str, int, int], None] | None = None,
     weights_missing: str = "",
     sources: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None),
+    null_cache: NullStore | None = None,
 ) -> ComparisonReport:
     """Run ``methods`` (default: every method that can run) on the pair, calibrate each score, summarise.
 
@@ -494,6 +496,8 @@ def compare_fingerprints(
     after its fingerprint was made): the weight methods are then listed as skipped with that reason.
     ``sources``: for each side downloaded from a hub or git, its ``sources.source_record`` (recorded
     in ``inputs``; None for local files).
+    ``null_cache``: where nulls that depend only on the shapes are kept (``null_cache.NullStore``;
+    None: computed for every report); the results are the same either way.
     A method that cannot compare these models (IncompatibleModelsError; for a weight method any
     FingerprintError, e.g. an unreadable tokenizer) is listed in ``skipped`` with the reason; if
     none applies, IncompatibleModelsError is raised. Deterministic in (fingerprints, weights,
@@ -520,7 +524,8 @@ def compare_fingerprints(
                     )
                     continue
                 try:
-                    result = method.compare_weights(fp_a, fp_b, pair, null_size=null_size, seed=seed)
+                    kept = {"null_cache": null_cache} if method.keeps_null else {}
+                    result = method.compare_weights(fp_a, fp_b, pair, null_size=null_size, seed=seed, **kept)
                 except TamperedWeightsError:
                     raise  # not "does not apply": the report stops
                 except FingerprintError as exc:

@@ -125,6 +125,9 @@ class Method:
     synthetic_null: Callable[[ModelFingerprint, ModelFingerprint, int, np.random.Generator], NullDraw]
     needs_weights: bool = False
     compare_weights: Callable[..., MethodResult] | None = None
+    keeps_null: bool = False
+    """Whether ``compare_weights`` takes ``null_cache`` (a null that depends only on the shapes, kept:
+    ``null_cache``)."""
     needs: tuple[str, ...] = ()
     """What it needs to apply, in plain words ("weights", "shared tokens", "same hidden width", ...)."""
     blind_to: str = ""

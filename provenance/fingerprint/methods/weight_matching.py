@@ -40,7 +40,9 @@ every Gram used is unchanged by a re-ordering of B's MLP neurons. So under indep
 order stays exchangeable given R, and the per-layer tests keep their exact law (as with the
 vocabulary anchor). The fit also gets its own null (the rolled-layer baseline). And every report
 draws the end-to-end null: independent synthetic models of the compared shapes (``aligned_null``:
-up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested.
+up to 8 pairs, up to 4 layers, within ``NULL_BUDGET``), aligned by the same procedure and tested;
+it depends only on the shapes and parameters, so it is kept per shape when a store is given
+(``kept_null_layer_tests``, ``null_cache``).
 The verdict weighs the Fisher p (``evidence.strength``: strong at p ≤ 2.87 × 10⁻⁷, the Gaussian
 5 sd tail), and a score inside the null with the alignment cannot count as strong. No z is shown:
 −log10 p is exponential under independence, not Gaussian. Over many independent pairs the Fisher p
@@ -64,6 +66,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +76,7 @@ from .. import calibration
 from ..calibration import NullDraw
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
+from ..null_cache import NullStore, cached, null_key
 from ..weights import HiddenAlignment, PairWeights, read_part
 from . import aligned_cosine, neuron_matching
 from .base import (
@@ -628,12 +632,34 @@ def _null_layer_tests(shape_a, shape_b, pairs: int, seed: int) -> tuple[tuple[fl
     return tuple(log_ps), tuple(margins)
 
 
-def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> NullDraw | str:
-    """The score's null with the alignment in it: independent models of the compared shapes (at most
-    ``NULL_MAX_LAYERS`` deep, the depth ratio kept), aligned by the same procedure and tested; the
-    per-layer p-values of up to ``NULL_MAX_PAIRS`` such pairs (``null_plan``) are pooled and ``null_size`` Fisher combinations
-    over ``layers`` resampled layers drawn (as ``neuron_matching``'s simulated null). A sentence
-    instead when the shapes cannot be generated."""
+NULL_VERSION = 1
+"""Version of the null with the alignment: bump it whenever a change of code changes its values (the
+kept nulls are keyed on it, with the engine version, ``null_parameters`` and the shapes)."""
+
+
+def null_parameters(pairs: int, seed: int) -> dict:
+    """Every parameter that shapes the per-layer pool of the null with the alignment (its key)."""
+    return {
+        "pairs": pairs,
+        "seed": seed,
+        "gram_budget_bytes": GRAM_BUDGET_BYTES,
+        "max_iterations": MAX_ITERATIONS,
+        "rotation_iterations": ROTATION_ITERATIONS,
+        "rotation_tolerance": ROTATION_TOLERANCE,
+        "align_margin": ALIGN_MARGIN,
+        "combination_seed": COMBINATION_SEED,
+        "orient_layers": ORIENT_LAYERS,
+        "orient_rows": ORIENT_ROWS,
+        "neuron_max_neurons": neuron_matching.MAX_NEURONS,
+        "neuron_max_variants": neuron_matching.MAX_VARIANTS,
+        "neuron_seed": neuron_matching.NEURON_SEED,
+        "neuron_max_tested_layers": neuron_matching.MAX_TESTED_LAYERS,
+    }
+
+
+def null_plan_shapes(pair: PairWeights, null_size: int):
+    """(pairs, layers of A, layers of B, shape A, shape B) of the null with the alignment, or the
+    sentence saying why it is not drawn for this pair."""
     pairs, na, nb = null_plan(pair, null_size)
     generated = pairs * (na * _layer_parameters(pair, "a") + nb * _layer_parameters(pair, "b"))
     if generated > NULL_MAX_GENERATED:
@@ -645,7 +671,53 @@ def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> N
     shape_a, shape_b = _shape_of(pair, "a", na), _shape_of(pair, "b", nb)
     if shape_a is None or shape_b is None:
         return "the compared attention shapes cannot be generated (Q rows differ from the width)"
-    pool, margins = _null_layer_tests(shape_a, shape_b, pairs, seed)
+    return pairs, na, nb, shape_a, shape_b
+
+
+def null_pool_key(shape_a, shape_b, pairs: int, seed: int) -> str:
+    """The kept null's key (``null_cache.null_key``) for these shapes and parameters."""
+    return null_key(NAME, NULL_VERSION, null_parameters(pairs, seed), [asdict(shape_a), asdict(shape_b)])
+
+
+def kept_null_layer_tests(
+    shape_a, shape_b, pairs: int, seed: int, store: NullStore | None
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """``_null_layer_tests``, kept in ``store`` (None: computed, as before). Floats are stored as
+    ``float.hex`` strings: exact, and JSON-safe for a -inf."""
+
+    def compute() -> dict:
+        log_ps, margins = _null_layer_tests(shape_a, shape_b, pairs, seed)
+        return {
+            "method": NAME,
+            "log_ps": [float(v).hex() for v in log_ps],
+            "margins": [float(v).hex() for v in margins],
+        }
+
+    key = null_pool_key(shape_a, shape_b, pairs, seed)
+    value = cached(store, key, compute)
+    try:
+        return tuple(map(float.fromhex, value["log_ps"])), tuple(map(float.fromhex, value["margins"]))
+    except (KeyError, TypeError, ValueError):  # a kept value of another form: computed again, kept
+        value = compute()
+        if store is not None:
+            store.put(key, value)
+        return tuple(map(float.fromhex, value["log_ps"])), tuple(map(float.fromhex, value["margins"]))
+
+
+def aligned_null(
+    pair: PairWeights, layers: int, null_size: int, seed: int, null_cache: NullStore | None = None
+) -> NullDraw | str:
+    """The score's null with the alignment in it: independent models of the compared shapes (at most
+    ``NULL_MAX_LAYERS`` deep, the depth ratio kept), aligned by the same procedure and tested; the
+    per-layer p-values of up to ``NULL_MAX_PAIRS`` such pairs (``null_plan``) are pooled and ``null_size`` Fisher combinations
+    over ``layers`` resampled layers drawn (as ``neuron_matching``'s simulated null). A sentence
+    instead when the shapes cannot be generated. The pool depends only on the shapes and parameters,
+    so it is kept in ``null_cache`` when one is given (``kept_null_layer_tests``)."""
+    plan = null_plan_shapes(pair, null_size)
+    if isinstance(plan, str):
+        return plan
+    pairs, na, nb, shape_a, shape_b = plan
+    pool, margins = kept_null_layer_tests(shape_a, shape_b, pairs, seed, null_cache)
     if not pool:
         return "no layer of the independent pairs could be tested"
     rng = np.random.default_rng([seed, 0x3A11])
@@ -670,7 +742,13 @@ def aligned_null(pair: PairWeights, layers: int, null_size: int, seed: int) -> N
 
 
 def compare_weights(
-    fp_a: ModelFingerprint, fp_b: ModelFingerprint, pair: PairWeights, *, null_size: int, seed: int
+    fp_a: ModelFingerprint,
+    fp_b: ModelFingerprint,
+    pair: PairWeights,
+    *,
+    null_size: int,
+    seed: int,
+    null_cache: NullStore | None = None,
 ) -> MethodResult:
     """Weight-only alignment, then the neuron-matching test in that basis; score = −log10 p.
 
@@ -696,7 +774,7 @@ def compare_weights(
     aligned = aligned_comparisons(pair, alignment, neuron_matching.tested_layers(layer_pairs))
     result.extra["aligned"] = aligned
     result.per_layer["aligned_cosine"] = aligned["cosine"]
-    null = aligned_null(pair, result.extra["layers_tested"], null_size, seed)
+    null = aligned_null(pair, result.extra["layers_tested"], null_size, seed, null_cache)
     if isinstance(null, str):
         result.extra["aligned_null"] = {"drawn": False, "why": null}
     else:
@@ -749,6 +827,7 @@ METHOD = Method(
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,
+    keeps_null=True,
     needs=("weights", "the same hidden width", "Q, K, V and O in every layer", "MLP up projections"),
     blind_to=(
         "different hidden widths; copies whose attention was retrained until its Gram matrices moved "
