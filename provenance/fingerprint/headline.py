@@ -147,12 +147,15 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
         )
     elif tier == "none":
         ran = [n for n in results if n != "tokenizer_overlap"] or list(results)
-        sentence = (
-            f"None of the {len(ran)} methods that apply ({_titles(ran)}) separates these models from "
-            "unrelated pairs"
-            if len(ran) > 1
-            else f"{_titles(ran)} does not separate these models from unrelated pairs"
-        )
+        if not ran:  # a stored result that lists no method (never written by this engine)
+            sentence = "No method separates these models from unrelated pairs"
+        elif len(ran) > 1:
+            sentence = (
+                f"None of the {len(ran)} methods that apply ({_titles(ran)}) separates these models from "
+                "unrelated pairs"
+            )
+        else:
+            sentence = f"{_titles(ran)} does not separate these models from unrelated pairs"
         attn = results.get("attn_std") or {}
         if isinstance(attn.get("score"), int | float) and attn["score"] > 0.8:
             sentence += (

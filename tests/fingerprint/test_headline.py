@@ -154,3 +154,11 @@ def test_phases_in_words():
     assert phase_fraction(compare_phase("attn_std", 1, 4)) == 0
     assert phase_text(CHARTS_PHASE) == "drawing charts" and phase_fraction(CHARTS_PHASE) is None
     assert phase_text({}) == ""
+
+
+def test_a_stored_result_that_lists_no_method_still_has_a_headline():
+    """A result with a verdict and no per-method results (hand-made, or stored by another tool) is
+    read without a crash: the reports feed and index read every stored result through this."""
+    said = headline({"verdict": "no_evidence", "summary": "A vs B: no_evidence."})
+    assert said is not None and said.tier == "none" and said.caveat
+    assert said.sentence == "No method separates these models from unrelated pairs."

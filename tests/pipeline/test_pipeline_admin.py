@@ -116,7 +116,7 @@ def test_a_running_report_shows_its_progress_and_refreshes(editor_client, regist
 def test_a_computed_report_shows_summary_scores_charts_and_reproducibility(editor_client, computed):
     page = editor_client.get(change_url(computed)).content.decode()
     assert 'http-equiv="refresh"' not in page
-    assert computed.summary.split(".")[0] in page
+    assert computed.summary_as_read.split(".")[0] in page
     assert computed.result["results"]
     for method in computed.result["results"]:
         assert f"<td>{method}</td>" in page
@@ -158,7 +158,7 @@ def test_the_report_and_its_analysis_evidence_link_to_each_other(editor_client, 
 
     evidence_page = editor_client.get(evidence_url).content.decode()
     assert change_url(computed) in evidence_page
-    assert "lineage_supported" in evidence_page and computed.summary.split(".")[0] in evidence_page
+    assert "lineage_supported" in evidence_page and computed.summary_as_read.split(".")[0] in evidence_page
 
 
 def checkpoint_add(editor_client, **fields):
