@@ -76,7 +76,7 @@ def test_a_reader_goes_from_search_to_a_fingerprint_report(transactional_db, liv
         page.wait_for_url("**/disputes/pangu-pro-moe-qwen/")
         timeline = page.locator("ol.timeline")
         assert timeline.is_visible()
-        assert "Alibaba did not respond to Reuters as of July 2025." in timeline.inner_text()
+        assert "Alibaba did not respond to Reuters as of 7 July 2025." in timeline.inner_text()
         page.screenshot(path=shots / "dispute.png", full_page=True)
 
         page.get_by_role(
