@@ -358,7 +358,8 @@ def start_gunicorn(port: int, workers: int, env: dict, access_log: Path) -> subp
             "%(s)s %(D)s %(U)s?%(q)s",
         ],
         cwd=ROOT,
-        env=env,
+        # Absolute URLs (the API's next links among them) come from SITE_URL: this server's address.
+        env={**env, "SITE_URL": f"http://127.0.0.1:{port}"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
