@@ -23,7 +23,7 @@ from claims.models.base import (
     publish_permission,
 )
 from claims.models.language import OriginalText, original_text_constraints
-from claims.models.visibility import PublicQuerySet, public_q
+from claims.models.visibility import PublicQuerySet, is_standing, standing_q
 
 # Module level because Meta (below) cannot see the nested choices class.
 RESPONSE_KINDS = ["denial", "partial_admission", "clarification", "counter_analysis"]
@@ -184,8 +184,7 @@ class Claim(PublicRecord, OriginalText):
     def is_reviewable(self) -> bool:
         """Whether a ClaimReview of this claim may be published (the rule of ``reviewable_q``, on a
         loaded row with its dispute)."""
-        published = PublicRecord.Status.PUBLISHED
-        return self.is_public and self.status == published and self.dispute.status == published
+        return is_standing(self) and is_standing(self.dispute)
 
     def public_dependencies(self) -> list[PublicRecord]:
         related = (self.dispute, self.claimant, self.source, self.subject_model, self.alleged_source_model)
@@ -197,8 +196,7 @@ def reviewable_q() -> Q:
     API's ``claim_review_rating``): public claims that Provenance has not retracted, in a dispute it
     has not retracted. A retracted record's rating is no longer our review, and an aggregator that
     copied it would keep repeating it. ``Claim.is_reviewable`` is the same rule on a loaded row."""
-    published = PublicRecord.Status.PUBLISHED
-    return public_q(Claim) & Q(status=published, dispute__status=published)
+    return standing_q(Claim) & standing_q(Claim._meta.get_field("dispute").related_model, "dispute__")
 
 
 class RightOfReply(models.Model):

@@ -45,6 +45,8 @@ from django.db.models import Q
 from claims.models.public_state import stated_name
 
 VISIBLE_STATUSES = ("published", "retracted")
+STANDING_STATUS = "published"
+"""Of the visible statuses, the one whose record Provenance still stands by (not retracted)."""
 
 UNPUBLISHED_LABEL = "(an unpublished record)"
 
@@ -127,6 +129,10 @@ class PublicQuerySet(models.QuerySet):
     def public(self) -> PublicQuerySet:
         return self.filter(public_q(self.model))
 
+    def standing(self) -> PublicQuerySet:
+        """Public rows Provenance still stands by (``standing_q``)."""
+        return self.filter(standing_q(self.model))
+
     def drafts(self) -> PublicQuerySet:
         """Rows whose own status keeps them from readers (not yet published): the complement of the
         statuses ``public_q`` lets through, so the two can never disagree."""
@@ -143,6 +149,17 @@ def can_view_drafts(user, model: type[models.Model]) -> bool:
     return bool(
         user.is_active and user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
     )
+
+
+def standing_q(model: type[models.Model], prefix: str = "") -> Q:
+    """Public and not retracted (a retracted record stays public, with its note, but is no longer
+    Provenance's word): ``public_q`` and the row's own status published."""
+    return public_q(model, prefix) & Q(**{f"{prefix}status": STANDING_STATUS})
+
+
+def is_standing(record: models.Model) -> bool:
+    """``standing_q`` on a loaded row."""
+    return is_public(record) and getattr(record, "status", None) == STANDING_STATUS
 
 
 def visible(queryset: models.QuerySet, *, preview: bool) -> models.QuerySet:
