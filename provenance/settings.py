@@ -1,4 +1,4 @@
-"""Django settings for Provenance, all read from environment variables (README "Configuration").
+"""Django settings for Provenance, all read from environment variables (docs/configuration.md).
 
 With nothing set, the project runs locally without any server: SQLite in ``var/``, Celery over
 kombu's filesystem transport in ``var/``, DEBUG off, and a secret key generated once into ``var/``.
@@ -51,7 +51,7 @@ SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Production flags: off by default so http://localhost works; README shows the production set.
+# Production flags: off by default so http://localhost works; docs/configuration.md shows the production set.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE_SSL_REDIRECT)
@@ -162,7 +162,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 2**20, 
 # -- Model store: the only folders the worker may read checkpoints from -----------------------
 MODEL_STORE = [Path(p).resolve() for p in env_list("MODEL_STORE", [str(VAR_DIR / "models")])]
 
-# -- Model hubs (README "Model hubs"): where checkpoints named by repository ID are fetched from ---
+# -- Model hubs (docs/operations.md, "Model hubs"): where checkpoints named by repository ID are fetched from ---
 # ``name=https://host[|redirect-host...]`` separated by commas; a source names one of these, never a URL.
 _HUBS = env_str("HUBS") or DEFAULT_HUBS
 # Seconds a hub may take to connect or to send the next bytes of any answer (listing, headers, file).
@@ -231,7 +231,7 @@ if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
 # Nulls that depend only on the compared shapes are kept in the database, shared by every worker.
 NULL_CACHE = env_bool("NULL_CACHE", True)
-# -- Source archiving (README "Source archiving"): capturing and watching cited URLs -------------
+# -- Source archiving (docs/editors.md, "Source archiving"): capturing and watching cited URLs -------------
 ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_MB", 50, minimum=1) * 2**20  # per response body
 # per capture: every body a page loads, together; past it the page's further requests are refused and listed
 ARCHIVE_CAPTURE_MAX_BYTES = env_int("ARCHIVE_CAPTURE_MAX_MB", 200, minimum=1) * 2**20
@@ -255,7 +255,7 @@ ARCHIVE_GONE_AFTER_DAYS = env_int("ARCHIVE_GONE_AFTER_DAYS", 3, minimum=1)
 
 # The per-model pass: files of one checkpoint passed by this many processes at once (default: the
 # cores this process may use), and, from this many files up, one Celery task per file so that every
-# worker seeing the model store takes some (0: never; see README "Running workers on several machines").
+# worker seeing the model store takes some (0: never; see docs/operations.md, "Running workers on several machines").
 FINGERPRINT_PROCESSES = env_int(
     "FINGERPRINT_PROCESSES",
     len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
@@ -314,7 +314,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Provenance <provenance@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# -- REST API (claims/api/; README "API") ---------------------------------------------------------
+# -- REST API (claims/api/; docs/api.md) ---------------------------------------------------------
 # Anonymous clients are throttled per IP, editors per user. Rates are "<count>/<second|minute|hour|day>".
 API_ANON_RATE = env_rate("API_ANON_RATE", "60/minute")
 API_USER_RATE = env_rate("API_USER_RATE", "600/minute")

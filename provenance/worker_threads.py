@@ -5,7 +5,7 @@ C cores then runs N × C BLAS threads, and OpenBLAS threads spin while they wait
 cores are busy with anything else (another pool process, the web server, a download), the spinning
 threads take the CPU from the one doing the work. Measured on this project's 2-core machine with one
 core busy: a tiny lineage report took 30 CPU-s in a pool process with 2 BLAS threads, 3 CPU-s with 1
-(README "Performance"). So each pool process gets cores ÷ concurrency threads (at least 1) unless
+(docs/operations.md, "Running workers in production"). So each pool process gets cores ÷ concurrency threads (at least 1) unless
 ``BLAS_THREADS`` says otherwise, through threadpoolctl (the library scikit-learn uses for this).
 """
 

@@ -1,6 +1,6 @@
 """SSRF-safe HTTP fetching of URLs that editors type, recorded as WARC. Plain Python, no Django.
 
-The rules (README "Source archiving"):
+The rules (docs/editors.md, "Source archiving"):
 
 * only ``http`` and ``https`` URLs, with a host, no user name or password in them;
 * the host is resolved **once** per request and the connection is made to that address (the TLS

@@ -7,7 +7,7 @@ and returns a ``Headline`` (``tier``, ``title``, ``sentence``). The engine's ver
 ``evidence_rows(result)`` is the evidence picture's content (``charts.evidence_svg``) and its text
 equivalent on the page: one row per method, its grade and its numbers in words.
 
-The tiers and their rules (README, "Reading a report"):
+The tiers and their rules (docs/site.md, "Reading a report"):
 
 ============  ===========================================  =========================================
 tier          title                                        when (the engine's verdict)

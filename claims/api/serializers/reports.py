@@ -60,7 +60,7 @@ class ProgressSerializer(serializers.Serializer):
 
 class HeadlineSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(
-        choices=list(TIERS), help_text="The verdict tier (README, Reading a report)."
+        choices=list(TIERS), help_text="The verdict tier (docs/site.md, Reading a report)."
     )
     title = serializers.CharField(help_text='e.g. "Strong evidence of a common origin".')
     sentence = serializers.CharField(help_text="One sentence of why, naming methods by their titles.")
