@@ -25,14 +25,17 @@ run: install
 	DEMO_HUB_URL=$${DEMO_HUB_URL-http://127.0.0.1:$(DEMO_HUB_PORT)} SITE_URL=$${SITE_URL-http://127.0.0.1:$(PORT)} \
 		$(VENV)/bin/honcho start --procfile Procfile
 
-## make test: install, lint (ruff check + ruff format --check), check migrations, run every test
-## (fails on any skipped test).
-# The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s.
+## make test: install, check the system packages the tests drive, lint (ruff check + ruff format --check),
+## check migrations, run every test (fails on any skipped test) in TEST_PROCESSES processes.
+# The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s; each
+# pytest-xdist process its own part of it and its own Redis database (tests/xdist_env.py).
+TEST_PROCESSES ?= 2
 test: install
+	tests/system_packages.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest
+	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest -p tests.xdist_env -n $(TEST_PROCESSES) --dist loadfile
 
 lint: install
 	$(PY) -m ruff check .
