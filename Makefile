@@ -26,16 +26,14 @@ run: install
 		$(VENV)/bin/honcho start --procfile Procfile
 
 ## make test: install, check the system packages the tests drive, lint (ruff check + ruff format --check),
-## check migrations, run every test (fails on any skipped test) in TEST_PROCESSES processes.
-# The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s; each
-# pytest-xdist process its own part of it and its own Redis database (tests/xdist_env.py).
-TEST_PROCESSES ?= 2
+## check migrations, run every test (fails on any skipped test).
+# The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s.
 test: install
 	tests/system_packages.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest -p tests.xdist_env -n $(TEST_PROCESSES) --dist loadfile
+	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest
 
 lint: install
 	$(PY) -m ruff check .
