@@ -50,8 +50,11 @@ CASES = [
     ("model", {REPORT, RELEASE}),
     ("release", {RELEASE}),  # releases, release
     ("Qwen2.5", {RELEASE}),
-    ("pang", NOTHING),  # no prefix matching
-    ("pang*", NOTHING),
+    ("pang", {REPORT, COMPARED}),  # a bare word of 3+ letters also matches as a prefix
+    ("pang*", {REPORT, COMPARED}),
+    ('"pang"', NOTHING),  # a quoted word matches exactly
+    ("pangu -pang", {REPORT, COMPARED}),  # an exclusion matches exactly
+    ("pa", NOTHING),  # under three characters: no prefix
     ("pangu*", {REPORT, COMPARED}),
     ("盘古", {CHINESE}),
     ("华为盘古", NOTHING),
@@ -108,6 +111,38 @@ def test_a_title_match_ranks_above_a_body_match(db):
     title = EvidenceArtifactFactory(published=True, title="The quokka paper", description="")
     found = search.search_model(EvidenceArtifact, "quokka")
     assert list(found) == [title, body]  # weight A (title) beats weight B (description)
+
+
+COMPOUNDS = [
+    "llama2-7b fine-tune notes",
+    "Qwen2.5-14B weights",
+    "all-MiniLM-L6-v2 int8 export",
+    "Llama licence",
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("llama", ["Llama licence", "llama2-7b fine-tune notes"]),  # the exact match first
+        ("Qwen", ["Qwen2.5-14B weights"]),
+        ("minilm", ["all-MiniLM-L6-v2 int8 export"]),
+        ("llama2", ["llama2-7b fine-tune notes"]),
+        ('"llama"', ["Llama licence"]),
+        ("llama -licence", ["llama2-7b fine-tune notes"]),
+        ("qwe OR minilm", ["Qwen2.5-14B weights", "all-MiniLM-L6-v2 int8 export"]),
+    ],
+)
+def test_words_inside_compound_model_names_are_found_on_either_database(client, db, query, expected):
+    for title in COMPOUNDS:
+        EvidenceArtifactFactory(published=True, title=title, description="")
+    found = [str(record) for record in search.search_model(EvidenceArtifact, query)]
+    if len(expected) == 2 and "OR" in query:
+        assert sorted(found) == sorted(expected)
+    else:
+        assert found == expected
+    answer = client.get("/api/v1/evidence/", {"search": query}).json()
+    assert {r["title"] for r in answer["results"]} == set(expected)
 
 
 def test_search_follows_every_write(db):
@@ -180,6 +215,12 @@ PARSED = [
 @pytest.mark.parametrize(("text", "required", "excluded"), PARSED)
 def test_the_parser_reads_words_phrases_or_and_minus(text, required, excluded):
     assert syntax.parse(text) == syntax.ParsedQuery(required, excluded)
+
+
+def test_bare_words_reach_fts5_as_quoted_prefixes_and_quoted_words_as_words():
+    parsed = syntax.parse('llama* "qwen" OR ab -pangu')
+    assert syntax.to_fts5(parsed) == '(("llama" *) AND ("qwen" OR "ab")) NOT ("pangu")'
+    assert syntax.to_fts5(parsed, prefixes=False) == '(("llama*") AND ("qwen" OR "ab")) NOT ("pangu")'
 
 
 def test_every_term_reaches_fts5_as_a_quoted_string():

@@ -10,7 +10,10 @@ and rendered for the database in use, every term quoted or bound, never raw:
 * SQLite: an FTS5 table per model kept current by triggers (migration 0007, ``fts5.py``),
   matched with an FTS5 expression and ordered by ``bm25`` with the same A/B/C weights.
 
-Both stem English words (plural and singular match). :func:`matching` narrows any queryset, so
+Both stem English words (plural and singular match), and both match a bare word of three or more
+letters or digits as the start of a word too, so that ``llama`` finds ``llama2-7b`` (model names are
+compounds the tokenizers keep whole; ``syntax.prefix_of``); the ranking puts the records that match
+exactly above those that match only through a prefix. :func:`matching` narrows any queryset, so
 visibility stays with the caller: the site searches ``objects.public()``; the API (``?search=``)
 its own viewset's rows.
 """
@@ -23,16 +26,19 @@ from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import FloatField, QuerySet
+from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
-from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Party
+from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from claims.search import fts5, syntax
+from provenance.fingerprint.headline import TIERS, VERDICT_TIERS
 
 CONFIG = "english"
 VECTOR_COLUMN = "search_vector"
 MAX_QUERY_LENGTH = 200
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}  # PostgreSQL's default SearchRank weights
+PREFIX_ONLY = 0.1  # a match through a prefix alone counts a tenth of an exact one
 
 # model → [(field, weight)]. Changing one means a new migration for its stored vector (see 0006)
 # and its FTS5 table (see 0007); 0012 added the original text and translation of claims and evidence.
@@ -83,15 +89,43 @@ def search_model(model: type, query: str) -> QuerySet:
     return matching(records, query, ranked=True)
 
 
+def search_reports(query: str) -> QuerySet:
+    """Public finished reports that compared a model the ``query`` finds (by the models' search
+    fields, the same syntax) and, where the query names a verdict tier (``strong``, ``some``,
+    ``none``: ``headline.TIERS``), whose verdict is in that tier; newest first. A query of tier
+    words alone lists every report of those tiers."""
+    from claims.selectors.records import report_queryset  # selectors import the models, as this does
+
+    words = query.split()
+    tiers = {word.lower() for word in words if word.lower() in TIERS}
+    rest = " ".join(word for word in words if word.lower() not in TIERS)
+    reports = report_queryset().filter(status=FingerprintReport.Status.SUCCEEDED)
+    if tiers:
+        reports = reports.filter(
+            result__verdict__in=[v for v, tier in VERDICT_TIERS.items() if tier in tiers]
+        )
+    if syntax.parse(rest):
+        models = matching(AIModel.objects.public(), rest)
+        reports = reports.filter(Q(checkpoint_a__model__in=models) | Q(checkpoint_b__model__in=models))
+    elif not tiers:
+        return reports.none()
+    return reports.order_by("-finished_at", "-pk")
+
+
 def search(query: str, *, per_section: int = 20) -> list[SearchSection]:
-    """Up to ``per_section`` matches of each kind of record, in one query per kind."""
+    """Up to ``per_section`` matches of each kind of record, in one query per kind, then the
+    reports (``search_reports``)."""
     query = query.strip()[:MAX_QUERY_LENGTH]
     if not query:
         return []
-    return [
+    sections = [
         SearchSection(key, title, list(search_model(model, query)[:per_section]))
         for model, key, title in SECTIONS
     ]
+    sections.append(
+        SearchSection("reports", "Fingerprint reports", list(search_reports(query)[:per_section]))
+    )
+    return sections
 
 
 # PostgreSQL ---------------------------------------------------------------------------------------
@@ -102,15 +136,21 @@ def stored_vector(model: type) -> RawSQL:
     return RawSQL(f'"{model._meta.db_table}"."{VECTOR_COLUMN}"', [], output_field=SearchVectorField())
 
 
-def ts_query(parsed: syntax.ParsedQuery) -> SearchQuery:
-    """``parsed`` as one tsquery; each term a bound ``phraseto_tsquery`` parameter."""
+def ts_query(parsed: syntax.ParsedQuery, *, prefixes: bool = True) -> SearchQuery:
+    """``parsed`` as one tsquery; each term a bound ``phraseto_tsquery`` parameter, or with
+    ``prefixes`` each ``syntax.prefix_of`` word a bound ``to_tsquery('word:*')`` (letters and digits
+    only, so nothing in it is an operator)."""
 
-    def term(text: str) -> SearchQuery:
+    def phrase(text: str) -> SearchQuery:
         return SearchQuery(text, search_type="phrase", config=CONFIG)
 
-    query = reduce(and_, (reduce(or_, map(term, group)) for group in parsed.required))
+    def required(text: str) -> SearchQuery:
+        word = syntax.prefix_of(parsed, text) if prefixes else None
+        return phrase(text) if word is None else SearchQuery(f"{word}:*", search_type="raw", config=CONFIG)
+
+    query = reduce(and_, (reduce(or_, map(required, group)) for group in parsed.required))
     for text in parsed.excluded:
-        query &= ~term(text)
+        query &= ~phrase(text)
     return query
 
 
@@ -122,7 +162,10 @@ def _postgresql_match(queryset: QuerySet, parsed: syntax.ParsedQuery, *, ranked:
     queryset = queryset.alias(search=vector).filter(search=query)
     if not ranked:
         return queryset
-    return queryset.annotate(rank=SearchRank(vector, query)).order_by("-rank", "pk")
+    rank = SearchRank(vector, query)
+    if syntax.has_prefixes(parsed):
+        rank = SearchRank(vector, ts_query(parsed, prefixes=False)) + PREFIX_ONLY * rank
+    return queryset.annotate(rank=rank).order_by("-rank", "pk")
 
 
 # SQLite -------------------------------------------------------------------------------------------
@@ -143,12 +186,18 @@ def _sqlite_match(queryset: QuerySet, parsed: syntax.ParsedQuery, *, ranked: boo
         return queryset
     # bm25 is lower-is-better: negated, so that ``rank`` orders the same way as on PostgreSQL.
     weights = ", ".join(str(WEIGHTS[weight]) for _name, weight in FIELDS[model])
-    rank = RawSQL(
-        f'SELECT -bm25("{index.name}", {weights}) FROM "{index.name}" '
-        f'WHERE "{index.name}" MATCH %s AND rowid = "{index.table}"."{index.pk}"',
-        [expression],
-        output_field=FloatField(),
-    )
+
+    def rank_of(match: str) -> RawSQL:
+        return RawSQL(
+            f'SELECT -bm25("{index.name}", {weights}) FROM "{index.name}" '
+            f'WHERE "{index.name}" MATCH %s AND rowid = "{index.table}"."{index.pk}"',
+            [match],
+            output_field=FloatField(),
+        )
+
+    rank = rank_of(expression)
+    if syntax.has_prefixes(parsed):
+        rank = Coalesce(rank_of(syntax.to_fts5(parsed, prefixes=False)), 0.0) + PREFIX_ONLY * rank
     return queryset.annotate(rank=rank).order_by("-rank", "pk")
 
 

@@ -23,7 +23,7 @@ def search(request):
             "sections": [s for s in sections if s.results],
             "total": total,
             "page_title": f"Search: {query}" if query else "Search",
-            "page_description": "Search the disputes, claims, parties, AI models and evidence.",
+            "page_description": "Search the disputes, claims, parties, AI models, evidence and fingerprint reports.",
             "canonical_path": request.path,
             "noindex": bool(query),
         },

@@ -10,7 +10,14 @@ from django.db import connection
 
 from claims import search
 from claims.models import Claim
-from tests.factories import ClaimFactory, DisputeFactory, EvidenceArtifactFactory, PartyFactory
+from tests.factories import (
+    AIModelFactory,
+    ClaimFactory,
+    DisputeFactory,
+    EvidenceArtifactFactory,
+    PartyFactory,
+)
+from tests.site.browse_world import public_report
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +108,34 @@ def test_the_stored_vectors_match_the_search_fields_and_are_gin_indexed():
 def test_the_party_search_uses_its_own_vector(client):
     PartyFactory(published=True, name="Plain name", note="Known as the quokka lab.")
     assert results(client, "quokka") == {"parties": ["Plain name"]}
+
+
+def test_reports_are_found_by_their_models_names_and_verdict_tier(client):
+    """A word inside a compound model name finds the model and its public reports; a tier word narrows
+    them; a report that is not public (its evidence a draft) is never listed."""
+    llama = AIModelFactory(published=True, name="llama2-7b")
+    tuned = AIModelFactory(published=True, name="Vicuna-7B")
+    qwen = AIModelFactory(published=True, name="Qwen2.5-14B")
+    other = AIModelFactory(published=True, name="Mistral-7B")
+    strong = public_report(llama, tuned, "lineage_supported")
+    none = public_report(qwen, other, "no_evidence")
+    public_report(llama, other, "lineage_supported", public=False)
+
+    page = client.get("/search/", {"q": "llama"})
+    reports = {s.key: s.results for s in page.context["sections"]}["reports"]
+    assert reports == [strong]
+    assert "llama2-7b" in {s.key: [str(r) for r in s.results] for s in page.context["sections"]}["models"]
+    text = page.content.decode()
+    assert strong.get_absolute_url() in text and "Verdict: lineage supported" in text
+
+    assert search.search_reports("qwen").count() == 1
+    assert list(search.search_reports("Qwen strong")) == []
+    assert list(search.search_reports("strong")) == [strong]
+    assert list(search.search_reports("none")) == [none]
+    assert list(search.search_reports("zanzibar")) == []
+
+
+def test_a_search_for_a_model_family_counts_its_results_in_words(client):
+    AIModelFactory(published=True, name="llama2-7b")
+    page = client.get("/search/", {"q": "llama"}).content.decode()
+    assert "1 result for" in page
