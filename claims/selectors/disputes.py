@@ -13,6 +13,7 @@ from claims.models.base import PublicRecord
 from claims.models.public_state import named_choices
 from claims.models.visibility import visible
 from claims.selectors.changes import AssessmentChange, claims_assessment_log
+from claims.selectors.standing import dispute_standing
 from claims.selectors.timeline import TimelineEntry, choice_order, dispute_story
 
 
@@ -98,6 +99,11 @@ class DisputePage:
     change_log: list[AssessmentChange]
     last_updated: datetime
     claims_by_id: dict[int, Claim] = field(default_factory=dict)
+
+    @property
+    def standing(self):
+        """Where the dispute stands (``claims.selectors.standing``), from these rows."""
+        return dispute_standing(self)
 
 
 def dispute_page(*, dispute: Dispute, preview: bool = False) -> DisputePage:
