@@ -18,6 +18,7 @@ urlpatterns = [
     path("disputes/", views.DisputeList.as_view(), name="dispute-list"),
     path("disputes/<slug:slug>/", views.DisputeDetail.as_view(), name="dispute-detail"),
     path("disputes/<slug:slug>/card.png", sharing.dispute_card, name="dispute-card"),
+    path("disputes/<slug:slug>/embed/", sharing.dispute_embed, name="dispute-embed"),
     path("claims/", views.ClaimList.as_view(), name="claim-list"),
     path("claims/<slug:slug>/", views.ClaimDetail.as_view(), name="claim-detail"),
     path("claims/<slug:slug>/card.png", sharing.claim_card, name="claim-card"),

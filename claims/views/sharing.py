@@ -4,7 +4,8 @@ Everything here is for **public** records only, whoever asks (an editor previewi
 card and no embed either): a card is served with a public cache header, and an embed is meant for
 other sites' pages. Drafts are a 404, exactly as for readers.
 
-Embeds (``/reports/<slug>/embed/``, ``/claims/<slug>/embed/``) are the only pages another site may
+Embeds (``/disputes/<slug>/embed/``: where the dispute stands; ``/reports/<slug>/embed/``,
+``/claims/<slug>/embed/``) are the only pages another site may
 frame: their Content-Security-Policy lists ``EMBED_ALLOWED_ORIGINS`` in ``frame-ancestors``
 (``provenance.csp.embed_policy``) and they carry no ``X-Frame-Options`` (which cannot name
 origins). Every other page keeps ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``.
@@ -25,11 +26,11 @@ from claims.cards import Card, render_card
 from claims.models import Claim, Dispute, FingerprintReport
 from claims.models.public_state import retraction_of, stated_name
 from claims.models.visibility import public_name
-from claims.selectors import claim_detail_queryset, report_queryset
+from claims.selectors import claim_detail_queryset, dispute_page, report_queryset
 from claims.site_url import site_url
 from provenance.csp import embed_policy
 from provenance.fingerprint.evidence import Z_STRONG
-from provenance.fingerprint.headline import evidence_rows, headline
+from provenance.fingerprint.headline import VERDICT_TIERS, evidence_rows, headline
 
 CARD_CACHE_SECONDS = 3600  # how long a drawn card is kept server-side (keyed by what it says)
 CARD_ALT = "A card with the page's title and what it found, from Provenance."
@@ -37,18 +38,33 @@ CARD_ALT = "A card with the page's title and what it found, from Provenance."
 
 # -- what a card says ----------------------------------------------------------------------------
 def _dispute_card(dispute: Dispute) -> Card:
+    """The dispute's state, then where it stands (``claims.selectors.standing``): the assessment of
+    its allegation and its strongest evidence in tier words."""
     retraction = retraction_of(dispute)
     if retraction is not None:
-        headline = f"{retraction.label}: see the note on the page"
-    elif dispute.ended_on:
-        headline = f"Closed · began {dispute.started_on_display}"
-    else:
-        headline = f"Open since {dispute.started_on_display}"
+        return Card(
+            kicker="Dispute", title=dispute.title, headline=f"{retraction.label}: see the note on the page"
+        )
+    state = (
+        f"Closed · began {dispute.started_on_display}"
+        if dispute.ended_on
+        else f"Open since {dispute.started_on_display}"
+    )
+    standing = dispute_page(dispute=dispute).standing
+    claim = standing.central[0] if standing.central else None
+    tier = VERDICT_TIERS[standing.strongest.report.result["verdict"]] if standing.strongest else None
     return Card(
-        kicker="Dispute",
+        kicker=f"Dispute · {state}",
         title=dispute.title,
-        headline=headline,
-        footer="The claims, the evidence, the answers",
+        headline=(
+            f"Strongest evidence: {standing.strongest_tier}"
+            if standing.strongest
+            else "No fingerprint report yet"
+        ),
+        tone=tier or "neutral",  # cards.TONES: cannot_tell is drawn as neutral
+        footer=f"Our assessment of the allegation: {claim.get_assessment_display()}"
+        if claim
+        else "The claims, the evidence, the answers",
     )
 
 
@@ -139,7 +155,11 @@ CARD_ROUTES = {
     Claim: "claims:claim-card",
     FingerprintReport: "claims:report-card",
 }
-EMBED_ROUTES = {Claim: "claims:claim-embed", FingerprintReport: "claims:report-embed"}
+EMBED_ROUTES = {
+    Dispute: "claims:dispute-embed",
+    Claim: "claims:claim-embed",
+    FingerprintReport: "claims:report-embed",
+}
 
 
 def _cite_facts(record) -> tuple[str, object, str]:
@@ -181,6 +201,19 @@ def _embed_response(request: HttpRequest, template: str, context: dict) -> HttpR
     if origins:
         response.xframe_options_exempt = True  # X-Frame-Options cannot name origins; the CSP does
     return response
+
+
+@require_safe
+def dispute_embed(request, slug: str):
+    """Where the dispute stands, the box at the top of its page, for another site's page."""
+    dispute = get_object_or_404(Dispute.objects.public(), slug=slug)
+    context = {
+        "dispute": dispute,
+        "page": dispute_page(dispute=dispute),
+        "page_title": stated_name(dispute.title, dispute),
+        "full_url": site_url(dispute.get_absolute_url()),
+    }
+    return _embed_response(request, "site/embed_dispute.html", context)
 
 
 @require_safe

@@ -10,11 +10,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from claims.models import Claim
+from claims.models import Claim, Dispute
 from claims.services import record_unpublish
+from claims.views import sharing
 from provenance.env import env_origins
 from tests.factories import ClaimFactory, DisputeFactory
-from tests.site.conftest import DEMO_CLAIM, evidence_for
+from tests.site.conftest import DEMO_CLAIM, SYNTHETIC_DISPUTE, evidence_for
 
 pytestmark = pytest.mark.django_db
 NEWSROOM = "https://news.example.org"
@@ -56,11 +57,26 @@ def test_a_claim_page_has_a_cite_block_and_an_og_image_that_is_a_png_card(client
     assert again.status_code == 304
 
 
-def test_the_dispute_card_and_cite_block(client, demo):
+def test_the_dispute_card_cite_block_and_embed_say_where_things_stand(client, demo, demo_report):
     page = client.get(demo.get_absolute_url()).content.decode()
-    assert '<section class="cite"' in page and "Embed it" not in page  # disputes have no embed
+    cite = page[page.index('<section class="cite"') :]
+    embed_url = reverse("claims:dispute-embed", args=[demo.slug])
+    assert f"http://testserver{embed_url}" in cite  # the embed's iframe snippet
     card = client.get(meta(page, "og:image"))
     assert card.status_code == 200 and png_size(card.content) == (1200, 630)
+    founding = sharing._dispute_card(demo)  # no recomputed evidence on the real case (yet)
+    assert founding.kicker == "Dispute · Open since 2 July 2025"
+    assert founding.headline == "No fingerprint report yet" and founding.tone == "neutral"
+    assert founding.footer == "Our assessment of the allegation: unverified"
+    synthetic = sharing._dispute_card(Dispute.objects.get(slug=SYNTHETIC_DISPUTE))
+    assert synthetic.headline == "Strongest evidence: Strong evidence of a common origin"
+    assert synthetic.tone == "strong"
+
+    embed = client.get(embed_url)
+    assert embed.status_code == 200
+    text = embed.content.decode()
+    assert '<section class="standing"' in text and "Where things stand" in text
+    assert 'target="_blank" rel="noopener"' in text
 
 
 def test_a_report_cites_its_engine_version_and_its_card_shows_the_verdict(client, demo_report):
@@ -117,6 +133,8 @@ def test_drafts_have_no_card_no_embed_and_no_cite_block_even_for_an_editor(edito
         reverse("claims:claim-card", args=[claim.slug]),
         reverse("claims:claim-embed", args=[claim.slug]),
         reverse("claims:dispute-card", args=[dispute.slug]),
+        reverse("claims:dispute-embed", args=[dispute.slug]),
+        reverse("claims:dispute-embed", args=["no-such-dispute"]),
     ):
         assert editor_client.get(url).status_code == 404, url
     preview = editor_client.get(claim.get_absolute_url()).content.decode()
