@@ -3,6 +3,7 @@ rules, for readers; drafts get none of them (404, even for an editor)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 
@@ -10,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from claims.cards import Card, fit, render_card, text_boxes
 from claims.models import Claim, Dispute
 from claims.services import record_unpublish
 from claims.views import sharing
@@ -187,3 +189,48 @@ def test_embed_origins_that_are_not_web_origins_fail_loudly(monkeypatch, value):
 def test_embed_origins_are_normalised(monkeypatch):
     monkeypatch.setenv("EMBED_ALLOWED_ORIGINS", " HTTPS://News.Example.org , http://127.0.0.1:8001,")
     assert env_origins("EMBED_ALLOWED_ORIGINS") == [NEWSROOM, "http://127.0.0.1:8001"]
+
+
+LONG = (
+    "Was Huawei's Pangu Pro MoE derived from Alibaba's Qwen2.5-14B through upcycling, continued training "
+    "and a re-tokenised vocabulary, as an anonymous whistleblower and a research group both alleged?"
+)
+CJK = "华为盘古大模型是否由阿里巴巴通义千问二点五十四B模型升级改造而来？诺亚方舟实验室否认了这一说法，并发表了详细的技术声明"
+RTL = "האם המודל נגזר מ-Qwen2.5-14B? טענה ארוכה מאוד בעברית עם הרבה מילים שחייבות לשבור שורות רבות ועוד"
+UNBROKEN = "Pangu" * 60
+
+
+@pytest.mark.parametrize("title", [LONG, CJK, RTL, UNBROKEN, "هل نموذج بانغو مشتق من كوين؟ " * 6])
+@pytest.mark.parametrize("bars", [[], [("Attention std", 12.0, True), ("Aligned cosine", 300.0, True)]])
+def test_card_text_stays_in_its_box_whatever_the_script_or_length(title, bars):
+    """Measured on the drawn card (matplotlib's own extents): no text runs past its box (clipped at
+    the card's edge or into the chart), and no two boxes overlap (no overprinting)."""
+    card = Card(kicker=f"Claim · by {title}", title=title, headline=title, footer=title, bars=bars)
+    boxes = text_boxes(card)
+    assert {"brand", "kicker", "title", "headline", "footer"} <= set(boxes)
+    assert ("bars_title" in boxes) == bool(bars)
+    for name, (drawn, box) in boxes.items():
+        x0, y0, x1, y1 = drawn
+        assert box[0] - 1 <= x0 and x1 <= box[2] + 1 and box[1] - 1 <= y0 and y1 <= box[3] + 1, (
+            name,
+            drawn,
+            box,
+        )
+        assert x0 >= 0 and x1 <= 1200 and y0 >= 0 and y1 <= 630, name
+    placed = sorted(box for _drawn, box in boxes.values())
+    for a, b in itertools.combinations(placed, 2):
+        overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+        overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+        assert overlap_x <= 0 or overlap_y <= 0, (a, b)
+    assert png_size(render_card(card)) == (1200, 630)
+
+
+def test_fitting_breaks_at_words_shortens_with_an_ellipsis_and_keeps_cjk_punctuation_off_line_starts():
+    def measure(text: str) -> float:  # one unit a character, two for a CJK one
+        return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+
+    assert fit("one two three four", width_px=9, lines=3, measure=measure) == ["one two", "three", "four"]
+    assert fit("one two three four five", width_px=9, lines=2, measure=measure) == ["one two", "three …"]
+    assert fit("abcdefghijkl", width_px=5, lines=3, measure=measure) == ["abcde", "fghij", "kl"]
+    assert fit("一二三？四五", width_px=5, lines=3, measure=measure) == ["一二", "三？", "四五"]
+    assert fit("", width_px=5, lines=1, measure=measure) == [""]
