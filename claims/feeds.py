@@ -91,9 +91,10 @@ class ClaimFeed(SiteFeed):
         )
 
     def item_title(self, item: Claim) -> str:
-        return (
-            f"{public_name(item.claimant)}: {public_name(item)} (assessment: {item.get_assessment_display()})"
-        )
+        """'Claimant: title (assessment: …)', without the claimant when the title already names it."""
+        claimant, title = public_name(item.claimant), public_name(item)
+        said = title if claimant.casefold() in title.casefold() else f"{claimant}: {title}"
+        return f"{said} (assessment: {item.get_assessment_display()})"
 
     def item_description(self, item: Claim) -> str:
         return with_retraction(item, render_markdown(item.statement))
