@@ -14,9 +14,10 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from claims.lease import TRANSIENT_ERRORS
 from claims.pipeline.acquire import acquisition_run, acquisitions_sweep
 from claims.pipeline.archive import capture_run, captures_sweep
-from claims.pipeline.runner import TRANSIENT_ERRORS, report_run
+from claims.pipeline.runner import report_run
 from claims.pipeline.shards import shard_run
 from claims.pipeline.sweep import reports_sweep
 from claims.pipeline.watch import sources_watch as watch_run

@@ -26,9 +26,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from claims.jobs import REPORTS
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.cache import cache_make_room, cache_release
-from claims.pipeline.requests import report_enqueue
 from claims.services.content import content_changed
 from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode, shardable
 from provenance.fingerprint.safetensors_format import human_bytes
@@ -199,7 +199,7 @@ def _acquire(checkpoint: Checkpoint, revision: str, progress: _ProgressWriter) -
 
 def _send_waiting(checkpoint: Checkpoint) -> str:
     for report_id in _waiting_reports(checkpoint.pk).values_list("pk", flat=True):
-        report_enqueue(report_id=report_id)
+        REPORTS.enqueue(report_id)
     return "done"
 
 
