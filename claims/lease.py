@@ -53,6 +53,12 @@ def stale_before() -> datetime:
     return timezone.now() - stale_after()
 
 
+def overdue_after() -> timedelta:
+    """The hard time limit and a stale delay: a row running longer than this has been stopped by
+    the worker's own limit, or its worker is gone."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_STALE_SECONDS)
+
+
 def interrupted_message(what: str, *, worker: str = "the worker", ran_out_of: str = "time or memory") -> str:
     """The sentence of a row given up after ``MAX_ATTEMPTS`` claims: "The analysis was interrupted 3
     times (the worker was stopped or ran out of time or memory). An operator should …"."""

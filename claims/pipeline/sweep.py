@@ -19,13 +19,13 @@ from datetime import timedelta
 from django.conf import settings
 
 from claims.jobs import REPORTS
-from claims.lease import SweepResult, human_duration, interrupted_message
+from claims.lease import SweepResult, human_duration, interrupted_message, overdue_after
 from claims.pipeline.shards import shards_cleanup
 
 
 def reports_sweep() -> SweepResult:
     result = REPORTS.sweep(
-        overdue_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_STALE_SECONDS),
+        overdue_after=overdue_after(),
         overdue={
             "message": f"The analysis ran past the hard time limit of {human_duration(settings.CELERY_TASK_TIME_LIMIT)} "
             "and was stopped. An operator can raise CELERY_TASK_TIME_LIMIT and retry.",
