@@ -1,10 +1,10 @@
 """The four jobs the workers run, each declared as a lease (``claims.lease``): only what differs -
 the model, its field names and status values, the Celery task and the words of its messages.
 
-* ``REPORTS`` - computing a fingerprint report (``claims.pipeline.runner``);
-* ``SHARDS`` - one file of a big checkpoint, passed for a report by any worker (``claims.pipeline.shards``);
-* ``DOWNLOADS`` - a hub or git checkpoint's files into the model cache (``claims.pipeline.acquire``);
-* ``CAPTURES`` - an evidence record's URL archived (``claims.pipeline.archive``).
+* ``REPORTS`` - computing a fingerprint report (``claims.pipeline.reports.runner``);
+* ``SHARDS`` - one file of a big checkpoint, passed for a report by any worker (``claims.pipeline.reports.shards``);
+* ``DOWNLOADS`` - a hub or git checkpoint's files into the model cache (``claims.pipeline.downloads.runner``);
+* ``CAPTURES`` - an evidence record's URL archived (``claims.pipeline.captures.runner``).
 
 The services enqueue through these (``REPORTS.enqueue_on_commit(report.pk)``) and the pipeline
 claims, beats, fails and sweeps through them, so neither imports the other for it.

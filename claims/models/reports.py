@@ -52,7 +52,7 @@ class ModelFingerprint(models.Model):
 
 
 class FingerprintShard(models.Model):
-    """One file of a checkpoint being fingerprinted by a shard task (``claims.pipeline.shards``):
+    """One file of a checkpoint being fingerprinted by a shard task (``claims.pipeline.reports.shards``):
     which worker has it, its heartbeat and progress, and when done, where its result is stored.
     Rows of one pass share the checkpoint and ``signature`` (a digest of the files' sizes and
     modification times); they are deleted once the merged fingerprint is stored."""

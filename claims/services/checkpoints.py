@@ -10,7 +10,7 @@ fingerprint``, the demo loader, and the worker.
 * ``checkpoint_record_inspection`` writes what the pipeline learnt by reading the files (hashes,
   sizes, header facts), with a history entry;
 * ``checkpoint_acquire`` registers a checkpoint named by a hub repository and revision and queues
-  its download (``claims.pipeline.acquire``); ``checkpoint_record_acquisition`` writes what the
+  its download (``claims.pipeline.downloads.runner``); ``checkpoint_record_acquisition`` writes what the
   download established (commit, files and their SHA-256, the folder in MODEL_CACHE_DIR).
 
 Once the weights are hashed their identity no longer changes (``Checkpoint.clean``, so the admin and

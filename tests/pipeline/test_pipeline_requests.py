@@ -10,7 +10,7 @@ from django.utils import timezone
 from claims.errors import ProvenanceError
 from claims.jobs import REPORTS
 from claims.models import EvidenceArtifact, FingerprintReport
-from claims.pipeline.sweep import reports_sweep
+from claims.pipeline.reports.sweep import reports_sweep
 from claims.services import report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from tests.factories import editor

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport, ModelFingerprint
-from claims.pipeline.runner import ProgressWriter, report_claim, report_run
+from claims.pipeline.reports.runner import ProgressWriter, report_claim, report_run
 from claims.services import report_draw_charts, report_request
 from provenance.fingerprint.methods import method_title
 from tests.pipeline.conftest import truncate_last_shard

@@ -13,7 +13,7 @@ import pytest
 
 from claims.jobs import REPORTS
 from claims.models import FingerprintReport, ModelFingerprint
-from claims.pipeline.sweep import reports_sweep
+from claims.pipeline.reports.sweep import reports_sweep
 from claims.services import report_request
 from provenance.fingerprint.synthetic import write_checkpoint_of_size
 from tests.pipeline.conftest import truncate_last_shard

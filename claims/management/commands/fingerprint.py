@@ -20,8 +20,8 @@ from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport, Party
-from claims.pipeline.acquire import acquisition_run
-from claims.pipeline.runner import report_run
+from claims.pipeline.downloads.runner import acquisition_run
+from claims.pipeline.reports.runner import report_run
 from claims.services import checkpoint_acquire, checkpoint_register, record_delete, report_request
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.parameters import PARAMETERS

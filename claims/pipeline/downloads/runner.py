@@ -7,7 +7,7 @@
    engine reads into ``MODEL_CACHE_DIR``, each verified against the hash the hub publishes; the
    bytes done are written to the checkpoint every REPORT_PROGRESS_SECONDS (with a heartbeat).
    A download interrupted there resumes from its partial files on the next attempt. Before
-   anything downloads, room is reserved for it in the cache's budget (``claims.pipeline.cache``).
+   anything downloads, room is reserved for it in the cache's budget (``claims.pipeline.downloads.cache``).
 3. Record commit, files and SHA-256s and the folder (``checkpoint_record_acquisition``), then send
    the reports that waited for it. A refusal (repo not found, gated, hash mismatch, only pickles...)
    marks the checkpoint ``failed`` with the sentence, and fails the reports waiting on it.
@@ -27,7 +27,7 @@ from django.db.models import Q
 from claims.jobs import DOWNLOADS, REPORTS
 from claims.lease import stale_after
 from claims.models import Checkpoint, FingerprintReport
-from claims.pipeline.cache import cache_make_room, cache_release
+from claims.pipeline.downloads.cache import cache_make_room, cache_release
 from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode, shardable
 from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.shard_by_shard import disk_needed, fingerprint_shard_by_shard

@@ -8,7 +8,7 @@ Run every minute by Celery beat (the worker of ``make run`` embeds it) or by
 * a ``running`` report past the hard time limit is ``failed`` with a message saying so;
 * a ``queued`` report that never reached the broker (it was down), or whose message was lost,
   is sent again. Sending twice is harmless: only one task can claim a report;
-* the per-file results of shard tasks (``claims.pipeline.shards``) are deleted once no report can
+* the per-file results of shard tasks (``claims.pipeline.reports.shards``) are deleted once no report can
   still be merging them.
 """
 
@@ -20,7 +20,7 @@ from django.conf import settings
 
 from claims.jobs import REPORTS
 from claims.lease import SweepResult, human_duration, interrupted_message, overdue_after
-from claims.pipeline.shards import shards_cleanup
+from claims.pipeline.reports.shards import shards_cleanup
 
 
 def reports_sweep() -> SweepResult:

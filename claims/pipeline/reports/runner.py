@@ -35,9 +35,10 @@ from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
 from claims.models.reports import INPUT_LABELS
-from claims.pipeline import fingerprint_store, shards
-from claims.pipeline.acquire import acquisition_failure_message
+from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
+from claims.pipeline.downloads.runner import acquisition_failure_message
+from claims.pipeline.reports import shards
 from claims.services.content import content_changed
 from claims.services.null_cache import DatabaseNullCache
 from provenance.fingerprint import ENGINE_VERSION
@@ -247,7 +248,7 @@ def library_versions() -> dict[str, str]:
 
 def _source_record(checkpoint: Checkpoint) -> dict | None:
     """What the report records of a checkpoint downloaded from a hub or git (its source, commit and
-    files as verified, ``claims.pipeline.acquire``); None for weights in the model store, whose
+    files as verified, ``claims.pipeline.downloads.runner``); None for weights in the model store, whose
     files the report lists as read (``weight_files``)."""
     source = checkpoint.engine_source()
     if source is None or not checkpoint.source_commit:
