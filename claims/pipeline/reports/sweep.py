@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from claims.jobs import REPORTS
-from claims.lease import SweepResult, human_duration, interrupted_message, overdue_after
+from claims.lease import SweepResult, human_duration, interrupted_message, overdue_after, stale_after
 from claims.pipeline.reports.shards import shards_cleanup
 
 
@@ -36,7 +36,7 @@ def reports_sweep() -> SweepResult:
             "error_detail": "reports_sweep: heartbeat stopped after the last attempt",
         },
         requeue={"progress_bytes": 0},
-        unsent_after=timedelta(seconds=settings.REPORT_STALE_SECONDS),
+        unsent_after=stale_after(),
         resend_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
     )
     shards_cleanup()
