@@ -68,7 +68,7 @@ def setup(var_dir: Path, store: Path, *, small: bool) -> dict:
     from rest_framework.authtoken.models import Token
 
     from claims import models as m
-    from claims.pipeline.runner import report_run
+    from claims.pipeline.reports.runner import report_run
     from claims.services import account_create, checkpoint_register, report_request
     from provenance.fingerprint.synthetic import build_lineage_set
 

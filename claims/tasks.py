@@ -14,12 +14,13 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from claims.pipeline.acquire import acquisition_run, acquisitions_sweep
-from claims.pipeline.archive import capture_run, captures_sweep
-from claims.pipeline.runner import TRANSIENT_ERRORS, report_run
-from claims.pipeline.shards import shard_run
-from claims.pipeline.sweep import reports_sweep
-from claims.pipeline.watch import sources_watch as watch_run
+from claims.lease import TRANSIENT_ERRORS
+from claims.pipeline.captures.runner import capture_run, captures_sweep
+from claims.pipeline.captures.watch import sources_watch as watch_run
+from claims.pipeline.downloads.runner import acquisition_run, acquisitions_sweep
+from claims.pipeline.reports.runner import report_run
+from claims.pipeline.reports.shards import shard_run
+from claims.pipeline.reports.sweep import reports_sweep
 from claims.services.desk import desk_send_digest
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def report_compute(*, report_id: int) -> str:
 
 @shared_task(name="claims.tasks.fingerprint_shard", **RETRY_ON_LOST_DATABASE)
 def fingerprint_shard(*, shard_id: int) -> str:
-    """One file of a checkpoint passed for a report's fingerprint (``claims.pipeline.shards``)."""
+    """One file of a checkpoint passed for a report's fingerprint (``claims.pipeline.reports.shards``)."""
     outcome = shard_run(shard_id=shard_id)
     logger.info("Shard %s: %s", shard_id, outcome)
     return outcome

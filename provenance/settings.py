@@ -249,7 +249,7 @@ if ARCHIVE_CHANGE_SIMILARITY_PERCENT > 100:
     raise ImproperlyConfigured("ARCHIVE_CHANGE_SIMILARITY_PERCENT is a percentage: 0 to 100.")
 # A source that gives no answer (no DNS, no connection) is suggested "removed" only after this many
 # checks in a row, the first and the last this many days apart, each while other hosts answered
-# (claims.pipeline.watch): an offline archive never declares its sources dead.
+# (claims.pipeline.captures.watch): an offline archive never declares its sources dead.
 ARCHIVE_GONE_AFTER_FAILURES = env_int("ARCHIVE_GONE_AFTER_FAILURES", 4, minimum=2)
 ARCHIVE_GONE_AFTER_DAYS = env_int("ARCHIVE_GONE_AFTER_DAYS", 3, minimum=1)
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from claims import models as m
 from claims.demo.synthetic_case import load_synthetic_case
-from claims.pipeline.runner import report_run
+from claims.pipeline.reports.runner import report_run
 
 pytestmark = pytest.mark.django_db
 

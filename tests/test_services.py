@@ -118,3 +118,21 @@ def test_a_record_is_created_with_its_many_to_many_sets(user):
     )
     assert dispute.status == "draft" and list(dispute.models_at_stake.all()) == [model]
     assert {h.history_user for h in dispute.history.all()} == {user}
+
+
+def test_get_or_create_returns_the_existing_row_or_creates_one_with_history(user):
+    from claims.models import Party
+
+    existing = PartyFactory(slug="acme")
+    found, created = services.record_get_or_create(
+        model=Party, lookup={"slug": "acme"}, defaults={"name": "Other"}, user=user
+    )
+    assert (found, created) == (existing, False) and found.name == existing.name
+    party, created = services.record_get_or_create(
+        model=Party,
+        lookup={"slug": "new-lab"},
+        defaults={"name": "New lab", "kind": Party.Kind.ORGANISATION},
+        user=user,
+        reason="Registered by a command",
+    )
+    assert created and party.pk and party.history.latest().history_change_reason == "Registered by a command"

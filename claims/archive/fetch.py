@@ -90,7 +90,7 @@ class FetchRefused(FetchFailed):
 class NoAnswer(FetchFailed):
     """No HTTP answer came back: the name did not resolve, or no connection could be made, or
     the server said nothing before the deadline. On its own this says nothing about the source:
-    this machine may be offline (``claims.pipeline.watch`` decides what repeated ones mean)."""
+    this machine may be offline (``claims.pipeline.captures.watch`` decides what repeated ones mean)."""
 
 
 class HostNotFound(NoAnswer):

@@ -190,7 +190,7 @@ class Checkpoint(models.Model):
     )
     # Where the weights come from: the model store (location or upload), or a hub the operator
     # configured (HUBS), by repository and revision, fetched by the acquisition worker into
-    # MODEL_CACHE_DIR (claims.pipeline.acquire), which then fills location and the fields below.
+    # MODEL_CACHE_DIR (claims.pipeline.downloads.runner), which then fills location and the fields below.
     source_kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.LOCAL)
     source_hub = models.CharField(max_length=40, blank=True, help_text="One of the operator's HUBS.")
     source_repo = models.CharField(

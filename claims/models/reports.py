@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.lease import MAX_ATTEMPTS, stale_before
 from claims.models.base import history
 from claims.models.public_state import stated_name
 from claims.models.visibility import PublicQuerySet, is_public
@@ -51,7 +52,7 @@ class ModelFingerprint(models.Model):
 
 
 class FingerprintShard(models.Model):
-    """One file of a checkpoint being fingerprinted by a shard task (``claims.pipeline.shards``):
+    """One file of a checkpoint being fingerprinted by a shard task (``claims.pipeline.reports.shards``):
     which worker has it, its heartbeat and progress, and when done, where its result is stored.
     Rows of one pass share the checkpoint and ``signature`` (a digest of the files' sizes and
     modification times); they are deleted once the merged fingerprint is stored."""
@@ -299,14 +300,13 @@ class FingerprintReport(models.Model):
         admin all show this."""
         if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
             return None
-        from claims.pipeline.runner import MAX_ATTEMPTS, stale_after
         from provenance.fingerprint.progress import phase_fraction, phase_text
 
         phase = self.progress_phase if self.status == self.Status.RUNNING else {}
         stale = (
             self.status == self.Status.RUNNING
             and self.heartbeat_at is not None
-            and self.heartbeat_at < timezone.now() - stale_after()
+            and self.heartbeat_at < stale_before()
         )
         text = phase_text(phase) if self.status == self.Status.RUNNING else "waiting for a worker"
         if stale:

@@ -1,7 +1,8 @@
 """Every write goes through a service here, one module per aggregate.
 
 * ``records``: writing any knowledge-base row with its history (``record_save``, ``record_create``,
-  ``record_update``, ``record_delete``), and publishing, unpublishing and retracting public records.
+  ``record_get_or_create``, ``record_update``, ``record_delete``), and publishing, unpublishing and
+  retracting public records.
 * ``disputes``: a dispute with its party roles (``dispute_set_roles`` updates the roles in place).
 * ``checkpoints``: registering and changing checkpoints whatever the door (admin, API, command,
   demo), the door check they share, and recording what the pipeline learnt by reading the files;
@@ -38,6 +39,7 @@ from claims.services.disputes import dispute_save, dispute_set_roles
 from claims.services.records import (
     record_create,
     record_delete,
+    record_get_or_create,
     record_publish,
     record_retract,
     record_save,
@@ -67,6 +69,7 @@ __all__ = [
     "dispute_set_roles",
     "record_create",
     "record_delete",
+    "record_get_or_create",
     "record_publish",
     "record_retract",
     "record_save",

@@ -10,7 +10,7 @@ fingerprint``, the demo loader, and the worker.
 * ``checkpoint_record_inspection`` writes what the pipeline learnt by reading the files (hashes,
   sizes, header facts), with a history entry;
 * ``checkpoint_acquire`` registers a checkpoint named by a hub repository and revision and queues
-  its download (``claims.pipeline.acquire``); ``checkpoint_record_acquisition`` writes what the
+  its download (``claims.pipeline.downloads.runner``); ``checkpoint_record_acquisition`` writes what the
   download established (commit, files and their SHA-256, the folder in MODEL_CACHE_DIR).
 
 Once the weights are hashed their identity no longer changes (``Checkpoint.clean``, so the admin and
@@ -29,6 +29,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from claims.jobs import DOWNLOADS
 from claims.models import AIModel, Checkpoint
 from claims.pipeline.checkpoints import header_facts
 from claims.services.content import content_changed
@@ -249,8 +250,6 @@ def checkpoint_acquire(
     - the same source is then a no-op (a failed download is queued again), another is refused.
     Nothing is fetched here: a report on it waits for the download. Raises ValidationError
     naming the field at fault."""
-    from claims.pipeline.acquire import acquisition_enqueue_on_commit
-
     source = _source(source)
     revision = revision or source.revision
     if isinstance(source, GitSource):
@@ -292,7 +291,7 @@ def checkpoint_acquire(
     checkpoint_save(
         checkpoint=checkpoint, user=user, reason=reason or f"Download queued from {checkpoint.source_display}"
     )
-    acquisition_enqueue_on_commit(checkpoint)
+    DOWNLOADS.enqueue_on_commit(checkpoint.pk)
     return checkpoint, created
 
 

@@ -83,6 +83,24 @@ def record_create(
 
 
 @transaction.atomic
+def record_get_or_create(
+    *,
+    model: type[Row],
+    lookup: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    user: AbstractBaseUser | None,
+    reason: str = "",
+) -> tuple[Row, bool]:
+    """The ``model`` row matching ``lookup``, or a new one from ``lookup`` and ``defaults`` made by
+    ``record_create`` (validated, with history, the public content version bumped); ``created``
+    says which."""
+    existing = model._default_manager.filter(**lookup).first()
+    if existing is not None:
+        return existing, False
+    return record_create(model=model, data={**lookup, **defaults}, user=user, reason=reason), True
+
+
+@transaction.atomic
 def record_update(
     *,
     record: Row,

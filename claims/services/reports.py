@@ -2,7 +2,7 @@
 
 An identical request (same inputs, methods, parameters and engine version, i.e. the same
 ``request_key``) returns the report that exists instead of computing again. The computation is
-enqueued with ``transaction.on_commit`` (``claims.pipeline.requests``), so a worker never looks
+enqueued with ``transaction.on_commit`` (``claims.jobs.REPORTS``), so a worker never looks
 for a row that is not committed; if the broker is down the request is still saved as ``queued``
 and the sweep sends it later - an editor never sees a 500 and a request is never lost.
 
@@ -21,9 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from claims.errors import ProvenanceError
+from claims.jobs import REPORTS
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models.reports import request_key
-from claims.pipeline.requests import report_enqueue_on_commit
 from claims.services.content import content_changed
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import FingerprintError
@@ -177,7 +177,7 @@ def report_request(
         # Two editors asked at the same moment: the other request won, and its report is ours too.
         return FingerprintReport.objects.get(request_key=key), False
     if enqueue:
-        report_enqueue_on_commit(report)
+        REPORTS.enqueue_on_commit(report.pk)
     return report, True
 
 
@@ -202,7 +202,7 @@ def report_retry(*, report: FingerprintReport, enqueue: bool = True) -> Fingerpr
         )
     report.refresh_from_db()
     if enqueue:
-        report_enqueue_on_commit(report)
+        REPORTS.enqueue_on_commit(report.pk)
     return report
 
 

@@ -3,7 +3,8 @@
 * ``capture_request``: queue a capture of an evidence record's URL ("Archive now", publication, the
   watch). The task is sent after commit; a record with a capture already queued or running gets
   that one back instead of a second.
-* ``capture_enqueue``: send a queued capture to the ``archive`` queue (also called by the sweep).
+  The capture is sent to the ``archive`` queue by its lease, ``claims.jobs.CAPTURES`` (also used
+  by the sweep).
 * ``suggestion_confirm`` / ``suggestion_dismiss``: an editor's decision on a watch suggestion.
   Confirming "removed at source" sets the record's ``removed_at_source`` through ``record_update``
   (with history naming the date); nothing else in the project applies a suggestion.
@@ -11,19 +12,17 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from claims.errors import ProvenanceError
+from claims.jobs import CAPTURES
 from claims.models import EvidenceArtifact, SourceCapture, SourceSuggestion
 from claims.services.content import content_changed
 from claims.services.records import record_update
 
-logger = logging.getLogger(__name__)
 Status = SourceCapture.Status
 
 
@@ -42,7 +41,7 @@ def capture_request(
     capture = SourceCapture.objects.create(
         evidence=evidence, url=evidence.url, trigger=trigger, requested_by=user
     )
-    transaction.on_commit(lambda: capture_enqueue(capture_id=capture.pk))
+    CAPTURES.enqueue_on_commit(capture.pk)
     return capture
 
 
@@ -50,29 +49,6 @@ def capture_on_publish(*, evidence: EvidenceArtifact, user: AbstractBaseUser | N
     """Called by ``record_publish``: a published record with a URL gets captured (setting allowing)."""
     if settings.ARCHIVE_CAPTURE_ON_PUBLISH and evidence.url:
         capture_request(evidence=evidence, user=user, trigger=SourceCapture.Trigger.PUBLISH)
-
-
-def capture_enqueue(*, capture_id: int) -> bool:
-    """Send the task now; False (the capture stays queued for the sweep) when the broker is down."""
-    from claims.tasks import source_capture
-
-    try:
-        source_capture.apply_async(
-            kwargs={"capture_id": capture_id},
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
-            # A capture has its own deadline; these stop one stuck past it (a hung browser) well
-            # before the sweep gives it up (twice the deadline + 60 s).
-            soft_time_limit=settings.ARCHIVE_TIMEOUT_SECONDS * 2 + 30,
-            time_limit=settings.ARCHIVE_TIMEOUT_SECONDS * 2 + 50,
-        )
-    except Exception:  # noqa: BLE001 - any broker failure: the sweep sends it again
-        logger.warning(
-            "Could not send capture %s to the broker; the sweep will retry.", capture_id, exc_info=True
-        )
-        return False
-    SourceCapture.objects.filter(pk=capture_id, status=Status.QUEUED).update(enqueued_at=timezone.now())
-    return True
 
 
 def _decide(suggestion: SourceSuggestion, *, user: AbstractBaseUser, state: str) -> SourceSuggestion:

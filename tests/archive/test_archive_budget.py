@@ -10,7 +10,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from claims.models import SourceCapture
-from claims.pipeline.archive import capture_run
+from claims.pipeline.captures.runner import capture_run
 from tests.factories import EvidenceArtifactFactory
 
 pytestmark = pytest.mark.django_db

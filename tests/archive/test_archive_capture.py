@@ -17,7 +17,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from claims.models import CaptureArtefact, SourceCapture
-from claims.pipeline.archive import capture_run
+from claims.pipeline.captures.runner import capture_run
 from claims.services import capture_request, record_publish
 from tests.factories import EvidenceArtifactFactory, UserFactory
 from tests.pipeline.conftest import empty_queues  # noqa: F401 - fixture

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from claims.archive.text import html_text, similarity
 from claims.models import CaptureArtefact, SourceCapture, SourceCheck, SourceSuggestion
-from claims.pipeline.archive import captures_sweep
-from claims.pipeline.watch import sources_watch
+from claims.pipeline.captures.runner import captures_sweep
+from claims.pipeline.captures.watch import sources_watch
 from claims.selectors import sources_needing_attention
 from claims.services import suggestion_confirm, suggestion_dismiss
 from tests.archive.source_server import ORIGINAL_TEXT, STATEMENT

@@ -14,7 +14,7 @@ import pytest
 
 from claims.demo.synthetic_case import STORE_FOLDER
 from claims.models import Checkpoint
-from claims.pipeline.acquire import acquisition_run
+from claims.pipeline.downloads.runner import acquisition_run
 from claims.services import checkpoint_acquire, checkpoint_preview
 from provenance.fingerprint.sources import parse_hubs
 from tests.factories import AIModelFactory

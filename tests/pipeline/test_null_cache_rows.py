@@ -57,7 +57,7 @@ def test_precompute_nulls_keeps_the_null_the_runner_then_reads(register, lineage
     from django.core.management import call_command
 
     from claims.models import FingerprintReport
-    from claims.pipeline.runner import report_run
+    from claims.pipeline.reports.runner import report_run
     from claims.services import report_request
     from provenance.fingerprint.methods import weight_matching
 
@@ -104,7 +104,7 @@ def test_precompute_nulls_refuses_a_bad_path_and_says_why_a_wide_shape_has_none(
 
 @pytest.mark.django_db
 def test_with_null_cache_off_the_runner_keeps_no_row(register, settings):
-    from claims.pipeline.runner import report_run
+    from claims.pipeline.reports.runner import report_run
     from claims.services import report_request
 
     settings.NULL_CACHE = False

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from claims.demo.hub_server import HubRepo
 from claims.models import Checkpoint, FingerprintReport
-from claims.pipeline.acquire import acquisition_run
-from claims.pipeline.runner import report_run
+from claims.pipeline.downloads.runner import acquisition_run
+from claims.pipeline.reports.runner import report_run
 from claims.services import checkpoint_acquire, report_request
 from tests.factories import AIModelFactory, editor
 
@@ -275,7 +275,7 @@ def test_the_sweep_sends_again_a_download_whose_worker_died_and_it_resumes(hub, 
 
     from django.utils import timezone
 
-    from claims.pipeline.acquire import acquisitions_sweep
+    from claims.pipeline.downloads.runner import acquisitions_sweep
     from provenance.fingerprint.sources import PARTIAL, HubSource, snapshot_folder
 
     base = acquire("base")
@@ -306,7 +306,7 @@ def test_a_worker_killed_mid_download_is_replaced_and_the_download_resumes(hub, 
     finishes from the files and partial file the first one left (bytes fetched ≤ 1.2 × the size)."""
     import time
 
-    from claims.pipeline.acquire import acquisitions_sweep
+    from claims.pipeline.downloads.runner import acquisitions_sweep
     from provenance.fingerprint.sources import HubSource, snapshot_folder
     from tests.pipeline.worker_process import WorkerProcess
 

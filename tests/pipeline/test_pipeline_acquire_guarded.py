@@ -96,7 +96,7 @@ def _acquire(name: str, *, repo: str | None = None) -> Checkpoint:
 
 
 def _downloaded(*checkpoints: Checkpoint) -> None:
-    from claims.pipeline.acquire import acquisition_run
+    from claims.pipeline.downloads.runner import acquisition_run
 
     for checkpoint in checkpoints:
         assert acquisition_run(checkpoint_id=checkpoint.pk) == "done"
@@ -106,7 +106,7 @@ def _downloaded(*checkpoints: Checkpoint) -> None:
 def test_eviction_keeps_a_folder_another_checkpoint_needs(hub, settings):
     """Two checkpoints of one repository and commit share a folder: evicting the least recently used
     one may not remove the folder a queued report needs through the other."""
-    from claims.pipeline.runner import report_run
+    from claims.pipeline.reports.runner import report_run
     from claims.services import report_request
 
     old, shared, other = (
@@ -122,7 +122,7 @@ def test_eviction_keeps_a_folder_another_checkpoint_needs(hub, settings):
                             user=None)[0]  # fmt: skip
     independent = _acquire("independent")
     # Base's folder is needed (through "shared"), finetune's too: nothing can be evicted.
-    from claims.pipeline.acquire import acquisition_run
+    from claims.pipeline.downloads.runner import acquisition_run
 
     assert acquisition_run(checkpoint_id=independent.pk) == "failed"
     independent.refresh_from_db()
@@ -143,8 +143,8 @@ def test_eviction_keeps_a_folder_another_checkpoint_needs(hub, settings):
 
 
 def test_two_downloads_checked_at_once_are_not_both_admitted_beyond_the_budget(hub, settings):
-    from claims.pipeline.acquire import acquisition_claim
-    from claims.pipeline.cache import cache_make_room, cache_release
+    from claims.pipeline.downloads.cache import cache_make_room, cache_release
+    from claims.pipeline.downloads.runner import acquisition_claim
     from provenance.fingerprint.sources import SourceError
 
     first, second = _acquire("base"), _acquire("finetune")
@@ -163,7 +163,7 @@ def test_two_downloads_checked_at_once_are_not_both_admitted_beyond_the_budget(h
 def test_a_git_lfs_pointer_declaring_ten_petabytes_is_refused_before_anything_downloads(
     hub, settings, tmp_path
 ):
-    from claims.pipeline.acquire import acquisition_run
+    from claims.pipeline.downloads.runner import acquisition_run
     from claims.services import checkpoint_acquire
     from tests.factories import AIModelFactory
     from tests.fingerprint.test_sources_git import git

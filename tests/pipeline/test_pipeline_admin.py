@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from claims import models as m
 from claims.models import FingerprintReport
-from claims.pipeline.runner import report_run
+from claims.pipeline.reports.runner import report_run
 from claims.services import checkpoint_record_inspection, report_request
 from provenance.fingerprint.progress import compare_phase
 from tests.factories import AIModelFactory, UserFactory, editor

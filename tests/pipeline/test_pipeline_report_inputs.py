@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from claims.api.export import export_document
 from claims.models import AIModel, EvidenceArtifact, Party
-from claims.pipeline.acquire import acquisition_run
-from claims.pipeline.runner import report_run
+from claims.pipeline.downloads.runner import acquisition_run
+from claims.pipeline.reports.runner import report_run
 from claims.services import report_request
 from claims.services.content import content_changed
 from tests.api.conftest import token_client

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from claims.models import FingerprintReport
 from claims.models.reports import INPUT_LABELS
-from claims.pipeline.runner import report_run
+from claims.pipeline.reports.runner import report_run
 from claims.services import (
     checkpoint_register,
     record_publish,

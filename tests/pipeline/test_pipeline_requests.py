@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from claims.errors import ProvenanceError
+from claims.jobs import REPORTS
 from claims.models import EvidenceArtifact, FingerprintReport
-from claims.pipeline.requests import report_enqueue
-from claims.pipeline.sweep import reports_sweep
+from claims.pipeline.reports.sweep import reports_sweep
 from claims.services import report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from tests.factories import editor
@@ -119,7 +119,7 @@ def test_with_the_broker_down_the_request_is_kept_and_sent_later(pair, broker_do
     report, _created = report_request(
         checkpoint_a=pair[0], checkpoint_b=pair[1], methods=None, parameters=None, user=None
     )
-    assert report_enqueue(report_id=report.pk) is False
+    assert REPORTS.enqueue(report.pk) is False
     report.refresh_from_db()
     assert report.status == Status.QUEUED and report.enqueued_at is None
 

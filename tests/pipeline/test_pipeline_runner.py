@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Checkpoint, FingerprintReport, ModelFingerprint
-from claims.pipeline.runner import ProgressWriter, report_claim, report_run
+from claims.pipeline.reports.runner import ProgressWriter, report_claim, report_run
 from claims.services import report_draw_charts, report_request
 from provenance.fingerprint.methods import method_title
 from tests.pipeline.conftest import truncate_last_shard
@@ -198,15 +198,16 @@ def test_a_long_method_keeps_its_heartbeat():
 
     from django.utils import timezone
 
+    from claims.jobs import REPORTS
+    from claims.lease import Heartbeat
     from claims.models import FingerprintReport
-    from claims.pipeline.runner import Heartbeat
     from tests.factories import FingerprintReportFactory
 
     old = timezone.now() - timedelta(hours=1)
     report = FingerprintReportFactory(
         status=FingerprintReport.Status.RUNNING, started_at=old, heartbeat_at=old, attempts=1
     )
-    with Heartbeat(report.pk, 0.5):
+    with Heartbeat(REPORTS, report.pk, 0.5):
         time.sleep(1.6)  # a long method, writing nothing
     report.refresh_from_db()
     assert report.heartbeat_at > old + timedelta(minutes=59)

@@ -19,9 +19,9 @@ from django.utils import timezone
 from claims.models import FingerprintReport, FingerprintShard, ModelFingerprint
 from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
-from claims.pipeline.runner import report_run
-from claims.pipeline.shards import _result_name, shard_run, signature_key
-from claims.pipeline.sweep import reports_sweep
+from claims.pipeline.reports.runner import report_run
+from claims.pipeline.reports.shards import _result_name, shard_run, signature_key
+from claims.pipeline.reports.sweep import reports_sweep
 from claims.services import checkpoint_register, report_request
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic import write_checkpoint_of_size
@@ -91,7 +91,7 @@ def test_a_file_whose_worker_died_is_passed_again(register, lineage_store, setti
     lost.save()
 
     report = request(base, register("finetune"))
-    with caplog.at_level(logging.INFO, logger="claims.pipeline.shards"):
+    with caplog.at_level(logging.INFO, logger="claims.pipeline.reports.shards"):
         assert report_run(report_id=report.pk) == "succeeded"
 
     # The report's own worker passed every file, the lost one included, and merged.

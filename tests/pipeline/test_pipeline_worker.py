@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from claims.jobs import REPORTS
 from claims.models import FingerprintReport, ModelFingerprint
-from claims.pipeline.requests import report_enqueue
-from claims.pipeline.sweep import reports_sweep
+from claims.pipeline.reports.sweep import reports_sweep
 from claims.services import report_request
 from provenance.fingerprint.synthetic import write_checkpoint_of_size
 from tests.pipeline.conftest import truncate_last_shard
@@ -89,7 +89,7 @@ def test_a_corrupt_checkpoint_fails_clearly_and_the_worker_serves_the_next_repor
 def test_a_report_sent_many_times_to_two_workers_is_computed_once(register, model_store):
     report = request(register("base"), register("continued"))
     for _ in range(3):
-        report_enqueue(report_id=report.pk)
+        REPORTS.enqueue(report.pk)
 
     with WorkerProcess(model_store=model_store) as first, WorkerProcess(model_store=model_store) as second:
         wait_for(report, worker=first)

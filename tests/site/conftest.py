@@ -13,7 +13,7 @@ from django.utils import timezone
 from claims.demo.loader import load_founding_dispute
 from claims.demo.synthetic_case import load_synthetic_case
 from claims.models import Dispute, EvidenceArtifact, FingerprintReport
-from claims.pipeline.runner import report_run
+from claims.pipeline.reports.runner import report_run
 from claims.services import report_request
 from tests.factories import UserFactory, editor
 from tests.pipeline.conftest import lineage_store, model_store, register  # noqa: F401 - fixtures

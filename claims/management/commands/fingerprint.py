@@ -20,9 +20,15 @@ from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, FingerprintReport, Party
-from claims.pipeline.acquire import acquisition_run
-from claims.pipeline.runner import report_run
-from claims.services import checkpoint_acquire, checkpoint_register, record_delete, report_request
+from claims.pipeline.downloads.runner import acquisition_run
+from claims.pipeline.reports.runner import report_run
+from claims.services import (
+    checkpoint_acquire,
+    checkpoint_register,
+    record_delete,
+    record_get_or_create,
+    report_request,
+)
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.parameters import validate as validate_parameters
@@ -159,16 +165,24 @@ class Command(BaseCommand):
 
     @staticmethod
     def _unattributed_model(name: str, created: list) -> AIModel:
-        party, new_party = Party.objects.get_or_create(
-            slug=UNATTRIBUTED,
+        reason = "Registered by manage.py fingerprint"
+        party, new_party = record_get_or_create(
+            model=Party,
+            lookup={"slug": UNATTRIBUTED},
             defaults={
                 "name": "Unattributed checkpoints",
                 "kind": Party.Kind.ORGANISATION,
                 "note": "Checkpoints registered from the command line before an editor attributed them.",
             },
+            user=None,
+            reason=reason,
         )
-        model, new_model = AIModel.objects.get_or_create(
-            developer=party, name=name, defaults={"slug": slugify(f"unattributed-{name}")[:120]}
+        model, new_model = record_get_or_create(
+            model=AIModel,
+            lookup={"developer": party, "name": name},
+            defaults={"slug": slugify(f"unattributed-{name}")[:120]},
+            user=None,
+            reason=reason,
         )
         created.extend(row for row, new in ((party, new_party), (model, new_model)) if new)
         return model

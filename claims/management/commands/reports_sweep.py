@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
-from claims.pipeline.acquire import acquisitions_sweep
-from claims.pipeline.archive import captures_sweep
-from claims.pipeline.sweep import reports_sweep
+from claims.pipeline.captures.runner import captures_sweep
+from claims.pipeline.downloads.runner import acquisitions_sweep
+from claims.pipeline.reports.sweep import reports_sweep
 
 
 class Command(BaseCommand):

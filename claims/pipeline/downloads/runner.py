@@ -1,13 +1,13 @@
 """Downloading a hub checkpoint's files: what the ``checkpoint_acquire`` Celery task (queue
 ``acquire``) runs, so a long download never holds up the workers that compute reports.
 
-1. Claim the checkpoint with a conditional update (``queued → running``; a ``running`` one whose
-   heartbeat stopped - its worker was killed - may be claimed again).
+1. Claim the checkpoint through the lease every job shares (``claims.jobs.DOWNLOADS``: ``queued →
+   running``; a ``running`` one whose heartbeat stopped - its worker was killed - may be claimed again).
 2. ``provenance.fingerprint.sources.acquire``: resolve the revision to a commit, fetch the files the
    engine reads into ``MODEL_CACHE_DIR``, each verified against the hash the hub publishes; the
    bytes done are written to the checkpoint every REPORT_PROGRESS_SECONDS (with a heartbeat).
    A download interrupted there resumes from its partial files on the next attempt. Before
-   anything downloads, room is reserved for it in the cache's budget (``claims.pipeline.cache``).
+   anything downloads, room is reserved for it in the cache's budget (``claims.pipeline.downloads.cache``).
 3. Record commit, files and SHA-256s and the folder (``checkpoint_record_acquisition``), then send
    the reports that waited for it. A refusal (repo not found, gated, hash mismatch, only pickles...)
    marks the checkpoint ``failed`` with the sentence, and fails the reports waiting on it.
@@ -22,14 +22,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from claims.jobs import DOWNLOADS, REPORTS
+from claims.lease import stale_after
 from claims.models import Checkpoint, FingerprintReport
-from claims.pipeline.cache import cache_make_room, cache_release
-from claims.pipeline.requests import report_enqueue
-from claims.services.content import content_changed
+from claims.pipeline.downloads.cache import cache_make_room, cache_release
 from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode, shardable
 from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.shard_by_shard import disk_needed, fingerprint_shard_by_shard
@@ -49,39 +47,9 @@ logger = logging.getLogger(__name__)
 Acquisition = Checkpoint.Acquisition
 
 
-def acquisition_enqueue_on_commit(checkpoint: Checkpoint) -> None:
-    transaction.on_commit(lambda: acquisition_enqueue(checkpoint_id=checkpoint.pk))
-
-
-def acquisition_enqueue(*, checkpoint_id: int) -> bool:
-    """Send the download task now; False (the sweep sends it later) if the broker is down."""
-    from claims.tasks import checkpoint_acquire  # the tasks module imports this one
-
-    try:
-        checkpoint_acquire.apply_async(
-            kwargs={"checkpoint_id": checkpoint_id},
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
-            soft_time_limit=None,
-            time_limit=None,
-        )
-    except Exception:  # noqa: BLE001 - any broker failure: the sweep will send it again
-        logger.warning("Could not send the download of checkpoint %s; the sweep will retry.", checkpoint_id)
-        return False
-    return True
-
-
-def _stale_before():
-    return timezone.now() - timezone.timedelta(seconds=settings.REPORT_STALE_SECONDS)
-
-
 def acquisition_claim(*, checkpoint_id: int) -> Checkpoint | None:
-    fresh = {"acquisition_status": Acquisition.RUNNING, "acquisition_heartbeat": timezone.now()}
-    claimed = Checkpoint.objects.filter(
-        Q(acquisition_status=Acquisition.QUEUED)
-        | Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__lt=_stale_before()),
-        pk=checkpoint_id,
-    ).update(**fresh)
+    """Take the download for this worker, or None if another worker has it or it is finished."""
+    claimed = DOWNLOADS.claim(checkpoint_id)
     return Checkpoint.objects.select_related("model").get(pk=checkpoint_id) if claimed else None
 
 
@@ -96,9 +64,7 @@ class _ProgressWriter:
         now = time.monotonic()
         if now - self._last >= settings.REPORT_PROGRESS_SECONDS or done == total:
             self._last = now
-            Checkpoint.objects.filter(pk=self.checkpoint_id).update(
-                acquisition_bytes=done, acquisition_total=total, acquisition_heartbeat=timezone.now()
-            )
+            DOWNLOADS.beat(self.checkpoint_id, acquisition_bytes=done, acquisition_total=total)
 
 
 def _waiting_reports(checkpoint_id: int):
@@ -114,22 +80,15 @@ def acquisition_failure_message(checkpoint: Checkpoint) -> str:
 
 
 def _fail(checkpoint: Checkpoint, message: str, detail: str) -> None:
-    Checkpoint.objects.filter(pk=checkpoint.pk).update(
-        acquisition_status=Acquisition.FAILED, acquisition_error=message
-    )
+    DOWNLOADS.fail(checkpoint.pk, message=message)
     checkpoint.acquisition_error = message
     # One sentence in the log (the command line prints it as is); the traceback, for a bug, is on the
     # waiting reports (error_detail) and in the log's debug level.
     logger.warning("Download of checkpoint %s failed: %s", checkpoint.pk, message)
     logger.debug("Download of checkpoint %s failed:\n%s", checkpoint.pk, detail)
-    with transaction.atomic():
-        content_changed()  # the waiting reports' pages say they failed
-        _waiting_reports(checkpoint.pk).update(
-            status=FingerprintReport.Status.FAILED,
-            error_message=acquisition_failure_message(checkpoint),
-            error_detail=detail,
-            finished_at=timezone.now(),
-        )
+    REPORTS.fail(
+        _waiting_reports(checkpoint.pk), message=acquisition_failure_message(checkpoint), error_detail=detail
+    )
 
 
 def acquisition_run(*, checkpoint_id: int, on_progress: Progress | None = None) -> str:
@@ -199,7 +158,7 @@ def _acquire(checkpoint: Checkpoint, revision: str, progress: _ProgressWriter) -
 
 def _send_waiting(checkpoint: Checkpoint) -> str:
     for report_id in _waiting_reports(checkpoint.pk).values_list("pk", flat=True):
-        report_enqueue(report_id=report_id)
+        REPORTS.enqueue(report_id)
     return "done"
 
 
@@ -236,10 +195,7 @@ def _fingerprint_shard_by_shard(checkpoint: Checkpoint, source: HubSource, plann
 
 
 def acquisitions_sweep() -> int:
-    """Send again the downloads whose worker died (stale heartbeat) or whose message was lost
-    (queued for longer than the stale delay). Sending twice is harmless: one claim wins."""
-    orphans = Checkpoint.objects.filter(
-        Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__lt=_stale_before())
-        | Q(acquisition_status=Acquisition.QUEUED, updated_at__lt=_stale_before())
-    ).values_list("pk", flat=True)
-    return sum(acquisition_enqueue(checkpoint_id=pk) for pk in orphans)
+    """Send again the downloads whose worker died (stale heartbeat: the next claim takes it over)
+    or whose message was lost (queued for longer than the stale delay). Sending twice is harmless:
+    one claim wins. Returns how many were sent."""
+    return DOWNLOADS.sweep(unsent_after=stale_after()).sent

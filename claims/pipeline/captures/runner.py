@@ -1,6 +1,7 @@
 """Running a capture of an evidence record's URL (queue ``archive``), and the sweep of captures.
 
-``capture_run`` claims a queued capture (a conditional update: running it twice is harmless),
+``capture_run`` claims a queued capture (its lease, ``claims.jobs.CAPTURES``: running it twice is
+harmless),
 fetches the URL under the SSRF rules (``claims.archive.fetch``), renders an HTML page in headless
 Chromium (``claims.archive.browser``) and stores the artefacts with their SHA-256 and size, all in
 one transaction. Any failure - a refused address, a timeout, a size cap, a browser error, a bug -
@@ -25,12 +26,12 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from claims.archive.browser import HTML_TYPES, render
 from claims.archive.fetch import FetchFailed, FetchResult, Policy, WarcStream, fetch
 from claims.archive.text import decode, html_text
+from claims.jobs import CAPTURES
 from claims.models import CaptureArtefact, SourceCapture
 from claims.services.content import content_changed
 
@@ -120,11 +121,7 @@ def _take(taken: Taken, warc: WarcStream, *, policy: Policy, deadline: float) ->
 
 def capture_run(*, capture_id: int) -> str:
     """Run one capture; returns its outcome. Never raises for a source's fault."""
-    now = timezone.now()
-    claimed = SourceCapture.objects.filter(pk=capture_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=now
-    )
-    if not claimed:
+    if not CAPTURES.claim(capture_id):
         return "not queued (already taken, or gone)"
     capture = SourceCapture.objects.get(pk=capture_id)
     try:
@@ -145,9 +142,7 @@ def capture_run(*, capture_id: int) -> str:
 
 
 def _fail(capture_id: int, reason: str) -> str:
-    SourceCapture.objects.filter(pk=capture_id, status=Status.RUNNING).update(
-        status=Status.FAILED, finished_at=timezone.now(), error=reason[:2000]
-    )
+    CAPTURES.fail(SourceCapture.objects.filter(pk=capture_id, status=Status.RUNNING), message=reason[:2000])
     return f"failed: {reason}"
 
 
@@ -201,18 +196,13 @@ def _content(name: str, data: bytes | BinaryIO) -> tuple[str, int, File]:
 
 def captures_sweep() -> dict[str, int]:
     """Fail captures stuck in ``running`` (their worker died), send again queued ones never taken."""
-    from claims.services.sources import capture_enqueue
-
-    now = timezone.now()
     cap = timedelta(seconds=settings.ARCHIVE_TIMEOUT_SECONDS * 2 + 60)
-    failed = SourceCapture.objects.filter(status=Status.RUNNING, started_at__lt=now - cap).update(
-        status=Status.FAILED,
-        finished_at=now,
-        error="The capture was interrupted (its worker stopped) and was given up; press “Archive now” to try again.",
+    result = CAPTURES.sweep(
+        overdue_after=cap,
+        overdue={
+            "message": "The capture was interrupted (its worker stopped) and was given up; press “Archive now” to try again."
+        },
+        unsent_after=timedelta(seconds=60),
+        resend_after=cap,
     )
-    unsent = SourceCapture.objects.filter(status=Status.QUEUED).filter(
-        Q(enqueued_at__isnull=True, requested_at__lt=now - timedelta(seconds=60))
-        | Q(enqueued_at__lt=now - cap)
-    )
-    sent = sum(capture_enqueue(capture_id=pk) for pk in unsent.values_list("pk", flat=True))
-    return {"captures_failed": failed, "captures_sent": sent}
+    return {"captures_failed": result.failed, "captures_sent": result.sent}

@@ -38,7 +38,7 @@ from django.utils import timezone
 from claims.archive.fetch import FetchFailed, NoAnswer, fetch
 from claims.archive.text import html_text, similarity, text_sha256
 from claims.models import EvidenceArtifact, SourceCapture, SourceCheck, SourceSuggestion
-from claims.pipeline.archive import archive_policy
+from claims.pipeline.captures.runner import archive_policy
 
 Outcome = SourceCheck.Outcome
 # A check without an answer counts towards "removed" only when another host answered the watch

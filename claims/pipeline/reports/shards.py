@@ -10,8 +10,8 @@ model about N times faster, and the report's own worker is never idle while othe
 
 Why rows in the database and not Celery's ``chord`` primitive: a chord needs a result backend
 (the results live on database rows here, and the filesystem broker of ``make run`` has none) and
-its callback cannot see a shard whose worker died. Here each file is claimed with a conditional
-update (``queued → running``, like a report) and carries a heartbeat; a file whose heartbeat stops
+its callback cannot see a shard whose worker died. Here each file is claimed through the lease
+every job shares (``claims.jobs.SHARDS``: ``queued → running``, like a report) and carries a heartbeat; a file whose heartbeat stops
 (its worker was killed) is taken again by its redelivered message (``acks_late``) or by the
 report's worker, which is waiting for it; a report whose own worker died is requeued by the
 sweep and finds the finished files' results stored. Each file's result is computed by the
@@ -33,14 +33,15 @@ import logging
 import os
 import socket
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from claims.jobs import SHARDS
+from claims.lease import interrupted_message, overdue_after
 from claims.models import Checkpoint, FingerprintShard
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
 from provenance.fingerprint.errors import FingerprintError
@@ -50,7 +51,6 @@ from provenance.fingerprint.stats import Progress, ShardResult, fingerprint_file
 
 logger = logging.getLogger(__name__)
 Status = FingerprintShard.Status
-MAX_ATTEMPTS = 3
 POLL_SECONDS = 0.5
 
 
@@ -76,38 +76,21 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _stale_before():
-    return timezone.now() - timedelta(seconds=settings.REPORT_STALE_SECONDS)
-
-
 def _claim(candidates: QuerySet) -> FingerprintShard | None:
     """Take the first file of ``candidates`` that is queued, or running with a stopped heartbeat."""
-    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=_stale_before())
-    for pk in candidates.filter(claimable).order_by("index").values_list("pk", flat=True):
-        taken = (
-            FingerprintShard.objects.filter(pk=pk)
-            .filter(claimable)
-            .update(
-                status=Status.RUNNING,
-                heartbeat_at=timezone.now(),
-                attempts=F("attempts") + 1,
-                worker=_worker_name(),
-                progress_bytes=0,
-            )
-        )
-        if taken:
-            return FingerprintShard.objects.select_related("checkpoint").get(pk=pk)
-    return None
+    pk = SHARDS.claim_first(candidates, order_by="index", worker=_worker_name(), progress_bytes=0)
+    return None if pk is None else FingerprintShard.objects.select_related("checkpoint").get(pk=pk)
 
 
 def _compute(row: FingerprintShard, engine_checkpoint, on_bytes: Progress | None = None) -> str:
     """Pass one claimed file and store its result; the row ends ``done`` or ``failed``."""
     mine = FingerprintShard.objects.filter(pk=row.pk, status=Status.RUNNING, worker=row.worker)
-    if row.attempts > MAX_ATTEMPTS:
-        mine.update(
-            status=Status.FAILED,
-            error_message=f"The pass over {row.file_name} was interrupted {MAX_ATTEMPTS} times (its worker was "
-            "stopped or ran out of memory). An operator should check the worker logs before retrying.",
+    if SHARDS.exhausted(row):
+        SHARDS.fail(
+            mine,
+            message=interrupted_message(
+                f"The pass over {row.file_name}", worker="its worker", ran_out_of="memory"
+            ),
         )
         return Status.FAILED
     last = 0.0
@@ -119,12 +102,12 @@ def _compute(row: FingerprintShard, engine_checkpoint, on_bytes: Progress | None
         now = time.monotonic()
         if now - last >= settings.REPORT_PROGRESS_SECONDS:
             last = now
-            mine.update(progress_bytes=done, heartbeat_at=timezone.now())
+            SHARDS.beat(mine, progress_bytes=done)
 
     try:
         result = fingerprint_file(engine_checkpoint, row.index, progress=progress)
     except FingerprintError as exc:
-        mine.update(status=Status.FAILED, error_message=str(exc))
+        SHARDS.fail(mine, message=str(exc))
         return Status.FAILED
     name = _result_name(row)
     if default_storage.exists(name):
@@ -149,20 +132,9 @@ def shard_run(*, shard_id: int) -> str:
                 f"the files of {row.checkpoint} changed while they were being fingerprinted"
             )
     except (FingerprintError, OSError) as exc:
-        FingerprintShard.objects.filter(pk=row.pk, worker=row.worker).update(
-            status=Status.FAILED, error_message=str(exc)
-        )
+        SHARDS.fail(FingerprintShard.objects.filter(pk=row.pk, worker=row.worker), message=str(exc))
         return Status.FAILED
     return _compute(row, engine_checkpoint)
-
-
-def _send(row: FingerprintShard) -> None:
-    from claims.tasks import fingerprint_shard  # the tasks module imports the runner, which imports this
-
-    try:
-        fingerprint_shard.apply_async(kwargs={"shard_id": row.pk}, soft_time_limit=None, time_limit=None)
-    except Exception:  # noqa: BLE001 - the broker is down: the report's own worker passes the file
-        logger.warning("Could not send shard %s to the broker; the report's worker will pass it.", row.pk)
 
 
 def fingerprint_by_shard_tasks(
@@ -182,7 +154,7 @@ def fingerprint_by_shard_tasks(
     # A file that failed in an earlier attempt of this report (a retry after the operator fixed it).
     rows.filter(status=Status.FAILED).update(status=Status.QUEUED, attempts=0, error_message="")
     for row in rows.exclude(status=Status.DONE):
-        _send(row)
+        SHARDS.enqueue(row.pk)  # the broker down: the report's own worker passes the file
     total = engine_checkpoint.total_bytes
 
     def others_done() -> int:
@@ -223,7 +195,7 @@ def shards_cleanup() -> int:
     """Delete the rows and stored results of passes nobody can still be merging: every row of the
     set untouched for longer than the hard time limit (a second report of the same checkpoint may
     merge the same results a moment after the first; the sweep calls this). Returns rows deleted."""
-    old = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_STALE_SECONDS)
+    old = timezone.now() - overdue_after()
     deleted = 0
     sets = FingerprintShard.objects.values_list("checkpoint_id", "signature").distinct()
     for checkpoint_id, signature in list(sets):

@@ -1,6 +1,6 @@
 """Computing one report: what the Celery task (and ``manage.py fingerprint``) runs.
 
-1. Claim the report with a conditional update (``queued → running``); a second delivery of the
+1. Claim the report (``claims.jobs.REPORTS``, the lease every job shares): a second delivery of the
    same message finds nothing to claim and stops. A report left ``running`` by a worker that died
    (its heartbeat is stale) may be claimed again, at most ``MAX_ATTEMPTS`` times.
 2. Fingerprint each checkpoint, or reuse the stored fingerprint when the files are unchanged.
@@ -17,27 +17,28 @@ from __future__ import annotations
 
 import logging
 import platform
-import threading
 import time
 import traceback
 from dataclasses import dataclass
-from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from claims.jobs import REPORTS
+from claims.lease import TRANSIENT_ERRORS, Heartbeat, human_duration, interrupted_message
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models import ModelFingerprint as FingerprintRow
 from claims.models.base import DatePrecision
 from claims.models.reports import INPUT_LABELS
-from claims.pipeline import fingerprint_store, shards
-from claims.pipeline.acquire import acquisition_failure_message
+from claims.pipeline import fingerprint_store
 from claims.pipeline.checkpoints import file_signature, open_engine_checkpoint
+from claims.pipeline.downloads.runner import acquisition_failure_message
+from claims.pipeline.reports import shards
 from claims.services.content import content_changed
 from claims.services.null_cache import DatabaseNullCache
 from provenance.fingerprint import ENGINE_VERSION
@@ -53,53 +54,16 @@ from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 logger = logging.getLogger(__name__)
 Status = FingerprintReport.Status
 
-MAX_ATTEMPTS = 3
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
-
-
-def human_duration(seconds: int) -> str:
-    """ "45 seconds", "1 minute", "90 minutes": how a time limit reads in a message."""
-    if seconds < 120:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{seconds // 60} minutes"
-
-
-def stale_after() -> timedelta:
-    """A running report whose heartbeat is older than this has lost its worker."""
-    return timedelta(seconds=settings.REPORT_STALE_SECONDS)
-
 
 def report_claim(*, report_id: int) -> FingerprintReport | None:
     """Take the report for this worker, or None if another worker has it or it is finished."""
-    now = timezone.now()
-    fresh_start = {
-        "status": Status.RUNNING,
-        "started_at": now,
-        "heartbeat_at": now,
-        "progress_bytes": 0,
-        "progress_phase": {},
-        "attempts": F("attempts") + 1,
-    }
-    with transaction.atomic():
-        content_changed()  # the public page says "computing" from now on
-        claimed = FingerprintReport.objects.filter(pk=report_id, status=Status.QUEUED).update(**fresh_start)
-        if not claimed:
-            # A redelivered message after a worker died mid-report: its heartbeat has stopped.
-            claimed = FingerprintReport.objects.filter(
-                pk=report_id, status=Status.RUNNING, heartbeat_at__lt=now - stale_after()
-            ).update(**fresh_start)
-    if not claimed:
+    if not REPORTS.claim(report_id, progress_bytes=0, progress_phase={}):
         return None
     report = FingerprintReport.objects.select_related("checkpoint_a__model", "checkpoint_b__model").get(
         pk=report_id
     )
-    if report.attempts > MAX_ATTEMPTS:
-        report_fail(
-            report,
-            message=f"The analysis was interrupted {MAX_ATTEMPTS} times (the worker was stopped or ran out of "
-            "time or memory). An operator should check the worker logs before retrying.",
-            detail=f"attempts={report.attempts}",
-        )
+    if REPORTS.exhausted(report):
+        report_fail(report, message=interrupted_message("The analysis"), detail=f"attempts={report.attempts}")
         return None
     return report
 
@@ -142,44 +106,7 @@ class ProgressWriter:
         self.write()
 
     def write(self) -> None:
-        FingerprintReport.objects.filter(pk=self.report_id).update(
-            progress_bytes=self.done, progress_phase=self.phase, heartbeat_at=timezone.now()
-        )
-
-
-class Heartbeat:
-    """While a report computes, a daemon thread writes its heartbeat every ``interval`` seconds, so
-    a method that runs for minutes without a progress write still shows a live worker; a killed
-    worker's thread dies with it and the heartbeat goes stale, as the sweep expects."""
-
-    def __init__(self, report_id: int, interval: float) -> None:
-        self.report_id, self.interval = report_id, max(interval, 0.5)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{report_id}", daemon=True)
-
-    def _run(self) -> None:
-        from django.db import connection
-
-        try:
-            while not self._stop.wait(self.interval):
-                try:
-                    FingerprintReport.objects.filter(pk=self.report_id, status=Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except Exception:  # noqa: BLE001 - a missed beat is only a later one; never kill the report
-                    logger.warning(
-                        "Could not write the heartbeat of report %s", self.report_id, exc_info=True
-                    )
-        finally:
-            connection.close()  # this thread's own connection
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
+        REPORTS.beat(self.report_id, progress_bytes=self.done, progress_phase=self.phase)
 
 
 @dataclass
@@ -321,7 +248,7 @@ def library_versions() -> dict[str, str]:
 
 def _source_record(checkpoint: Checkpoint) -> dict | None:
     """What the report records of a checkpoint downloaded from a hub or git (its source, commit and
-    files as verified, ``claims.pipeline.acquire``); None for weights in the model store, whose
+    files as verified, ``claims.pipeline.downloads.runner``); None for weights in the model store, whose
     files the report lists as read (``weight_files``)."""
     source = checkpoint.engine_source()
     if source is None or not checkpoint.source_commit:
@@ -394,21 +321,7 @@ def _store_result(
 
 
 def report_fail(report: FingerprintReport, *, message: str, detail: str) -> None:
-    with transaction.atomic():
-        content_changed()
-        FingerprintReport.objects.filter(pk=report.pk).update(
-            status=Status.FAILED, error_message=message, error_detail=detail, finished_at=timezone.now()
-        )
-
-
-def report_release(report: FingerprintReport) -> None:
-    """Give a report back to the queue after a transient error (best effort: the database may be down)."""
-    try:
-        with transaction.atomic():
-            content_changed()
-            FingerprintReport.objects.filter(pk=report.pk, status=Status.RUNNING).update(status=Status.QUEUED)
-    except TRANSIENT_ERRORS:
-        logger.warning("Could not release report %s; the sweep will.", report.pk)
+    REPORTS.fail(report.pk, message=message, error_detail=detail)
 
 
 def _acquisitions_pending(report_id: int) -> bool:
@@ -436,7 +349,7 @@ def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
             report_fail(report, message=acquisition_failure_message(checkpoint), detail="download failed")
             return "failed"
     try:
-        with Heartbeat(report.pk, settings.REPORT_PROGRESS_SECONDS):
+        with Heartbeat(REPORTS, report.pk, settings.REPORT_PROGRESS_SECONDS):
             report_compute(report, on_progress=on_progress)
     except FingerprintError as exc:
         report_fail(report, message=_journalist_message(exc), detail=_operator_detail(exc))
@@ -451,7 +364,7 @@ def report_run(*, report_id: int, on_progress: Progress | None = None) -> str:
         )
         return "failed"
     except TRANSIENT_ERRORS:
-        report_release(report)
+        REPORTS.release(report.pk)
         raise
     except Exception as exc:  # noqa: BLE001 - a bug must still end in a recorded failure, not a hung report
         logger.exception("Report %s failed with an internal error", report.pk)

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import F, Q
-from django.utils import timezone
 
+from claims.lease import stale_before
 from claims.models import Checkpoint, FingerprintReport
 from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.sources import SourceError
@@ -52,8 +52,7 @@ def _budget_lock(cache: Path) -> Iterator[None]:
 
 
 def _running_downloads() -> Q:
-    stale = timezone.now() - timezone.timedelta(seconds=settings.REPORT_STALE_SECONDS)
-    return Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__gte=stale)
+    return Q(acquisition_status=Acquisition.RUNNING, acquisition_heartbeat__gte=stale_before())
 
 
 def _reservations(cache: Path, *, other_than: int) -> dict[int, tuple[int, Path]]:
