@@ -14,6 +14,7 @@ from claims.site_url import site_url
 from claims.verdicts import verdict_of
 from provenance.fingerprint import readable
 from provenance.fingerprint.headline import headline
+from provenance.fingerprint.safetensors_format import human_bytes
 
 register = template.Library()
 
@@ -124,6 +125,14 @@ def number(value, digits: int = 3) -> str:
 
 
 # Numbers people can read: the engine's one formatter (provenance.fingerprint.readable).
+@register.filter
+def bytes_readable(value) -> str:
+    """1234567890 → "1.2 GB" (the engine's one byte wording); anything not a count as it is."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return human_bytes(value)
+
+
 register.filter("distance", readable.distance)
 register.filter("chance", readable.chance)
 register.filter("weighed", readable.weighed)

@@ -172,9 +172,15 @@ def _cite_facts(record) -> tuple[str, object, str]:
 
 def share_context(request: HttpRequest, record) -> dict:
     """Context of a public page that can be cited and shared: ``cite`` (for ``site/_cite.html``) and
-    the Open Graph image's absolute URL. Empty for a record readers cannot see (a preview)."""
+    the Open Graph image's absolute URL. Empty for a record readers cannot see (a preview); a report
+    that has not succeeded (queued, running, failed) has its card but nothing to cite or embed."""
     if not record.is_public:
         return {}
+    if isinstance(record, FingerprintReport) and record.status != FingerprintReport.Status.SUCCEEDED:
+        return {
+            "og_image": site_url(reverse(CARD_ROUTES[FingerprintReport], args=[record.slug])),
+            "og_image_alt": CARD_ALT,
+        }
     title, date, engine = _cite_facts(record)
     url = site_url(record.get_absolute_url())
     embed_route = EMBED_ROUTES.get(type(record))
@@ -187,6 +193,7 @@ def share_context(request: HttpRequest, record) -> dict:
             "url": url,
             "engine_version": engine,
             "embed_url": embed_url,
+            "kind": record._meta.verbose_name,
         },
         "og_image": site_url(reverse(CARD_ROUTES[type(record)], args=[record.slug])),
         "og_image_alt": CARD_ALT,
@@ -229,12 +236,16 @@ def claim_embed(request, slug: str):
 
 @require_safe
 def report_embed(request, slug: str):
-    report = get_object_or_404(report_queryset(preview=False), slug=slug)
+    """A finished report's verdict for another site's page; a report still computing or failed has
+    no embed (404), as it has no "Cite this"."""
+    report = get_object_or_404(
+        report_queryset(preview=False).filter(status=FingerprintReport.Status.SUCCEEDED), slug=slug
+    )
     result = report.result or {}
     context = {
         "report": report,
         "page_title": report.public_title,
-        "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
+        "headline": headline(result),
         "full_url": site_url(report.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_report.html", context)

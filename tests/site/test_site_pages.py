@@ -443,3 +443,8 @@ def test_an_unfinished_report_shows_its_status_progress_or_error(client, status,
     assert expected in page
     assert ("Update this page every 15 seconds" in page) is (status != "failed")
     assert FingerprintReport.objects.get(pk=report.pk).status == status
+    # Nothing to cite or embed until it has a result; byte counts read in units.
+    assert "Cite this" not in page
+    assert client.get(reverse("claims:report-embed", args=[report.slug])).status_code == 404
+    if status != "failed":
+        assert "400 bytes of 1.0 KB of weights read" in page

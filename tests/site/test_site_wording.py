@@ -65,3 +65,11 @@ def test_the_timeline_sets_only_the_kind_word_in_capitals_never_a_title(client):
     rule = re.search(r"\.event-kind \{[^}]*\}", css).group(0)
     assert "uppercase" not in rule  # the line with "in answer to <title>" is not capitalised
     assert "— in answer to Pangu was derived from Qwen" in text_of(page)
+
+
+def test_a_models_description_comes_before_its_lineage_map(client):
+    from tests.factories import AIModelFactory
+
+    model = AIModelFactory(published=True, description="A model described in its own words.")
+    page = html(client.get(model.get_absolute_url()))
+    assert page.index("A model described in its own words.") < page.index("Declared lineage")
