@@ -51,9 +51,49 @@ def test_a_refused_publish_shows_the_services_sentence_on_the_change_form(editor
     (message,) = messages_of(response)
     assert (
         message.startswith("“The weights match”: Publish “")
-        and "first: “The weights match” refers to it." in message
+        and "first: “The weights match” refers to them." in message  # two records: them
     )
-    assert f"“{claim.dispute}” (dispute)" in message
+    assert f"“{claim.dispute}” (dispute) and “{claim.claimant}” (party)" in message
+    # Each needed draft is linked, and the offer to publish them all with it.
+    assert f'<a href="{url(m.Dispute, "change", claim.dispute.pk)}">{claim.dispute}</a> (dispute)' in message
+    assert f'<a href="{url(m.Party, "change", claim.claimant.pk)}">{claim.claimant}</a> (party)' in message
+    offer = url(m.Claim, "publish_with_requirements", claim.pk)
+    assert f'<a href="{offer}">Publish it with the 2 records it needs…</a>' in message
+    claim.refresh_from_db()
+    assert claim.status == "draft"
+
+
+def test_one_missing_record_is_named_in_the_singular(editor_client):
+    claim = ClaimFactory(title="The weights match", dispute__published=True)
+    (message,) = messages_of(editor_client.post(url(m.Claim, "publish", claim.pk), follow=True))
+    assert f"Publish “{claim.claimant}” (party) first: “The weights match” refers to it." in message
+    assert "Publish it with the 1 record it needs…" in message
+
+
+def test_publishing_with_requirements_lists_them_then_publishes_all_in_order_or_none(editor_client):
+    party = PartyFactory(name="Example Accuser")
+    claim = ClaimFactory(title="The weights match", claimant=party)
+    dispute = claim.dispute
+    page = editor_client.get(url(m.Claim, "publish_with_requirements", claim.pk)).content.decode()
+    assert f'<a href="{url(m.Dispute, "change", dispute.pk)}">{dispute}</a> (dispute, draft)' in page
+    assert 'value="Publish 3 records"' in page
+    response = editor_client.post(url(m.Claim, "publish_with_requirements", claim.pk), follow=True)
+    assert messages_of(response) == ["3 records published."]
+    for record in (claim, party, dispute):
+        record.refresh_from_db()
+        assert record.status == "published" and record.published_by == editor_client.user
+
+
+def test_publishing_with_requirements_needs_the_permission_for_every_kind(client):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_claim", "change_claim", "publish_claim"])
+    )
+    client.force_login(user)
+    claim = ClaimFactory()
+    page = client.get(url(m.Claim, "publish_with_requirements", claim.pk)).content.decode()
+    assert "You may not publish disputes, parties: ask an editor who may." in page
+    client.post(url(m.Claim, "publish_with_requirements", claim.pk))
     claim.refresh_from_db()
     assert claim.status == "draft"
 

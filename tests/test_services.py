@@ -136,3 +136,21 @@ def test_get_or_create_returns_the_existing_row_or_creates_one_with_history(user
         reason="Registered by a command",
     )
     assert created and party.pk and party.history.latest().history_change_reason == "Registered by a command"
+
+
+def test_publish_requirements_orders_each_draft_after_what_it_needs(user):
+    """A claim's source is a draft paper by a draft author: the author before the paper, the paper
+    before the claim; a published claimant is not listed; the whole set publishes in one call."""
+    from claims.services import publish_requirements, record_publish_with_requirements
+    from tests.factories import ClaimFactory, EvidenceArtifactFactory, PartyFactory
+
+    author = PartyFactory(name="Draft author")
+    paper = EvidenceArtifactFactory(title="Draft paper", author=author)
+    claim = ClaimFactory(title="A claim", source=paper, claimant=PartyFactory(published=True))
+    needed = publish_requirements(claim)
+    assert needed.index(author) < needed.index(paper)
+    assert set(needed) == {claim.dispute, author, paper}
+    published = record_publish_with_requirements(record=claim, user=user)
+    assert published[-1] == claim and set(published) == {claim, claim.dispute, author, paper}
+    claim.refresh_from_db()
+    assert claim.is_public

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
@@ -202,6 +202,11 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/publish/", wrap(self.publish_view), name=f"{info}_publish"),
+            path(
+                "<path:object_id>/publish-with-requirements/",
+                wrap(self.publish_with_requirements_view),
+                name=f"{info}_publish_with_requirements",
+            ),
             path("<path:object_id>/unpublish/", wrap(self.unpublish_view), name=f"{info}_unpublish"),
             path("<path:object_id>/retract/", wrap(self.retract_view), name=f"{info}_retract"),
             *super().get_urls(),
@@ -250,6 +255,8 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
         for record in queryset:
             try:
                 service(record=record, user=request.user, **kwargs)
+            except services.PublishBlocked as exc:
+                self.message_user(request, self._blocked_message(exc), messages.ERROR)
             except (ProvenanceError, ValidationError) as exc:
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 self.message_user(request, f"“{record}”: {text}", messages.ERROR)
@@ -257,6 +264,56 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
                 succeeded += 1
         if succeeded:
             self.message_user(request, f"{succeeded} record(s) {done}.", messages.SUCCESS)
+
+    @staticmethod
+    def _blocked_message(exc) -> str:
+        """The service's sentence, a link to each draft the record needs, and the offer to publish
+        them all with it (``publish_with_requirements_view``)."""
+        record, needed = exc.record, exc.needed
+        links = format_html_join(
+            ", ", '<a href="{}">{}</a> ({})', ((_change_url(d), d, d._meta.verbose_name) for d in needed)
+        )
+        info = f"{record._meta.app_label}_{record._meta.model_name}"
+        offer = reverse(f"admin:{info}_publish_with_requirements", args=[quote(record.pk)])
+        count = f"{len(needed)} record{'s' if len(needed) != 1 else ''}"
+        return format_html(
+            '“{}”: {} It needs: {}. <a href="{}">Publish it with the {} it needs…</a>',
+            record, str(exc), links, offer, count,
+        )  # fmt: skip
+
+    def publish_with_requirements_view(self, request, object_id: str):
+        """Lists the drafts this record needs (each linked) and, on POST, publishes them and it in one
+        transaction (``services.record_publish_with_requirements``); the editor needs the publish
+        permission of every kind of record in the list."""
+        record = self._record_for_transition(request, object_id)
+        needed = services.publish_requirements(record)
+        missing = sorted(
+            {d._meta.verbose_name_plural for d in needed if not request.user.has_perm(_publish_perm(d))}
+        )
+        if request.method == "POST" and not missing:
+            try:
+                published = services.record_publish_with_requirements(record=record, user=request.user)
+            except (ProvenanceError, ValidationError) as exc:
+                text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"“{record}”: {text} Nothing was published.", messages.ERROR)
+            else:
+                count = len(published)
+                self.message_user(
+                    request, f"{count} record{'s' if count != 1 else ''} published.", messages.SUCCESS
+                )
+            return self._back_to_change_form(record)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Publish “{record}” with the records it needs",
+            "opts": self.opts,
+            "record": record,
+            "needed": [(d, _change_url(d), d._meta.verbose_name) for d in needed],
+            "missing": missing,
+            "cancel_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(record.pk)]
+            ),
+        }
+        return TemplateResponse(request, "admin/claims/publish_with_requirements.html", context)
 
     @admin.action(description="Publish selected records", permissions=["publish"])
     def publish(self, request, queryset):
@@ -296,3 +353,13 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
             else reverse(f"admin:{info}_changelist"),
         }
         return TemplateResponse(request, "admin/claims/retract.html", context)
+
+
+def _change_url(record) -> str:
+    return reverse(
+        f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[quote(record.pk)]
+    )
+
+
+def _publish_perm(record) -> str:
+    return f"{record._meta.app_label}.publish_{record._meta.model_name}"

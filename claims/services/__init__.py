@@ -37,10 +37,13 @@ from claims.services.content import content_changed
 from claims.services.desk import desk_send_digest
 from claims.services.disputes import dispute_save, dispute_set_roles
 from claims.services.records import (
+    PublishBlocked,
+    publish_requirements,
     record_create,
     record_delete,
     record_get_or_create,
     record_publish,
+    record_publish_with_requirements,
     record_retract,
     record_save,
     record_unpublish,
@@ -70,7 +73,10 @@ __all__ = [
     "record_create",
     "record_delete",
     "record_get_or_create",
+    "PublishBlocked",
+    "publish_requirements",
     "record_publish",
+    "record_publish_with_requirements",
     "record_retract",
     "record_save",
     "record_unpublish",

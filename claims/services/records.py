@@ -156,8 +156,7 @@ def record_publish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRec
         )
     hidden = [dep for dep in current.public_dependencies() if not dep.is_public]
     if hidden:
-        names = ", ".join(f"“{dep}” ({dep._meta.verbose_name})" for dep in hidden)
-        raise ProvenanceError(f"Publish {names} first: “{current}” refers to it.")
+        raise PublishBlocked(current, hidden)
     current.status = Status.PUBLISHED
     current.published_at = timezone.now()
     current.published_by = user
@@ -167,6 +166,57 @@ def record_publish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRec
 
         capture_on_publish(evidence=current, user=user)
     return current
+
+
+class PublishBlocked(ProvenanceError):
+    """A draft refers to records readers cannot open yet: ``hidden`` (its own references), and
+    ``needed`` (every draft to publish first, in order: see :func:`publish_requirements`)."""
+
+    def __init__(self, record: PublicRecord, hidden: list[PublicRecord]):
+        self.record, self.hidden = record, hidden
+        self.needed = publish_requirements(record)
+        names = join_words([f"“{dep}” ({dep._meta.verbose_name})" for dep in hidden])
+        them = "it" if len(hidden) == 1 else "them"
+        super().__init__(f"Publish {names} first: “{record}” refers to {them}.")
+
+
+def join_words(words: list[str]) -> str:
+    """["a"] → "a"; ["a", "b", "c"] → "a, b and c"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def publish_requirements(record: PublicRecord) -> list[PublicRecord]:
+    """The drafts ``record`` needs published before readers may open it, each after what it needs
+    itself (a claim's draft dispute before the claim, the dispute's draft party before the dispute).
+    A dependency that is published but not yet public (a published claim in a draft dispute) is not
+    published again: its own drafts are."""
+    order: list[PublicRecord] = []
+    seen: set[tuple[type, int]] = set()
+
+    def visit(current: PublicRecord) -> None:
+        for dep in current.public_dependencies():
+            key = (type(dep), dep.pk)
+            if dep.is_public or key in seen:
+                continue
+            seen.add(key)
+            visit(dep)
+            if dep.status == Status.DRAFT:
+                order.append(dep)
+
+    visit(record)
+    return order
+
+
+@transaction.atomic
+def record_publish_with_requirements(*, record: PublicRecord, user: AbstractBaseUser) -> list[PublicRecord]:
+    """Publish ``record`` and every draft it needs (:func:`publish_requirements`), in order, in one
+    transaction: all of them or none. Each goes through :func:`record_publish` with its checks.
+    Returns what was published, ``record`` last."""
+    needed = publish_requirements(record)
+    for dep in needed:
+        record_publish(record=dep, user=user)
+    record_publish(record=record, user=user)
+    return [*needed, record]
 
 
 @transaction.atomic
