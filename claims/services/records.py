@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, PublicRecord
@@ -59,6 +60,7 @@ def record_save(
     ``reason_public``: ``reason`` was written by an editor for readers (the public change log may
     show it); every other reason stays internal."""
     _attribute(record, user=user, reason=reason, reason_public=reason_public)
+    _fill_slug(record)
     record.full_clean()
     with transaction.atomic():
         content_changed()
@@ -67,6 +69,25 @@ def record_save(
         record.save()
         report_titles_follow(evidence=retitle, user=user)
     return record
+
+
+def _fill_slug(record: models.Model) -> None:
+    """A new row without a slug gets one from its name or title (``qwen2-5-14b``), made unique in
+    its table with a number (``-2``, ``-3``…), as the admin's form does in the browser."""
+    if record.pk is not None or getattr(record, "slug", None) != "":
+        return
+    field = record._meta.get_field("slug")
+    base = slugify(getattr(record, "name", "") or getattr(record, "title", ""))[: field.max_length - 4].strip(
+        "-"
+    )
+    if not base:
+        return  # nothing to make it from: full_clean names the missing slug
+    taken = set(type(record)._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    record.slug = slug
 
 
 @transaction.atomic

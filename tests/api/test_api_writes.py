@@ -268,3 +268,21 @@ def test_a_patched_role_without_its_party_or_role_is_a_field_error_not_a_500(edi
     response = editor.patch("/api/v1/disputes/case-0/", {"parties": [role]}, format="json")
     assert response.status_code == 400, response.content
     assert "parties" in response.json()["error"]["fields"]
+
+
+def test_a_write_without_a_slug_gets_one_from_the_name_made_unique(editor, world):
+    first = editor.post("/api/v1/parties/", {"name": "Example Lab Ltd.", "kind": "lab"}, format="json")
+    assert first.status_code == 201, first.content
+    assert first.json()["slug"] == "example-lab-ltd"
+    second = editor.post("/api/v1/parties/", {"name": "Example Lab Ltd.", "kind": "lab"}, format="json")
+    assert second.json()["slug"] == "example-lab-ltd-2"
+    nameless = editor.post("/api/v1/parties/", {"name": "!!!", "kind": "lab"}, format="json")
+    assert nameless.status_code == 400 and "slug" in nameless.json()["error"]["fields"]
+
+
+def test_a_bad_choice_lists_the_valid_ones(editor, world):
+    answer = editor.post("/api/v1/parties/", {"name": "Example", "kind": "galaxy"}, format="json")
+    assert answer.status_code == 400
+    (message,) = answer.json()["error"]["fields"]["kind"]
+    assert message.startswith("“galaxy” is not a valid choice; the valid ones are: “")
+    assert "“lab”" in message

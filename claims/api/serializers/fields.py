@@ -233,6 +233,27 @@ class BaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def get_validators(self):
         return []
 
+    def get_fields(self):
+        """A bad choice names the valid ones (DRF says only that it is not valid)."""
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.ChoiceField) and not field.read_only:
+                valid = ", ".join(f"“{key}”" for key in field.choices if key != "")
+                field.error_messages["invalid_choice"] = (
+                    "“{input}” is not a valid choice; the valid ones are: "
+                    + valid.replace("{", "{{").replace("}", "}}")
+                    + "."
+                )
+        return fields
+
+    def get_extra_kwargs(self):
+        """``slug`` may be left out of a write: the service makes one from the name or title
+        (``services.records``), as the admin's form does."""
+        extra = super().get_extra_kwargs()
+        if "slug" in getattr(self.Meta, "fields", ()):
+            extra.setdefault("slug", {}).setdefault("required", False)
+        return extra
+
     many_to_many: tuple[str, ...] = ()
 
     @property
