@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import urlencode
@@ -23,26 +24,33 @@ from claims.selectors import dispute_filter_options, dispute_lineage, dispute_li
 from claims.views.base import PublicRecordView, can_preview
 
 PAGE_SIZE = 20
-STATUSES = [("open", "open"), ("closed", "closed"), ("retracted", "retracted")]
+STATES = [("open", "open"), ("closed", "closed"), ("retracted", "retracted")]
 
 
 class DisputeList(View):
-    """Disputes, newest first; filters by status, party, model and year in the query string."""
+    """Disputes, newest first; filters by state (open, closed, retracted), party, model and year in
+    the query string. ``state`` was ``status`` until the API's ``status`` (a record's editorial
+    status: draft, published, retracted) made one word mean two things: an old ``?status=`` link is
+    sent to the same list under ``?state=`` (301)."""
 
-    query_parameters = frozenset({"status", "party", "model", "year", "page"})  # claims.query_params
+    query_parameters = frozenset({"state", "status", "party", "model", "year", "page"})  # claims.query_params
 
     def get(self, request):
+        if "status" in request.GET:
+            query = request.GET.copy()
+            query.setlist("state", query.pop("status"))
+            return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
         preview = can_preview(request, Dispute)
         options = dispute_filter_options(preview=preview)
         filters = {
-            "status": _choice(request.GET.get("status"), [s for s, _ in STATUSES]),
+            "state": _choice(request.GET.get("state"), [s for s, _ in STATES]),
             "party": _choice(request.GET.get("party"), [slug for slug, _ in options["parties"]]),
             "model": _choice(request.GET.get("model"), [slug for slug, _ in options["models"]]),
             "year": _choice(request.GET.get("year"), [str(y) for y in options["years"]]),
         }
         disputes = dispute_list(
             preview=preview,
-            status=filters["status"],
+            status=filters["state"],
             party=filters["party"],
             model=filters["model"],
             year=int(filters["year"]) if filters["year"] else None,
@@ -56,7 +64,7 @@ class DisputeList(View):
                 "page": page,
                 "filters": filters,
                 "options": options,
-                "statuses": STATUSES,
+                "states": STATES,
                 "filter_query": urlencode(active),
                 "page_title": "Disputes" + (f" — page {page.number}" if page.number > 1 else ""),
                 "page_description": "Every published AI provenance dispute, newest first.",

@@ -46,7 +46,7 @@ RUN_AXE = """async (tags) => {
 EXTRA_PAGES = [
     "/search/?q=Pangu",
     "/search/?q=nothing-matches-this",
-    "/disputes/?status=open",
+    "/disputes/?state=open",
     "/no-such-page/",
 ]
 # Parametrised routes that are files, not pages, and whose record kind the leak fuzzer does not map.

@@ -190,8 +190,11 @@ def test_the_dispute_list_filters_by_status_party_model_and_year_and_paginates(c
         return [d.title for d in client.get(f"/disputes/?{query}").context["page"]]
 
     assert titles("") == ["New case", "Old case"]
-    assert titles("status=open") == ["New case"]
-    assert titles("status=closed") == ["Old case"]
+    assert titles("state=open") == ["New case"]
+    assert titles("state=closed") == ["Old case"]
+    # The old name (the API's status is a record's editorial status) is sent to the new one.
+    old_link = client.get("/disputes/?status=closed&year=2023")
+    assert old_link.status_code == 301 and old_link["Location"] == "/disputes/?year=2023&state=closed"
     assert titles("party=acme") == ["Old case"]
     assert titles("model=acme-7b") == ["New case"]
     assert titles("year=2023") == ["Old case"]
