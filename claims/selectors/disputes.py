@@ -21,13 +21,16 @@ def dispute_list(
 ):
     """Disputes for the list page, newest first, with parties, models and claim counts prefetched.
 
-    ``status`` is "open" (no end date), "closed" or "retracted"; ``party`` and ``model`` are slugs.
+    ``status`` is "open" (``Dispute.open_q``), "closed" or "retracted": three that do not overlap,
+    as on the dispute's card, so a retracted dispute is "retracted" whatever its dates. ``party`` and
+    ``model`` are slugs.
     """
     disputes = visible(Dispute.objects.all(), preview=preview)
-    if status == "open":
-        disputes = disputes.filter(ended_on__isnull=True).exclude(status=PublicRecord.Status.RETRACTED)
-    elif status == "closed":
-        disputes = disputes.filter(ended_on__isnull=False).exclude(status=PublicRecord.Status.RETRACTED)
+    if status in ("open", "closed"):
+        disputes = disputes.exclude(status=PublicRecord.Status.RETRACTED)
+        disputes = (
+            disputes.filter(Dispute.open_q()) if status == "open" else disputes.exclude(Dispute.open_q())
+        )
     elif status == "retracted":
         disputes = disputes.filter(status=PublicRecord.Status.RETRACTED)
     # Filters by membership (IN subqueries), not joins: no duplicate rows, so no DISTINCT to sort
@@ -60,7 +63,7 @@ def dispute_collection(*, preview: bool = False, with_claims: bool = False):
     roles = DisputeParty.objects.filter(public_q(Party, "party__")).select_related("party")
     disputes = Dispute.objects.prefetch_related(
         Prefetch("models_at_stake", queryset=AIModel.objects.order_by("name")),
-        Prefetch("roles", queryset=roles.order_by("role", "party__name")),
+        Prefetch("roles", queryset=roles.order_by(role_order(), "party__name")),
     )
     if with_claims:
         disputes = disputes.prefetch_related(

@@ -160,9 +160,7 @@ class DisputeFilter(_Public):
     started_before = df.DateFilter(
         field_name="started_on", lookup_expr="lte", help_text="Started on or before."
     )
-    open = df.BooleanFilter(
-        field_name="ended_on", lookup_expr="isnull", help_text="true: still open; false: ended."
-    )
+    open = df.BooleanFilter(method="filter_open", help_text="true: still open; false: ended.")
 
     class Meta:
         model = Dispute
@@ -170,6 +168,9 @@ class DisputeFilter(_Public):
 
     def filter_role(self, queryset, name, value):
         return queryset  # applied by filter_party
+
+    def filter_open(self, queryset, name, value: bool):
+        return queryset.filter(Dispute.open_q()) if value else queryset.exclude(Dispute.open_q())
 
 
 class ClaimFilter(_Public):

@@ -40,7 +40,7 @@ def _dispute_card(dispute: Dispute) -> Card:
     retraction = retraction_of(dispute)
     if retraction is not None:
         headline = f"{retraction.label}: see the note on the page"
-    elif dispute.ended_on:
+    elif not dispute.is_open:
         headline = f"Closed · began {dispute.started_on_display}"
     else:
         headline = f"Open since {dispute.started_on_display}"
