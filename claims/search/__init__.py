@@ -27,6 +27,7 @@ from django.db.models import FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Party
+from claims.models.visibility import public_related
 from claims.search import fts5, syntax
 
 CONFIG = "english"
@@ -53,7 +54,7 @@ SECTIONS = [
 # What a result shows, and what ``is_public`` follows (an analysis's report and both its models).
 RELATED = {
     Claim: ["dispute", "claimant"],
-    EvidenceArtifact: ["author", "report__checkpoint_a__model", "report__checkpoint_b__model"],
+    EvidenceArtifact: ["author", *public_related(EvidenceArtifact)],
     AIModel: ["developer"],
 }
 

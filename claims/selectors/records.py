@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from claims.models import AIModel, Checkpoint, Claim, EvidenceArtifact, FingerprintReport, Party
-from claims.models.visibility import visible
+from claims.models.visibility import public_related, visible
 from claims.selectors.sources import captures_queryset, evidence_captures
 from claims.selectors.timeline import CLAIM_RELATED
 
@@ -30,9 +30,7 @@ def party_page(*, party: Party, preview: bool = False) -> dict[str, Any]:
         "models": list(visible(party.models_developed.all(), preview=preview)),
         "evidence": list(
             visible(
-                party.evidence_authored.select_related(
-                    "report__checkpoint_a__model", "report__checkpoint_b__model"
-                ),
+                party.evidence_authored.select_related(*public_related(EvidenceArtifact)),
                 preview=preview,
             ).order_by("-published_on")
         ),
@@ -102,7 +100,7 @@ def evidence_collection(*, preview: bool = False) -> QuerySet:
 def evidence_queryset(*, preview: bool = False) -> QuerySet:
     """Evidence records with what ``is_public`` follows (an analysis's report and its models)."""
     return visible(EvidenceArtifact.objects.all(), preview=preview).select_related(
-        "author", "report__checkpoint_a__model", "report__checkpoint_b__model"
+        "author", *public_related(EvidenceArtifact)
     )
 
 
