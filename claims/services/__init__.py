@@ -9,7 +9,7 @@
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 * ``reports``: requesting a fingerprint report (``report_request``), retrying a failed one, drawing
   its charts on the first view (``report_draw_charts``).
-* ``content``: the public content version every write bumps (``content_changed``), which keys
+* ``content``: the public content version every public write bumps (``@public_write``), which keys
   every cache of public output.
 * ``sources``: capturing an evidence record's URL (``capture_request``) and an editor's decision on
   what the source watch suggests (``suggestion_confirm``, ``suggestion_dismiss``).

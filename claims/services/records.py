@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, PublicRecord
-from claims.services.content import content_changed
+from claims.services.content import public_write
 from claims.services.reports import analysis_titles_to_follow, report_titles_follow
 
 Status = PublicRecord.Status
@@ -32,8 +32,7 @@ Row = TypeVar("Row", bound=models.Model)
 
 def _locked(record: PublicRecord) -> PublicRecord:
     """The current row, locked until the transaction ends, so two editors cannot race a transition.
-    The content version is locked first (``claims.services.content``: one lock order for all)."""
-    content_changed()
+    The content version is locked first (``public_write``: one lock order for all)."""
     return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
@@ -51,6 +50,7 @@ def _attribute(
     record._reason_public = bool(reason) and reason_public
 
 
+@public_write
 def record_save(
     *, record: Row, user: AbstractBaseUser | None, reason: str = "", reason_public: bool = False
 ) -> Row:
@@ -60,15 +60,14 @@ def record_save(
     show it); every other reason stays internal."""
     _attribute(record, user=user, reason=reason, reason_public=reason_public)
     record.full_clean()
-    with transaction.atomic():
-        content_changed()
-        # A renamed model's name carries over to the generated titles of its analyses.
-        retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
-        record.save()
-        report_titles_follow(evidence=retitle, user=user)
+    # A renamed model's name carries over to the generated titles of its analyses.
+    retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
+    record.save()
+    report_titles_follow(evidence=retitle, user=user)
     return record
 
 
+@public_write
 @transaction.atomic
 def record_create(
     *,
@@ -82,6 +81,7 @@ def record_create(
     return _write(model(), data=data, user=user, m2m=m2m, reason=reason)
 
 
+@public_write
 @transaction.atomic
 def record_update(
     *,
@@ -105,15 +105,15 @@ def _write(record, *, data, user, m2m, reason):
     return record
 
 
+@public_write
 def record_delete(*, record: models.Model, user: AbstractBaseUser | None, reason: str = "") -> None:
     """Delete a row that may be deleted (a link, a role; public records are retracted instead),
     recording who did it on its history entry."""
     _attribute(record, user=user, reason=reason)
-    with transaction.atomic():
-        content_changed()
-        record.delete()
+    record.delete()
 
 
+@public_write
 @transaction.atomic
 def records_delete(
     *, records: Iterable[models.Model], user: AbstractBaseUser | None, reason: str = ""
@@ -127,6 +127,7 @@ def records_delete(
     return count
 
 
+@public_write
 @transaction.atomic
 def record_publish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRecord:
     """Publish a draft. Everything it refers to (dispute, claimant, source, ...) must be public first,
@@ -151,6 +152,7 @@ def record_publish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRec
     return current
 
 
+@public_write
 @transaction.atomic
 def record_unpublish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRecord:
     """Take a published record back to draft (a mistake caught early). Once readers may have relied
@@ -167,6 +169,7 @@ def record_unpublish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicR
     return current
 
 
+@public_write
 @transaction.atomic
 def record_retract(*, record: PublicRecord, user: AbstractBaseUser, note: str) -> PublicRecord:
     """Retract a published record. It stays public, with ``note`` (Markdown) saying why."""
