@@ -141,7 +141,8 @@ def test_get_or_create_returns_the_existing_row_or_creates_one_with_history(user
 def test_publish_requirements_orders_each_draft_after_what_it_needs(user):
     """A claim's source is a draft paper by a draft author: the author before the paper, the paper
     before the claim; a published claimant is not listed; the whole set publishes in one call."""
-    from claims.services import publish_requirements, record_publish_with_requirements
+    from claims.services import record_publish_with_requirements
+    from claims.services.records import publish_requirements
     from tests.factories import ClaimFactory, EvidenceArtifactFactory, PartyFactory
 
     author = PartyFactory(name="Draft author")

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
 from claims.errors import ProvenanceError
+from claims.services.records import PublishBlocked, publish_requirements
 
 # Colour helps the eye; the word carries the meaning (colour-blind editors, screen readers).
 STATUS_COLOURS = {
@@ -255,7 +256,7 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
         for record in queryset:
             try:
                 service(record=record, user=request.user, **kwargs)
-            except services.PublishBlocked as exc:
+            except PublishBlocked as exc:
                 self.message_user(request, self._blocked_message(exc), messages.ERROR)
             except (ProvenanceError, ValidationError) as exc:
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -286,7 +287,7 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
         transaction (``services.record_publish_with_requirements``); the editor needs the publish
         permission of every kind of record in the list."""
         record = self._record_for_transition(request, object_id)
-        needed = services.publish_requirements(record)
+        needed = publish_requirements(record)
         missing = sorted(
             {d._meta.verbose_name_plural for d in needed if not request.user.has_perm(_publish_perm(d))}
         )

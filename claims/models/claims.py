@@ -293,6 +293,11 @@ class RightOfReply(models.Model):
     def asked_on_display(self) -> str:
         return format_date(self.asked_on, self.date_precision)
 
+    @property
+    def dated_on(self) -> dt.date | None:
+        """The day a reply is dated by (its place on a timeline): its outcome's, else the request's."""
+        return self.outcome_on or self.asked_on
+
     def is_overdue(self, today: dt.date) -> bool:
         """Still awaiting an answer although the deadline has passed (the day after ``reply_by``)."""
         return self.outcome == self.Outcome.PENDING and self.reply_by is not None and self.reply_by < today

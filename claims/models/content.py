@@ -1,6 +1,6 @@
 """The public content version: one number that changes whenever anything a reader can see changes.
 
-Every write service bumps it (``claims.services.content.content_changed``) in the same transaction as
+Every write service bumps it (``@public_write``, ``claims.services.content``) in the same transaction as
 its change, so a reader who sees version N also sees every change made before N was committed. Caches
 of public output (the dispute page's fragment, HTTP validators: ETag, Last-Modified) use it as a key
 component: a change makes every older entry unreachable, nothing has to be deleted one by one.

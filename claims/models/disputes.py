@@ -64,6 +64,18 @@ class Dispute(PublicRecord):
     def started_on_display(self) -> str:
         return format_date(self.started_on, self.started_on_precision)
 
+    @staticmethod
+    def open_q() -> Q:
+        """An open dispute: one without an end date yet, the one meaning of "open" for the API's
+        ``?open=`` and the site's list and cards (which list a retracted dispute as retracted
+        first, whatever its dates)."""
+        return Q(ended_on__isnull=True)
+
+    @property
+    def is_open(self) -> bool:
+        """``open_q`` on a loaded row."""
+        return self.ended_on is None
+
 
 class DisputeParty(models.Model):
     """A party's role in one dispute. One party may hold several roles (e.g. accused and reporter)."""

@@ -92,6 +92,17 @@ def public_q(model: type[models.Model], prefix: str = "") -> Q:
     return condition
 
 
+@cache
+def public_related(model: type[models.Model], prefix: str = "") -> tuple[str, ...]:
+    """The ``select_related`` paths ``is_public`` follows from a ``model`` row (its
+    ``public_requires``, and theirs), each after ``prefix``: joined, the check costs no query."""
+    paths: list[str] = []
+    for path in _requirements(model):
+        _steps, target = _path_steps(model, path)
+        paths.extend(public_related(target, f"{prefix}{path}__") or (f"{prefix}{path}",))
+    return tuple(paths)
+
+
 def is_public(record: models.Model | None) -> bool:
     """Whether readers may see ``record``: the same rule as ``public_q``, on a loaded row.
 

@@ -31,6 +31,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
+from claims.models.visibility import public_related
 from claims.search import fts5, syntax
 from provenance.fingerprint.headline import TIERS, VERDICT_TIERS
 
@@ -59,7 +60,7 @@ SECTIONS = [
 # What a result shows, and what ``is_public`` follows (an analysis's report and both its models).
 RELATED = {
     Claim: ["dispute", "claimant"],
-    EvidenceArtifact: ["author", "report__checkpoint_a__model", "report__checkpoint_b__model"],
+    EvidenceArtifact: ["author", *public_related(EvidenceArtifact)],
     AIModel: ["developer"],
 }
 

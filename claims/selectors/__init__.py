@@ -3,8 +3,8 @@
 * ``timeline``: a dispute's story (claims, rebuttals, evidence, rights of reply), one entry
   vocabulary for the site and the API;
 * ``disputes``: the dispute list and its filters, the dispute page, the home page's selections;
-* ``claims``: the claim page and the right-of-reply sentence;
-* ``records``: party, AI model, evidence and report pages;
+* ``claims``: the claim page, the right-of-reply sentence, the API's claim and link collections;
+* ``records``: party, AI model, evidence and report pages, and their lists (site and API);
 * ``changes``: the public change log of assessments;
 * ``sources``: an evidence record's captures, and the sources needing an editor's attention;
 * ``browse``: the index pages (filters, sorting, pages);
@@ -19,13 +19,16 @@ template cannot trigger a query per row.
 from claims.selectors.changes import AssessmentChange, claim_assessment_log, claims_assessment_log
 from claims.selectors.claims import (
     ClaimPage,
+    claim_collection,
     claim_detail_queryset,
     claim_page,
-    reply_date_display,
+    claims_reviewed,
+    evidence_link_queryset,
     reply_sentence,
 )
 from claims.selectors.disputes import (
     DisputePage,
+    dispute_collection,
     dispute_filter_options,
     dispute_list,
     dispute_page,
@@ -33,10 +36,15 @@ from claims.selectors.disputes import (
 )
 from claims.selectors.lineage import dispute_lineage, lineage_graph, model_lineage
 from claims.selectors.records import (
+    aimodel_collection,
     aimodel_page,
+    aimodel_queryset,
+    checkpoint_queryset,
+    evidence_collection,
     evidence_page,
     evidence_queryset,
     party_page,
+    party_queryset,
     report_queryset,
 )
 from claims.selectors.sources import (
@@ -55,13 +63,19 @@ __all__ = [
     "DisputePage",
     "SourceAttention",
     "TimelineEntry",
+    "aimodel_collection",
     "aimodel_page",
+    "aimodel_queryset",
     "artefact_for_reader",
     "captures_queryset",
+    "checkpoint_queryset",
     "claim_assessment_log",
+    "claim_collection",
     "claim_detail_queryset",
     "claim_page",
     "claims_assessment_log",
+    "claims_reviewed",
+    "dispute_collection",
     "dispute_filter_options",
     "dispute_lineage",
     "dispute_list",
@@ -70,12 +84,14 @@ __all__ = [
     "dispute_timeline",
     "disputes_recent",
     "evidence_captures",
+    "evidence_collection",
+    "evidence_link_queryset",
     "evidence_page",
     "evidence_queryset",
     "lineage_graph",
     "model_lineage",
     "party_page",
-    "reply_date_display",
+    "party_queryset",
     "reply_sentence",
     "report_queryset",
     "sources_needing_attention",

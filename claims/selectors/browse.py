@@ -2,7 +2,7 @@
 
 One ``Index`` per record type says which rows a reader may list (through the visibility rule),
 which filters apply, and how rows sort. Filtering is the API's: each index applies the same
-django-filter ``FilterSet`` as ``/api/v1/<records>/`` (``claims.api.filters``), so ``?party=``
+django-filter ``FilterSet`` as ``/api/v1/<records>/`` (``claims.selectors.filters``), so ``?party=``
 means the same thing on the page and in the API. A select filter offers only values that some
 visible row has, and a value that is not on offer is ignored (so a draft's slug filters nothing);
 a malformed date is ignored too. Each index renders in a fixed number of queries: the count, the
@@ -19,12 +19,12 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.http import urlencode
 
-from claims.api import filters as api_filters
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from claims.models.public_state import named_choices
 from claims.models.visibility import visible
-from claims.selectors.records import evidence_queryset, report_queryset
-from claims.selectors.timeline import CLAIM_RELATED
+from claims.selectors import filters
+from claims.selectors.claims import claim_detail_queryset
+from claims.selectors.records import aimodel_queryset, evidence_queryset, party_queryset, report_queryset
 from claims.verdicts import VERDICT_CHOICES
 
 PAGE_SIZE = 20
@@ -92,7 +92,7 @@ def _slugs(queryset: QuerySet) -> list[tuple[str, str]]:
 
 
 def _claims(preview: bool) -> QuerySet:
-    return visible(Claim.objects.select_related(*CLAIM_RELATED), preview=preview)
+    return claim_detail_queryset(preview=preview)
 
 
 def _claimants(preview: bool):
@@ -116,11 +116,11 @@ def _party_disputes(preview: bool):
 
 
 def _parties(preview: bool) -> QuerySet:
-    return visible(Party.objects.select_related("parent"), preview=preview)
+    return party_queryset(preview=preview)
 
 
 def _models(preview: bool) -> QuerySet:
-    return visible(AIModel.objects.select_related("developer", "declared_base"), preview=preview)
+    return aimodel_queryset(preview=preview)
 
 
 def _developers(preview: bool):
@@ -153,7 +153,7 @@ def _report_models(preview: bool):
 CLAIMS = Index(
     model=Claim,
     rows=_claims,
-    filterset=api_filters.ClaimFilter,
+    filterset=filters.ClaimFilter,
     filters=(
         Filter("kind", "Kind", _static(Claim.Kind.choices)),
         Filter("assessment", "Assessment", _static(Claim.Assessment.choices)),
@@ -174,7 +174,7 @@ CLAIMS = Index(
 PARTIES = Index(
     model=Party,
     rows=_parties,
-    filterset=api_filters.PartyFilter,
+    filterset=filters.PartyFilter,
     filters=(
         Filter("kind", "Kind", _static(Party.Kind.choices)),
         Filter("dispute", "Dispute", _party_disputes),
@@ -189,7 +189,7 @@ PARTIES = Index(
 MODELS = Index(
     model=AIModel,
     rows=_models,
-    filterset=api_filters.AIModelFilter,
+    filterset=filters.AIModelFilter,
     filters=(
         Filter("party", "Developer", _developers),
         Filter("family", "Family", _families),
@@ -208,7 +208,7 @@ MODELS = Index(
 EVIDENCE = Index(
     model=EvidenceArtifact,
     rows=lambda preview: evidence_queryset(preview=preview),
-    filterset=api_filters.EvidenceFilter,
+    filterset=filters.EvidenceFilter,
     filters=(
         Filter("kind", "Kind", _static(EvidenceArtifact.Kind.choices)),
         Filter("party", "Published by", _authors),
@@ -226,7 +226,7 @@ EVIDENCE = Index(
 REPORTS = Index(
     model=FingerprintReport,
     rows=lambda preview: report_queryset(preview=preview),
-    filterset=api_filters.ReportFilter,
+    filterset=filters.ReportFilter,
     filters=(
         Filter("verdict", "Verdict", _static(VERDICT_CHOICES)),
         Filter("model", "AI model", _report_models),

@@ -5,21 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from claims.models import Claim, EvidenceLink, RightOfReply
 from claims.models.base import format_date
+from claims.models.claims import reviewable_q
 from claims.models.visibility import public_name, public_or_none, visible
 from claims.selectors.changes import AssessmentChange, claim_assessment_log
-from claims.selectors.timeline import CLAIM_RELATED, EVIDENCE_RELATED
-
-_REPLY_RELATED = (
-    "claim__dispute",
-    "party",
-    "asked_by",
-    "source__report__checkpoint_a__model",
-    "source__report__checkpoint_b__model",
-)
+from claims.selectors.timeline import CLAIM_RELATED, LINK_RELATED, REPLY_RELATED
 
 
 @dataclass
@@ -35,16 +28,14 @@ def claim_page(*, claim: Claim, preview: bool = False) -> ClaimPage:
     """The claim page: evidence by stance, responses, rights of reply, the assessment log."""
     claim.source = public_or_none(claim.source, preview=preview)
     links: dict[str, list[EvidenceLink]] = defaultdict(list)
-    link_rows = visible(
-        claim.evidence_links.select_related("claim__dispute", *EVIDENCE_RELATED), preview=preview
-    )
+    link_rows = visible(claim.evidence_links.select_related(*LINK_RELATED), preview=preview)
     for link in link_rows.order_by("evidence__published_on", "evidence__title"):
         links[link.stance].append(link)
     responses = list(
         visible(claim.responses.select_related(*CLAIM_RELATED), preview=preview).order_by("made_on", "pk")
     )
     replies = list(
-        visible(claim.replies.select_related(*_REPLY_RELATED), preview=preview).order_by("asked_on", "pk")
+        visible(claim.replies.select_related(*REPLY_RELATED), preview=preview).order_by("asked_on", "pk")
     )
     for reply in replies:
         reply.source = public_or_none(reply.source, preview=preview)
@@ -61,8 +52,32 @@ def claim_detail_queryset(*, preview: bool = False) -> QuerySet:
     return visible(Claim.objects.all(), preview=preview).select_related(*CLAIM_RELATED)
 
 
-def reply_date_display(reply: RightOfReply) -> str:
-    return format_date(reply.outcome_on or reply.asked_on, reply.date_precision)
+def claim_collection(*, preview: bool = False) -> QuerySet:
+    """Claims as the API renders them: with their public responses, evidence links and rights of
+    reply (public whoever reads: the API's nested lists never show drafts)."""
+    return claim_detail_queryset(preview=preview).prefetch_related(
+        Prefetch(
+            "responses", queryset=Claim.objects.public().select_related("dispute").order_by("made_on", "pk")
+        ),
+        Prefetch(
+            "evidence_links",
+            queryset=EvidenceLink.objects.public().select_related(*LINK_RELATED).order_by("stance", "pk"),
+        ),
+        Prefetch(
+            "replies",
+            queryset=RightOfReply.objects.public().select_related(*REPLY_RELATED).order_by("asked_on", "pk"),
+        ),
+    )
+
+
+def claims_reviewed() -> QuerySet:
+    """The claims a ClaimReview is published for (``reviewable_q``: a retraction is no review an
+    aggregator should carry), by slug."""
+    return Claim.objects.filter(reviewable_q()).select_related(*CLAIM_RELATED).order_by("slug")
+
+
+def evidence_link_queryset(*, preview: bool = False) -> QuerySet:
+    return visible(EvidenceLink.objects.select_related(*LINK_RELATED), preview=preview)
 
 
 def reply_sentence(reply: RightOfReply, *, preview: bool = False) -> str:

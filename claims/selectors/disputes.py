@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from claims.models import AIModel, Claim, Dispute, DisputeParty, EvidenceArtifact, Party, RightOfReply
 from claims.models.base import PublicRecord
 from claims.models.public_state import named_choices
-from claims.models.visibility import visible
+from claims.models.visibility import public_q, visible
 from claims.selectors.changes import AssessmentChange, claims_assessment_log
 from claims.selectors.standing import dispute_standing
 from claims.selectors.timeline import TimelineEntry, choice_order, dispute_story
@@ -22,13 +22,16 @@ def dispute_list(
 ):
     """Disputes for the list page, newest first, with parties, models and claim counts prefetched.
 
-    ``status`` is "open" (no end date), "closed" or "retracted"; ``party`` and ``model`` are slugs.
+    ``status`` is "open" (``Dispute.open_q``), "closed" or "retracted": three that do not overlap,
+    as on the dispute's card, so a retracted dispute is "retracted" whatever its dates. ``party`` and
+    ``model`` are slugs.
     """
     disputes = visible(Dispute.objects.all(), preview=preview)
-    if status == "open":
-        disputes = disputes.filter(ended_on__isnull=True).exclude(status=PublicRecord.Status.RETRACTED)
-    elif status == "closed":
-        disputes = disputes.filter(ended_on__isnull=False).exclude(status=PublicRecord.Status.RETRACTED)
+    if status in ("open", "closed"):
+        disputes = disputes.exclude(status=PublicRecord.Status.RETRACTED)
+        disputes = (
+            disputes.filter(Dispute.open_q()) if status == "open" else disputes.exclude(Dispute.open_q())
+        )
     elif status == "retracted":
         disputes = disputes.filter(status=PublicRecord.Status.RETRACTED)
     # Filters by membership (IN subqueries), not joins: no duplicate rows, so no DISTINCT to sort
@@ -53,6 +56,24 @@ def dispute_list(
         .prefetch_related(_roles_prefetch(preview=preview), _models_prefetch(preview=preview))
         .order_by("-started_on", "-pk")
     )
+
+
+def dispute_collection(*, preview: bool = False, with_claims: bool = False):
+    """Disputes as the API renders them: models at stake by name, and the roles whose party is
+    public (the dispute itself may be an editor's draft); ``with_claims``: its public claims too."""
+    roles = DisputeParty.objects.filter(public_q(Party, "party__")).select_related("party")
+    disputes = Dispute.objects.prefetch_related(
+        Prefetch("models_at_stake", queryset=AIModel.objects.order_by("name")),
+        Prefetch("roles", queryset=roles.order_by(role_order(), "party__name")),
+    )
+    if with_claims:
+        disputes = disputes.prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.public().select_related("dispute").order_by("made_on", "pk"),
+            )
+        )
+    return visible(disputes, preview=preview)
 
 
 def role_order():

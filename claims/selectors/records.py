@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from claims.models import AIModel, Claim, EvidenceArtifact, FingerprintReport, Party
-from claims.models.visibility import visible
-from claims.selectors.sources import evidence_captures
+from claims.models import AIModel, Checkpoint, Claim, EvidenceArtifact, FingerprintReport, Party
+from claims.models.visibility import public_related, visible
+from claims.selectors.sources import captures_queryset, evidence_captures
 from claims.selectors.timeline import CLAIM_RELATED
 
 # What ``is_public`` follows from a report (its evidence record and both models) and the page shows.
@@ -30,9 +30,7 @@ def party_page(*, party: Party, preview: bool = False) -> dict[str, Any]:
         "models": list(visible(party.models_developed.all(), preview=preview)),
         "evidence": list(
             visible(
-                party.evidence_authored.select_related(
-                    "report__checkpoint_a__model", "report__checkpoint_b__model"
-                ),
+                party.evidence_authored.select_related(*public_related(EvidenceArtifact)),
                 preview=preview,
             ).order_by("-published_on")
         ),
@@ -66,10 +64,43 @@ def evidence_page(*, evidence: EvidenceArtifact, preview: bool = False) -> dict[
     }
 
 
+def party_queryset(*, preview: bool = False) -> QuerySet:
+    """Parties with their parent organisation (the index page and the API's collection)."""
+    return visible(Party.objects.select_related("parent"), preview=preview)
+
+
+def aimodel_queryset(*, preview: bool = False) -> QuerySet:
+    """AI models with their developer and declared base (the index page)."""
+    return visible(AIModel.objects.select_related("developer", "declared_base"), preview=preview)
+
+
+def aimodel_collection(*, preview: bool = False) -> QuerySet:
+    """AI models as the API renders them: also the release date's source, and the checkpoints by
+    revision (a checkpoint is public with its model, so the model's rule covers them)."""
+    return (
+        aimodel_queryset(preview=preview)
+        .select_related("release_date_source")
+        .prefetch_related(Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("revision")))
+    )
+
+
+def checkpoint_queryset(*, preview: bool = False) -> QuerySet:
+    return visible(Checkpoint.objects.select_related("model"), preview=preview)
+
+
+def evidence_collection(*, preview: bool = False) -> QuerySet:
+    """Evidence records as the API renders them: also their captures. Captures are public exactly
+    when their record is (visibility.py): the record's rule covers them, so they are taken as in
+    preview; only the succeeded ones, as on the site."""
+    return evidence_queryset(preview=preview).prefetch_related(
+        Prefetch("captures", queryset=captures_queryset(preview=True))
+    )
+
+
 def evidence_queryset(*, preview: bool = False) -> QuerySet:
     """Evidence records with what ``is_public`` follows (an analysis's report and its models)."""
     return visible(EvidenceArtifact.objects.all(), preview=preview).select_related(
-        "author", "report__checkpoint_a__model", "report__checkpoint_b__model"
+        "author", *public_related(EvidenceArtifact)
     )
 
 

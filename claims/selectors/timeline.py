@@ -16,7 +16,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from claims.models import Claim, Dispute, EvidenceArtifact, EvidenceLink, RightOfReply
 from claims.models.base import DatePrecision, format_date
-from claims.models.visibility import public_or_none, visible
+from claims.models.visibility import public_or_none, public_related, visible
 
 ENTRY_TYPES = ("evidence", "claim", "rebuttal", "right_of_reply")
 _ORDER = {name: i for i, name in enumerate(ENTRY_TYPES)}
@@ -71,8 +71,12 @@ _TIMELINE_DEFERRED = [
 ]
 
 # What ``is_public`` follows from an evidence record: an analysis's report and both its models.
-REPORT_MODELS = ("report__checkpoint_a__model", "report__checkpoint_b__model")
-EVIDENCE_RELATED = ("evidence__author", *(f"evidence__{path}" for path in REPORT_MODELS))
+REPORT_MODELS = public_related(EvidenceArtifact)
+# An evidence link and what ``is_public`` follows from it (its claim's dispute, its evidence's
+# report and models), with the evidence's author.
+LINK_RELATED = (*public_related(EvidenceLink), "evidence__author")
+# A right of reply, what ``is_public`` follows from it, and its outlet and source.
+REPLY_RELATED = (*public_related(RightOfReply), "asked_by", *public_related(EvidenceArtifact, "source__"))
 
 # Everything ``is_public`` follows from a claim row that the timeline renders.
 CLAIM_RELATED = (
@@ -89,17 +93,8 @@ CLAIM_RELATED = (
 
 def claim_queryset(*, preview: bool) -> QuerySet:
     """Claims with what a timeline or a list shows of them, related rows joined or prefetched."""
-    links = visible(EvidenceLink.objects.select_related("claim__dispute", *EVIDENCE_RELATED), preview=preview)
-    replies = visible(
-        RightOfReply.objects.select_related(
-            "claim__dispute",
-            "party",
-            "asked_by",
-            "source__report__checkpoint_a__model",
-            "source__report__checkpoint_b__model",
-        ),
-        preview=preview,
-    )
+    links = visible(EvidenceLink.objects.select_related(*LINK_RELATED), preview=preview)
+    replies = visible(RightOfReply.objects.select_related(*REPLY_RELATED), preview=preview)
     return (
         visible(Claim.objects.defer(*_TIMELINE_DEFERRED), preview=preview)
         .select_related(*CLAIM_RELATED)
@@ -130,8 +125,7 @@ def dispute_story(*, dispute: Dispute, preview: bool = False) -> DisputeStory:
     ]
     entries += [TimelineEntry("evidence", e.published_on, e.date_precision, e) for e in evidence.values()]
     entries += [
-        TimelineEntry("right_of_reply", r.outcome_on or r.asked_on, r.date_precision or DatePrecision.DAY, r)
-        for r in replies
+        TimelineEntry("right_of_reply", r.dated_on, r.date_precision or DatePrecision.DAY, r) for r in replies
     ]
     ordered = sorted(evidence.values(), key=lambda e: (e.published_on is None, e.published_on or date.min))
     return DisputeStory(

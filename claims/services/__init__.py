@@ -10,7 +10,7 @@
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 * ``reports``: requesting a fingerprint report (``report_request``), retrying a failed one, drawing
   its charts on the first view (``report_draw_charts``).
-* ``content``: the public content version every write bumps (``content_changed``), which keys
+* ``content``: the public content version every public write bumps (``@public_write``), which keys
   every cache of public output.
 * ``sources``: capturing an evidence record's URL (``capture_request``) and an editor's decision on
   what the source watch suggests (``suggestion_confirm``, ``suggestion_dismiss``).
@@ -37,8 +37,6 @@ from claims.services.content import content_changed
 from claims.services.desk import desk_send_digest
 from claims.services.disputes import dispute_save, dispute_set_roles
 from claims.services.records import (
-    PublishBlocked,
-    publish_requirements,
     record_create,
     record_delete,
     record_get_or_create,
@@ -73,8 +71,6 @@ __all__ = [
     "record_create",
     "record_delete",
     "record_get_or_create",
-    "PublishBlocked",
-    "publish_requirements",
     "record_publish",
     "record_publish_with_requirements",
     "record_retract",

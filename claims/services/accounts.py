@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims.errors import ProvenanceError
+from claims.services.content import public_write
 
 EDITORS, REVIEWERS = "Editors", "Reviewers"
 
@@ -50,12 +51,11 @@ def account_create(
     return user
 
 
+@public_write
 @transaction.atomic
 def account_set_byline(*, user: AbstractBaseUser, byline: str) -> None:
     """Set how the public change log names ``user``: cached public pages that name editors are
     made stale with it (the content version), as by every other write."""
     from claims.models import EditorProfile
-    from claims.services.content import content_changed
 
-    content_changed()  # first: the lock order of claims.services.content
     EditorProfile.objects.update_or_create(user=user, defaults={"byline": byline.strip()})

@@ -32,7 +32,7 @@ from django.utils import timezone
 from claims.jobs import DOWNLOADS
 from claims.models import AIModel, Checkpoint
 from claims.pipeline.checkpoints import header_facts
-from claims.services.content import content_changed
+from claims.services.content import public_write
 from provenance.fingerprint.preview import Preview, preview
 from provenance.fingerprint.sources import (
     GitSource,
@@ -86,6 +86,7 @@ def checkpoint_validate(*, checkpoint: Checkpoint) -> dict[str, Any]:
     return facts
 
 
+@public_write
 @transaction.atomic
 def checkpoint_save(
     *,
@@ -99,7 +100,6 @@ def checkpoint_save(
     ``has_updated`` says whether any value changed (with ``only_if_changed``, nothing is saved
     then). The headers are read again when the checkpoint is new, its identity changed, or
     ``inspect``. Raises ValidationError naming the field at fault."""
-    content_changed()  # first: the lock order of claims.services.content
     stored = _stored_values(checkpoint)
     checkpoint.full_clean()  # resolves the location; refuses identity changes once hashed
     identity_changed = any(_values(checkpoint)[name] != stored.get(name) for name in _IDENTITY)
@@ -114,6 +114,7 @@ def checkpoint_save(
     return checkpoint, changed
 
 
+@public_write
 @transaction.atomic
 def checkpoint_register(
     *,
@@ -154,6 +155,7 @@ def checkpoint_register(
     return checkpoint, created
 
 
+@public_write
 @transaction.atomic
 def checkpoint_update(
     *, checkpoint: Checkpoint, data: Mapping[str, Any], user: AbstractBaseUser | None, reason: str = ""
@@ -166,6 +168,7 @@ def checkpoint_update(
     return checkpoint_save(checkpoint=checkpoint, user=user, reason=reason)
 
 
+@public_write
 @transaction.atomic
 def checkpoint_record_inspection(
     *, checkpoint: Checkpoint, inspection: Mapping[str, Any], reason: str
@@ -176,7 +179,6 @@ def checkpoint_record_inspection(
     unknown = set(inspection) - set(Checkpoint.INSPECTED_FIELDS)
     if unknown:
         raise ValueError(f"Not inspected fields of a checkpoint: {', '.join(sorted(unknown))}.")
-    content_changed()  # first: the lock order of claims.services.content
     current = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
     changed = [name for name, value in inspection.items() if getattr(current, name) != value]
     if not changed:
@@ -233,6 +235,7 @@ def checkpoint_preview(*, source: Mapping[str, Any] | HubSource | GitSource) -> 
         raise ValidationError({"source": str(exc)}) from exc
 
 
+@public_write
 @transaction.atomic
 def checkpoint_acquire(
     *,
@@ -267,7 +270,6 @@ def checkpoint_acquire(
             "source_file": source.file,
         }
     wanted["source_revision"] = source.revision
-    content_changed()  # first: the lock order of claims.services.content
     checkpoint = Checkpoint.objects.select_for_update().filter(model=model, revision=revision).first()
     created = checkpoint is None
     if not created:
@@ -295,6 +297,7 @@ def checkpoint_acquire(
     return checkpoint, created
 
 
+@public_write
 @transaction.atomic
 def checkpoint_record_acquisition(
     *, checkpoint: Checkpoint, commit: str, folder: str, files: list[dict], weights_kept: bool = True
@@ -304,7 +307,6 @@ def checkpoint_record_acquisition(
     are read as for any registration. Raises ValidationError if the files are not readable weights.
     ``weights_kept=False``: the shards were fingerprinted one at a time and deleted (the folder
     keeps the small files); nothing is read, and the checkpoint is ``fingerprinted``."""
-    content_changed()  # first: the lock order of claims.services.content
     current = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
     current.location = folder
     current.source_commit = commit

@@ -17,9 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from claims.models import Dispute, DisputeParty
+from claims.services.content import public_write
 from claims.services.records import record_create, record_delete, record_save, record_update
 
 
+@public_write
 @transaction.atomic
 def dispute_save(
     *,
@@ -40,6 +42,7 @@ def dispute_save(
     return dispute
 
 
+@public_write
 @transaction.atomic
 def dispute_set_roles(
     *, dispute: Dispute, roles: Iterable[Mapping[str, Any]], user: AbstractBaseUser | None

@@ -26,7 +26,7 @@ from claims.models import (
     Party,
     RightOfReply,
 )
-from claims.services.content import content_changed
+from claims.services.content import public_write
 from claims.services.disputes import dispute_set_roles
 from claims.services.records import record_save
 
@@ -78,6 +78,7 @@ def _self_references_first(model, rows: list[dict]) -> list[dict]:
     return ordered
 
 
+@public_write
 @transaction.atomic
 def exchange_import(*, document: dict, user: AbstractBaseUser | None = None) -> dict[str, int]:
     """Write an export ``document`` into an empty database; returns the number of rows per section.
@@ -91,7 +92,6 @@ def exchange_import(*, document: dict, user: AbstractBaseUser | None = None) -> 
     occupied = [section for section, model in SECTIONS if model.objects.exists()]
     if occupied:
         raise ProvenanceError(f"The database already has {', '.join(occupied)}: load into an empty database.")
-    content_changed()
     by_slug: dict[type, dict[str, models.Model]] = {m: {} for _, m in SECTIONS}
     checkpoints: dict[tuple[str, str], Checkpoint] = {}
     deferred: list[tuple[models.Model, str, type, str]] = []  # (record, field, model, slug) set later

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, PublicRecord
-from claims.services.content import content_changed
+from claims.services.content import public_write
 from claims.services.reports import analysis_titles_to_follow, report_titles_follow
 
 Status = PublicRecord.Status
@@ -33,8 +33,7 @@ Row = TypeVar("Row", bound=models.Model)
 
 def _locked(record: PublicRecord) -> PublicRecord:
     """The current row, locked until the transaction ends, so two editors cannot race a transition.
-    The content version is locked first (``claims.services.content``: one lock order for all)."""
-    content_changed()
+    The content version is locked first (``public_write``: one lock order for all)."""
     return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
@@ -52,6 +51,7 @@ def _attribute(
     record._reason_public = bool(reason) and reason_public
 
 
+@public_write
 def record_save(
     *, record: Row, user: AbstractBaseUser | None, reason: str = "", reason_public: bool = False
 ) -> Row:
@@ -62,12 +62,10 @@ def record_save(
     _attribute(record, user=user, reason=reason, reason_public=reason_public)
     _fill_slug(record)
     record.full_clean()
-    with transaction.atomic():
-        content_changed()
-        # A renamed model's name carries over to the generated titles of its analyses.
-        retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
-        record.save()
-        report_titles_follow(evidence=retitle, user=user)
+    # A renamed model's name carries over to the generated titles of its analyses.
+    retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
+    record.save()
+    report_titles_follow(evidence=retitle, user=user)
     return record
 
 
@@ -90,6 +88,7 @@ def _fill_slug(record: models.Model) -> None:
     record.slug = slug
 
 
+@public_write
 @transaction.atomic
 def record_create(
     *,
@@ -103,6 +102,7 @@ def record_create(
     return _write(model(), data=data, user=user, m2m=m2m, reason=reason)
 
 
+@public_write
 @transaction.atomic
 def record_get_or_create(
     *,
@@ -144,15 +144,15 @@ def _write(record, *, data, user, m2m, reason):
     return record
 
 
+@public_write
 def record_delete(*, record: models.Model, user: AbstractBaseUser | None, reason: str = "") -> None:
     """Delete a row that may be deleted (a link, a role; public records are retracted instead),
     recording who did it on its history entry."""
     _attribute(record, user=user, reason=reason)
-    with transaction.atomic():
-        content_changed()
-        record.delete()
+    record.delete()
 
 
+@public_write
 @transaction.atomic
 def records_delete(
     *, records: Iterable[models.Model], user: AbstractBaseUser | None, reason: str = ""
@@ -166,6 +166,7 @@ def records_delete(
     return count
 
 
+@public_write
 @transaction.atomic
 def record_publish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRecord:
     """Publish a draft. Everything it refers to (dispute, claimant, source, ...) must be public first,
@@ -228,6 +229,7 @@ def publish_requirements(record: PublicRecord) -> list[PublicRecord]:
     return order
 
 
+@public_write
 @transaction.atomic
 def record_publish_with_requirements(*, record: PublicRecord, user: AbstractBaseUser) -> list[PublicRecord]:
     """Publish ``record`` and every draft it needs (:func:`publish_requirements`), in order, in one
@@ -240,6 +242,7 @@ def record_publish_with_requirements(*, record: PublicRecord, user: AbstractBase
     return [*needed, record]
 
 
+@public_write
 @transaction.atomic
 def record_unpublish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicRecord:
     """Take a published record back to draft (a mistake caught early). Once readers may have relied
@@ -256,6 +259,7 @@ def record_unpublish(*, record: PublicRecord, user: AbstractBaseUser) -> PublicR
     return current
 
 
+@public_write
 @transaction.atomic
 def record_retract(*, record: PublicRecord, user: AbstractBaseUser, note: str) -> PublicRecord:
     """Retract a published record. It stays public, with ``note`` (Markdown) saying why."""

@@ -15,11 +15,13 @@ from django.utils import timezone
 from claims.errors import ProvenanceError
 from claims.models import RightOfReply
 from claims.models.base import format_date
+from claims.services.content import public_write
 from claims.services.records import record_save
 
 Outcome = RightOfReply.Outcome
 
 
+@public_write
 @transaction.atomic
 def reply_confirm_no_response(
     *, reply: RightOfReply, user: AbstractBaseUser | None, as_of: dt.date | None = None

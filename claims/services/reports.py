@@ -24,7 +24,7 @@ from claims.errors import ProvenanceError
 from claims.jobs import REPORTS
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models.reports import request_key
-from claims.services.content import content_changed
+from claims.services.content import public_write
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.parameters import validate as validate_parameters
@@ -113,6 +113,7 @@ def _download_evicted(*checkpoints: Checkpoint, user: AbstractBaseUser | None) -
             checkpoint.acquisition_status = Checkpoint.Acquisition.QUEUED
 
 
+@public_write
 def report_request(
     *,
     checkpoint_a: Checkpoint,
@@ -151,7 +152,6 @@ def report_request(
     _download_evicted(checkpoint_a, checkpoint_b, user=user)
     try:
         with transaction.atomic():
-            content_changed()
             report = FingerprintReport(
                 checkpoint_a=checkpoint_a,
                 checkpoint_b=checkpoint_b,
@@ -181,10 +181,10 @@ def report_request(
     return report, True
 
 
+@public_write
 @transaction.atomic
 def report_retry(*, report: FingerprintReport, enqueue: bool = True) -> FingerprintReport:
     """Queue a failed report again (a fixed checkpoint, a worker that is back). Only failed ones."""
-    content_changed()  # a failed report's page says it failed; now it is queued
     updated = FingerprintReport.objects.filter(pk=report.pk, status=Status.FAILED).update(
         status=Status.QUEUED,
         error_message="",

@@ -20,19 +20,19 @@ from django.utils import timezone
 from claims.errors import ProvenanceError
 from claims.jobs import CAPTURES
 from claims.models import EvidenceArtifact, SourceCapture, SourceSuggestion
-from claims.services.content import content_changed
+from claims.services.content import public_write
 from claims.services.records import record_update
 
 Status = SourceCapture.Status
 
 
+@public_write
 @transaction.atomic
 def capture_request(
     *, evidence: EvidenceArtifact, user: AbstractBaseUser | None, trigger: str = SourceCapture.Trigger.EDITOR
 ) -> SourceCapture:
     if not evidence.url:
         raise ProvenanceError(f"“{evidence}” has no URL to archive: add its source address first.")
-    content_changed()  # first: the lock order of claims.services.content
     # Lock the record, so two editors pressing "Archive now" together queue one capture.
     EvidenceArtifact.objects.select_for_update().filter(pk=evidence.pk).first()
     pending = evidence.captures.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()
@@ -62,6 +62,7 @@ def _decide(suggestion: SourceSuggestion, *, user: AbstractBaseUser, state: str)
     return current
 
 
+@public_write
 @transaction.atomic
 def suggestion_confirm(*, suggestion: SourceSuggestion, user: AbstractBaseUser) -> SourceSuggestion:
     """The editor agrees: "removed at source" marks the record so; "changed since archived" is

@@ -47,7 +47,7 @@ def _dispute_card(dispute: Dispute) -> Card:
         )
     state = (
         f"Closed · began {dispute.started_on_display}"
-        if dispute.ended_on
+        if not dispute.is_open
         else f"Open since {dispute.started_on_display}"
     )
     standing = dispute_page(dispute=dispute).standing

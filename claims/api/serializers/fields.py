@@ -71,12 +71,15 @@ def record_name(record) -> str:
     return getattr(record, "name", None) or getattr(record, "title", None) or record.slug
 
 
-def expand_set(context: dict) -> set[str]:
-    request = context.get("request")
-    if request is None:
-        return set()
+def expansions(request) -> set[str]:
+    """The relations ``?expand=`` names (comma-separated; the viewset has checked them)."""
     raw = request.query_params.get("expand", "")
     return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def expand_set(context: dict) -> set[str]:
+    request = context.get("request")
+    return set() if request is None else expansions(request)
 
 
 class RetractionSerializer(serializers.Serializer):

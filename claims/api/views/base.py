@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -32,8 +33,8 @@ from claims import services
 from claims.api.errors import PayloadTooLarge
 from claims.api.filters import MAX_ID, RecordSearchFilter
 from claims.api.permissions import CanPublish
-from claims.api.serializers.fields import StrictFieldsMixin
-from claims.models.visibility import can_view_drafts, visible
+from claims.api.serializers.fields import StrictFieldsMixin, expansions
+from claims.models.visibility import can_view_drafts
 
 WRITE_ACTIONS = {"create", "update", "partial_update", "destroy", "publish", "unpublish", "retract"}
 
@@ -72,9 +73,7 @@ class ApiViewMixin:
         if any("\x00" in str(v) for v in kwargs.values()):
             raise Http404
         super().initial(request, *args, **kwargs)
-        raw = request.query_params.get("expand", "")
-        wanted = {part.strip() for part in raw.split(",") if part.strip()}
-        unknown = sorted(wanted - set(self.expand_options))
+        unknown = sorted(expansions(request) - set(self.expand_options))
         if unknown:
             valid = ", ".join(self.expand_options) or "none here"
             raise ValidationError({"expand": [f"Cannot expand {', '.join(unknown)}; valid: {valid}."]})
@@ -100,13 +99,18 @@ class ApiViewMixin:
 
 
 class VisibilityMixin:
-    """Which rows this request may address (see the module docstring)."""
+    """Which rows this request may address (see the module docstring): the viewset's selector
+    (``rows``), for a reader, or with drafts for writes and for a user who sees ``model``'s drafts."""
+
+    model: type[Model]
+
+    def rows(self, *, preview: bool) -> QuerySet:
+        """The viewset's rows from ``claims.selectors`` (drafts included when ``preview``)."""
+        raise NotImplementedError
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action in WRITE_ACTIONS:
-            return queryset
-        return visible(queryset, preview=can_view_drafts(self.request.user, queryset.model))
+        preview = self.action in WRITE_ACTIONS or can_view_drafts(self.request.user, self.model)
+        return self.rows(preview=preview)
 
     def get_object(self):
         if self.lookup_field == "pk":

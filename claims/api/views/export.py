@@ -11,9 +11,7 @@ from rest_framework.views import APIView
 from claims.api.export import export_document
 from claims.api.views.base import ApiViewMixin
 from claims.http_cache import reports_in_progress, uncached
-from claims.models import Claim
-from claims.models.claims import reviewable_q
-from claims.selectors.timeline import CLAIM_RELATED
+from claims.selectors import claims_reviewed
 from claims.views.jsonld import claim_review_data
 
 
@@ -86,10 +84,8 @@ class ClaimReviewFeedView(ApiViewMixin, APIView):
         responses={(200, "application/ld+json"): OpenApiResponse(description="A JSON-LD document.")},
     )
     def get(self, request):
-        # Claims we still review (``reviewable_q``: a retraction is no review an aggregator should carry).
-        claims = Claim.objects.filter(reviewable_q()).select_related(*CLAIM_RELATED).order_by("slug")
         graph = []
-        for claim in claims:
+        for claim in claims_reviewed():
             review = claim_review_data(claim, request=request)
             del review["@context"]  # the document's, once
             graph.append(review)

@@ -9,12 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims import services
-from claims.api import filters
 from claims.api.serializers.ai_models import CheckpointSerializer, PreviewRequestSerializer, PreviewSerializer
 from claims.api.serializers.evidence import EvidenceLinkSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin, expand_parameter
 from claims.models import Checkpoint, EvidenceLink
-from claims.selectors.timeline import EVIDENCE_RELATED
+from claims.selectors import checkpoint_queryset, evidence_link_queryset, filters
 
 
 @extend_schema_view(
@@ -42,7 +41,7 @@ class CheckpointViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = Checkpoint.objects.select_related("model")
+    model = Checkpoint
     serializer_class = CheckpointSerializer
     filterset_class = filters.CheckpointFilter
     search_fields = ["revision", "model__name"]
@@ -50,6 +49,9 @@ class CheckpointViewSet(
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     expand_options = ("model",)
+
+    def rows(self, *, preview):
+        return checkpoint_queryset(preview=preview)
 
     @extend_schema(
         request=PreviewRequestSerializer,
@@ -76,13 +78,16 @@ class CheckpointViewSet(
     destroy=extend_schema(summary="Remove an evidence link (editors only)"),
 )
 class EvidenceLinkViewSet(ApiViewMixin, VisibilityMixin, viewsets.ModelViewSet):
-    queryset = EvidenceLink.objects.select_related("claim__dispute", *EVIDENCE_RELATED)
+    model = EvidenceLink
     serializer_class = EvidenceLinkSerializer
     filterset_class = filters.EvidenceLinkFilter
     search_fields = ["note"]
     ordering_fields = ["id"]
     ordering = ["id"]
     expand_options = ("claim", "evidence")
+
+    def rows(self, *, preview):
+        return evidence_link_queryset(preview=preview)
 
     def perform_destroy(self, instance):
         services.record_delete(record=instance, user=self.request.user)

@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from claims.api import filters
 from claims.api.pagination import NewestCursorPagination
 from claims.api.serializers.ai_models import AIModelSerializer
 from claims.api.serializers.claims import ClaimSerializer
 from claims.api.serializers.disputes import DisputeSerializer
 from claims.api.serializers.evidence import EvidenceSerializer
-from claims.api.serializers.fields import api_url
+from claims.api.serializers.fields import api_url, expansions
 from claims.api.serializers.parties import PartySerializer
 from claims.api.serializers.timeline import TimelineSerializer
 from claims.api.views.base import PublicRecordViewSet, expand_parameter
 from claims.grammar import indefinite
-from claims.models import (
-    AIModel,
-    Checkpoint,
-    Claim,
-    Dispute,
-    DisputeParty,
-    EvidenceArtifact,
-    EvidenceLink,
-    Party,
-    RightOfReply,
-)
+from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Party
 from claims.models.public_state import retraction_json
-from claims.models.visibility import public_q
-from claims.selectors import captures_queryset, dispute_timeline
-from claims.selectors.timeline import CLAIM_RELATED, EVIDENCE_RELATED, REPORT_MODELS
+from claims.selectors import (
+    aimodel_collection,
+    claim_collection,
+    dispute_collection,
+    dispute_timeline,
+    evidence_collection,
+    filters,
+    party_queryset,
+)
 
 
 def _documented(name: str, plural: str, expand: tuple[str, ...], extra: str = ""):
@@ -49,49 +43,41 @@ def _documented(name: str, plural: str, expand: tuple[str, ...], extra: str = ""
 
 @_documented("party", "parties", ("parent",))
 class PartyViewSet(PublicRecordViewSet):
-    queryset = Party.objects.select_related("parent")
+    model = Party
     serializer_class = PartySerializer
     filterset_class = filters.PartyFilter
     ordering_fields = ["name", "updated_at", "created_at"]
     ordering = ["name"]
     expand_options = ("parent",)
 
+    def rows(self, *, preview):
+        return party_queryset(preview=preview)
+
 
 @_documented("AI model", "AI models", ("developer", "declared_base", "release_date_source"))
 class AIModelViewSet(PublicRecordViewSet):
-    queryset = AIModel.objects.select_related(
-        "developer", "declared_base", "release_date_source"
-    ).prefetch_related(Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("revision")))
+    model = AIModel
     serializer_class = AIModelSerializer
     filterset_class = filters.AIModelFilter
     ordering_fields = ["name", "release_date", "updated_at", "created_at"]
     ordering = ["name"]
     expand_options = ("developer", "declared_base", "release_date_source")
 
+    def rows(self, *, preview):
+        return aimodel_collection(preview=preview)
+
 
 @_documented("dispute", "disputes", ("claims",), "`?expand=claims` adds each dispute's public claims.")
 class DisputeViewSet(PublicRecordViewSet):
+    model = Dispute
     serializer_class = DisputeSerializer
     filterset_class = filters.DisputeFilter
     ordering_fields = ["started_on", "title", "updated_at", "created_at"]
     ordering = ["-started_on", "title"]
     expand_options = ("claims",)
 
-    def get_queryset(self):
-        # A role is shown when its party is public (the dispute itself may be an editor's draft).
-        roles = DisputeParty.objects.filter(public_q(Party, "party__")).select_related("party")
-        self.queryset = Dispute.objects.prefetch_related(
-            Prefetch("models_at_stake", queryset=AIModel.objects.order_by("name")),
-            Prefetch("roles", queryset=roles.order_by("role", "party__name")),
-        )
-        if "claims" in self.request.query_params.get("expand", ""):
-            self.queryset = self.queryset.prefetch_related(
-                Prefetch(
-                    "claims",
-                    queryset=Claim.objects.public().select_related("dispute").order_by("made_on", "pk"),
-                )
-            )
-        return super().get_queryset()
+    def rows(self, *, preview):
+        return dispute_collection(preview=preview, with_claims="claims" in expansions(self.request))
 
     @extend_schema(
         summary="A dispute's timeline",
@@ -121,28 +107,15 @@ class DisputeViewSet(PublicRecordViewSet):
     "first; `?updated_since=` with `?ordering=updated_at` walks changes oldest first.",
 )  # fmt: skip
 class ClaimViewSet(PublicRecordViewSet):
-    queryset = Claim.objects.select_related(*CLAIM_RELATED).prefetch_related(
-        Prefetch(
-            "responses", queryset=Claim.objects.public().select_related("dispute").order_by("made_on", "pk")
-        ),
-        Prefetch(
-            "evidence_links",
-            queryset=EvidenceLink.objects.public()
-            .select_related("claim__dispute", *EVIDENCE_RELATED)
-            .order_by("stance", "pk"),
-        ),
-        Prefetch(
-            "replies",
-            queryset=RightOfReply.objects.public()
-            .select_related("claim__dispute", "party", "asked_by", *(f"source__{p}" for p in REPORT_MODELS))
-            .order_by("asked_on", "pk"),
-        ),
-    )
+    model = Claim
     serializer_class = ClaimSerializer
     filterset_class = filters.ClaimFilter
     pagination_class = NewestCursorPagination
     ordering_fields = ["id", "updated_at", "created_at"]
     expand_options = ("dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to")
+
+    def rows(self, *, preview):
+        return claim_collection(preview=preview)
 
 
 @_documented(
@@ -150,13 +123,12 @@ class ClaimViewSet(PublicRecordViewSet):
     "Cursor-paginated, newest first.",
 )  # fmt: skip
 class EvidenceViewSet(PublicRecordViewSet):
-    # Captures are public exactly when their record is (visibility.py): the record's rule covers them,
-    # so the readers' captures are taken as in preview; only the succeeded ones, as on the site.
-    queryset = EvidenceArtifact.objects.select_related("author", *REPORT_MODELS).prefetch_related(
-        Prefetch("captures", queryset=captures_queryset(preview=True))
-    )
+    model = EvidenceArtifact
     serializer_class = EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     pagination_class = NewestCursorPagination
     ordering_fields = ["id", "updated_at", "created_at"]
     expand_options = ("author",)
+
+    def rows(self, *, preview):
+        return evidence_collection(preview=preview)

@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from claims.api import filters
 from claims.api.serializers.reports import (
     ReportListSerializer,
     ReportRequestResultSerializer,
@@ -19,6 +18,7 @@ from claims.api.views.base import ApiViewMixin, VisibilityMixin
 from claims.charts import svg_response
 from claims.http_cache import reports_in_progress, uncached
 from claims.models import FingerprintReport
+from claims.selectors import filters, report_queryset
 from claims.services import report_draw_charts, report_request
 
 
@@ -33,9 +33,7 @@ from claims.services import report_draw_charts, report_request
 class ReportViewSet(
     ApiViewMixin, VisibilityMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    queryset = FingerprintReport.objects.select_related(
-        "checkpoint_a__model", "checkpoint_b__model", "evidence"
-    )
+    model = FingerprintReport
     serializer_class = ReportSerializer
     filterset_class = filters.ReportFilter
     search_fields = ["slug", "checkpoint_a__model__name", "checkpoint_b__model__name"]
@@ -43,11 +41,9 @@ class ReportViewSet(
     ordering = ["-requested_at", "pk"]
     lookup_field = "slug"
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action == "list":
-            queryset = queryset.defer("result")
-        return queryset
+    def rows(self, *, preview):
+        reports = report_queryset(preview=preview)
+        return reports.defer("result") if self.action == "list" else reports
 
     def get_serializer_class(self):
         return ReportListSerializer if self.action == "list" else ReportSerializer
@@ -85,7 +81,7 @@ class ReportViewSet(
             evidence=data.get("evidence"),
             user=request.user,
         )
-        report = self.queryset.get(pk=report.pk)
+        report = report_queryset(preview=True).get(pk=report.pk)
         return Response(
             ReportRequestResultSerializer(report, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
