@@ -121,6 +121,7 @@ def record_get_or_create(
     return record_create(model=model, data={**lookup, **defaults}, user=user, reason=reason), True
 
 
+@public_write
 @transaction.atomic
 def record_update(
     *,
