@@ -31,8 +31,8 @@ from claims.pipeline.cache import cache_make_room, cache_release
 from claims.pipeline.requests import report_enqueue
 from claims.services.content import content_changed
 from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode, shardable
-from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.shard_by_shard import disk_needed, fingerprint_shard_by_shard
+from provenance.fingerprint.sizes import human_bytes
 from provenance.fingerprint.sources import (
     GitSource,
     HubSource,

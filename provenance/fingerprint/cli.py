@@ -40,7 +40,7 @@ from .methods import METHODS
 from .parameters import PARAMETERS
 from .parameters import validate as validate_parameters
 from .progress import progress_reporter
-from .safetensors_format import human_bytes
+from .sizes import human_bytes
 from .sources import (
     DEFAULT_HUBS,
     SourceError,
@@ -170,7 +170,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     # The weight-reading methods need the checkpoints themselves; saved fingerprints have no weights.
     weights = None
     if not (_is_saved_fingerprint(args.path_a) or _is_saved_fingerprint(args.path_b)):
-        from .safetensors_format import open_checkpoint
+        from .reader import open_checkpoint
 
         weights = (open_checkpoint(args.path_a), open_checkpoint(args.path_b))
     report = compare_fingerprints(

@@ -40,10 +40,10 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from .checkpoint import Checkpoint, tensors_by_name
 from .errors import CheckpointFormatError, EmptyCheckpointError, MissingShardError, TruncatedFileError
 from .gguf_metadata import GgufStrings, HeaderReader
 from .paths import Permitted, checked_path
-from .safetensors_format import Checkpoint, tensors_by_name
 from .tokenizers import Vocabulary, _digest, _normalised
 
 GGUF_MAGIC = b"GGUF"

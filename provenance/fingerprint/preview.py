@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .methods import METHODS
 from .report import resolve_methods
-from .safetensors_format import human_bytes
+from .sizes import human_bytes
 from .sources import GitSource, HubSource, RemoteFile, SourceError, hub_for, plan, plan_git
 
 DOWNLOAD = "download"

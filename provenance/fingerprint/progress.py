@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from .safetensors_format import human_bytes
+from .sizes import human_bytes
 from .stats import Progress
 
 LOG_INTERVAL_SECONDS = 5.0

@@ -35,18 +35,11 @@ from pathlib import Path
 import blake3
 import numpy as np
 
+from .checkpoint import Checkpoint, tensors_by_name
 from .errors import TamperedWeightsError
 from .fingerprint import ModelFingerprint
-from .safetensors_format import (
-    DEFAULT_CHUNK_BYTES,
-    MAX_HEADER_BYTES,
-    Checkpoint,
-    decode,
-    human_bytes,
-    read_header_from,
-    tensors_by_name,
-    value_dtype,
-)
+from .safetensors_format import DEFAULT_CHUNK_BYTES, MAX_HEADER_BYTES, decode, read_header_from, value_dtype
+from .sizes import human_bytes
 from .sources import Hub, HubSource, SourceError, _api_errors, _client_error, hub_requests
 
 HEADER_PROBE = 1 << 16  # bytes asked for first: most headers fit; a longer one takes a second request

@@ -33,8 +33,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .fingerprint import ModelFingerprint
+from .hashing import sha256_file
+from .reader import open_checkpoint
 from .remote import HEADER_PROBE, RangeReader, fetch_header
-from .safetensors_format import human_bytes, open_checkpoint
+from .sizes import human_bytes
 from .sources import (
     PARTIAL,
     Acquired,
@@ -48,7 +50,7 @@ from .sources import (
     plan,
     snapshot_folder,
 )
-from .stats import ShardResult, _sha256_file, fingerprint_file, merge_shards
+from .stats import ShardResult, fingerprint_file, merge_shards
 
 RESULTS = ".shards"
 
@@ -128,7 +130,7 @@ def fingerprint_shard_by_shard(
             sha256s[remote.name], fetched = _fetch_file(remote, **fetch)
             result.bytes_fetched += fetched
         else:  # verified when it was fetched
-            sha256s[remote.name] = remote.sha256 or _sha256_file(target)
+            sha256s[remote.name] = remote.sha256 or sha256_file(target)
             on_bytes(remote.size)
     try:
         fingerprint = _pass_shards(

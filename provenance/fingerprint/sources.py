@@ -44,7 +44,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import FingerprintError
-from .safetensors_format import human_bytes
+from .hashing import sha256_file
+from .sizes import human_bytes
 
 DEFAULT_HUBS = "huggingface=https://huggingface.co|cdn-lfs.huggingface.co|cdn-lfs-us-1.huggingface.co|cdn-lfs.hf.co|cas-bridge.xethub.hf.co"
 SAFETENSORS = ("*.safetensors", "*.safetensors.index.json")
@@ -682,8 +683,6 @@ def acquire(
     """Fetch the files of ``source`` the engine reads into ``cache_dir/<hub>/<Org--Name>/<commit>/``
     and return where, with each file's SHA-256. Files already there (only verified files get their
     final name) are not fetched again; ``progress(bytes_done, bytes_total)`` after every chunk."""
-    from .stats import _sha256_file  # numpy: not loaded where only the settings read HUBS
-
     hub = hub_for(source, hubs)
     planned = planned or plan(source, hubs=hubs, token=token)
     folder = snapshot_folder(cache_dir, source, planned.commit)
@@ -703,7 +702,7 @@ def acquire(
         if target.is_file() and target.stat().st_size == remote.size:
             # Verified when it was fetched; the hash is recorded for the report, one read of a small
             # file or a shard already paid for.
-            sha256 = remote.sha256 or _sha256_file(target)
+            sha256 = remote.sha256 or sha256_file(target)
             on_bytes(remote.size)
         else:
             before = done

@@ -37,18 +37,17 @@ checkpoint's size except the per-part results (about 70 KB per sampled part). Me
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from . import kernels
+from .checkpoint import Checkpoint
 from .fingerprint import (
     FileRecord,
     ModelFingerprint,
@@ -59,16 +58,10 @@ from .fingerprint import (
     sample_positions,
 )
 from .gguf_format import GgufCheckpoint, GgufFile, GgufTensor, decode_piece
+from .hashing import sha256_file
 from .layouts import PartSpec, resolve_layout
-from .safetensors_format import (
-    DEFAULT_CHUNK_BYTES,
-    DTYPES,
-    Checkpoint,
-    SafetensorsFile,
-    TensorInfo,
-    decode,
-    open_checkpoint,
-)
+from .reader import open_checkpoint
+from .safetensors_format import DEFAULT_CHUNK_BYTES, DTYPES, SafetensorsFile, TensorInfo, decode
 from .streaming import Piece, plan_pieces, stream_file
 
 DEFAULT_SAMPLE_SIZE = 16384
@@ -352,14 +345,6 @@ class _Consumer:
             self.progress(self.done, self.total)
 
 
-def _sha256_file(path: Path, chunk_bytes: int = 2**20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk_bytes):
-            h.update(block)
-    return h.hexdigest()
-
-
 @dataclass
 class ShardResult:
     """One file's share of a fingerprint: the file's record, its tensors' records and their parts'
@@ -456,7 +441,7 @@ def merge_shards(
         tensors=[t for s in shards for t in s.tensors],
         parts=[p for s in shards for p in s.parts],  # file order, then offset order
         config=ckpt.config,
-        tokenizer_sha256=_sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
+        tokenizer_sha256=sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
         params={"sample_size": sample_size, "chunk_bytes": chunk_bytes, "seed": seed},
     )
 

@@ -610,7 +610,7 @@ def _null_layer_tests(shape_a, shape_b, pairs: int, seed: int) -> tuple[tuple[fl
     pairs of these shapes (synthetic ``BaseModel``s of other seeds, recipes "a"/"b" alternating),
     each written to a temporary folder, aligned from the weights by the same procedure and tested.
     Deterministic in its arguments, so cached per process (reports of same-shaped pairs share it)."""
-    from ..safetensors_format import open_checkpoint
+    from ..reader import open_checkpoint
     from ..synthetic.models import BaseModel
     from ..synthetic.writer import write_model
 
