@@ -16,7 +16,11 @@ from pathlib import Path
 from .methods import METHODS
 from .report import resolve_methods
 from .sizes import human_bytes
-from .sources import GitSource, HubSource, RemoteFile, SourceError, hub_for, plan, plan_git
+from .sources.errors import SourceError
+from .sources.git import plan_git
+from .sources.hub import plan
+from .sources.naming import GitSource, HubSource, hub_for
+from .sources.verification import RemoteFile
 
 DOWNLOAD = "download"
 SHARD_BY_SHARD = "shard_by_shard"

@@ -40,7 +40,9 @@ from .errors import TamperedWeightsError
 from .fingerprint import ModelFingerprint
 from .safetensors_format import DEFAULT_CHUNK_BYTES, MAX_HEADER_BYTES, decode, read_header_from, value_dtype
 from .sizes import human_bytes
-from .sources import Hub, HubSource, SourceError, _api_errors, _client_error, hub_requests
+from .sources.errors import SourceError
+from .sources.hub import api_errors, client_error, hub_requests
+from .sources.naming import Hub, HubSource
 
 HEADER_PROBE = 1 << 16  # bytes asked for first: most headers fit; a longer one takes a second request
 RETRIES = 3  # a dropped connection is resumed this many times per tensor
@@ -53,7 +55,7 @@ quarter of this is never kept): the weight methods read some matrices more than 
 class RangeReader:
     """Range requests to the files of one hub repository at one commit, through ``huggingface_hub``'s
     own HTTP session: every request, each redirect hop included, is checked against the hub's
-    allowed hosts before it goes out (``sources._check_request``)."""
+    allowed hosts before it goes out (``sources.hub._check_request``)."""
 
     source: HubSource
     commit: str
@@ -119,10 +121,10 @@ class RangeReader:
                         yield pending
                     if position <= end:  # the body ended early: ask for the rest
                         raise _Dropped(f"the body of {name} ended at byte {position}, before {end + 1}")
-            except (_Dropped, *_api_errors()) as exc:
+            except (_Dropped, *api_errors()) as exc:
                 status = getattr(getattr(exc, "response", None), "status_code", None)
                 if status is not None and status < 500:
-                    raise _client_error(exc, self.source, self.hub, self.token) from exc
+                    raise client_error(exc, self.source, self.hub, self.token) from exc
                 attempts += 1
                 if attempts > RETRIES:
                     raise SourceError(

@@ -37,19 +37,10 @@ from .hashing import sha256_file
 from .reader import open_checkpoint
 from .remote import HEADER_PROBE, RangeReader, fetch_header
 from .sizes import human_bytes
-from .sources import (
-    PARTIAL,
-    Acquired,
-    HubSource,
-    Plan,
-    Progress,
-    RemoteFile,
-    SourceError,
-    _fetch_file,
-    hub_for,
-    plan,
-    snapshot_folder,
-)
+from .sources.errors import SourceError
+from .sources.hub import Plan, fetch_file, plan, snapshot_folder
+from .sources.naming import HubSource, hub_for
+from .sources.verification import PARTIAL, Acquired, Progress, RemoteFile
 from .stats import ShardResult, fingerprint_file, merge_shards
 
 RESULTS = ".shards"
@@ -127,7 +118,7 @@ def fingerprint_shard_by_shard(
             continue
         target = folder / remote.name
         if not (target.is_file() and target.stat().st_size == remote.size):
-            sha256s[remote.name], fetched = _fetch_file(remote, **fetch)
+            sha256s[remote.name], fetched = fetch_file(remote, **fetch)
             result.bytes_fetched += fetched
         else:  # verified when it was fetched
             sha256s[remote.name] = remote.sha256 or sha256_file(target)
@@ -168,7 +159,7 @@ def _pass_shards(
         target = folder / remote.name
         target.unlink()  # the placeholder; the real shard takes its place, verified
         try:
-            sha256s[remote.name], fetched = _fetch_file(remote, **fetch)
+            sha256s[remote.name], fetched = fetch_file(remote, **fetch)
             result.bytes_fetched += fetched
             passed[remote.name] = fingerprint_file(ckpt, index[remote.name], **fingerprint_options)
             tmp = saved.with_name(saved.name + PARTIAL)
