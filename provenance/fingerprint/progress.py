@@ -17,10 +17,12 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .sizes import human_bytes
-from .stats import Progress
+
+if TYPE_CHECKING:
+    from .stats import Progress  # the type only: stats loads NumPy
 
 LOG_INTERVAL_SECONDS = 5.0
 

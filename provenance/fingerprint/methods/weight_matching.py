@@ -78,7 +78,7 @@ from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..null_cache import NullStore, cached, null_key
 from ..weights import HiddenAlignment, PairWeights, read_part
-from . import aligned_cosine, neuron_matching
+from . import TITLES, aligned_cosine, neuron_matching
 from .base import (
     EXACT_COPY,
     MOVED_UNITS,
@@ -823,7 +823,7 @@ def compare_weights(
 
 METHOD = Method(
     NAME,
-    "Weight-only alignment and neuron matching (Git Re-Basin + Zhu et al.)",
+    TITLES[NAME],
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,
