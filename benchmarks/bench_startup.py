@@ -119,7 +119,9 @@ def main() -> None:
     ap.add_argument("--baseline", default="/work/main", help="the checkout measured as 'before'")
     ap.add_argument("--work", default="/tmp/bench_startup", help="where the checkpoints are written")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--crossover-mb", default="128,512,2600", help="sizes (MB) of the two-shard checkpoints")
+    ap.add_argument(
+        "--crossover-mb", default="128,512,2600,5200", help="sizes (MB) of the two-shard checkpoints"
+    )
     ap.add_argument("--delete", action="store_true", help="delete the checkpoints at the end")
     args = ap.parse_args()
     base = Path(args.baseline)

@@ -29,7 +29,12 @@ from typing import Any, BinaryIO
 import ml_dtypes
 import numpy as np
 
-from .errors import CheckpointFormatError, EmptyCheckpointError, MissingShardError, TruncatedFileError
+from .errors import (
+    CheckpointFormatError,
+    EmptyCheckpointError,
+    MissingShardError,
+    TruncatedFileError,
+)
 from .paths import Permitted, checked_path
 from .sizes import human_bytes
 
@@ -147,8 +152,25 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
 def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | None = None) -> SafetensorsFile:
     """:func:`read_header` of an open binary file of ``size`` bytes, read from its current position
     (an upload not yet on disk, say). ``path`` is where the file will be read later (default ``name``).
-    Reads the 8-byte length and the header only."""
+    Reads the 8-byte length and the header only.
+
+    Three named steps, as the reference library's ``tensor.rs`` keeps them apart: the frame (the length
+    and the header bytes), the entries (each tensor's dtype, shape and offsets), the spans (the
+    tensors tile the data area); each step's failures are its own sentences."""
     path = Path(path or name)
+    raw = _read_frame(f, size=size, name=name, path=path)
+    header, metadata = _parse_header(raw, name, path)
+    data_start = 8 + len(raw)
+    infos, spans = _read_entries(header, name, path, data_start)
+    if not spans:
+        raise EmptyCheckpointError(f"{name} holds no tensors", path=str(path))
+    ordered = _check_spans(spans, name, path, size=size, data_start=data_start)
+    return SafetensorsFile(name, path, size, data_start, [infos[t] for t in ordered], metadata)
+
+
+def _read_frame(f: BinaryIO, *, size: int, name: str, path: Path) -> bytes:
+    """The header's bytes: the 8-byte little-endian length, bounded by the limit and by the file's
+    size, then that many bytes."""
     try:
         head = f.read(8)
         if len(head) < 8:
@@ -174,33 +196,64 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
         raise _bad(f"cannot read {name}: {e.strerror or e}", path) from e
     if len(raw) < n:
         raise TruncatedFileError(f"{name} is truncated: it shrank while being read", path=str(path))
+    return raw
+
+
+def _parse_header(raw: bytes, name: str, path: Path) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The header's JSON object (no key twice) without ``__metadata__``, and that metadata."""
     try:
         header = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates)
     except UnicodeDecodeError as e:
         raise _bad(f"the header of {name} is not UTF-8 text (byte {e.start})", path) from e
-    except (ValueError, RecursionError) as e:  # JSONDecodeError is a ValueError; deep nesting recurses
+    except (
+        ValueError,
+        RecursionError,
+    ) as e:  # JSONDecodeError is a ValueError; deep nesting recurses
         raise _bad(f"the header of {name} is not valid JSON: {str(e)[:200]}", path) from e
     if not isinstance(header, dict):
-        raise _bad(f"the header of {name} is a JSON {type(header).__name__}, not an object", path)
-
+        raise _bad(
+            f"the header of {name} is a JSON {type(header).__name__}, not an object",
+            path,
+        )
     metadata = header.pop("__metadata__", None)
     if metadata is not None and not (
         isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())
     ):
         raise _bad(f"the __metadata__ of {name} is not a map of strings to strings", path)
+    return header, metadata
 
-    data_start = 8 + n
-    data_size = size - data_start
+
+def _read_entries(
+    header: dict[str, Any], name: str, path: Path, data_start: int
+) -> tuple[dict[str, TensorInfo], list[tuple[int, int, str]]]:
+    """Each entry checked on its own (a known dtype, a shape, offsets whose span is the shape's
+    bytes): the tensors by name, and their (begin, end, name) spans in the data area."""
     spans: list[tuple[int, int, str]] = []
     infos: dict[str, TensorInfo] = {}
     for tname, entry in header.items():
         if not isinstance(entry, dict):
-            raise _bad(f"tensor {tname!r} in {name}: its header entry is not an object", path, tname)
-        dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+            raise _bad(
+                f"tensor {tname!r} in {name}: its header entry is not an object",
+                path,
+                tname,
+            )
+        dtype, shape, offsets = (
+            entry.get("dtype"),
+            entry.get("shape"),
+            entry.get("data_offsets"),
+        )
         if not isinstance(dtype, str) or dtype not in DTYPES:
-            raise _bad(f"tensor {tname!r} in {name} has unknown dtype {str(dtype)[:40]!r}", path, tname)
+            raise _bad(
+                f"tensor {tname!r} in {name} has unknown dtype {str(dtype)[:40]!r}",
+                path,
+                tname,
+            )
         if not isinstance(shape, list) or not all(_is_int(s) and 0 <= s < 2**63 for s in shape):
-            raise _bad(f"tensor {tname!r} in {name} has an invalid shape {str(shape)[:80]}", path, tname)
+            raise _bad(
+                f"tensor {tname!r} in {name} has an invalid shape {str(shape)[:80]}",
+                path,
+                tname,
+            )
         if not (
             isinstance(offsets, list)
             and len(offsets) == 2
@@ -208,7 +261,9 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
             and 0 <= offsets[0] <= offsets[1]
         ):
             raise _bad(
-                f"tensor {tname!r} in {name} has invalid data_offsets {str(offsets)[:80]}", path, tname
+                f"tensor {tname!r} in {name} has invalid data_offsets {str(offsets)[:80]}",
+                path,
+                tname,
             )
         begin, end = offsets
         count = 1
@@ -224,16 +279,29 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
             )
         spans.append((begin, end, tname))
         infos[tname] = TensorInfo(tname, dtype, tuple(shape), name, path, data_start + begin, end - begin)
+    return infos, spans
 
-    if not spans:
-        raise EmptyCheckpointError(f"{name} holds no tensors", path=str(path))
-    spans.sort()
+
+def _check_spans(
+    spans: list[tuple[int, int, str]],
+    name: str,
+    path: Path,
+    *,
+    size: int,
+    data_start: int,
+) -> list[str]:
+    """The spans must tile the data area: no overlap, no gap, nothing past the end of the file and
+    no byte after the last tensor. Returns the tensors' names in file-offset order."""
+    data_size = size - data_start
+    spans = sorted(spans)
     pos = 0
     prev = None
     for begin, end, tname in spans:
         if begin < pos:
             raise _bad(
-                f"tensor {tname!r} in {name} overlaps tensor {prev!r} (bytes {begin}..{end})", path, tname
+                f"tensor {tname!r} in {name} overlaps tensor {prev!r} (bytes {begin}..{end})",
+                path,
+                tname,
             )
         if begin > pos:
             raise _bad(
@@ -251,9 +319,11 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
             )
         pos, prev = end, tname
     if pos != data_size:
-        raise _bad(f"{name} has {data_size - pos} bytes after its last tensor: the file is corrupt", path)
-    ordered = [infos[t] for _, _, t in spans]
-    return SafetensorsFile(name, path, size, data_start, ordered, metadata)
+        raise _bad(
+            f"{name} has {data_size - pos} bytes after its last tensor: the file is corrupt",
+            path,
+        )
+    return [t for _, _, t in spans]
 
 
 def read_into(f: Any, buf: memoryview, path: Path, tensor: str) -> None:
