@@ -39,8 +39,7 @@ from .checkpoint import Checkpoint, tensors_by_name
 from .errors import TamperedWeightsError
 from .fingerprint import ModelFingerprint
 from .safetensors_format import DEFAULT_CHUNK_BYTES, MAX_HEADER_BYTES, decode, read_header_from, value_dtype
-from .sizes import human_bytes
-from .sources.errors import SourceError
+from .sources.errors import NotSafetensorsError, RangeReadFailedError, RangesRefusedError
 from .sources.hub import api_errors, client_error, hub_requests
 from .sources.naming import Hub, HubSource
 
@@ -100,10 +99,7 @@ class RangeReader:
                         r.raise_for_status()
                     if r.status_code != 206 and not (position == 0 and r.status_code == 200):
                         # (a 200 from byte 0 is the file's start: read only as far as asked, then closed)
-                        raise SourceError(
-                            f"{self.hub.name} does not answer HTTP Range requests for {name} (status "
-                            f"{r.status_code}): single tensors cannot be read without downloading the whole file."
-                        )
+                        raise RangesRefusedError(hub=self.hub.name, file=name, status=r.status_code)
                     pending = b""
                     for piece in r.iter_bytes(min(chunk_bytes, 1 << 20)):
                         piece = piece[: end + 1 - position - len(pending)]
@@ -127,8 +123,8 @@ class RangeReader:
                     raise client_error(exc, self.source, self.hub, self.token) from exc
                 attempts += 1
                 if attempts > RETRIES:
-                    raise SourceError(
-                        f"Reading {name} from {self.hub.name} by range stopped {attempts} times: {exc}"
+                    raise RangeReadFailedError(
+                        hub=self.hub.name, file=name, attempts=attempts, detail=str(exc)
                     ) from exc
 
     def read(self, name: str, start: int, end: int) -> bytes:
@@ -144,10 +140,7 @@ def fetch_header(reader: RangeReader, name: str, size: int) -> bytes:
     data = reader.read(name, 0, min(HEADER_PROBE, size) - 1)
     need = 8 + int.from_bytes(data[:8], "little") if len(data) >= 8 else 0
     if len(data) < 8 or need - 8 > MAX_HEADER_BYTES or need > size:
-        raise SourceError(
-            f"{name} on {reader.hub.name} does not start with a safetensors header that fits the file "
-            f"({human_bytes(size)}): not a safetensors file."
-        )
+        raise NotSafetensorsError(hub=reader.hub.name, file=name, size=size)
     if need > len(data):
         data += reader.read(name, len(data), need - 1)
     return data[:need]

@@ -36,8 +36,7 @@ from .fingerprint import ModelFingerprint
 from .hashing import sha256_file
 from .reader import open_checkpoint
 from .remote import HEADER_PROBE, RangeReader, fetch_header
-from .sizes import human_bytes
-from .sources.errors import SourceError
+from .sources.errors import NotEnoughSpaceError
 from .sources.hub import Plan, fetch_file, plan, snapshot_folder
 from .sources.naming import HubSource, hub_for
 from .sources.verification import PARTIAL, Acquired, Progress, RemoteFile
@@ -90,9 +89,8 @@ def fingerprint_shard_by_shard(
     needed = disk_needed(planned)
     free = shutil.disk_usage(folder).free
     if needed > free:
-        raise SourceError(
-            f"{source} needs {human_bytes(needed)} on disk even one shard at a time and {folder} has "
-            f"{human_bytes(free)} free: nothing was downloaded."
+        raise NotEnoughSpaceError(
+            source=str(source), missing=needed, folder=str(folder), free=free, one_shard=True
         )
     done, total = 0, planned.total_bytes
 

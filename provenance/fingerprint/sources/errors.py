@@ -369,18 +369,93 @@ class DiskFullError(SourceError):
 
 
 class NotEnoughSpaceError(SourceError):
-    """Refused before anything downloads: what is still to fetch does not fit the free space."""
+    """Refused before anything downloads: what is still to fetch does not fit the free space
+    (``one_shard``: even fetched and passed one shard at a time, ``shard_by_shard``)."""
 
     source: str
     missing: int
     folder: str
     free: int
+    one_shard: bool = False
 
     def sentence(self) -> str:
+        if self.one_shard:
+            return (
+                f"{self.source} needs {human_bytes(self.missing)} on disk even one shard at a time and "
+                f"{self.folder} has {human_bytes(self.free)} free: nothing was downloaded."
+            )
         return (
             f"{self.source} needs {human_bytes(self.missing)} more on disk and {self.folder} has "
             f"{human_bytes(self.free)} free: nothing was downloaded. An operator must free space or point "
             "MODEL_CACHE_DIR elsewhere."
+        )
+
+
+class TooLargeForCacheError(SourceError):
+    """Weights larger than the whole model cache that cannot be passed shard by shard either
+    (``why``: "git", git-lfs fetches whole files; "gguf", only safetensors can be)."""
+
+    source: str
+    total: int
+    budget: int
+    why: str
+
+    def sentence(self) -> str:
+        larger = (
+            f"{self.source} holds {human_bytes(self.total)} of weights, more than the whole model cache "
+            f"(MODEL_CACHE_MAX_GB: {human_bytes(self.budget)}), and"
+        )
+        if self.why == "git":
+            return (
+                f"{larger} a git repository cannot be fingerprinted shard by shard (git-lfs fetches whole "
+                "files only): an operator must raise the budget."
+            )
+        return (
+            f"{larger} GGUF weights cannot be fingerprinted shard by shard (only safetensors can): an "
+            "operator must raise the budget."
+        )
+
+
+# -- reading single tensors by HTTP range (``remote``) --------------------------------------------
+
+
+class RangesRefusedError(SourceError):
+    """The hub answers a Range request with the whole file (or an error status)."""
+
+    hub: str
+    file: str
+    status: int
+
+    def sentence(self) -> str:
+        return (
+            f"{self.hub} does not answer HTTP Range requests for {self.file} (status {self.status}): "
+            "single tensors cannot be read without downloading the whole file."
+        )
+
+
+class RangeReadFailedError(SourceError):
+    """Range reads of a file dropped more often than they are retried."""
+
+    hub: str
+    file: str
+    attempts: int
+    detail: str
+
+    def sentence(self) -> str:
+        return f"Reading {self.file} from {self.hub} by range stopped {self.attempts} times: {self.detail}"
+
+
+class NotSafetensorsError(SourceError):
+    """A remote file whose first bytes are not a safetensors header that fits it."""
+
+    hub: str
+    file: str
+    size: int
+
+    def sentence(self) -> str:
+        return (
+            f"{self.file} on {self.hub} does not start with a safetensors header that fits the file "
+            f"({human_bytes(self.size)}): not a safetensors file."
         )
 
 
