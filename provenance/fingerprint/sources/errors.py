@@ -10,7 +10,7 @@ belongs to one caller only (the command line's HUBS, the pipeline's cache).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import FingerprintError
 from ..sizes import human_bytes
@@ -24,9 +24,15 @@ class SourceError(FingerprintError):
         self.__dict__.update(facts)
         super().__init__(self.sentence() if message is None else message)
 
+    template: ClassVar[str] = ""
+    """The sentence, ``str.format`` ed with the facts; a subclass whose sentence depends on them
+    overrides ``sentence`` instead."""
+
     def sentence(self) -> str:
-        """The message, from the facts (each subclass writes its own)."""
-        raise TypeError(f"{type(self).__name__} needs a message")
+        """The message, from the facts."""
+        if not self.template:
+            raise TypeError(f"{type(self).__name__} needs a message")
+        return self.template.format_map(self.__dict__)
 
 
 def _listed(names: list[str], shown: int = 3) -> str:
@@ -74,11 +80,10 @@ class GitHostNotAllowedError(SourceError):
 
     host: str
 
-    def sentence(self) -> str:
-        return (
-            f"{self.host} is not a git host this server may download from; "
-            "an operator adds hosts with the GIT_HOSTS setting."
-        )
+    template = (
+        "{host} is not a git host this server may download from; an operator adds hosts with the "
+        "GIT_HOSTS setting."
+    )
 
 
 class RedirectRefusedError(SourceError):
@@ -88,11 +93,10 @@ class RedirectRefusedError(SourceError):
     what: str
     host: str
 
-    def sentence(self) -> str:
-        return (
-            f"{self.hub} redirected {self.what} to {self.host}, a host it is not known to use: refused "
-            "(an operator lists a hub's download hosts in HUBS)."
-        )
+    template = (
+        "{hub} redirected {what} to {host}, a host it is not known to use: refused (an operator "
+        "lists a hub's download hosts in HUBS)."
+    )
 
 
 # -- the repository: what is there and who may read it -------------------------------------------
@@ -119,8 +123,7 @@ class RevisionNotFoundError(SourceError):
     where: str
     revision: str
 
-    def sentence(self) -> str:
-        return f"{self.where} has no revision {self.revision!r}: check the branch, tag or commit."
+    template = "{where} has no revision {revision!r}: check the branch, tag or commit."
 
 
 class GatedRepoError(SourceError):
@@ -128,11 +131,10 @@ class GatedRepoError(SourceError):
 
     where: str
 
-    def sentence(self) -> str:
-        return (
-            f"{self.where} is gated: an operator must set HF_TOKEN to a token that has accepted its terms "
-            "(the hub answered 401/403)."
-        )
+    template = (
+        "{where} is gated: an operator must set HF_TOKEN to a token that has accepted its terms "
+        "(the hub answered 401/403)."
+    )
 
 
 class AccessDeniedError(SourceError):
@@ -141,8 +143,7 @@ class AccessDeniedError(SourceError):
     where: str
     status: int
 
-    def sentence(self) -> str:
-        return f"{self.where} refused access ({self.status}): an operator must set HF_TOKEN to a token with access."
+    template = "{where} refused access ({status}): an operator must set HF_TOKEN to a token with access."
 
 
 class EntryNotFoundError(SourceError):
@@ -151,8 +152,7 @@ class EntryNotFoundError(SourceError):
     where: str
     detail: str
 
-    def sentence(self) -> str:
-        return f"A file of {self.where} is listed but cannot be found: {self.detail}"
+    template = "A file of {where} is listed but cannot be found: {detail}"
 
 
 class HubUnreadableError(SourceError):
@@ -161,8 +161,7 @@ class HubUnreadableError(SourceError):
     where: str
     detail: str
 
-    def sentence(self) -> str:
-        return f"{self.where} could not be read: {self.detail}"
+    template = "{where} could not be read: {detail}"
 
 
 class NotAHubError(SourceError):
@@ -256,8 +255,7 @@ class OutsideRepositoryError(SourceError):
     source: str
     file: str
 
-    def sentence(self) -> str:
-        return f"{self.source} lists a file outside the repository: {self.file!r}."
+    template = "{source} lists a file outside the repository: {file!r}."
 
 
 # -- verification: the bytes that arrive -----------------------------------------------------------
@@ -271,8 +269,7 @@ class WrongCommitError(SourceError):
     served: str
     commit: str
 
-    def sentence(self) -> str:
-        return f"{self.hub} served {self.file} of commit {self.served}, not {self.commit}."
+    template = "{hub} served {file} of commit {served}, not {commit}."
 
 
 class ConflictingHashesError(SourceError):
@@ -283,11 +280,10 @@ class ConflictingHashesError(SourceError):
     listed: str
     header: str
 
-    def sentence(self) -> str:
-        return (
-            f"{self.hub} gives two hashes for {self.file}: {self.listed} in the listing, {self.header} "
-            "in the file's headers. Nothing was downloaded."
-        )
+    template = (
+        "{hub} gives two hashes for {file}: {listed} in the listing, {header} in the file's "
+        "headers. Nothing was downloaded."
+    )
 
 
 class HashMismatchError(SourceError):
@@ -299,11 +295,10 @@ class HashMismatchError(SourceError):
     got: str
     expected: str
 
-    def sentence(self) -> str:
-        return (
-            f"{self.file} does not match what {self.hub} publishes: {self.kind} {self.got} downloaded, "
-            f"{self.expected} published. The file was deleted."
-        )
+    template = (
+        "{file} does not match what {hub} publishes: {kind} {got} downloaded, {expected} "
+        "published. The file was deleted."
+    )
 
 
 class SizeMismatchError(SourceError):
@@ -339,8 +334,7 @@ class HtmlAnswerError(SourceError):
     hub: str
     file: str
 
-    def sentence(self) -> str:
-        return f"{self.hub} answered an HTML page instead of {self.file} (a login or error page?): nothing was kept."
+    template = "{hub} answered an HTML page instead of {file} (a login or error page?): nothing was kept."
 
 
 class DownloadInterruptedError(SourceError):
@@ -350,8 +344,7 @@ class DownloadInterruptedError(SourceError):
     file: str
     detail: str
 
-    def sentence(self) -> str:
-        return f"The download of {self.file} from {self.hub} stopped: {self.detail}"
+    template = "The download of {file} from {hub} stopped: {detail}"
 
 
 class DiskFullError(SourceError):
@@ -426,11 +419,10 @@ class RangesRefusedError(SourceError):
     file: str
     status: int
 
-    def sentence(self) -> str:
-        return (
-            f"{self.hub} does not answer HTTP Range requests for {self.file} (status {self.status}): "
-            "single tensors cannot be read without downloading the whole file."
-        )
+    template = (
+        "{hub} does not answer HTTP Range requests for {file} (status {status}): single tensors "
+        "cannot be read without downloading the whole file."
+    )
 
 
 class RangeReadFailedError(SourceError):
@@ -441,8 +433,7 @@ class RangeReadFailedError(SourceError):
     attempts: int
     detail: str
 
-    def sentence(self) -> str:
-        return f"Reading {self.file} from {self.hub} by range stopped {self.attempts} times: {self.detail}"
+    template = "Reading {file} from {hub} by range stopped {attempts} times: {detail}"
 
 
 class NotSafetensorsError(SourceError):
@@ -480,5 +471,4 @@ class LfsObjectMissingError(SourceError):
     oid: str
     url: str
 
-    def sentence(self) -> str:
-        return f"git-lfs did not fetch {self.file} (object {self.oid}) from {self.url}."
+    template = "git-lfs did not fetch {file} (object {oid}) from {url}."
