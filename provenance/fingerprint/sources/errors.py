@@ -10,6 +10,7 @@ belongs to one caller only (the command line's HUBS, the pipeline's cache).
 
 from __future__ import annotations
 
+import string
 from typing import Any, ClassVar
 
 from ..errors import FingerprintError
@@ -32,7 +33,17 @@ class SourceError(FingerprintError):
         """The message, from the facts."""
         if not self.template:
             raise TypeError(f"{type(self).__name__} needs a message")
-        return self.template.format_map(self.__dict__)
+        return _SENTENCES.vformat(self.template, (), self.__dict__)
+
+
+class _Sentences(string.Formatter):
+    """``str.format`` with one more spec: ``{size:bytes}`` is ``human_bytes(size)`` ("4.9 GB")."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return human_bytes(value) if format_spec == "bytes" else super().format_field(value, format_spec)
+
+
+_SENTENCES = _Sentences()
 
 
 def _listed(names: list[str], shown: int = 3) -> str:
@@ -354,11 +365,10 @@ class DiskFullError(SourceError):
     size: int
     folder: str
 
-    def sentence(self) -> str:
-        return (
-            f"The disk is full: {self.file} ({human_bytes(self.size)}) could not be written to "
-            f"{self.folder}; the partial file was removed. An operator must free space there."
-        )
+    template = (
+        "The disk is full: {file} ({size:bytes}) could not be written to {folder}; the partial file "
+        "was removed. An operator must free space there."
+    )
 
 
 class NotEnoughSpaceError(SourceError):
@@ -443,11 +453,10 @@ class NotSafetensorsError(SourceError):
     file: str
     size: int
 
-    def sentence(self) -> str:
-        return (
-            f"{self.file} on {self.hub} does not start with a safetensors header that fits the file "
-            f"({human_bytes(self.size)}): not a safetensors file."
-        )
+    template = (
+        "{file} on {hub} does not start with a safetensors header that fits the file ({size:bytes}): "
+        "not a safetensors file."
+    )
 
 
 # -- git -------------------------------------------------------------------------------------------
