@@ -104,7 +104,7 @@ def build(folder: Path, size_gb: float) -> tuple[Path, Path]:
 
 def run_ours(method: str, a: Path, b: Path) -> dict:
     from provenance.fingerprint.methods import METHODS
-    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.reader import open_checkpoint
     from provenance.fingerprint.weights import PairWeights
 
     pair = PairWeights(open_checkpoint(a), open_checkpoint(b))
@@ -118,7 +118,7 @@ def _load_all(folder: Path) -> dict[str, np.ndarray]:
     """Every tensor of every shard in RAM, as stored (bf16 through ml_dtypes), like ``from_pretrained``."""
     import ml_dtypes
 
-    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.reader import open_checkpoint
 
     ckpt = open_checkpoint(folder)
     out: dict[str, np.ndarray] = {}

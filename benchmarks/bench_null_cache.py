@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from provenance.fingerprint.methods import weight_matching  # noqa: E402
 from provenance.fingerprint.null_cache import FileNullCache  # noqa: E402
+from provenance.fingerprint.reader import open_checkpoint  # noqa: E402
 from provenance.fingerprint.report import compare_fingerprints  # noqa: E402
-from provenance.fingerprint.safetensors_format import open_checkpoint  # noqa: E402
 from provenance.fingerprint.stats import fingerprint_checkpoint  # noqa: E402
 from provenance.fingerprint.synthetic import build_lineage_set  # noqa: E402
 

@@ -72,8 +72,8 @@ def warm(paths: list[Path]) -> None:
 
 def engine_once(paths: list[Path]) -> tuple[float, float]:
     """Wall and CPU seconds (all threads) of the engine alone on the pair."""
+    from provenance.fingerprint.reader import open_checkpoint
     from provenance.fingerprint.report import compare_fingerprints
-    from provenance.fingerprint.safetensors_format import open_checkpoint
     from provenance.fingerprint.stats import fingerprint_checkpoint
 
     start, cpu = time.perf_counter(), time.process_time()

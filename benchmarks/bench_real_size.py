@@ -76,8 +76,8 @@ def whole_child(a: str, b: str) -> None:
     """One whole comparison (``--child-whole A B``): JSON of phases, scores and peak RSS on stdout."""
     import resource
 
+    from provenance.fingerprint.reader import open_checkpoint
     from provenance.fingerprint.report import compare_fingerprints
-    from provenance.fingerprint.safetensors_format import open_checkpoint
     from provenance.fingerprint.stats import default_processes, fingerprint_checkpoint
 
     def cpu() -> float:

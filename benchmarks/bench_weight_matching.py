@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from provenance.fingerprint.evidence import strength  # noqa: E402
 from provenance.fingerprint.methods import weight_matching  # noqa: E402
-from provenance.fingerprint.safetensors_format import open_checkpoint  # noqa: E402
+from provenance.fingerprint.reader import open_checkpoint  # noqa: E402
 from provenance.fingerprint.synthetic import SIZES, write_model  # noqa: E402
 from provenance.fingerprint.synthetic.adversarial import (  # noqa: E402
     RETOKENISED_CONTROLS,

@@ -28,7 +28,7 @@ from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, Model
 from claims.services import report_draw_charts, report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS
-from provenance.fingerprint.safetensors_format import human_bytes
+from provenance.fingerprint.sizes import human_bytes
 
 Status = FingerprintReport.Status
 

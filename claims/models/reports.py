@@ -330,7 +330,7 @@ class FingerprintReport(models.Model):
         pending = [c for c in (self.checkpoint_a, self.checkpoint_b) if c.is_acquiring]
         if not pending:
             return None
-        from provenance.fingerprint.safetensors_format import human_bytes
+        from provenance.fingerprint.sizes import human_bytes
 
         done = sum(c.acquisition_bytes for c in pending)
         total = sum(c.acquisition_total or 0 for c in pending)

@@ -9,7 +9,6 @@ config, the tokenizer) must resolve inside them too: a shard linked to ``/etc/pa
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,19 @@ from django.db.models.fields.files import FieldFile
 
 from claims.models import Checkpoint
 from claims.models.ai_models import resolve_location
+from provenance.fingerprint.checkpoint import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.errors import FingerprintError
-from provenance.fingerprint.gguf_format import GgufCheckpoint, checkpoint_of_file, read_gguf_header_from
+from provenance.fingerprint.gguf_format import (
+    GGUF_MAGIC,
+    GgufCheckpoint,
+    checkpoint_of_file,
+    read_gguf_header_from,
+)
+from provenance.fingerprint.hashing import sha256_file
 from provenance.fingerprint.layouts import resolve_layout
-from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
-from provenance.fingerprint.safetensors_format import open_checkpoint, read_header_from
+from provenance.fingerprint.reader import open_checkpoint
+from provenance.fingerprint.safetensors_format import read_header_from
 
-GGUF_MAGIC = b"GGUF"
 Format = Checkpoint.Format
 
 
@@ -121,7 +126,7 @@ def header_facts(checkpoint: Checkpoint) -> dict[str, Any]:
     if isinstance(engine, GgufCheckpoint):
         fmt, digest = Format.GGUF, engine.vocabulary.sha256 if engine.vocabulary else ""
     else:
-        fmt, digest = Format.SAFETENSORS, _sha256_file(engine.tokenizer_path) if engine.tokenizer_path else ""
+        fmt, digest = Format.SAFETENSORS, sha256_file(engine.tokenizer_path) if engine.tokenizer_path else ""
     return {
         "format": fmt,
         "total_size": engine.total_bytes,
@@ -130,11 +135,3 @@ def header_facts(checkpoint: Checkpoint) -> dict[str, Any]:
         "layer_count": layout.num_layers,
         "tokenizer_digest": digest,
     }
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()

@@ -29,18 +29,15 @@ import traceback
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
-
-import numpy as np
+from typing import TYPE_CHECKING, TextIO
 
 from . import ENGINE_VERSION
 from .errors import FingerprintError
-from .fingerprint import ModelFingerprint, Role
 from .methods import METHODS
 from .parameters import PARAMETERS
 from .parameters import validate as validate_parameters
 from .progress import progress_reporter
-from .safetensors_format import human_bytes
+from .sizes import human_bytes
 from .sources import (
     DEFAULT_HUBS,
     SourceError,
@@ -50,7 +47,13 @@ from .sources import (
     parse_hubs,
     parse_source,
 )
-from .table import format_report
+
+if TYPE_CHECKING:
+    from .fingerprint import ModelFingerprint
+
+# Only what --help needs is imported here: NumPy, the statistics, the methods (SciPy, Numba) and the
+# report load inside the command that uses them, so `--help` and a mistyped argument answer at once
+# (benchmarks/RESULTS_STARTUP.md).
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -62,6 +65,8 @@ def _is_saved_fingerprint(path: str | Path) -> bool:
 
 def load_fingerprint(path: str | Path, *, quiet: bool = False) -> ModelFingerprint:
     """A fingerprint from a saved ``*.json`` fingerprint, or by reading the checkpoint (streamed)."""
+    from .fingerprint import ModelFingerprint
+
     p = Path(path)
     if _is_saved_fingerprint(p):
         try:
@@ -92,6 +97,10 @@ def processes_from_environment() -> int:
 
 
 def print_inspect(fp: ModelFingerprint, path: str, out: TextIO) -> None:
+    import numpy as np
+
+    from .fingerprint import Role
+
     dtypes = Counter(t.dtype for t in fp.tensors)
     out.write(f"{path}\n")
     out.write(
@@ -152,6 +161,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .null_cache import FileNullCache
     from .report import compare_fingerprints, resolve_methods
+    from .table import format_report
 
     # Validate everything before the (long) reads.
     methods = resolve_methods(args.methods)
@@ -170,7 +180,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     # The weight-reading methods need the checkpoints themselves; saved fingerprints have no weights.
     weights = None
     if not (_is_saved_fingerprint(args.path_a) or _is_saved_fingerprint(args.path_b)):
-        from .safetensors_format import open_checkpoint
+        from .reader import open_checkpoint
 
         weights = (open_checkpoint(args.path_a), open_checkpoint(args.path_b))
     report = compare_fingerprints(

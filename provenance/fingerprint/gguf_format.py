@@ -40,10 +40,15 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .errors import CheckpointFormatError, EmptyCheckpointError, MissingShardError, TruncatedFileError
+from .checkpoint import Checkpoint, tensors_by_name
+from .errors import (
+    CheckpointFormatError,
+    EmptyCheckpointError,
+    MissingShardError,
+    TruncatedFileError,
+)
 from .gguf_metadata import GgufStrings, HeaderReader
 from .paths import Permitted, checked_path
-from .safetensors_format import Checkpoint, tensors_by_name
 from .tokenizers import Vocabulary, _digest, _normalised
 
 GGUF_MAGIC = b"GGUF"
@@ -205,14 +210,20 @@ def read_gguf_header(
         size = path.stat().st_size
         with open(path, "rb") as f:
             return _read(
-                HeaderReader(f, size, name, path, limit=max_header_bytes, reopen=path), inherited or {}
+                HeaderReader(f, size, name, path, limit=max_header_bytes, reopen=path),
+                inherited or {},
             )
     except OSError as e:
         raise _bad(f"cannot read {name}: {e.strerror or e}", path) from e
 
 
 def read_gguf_header_from(
-    f: BinaryIO, *, size: int, name: str, path: Path | str | None = None, max_header_bytes: int | None = None
+    f: BinaryIO,
+    *,
+    size: int,
+    name: str,
+    path: Path | str | None = None,
+    max_header_bytes: int | None = None,
 ) -> GgufFile:
     """:func:`read_gguf_header` of an open binary file of ``size`` bytes (an upload not yet on disk),
     read from its current position; ``path`` is where the file will be read later (default ``name``).
@@ -235,7 +246,8 @@ def out_of_memory(name: str, path: Path, what: str) -> CheckpointFormatError:
     """The engine's sentence for a MemoryError while reading ``what`` of the file ``name``. Raise it
     outside the ``except MemoryError`` block, so that what was allocated is freed first."""
     return CheckpointFormatError(
-        f"{name}: reading {what} needs more memory than this process may use", path=str(path)
+        f"{name}: reading {what} needs more memory than this process may use",
+        path=str(path),
     )
 
 
@@ -251,6 +263,24 @@ def checkpoint_of_file(gf: GgufFile, root: Path = Path("."), permitted: Permitte
 
 
 def _parse(h: HeaderReader, inherited: dict[str, Any]) -> GgufFile:
+    """The header in named steps, as gguf-py's reader builds it (``_build_fields``,
+    ``_build_tensor_info``, ``_build_tensors``): the frame (magic, version, counts), the metadata,
+    the tensor infos, then the tensors checked against the data area."""
+    version, n_tensors, n_kv = _read_frame(h)
+    metadata, alignment = _read_metadata(h, n_kv)
+    infos = _read_tensor_infos(h, n_tensors)
+    data_start = h.pos + (-h.pos % alignment)
+    if data_start > h.size:
+        raise TruncatedFileError(f"{h.name} is truncated: it ends before its data area", path=str(h.path))
+    if not infos:
+        raise EmptyCheckpointError(f"{h.name} holds no tensors", path=str(h.path))
+    tensors = _build_tensors(h, infos, data_start, alignment, {**inherited, **metadata})
+    return GgufFile(h.name, h.path, h.size, data_start, version, alignment, metadata, tensors)
+
+
+def _read_frame(h: HeaderReader) -> tuple[int, int, int]:
+    """The magic, the version, and the tensor and key-value counts, each count bounded by what the
+    rest of the file can hold and by what this reader accepts, before anything is allocated."""
     name, path = h.name, h.path
     if h.size < 4:
         raise TruncatedFileError(f"{name} is not a GGUF file: it has only {h.size} bytes", path=str(path))
@@ -261,7 +291,8 @@ def _parse(h: HeaderReader, inherited: dict[str, Any]) -> GgufFile:
     if version not in VERSIONS:
         hint = " (a big-endian file?)" if version > 0xFFFF and version & 0xFFFF == 0 else ""
         raise _bad(
-            f"{name} is GGUF version {version}{hint}; only little-endian versions 2 and 3 are supported", path
+            f"{name} is GGUF version {version}{hint}; only little-endian versions 2 and 3 are supported",
+            path,
         )
     n_tensors = h.u64("tensor count")
     n_kv = h.u64("key-value count")
@@ -284,7 +315,16 @@ def _parse(h: HeaderReader, inherited: dict[str, Any]) -> GgufFile:
         (n_tensors, MAX_TENSORS, "tensors"),
     ):
         if count > most:
-            raise _bad(f"{name} declares {count:,} {what}, more than the {most:,} this reader accepts", path)
+            raise _bad(
+                f"{name} declares {count:,} {what}, more than the {most:,} this reader accepts",
+                path,
+            )
+    return version, n_tensors, n_kv
+
+
+def _read_metadata(h: HeaderReader, n_kv: int) -> tuple[dict[str, Any], int]:
+    """The key-value metadata (no key twice; arrays lazy, see ``gguf_metadata``) and its alignment."""
+    name, path = h.name, h.path
     metadata: dict[str, Any] = {}
     for i in range(n_kv):
         key = h.string(f"metadata key {i}")
@@ -300,8 +340,12 @@ def _parse(h: HeaderReader, inherited: dict[str, Any]) -> GgufFile:
         or alignment & (alignment - 1)
     ):
         raise _bad(f"{name}: general.alignment is {alignment!r}, not a power of two", path)
-    context = {**inherited, **metadata}
-    permutes = context.get("general.architecture") in PERMUTED_ARCHS
+    return metadata, alignment
+
+
+def _read_tensor_infos(h: HeaderReader, n_tensors: int) -> list[tuple[str, tuple[int, ...], int, int]]:
+    """Each tensor's info record as stored: (name, GGUF dims, GGML type id, offset); no name twice."""
+    name, path = h.name, h.path
     infos: list[tuple[str, tuple[int, ...], int, int]] = []
     seen: set[str] = set()
     for i in range(n_tensors):
@@ -312,23 +356,38 @@ def _parse(h: HeaderReader, inherited: dict[str, Any]) -> GgufFile:
         n_dims = h.u32(f"the dimension count of tensor {tname!r}")
         if not 1 <= n_dims <= MAX_DIMS:
             raise _bad(
-                f"tensor {tname!r} in {name} has {n_dims} dimensions (1 to {MAX_DIMS} allowed)", path, tname
+                f"tensor {tname!r} in {name} has {n_dims} dimensions (1 to {MAX_DIMS} allowed)",
+                path,
+                tname,
             )
         dims = tuple(h.u64(f"the dimensions of tensor {tname!r}") for _ in range(n_dims))
         ttype = h.u32(f"the type of tensor {tname!r}")
         offset = h.u64(f"the offset of tensor {tname!r}")
         infos.append((tname, dims, ttype, offset))
-    data_start = h.pos + (-h.pos % alignment)
-    if data_start > h.size:
-        raise TruncatedFileError(f"{name} is truncated: it ends before its data area", path=str(path))
-    if not infos:
-        raise EmptyCheckpointError(f"{name} holds no tensors", path=str(path))
+    return infos
+
+
+def _build_tensors(
+    h: HeaderReader,
+    infos: list[tuple[str, tuple[int, ...], int, int]],
+    data_start: int,
+    alignment: int,
+    context: dict[str, Any],
+) -> list[GgufTensor]:
+    """The tensors (type, shape, span checked: ``_tensor``) in file-offset order, none overlapping
+    the next. ``context``: the metadata, over the first part's for a later part of a split set."""
+    name, path = h.name, h.path
+    permutes = context.get("general.architecture") in PERMUTED_ARCHS
     tensors = [_tensor(name, path, h.size, data_start, alignment, context, permutes, *info) for info in infos]
     tensors.sort(key=lambda t: t.start)
     for prev, t in zip(tensors, tensors[1:], strict=False):
         if t.start < prev.start + prev.nbytes:
-            raise _bad(f"tensor {t.name!r} in {name} overlaps tensor {prev.name!r}", path, t.name)
-    return GgufFile(name, path, h.size, data_start, version, alignment, metadata, tensors)
+            raise _bad(
+                f"tensor {t.name!r} in {name} overlaps tensor {prev.name!r}",
+                path,
+                t.name,
+            )
+    return tensors
 
 
 def _tensor(
@@ -345,7 +404,11 @@ def _tensor(
     offset: int,
 ) -> GgufTensor:
     if ttype not in QUANT_SIZES:
-        raise _bad(f"tensor {tname!r} in {name} has an unknown GGML type id {ttype}", path, tname)
+        raise _bad(
+            f"tensor {tname!r} in {name} has an unknown GGML type id {ttype}",
+            path,
+            tname,
+        )
     tname_type, block, type_size = QUANT_SIZES[ttype]
     if tname_type not in SUPPORTED_TYPES:
         raise UnsupportedQuantisationError(
@@ -366,7 +429,11 @@ def _tensor(
         count *= d  # Python ints: hostile dims cannot overflow
         span *= max(d, 1)
     if span > MAX_ELEMENTS:  # llama.cpp refuses counts past INT64_MAX; numpy needs 4 bytes per element
-        raise _bad(f"tensor {tname!r} in {name} has impossible dimensions {list(dims)}", path, tname)
+        raise _bad(
+            f"tensor {tname!r} in {name} has impossible dimensions {list(dims)}",
+            path,
+            tname,
+        )
     nbytes = count // block * type_size
     if offset % alignment:
         raise _bad(
@@ -384,7 +451,16 @@ def _tensor(
     shape = tuple(int(d) for d in reversed(dims))
     head_rows = _head_rows(name, path, metadata, tname, shape) if permutes else None
     return GgufTensor(
-        tname, tname_type, shape, name, path, data_start + offset, nbytes, block, type_size, head_rows
+        tname,
+        tname_type,
+        shape,
+        name,
+        path,
+        data_start + offset,
+        nbytes,
+        block,
+        type_size,
+        head_rows,
     )
 
 
@@ -584,7 +660,11 @@ def vocabulary_from_metadata(metadata: dict[str, Any], source: str) -> Vocabular
             by_token.setdefault(tok, i)
         # by_token is in id order (ids are positions): neither the digest nor the normalised
         # dict needs a sorted copy of its 2 x 3 M pairs.
-        digest = _digest(by_token.items(), merges if isinstance(merges, GgufStrings) else (), in_order=True)
+        digest = _digest(
+            by_token.items(),
+            merges if isinstance(merges, GgufStrings) else (),
+            in_order=True,
+        )
         return Vocabulary(_normalised(by_token, in_order=True), kind, source, digest)
     except MemoryError:
         pass  # raised below, once what the build held is freed
@@ -610,7 +690,10 @@ def _split_set(first: Path, gf: GgufFile, permitted: Permitted) -> list[Path]:
         return [first]
     count = gf.metadata.get("split.count")
     if isinstance(count, int) and count != len(names):
-        raise _bad(f"{first.name} says split.count = {count} but its name says {len(names)} parts", first)
+        raise _bad(
+            f"{first.name} says split.count = {count} but its name says {len(names)} parts",
+            first,
+        )
     paths = []
     for name in names:
         p = first.parent / name
@@ -644,7 +727,10 @@ def open_gguf(path: Path, permitted: Permitted, *, max_header_bytes: int | None 
         first = read_gguf_header(checked_path(parts[0], permitted), parts[0].name, max_header_bytes=limit)
         files = [first] + [
             read_gguf_header(
-                checked_path(p, permitted), p.name, inherited=first.metadata, max_header_bytes=limit
+                checked_path(p, permitted),
+                p.name,
+                inherited=first.metadata,
+                max_header_bytes=limit,
             )
             for p in parts[1:]
         ]

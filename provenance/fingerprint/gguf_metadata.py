@@ -186,7 +186,7 @@ class HeaderReader:
         )
 
     def too_large(self, what: str) -> CheckpointFormatError:
-        from .safetensors_format import human_bytes
+        from .sizes import human_bytes
 
         return CheckpointFormatError(
             f"{self.name} has a GGUF header larger than {human_bytes(self.limit or 0)}, the most this process "

@@ -58,7 +58,7 @@ def _too_wide(shape) -> str | None:
 def precompute(path: str | Path, store: NullStore, *, null_size: int, seed: int) -> str:
     """Compute (or find) the null with the alignment for the shape of ``path``; one line saying what."""
     from .methods import weight_matching as wm
-    from .safetensors_format import open_checkpoint
+    from .reader import open_checkpoint
     from .weights import PairWeights
 
     path = Path(path)

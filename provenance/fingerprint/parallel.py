@@ -11,7 +11,7 @@ They start from a ``forkserver`` with the engine and its compiled kernel preload
 (``_worker_preload.py``), so a child costs a fork, not a Python start-up, and nothing of the caller (a Celery worker's threads, database connections) is
 forked into it. Memory: each process holds one file's pass (four chunk buffers, the compiled
 kernel, the results of its file), so the peak RSS per process is the one-process figure.
-Checkpoints under ``MIN_BYTES`` are passed in the caller. Progress: each child writes its bytes done into a shared array that the caller sums every half
+Checkpoints under ``MIN_BYTES`` (4 GB: where the pool starts to pay) are passed in the caller. Progress: each child writes its bytes done into a shared array that the caller sums every half
 second. An engine error in a child (a truncated shard) arrives whole in the caller (``errors.py``
 pickles its file and tensor) and cancels the files not yet started.
 """
@@ -24,10 +24,12 @@ from typing import Any
 
 from .safetensors_format import SafetensorsFile
 
-# Below this size a checkpoint is passed in the calling process: the first parallel pass of a process
-# starts the forkserver (importing numpy and numba once, about 1-2 CPU-s), which costs more than
-# the workers would save on a small checkpoint; later passes fork ready workers in milliseconds.
-MIN_BYTES = 256 * 2**20
+# Below this size a checkpoint is passed in the calling process. The first parallel pass of a process
+# starts the forkserver (importing numpy and numba once, about 1-2 CPU-s), and one pass already keeps
+# two cores busy (the statistics, and the SHA-256 in its own thread). Measured on the 2-core machine
+# (benchmarks/RESULTS_STARTUP.md), two processes against one: 2.89x the time at 146 MB, 1.36-1.41x
+# from 0.5 to 2.6 GB, 0.76x at 5.2 GB; the crossover is about 4 GB.
+MIN_BYTES = 4 * 10**9
 
 
 class Unavailable(RuntimeError):

@@ -15,8 +15,12 @@ from pathlib import Path
 
 from .methods import METHODS
 from .report import resolve_methods
-from .safetensors_format import human_bytes
-from .sources import GitSource, HubSource, RemoteFile, SourceError, hub_for, plan, plan_git
+from .sizes import human_bytes
+from .sources.errors import SourceError, TooLargeForCacheError
+from .sources.git import plan_git
+from .sources.hub import plan
+from .sources.naming import GitSource, HubSource, hub_for
+from .sources.verification import RemoteFile
 
 DOWNLOAD = "download"
 SHARD_BY_SHARD = "shard_by_shard"
@@ -36,20 +40,9 @@ def acquisition_mode(*, source: HubSource | GitSource, total_bytes: int, budget:
     weights that are not ``shardable`` (GGUF: see ``shardable``)."""
     if not budget or total_bytes <= budget:
         return DOWNLOAD
-    larger = (
-        f"{source} holds {human_bytes(total_bytes)} of weights, more than the whole model cache "
-        f"(MODEL_CACHE_MAX_GB: {human_bytes(budget)}), and"
-    )
-    if isinstance(source, GitSource):
-        raise SourceError(
-            f"{larger} a git repository cannot be fingerprinted shard by shard (git-lfs fetches whole "
-            "files only): an operator must raise the budget."
-        )
-    if not shardable:
-        raise SourceError(
-            f"{larger} GGUF weights cannot be fingerprinted shard by shard (only safetensors can): an "
-            "operator must raise the budget."
-        )
+    if isinstance(source, GitSource) or not shardable:
+        why = "git" if isinstance(source, GitSource) else "gguf"
+        raise TooLargeForCacheError(source=str(source), total=total_bytes, budget=budget, why=why)
     return SHARD_BY_SHARD
 
 

@@ -17,10 +17,12 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .safetensors_format import human_bytes
-from .stats import Progress
+from .sizes import human_bytes
+
+if TYPE_CHECKING:
+    from .stats import Progress  # the type only: stats loads NumPy
 
 LOG_INTERVAL_SECONDS = 5.0
 

@@ -35,19 +35,13 @@ from pathlib import Path
 import blake3
 import numpy as np
 
+from .checkpoint import Checkpoint, tensors_by_name
 from .errors import TamperedWeightsError
 from .fingerprint import ModelFingerprint
-from .safetensors_format import (
-    DEFAULT_CHUNK_BYTES,
-    MAX_HEADER_BYTES,
-    Checkpoint,
-    decode,
-    human_bytes,
-    read_header_from,
-    tensors_by_name,
-    value_dtype,
-)
-from .sources import Hub, HubSource, SourceError, _api_errors, _client_error, hub_requests
+from .safetensors_format import DEFAULT_CHUNK_BYTES, MAX_HEADER_BYTES, decode, read_header_from, value_dtype
+from .sources.errors import NotSafetensorsError, RangeReadFailedError, RangesRefusedError
+from .sources.hub import api_errors, client_error, hub_requests
+from .sources.naming import Hub, HubSource
 
 HEADER_PROBE = 1 << 16  # bytes asked for first: most headers fit; a longer one takes a second request
 RETRIES = 3  # a dropped connection is resumed this many times per tensor
@@ -60,7 +54,7 @@ quarter of this is never kept): the weight methods read some matrices more than 
 class RangeReader:
     """Range requests to the files of one hub repository at one commit, through ``huggingface_hub``'s
     own HTTP session: every request, each redirect hop included, is checked against the hub's
-    allowed hosts before it goes out (``sources._check_request``)."""
+    allowed hosts before it goes out (``sources.hub._check_request``)."""
 
     source: HubSource
     commit: str
@@ -105,10 +99,7 @@ class RangeReader:
                         r.raise_for_status()
                     if r.status_code != 206 and not (position == 0 and r.status_code == 200):
                         # (a 200 from byte 0 is the file's start: read only as far as asked, then closed)
-                        raise SourceError(
-                            f"{self.hub.name} does not answer HTTP Range requests for {name} (status "
-                            f"{r.status_code}): single tensors cannot be read without downloading the whole file."
-                        )
+                        raise RangesRefusedError(hub=self.hub.name, file=name, status=r.status_code)
                     pending = b""
                     for piece in r.iter_bytes(min(chunk_bytes, 1 << 20)):
                         piece = piece[: end + 1 - position - len(pending)]
@@ -126,14 +117,14 @@ class RangeReader:
                         yield pending
                     if position <= end:  # the body ended early: ask for the rest
                         raise _Dropped(f"the body of {name} ended at byte {position}, before {end + 1}")
-            except (_Dropped, *_api_errors()) as exc:
+            except (_Dropped, *api_errors()) as exc:
                 status = getattr(getattr(exc, "response", None), "status_code", None)
                 if status is not None and status < 500:
-                    raise _client_error(exc, self.source, self.hub, self.token) from exc
+                    raise client_error(exc, self.source, self.hub, self.token) from exc
                 attempts += 1
                 if attempts > RETRIES:
-                    raise SourceError(
-                        f"Reading {name} from {self.hub.name} by range stopped {attempts} times: {exc}"
+                    raise RangeReadFailedError(
+                        hub=self.hub.name, file=name, attempts=attempts, detail=str(exc)
                     ) from exc
 
     def read(self, name: str, start: int, end: int) -> bytes:
@@ -149,10 +140,7 @@ def fetch_header(reader: RangeReader, name: str, size: int) -> bytes:
     data = reader.read(name, 0, min(HEADER_PROBE, size) - 1)
     need = 8 + int.from_bytes(data[:8], "little") if len(data) >= 8 else 0
     if len(data) < 8 or need - 8 > MAX_HEADER_BYTES or need > size:
-        raise SourceError(
-            f"{name} on {reader.hub.name} does not start with a safetensors header that fits the file "
-            f"({human_bytes(size)}): not a safetensors file."
-        )
+        raise NotSafetensorsError(hub=reader.hub.name, file=name, size=size)
     if need > len(data):
         data += reader.read(name, len(data), need - 1)
     return data[:need]

@@ -58,6 +58,7 @@ from typing import Any
 
 from . import ENGINE_VERSION
 from .calibration import DEFAULT_NULL_SIZE, calibrate, json_safe
+from .checkpoint import Checkpoint
 from .errors import FingerprintError, IncompatibleModelsError, TamperedWeightsError
 from .evidence import P_STRONG, P_WEAK, STRONG, WEAK, Z_STRONG, Z_WEAK, strength
 from .fingerprint import ModelFingerprint
@@ -75,7 +76,6 @@ from .methods.base import (
 )
 from .null_cache import NullStore
 from .parameters import validate as validate_parameters
-from .safetensors_format import Checkpoint
 from .weights import PairWeights
 
 REPORT_SCHEMA_VERSION = 1

@@ -1,6 +1,6 @@
-"""Reading safetensors checkpoints: strict header validation, sharded folders, chunked upcast reads.
+"""Reading safetensors files: strict header validation, shard indexes, upcasting of raw values.
 
-A checkpoint is a folder (``*.safetensors`` shards with ``model.safetensors.index.json``, or one
+A checkpoint (opened by ``reader.open_checkpoint``) is a folder (``*.safetensors`` shards with ``model.safetensors.index.json``, or one
 ``model.safetensors``) or a path to one ``.safetensors`` file; ``config.json`` and ``tokenizer.json``
 next to the weights are picked up when present.
 
@@ -21,18 +21,22 @@ as fast for a sequential pass and keeps the resident memory at the chunk size.
 from __future__ import annotations
 
 import json
-import os
 import struct
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO
 
 import ml_dtypes
 import numpy as np
 
-from .errors import CheckpointFormatError, EmptyCheckpointError, MissingShardError, TruncatedFileError
-from .paths import Permitted, checked_path, permitted_folders
+from .errors import (
+    CheckpointFormatError,
+    EmptyCheckpointError,
+    MissingShardError,
+    TruncatedFileError,
+)
+from .paths import Permitted, checked_path
+from .sizes import human_bytes
 
 MAX_HEADER_BYTES = 100_000_000  # the reference library's bound
 INDEX_NAME = "model.safetensors.index.json"
@@ -58,14 +62,6 @@ DTYPES: dict[str, np.dtype] = {
 }
 # Values of these dtypes do not fit float32 exactly, so they are upcast to float64 instead.
 _WIDE = {"I32", "U32", "I64", "U64", "F64"}
-
-
-def human_bytes(n: int) -> str:
-    """``4.9 GB``-style size (decimal units, one decimal), for error messages."""
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def value_dtype(dtype: str) -> np.dtype:
@@ -156,8 +152,25 @@ def read_header(path: Path, name: str | None = None) -> SafetensorsFile:
 def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | None = None) -> SafetensorsFile:
     """:func:`read_header` of an open binary file of ``size`` bytes, read from its current position
     (an upload not yet on disk, say). ``path`` is where the file will be read later (default ``name``).
-    Reads the 8-byte length and the header only."""
+    Reads the 8-byte length and the header only.
+
+    Three named steps, as the reference library's ``tensor.rs`` keeps them apart: the frame (the length
+    and the header bytes), the entries (each tensor's dtype, shape and offsets), the spans (the
+    tensors tile the data area); each step's failures are its own sentences."""
     path = Path(path or name)
+    raw = _read_frame(f, size=size, name=name, path=path)
+    header, metadata = _parse_header(raw, name, path)
+    data_start = 8 + len(raw)
+    infos, spans = _read_entries(header, name, path, data_start)
+    if not spans:
+        raise EmptyCheckpointError(f"{name} holds no tensors", path=str(path))
+    ordered = _check_spans(spans, name, path, size=size, data_start=data_start)
+    return SafetensorsFile(name, path, size, data_start, [infos[t] for t in ordered], metadata)
+
+
+def _read_frame(f: BinaryIO, *, size: int, name: str, path: Path) -> bytes:
+    """The header's bytes: the 8-byte little-endian length, bounded by the limit and by the file's
+    size, then that many bytes."""
     try:
         head = f.read(8)
         if len(head) < 8:
@@ -183,33 +196,64 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
         raise _bad(f"cannot read {name}: {e.strerror or e}", path) from e
     if len(raw) < n:
         raise TruncatedFileError(f"{name} is truncated: it shrank while being read", path=str(path))
+    return raw
+
+
+def _parse_header(raw: bytes, name: str, path: Path) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The header's JSON object (no key twice) without ``__metadata__``, and that metadata."""
     try:
         header = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates)
     except UnicodeDecodeError as e:
         raise _bad(f"the header of {name} is not UTF-8 text (byte {e.start})", path) from e
-    except (ValueError, RecursionError) as e:  # JSONDecodeError is a ValueError; deep nesting recurses
+    except (
+        ValueError,
+        RecursionError,
+    ) as e:  # JSONDecodeError is a ValueError; deep nesting recurses
         raise _bad(f"the header of {name} is not valid JSON: {str(e)[:200]}", path) from e
     if not isinstance(header, dict):
-        raise _bad(f"the header of {name} is a JSON {type(header).__name__}, not an object", path)
-
+        raise _bad(
+            f"the header of {name} is a JSON {type(header).__name__}, not an object",
+            path,
+        )
     metadata = header.pop("__metadata__", None)
     if metadata is not None and not (
         isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())
     ):
         raise _bad(f"the __metadata__ of {name} is not a map of strings to strings", path)
+    return header, metadata
 
-    data_start = 8 + n
-    data_size = size - data_start
+
+def _read_entries(
+    header: dict[str, Any], name: str, path: Path, data_start: int
+) -> tuple[dict[str, TensorInfo], list[tuple[int, int, str]]]:
+    """Each entry checked on its own (a known dtype, a shape, offsets whose span is the shape's
+    bytes): the tensors by name, and their (begin, end, name) spans in the data area."""
     spans: list[tuple[int, int, str]] = []
     infos: dict[str, TensorInfo] = {}
     for tname, entry in header.items():
         if not isinstance(entry, dict):
-            raise _bad(f"tensor {tname!r} in {name}: its header entry is not an object", path, tname)
-        dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+            raise _bad(
+                f"tensor {tname!r} in {name}: its header entry is not an object",
+                path,
+                tname,
+            )
+        dtype, shape, offsets = (
+            entry.get("dtype"),
+            entry.get("shape"),
+            entry.get("data_offsets"),
+        )
         if not isinstance(dtype, str) or dtype not in DTYPES:
-            raise _bad(f"tensor {tname!r} in {name} has unknown dtype {str(dtype)[:40]!r}", path, tname)
+            raise _bad(
+                f"tensor {tname!r} in {name} has unknown dtype {str(dtype)[:40]!r}",
+                path,
+                tname,
+            )
         if not isinstance(shape, list) or not all(_is_int(s) and 0 <= s < 2**63 for s in shape):
-            raise _bad(f"tensor {tname!r} in {name} has an invalid shape {str(shape)[:80]}", path, tname)
+            raise _bad(
+                f"tensor {tname!r} in {name} has an invalid shape {str(shape)[:80]}",
+                path,
+                tname,
+            )
         if not (
             isinstance(offsets, list)
             and len(offsets) == 2
@@ -217,7 +261,9 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
             and 0 <= offsets[0] <= offsets[1]
         ):
             raise _bad(
-                f"tensor {tname!r} in {name} has invalid data_offsets {str(offsets)[:80]}", path, tname
+                f"tensor {tname!r} in {name} has invalid data_offsets {str(offsets)[:80]}",
+                path,
+                tname,
             )
         begin, end = offsets
         count = 1
@@ -233,16 +279,29 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
             )
         spans.append((begin, end, tname))
         infos[tname] = TensorInfo(tname, dtype, tuple(shape), name, path, data_start + begin, end - begin)
+    return infos, spans
 
-    if not spans:
-        raise EmptyCheckpointError(f"{name} holds no tensors", path=str(path))
-    spans.sort()
+
+def _check_spans(
+    spans: list[tuple[int, int, str]],
+    name: str,
+    path: Path,
+    *,
+    size: int,
+    data_start: int,
+) -> list[str]:
+    """The spans must tile the data area: no overlap, no gap, nothing past the end of the file and
+    no byte after the last tensor. Returns the tensors' names in file-offset order."""
+    data_size = size - data_start
+    spans = sorted(spans)
     pos = 0
     prev = None
     for begin, end, tname in spans:
         if begin < pos:
             raise _bad(
-                f"tensor {tname!r} in {name} overlaps tensor {prev!r} (bytes {begin}..{end})", path, tname
+                f"tensor {tname!r} in {name} overlaps tensor {prev!r} (bytes {begin}..{end})",
+                path,
+                tname,
             )
         if begin > pos:
             raise _bad(
@@ -260,9 +319,11 @@ def read_header_from(f: BinaryIO, *, size: int, name: str, path: Path | str | No
             )
         pos, prev = end, tname
     if pos != data_size:
-        raise _bad(f"{name} has {data_size - pos} bytes after its last tensor: the file is corrupt", path)
-    ordered = [infos[t] for _, _, t in spans]
-    return SafetensorsFile(name, path, size, data_start, ordered, metadata)
+        raise _bad(
+            f"{name} has {data_size - pos} bytes after its last tensor: the file is corrupt",
+            path,
+        )
+    return [t for _, _, t in spans]
 
 
 def read_into(f: Any, buf: memoryview, path: Path, tensor: str) -> None:
@@ -279,84 +340,7 @@ def read_into(f: Any, buf: memoryview, path: Path, tensor: str) -> None:
         got += k
 
 
-@dataclass
-class Checkpoint:
-    """A validated checkpoint: its files, tensors, and the optional config and tokenizer.
-
-    Holds only headers and the parsed config; weights are read on demand.
-    """
-
-    root: Path
-    files: list[SafetensorsFile]
-    tensors: dict[str, TensorInfo]
-    config: dict[str, Any] | None = None
-    tokenizer_path: Path | None = None
-    notes: list[str] = field(default_factory=list)
-    # The folders its files may be read from (None: anywhere); see provenance.fingerprint.paths.
-    permitted: Permitted = None
-    # A reader that stops early must still read the rest of a tensor (remote.RemoteCheckpoint checks
-    # each tensor's digest at its end).
-    verifies_whole_tensors: ClassVar[bool] = False
-
-    def checked(self, path: Path) -> Path:
-        """``path`` (a file next to the weights) as it may be opened, or an UnsafePathError."""
-        return checked_path(path, self.permitted)
-
-    @property
-    def total_bytes(self) -> int:
-        return sum(f.size for f in self.files)
-
-    def iter_raw(self, name: str, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[memoryview]:
-        """Raw stored bytes of one tensor in chunks of at most ``chunk_bytes`` (rounded down to whole
-        elements). Each yielded view is overwritten by the next one: copy it to keep it.
-        Memory: one buffer of ``chunk_bytes``."""
-        t = self.tensors[name]
-        step = max(t.itemsize, chunk_bytes - chunk_bytes % t.itemsize)
-        buf = memoryview(bytearray(min(step, max(t.nbytes, 1))))
-        with open(t.path, "rb", buffering=0) as f:
-            f.seek(t.start)
-            done = 0
-            while done < t.nbytes:
-                k = min(step, t.nbytes - done)
-                read_into(f, buf[:k], t.path, name)
-                yield buf[:k]
-                done += k
-
-    def iter_chunks(self, name: str, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[np.ndarray]:
-        """Values of one tensor in stored (row-major) order, as 1-D float32 arrays (float64 for
-        F64 and wide integers) covering at most ``chunk_bytes`` of stored bytes each.
-        Memory: the read buffer plus one upcast chunk (2x the chunk for bf16)."""
-        dtype = self.tensors[name].dtype
-        for raw in self.iter_raw(name, chunk_bytes):
-            yield decode(raw, dtype)
-
-    def read_row_ranges(self, name: str, ranges: Iterable[tuple[int, int]]) -> np.ndarray:
-        """Rows ``[a, b)`` of the tensor's first axis for each range, concatenated and upcast as
-        :meth:`read_tensor`; only those rows are read (one fused slice, one expert of a stack)."""
-        t = self.tensors[name]
-        row = t.nbytes // t.shape[0] if t.shape and t.shape[0] else 0
-        out = []
-        with open(t.path, "rb", buffering=0) as f:
-            for a, b in ranges:
-                raw = np.empty((b - a) * row, dtype=np.uint8)
-                f.seek(t.start + a * row)
-                read_into(f, memoryview(raw), t.path, name)
-                out.append(decode(raw, t.dtype).reshape(b - a, *t.shape[1:]))
-        return np.concatenate(out) if out else np.empty((0, *t.shape[1:]), dtype=value_dtype(t.dtype))
-
-    def read_tensor(self, name: str) -> np.ndarray:
-        """The whole tensor upcast (float32, or float64 for F64), in its stored shape.
-        Memory: the stored bytes plus the upcast array, e.g. 6 bytes per bf16 entry; use
-        :meth:`iter_chunks` for anything that does not need the whole matrix at once."""
-        t = self.tensors[name]
-        raw = np.empty(t.nbytes, dtype=np.uint8)
-        with open(t.path, "rb", buffering=0) as f:
-            f.seek(t.start)
-            read_into(f, memoryview(raw), t.path, name)
-        return decode(raw, t.dtype).reshape(t.shape)
-
-
-def _read_json(path: Path, what: str, permitted: Permitted) -> Any:
+def read_json(path: Path, what: str, permitted: Permitted) -> Any:
     try:
         return json.loads(checked_path(path, permitted).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
@@ -376,8 +360,8 @@ def _shard_path(root: Path, shard: Any, index: Path) -> Path:
     return root / shard
 
 
-def _files_from_index(root: Path, index: Path, permitted: Permitted) -> list[SafetensorsFile]:
-    data = _read_json(index, "shard index", permitted)
+def files_from_index(root: Path, index: Path, permitted: Permitted) -> list[SafetensorsFile]:
+    data = read_json(index, "shard index", permitted)
     weight_map = data.get("weight_map") if isinstance(data, dict) else None
     if not isinstance(weight_map, dict) or not weight_map:
         raise CheckpointFormatError(f"{index.name} has no weight_map object", path=str(index))
@@ -406,86 +390,3 @@ def _files_from_index(root: Path, index: Path, permitted: Permitted) -> list[Saf
                 )
         files.append(sf)
     return files
-
-
-def tensors_by_name(files: Iterable[Any]) -> dict[str, Any]:
-    """Every tensor of the files (safetensors or GGUF) by name; a name in two files is refused."""
-    tensors: dict[str, Any] = {}
-    for f in files:
-        for t in f.tensors:
-            if t.name in tensors:
-                raise CheckpointFormatError(
-                    f"tensor {t.name!r} is stored twice, in {tensors[t.name].file} and in {f.name}",
-                    path=str(f.path),
-                    tensor=t.name,
-                )
-            tensors[t.name] = t
-    return tensors
-
-
-def _is_gguf(path: Path) -> bool:
-    from .gguf_format import is_gguf
-
-    return is_gguf(path)
-
-
-def _open_gguf(path: Path, allowed: Permitted, max_header_bytes: int | None) -> Any:
-    from .gguf_format import open_gguf
-
-    return open_gguf(path, allowed, max_header_bytes=max_header_bytes)
-
-
-def open_checkpoint(
-    path: str | os.PathLike[str],
-    *,
-    permitted: Iterable[str | os.PathLike[str]] | None = None,
-    max_gguf_header_bytes: int | None = None,
-) -> Checkpoint:
-    """Open and validate a checkpoint folder or a single ``.safetensors`` file.
-
-    Folder resolution: ``model.safetensors.index.json`` if present (every shard it names must exist
-    and hold the tensors it is mapped to); else ``model.safetensors``; else every ``*.safetensors``
-    file in the folder. ``config.json`` and ``tokenizer.json`` are taken from the folder (for a file
-    path, from the file's folder). Reads headers only. Raises CheckpointFormatError subclasses, and
-    UnsafePathError for a FIFO, socket or device, or - when ``permitted`` folders are given - for any
-    file or folder that resolves (symlinks followed) outside them (see provenance.fingerprint.paths).
-    The files' real paths are kept, so later reads open what was checked.
-
-    A GGUF file (recognised by its magic, whatever its name) or a folder holding GGUF files and no
-    safetensors is opened by ``gguf_format.open_gguf``: a ``GgufCheckpoint``, which has the same
-    reading interface (``tensors``, ``iter_chunks``, ``read_tensor``, ``config``);
-    ``max_gguf_header_bytes`` caps the header it reads of each GGUF file (None: no cap).
-    """
-    p = Path(path)
-    allowed = permitted_folders(permitted)
-    if not p.exists():
-        raise EmptyCheckpointError(f"{p} does not exist", path=str(p))
-    if not checked_path(p, allowed, name=str(p), folder_ok=True).is_dir():
-        if _is_gguf(p):
-            return _open_gguf(p, allowed, max_gguf_header_bytes)
-        root, files = p.parent, [read_header(checked_path(p, allowed), p.name)]
-    else:
-        root = p
-        index = p / INDEX_NAME
-        if index.exists():
-            files = _files_from_index(root, index, allowed)
-        elif (p / "model.safetensors").exists():
-            files = [read_header(checked_path(p / "model.safetensors", allowed), "model.safetensors")]
-        else:
-            found = sorted(q for q in p.glob("*.safetensors") if q.exists() and not q.is_dir())
-            if not found and any(q.suffix == ".gguf" for q in p.iterdir()):
-                return _open_gguf(p, allowed, max_gguf_header_bytes)
-            if not found:
-                others = sorted(q.name for q in p.iterdir() if q.suffix in (".bin", ".pt", ".pth", ".ckpt"))
-                hint = f" (found {', '.join(others[:3])}: convert it to safetensors first)" if others else ""
-                raise EmptyCheckpointError(f"no .safetensors weights in folder {p}{hint}", path=str(p))
-            files = [read_header(checked_path(q, allowed), q.name) for q in found]
-    tensors = tensors_by_name(files)
-    config = None
-    if (root / "config.json").exists():
-        config = _read_json(root / "config.json", "model config", allowed)
-        if not isinstance(config, dict):
-            raise CheckpointFormatError("config.json is not a JSON object", path=str(root / "config.json"))
-    tok = root / "tokenizer.json"
-    tokenizer = checked_path(tok, allowed) if tok.exists() else None
-    return Checkpoint(root, files, tensors, config, tokenizer, permitted=allowed)

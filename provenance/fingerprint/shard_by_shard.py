@@ -33,22 +33,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .fingerprint import ModelFingerprint
+from .hashing import sha256_file
+from .reader import open_checkpoint
 from .remote import HEADER_PROBE, RangeReader, fetch_header
-from .safetensors_format import human_bytes, open_checkpoint
-from .sources import (
-    PARTIAL,
-    Acquired,
-    HubSource,
-    Plan,
-    Progress,
-    RemoteFile,
-    SourceError,
-    _fetch_file,
-    hub_for,
-    plan,
-    snapshot_folder,
-)
-from .stats import ShardResult, _sha256_file, fingerprint_file, merge_shards
+from .sources.errors import NotEnoughSpaceError
+from .sources.hub import Plan, fetch_file, plan, snapshot_folder
+from .sources.naming import HubSource, hub_for
+from .sources.verification import PARTIAL, Acquired, Progress, RemoteFile
+from .stats import ShardResult, fingerprint_file, merge_shards
 
 RESULTS = ".shards"
 
@@ -97,9 +89,8 @@ def fingerprint_shard_by_shard(
     needed = disk_needed(planned)
     free = shutil.disk_usage(folder).free
     if needed > free:
-        raise SourceError(
-            f"{source} needs {human_bytes(needed)} on disk even one shard at a time and {folder} has "
-            f"{human_bytes(free)} free: nothing was downloaded."
+        raise NotEnoughSpaceError(
+            source=str(source), missing=needed, folder=str(folder), free=free, one_shard=True
         )
     done, total = 0, planned.total_bytes
 
@@ -125,10 +116,10 @@ def fingerprint_shard_by_shard(
             continue
         target = folder / remote.name
         if not (target.is_file() and target.stat().st_size == remote.size):
-            sha256s[remote.name], fetched = _fetch_file(remote, **fetch)
+            sha256s[remote.name], fetched = fetch_file(remote, **fetch)
             result.bytes_fetched += fetched
         else:  # verified when it was fetched
-            sha256s[remote.name] = remote.sha256 or _sha256_file(target)
+            sha256s[remote.name] = remote.sha256 or sha256_file(target)
             on_bytes(remote.size)
     try:
         fingerprint = _pass_shards(
@@ -166,7 +157,7 @@ def _pass_shards(
         target = folder / remote.name
         target.unlink()  # the placeholder; the real shard takes its place, verified
         try:
-            sha256s[remote.name], fetched = _fetch_file(remote, **fetch)
+            sha256s[remote.name], fetched = fetch_file(remote, **fetch)
             result.bytes_fetched += fetched
             passed[remote.name] = fingerprint_file(ckpt, index[remote.name], **fingerprint_options)
             tmp = saved.with_name(saved.name + PARTIAL)

@@ -37,18 +37,17 @@ checkpoint's size except the per-part results (about 70 KB per sampled part). Me
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from . import kernels
+from .checkpoint import Checkpoint
 from .fingerprint import (
     FileRecord,
     ModelFingerprint,
@@ -59,17 +58,11 @@ from .fingerprint import (
     sample_positions,
 )
 from .gguf_format import GgufCheckpoint, GgufFile, GgufTensor, decode_piece
+from .hashing import sha256_file
 from .layouts import PartSpec, resolve_layout
-from .safetensors_format import (
-    DEFAULT_CHUNK_BYTES,
-    DTYPES,
-    Checkpoint,
-    SafetensorsFile,
-    TensorInfo,
-    decode,
-    open_checkpoint,
-)
-from .streaming import Piece, plan_pieces, stream_file
+from .reader import open_checkpoint
+from .safetensors_format import DEFAULT_CHUNK_BYTES, DTYPES, SafetensorsFile, TensorInfo, decode
+from .streaming import Piece, Pipeline, largest_piece, plan_pieces, stream_file
 
 DEFAULT_SAMPLE_SIZE = 16384
 Progress = Callable[[int, int], None]
@@ -352,14 +345,6 @@ class _Consumer:
             self.progress(self.done, self.total)
 
 
-def _sha256_file(path: Path, chunk_bytes: int = 2**20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk_bytes):
-            h.update(block)
-    return h.hexdigest()
-
-
 @dataclass
 class ShardResult:
     """One file's share of a fingerprint: the file's record, its tensors' records and their parts'
@@ -396,6 +381,41 @@ def _layout_specs(ckpt: Checkpoint) -> tuple[object, dict[str, list[PartSpec]]]:
     return layout, specs
 
 
+def _file_pieces(sf: SafetensorsFile, specs: dict[str, list[PartSpec]], chunk_bytes: int) -> list[Piece]:
+    """The pieces one file is read in: whole elements, at most ``chunk_bytes`` each (see
+    ``_TensorPass.chunk_elements_for``)."""
+
+    def step_bytes(t: TensorInfo) -> int:
+        return _TensorPass.chunk_elements_for(t, specs.get(t.name, []), chunk_bytes) * t.itemsize
+
+    return plan_pieces(sf, step_bytes, chunk_bytes)
+
+
+def _start_file_pass(
+    sf: SafetensorsFile,
+    specs: dict[str, list[PartSpec]],
+    pieces: list[Piece],
+    sample_size: int,
+    seed: int,
+    progress: Progress | None,
+    pipeline: Pipeline,
+) -> Callable[[], ShardResult]:
+    """Pass one file through ``pipeline``: returns once the statistics are done, with a function
+    that waits for the file's hashes and gives its ``ShardResult``."""
+    consumer = _Consumer(specs, sample_size, seed, sf.size, progress)
+    file_sha, digests = pipeline.stream(sf, pieces, consumer.on_piece)
+
+    def result() -> ShardResult:
+        tensors = [
+            TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, digests[t.name].result())
+            for t in sf.tensors
+        ]
+        parts = [ps for t in sf.tensors for ps in consumer.results[t.name]]
+        return ShardResult(FileRecord(sf.name, sf.size, file_sha.result()), tensors, parts)
+
+    return result
+
+
 def _file_pass(
     sf: SafetensorsFile,
     specs: dict[str, list[PartSpec]],
@@ -405,17 +425,33 @@ def _file_pass(
     progress: Progress | None,
 ) -> ShardResult:
     """One file's pass (``progress(bytes_done, file_size)`` within the file)."""
-    consumer = _Consumer(specs, sample_size, seed, sf.size, progress)
+    pieces = _file_pieces(sf, specs, chunk_bytes)
+    with Pipeline(largest_piece(pieces)) as pipeline:
+        return _start_file_pass(sf, specs, pieces, sample_size, seed, progress, pipeline)()
 
-    def step_bytes(t: TensorInfo) -> int:
-        return _TensorPass.chunk_elements_for(t, specs.get(t.name, []), chunk_bytes) * t.itemsize
 
-    file_sha, digests = stream_file(sf, plan_pieces(sf, step_bytes, chunk_bytes), consumer.on_piece)
-    tensors = [
-        TensorRecord(t.name, t.dtype, list(t.shape), t.file, t.nbytes, digests[t.name]) for t in sf.tensors
-    ]
-    parts = [ps for t in sf.tensors for ps in consumer.results[t.name]]
-    return ShardResult(FileRecord(sf.name, sf.size, file_sha), tensors, parts)
+def _files_pass(
+    jobs: list[tuple[SafetensorsFile, dict[str, list[PartSpec]]]],
+    chunk_bytes: int,
+    sample_size: int,
+    seed: int,
+    progress: Progress | None,
+) -> list[ShardResult]:
+    """Every file's pass in this process, in order, through one ``Pipeline``: a file's SHA-256 is
+    finished in its thread while the next file is read and its statistics computed. The same
+    ``ShardResult`` s as ``_file_pass`` of each file (``tests/fingerprint/test_overlap.py``)."""
+    plans = [_file_pieces(sf, file_specs, chunk_bytes) for sf, file_specs in jobs]
+    total = sum(sf.size for sf, _ in jobs)
+    pending, offset = [], 0
+    with Pipeline(max((largest_piece(p) for p in plans), default=0)) as pipeline:
+        for (sf, file_specs), pieces in zip(jobs, plans, strict=True):
+            at = offset  # this file's first byte in the whole checkpoint
+            file_progress = None if progress is None else (lambda done, _n, at=at: progress(at + done, total))
+            pending.append(
+                _start_file_pass(sf, file_specs, pieces, sample_size, seed, file_progress, pipeline)
+            )
+            offset += sf.size
+        return [result() for result in pending]
 
 
 def fingerprint_file(
@@ -456,7 +492,7 @@ def merge_shards(
         tensors=[t for s in shards for t in s.tensors],
         parts=[p for s in shards for p in s.parts],  # file order, then offset order
         config=ckpt.config,
-        tokenizer_sha256=_sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
+        tokenizer_sha256=sha256_file(ckpt.tokenizer_path) if ckpt.tokenizer_path else None,
         params={"sample_size": sample_size, "chunk_bytes": chunk_bytes, "seed": seed},
     )
 
@@ -522,16 +558,7 @@ def fingerprint_checkpoint(
         except parallel.Unavailable as exc:  # e.g. a process manager that forbids children: one process
             logging.getLogger(__name__).warning("Passing %s in one process: %s", ckpt.root, exc)
     if shards is None:
-        shards, offset = [], 0
-        for sf, file_specs in jobs:
-            at = offset  # this file's first byte in the whole checkpoint
-            shards.append(
-                _file_pass(
-                    sf, file_specs, chunk_bytes, sample_size, seed,
-                    None if progress is None else (lambda done, _n, at=at: progress(at + done, ckpt.total_bytes)),
-                )
-            )  # fmt: skip
-            offset += sf.size
+        shards = _files_pass(jobs, chunk_bytes, sample_size, seed, progress)
     return merge_shards(ckpt, shards, chunk_bytes=chunk_bytes, sample_size=sample_size, seed=seed)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .headline import headline
-from .safetensors_format import human_bytes
+from .sizes import human_bytes
 
 WIDTH = 100
 

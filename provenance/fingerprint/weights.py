@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .checkpoint import Checkpoint
 from .errors import FingerprintError, IncompatibleModelsError
 from .fingerprint import Role
 from .layouts import Layout, PartSpec, resolve_layout
-from .safetensors_format import Checkpoint
 from .tokenizers import Vocabulary, find_tokenizer, read_vocabulary, shared_tokens
 
 MAX_SHARED_TOKENS = 8192

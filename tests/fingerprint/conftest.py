@@ -113,8 +113,8 @@ def weight_reports(
     The two sets share the same ``base`` (same seed and recipe), so all comparisons use the lineage
     set's base folder. Keys are the model names (they do not collide).
     """
+    from provenance.fingerprint.reader import open_checkpoint
     from provenance.fingerprint.report import compare_fingerprints
-    from provenance.fingerprint.safetensors_format import open_checkpoint
     from provenance.fingerprint.stats import fingerprint_checkpoint
 
     base_path = lineage_set["base"]

@@ -12,8 +12,8 @@ import pytest
 
 from provenance.fingerprint.evidence import strength
 from provenance.fingerprint.methods import neuron_matching
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic import BaseModel, PerturbedModel, UpcycledMoEModel, write_model
 from provenance.fingerprint.synthetic.adversarial import _retokenised

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from provenance.fingerprint.methods.embedding_anchor import GramStats, cka
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.weights import PairWeights, unit_columns
 
 DERIVED = ["finetune", "continued", "pruned", "widened", "moe"]

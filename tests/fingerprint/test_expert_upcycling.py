@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 
 
 def test_every_expert_of_the_upcycled_moe_comes_from_the_dense_mlp(weight_reports):

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provenance.fingerprint.errors import FingerprintError
-from provenance.fingerprint.safetensors_format import DTYPES, open_checkpoint
+from provenance.fingerprint.reader import open_checkpoint
+from provenance.fingerprint.safetensors_format import DTYPES
 from provenance.fingerprint.stats import fingerprint_checkpoint
 
 VALID = safetensors_bytes(llama_tensors(layers=1, d=4, ff=4, vocab=4, kv=4, dtype=ml_dtypes.bfloat16)) + b""

@@ -23,7 +23,7 @@ from provenance.fingerprint.errors import (
 from provenance.fingerprint.fingerprint import Role
 from provenance.fingerprint.gguf_format import SUPPORTED_TYPES, GgufCheckpoint, UnsupportedQuantisationError
 from provenance.fingerprint.layouts import SHARED_EXPERT, resolve_layout
-from provenance.fingerprint.safetensors_format import open_checkpoint
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic import BaseModel, ModelShape, write_model
 from provenance.fingerprint.synthetic.gguf_writer import write_gguf

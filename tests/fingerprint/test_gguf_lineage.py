@@ -10,8 +10,8 @@ from provenance.fingerprint.cli import main
 from provenance.fingerprint.evidence import strength
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.methods.base import QUANTISED
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic import BaseModel, ModelShape, write_model
 from provenance.fingerprint.synthetic.gguf_writer import write_gguf

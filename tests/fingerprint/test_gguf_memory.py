@@ -20,7 +20,7 @@ from provenance.fingerprint import gguf_metadata
 from provenance.fingerprint.errors import CheckpointFormatError
 from provenance.fingerprint.gguf_format import checkpoint_of_file, read_gguf_header, read_gguf_header_from
 from provenance.fingerprint.gguf_metadata import GgufStrings
-from provenance.fingerprint.safetensors_format import open_checkpoint
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.synthetic.gguf_writer import write_gguf_with_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ V = gguf.GGUFValueType
 PROBE = """
 import json, resource, sys, time
 from provenance.fingerprint.cli import main
-from provenance.fingerprint.safetensors_format import open_checkpoint
+from provenance.fingerprint.reader import open_checkpoint
 if len(sys.argv) > 2:
     size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
     limit = size + int(sys.argv[2]) * 2**20

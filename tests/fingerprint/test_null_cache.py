@@ -13,8 +13,8 @@ import pytest
 
 from provenance.fingerprint.methods import weight_matching
 from provenance.fingerprint.null_cache import FileNullCache, default_dir
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.synthetic import SIZES
 
 SHAPE = replace(SIZES["tiny"], num_layers=2)

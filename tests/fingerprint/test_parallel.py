@@ -16,8 +16,8 @@ from provenance.fingerprint import parallel
 from provenance.fingerprint.errors import TruncatedFileError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.methods import tensor_identity
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.stats import ShardResult, fingerprint_checkpoint, fingerprint_file, merge_shards
 
 

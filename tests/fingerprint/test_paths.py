@@ -10,7 +10,7 @@ import pytest
 from engine_files import llama_tensors
 
 from provenance.fingerprint.errors import NotRegularFileError, OutsidePermittedFoldersError
-from provenance.fingerprint.safetensors_format import open_checkpoint
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.weights import PairWeights
 
 SHARD = "model-00001-of-00002.safetensors"

@@ -17,7 +17,8 @@ from provenance.fingerprint.errors import (
     MissingShardError,
     TruncatedFileError,
 )
-from provenance.fingerprint.safetensors_format import human_bytes, open_checkpoint
+from provenance.fingerprint.reader import open_checkpoint
+from provenance.fingerprint.sizes import human_bytes
 
 ORACLE_DTYPES = [
     np.float32,

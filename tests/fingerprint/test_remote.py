@@ -10,9 +10,9 @@ import pytest
 
 from provenance.fingerprint import sources
 from provenance.fingerprint.errors import TamperedWeightsError
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.remote import open_remote_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.shard_by_shard import fingerprint_shard_by_shard
 from provenance.fingerprint.stats import fingerprint_checkpoint
 

@@ -19,10 +19,12 @@ EXAMPLES = [
     (errors.NoWeightsError(source="hf:O/m@main", pickles=["a.bin"] * 4), "only pickle checkpoints (a.bin, a.bin, a.bin, …)"),
     (errors.SizeMismatchError(file="f", size=10, how="pointer", got=9), "f has 9 bytes but its LFS pointer says 10"),
     (errors.NotEnoughSpaceError(source="s", missing=2 * 10**12, folder="/c", free=10**9), "needs 2.0 TB more on disk and /c has 1.0 GB free"),
+    (errors.TooLargeForCacheError(source="s", total=3 * 10**9, budget=10**9, why="git"), "a git repository cannot be fingerprinted shard by shard"),
+    (errors.RangesRefusedError(hub="h", file="f", status=200), "h does not answer HTTP Range requests for f (status 200)"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("error", "sentence"), EXAMPLES, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(("error", "sentence"), EXAMPLES, ids=[type(e).__name__ for e, _ in EXAMPLES])
 def test_a_typed_error_is_a_source_error_with_its_sentence_and_pickles_whole(error, sentence):
     assert isinstance(error, SourceError) and isinstance(error, FingerprintError)
     assert sentence in str(error)

@@ -299,7 +299,7 @@ def test_a_repo_of_two_gguf_quantisations_is_refused_naming_both(hub, ggufs, tmp
 
 def test_a_named_gguf_file_is_fetched_alone_verified_and_opens_as_gguf(hub, lineage, ggufs, tmp_path):
     from provenance.fingerprint.gguf_format import GgufCheckpoint
-    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.reader import open_checkpoint
 
     files = {p.name: p.read_bytes() for p in (lineage / "base").iterdir()}  # safetensors too
     files |= {"m-Q8_0.gguf": ggufs["m-Q8_0.gguf"], "m-Q4_K.gguf": ggufs["m-Q4_K.gguf"]}
@@ -330,7 +330,7 @@ def test_a_named_gguf_file_the_repo_does_not_hold_is_refused_listing_those_it_do
 
 @pytest.mark.parametrize("named", ["split/m-Q8_0-00002-of-00002.gguf", ""])
 def test_a_split_set_is_fetched_whole(hub, ggufs, tmp_path, named):
-    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.reader import open_checkpoint
 
     parts = ["split/m-Q8_0-00001-of-00002.gguf", "split/m-Q8_0-00002-of-00002.gguf"]
     files = {name: ggufs[name] for name in parts} | {"config.json": b"{}"}

@@ -164,7 +164,7 @@ def test_a_single_file_path_is_accepted(tmp_path):
 
 def test_a_file_truncated_after_opening_fails_the_pass_naming_the_tensor(tmp_path):
     from provenance.fingerprint.errors import TruncatedFileError
-    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.reader import open_checkpoint
 
     path = tmp_path / "model.safetensors"
     path.write_bytes(safetensors_bytes(llama_with(np.float32)))

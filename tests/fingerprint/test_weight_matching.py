@@ -24,8 +24,8 @@ from test_adversarial import qwen2_logits
 
 from provenance.fingerprint.evidence import strength
 from provenance.fingerprint.methods import METHODS, weight_matching
+from provenance.fingerprint.reader import open_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import open_checkpoint
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic import SIZES, BaseModel, write_model
 from provenance.fingerprint.synthetic.adversarial import (
@@ -264,7 +264,7 @@ def test_the_null_with_the_alignment_is_not_drawn_where_it_would_cost_more_than_
     lineage_set, monkeypatch
 ):
     from provenance.fingerprint.methods import weight_matching
-    from provenance.fingerprint.safetensors_format import open_checkpoint
+    from provenance.fingerprint.reader import open_checkpoint
     from provenance.fingerprint.weights import PairWeights
 
     pair = PairWeights(open_checkpoint(lineage_set["base"]), open_checkpoint(lineage_set["finetune"]))

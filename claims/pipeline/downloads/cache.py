@@ -28,7 +28,7 @@ from django.db.models import F, Q
 
 from claims.lease import stale_before
 from claims.models import Checkpoint, FingerprintReport
-from provenance.fingerprint.safetensors_format import human_bytes
+from provenance.fingerprint.sizes import human_bytes
 from provenance.fingerprint.sources import SourceError
 
 logger = logging.getLogger(__name__)

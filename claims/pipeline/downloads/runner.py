@@ -29,8 +29,8 @@ from claims.lease import stale_after
 from claims.models import Checkpoint, FingerprintReport
 from claims.pipeline.downloads.cache import cache_make_room, cache_release
 from provenance.fingerprint.preview import SHARD_BY_SHARD, acquisition_mode, shardable
-from provenance.fingerprint.safetensors_format import human_bytes
 from provenance.fingerprint.shard_by_shard import disk_needed, fingerprint_shard_by_shard
+from provenance.fingerprint.sizes import human_bytes
 from provenance.fingerprint.sources import (
     GitSource,
     HubSource,

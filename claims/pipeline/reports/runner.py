@@ -42,12 +42,12 @@ from claims.pipeline.reports import shards
 from claims.services.content import content_changed
 from claims.services.null_cache import DatabaseNullCache
 from provenance.fingerprint import ENGINE_VERSION
+from provenance.fingerprint.checkpoint import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.errors import CheckpointFormatError, FingerprintError
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.progress import compare_phase, read_phase
 from provenance.fingerprint.remote import RemoteCheckpoint, open_remote_checkpoint
 from provenance.fingerprint.report import compare_fingerprints
-from provenance.fingerprint.safetensors_format import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.sources import SourceError, hub_for, source_record
 from provenance.fingerprint.stats import Progress, fingerprint_checkpoint
 

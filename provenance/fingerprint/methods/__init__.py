@@ -1,37 +1,67 @@
 """The comparison methods, by name. Each module holds one method; ``METHODS`` is the registry.
 
 Add a method: write ``methods/<name>.py`` with ``compare``, ``score`` and ``synthetic_null`` (see
-``methods.base``), expose them as ``METHOD = Method(...)`` and register it below. Methods that read
-weights (``needs_weights``) come after the fingerprint-only ones.
+``methods.base``), expose them as ``METHOD = Method(NAME, TITLES[NAME], ...)`` and list its name
+and title in ``TITLES`` below. Methods that read weights (``needs_weights``) come after the
+fingerprint-only ones.
+
+The registry knows the names and titles without importing the methods: a method's module (and
+what it needs: SciPy, Numba...) is imported the first time the method itself is asked for, so the
+command line's ``--help`` and the pages that only name methods start in a fraction of a second.
 """
 
 from __future__ import annotations
 
-from . import (
-    aligned_cosine,
-    attn_std,
-    embedding_anchor,
-    expert_upcycling,
-    neuron_matching,
-    tensor_identity,
-    tokenizer_overlap,
-    weight_matching,
-)
-from .base import Method, MethodResult, NullDraw
+import importlib
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-METHODS: dict[str, Method] = {
-    m.name: m
-    for m in (
-        attn_std.METHOD,
-        tensor_identity.METHOD,
-        aligned_cosine.METHOD,
-        embedding_anchor.METHOD,
-        neuron_matching.METHOD,
-        expert_upcycling.METHOD,
-        weight_matching.METHOD,
-        tokenizer_overlap.METHOD,
-    )
+if TYPE_CHECKING:
+    from .base import Method, MethodResult, NullDraw
+
+TITLES: dict[str, str] = {
+    "attn_std": "HonestAGI attention σ correlation",
+    "tensor_identity": "Bit-identical tensors (BLAKE3)",
+    "aligned_cosine": "Centred cosine of aligned weight matrices",
+    "embedding_anchor": "Vocabulary-anchored CKA of W_Q/W_K (AWM)",
+    "neuron_matching": "Neuron-matching independence test (Zhu et al.)",
+    "expert_upcycling": "Experts initialised from a dense MLP (upcycling)",
+    "weight_matching": "Weight-only alignment and neuron matching (Git Re-Basin + Zhu et al.)",
+    "tokenizer_overlap": "Tokenizer vocabulary overlap (weak evidence)",
 }
+"""Name → human title, in the order reports list the methods; each name is its module's name."""
+
+
+class _Registry(Mapping[str, "Method"]):
+    """Name → Method; a method's module is imported on first access (``METHODS["attn_std"]``,
+    ``METHODS.items()``), then kept. Iterating the names imports nothing."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self._names = names
+        self._loaded: dict[str, Method] = {}
+
+    def __getitem__(self, name: str) -> Method:
+        method = self._loaded.get(name)
+        if method is None:
+            if name not in self._names:
+                raise KeyError(name)
+            method = self._loaded[name] = importlib.import_module(f"{__name__}.{name}").METHOD
+        return method
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __repr__(self) -> str:
+        return f"METHODS({', '.join(self._names)})"
+
+
+METHODS: Mapping[str, Method] = _Registry(TITLES)
 """Registry: name → Method, in the order reports list them."""
 
 
@@ -40,8 +70,16 @@ def method_title(name: str) -> str:
 
     A name no longer registered (an old stored report) reads as its words: "old_method" → "old method".
     """
-    method = METHODS.get(name)
-    return method.title if method is not None else name.replace("_", " ")
+    return TITLES.get(name) or name.replace("_", " ")
 
 
-__all__ = ["METHODS", "Method", "MethodResult", "NullDraw", "method_title"]
+def __getattr__(name: str) -> Any:
+    # The base types load NumPy: imported when first asked for, like the methods.
+    if name in ("Method", "MethodResult", "NullDraw"):
+        from . import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["METHODS", "TITLES", "Method", "MethodResult", "NullDraw", "method_title"]

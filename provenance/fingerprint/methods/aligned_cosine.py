@@ -30,6 +30,7 @@ import numpy as np
 from ..calibration import NullDraw, cosine_null
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, PartStats, Role
+from . import TITLES
 from .base import EXACT_COPY, QUANTISED, RETOKENISED, SAME_ORDER, UPCYCLED, Method, MethodResult
 
 MATCH_ROLES = (*Role.ATTENTION, *Role.MLP)
@@ -351,7 +352,7 @@ def synthetic_null(
 
 METHOD = Method(
     "aligned_cosine",
-    "Centred cosine of aligned weight matrices",
+    TITLES["aligned_cosine"],
     compare,
     score,
     synthetic_null,

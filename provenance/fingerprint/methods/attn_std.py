@@ -22,6 +22,7 @@ import numpy as np
 from ..calibration import NullDraw, sigma_null_pairs
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
+from . import TITLES
 from .base import Method, MethodResult
 
 ROLES = Role.ATTENTION
@@ -148,7 +149,7 @@ def synthetic_null(
 
 METHOD = Method(
     "attn_std",
-    "HonestAGI attention σ correlation",
+    TITLES["attn_std"],
     compare,
     score,
     synthetic_null,

@@ -41,6 +41,7 @@ from ..calibration import NullDraw, calibrate_draws
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights
+from . import TITLES
 from .base import (
     EXACT_COPY,
     MOVED_UNITS,
@@ -275,7 +276,7 @@ def _reading(score: float, al: HiddenAlignment, pairs: list[tuple[int, int]], la
 
 METHOD = Method(
     NAME,
-    "Vocabulary-anchored CKA of W_Q/W_K (AWM)",
+    TITLES[NAME],
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,

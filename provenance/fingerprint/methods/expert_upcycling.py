@@ -39,6 +39,7 @@ from ..calibration import NullDraw, calibrate_draws, cosine_null
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import PairWeights
+from . import TITLES
 from .base import UPCYCLED, Method, MethodResult, weights_only
 from .neuron_matching import _layer_pairs, _rows, tested_layers
 
@@ -204,7 +205,7 @@ def compare_weights(
 
 METHOD = Method(
     NAME,
-    "Experts initialised from a dense MLP (upcycling)",
+    TITLES[NAME],
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,

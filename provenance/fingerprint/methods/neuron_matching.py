@@ -70,6 +70,7 @@ from ..calibration import NullDraw, calibrate_draws
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..weights import HiddenAlignment, PairWeights
+from . import TITLES
 from .base import (
     EXACT_COPY,
     MOVED_UNITS,
@@ -510,7 +511,7 @@ def _reading(
 
 METHOD = Method(
     NAME,
-    "Neuron-matching independence test (Zhu et al.)",
+    TITLES[NAME],
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,

@@ -28,6 +28,7 @@ import numpy as np
 from ..calibration import NullDraw
 from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, TensorRecord
+from . import TITLES
 from .base import EXACT_COPY, Method, MethodResult
 
 MAX_LISTED = 50
@@ -160,7 +161,7 @@ def synthetic_null(
 
 METHOD = Method(
     "tensor_identity",
-    "Bit-identical tensors (BLAKE3)",
+    TITLES["tensor_identity"],
     compare,
     score,
     synthetic_null,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from ..fingerprint import ModelFingerprint
 from ..tokenizers import shared_tokens
 from ..weights import PairWeights
+from . import TITLES
 from .base import Method, MethodResult, weights_only
 
 NAME = "tokenizer_overlap"
@@ -75,7 +76,7 @@ def compare_weights(
 
 METHOD = Method(
     NAME,
-    "Tokenizer vocabulary overlap (weak evidence)",
+    TITLES[NAME],
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,

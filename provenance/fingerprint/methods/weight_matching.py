@@ -78,7 +78,7 @@ from ..errors import IncompatibleModelsError
 from ..fingerprint import ModelFingerprint, Role
 from ..null_cache import NullStore, cached, null_key
 from ..weights import HiddenAlignment, PairWeights, read_part
-from . import aligned_cosine, neuron_matching
+from . import TITLES, aligned_cosine, neuron_matching
 from .base import (
     EXACT_COPY,
     MOVED_UNITS,
@@ -610,7 +610,7 @@ def _null_layer_tests(shape_a, shape_b, pairs: int, seed: int) -> tuple[tuple[fl
     pairs of these shapes (synthetic ``BaseModel``s of other seeds, recipes "a"/"b" alternating),
     each written to a temporary folder, aligned from the weights by the same procedure and tested.
     Deterministic in its arguments, so cached per process (reports of same-shaped pairs share it)."""
-    from ..safetensors_format import open_checkpoint
+    from ..reader import open_checkpoint
     from ..synthetic.models import BaseModel
     from ..synthetic.writer import write_model
 
@@ -823,7 +823,7 @@ def compare_weights(
 
 METHOD = Method(
     NAME,
-    "Weight-only alignment and neuron matching (Git Re-Basin + Zhu et al.)",
+    TITLES[NAME],
     *weights_only(NAME),
     needs_weights=True,
     compare_weights=compare_weights,

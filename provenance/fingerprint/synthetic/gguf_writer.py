@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..gguf_format import permute_rows
+from ..gguf_format import GGUF_MAGIC, permute_rows
 from .models import SyntheticModel
 
 _NAMES = [
@@ -269,7 +269,7 @@ def write_gguf_with_metadata(path: str | Path, *, array_bytes: int = 0, tokens: 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
-        f.write(b"GGUF" + struct.pack("<IQQ", 3, 1, 1 + bool(array_bytes) + 2 * bool(tokens)))
+        f.write(GGUF_MAGIC + struct.pack("<IQQ", 3, 1, 1 + bool(array_bytes) + 2 * bool(tokens)))
         f.write(kv("general.architecture", string) + s("qwen2"))
         if array_bytes:
             f.write(kv("junk.bytes", array) + struct.pack("<IQ", gguf.GGUFValueType.UINT8, array_bytes))
