@@ -14,7 +14,7 @@ from claims.site_url import site_url
 from claims.verdicts import verdict_of
 from provenance.fingerprint import readable
 from provenance.fingerprint.headline import headline
-from provenance.fingerprint.safetensors_format import human_bytes
+from provenance.fingerprint.sizes import human_bytes
 
 register = template.Library()
 

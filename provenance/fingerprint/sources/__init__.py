@@ -24,7 +24,7 @@ A file whose hash is not the published one is deleted and the acquisition fails 
 and both hashes; an interrupted download keeps ``<file>.partial`` and resumes from it (its bytes
 are hashed once more, never the whole file).
 
-No Django here: the knowledge base's pipeline (``claims.pipeline.acquire``) and the command line
+No Django here: the knowledge base's pipeline (``claims.pipeline.downloads.runner``) and the command line
 (``compare hf:Org/Name@rev``) both call ``acquire``.
 
 The package, by concern: ``naming`` (sources, hubs, git hosts, what a report records), ``selection``
