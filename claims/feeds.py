@@ -18,10 +18,10 @@ from django.utils.html import format_html
 from claims.markdown import render_markdown
 from claims.models import Claim, Dispute, EvidenceArtifact, FingerprintReport
 from claims.models.public_state import retraction_of
+from claims.models.verdicts import verdict_of
 from claims.models.visibility import public_name
 from claims.selectors import evidence_queryset, report_queryset
 from claims.site_url import site_url
-from claims.verdicts import verdict_of
 from provenance.fingerprint.headline import headline
 
 FEED_SIZE = 30

@@ -21,10 +21,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from claims.admin.base import KnowledgeBaseAdmin, status_badge_html
-from claims.charts import svg_response
 from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
+from claims.presentation.charts import svg_response
 from claims.services import report_draw_charts, report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS

@@ -30,8 +30,8 @@ from claims.models import (
     Party,
 )
 from claims.models.base import PublicRecord
+from claims.models.verdicts import VERDICT_CHOICES
 from claims.models.visibility import can_view_drafts, public_q
-from claims.verdicts import VERDICT_CHOICES
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds; larger numbers are a 400, not a 500
 

@@ -375,7 +375,7 @@ def _store_result(
     report.status = Status.SUCCEEDED
     report.result = result
     report.summary = comparison.summary
-    report.charts, report.charts_labels = {}, []  # drawn on the first view (claims.charts)
+    report.charts, report.charts_labels = {}, []  # drawn on the first view (claims.presentation.charts)
     report.timings = timings
     report.input_hashes = {
         str(report.checkpoint_a_id): fp_a.content_hash,

@@ -22,10 +22,10 @@ from django.utils.http import urlencode
 from claims.api import filters as api_filters
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from claims.models.public_state import named_choices
+from claims.models.verdicts import VERDICT_CHOICES
 from claims.models.visibility import visible
 from claims.selectors.records import evidence_queryset, report_queryset
 from claims.selectors.timeline import CLAIM_RELATED
-from claims.verdicts import VERDICT_CHOICES
 
 PAGE_SIZE = 20
 

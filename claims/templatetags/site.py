@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from claims import selectors
 from claims.models import Claim, EvidenceLink
 from claims.models.public_state import retraction_of
+from claims.models.verdicts import verdict_of
 from claims.models.visibility import UNPUBLISHED_LABEL, public_name, public_or_none
 from claims.site_url import site_url
-from claims.verdicts import verdict_of
 from provenance.fingerprint import readable
 from provenance.fingerprint.headline import headline
 

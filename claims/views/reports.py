@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from claims.charts import svg_response
-from claims.http_cache import uncached
 from claims.models import Checkpoint, FingerprintReport
 from claims.models.public_state import retraction_json
+from claims.presentation.charts import svg_response
+from claims.presentation.http_cache import uncached
 from claims.selectors import report_queryset
 from claims.services import report_draw_charts
 from claims.views.base import PublicRecordView, can_preview
@@ -192,7 +192,7 @@ class ReportDetail(PublicRecordView):
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        # Its progress moves without a content change (claims/http_cache.py).
+        # Its progress moves without a content change (claims/presentation/http_cache.py).
         return uncached(response) if context["in_progress"] else response
 
     def get_context_data(self, **kwargs):

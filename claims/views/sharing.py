@@ -103,7 +103,7 @@ def _report_card(report: FingerprintReport) -> Card:
 
 def _card_response(request: HttpRequest, kind: str, pk: int, card: Card) -> HttpResponse:
     """The card as PNG, drawn once per content (kept under a digest of what it says). Its validators
-    and ``Cache-Control`` are every public read's (``claims.http_cache``): a card leaves shared caches
+    and ``Cache-Control`` are every public read's (``claims.presentation.http_cache``): a card leaves shared caches
     within ``HTTP_CACHE_SECONDS`` of its record's unpublishing, as the page does."""
     key = f"og-card:{kind}:{pk}:" + hashlib.sha256(repr(card).encode()).hexdigest()[:32]
     png = cache.get(key)

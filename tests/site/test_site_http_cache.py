@@ -1,4 +1,4 @@
-"""HTTP caching and the dispute page's cached body (claims/http_cache.py, claims/views/disputes.py).
+"""HTTP caching and the dispute page's cached body (claims/presentation/http_cache.py, claims/views/disputes.py).
 
 Readers get validators and a 304 for an unchanged page or API read; any write through the services
 makes every validator and cached fragment stale; editors and token clients get private, unstored

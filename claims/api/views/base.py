@@ -6,7 +6,7 @@
 * request bodies larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` refused with 413 before parsing;
 * conditional GET: an ``ETag`` (hash of the body) on every 200, ``Last-Modified`` from
   ``updated_at`` on detail responses, 304 for a matching ``If-None-Match``/``If-Modified-Since``.
-  Anonymous readers get the cheaper validators of ``claims.http_cache`` instead (from the content
+  Anonymous readers get the cheaper validators of ``claims.presentation.http_cache`` instead (from the content
   version, answered before the view runs); these body hashes serve clients with credentials;
 * publish / unpublish / retract actions that call ``claims.services``.
 """

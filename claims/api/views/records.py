@@ -17,7 +17,6 @@ from claims.api.serializers.fields import api_url
 from claims.api.serializers.parties import PartySerializer
 from claims.api.serializers.timeline import TimelineSerializer
 from claims.api.views.base import PublicRecordViewSet, expand_parameter
-from claims.grammar import indefinite
 from claims.models import (
     AIModel,
     Checkpoint,
@@ -29,6 +28,7 @@ from claims.models import (
     Party,
     RightOfReply,
 )
+from claims.models.grammar import indefinite
 from claims.models.public_state import retraction_json
 from claims.models.visibility import public_q
 from claims.selectors import captures_queryset, dispute_timeline

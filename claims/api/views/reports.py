@@ -16,9 +16,9 @@ from claims.api.serializers.reports import (
     ReportSerializer,
 )
 from claims.api.views.base import ApiViewMixin, VisibilityMixin
-from claims.charts import svg_response
-from claims.http_cache import reports_in_progress, uncached
 from claims.models import FingerprintReport
+from claims.presentation.charts import svg_response
+from claims.presentation.http_cache import reports_in_progress, uncached
 from claims.services import report_draw_charts, report_request
 
 
@@ -53,7 +53,7 @@ class ReportViewSet(
         return ReportListSerializer if self.action == "list" else ReportSerializer
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Progress is not content (claims/http_cache.py): while any report moves, no validators.
+        # Progress is not content (claims/presentation/http_cache.py): while any report moves, no validators.
         if (
             request.method in ("GET", "HEAD")
             and self.action in ("list", "retrieve")

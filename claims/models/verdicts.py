@@ -1,8 +1,8 @@
 """A report's verdict as readers read it: the engine's value → a short label and an edge style.
 
 The engine (``provenance.fingerprint.report``) decides the verdict; this module only names it for
-the site: the reports index and its filter, the lineage map's measured edges, the API's ``verdict``
-filter. ``tier`` is the engine's grouping of verdicts (``provenance.fingerprint.headline.VERDICT_TIERS``:
+readers: the reports index and its filter, the lineage map's measured edges (built by a selector,
+hence on the models' side of ``claims.presentation``), the API's ``verdict`` filter. ``tier`` is the engine's grouping of verdicts (``provenance.fingerprint.headline.VERDICT_TIERS``:
 one rule), named as the site's styles name it (supported / some / none / unknown).
 """
 
