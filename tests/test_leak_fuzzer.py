@@ -25,7 +25,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.api.filters import RelatedFilter, related_model
 from claims.models import (
     AIModel,
     Checkpoint,
@@ -37,6 +36,7 @@ from claims.models import (
     Party,
 )
 from claims.models.visibility import is_public
+from claims.selectors.filters import RelatedFilter, related_model
 from tests.leak_world import World, build_world, fuzz_settings, unthrottled
 
 WORLDS = int(os.environ.get("LEAK_FUZZ_WORLDS", "60"))
@@ -181,7 +181,7 @@ def _query_variants(urls: list[tuple[str, str]], world: World) -> list[tuple[str
 
 def _relation_filter_probes(world: World) -> list[tuple[str, str]]:
     """(URL with a hidden row's slug, the same URL with an unknown slug) for every relation filter of
-    every API list (``claims.api.filters.RelatedFilter``) and every hidden row of the model it names:
+    every API list (``claims.selectors.filters.RelatedFilter``) and every hidden row of the model it names:
     the two must answer alike."""
     probes = []
     for name, params in ROUTES:

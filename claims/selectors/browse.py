@@ -2,7 +2,7 @@
 
 One ``Index`` per record type says which rows a reader may list (through the visibility rule),
 which filters apply, and how rows sort. Filtering is the API's: each index applies the same
-django-filter ``FilterSet`` as ``/api/v1/<records>/`` (``claims.api.filters``), so ``?party=``
+django-filter ``FilterSet`` as ``/api/v1/<records>/`` (``claims.selectors.filters``), so ``?party=``
 means the same thing on the page and in the API. A select filter offers only values that some
 visible row has, and a value that is not on offer is ignored (so a draft's slug filters nothing);
 a malformed date is ignored too. Each index renders in a fixed number of queries: the count, the
@@ -19,11 +19,11 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.http import urlencode
 
-from claims.api import filters as api_filters
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from claims.models.public_state import named_choices
 from claims.models.verdicts import VERDICT_CHOICES
 from claims.models.visibility import visible
+from claims.selectors import filters as api_filters
 from claims.selectors.records import evidence_queryset, report_queryset
 from claims.selectors.timeline import CLAIM_RELATED
 

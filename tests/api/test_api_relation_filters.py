@@ -1,4 +1,4 @@
-"""A relation filter matches through records the reader may see (claims/api/filters.py): a draft's
+"""A relation filter matches through records the reader may see (claims/selectors/filters.py): a draft's
 slug answers exactly as an unknown slug does, for every relation filter of every collection; an
 editor who sees the related model's drafts may filter by them."""
 

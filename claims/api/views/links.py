@@ -9,11 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims import services
-from claims.api import filters
 from claims.api.serializers.ai_models import CheckpointSerializer, PreviewRequestSerializer, PreviewSerializer
 from claims.api.serializers.evidence import EvidenceLinkSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin, expand_parameter
 from claims.models import Checkpoint, EvidenceLink
+from claims.selectors import filters
 from claims.selectors.timeline import EVIDENCE_RELATED
 
 

@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from claims.api import filters
 from claims.api.pagination import NewestCursorPagination
 from claims.api.serializers.ai_models import AIModelSerializer
 from claims.api.serializers.claims import ClaimSerializer
@@ -31,7 +30,7 @@ from claims.models import (
 from claims.models.grammar import indefinite
 from claims.models.public_state import retraction_json
 from claims.models.visibility import public_q
-from claims.selectors import captures_queryset, dispute_timeline
+from claims.selectors import captures_queryset, dispute_timeline, filters
 from claims.selectors.timeline import CLAIM_RELATED, EVIDENCE_RELATED, REPORT_MODELS
 
 

@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from claims.api import filters
 from claims.api.serializers.reports import (
     ReportListSerializer,
     ReportRequestResultSerializer,
@@ -19,6 +18,7 @@ from claims.api.views.base import ApiViewMixin, VisibilityMixin
 from claims.models import FingerprintReport
 from claims.presentation.charts import svg_response
 from claims.presentation.http_cache import reports_in_progress, uncached
+from claims.selectors import filters
 from claims.services import report_draw_charts, report_request
 
 
