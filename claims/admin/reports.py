@@ -184,7 +184,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
         extra = {
-            "refresh_seconds": 5 if report and report.status in (Status.QUEUED, Status.RUNNING) else None,
+            "refresh_seconds": 5 if report and report.in_progress else None,
             "can_retry": bool(report and report.status == Status.FAILED),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -115,6 +115,9 @@ class FingerprintReport(models.Model):
         SUCCEEDED = "succeeded", "succeeded"
         FAILED = "failed", "failed"
 
+    IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
+    """Queued or running: its progress moves without a content change (``claims.presentation.http_cache``)."""
+
     slug = models.SlugField(max_length=120, unique=True)
     checkpoint_a = models.ForeignKey(
         "claims.Checkpoint", on_delete=models.PROTECT, related_name="reports_as_a"
@@ -283,6 +286,10 @@ class FingerprintReport(models.Model):
         return is_public(self)
 
     @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS
+
+    @property
     def progress(self) -> float | None:
         """Share of the weights read, 0 … 1: None until the worker knows the total, 1 once the report
         succeeded without reading (the fingerprints were cached). The admin, the site and the API
@@ -297,7 +304,7 @@ class FingerprintReport(models.Model):
         ``phase_fraction``), and whether the worker stopped (its heartbeat is older than
         REPORT_STALE_SECONDS) with what happens next. None once finished. The site, the API and the
         admin all show this."""
-        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+        if not self.in_progress:
             return None
         from claims.pipeline.runner import MAX_ATTEMPTS, stale_after
         from provenance.fingerprint.progress import phase_fraction, phase_text

@@ -21,7 +21,6 @@ site's light and dark themes. Drawings are cached by their DOT source.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
@@ -30,6 +29,7 @@ import graphviz
 from django.core.cache import cache
 
 from claims.lineage import LineageGraph, Node
+from claims.presentation.http_cache import digest
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def draw(graph: LineageGraph) -> str | None:
     if not graph:
         return None
     source = dot_source(graph)
-    key = "lineage-svg:" + hashlib.sha256(source.encode()).hexdigest()
+    key = f"lineage-svg:{digest(source)}"
     svg = cache.get(key)
     if svg is None:
         try:

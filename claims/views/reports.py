@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from claims.models import Checkpoint, FingerprintReport
 from claims.models.public_state import retraction_json
 from claims.presentation.charts import svg_response
-from claims.presentation.http_cache import uncached
+from claims.presentation.http_cache import uncached_while_in_progress
 from claims.selectors import report_queryset
 from claims.services import report_draw_charts
 from claims.views.base import PublicRecordView, can_preview
@@ -192,8 +192,7 @@ class ReportDetail(PublicRecordView):
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        # Its progress moves without a content change (claims/presentation/http_cache.py).
-        return uncached(response) if context["in_progress"] else response
+        return uncached_while_in_progress(response, report=self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -226,7 +225,6 @@ class ReportDetail(PublicRecordView):
             ],
             commands=reproduce_commands(report),
             checkpoints=compared_inputs(report),
-            in_progress=report.status in (FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING),
         )
         return context
 

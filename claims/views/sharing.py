@@ -12,8 +12,6 @@ origins). Every other page keeps ``frame-ancestors 'none'`` and ``X-Frame-Option
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +23,7 @@ from claims.cards import Card, render_card
 from claims.models import Claim, Dispute, FingerprintReport
 from claims.models.public_state import retraction_of, stated_name
 from claims.models.visibility import public_name
+from claims.presentation.http_cache import digest
 from claims.selectors import claim_detail_queryset, report_queryset
 from claims.site_url import site_url
 from provenance.csp import embed_policy
@@ -105,7 +104,7 @@ def _card_response(request: HttpRequest, kind: str, pk: int, card: Card) -> Http
     """The card as PNG, drawn once per content (kept under a digest of what it says). Its validators
     and ``Cache-Control`` are every public read's (``claims.presentation.http_cache``): a card leaves shared caches
     within ``HTTP_CACHE_SECONDS`` of its record's unpublishing, as the page does."""
-    key = f"og-card:{kind}:{pk}:" + hashlib.sha256(repr(card).encode()).hexdigest()[:32]
+    key = f"og-card:{kind}:{pk}:{digest(repr(card))}"
     png = cache.get(key)
     if png is None:
         png = render_card(card)

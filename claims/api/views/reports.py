@@ -17,7 +17,7 @@ from claims.api.serializers.reports import (
 from claims.api.views.base import ApiViewMixin, VisibilityMixin
 from claims.models import FingerprintReport
 from claims.presentation.charts import svg_response
-from claims.presentation.http_cache import reports_in_progress, uncached
+from claims.presentation.http_cache import uncached_while_in_progress
 from claims.selectors import filters
 from claims.services import report_draw_charts, report_request
 
@@ -53,13 +53,8 @@ class ReportViewSet(
         return ReportListSerializer if self.action == "list" else ReportSerializer
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Progress is not content (claims/presentation/http_cache.py): while any report moves, no validators.
-        if (
-            request.method in ("GET", "HEAD")
-            and self.action in ("list", "retrieve")
-            and reports_in_progress()
-        ):
-            uncached(response)
+        if request.method in ("GET", "HEAD") and self.action in ("list", "retrieve"):
+            uncached_while_in_progress(response)
         return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
