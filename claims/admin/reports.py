@@ -25,7 +25,7 @@ from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
 from claims.presentation.charts import svg_response
-from claims.services import report_draw_charts, report_request, report_retry
+from claims.services import report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.safetensors_format import human_bytes
@@ -201,7 +201,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
         report = self.get_object(request, str(pk))
         if report is None or not self.has_view_permission(request, report):
             raise Http404
-        svg = report_draw_charts(report=report).get(name)
+        svg = report.charts_as_read.get(name)
         if not svg:
             raise Http404
         return svg_response(svg)
@@ -261,11 +261,11 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
 
     @admin.display(description="charts")
     def charts_html(self, obj):
-        if not report_draw_charts(report=obj):
+        if not obj.charts_as_read:
             return "—"
         charts = [
             (name, reverse("admin:claims_fingerprintreport_chart", args=[obj.pk, name]))
-            for name in obj.charts
+            for name in obj.charts_as_read
         ]
         return render_to_string("admin/claims/fingerprintreport/charts.html", {"charts": charts})
 

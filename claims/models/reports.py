@@ -277,8 +277,11 @@ class FingerprintReport(models.Model):
 
     @property
     def charts_as_read(self) -> dict[str, str]:
-        """The stored charts when they were drawn with the inputs' names as now, else none (the next
-        view draws them again: ``claims.services.report_draw_charts``)."""
+        """The charts every reader shows ({name: SVG}): a succeeded report's when they were drawn with
+        the inputs' names as now, else none (the worker draws them, a rename draws them again:
+        ``claims.services.report_draw_charts``; a read never does)."""
+        if self.status != self.Status.SUCCEEDED:
+            return self.charts or {}
         return self.charts if self.charts and self.charts_labels == list(self.labels) else {}
 
     @property

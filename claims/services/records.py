@@ -24,7 +24,12 @@ from django.utils import timezone
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, PublicRecord
 from claims.services.content import content_changed
-from claims.services.reports import analysis_titles_to_follow, report_titles_follow
+from claims.services.reports import (
+    analysis_titles_to_follow,
+    model_renamed,
+    report_charts_follow,
+    report_titles_follow,
+)
 
 Status = PublicRecord.Status
 Row = TypeVar("Row", bound=models.Model)
@@ -62,10 +67,13 @@ def record_save(
     record.full_clean()
     with transaction.atomic():
         content_changed()
-        # A renamed model's name carries over to the generated titles of its analyses.
-        retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
+        # A renamed model's name carries over to the generated titles of its analyses and their charts.
+        renamed = isinstance(record, AIModel) and model_renamed(model=record)
+        retitle = analysis_titles_to_follow(model=record) if renamed else []
         record.save()
         report_titles_follow(evidence=retitle, user=user)
+        if renamed:
+            report_charts_follow(model=record)
     return record
 
 

@@ -21,7 +21,6 @@ from claims.models.public_state import retraction_json
 from claims.presentation.charts import svg_response
 from claims.presentation.http_cache import uncached_while_in_progress
 from claims.selectors import report_queryset
-from claims.services import report_draw_charts
 from claims.views.base import PublicRecordView, can_preview
 from provenance.fingerprint.headline import evidence_rows, headline
 from provenance.fingerprint.methods import method_title
@@ -110,7 +109,7 @@ def method_sections(report: FingerprintReport) -> list[dict]:
                 not in score_text(name, result.get("score"), calibration),
                 "reading": result.get("reading", ""),
                 "calibration": calibration,
-                "chart": chart if chart in report.charts else None,
+                "chart": chart if chart in report.charts_as_read else None,
                 "chart_alt": f"Histogram of the {label} score for "
                 f"{calibration.get('size') or 'the'} unrelated pairs (the null distribution), with this "
                 f"report's score {_fmt(result.get('score'))} marked as a vertical line.",
@@ -197,7 +196,6 @@ class ReportDetail(PublicRecordView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report = self.object
-        report_draw_charts(report=report)
         succeeded = report.status == FingerprintReport.Status.SUCCEEDED
         context.update(
             headline=headline(report.result) if succeeded else None,
@@ -221,7 +219,7 @@ class ReportDetail(PublicRecordView):
             overview_charts=[
                 (n, CHART_ALT[n])
                 for n in ("sigma_curves", "layer_similarity", "aligned_layer_similarity")
-                if n in report.charts
+                if n in report.charts_as_read
             ],
             commands=reproduce_commands(report),
             checkpoints=compared_inputs(report),
@@ -236,7 +234,7 @@ def _report_or_404(request, slug: str) -> FingerprintReport:
 @require_safe
 def report_chart(request, slug: str, name: str):
     report = _report_or_404(request, slug)
-    svg = report_draw_charts(report=report).get(name)
+    svg = report.charts_as_read.get(name)
     if not svg:
         raise Http404("No such chart in this report.")
     return svg_response(svg, cache_seconds=3600)

@@ -11,7 +11,6 @@ from claims.api.serializers.ai_models import CheckpointSummarySerializer
 from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, absolute, api_url
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
-from claims.services import report_draw_charts
 from provenance.fingerprint.headline import TIERS, headline
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS, Parameter
@@ -169,7 +168,7 @@ class ReportSerializer(serializers.ModelSerializer):
                     request, reverse("api:report-chart", kwargs={"slug": obj.slug, "name": name})
                 ),
             }
-            for name in sorted(report_draw_charts(report=obj))
+            for name in sorted(obj.charts_as_read)
         ]
 
 

@@ -19,7 +19,7 @@ from claims.models import FingerprintReport
 from claims.presentation.charts import svg_response
 from claims.presentation.http_cache import uncached_while_in_progress
 from claims.selectors import filters
-from claims.services import report_draw_charts, report_request
+from claims.services import report_request
 
 
 @extend_schema_view(
@@ -97,7 +97,7 @@ class ReportViewSet(
     )
     def chart(self, request, slug=None, name=None):
         report = self.get_object()
-        svg = report_draw_charts(report=report).get(name)
+        svg = report.charts_as_read.get(name)
         if svg is None:
             raise Http404
         return svg_response(svg)
