@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from claims.models.base import history
 from claims.models.public_state import stated_name
+from claims.models.verdicts import Verdict, verdict_of
 from claims.models.visibility import PublicQuerySet, is_public
+from provenance.fingerprint.headline import Headline, headline
 from provenance.fingerprint.sources import commit_label
 
 
@@ -291,6 +293,18 @@ class FingerprintReport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in self.IN_PROGRESS
+
+    @property
+    def headline(self) -> Headline | None:
+        """The verdict in plain words - tier, title, one sentence of why and its caveat
+        (``provenance.fingerprint.headline``) - of a succeeded report; None before it succeeded or
+        once it failed. The page, the embed, the card, the feed and the API all read this."""
+        return headline(self.result) if self.status == self.Status.SUCCEEDED else None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The verdict's label and style (``claims.models.verdicts``); None while it has none."""
+        return verdict_of(self.result)
 
     @property
     def progress(self) -> float | None:

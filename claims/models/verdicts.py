@@ -1,16 +1,17 @@
-"""A report's verdict as readers read it: the engine's value → a short label and an edge style.
+"""A report's verdict as readers read it: the engine's value → its label and a style name.
 
-The engine (``provenance.fingerprint.report``) decides the verdict; this module only names it for
-readers: the reports index and its filter, the lineage map's measured edges (built by a selector,
-hence on the models' side of ``claims.presentation``), the API's ``verdict`` filter. ``tier`` is the engine's grouping of verdicts (``provenance.fingerprint.headline.VERDICT_TIERS``:
-one rule), named as the site's styles name it (supported / some / none / unknown).
+The engine decides the verdict and words it (``provenance.fingerprint.headline``: ``VERDICT_LABELS``,
+``VERDICT_TIERS``, one module for every word about a verdict); this module only pairs a label with
+the name the site's styles give its tier (supported / some / none / unknown), for the reports index
+and its filter, the lineage map's measured edges (built by a selector, hence on the models' side of
+``claims.presentation``) and the API's ``verdict`` filter. ``FingerprintReport.verdict`` reads it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.fingerprint.headline import VERDICT_TIERS
+from provenance.fingerprint.headline import VERDICT_LABELS, VERDICT_TIERS
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,9 @@ class Verdict:
 # The engine groups verdicts into the tiers a reader sees (``headline.VERDICT_TIERS``); the site's
 # CSS classes and map styles name those tiers as below.
 _TIER_STYLE = {"strong": "supported", "some": "some", "none": "none", "cannot_tell": "unknown"}
-_LABELS = {
-    "shared_weights": "shared weights (lineage supported)",
-    "lineage_supported": "lineage supported",
-    "suggestive": "suggestive, not conclusive",
-    "no_evidence": "no evidence of lineage",
-    "cannot_tell": "cannot tell",
+VERDICTS = {
+    value: Verdict(value, VERDICT_LABELS[value], _TIER_STYLE[tier]) for value, tier in VERDICT_TIERS.items()
 }
-VERDICTS = {value: Verdict(value, _LABELS[value], _TIER_STYLE[tier]) for value, tier in VERDICT_TIERS.items()}
 VERDICT_CHOICES = [(v.value, v.label) for v in VERDICTS.values()]
 
 

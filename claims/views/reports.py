@@ -22,7 +22,7 @@ from claims.presentation.charts import svg_response
 from claims.presentation.http_cache import uncached_while_in_progress
 from claims.selectors import report_queryset
 from claims.views.base import PublicRecordView, can_preview
-from provenance.fingerprint.headline import evidence_rows, headline
+from provenance.fingerprint.headline import evidence_rows
 from provenance.fingerprint.methods import method_title
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.readable import score_text
@@ -181,9 +181,7 @@ class ReportDetail(PublicRecordView):
         return url, "Open its evidence record in the admin to publish it"
 
     def page_description(self) -> str:
-        said = (
-            headline(self.object.result) if self.object.status == FingerprintReport.Status.SUCCEEDED else None
-        )
+        said = self.object.headline
         if said is not None:
             return f"{said.title}. {said.sentence}"[:300]
         summary = self.object.summary_as_read
@@ -198,7 +196,7 @@ class ReportDetail(PublicRecordView):
         report = self.object
         succeeded = report.status == FingerprintReport.Status.SUCCEEDED
         context.update(
-            headline=headline(report.result) if succeeded else None,
+            headline=report.headline,
             evidence_rows=evidence_rows(report.result) if succeeded and report.result else [],
             progress_state=report.progress_state,
             page_title=f"Fingerprint report: {report.public_title}",

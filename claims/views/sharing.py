@@ -28,7 +28,7 @@ from claims.selectors import claim_detail_queryset, report_queryset
 from claims.site_url import site_url
 from provenance.csp import embed_policy
 from provenance.fingerprint.evidence import Z_STRONG
-from provenance.fingerprint.headline import evidence_rows, headline
+from provenance.fingerprint.headline import evidence_rows
 
 CARD_CACHE_SECONDS = 3600  # how long a drawn card is kept server-side (keyed by what it says)
 CARD_ALT = "A card with the page's title and what it found, from Provenance."
@@ -74,7 +74,7 @@ def _report_card(report: FingerprintReport) -> Card:
             "The comparison failed" if report.status == FingerprintReport.Status.FAILED else "Being computed"
         )
         return Card(kicker="Fingerprint report", title=title, headline=status)
-    words = headline(result)  # the report page's own headline: one source of these sentences
+    words = report.headline  # the report page's own headline: one source of these sentences
     # The evidence picture's rows: one grading and one axis (an exact p at its equal-tail sd).
     bars = [
         (row["title"][:22], min(float(row["sd"]), 1e4), row["level"] == "strong")
@@ -196,11 +196,10 @@ def claim_embed(request, slug: str):
 @require_safe
 def report_embed(request, slug: str):
     report = get_object_or_404(report_queryset(preview=False), slug=slug)
-    result = report.result or {}
     context = {
         "report": report,
         "page_title": report.public_title,
-        "headline": headline(result) if report.status == FingerprintReport.Status.SUCCEEDED else None,
+        "headline": report.headline,
         "full_url": site_url(report.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_report.html", context)

@@ -11,7 +11,7 @@ from claims.api.serializers.ai_models import CheckpointSummarySerializer
 from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, absolute, api_url
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
-from provenance.fingerprint.headline import TIERS, headline
+from provenance.fingerprint.headline import TIERS
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS, Parameter
 
@@ -142,17 +142,14 @@ class ReportSerializer(serializers.ModelSerializer):
             "stale": bool(state.get("stale")),
         }
 
-    def _said(self, obj):
-        return headline(obj.result) if obj.status == FingerprintReport.Status.SUCCEEDED else None
-
     @extend_schema_field(HeadlineSerializer(allow_null=True))
     def get_headline(self, obj) -> dict | None:
-        said = self._said(obj)
+        said = obj.headline
         return said.to_dict() if said is not None else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_caveat(self, obj) -> str | None:
-        said = self._said(obj)
+        said = obj.headline
         return said.caveat if said is not None else None
 
     @extend_schema_field(ChartSerializer(many=True))
