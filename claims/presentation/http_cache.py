@@ -63,8 +63,8 @@ def digest(*parts: object) -> str:
 
 
 def etag_for(*parts: object, weak: bool) -> str:
-    """An ETag naming ``parts``: weak for what names a content version (the same page may be sent
-    compressed or not), strong for a body's exact bytes."""
+    """An ETag naming ``parts``: weak when they name a content version rather than bytes (two
+    renderings of one version are equivalent, not promised byte for byte), strong for a body's bytes."""
     return f'{"W/" if weak else ""}"{digest(*parts)}"'
 
 
