@@ -13,8 +13,7 @@ the engine's generator, then alternates, ``--runs`` times:
 
 The pipeline does more than the engine: it re-validates the headers, writes progress to the
 database every REPORT_PROGRESS_SECONDS, stores the fingerprints (gzip'd JSON) and the result. (The
-SVG charts are no longer drawn by the worker but on the report's first view; the last column times
-that first draw, which a reader pays once.) Its overhead is (pipeline - engine) / engine. Files are read once before the
+worker also draws the SVG charts, about a second, after the comparison.) Its overhead is (pipeline - engine) / engine. Files are read once before the
 runs, so both measure a warm page cache. Uses DATABASE_URL / CELERY_BROKER_URL when set (PostgreSQL
 and Redis), else SQLite and the filesystem broker in a scratch VAR_DIR.
 """

@@ -319,7 +319,7 @@ def query_counts(urls: dict[str, str] | None = None) -> dict[str, int]:
 
 def render_times(urls: dict[str, str], runs: int = 3) -> dict[str, float]:
     """Median milliseconds (in this process) to render each URL with every cache empty: what the
-    first reader after a write waits for, before the page is kept (claims/http_cache.py)."""
+    first reader after a write waits for, before the page is kept (claims/presentation/http_cache.py)."""
     from django.core.cache import cache
     from django.test import Client
 

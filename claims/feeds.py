@@ -21,8 +21,6 @@ from claims.models.public_state import retraction_of
 from claims.models.visibility import public_name
 from claims.selectors import evidence_queryset, report_queryset
 from claims.site_url import site_url
-from claims.verdicts import verdict_of
-from provenance.fingerprint.headline import headline
 
 FEED_SIZE = 30
 
@@ -157,13 +155,13 @@ class ReportAtomFeed(SiteFeed):
         return report_queryset().order_by("-requested_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, item: FingerprintReport) -> str:
-        verdict = verdict_of(item.result)
+        verdict = item.verdict
         outcome = verdict.label if verdict else item.get_status_display()
         return f"{item.public_title}: {outcome}"
 
     def item_description(self, item: FingerprintReport) -> str:
         text = render_markdown(item.summary_as_read)
-        said = headline(item.result) if item.status == FingerprintReport.Status.SUCCEEDED else None
+        said = item.headline
         if said is not None and said.caveat:  # it travels with every "no evidence" verdict
             text = format_html("<p><strong>{}</strong></p>", said.caveat) + text
         return text

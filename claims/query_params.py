@@ -1,6 +1,6 @@
 """Which query parameters each public route accepts; any other is a 400, before a page is computed or kept.
 
-Every anonymous page and API read is kept server-side under its full URL (``claims.http_cache``),
+Every anonymous page and API read is kept server-side under its full URL (``claims.presentation.http_cache``),
 so a parameter nobody reads made a new copy per request: 300 requests with unique junk parameters
 kept 300 copies. A route's parameters are known where they are read, and derived from there:
 

@@ -1,7 +1,7 @@
 """Absolute URLs: every one the site, the feeds, the API and the cards print starts with ``SITE_URL``.
 
 Never with the request's ``Host``: a client chooses that header (``ALLOWED_HOSTS`` ignores the
-port), and an anonymous page is kept and served to every later reader (``claims.http_cache``), so
+port), and an anonymous page is kept and served to every later reader (``claims.presentation.http_cache``), so
 one request with ``Host: 127.0.0.1:6666`` put that address into everybody's canonical link, Open
 Graph tags, cite block, embed code, feeds and API ``url`` fields. A page is a function of its path,
 its query and the published content; the address it is served under is configuration.

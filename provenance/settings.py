@@ -96,7 +96,7 @@ MIDDLEWARE = [
     # Unknown query parameters are a 400 (or, for tracking ones, a redirect) before a page is kept.
     "claims.query_params.UnknownParameterMiddleware",
     # ETag/Last-Modified/304 and Cache-Control of public output, before sessions are loaded.
-    "claims.http_cache.HttpCacheMiddleware",
+    "claims.presentation.http_cache.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -333,7 +333,7 @@ if _THROTTLE_CACHE_URL and not _THROTTLE_CACHE_URL.startswith(("redis://", "redi
 HTTP_CACHE_SECONDS = env_int("HTTP_CACHE_SECONDS", 30, minimum=0)
 # Anonymous readers' pages and API reads are also kept server-side, keyed by the content version
 # (never stale: a write makes every copy unreachable); these bound how long an old copy takes memory
-# and how large a response is kept. PAGE_CACHE_SECONDS=0 turns it off (claims/http_cache.py).
+# and how large a response is kept. PAGE_CACHE_SECONDS=0 turns it off (claims/presentation/http_cache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600, minimum=0)
 PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 2_000_000, minimum=0)
 # All kept copies of one content version together (a new version starts a new budget; old copies

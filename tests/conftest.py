@@ -56,7 +56,7 @@ def _site_url_of_the_test_client(settings):
 
 @pytest.fixture(autouse=True)
 def _no_page_cache(settings):
-    """Readers' pages are kept server-side per content version (claims/http_cache.py), which every
+    """Readers' pages are kept server-side per content version (claims/presentation/http_cache.py), which every
     service bumps; tests write with factories around the services, so the kept pages are off but
     where a test turns them on (tests/site/test_site_http_cache.py, and the tests that start
     gunicorn, as production does)."""

@@ -1,6 +1,6 @@
 """Deleting in the admin goes through the services (claims/admin/base.py): the delete view and
 "delete selected" bump the public content version, so no kept page, API read or export shows the
-deleted row afterwards (claims/http_cache.py keys every kept copy by that version)."""
+deleted row afterwards (claims/presentation/http_cache.py keys every kept copy by that version)."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from claims.grammar import article, indefinite, relation_phrase
 from claims.models import AIModel
+from claims.models.grammar import article, indefinite, relation_phrase
 from tests.factories import AIModelFactory
 
 EXPECTED = {

@@ -1,5 +1,5 @@
 """Unknown query parameters are a 400 before anything is kept, and the page cache has a bound
-(claims/query_params.py, claims/http_cache.py; issue 22, item 6).
+(claims/query_params.py, claims/presentation/http_cache.py; issue 22, item 6).
 
 300 anonymous requests with unique junk parameters once kept 300 copies (+7.6 MB, each for an hour).
 """

@@ -21,11 +21,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from claims.admin.base import KnowledgeBaseAdmin, status_badge_html
-from claims.charts import svg_response
 from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
-from claims.services import report_draw_charts, report_request, report_retry
+from claims.presentation.charts import svg_response
+from claims.services import report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.sizes import human_bytes
@@ -184,7 +184,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
         extra = {
-            "refresh_seconds": 5 if report and report.status in (Status.QUEUED, Status.RUNNING) else None,
+            "refresh_seconds": 5 if report and report.in_progress else None,
             "can_retry": bool(report and report.status == Status.FAILED),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
@@ -201,7 +201,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
         report = self.get_object(request, str(pk))
         if report is None or not self.has_view_permission(request, report):
             raise Http404
-        svg = report_draw_charts(report=report).get(name)
+        svg = report.charts_as_read.get(name)
         if not svg:
             raise Http404
         return svg_response(svg)
@@ -261,11 +261,11 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
 
     @admin.display(description="charts")
     def charts_html(self, obj):
-        if not report_draw_charts(report=obj):
+        if not obj.charts_as_read:
             return "—"
         charts = [
             (name, reverse("admin:claims_fingerprintreport_chart", args=[obj.pk, name]))
-            for name in obj.charts
+            for name in obj.charts_as_read
         ]
         return render_to_string("admin/claims/fingerprintreport/charts.html", {"charts": charts})
 

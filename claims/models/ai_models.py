@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from claims.grammar import relation_phrase
 from claims.models.base import (
     DatePrecision,
     PublicRecord,
@@ -24,6 +23,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.grammar import relation_phrase
 from claims.models.visibility import PublicQuerySet
 from provenance.fingerprint.sources import GitSource, HubSource
 
@@ -113,7 +113,7 @@ class AIModel(PublicRecord):
     @property
     def declared_relation_phrase(self) -> str:
         """ "a fine-tune of", "an upcycled version of": how the declared relation reads before the
-        base model's name (``claims.grammar``); "" without a declared base."""
+        base model's name (``claims.models.grammar``); "" without a declared base."""
         return relation_phrase(self.declared_relation)
 
     def public_dependencies(self) -> list[PublicRecord]:

@@ -25,7 +25,9 @@ from django.utils import timezone
 from claims.lease import MAX_ATTEMPTS, stale_before
 from claims.models.base import history
 from claims.models.public_state import stated_name
+from claims.models.verdicts import Verdict, verdict_of
 from claims.models.visibility import PublicQuerySet, is_public
+from provenance.fingerprint.headline import Headline, headline
 from provenance.fingerprint.sources import commit_label
 
 
@@ -115,6 +117,9 @@ class FingerprintReport(models.Model):
         RUNNING = "running", "running"
         SUCCEEDED = "succeeded", "succeeded"
         FAILED = "failed", "failed"
+
+    IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
+    """Queued or running: its progress moves without a content change (``claims.presentation.http_cache``)."""
 
     slug = models.SlugField(max_length=120, unique=True)
     checkpoint_a = models.ForeignKey(
@@ -275,13 +280,32 @@ class FingerprintReport(models.Model):
 
     @property
     def charts_as_read(self) -> dict[str, str]:
-        """The stored charts when they were drawn with the inputs' names as now, else none (the next
-        view draws them again: ``claims.services.report_draw_charts``)."""
+        """The charts every reader shows ({name: SVG}): a succeeded report's when they were drawn with
+        the inputs' names as now, else none (the worker draws them, a rename draws them again:
+        ``claims.services.report_draw_charts``; a read never does)."""
+        if self.status != self.Status.SUCCEEDED:
+            return self.charts or {}
         return self.charts if self.charts and self.charts_labels == list(self.labels) else {}
 
     @property
     def is_public(self) -> bool:
         return is_public(self)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS
+
+    @property
+    def headline(self) -> Headline | None:
+        """The verdict in plain words - tier, title, one sentence of why and its caveat
+        (``provenance.fingerprint.headline``) - of a succeeded report; None before it succeeded or
+        once it failed. The page, the embed, the card, the feed and the API all read this."""
+        return headline(self.result) if self.status == self.Status.SUCCEEDED else None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The verdict's label and style (``claims.models.verdicts``); None while it has none."""
+        return verdict_of(self.result)
 
     @property
     def progress(self) -> float | None:
@@ -298,7 +322,7 @@ class FingerprintReport(models.Model):
         ``phase_fraction``), and whether the worker stopped (its heartbeat is older than
         REPORT_STALE_SECONDS) with what happens next. None once finished. The site, the API and the
         admin all show this."""
-        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+        if not self.in_progress:
             return None
         from provenance.fingerprint.progress import phase_fraction, phase_text
 

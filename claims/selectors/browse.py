@@ -21,11 +21,11 @@ from django.utils.http import urlencode
 
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party
 from claims.models.public_state import named_choices
+from claims.models.verdicts import VERDICT_CHOICES
 from claims.models.visibility import visible
 from claims.selectors import filters
 from claims.selectors.claims import claim_detail_queryset
 from claims.selectors.records import aimodel_queryset, evidence_queryset, party_queryset, report_queryset
-from claims.verdicts import VERDICT_CHOICES
 
 PAGE_SIZE = 20
 

@@ -28,8 +28,8 @@ from claims.models import (
     Party,
 )
 from claims.models.base import PublicRecord
+from claims.models.verdicts import VERDICT_CHOICES
 from claims.models.visibility import can_view_drafts, public_q
-from claims.verdicts import VERDICT_CHOICES
 
 
 def related_model(model: type[models.Model], path: str) -> type[models.Model]:

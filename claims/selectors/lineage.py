@@ -13,13 +13,13 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from claims.grammar import relation_noun, relation_phrase
 from claims.lineage import Edge, LineageGraph, Node
 from claims.models import AIModel, Claim, FingerprintReport
+from claims.models.grammar import relation_noun, relation_phrase
 from claims.models.public_state import stated_name
+from claims.models.verdicts import verdict_of
 from claims.models.visibility import public_name, public_or_none
 from claims.selectors.records import report_queryset
-from claims.verdicts import verdict_of
 
 
 def _node(model: AIModel, focus: set[int]) -> Node:

@@ -9,7 +9,7 @@
   acquiring one from a model hub (``checkpoint_acquire``) and recording the download.
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 * ``reports``: requesting a fingerprint report (``report_request``), retrying a failed one, drawing
-  its charts on the first view (``report_draw_charts``).
+  drawing its charts (``report_draw_charts``: by the worker with the result, again after a rename).
 * ``content``: the public content version every public write bumps (``@public_write``), which keys
   every cache of public output.
 * ``sources``: capturing an evidence record's URL (``capture_request``) and an editor's decision on

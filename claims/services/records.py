@@ -25,7 +25,12 @@ from django.utils.text import slugify
 from claims.errors import ProvenanceError
 from claims.models import AIModel, EvidenceArtifact, PublicRecord
 from claims.services.content import public_write
-from claims.services.reports import analysis_titles_to_follow, report_titles_follow
+from claims.services.reports import (
+    analysis_titles_to_follow,
+    model_renamed,
+    report_charts_follow,
+    report_titles_follow,
+)
 
 Status = PublicRecord.Status
 Row = TypeVar("Row", bound=models.Model)
@@ -62,10 +67,13 @@ def record_save(
     _attribute(record, user=user, reason=reason, reason_public=reason_public)
     _fill_slug(record)
     record.full_clean()
-    # A renamed model's name carries over to the generated titles of its analyses.
-    retitle = analysis_titles_to_follow(model=record) if isinstance(record, AIModel) else []
+    # A renamed model's name carries over to the generated titles of its analyses and their charts.
+    renamed = isinstance(record, AIModel) and model_renamed(model=record)
+    retitle = analysis_titles_to_follow(model=record) if renamed else []
     record.save()
     report_titles_follow(evidence=retitle, user=user)
+    if renamed:
+        report_charts_follow(model=record)
     return record
 
 

@@ -24,7 +24,7 @@ from claims.errors import ProvenanceError
 from claims.jobs import REPORTS
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
 from claims.models.reports import request_key
-from claims.services.content import public_write
+from claims.services.content import content_changed, public_write
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.errors import FingerprintError
 from provenance.fingerprint.parameters import validate as validate_parameters
@@ -57,13 +57,16 @@ def analysis_title(report: FingerprintReport) -> str:
     return f"Fingerprint analysis: {report.checkpoint_a} vs {report.checkpoint_b}"
 
 
-def analysis_titles_to_follow(*, model: AIModel) -> list[EvidenceArtifact]:
-    """Before ``model`` is saved: the analysis evidence records of its reports whose title is still the
-    generated one with its name as stored, so that a rename carries over to them
-    (``report_titles_follow``) - a draft's working name never stays in a published title."""
+def model_renamed(*, model: AIModel) -> bool:
+    """Before ``model`` is saved: whether its name differs from the stored one (False for a new row)."""
     stored = AIModel.objects.filter(pk=model.pk).values_list("name", flat=True).first() if model.pk else None
-    if stored is None or stored == model.name:
-        return []
+    return stored is not None and stored != model.name
+
+
+def analysis_titles_to_follow(*, model: AIModel) -> list[EvidenceArtifact]:
+    """Before renamed ``model`` is saved (``model_renamed``): the analysis evidence records of its
+    reports whose title is still the generated one with its name as stored, so that a rename carries
+    over to them (``report_titles_follow``) - a draft's working name never stays in a published title."""
     evidence = EvidenceArtifact.objects.filter(
         Q(report__checkpoint_a__model=model) | Q(report__checkpoint_b__model=model)
     ).select_related("report__checkpoint_a__model", "report__checkpoint_b__model")
@@ -206,28 +209,46 @@ def report_retry(*, report: FingerprintReport, enqueue: bool = True) -> Fingerpr
     return report
 
 
-def report_draw_charts(*, report: FingerprintReport) -> dict[str, str]:
-    """The report's charts ({name: SVG}), drawn from its stored result the first time anyone asks and
-    kept on the row, with the inputs' names they were drawn with: once a name changes (a model renamed
-    after the report was computed), the next view draws them again. A report that is not computed
-    yet has none.
-
-    Drawing is not the worker's job: it would add a second or so of fixed cost to every report,
-    most of whose charts nobody opens before an editor does. Two first views at once both draw and
-    store the same SVG (drawing is deterministic), so no lock is needed. Not a content change: the
-    pages that show a chart draw it before rendering, so their output is the same before and after.
-    """
-    labels = list(report.labels)
-    drawn = report.charts or "charts_seconds" in (report.timings or {})
-    if report.status != Status.SUCCEEDED or (drawn and report.charts_labels == labels):
-        return report.charts or {}
+def charts_drawn(*, result: dict, labels: Sequence[str]) -> tuple[dict[str, str], float]:
+    """The charts of a stored ``result`` ({name: SVG}) naming the inputs ``labels``, and the seconds
+    drawing took (a second or so: matplotlib). Writes nothing."""
     from provenance.fingerprint.charts import report_charts  # matplotlib: only where a chart is drawn
 
     started = time.perf_counter()
-    charts = report_charts(report.result or {}, label_a=labels[0], label_b=labels[1])
-    timings = {**(report.timings or {}), "charts_seconds": round(time.perf_counter() - started, 3)}
-    FingerprintReport.objects.filter(pk=report.pk, status=Status.SUCCEEDED).update(
-        charts=charts, charts_labels=labels, timings=timings
-    )
+    charts = report_charts(result or {}, label_a=labels[0], label_b=labels[1])
+    return charts, round(time.perf_counter() - started, 3)
+
+
+def report_draw_charts(*, report: FingerprintReport) -> dict[str, str]:
+    """Draw a succeeded report's charts ({name: SVG}) from its stored result with the inputs' names as
+    they are now, and keep them on the row with those names; a report not computed has none.
+
+    The worker draws them with the result (``claims.pipeline.runner``) and a rename draws them again
+    (``report_charts_follow``): a reader's GET never writes, it reads ``FingerprintReport.charts_as_read``,
+    which shows no chart drawn under a name that has since changed. Drawing happens before the
+    write, so the content lock is held only for the update.
+    """
+    if report.status != Status.SUCCEEDED:
+        return report.charts or {}
+    labels = list(report.labels)
+    charts, seconds = charts_drawn(result=report.result or {}, labels=labels)
+    timings = {**(report.timings or {}), "charts_seconds": seconds}
+    with transaction.atomic():
+        content_changed()  # the report's pages show them
+        FingerprintReport.objects.filter(pk=report.pk, status=Status.SUCCEEDED).update(
+            charts=charts, charts_labels=labels, timings=timings
+        )
     report.charts, report.charts_labels, report.timings = charts, labels, timings
     return charts
+
+
+def report_charts_follow(*, model: AIModel) -> list[FingerprintReport]:
+    """After ``model`` was saved (renamed): the charts of its succeeded reports that name it as it was,
+    drawn again with its name as it is now (``report_draw_charts``). Returns the reports redrawn."""
+    reports = FingerprintReport.objects.filter(
+        Q(checkpoint_a__model=model) | Q(checkpoint_b__model=model), status=Status.SUCCEEDED
+    ).select_related("checkpoint_a__model", "checkpoint_b__model")
+    stale = [report for report in reports if report.charts_labels != list(report.labels)]
+    for report in stale:
+        report_draw_charts(report=report)
+    return stale

@@ -11,9 +11,7 @@ from claims.models import Claim, EvidenceLink
 from claims.models.public_state import retraction_of
 from claims.models.visibility import UNPUBLISHED_LABEL, public_name, public_or_none
 from claims.site_url import site_url
-from claims.verdicts import verdict_of
 from provenance.fingerprint import readable
-from provenance.fingerprint.headline import headline
 from provenance.fingerprint.sizes import human_bytes
 
 register = template.Library()
@@ -49,7 +47,7 @@ def assessment_badge(claim: Claim):
 @register.simple_tag
 def verdict_badge(report):
     """The report's verdict ("Verdict: lineage supported"), or its status while it has none."""
-    verdict = verdict_of(report.result)
+    verdict = report.verdict
     if verdict is None:
         return _badge("draft", "…", f"Report {report.get_status_display()}")
     return _badge(f"verdict-{verdict.tier}", VERDICT_SYMBOLS[verdict.tier], f"Verdict: {verdict.label}")
@@ -146,8 +144,6 @@ def evidence_standard() -> str:
 
 @register.filter
 def report_headline(report):
-    """The verdict tier, its title and one sentence of why (``provenance.fingerprint.headline``) of a
+    """The verdict tier, its title and one sentence of why (``FingerprintReport.headline``) of a
     succeeded report; None otherwise."""
-    if report is None or report.status != report.Status.SUCCEEDED:
-        return None
-    return headline(report.result)
+    return report.headline if report is not None else None

@@ -15,8 +15,8 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.generic import DetailView
 
-from claims.grammar import indefinite
 from claims.markdown import render_markdown
+from claims.models.grammar import indefinite
 from claims.models.visibility import can_view_drafts, public_name, visible
 from claims.views.sharing import share_context
 

@@ -2,7 +2,7 @@
 
 The dispute page's body (parties, models, timeline, change log) is the costliest thing the site
 renders (hundreds of claims with their evidence and replies). Readers get it from the cache, keyed by
-the public content version (``claims.http_cache.public_cache_key``), so any write through the
+the public content version (``claims.presentation.http_cache.public_cache_key``), so any write through the
 services makes the next reader's copy fresh; an editor's preview is rendered every time, never stored.
 """
 
@@ -17,9 +17,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 
-from claims.http_cache import public_cache_key
-from claims.lineage import draw
 from claims.models import Dispute
+from claims.presentation.http_cache import public_cache_key
+from claims.presentation.lineage import draw
 from claims.selectors import dispute_filter_options, dispute_lineage, dispute_list, dispute_page
 from claims.views.base import PublicRecordView, can_preview
 

@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from claims.selectors import disputes_recent
+from provenance.fingerprint.evidence import Z_STRONG
+from provenance.fingerprint.parameters import NULL_SIZE
 
 
 @require_safe
@@ -36,6 +38,10 @@ def about(request):
             "page_description": "How Provenance records disputes and how its fingerprint methods work, "
             "in plain words, with their limits.",
             "canonical_path": request.path,
+            # The engine's figures, so the page cannot drift from them: "5", 32 and "1/33 ≈ 0.03".
+            "strong_z": f"{Z_STRONG:g}",
+            "null_size": NULL_SIZE.default,
+            "p_floor": f"1/{NULL_SIZE.default + 1} ≈ {1 / (NULL_SIZE.default + 1):.2f}",
         },
     )
 

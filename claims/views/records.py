@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from claims.lineage import draw
 from claims.models import AIModel, CaptureArtefact, Claim, EvidenceArtifact, Party
+from claims.presentation.jsonld import claim_review
+from claims.presentation.lineage import draw
 from claims.selectors import (
     aimodel_page,
     artefact_for_reader,
@@ -18,7 +19,6 @@ from claims.selectors import (
     party_page,
 )
 from claims.views.base import PublicRecordView, can_preview
-from claims.views.jsonld import claim_review
 
 
 class PartyDetail(PublicRecordView):

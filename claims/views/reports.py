@@ -16,14 +16,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from claims.charts import svg_response
-from claims.http_cache import uncached
 from claims.models import Checkpoint, FingerprintReport
 from claims.models.public_state import retraction_json
+from claims.presentation.charts import svg_response
+from claims.presentation.http_cache import uncached_while_in_progress
 from claims.selectors import report_queryset
-from claims.services import report_draw_charts
 from claims.views.base import PublicRecordView, can_preview
-from provenance.fingerprint.headline import evidence_rows, headline
+from provenance.fingerprint.headline import evidence_rows
 from provenance.fingerprint.methods import method_title
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.readable import score_text
@@ -110,7 +109,7 @@ def method_sections(report: FingerprintReport) -> list[dict]:
                 not in score_text(name, result.get("score"), calibration),
                 "reading": result.get("reading", ""),
                 "calibration": calibration,
-                "chart": chart if chart in report.charts else None,
+                "chart": chart if chart in report.charts_as_read else None,
                 "chart_alt": f"Histogram of the {label} score for "
                 f"{calibration.get('size') or 'the'} unrelated pairs (the null distribution), with this "
                 f"report's score {_fmt(result.get('score'))} marked as a vertical line.",
@@ -182,9 +181,7 @@ class ReportDetail(PublicRecordView):
         return url, "Open its evidence record in the admin to publish it"
 
     def page_description(self) -> str:
-        said = (
-            headline(self.object.result) if self.object.status == FingerprintReport.Status.SUCCEEDED else None
-        )
+        said = self.object.headline
         if said is not None:
             return f"{said.title}. {said.sentence}"[:300]
         summary = self.object.summary_as_read
@@ -192,16 +189,14 @@ class ReportDetail(PublicRecordView):
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        # Its progress moves without a content change (claims/http_cache.py).
-        return uncached(response) if context["in_progress"] else response
+        return uncached_while_in_progress(response, report=self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report = self.object
-        report_draw_charts(report=report)
         succeeded = report.status == FingerprintReport.Status.SUCCEEDED
         context.update(
-            headline=headline(report.result) if succeeded else None,
+            headline=report.headline,
             evidence_rows=evidence_rows(report.result) if succeeded and report.result else [],
             progress_state=report.progress_state,
             page_title=f"Fingerprint report: {report.public_title}",
@@ -222,11 +217,10 @@ class ReportDetail(PublicRecordView):
             overview_charts=[
                 (n, CHART_ALT[n])
                 for n in ("sigma_curves", "layer_similarity", "aligned_layer_similarity")
-                if n in report.charts
+                if n in report.charts_as_read
             ],
             commands=reproduce_commands(report),
             checkpoints=compared_inputs(report),
-            in_progress=report.status in (FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING),
         )
         return context
 
@@ -238,7 +232,7 @@ def _report_or_404(request, slug: str) -> FingerprintReport:
 @require_safe
 def report_chart(request, slug: str, name: str):
     report = _report_or_404(request, slug)
-    svg = report_draw_charts(report=report).get(name)
+    svg = report.charts_as_read.get(name)
     if not svg:
         raise Http404("No such chart in this report.")
     return svg_response(svg, cache_seconds=3600)

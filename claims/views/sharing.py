@@ -13,8 +13,6 @@ origins). Every other page keeps ``frame-ancestors 'none'`` and ``X-Frame-Option
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -26,11 +24,12 @@ from claims.cards import Card, render_card
 from claims.models import Claim, Dispute, FingerprintReport
 from claims.models.public_state import retraction_of, stated_name
 from claims.models.visibility import public_name
+from claims.presentation.http_cache import digest
 from claims.selectors import claim_detail_queryset, dispute_page, report_queryset
 from claims.site_url import site_url
 from provenance.csp import embed_policy
 from provenance.fingerprint.evidence import Z_STRONG
-from provenance.fingerprint.headline import VERDICT_TIERS, evidence_rows, headline
+from provenance.fingerprint.headline import VERDICT_TIERS, evidence_rows
 
 CARD_CACHE_SECONDS = 3600  # how long a drawn card is kept server-side (keyed by what it says)
 CARD_ALT = "A card with the page's title and what it found, from Provenance."
@@ -91,7 +90,7 @@ def _report_card(report: FingerprintReport) -> Card:
             "The comparison failed" if report.status == FingerprintReport.Status.FAILED else "Being computed"
         )
         return Card(kicker="Fingerprint report", title=title, headline=status)
-    words = headline(result)  # the report page's own headline: one source of these sentences
+    words = report.headline  # the report page's own headline: one source of these sentences
     # The evidence picture's rows: one grading and one axis (an exact p at its equal-tail sd).
     bars = [
         (row["title"][:22], min(float(row["sd"]), 1e4), row["level"] == "strong")
@@ -119,9 +118,9 @@ def _report_card(report: FingerprintReport) -> Card:
 
 def _card_response(request: HttpRequest, kind: str, pk: int, card: Card) -> HttpResponse:
     """The card as PNG, drawn once per content (kept under a digest of what it says). Its validators
-    and ``Cache-Control`` are every public read's (``claims.http_cache``): a card leaves shared caches
+    and ``Cache-Control`` are every public read's (``claims.presentation.http_cache``): a card leaves shared caches
     within ``HTTP_CACHE_SECONDS`` of its record's unpublishing, as the page does."""
-    key = f"og-card:{kind}:{pk}:" + hashlib.sha256(repr(card).encode()).hexdigest()[:32]
+    key = f"og-card:{kind}:{pk}:{digest(repr(card))}"
     png = cache.get(key)
     if png is None:
         png = render_card(card)
@@ -241,11 +240,10 @@ def report_embed(request, slug: str):
     report = get_object_or_404(
         report_queryset(preview=False).filter(status=FingerprintReport.Status.SUCCEEDED), slug=slug
     )
-    result = report.result or {}
     context = {
         "report": report,
         "page_title": report.public_title,
-        "headline": headline(result),
+        "headline": report.headline,
         "full_url": site_url(report.get_absolute_url()),
     }
     return _embed_response(request, "site/embed_report.html", context)

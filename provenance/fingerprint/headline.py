@@ -3,7 +3,10 @@
 ``headline(result)`` takes the stored JSON document of a comparison (``ComparisonReport.to_dict()``)
 and returns a ``Headline`` (``tier``, ``title``, ``sentence``). The engine's verdict decides the tier
 (``report._summary``); this module only words it, naming methods by their titles
-(``Method.title``), never by their identifiers. The site, the API and the command line all show it.
+(``Method.title``), never by their identifiers. The site, the API and the command line all show it;
+the site and the API read it as ``FingerprintReport.headline`` (None until the report succeeded).
+Every word about a verdict is here: the tiers' titles (``TIERS``), the verdicts' short labels for
+lists, badges, feeds and the lineage map (``VERDICT_LABELS``), the caveat.
 ``evidence_rows(result)`` is the evidence picture's content (``charts.evidence_svg``) and its text
 equivalent on the page: one row per method, its grade and its numbers in words.
 
@@ -42,7 +45,7 @@ from .evidence import P_STRONG, STRONG, UNWEIGHED, scale, sd_equivalent, strengt
 from .methods import method_title
 from .methods.base import DERIVATION_NAMES, MOVED_UNITS
 from .readable import log_position, score_text, weighed
-from .report import EXPERTS_VS_DENSE, grade, unseen_kinds
+from .report import EXPERTS_VS_DENSE, attention_high, grade, speaking_calibration, unseen_kinds
 
 TIERS = {
     "strong": "Strong evidence of a common origin",
@@ -61,11 +64,21 @@ VERDICT_TIERS = {
 }
 """The engine's verdict → the tier a reader sees."""
 
+VERDICT_LABELS = {
+    "shared_weights": "shared weights (lineage supported)",
+    "lineage_supported": "lineage supported",
+    "suggestive": "suggestive, not conclusive",
+    "no_evidence": "no evidence of lineage",
+    "cannot_tell": "cannot tell",
+}
+"""The engine's verdict → its short label, where a list or a map names it beside other things (the
+reports index and its filter, badges, feeds, the lineage map); the headline's ``TIERS`` title it on
+the report itself."""
+
 CAVEAT = "Absence of evidence is not independence."
 """Shown with every "No evidence" headline, wherever it appears."""
 
 _UNSEEN = DERIVATION_NAMES
-_EXPERTS = EXPERTS_VS_DENSE
 
 
 @dataclass(frozen=True)
@@ -81,7 +94,7 @@ class Headline:
 
 
 def _title(name: str) -> str:
-    if name == _EXPERTS:
+    if name == EXPERTS_VS_DENSE:
         return f"{method_title('aligned_cosine')} (experts against the dense MLP)"
     return method_title(name)
 
@@ -128,7 +141,9 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
             "this verdict; it should be recomputed."
         )
     elif tier == "strong":
-        c = _weighed_block(strong[0], results.get(strong[0]) or results.get("aligned_cosine") or {}, strong)
+        c = speaking_calibration(
+            strong[0], results.get(strong[0]) or results.get("aligned_cosine") or {}, strong
+        )
         if scale(c) == "p":
             sentence = (
                 f"{_titles(strong)} find{'s' if len(strong) == 1 else ''} these models alike with "
@@ -157,7 +172,7 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
         else:
             sentence = f"{_titles(ran)} does not separate these models from unrelated pairs"
         attn = results.get("attn_std") or {}
-        if isinstance(attn.get("score"), int | float) and attn["score"] > 0.8:
+        if attention_high(attn.get("score")):
             sentence += (
                 f"; even {_title('attn_std')}'s high r = {attn['score']:.3f} is what unrelated models "
                 "reach too"
@@ -187,17 +202,6 @@ def headline(result: Mapping[str, Any] | None) -> Headline | None:
     return Headline(tier=tier, title=title, sentence=sentence, caveat=CAVEAT if tier == "none" else "")
 
 
-def _weighed_block(name: str, r: Mapping[str, Any], strong: list[str]) -> Mapping[str, Any]:
-    """The calibration that speaks for a method: aligned_cosine's experts-vs-dense block when only
-    the experts count (upcycling with retrained attention), else its own."""
-    c = r.get("calibration") or {}
-    if name == _EXPERTS or (
-        name == "aligned_cosine" and name not in strong and any(s.startswith(name) for s in strong)
-    ):
-        return ((r.get("extra") or {}).get("expert_vs_dense")) or c
-    return c
-
-
 def evidence_rows(result: Mapping) -> list[dict]:
     """One row per computed method for the evidence picture (and its text equivalent): title, ``z``
     (only where its null is treated as Gaussian, else None), ``scale`` ("z" or "p"), ``sd`` (z, or the
@@ -212,7 +216,7 @@ def evidence_rows(result: Mapping) -> list[dict]:
     rows = []
     for name in order:
         r = results[name]
-        c = _weighed_block(name, r, strong)
+        c = speaking_calibration(name, r, strong)
         sd = sd_equivalent(c)
         position = log_position(sd)
         if position is None or strength(c) == UNWEIGHED:

@@ -222,7 +222,7 @@ def grade(results: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[str
         # verdict of lineage, however far it lies from its null (it reads as suggestive at most).
         strong = []
     cosine = results.get("aligned_cosine")
-    evd = (cosine.get("extra") or {}).get("expert_vs_dense") if cosine is not None else None
+    evd = experts_vs_dense(cosine) if cosine is not None else None
     if evd and is_strong(evd) and "aligned_cosine" not in strong:
         # Upcycling with retrained attention: only the experts remember the dense MLP.
         strong.append(EXPERTS_VS_DENSE)
@@ -233,6 +233,35 @@ def grade(results: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[str
 
 
 EXPERTS_VS_DENSE = "aligned_cosine (experts vs the dense MLP)"
+"""The pseudo-method ``grade`` counts when only aligned_cosine's experts, weighed against the dense
+MLP, reach the standard (``headline`` titles it)."""
+
+
+def experts_vs_dense(result: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """aligned_cosine's calibration of its experts against the dense MLP (``EXPERTS_VS_DENSE``), if any."""
+    return (result.get("extra") or {}).get("expert_vs_dense")
+
+
+def speaking_calibration(name: str, result: Mapping[str, Any], strong: list[str]) -> Mapping[str, Any]:
+    """The calibration that speaks for method ``name`` (its stored ``result``) once graded
+    (``strong``: ``grade``'s first list): aligned_cosine's experts-vs-dense block when only the
+    experts count (upcycling with retrained attention), else its own."""
+    c = result.get("calibration") or {}
+    if name == EXPERTS_VS_DENSE or (
+        name == "aligned_cosine" and name not in strong and any(s.startswith(name) for s in strong)
+    ):
+        return experts_vs_dense(result) or c
+    return c
+
+
+ATTENTION_HIGH_R = 0.8
+"""Above this r, HonestAGI's attention-σ correlation looks high to a reader, though unrelated models
+built with a shared init recipe reach it too: the summary and the headline both say so."""
+
+
+def attention_high(score: object) -> bool:
+    """Whether an attn_std score (r) is one a reader would take for evidence (``ATTENTION_HIGH_R``)."""
+    return isinstance(score, int | float) and score > ATTENTION_HIGH_R
 
 
 ALWAYS_PLAUSIBLE = {
@@ -396,7 +425,7 @@ def _summary(
                 + "."
             )
     attn = results.get("attn_std")
-    if attn is not None and "attn_std" not in strong and attn.score > 0.8:
+    if attn is not None and "attn_std" not in strong and attention_high(attn.score):
         c = attn.calibration or {}
         lines.append(
             f"HonestAGI's attention-σ correlation is high (r = {attn.score:.3f}) but unrelated models "

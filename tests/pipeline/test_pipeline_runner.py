@@ -55,9 +55,10 @@ def test_a_fine_tune_report_is_computed_stored_and_charted(register, monkeypatch
     assert report.status == Status.SUCCEEDED
     assert report.result["verdict"] == "lineage_supported"
     assert report.result["results"]["aligned_cosine"]["calibration"]["z"] >= 5
-    assert report.charts == {}  # the worker draws no chart: the first view does
+    assert report.charts_labels == list(report.labels)  # the worker drew them, with the names of now
     assert report.progress_state is None  # finished: no phase to show
-    charts = report_draw_charts(report=report)
+    charts = report.charts_as_read
+    assert set(report_draw_charts(report=report)) == set(charts)  # drawn again (a rename): the same charts
     assert set(charts) >= {
         "evidence", "sigma_curves", "layer_similarity", "null_attn_std", "null_aligned_cosine"
     }  # fmt: skip

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.core.cache import cache
 
-from claims.lineage import Edge, LineageGraph, Node, draw
+from claims.lineage import Edge, LineageGraph, Node
+from claims.presentation.lineage import draw
 from tests.factories import AIModelFactory
 from tests.site.browse_world import lineage_world
 

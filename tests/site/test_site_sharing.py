@@ -53,7 +53,7 @@ def test_a_claim_page_has_a_cite_block_and_an_og_image_that_is_a_png_card(client
     card = client.get(image)
     assert card.status_code == 200 and card["Content-Type"] == "image/png"
     assert png_size(card.content) == (1200, 630)
-    # Every public read's cache rule (claims.http_cache): shared caches drop it with the page.
+    # Every public read's cache rule (claims.presentation.http_cache): shared caches drop it with the page.
     assert card["Cache-Control"] == f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"
     again = client.get(image, HTTP_IF_NONE_MATCH=card["ETag"])
     assert again.status_code == 304

@@ -11,8 +11,7 @@ from claims.api.serializers.ai_models import CheckpointSummarySerializer
 from claims.api.serializers.fields import LinkField, MarkdownHTMLField, StrictFieldsMixin, absolute, api_url
 from claims.api.serializers.summaries import AIModelSummarySerializer
 from claims.models import AIModel, Checkpoint, EvidenceArtifact, FingerprintReport
-from claims.services import report_draw_charts
-from provenance.fingerprint.headline import TIERS, headline
+from provenance.fingerprint.headline import TIERS
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS, Parameter
 
@@ -143,17 +142,14 @@ class ReportSerializer(serializers.ModelSerializer):
             "stale": bool(state.get("stale")),
         }
 
-    def _said(self, obj):
-        return headline(obj.result) if obj.status == FingerprintReport.Status.SUCCEEDED else None
-
     @extend_schema_field(HeadlineSerializer(allow_null=True))
     def get_headline(self, obj) -> dict | None:
-        said = self._said(obj)
+        said = obj.headline
         return said.to_dict() if said is not None else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_caveat(self, obj) -> str | None:
-        said = self._said(obj)
+        said = obj.headline
         return said.caveat if said is not None else None
 
     @extend_schema_field(ChartSerializer(many=True))
@@ -169,7 +165,7 @@ class ReportSerializer(serializers.ModelSerializer):
                     request, reverse("api:report-chart", kwargs={"slug": obj.slug, "name": name})
                 ),
             }
-            for name in sorted(report_draw_charts(report=obj))
+            for name in sorted(obj.charts_as_read)
         ]
 
 

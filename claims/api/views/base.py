@@ -4,22 +4,20 @@
   ``view`` permission also sees drafts on this model's own routes; writes find every record;
 * ``?expand=`` validated against the viewset's ``expand_options`` (400 naming the valid ones);
 * request bodies larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` refused with 413 before parsing;
-* conditional GET: an ``ETag`` (hash of the body) on every 200, ``Last-Modified`` from
+* conditional GET: an ``ETag`` (``etag_for`` the body's bytes) on every 200, ``Last-Modified`` from
   ``updated_at`` on detail responses, 304 for a matching ``If-None-Match``/``If-Modified-Since``.
-  Anonymous readers get the cheaper validators of ``claims.http_cache`` instead (from the content
+  Anonymous readers get the cheaper validators of ``claims.presentation.http_cache`` instead (from the content
   version, answered before the view runs); these body hashes serve clients with credentials;
 * publish / unpublish / retract actions that call ``claims.services``.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -35,6 +33,7 @@ from claims.api.filters import MAX_ID, RecordSearchFilter
 from claims.api.permissions import CanPublish
 from claims.api.serializers.fields import StrictFieldsMixin, expansions
 from claims.models.visibility import can_view_drafts
+from claims.presentation.http_cache import etag_for
 
 WRITE_ACTIONS = {"create", "update", "partial_update", "destroy", "publish", "unpublish", "retract"}
 
@@ -88,7 +87,7 @@ class ApiViewMixin:
         ):
             return response
         response.render()
-        etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        etag = etag_for(response.content, weak=False)
         response["ETag"] = etag
         last_modified = getattr(self, "last_modified", None)
         timestamp = None

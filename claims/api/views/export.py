@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 
 from claims.api.export import export_document
 from claims.api.views.base import ApiViewMixin
-from claims.http_cache import reports_in_progress, uncached
+from claims.presentation.http_cache import uncached_while_in_progress
+from claims.presentation.jsonld import claim_review_data
 from claims.selectors import claims_reviewed
-from claims.views.jsonld import claim_review_data
 
 
 class LicenceSerializer(serializers.Serializer):
@@ -63,8 +63,7 @@ class ExportView(ApiViewMixin, APIView):
     def get(self, request):
         response = Response(export_document())
         response["Content-Disposition"] = 'inline; filename="provenance-export.json"'
-        # It holds reports' progress, which moves without a content change (claims/http_cache.py).
-        return uncached(response) if reports_in_progress() else response
+        return uncached_while_in_progress(response)  # it holds reports' progress
 
 
 class JSONLDRenderer(JSONRenderer):

@@ -15,8 +15,8 @@ from claims.api.serializers.fields import api_url, expansions
 from claims.api.serializers.parties import PartySerializer
 from claims.api.serializers.timeline import TimelineSerializer
 from claims.api.views.base import PublicRecordViewSet, expand_parameter
-from claims.grammar import indefinite
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Party
+from claims.models.grammar import indefinite
 from claims.models.public_state import retraction_json
 from claims.selectors import (
     aimodel_collection,

@@ -15,11 +15,11 @@ from claims.api.serializers.reports import (
     ReportSerializer,
 )
 from claims.api.views.base import ApiViewMixin, VisibilityMixin
-from claims.charts import svg_response
-from claims.http_cache import reports_in_progress, uncached
 from claims.models import FingerprintReport
+from claims.presentation.charts import svg_response
+from claims.presentation.http_cache import uncached_while_in_progress
 from claims.selectors import filters, report_queryset
-from claims.services import report_draw_charts, report_request
+from claims.services import report_request
 
 
 @extend_schema_view(
@@ -49,13 +49,8 @@ class ReportViewSet(
         return ReportListSerializer if self.action == "list" else ReportSerializer
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Progress is not content (claims/http_cache.py): while any report moves, no validators.
-        if (
-            request.method in ("GET", "HEAD")
-            and self.action in ("list", "retrieve")
-            and reports_in_progress()
-        ):
-            uncached(response)
+        if request.method in ("GET", "HEAD") and self.action in ("list", "retrieve"):
+            uncached_while_in_progress(response)
         return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
@@ -98,7 +93,7 @@ class ReportViewSet(
     )
     def chart(self, request, slug=None, name=None):
         report = self.get_object()
-        svg = report_draw_charts(report=report).get(name)
+        svg = report.charts_as_read.get(name)
         if svg is None:
             raise Http404
         return svg_response(svg)

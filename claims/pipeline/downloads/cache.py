@@ -121,9 +121,7 @@ def cache_release(checkpoint: Checkpoint) -> None:
 def _needed_folders(for_checkpoint: Checkpoint, target: Path | None, reserved: list[Path]) -> set[Path]:
     """The folders that may not be removed: those of the checkpoints queued or running reports need,
     of downloads under way (the one making room included) and of their targets."""
-    busy = FingerprintReport.objects.filter(
-        status__in=[FingerprintReport.Status.QUEUED, FingerprintReport.Status.RUNNING]
-    )
+    busy = FingerprintReport.objects.filter(status__in=FingerprintReport.IN_PROGRESS)
     ids = {for_checkpoint.pk}
     for a, b in busy.values_list("checkpoint_a_id", "checkpoint_b_id"):
         ids |= {a, b}

@@ -1,5 +1,7 @@
 """The grammar of sentences the site writes itself: one helper per rule, so every page agrees.
 
+On the models' side of ``claims.presentation``: the lineage selector writes sentences with it too.
+
 ``indefinite("upcycled version")`` → "an upcycled version"; ``relation_phrase("fine_tune")`` →
 "a fine-tune of". Each AIModel relation reads as a noun phrase ending in "of", so a sentence is
 always "Declared as <relation_phrase> <base>" ("Declared as an upcycled version of Qwen2.5-14B").

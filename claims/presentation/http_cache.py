@@ -28,7 +28,9 @@ together (a counter beside them): a crawler asking for ever new URLs (``?q=`` is
 once the budget is spent, instead of filling the cache.
 
 A view whose output can change without a content change (a report in progress shows the bytes read
-so far) sets its own ``Cache-Control``; such a response is passed on untouched and gets no ETag.
+so far) sets its own ``Cache-Control`` (``uncached_while_in_progress``: the one such rule); such a
+response is passed on untouched and gets no ETag. Every ETag and content-named key is made by
+``digest`` (``etag_for``): the API's body hash for clients with credentials, a card's key, a map's.
 Only 200 responses to GET and HEAD get validators.
 """
 
@@ -49,17 +51,36 @@ from claims.models import ContentVersion, FingerprintReport
 PRIVATE = "private, no-store"
 
 
-def uncached(response: HttpResponse) -> HttpResponse:
-    """Mark ``response`` as output that may change without a content change: no ETag, no copies kept
-    without asking again (a report in progress)."""
-    response["Cache-Control"] = "no-cache"
+def digest(*parts: object) -> str:
+    """The one digest behind every validator and every content-named key here: BLAKE2b (96 bits)
+    of ``parts``, one per line, each as text (bytes as they are)."""
+    h = hashlib.blake2b(digest_size=12)
+    for i, part in enumerate(parts):
+        if i:
+            h.update(b"\n")
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+    return h.hexdigest()
+
+
+def etag_for(*parts: object, weak: bool) -> str:
+    """An ETag naming ``parts``: weak when they name a content version rather than bytes (two
+    renderings of one version are equivalent, not promised byte for byte), strong for a body's bytes."""
+    return f'{"W/" if weak else ""}"{digest(*parts)}"'
+
+
+def uncached_while_in_progress(
+    response: HttpResponse, *, report: FingerprintReport | None = None
+) -> HttpResponse:
+    """Mark ``response`` as output that may change without a content change - no ETag, no copy kept
+    without asking again - while ``report`` is queued or running, or (without ``report``: a list,
+    the export) while any report is: its progress moves with no content change."""
+    if report is not None:
+        moving = report.in_progress
+    else:
+        moving = FingerprintReport.objects.filter(status__in=FingerprintReport.IN_PROGRESS).exists()
+    if moving:
+        response["Cache-Control"] = "no-cache"
     return response
-
-
-def reports_in_progress() -> bool:
-    """True while some report is queued or running: its progress moves without a content change."""
-    Status = FingerprintReport.Status
-    return FingerprintReport.objects.filter(status__in=(Status.QUEUED, Status.RUNNING)).exists()
 
 
 def content_version(request: HttpRequest | None = None) -> tuple[int, float | None]:
@@ -165,18 +186,11 @@ class HttpCacheMiddleware:
         """The ETag, and Last-Modified as whole seconds: rounded up, and only once that second is
         over, so that a second change within the same second can never look "not modified"."""
         version, changed_at = content_version(request)
-        key = "\n".join(
-            [
-                str(version),
-                f"{changed_at or 0:.6f}",
-                request.get_full_path(),
-                request.META.get("HTTP_ACCEPT", ""),
-            ]
-        )
         last_modified = math.ceil(changed_at) if changed_at else None
         if last_modified is not None and time.time() < last_modified:
             last_modified = None
-        return f'W/"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"', last_modified
+        path, accept = request.get_full_path(), request.META.get("HTTP_ACCEPT", "")
+        return etag_for(version, f"{changed_at or 0:.6f}", path, accept, weak=True), last_modified
 
     def _public(self, request, response: HttpResponse, etag: str, last_modified: int | None) -> HttpResponse:
         response["ETag"] = etag

@@ -1,8 +1,8 @@
 """Serving a report's stored charts over HTTP: one response for the site, the API and the admin.
 
-The charts themselves are drawn by the engine (``provenance.fingerprint.charts``) on the first view
-of the report or of one of its charts (``claims.services.report_draw_charts``, not by the worker) and
-stored as SVG text on the report.
+The charts themselves are drawn by the engine (``provenance.fingerprint.charts``) when the worker
+stores the result, and again after a compared model is renamed (``claims.services.report_draw_charts``),
+and stored as SVG text on the report; readers serve ``FingerprintReport.charts_as_read``.
 """
 
 from __future__ import annotations
