@@ -167,3 +167,24 @@ def test_an_operator_sets_an_editors_public_byline_on_the_user_page(client, edit
     assert byline_of(User.objects.get(pk=editor_client.user.pk)) == "Ada Lovelace, data desk"
     # Cached public pages that name editors (the change log) are made stale, as by any write.
     assert ContentVersion.objects.get(pk=1).version > before
+
+
+def test_publishing_shows_in_recent_actions_and_the_header_names_the_site(editor_client):
+    from django.contrib.admin.models import LogEntry
+
+    party = PartyFactory(name="Reuters")
+    editor_client.post(url(m.Party, "publish", party.pk))
+    entry = LogEntry.objects.get(object_id=str(party.pk))
+    assert entry.get_change_message() == "Published" and entry.user == editor_client.user
+    home = editor_client.get("/admin/").content.decode()
+    assert "Provenance — editors&#x27; desk" in home or "Provenance — editors' desk" in home
+    recent = home[home.index('id="recent-actions-module"') :]
+    assert "Reuters" in recent  # the Recent actions box lists the publish
+
+
+def test_the_evidence_form_leads_with_title_kind_and_url(editor_client):
+    form = editor_client.get(url(m.EvidenceArtifact, "add")).content.decode()
+    positions = [
+        form.index(f'name="{name}"') for name in ("title", "kind", "url", "slug", "original_language")
+    ]
+    assert positions == sorted(positions)

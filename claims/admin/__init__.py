@@ -6,3 +6,6 @@ from claims.admin import accounts, ai_models, claims, disputes, evidence, partie
 
 # The admin home shows the editors' desk above the list of models (claims/selectors/desk.py).
 admin.site.index_template = "admin/claims/desk_index.html"
+admin.site.site_header = "Provenance — editors' desk"
+admin.site.site_title = "Provenance admin"
+admin.site.index_title = "The desk"

@@ -173,6 +173,13 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
     ]
     actions = ["publish", "unpublish", "retract"]
     change_form_template = "admin/claims/public_record_change_form.html"
+    # What an editor fills in first leads the form; the rest keeps the model's order.
+    lead_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        lead = [name for name in self.lead_fields if name in fields]
+        return [*lead, *(name for name in fields if name not in lead)]
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), *self.editorial_readonly]
@@ -263,6 +270,7 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
                 self.message_user(request, f"“{record}”: {text}", messages.ERROR)
             else:
                 succeeded += 1
+                self.log_change(request, record, done.capitalize())  # the admin's Recent actions
         if succeeded:
             self.message_user(request, f"{succeeded} record(s) {done}.", messages.SUCCESS)
 
@@ -298,6 +306,8 @@ class PublicRecordAdmin(KnowledgeBaseAdmin):
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 self.message_user(request, f"“{record}”: {text} Nothing was published.", messages.ERROR)
             else:
+                for row in published:
+                    self.log_change(request, row, "Published")
                 count = len(published)
                 self.message_user(
                     request, f"{count} record{'s' if count != 1 else ''} published.", messages.SUCCESS

@@ -29,6 +29,7 @@ class EvidenceArtifactAdmin(PublicRecordAdmin):
     search_fields = ["title", "url", "description", "author__name"]
     autocomplete_fields = ["author", "report"]
     prepopulated_fields = {"slug": ["title"]}
+    lead_fields = ("title", "kind", "url", "slug", "author", "published_on", "date_precision", "description")
     editorial_readonly = [
         *PublicRecordAdmin.editorial_readonly,
         "sha256",
