@@ -135,6 +135,18 @@ def test_the_admin_home_shows_each_kind_of_item_linked_to_its_record(client):
     assert "Removed at source on" in page and "failed: Host not found." in page
 
 
+def test_a_title_that_already_has_quotation_marks_is_not_quoted_twice(client):
+    overdue_reply(claim=ClaimFactory(title="“We never trained on it”"))
+    SourceSuggestionFactory(evidence__title="“Pangu’s weights”")
+    plain = SourceSuggestionFactory(evidence__title="A plain title", kind="changed")
+    client.force_login(editor())
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "right of reply on “We never trained on it”" in page
+    assert "““" not in page and "””" not in page
+    assert "Removed at source on" in page and ": “Pangu’s weights”" in page
+    assert f"{plain.sentence}: “A plain title”" in page
+
+
 def test_the_confirm_button_records_the_outcome_through_the_service(client):
     reply = overdue_reply()
     client.force_login(editor())

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.grammar import quoted
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party, RightOfReply
 from claims.models.base import format_date
 from claims.selectors.sources import sources_needing_attention
@@ -104,7 +105,7 @@ def overdue_replies(*, today: dt.date, limit: int) -> list[AttentionItem]:
     return [
         AttentionItem(
             key=f"reply-overdue:{reply.pk}:{reply.reply_by:%Y-%m-%d}",
-            title=f"{reply.party}: right of reply on “{reply.claim}”",
+            title=f"{reply.party}: right of reply on {quoted(reply.claim)}",
             url=_change_url(reply),
             detail=f"asked {reply.asked_on_display}, deadline {format_date(reply.reply_by, 'day')}, no answer recorded",
             since=reply.reply_by,
