@@ -25,7 +25,7 @@ def api_get(path: str, key: str):
 
 
 def test_the_page_lives_at_its_address_and_is_linked_from_the_user_tools(client):
-    assert reverse("account_token") == URL
+    assert reverse("admin:account_token") == URL
     client.force_login(editor())
     assert f'href="{URL}"' in client.get(reverse("admin:index")).content.decode()
 

@@ -56,7 +56,7 @@ class EditorUserAdmin(UserAdmin):
 
 @require_http_methods(["GET", "POST"])
 def _account_token(request):
-    """The signed-in editor's own API token, at ``/admin/account/token/`` (``provenance.urls``).
+    """The signed-in editor's own API token: ``/admin/account/token/``, ``admin:account_token``.
 
     GET says whether they have one and when it was created, never its key. POST ``action=create``
     makes a new one (replacing the old) and answers with the key, shown this once; ``action=revoke``
