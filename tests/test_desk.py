@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from claims import services
 from claims.errors import ProvenanceError
-from claims.models import Claim, DeskNotice, FingerprintReport, RightOfReply, SourceCapture
+from claims.models import (
+    Claim,
+    DeskNotice,
+    FingerprintReport,
+    RightOfReply,
+    SourceCapture,
+    SourceSuggestion,
+)
 from claims.selectors import desk
 from tests.factories import (
     ClaimFactory,
@@ -135,6 +142,18 @@ def test_the_admin_home_shows_each_kind_of_item_linked_to_its_record(client):
     assert "Removed at source on" in page and "failed: Host not found." in page
 
 
+def test_a_title_that_already_has_quotation_marks_is_not_quoted_twice(client):
+    overdue_reply(claim=ClaimFactory(title="“We never trained on it”"))
+    SourceSuggestionFactory(evidence__title="“Pangu’s weights”")
+    plain = SourceSuggestionFactory(evidence__title="A plain title", kind="changed")
+    client.force_login(editor())
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "right of reply on “We never trained on it”" in page
+    assert "““" not in page and "””" not in page
+    assert "Removed at source on" in page and ": “Pangu’s weights”" in page
+    assert f"{plain.sentence}: “A plain title”" in page
+
+
 def test_the_confirm_button_records_the_outcome_through_the_service(client):
     reply = overdue_reply()
     client.force_login(editor())
@@ -154,6 +173,55 @@ def test_staff_without_permissions_see_no_desk_and_cannot_confirm(client):
     assert response.status_code in (403, 404)
     reply.refresh_from_db()
     assert reply.outcome == Outcome.PENDING
+
+
+# -- A source suggestion's own page: Confirm and Dismiss -------------------------------------------
+
+
+def test_confirm_on_the_suggestion_page_applies_it_and_returns_to_the_page(client):
+    suggestion = SourceSuggestionFactory()
+    page_url = reverse("admin:claims_sourcesuggestion_change", args=[suggestion.pk])
+    confirm_url = reverse("admin:claims_sourcesuggestion_confirm", args=[suggestion.pk])
+    client.force_login(editor())
+    page = client.get(page_url).content.decode()
+    assert confirm_url in page
+    assert reverse("admin:claims_sourcesuggestion_dismiss", args=[suggestion.pk]) in page
+    assert client.get(confirm_url).status_code == 405
+    response = client.post(confirm_url, follow=True)
+    assert response.redirect_chain[-1][0] == page_url
+    assert f"{suggestion.sentence}: confirmed." in response.content.decode()
+    assert confirm_url not in response.content.decode()  # settled: no buttons
+    suggestion.refresh_from_db()
+    suggestion.evidence.refresh_from_db()
+    assert suggestion.state == SourceSuggestion.State.CONFIRMED
+    assert suggestion.evidence.removed_at_source
+
+
+def test_dismiss_on_the_suggestion_page_leaves_the_record_alone(client):
+    suggestion = SourceSuggestionFactory()
+    client.force_login(editor())
+    url = reverse("admin:claims_sourcesuggestion_dismiss", args=[suggestion.pk])
+    assert "dismissed." in client.post(url, follow=True).content.decode()
+    suggestion.refresh_from_db()
+    suggestion.evidence.refresh_from_db()
+    assert suggestion.state == SourceSuggestion.State.DISMISSED
+    assert not suggestion.evidence.removed_at_source
+    # Settled: a second decision is refused with the service's sentence, and changes nothing.
+    again = client.post(reverse("admin:claims_sourcesuggestion_confirm", args=[suggestion.pk]), follow=True)
+    assert "was already dismissed" in again.content.decode()
+    suggestion.refresh_from_db()
+    assert suggestion.state == SourceSuggestion.State.DISMISSED
+
+
+def test_a_reviewer_sees_no_buttons_on_a_suggestion_and_cannot_decide(client):
+    suggestion = SourceSuggestionFactory()
+    confirm_url = reverse("admin:claims_sourcesuggestion_confirm", args=[suggestion.pk])
+    client.force_login(UserFactory(groups=["Reviewers"]))
+    page = client.get(reverse("admin:claims_sourcesuggestion_change", args=[suggestion.pk]))
+    assert page.status_code == 200 and confirm_url not in page.content.decode()
+    assert client.post(confirm_url).status_code == 403
+    suggestion.refresh_from_db()
+    assert suggestion.state == SourceSuggestion.State.OPEN
 
 
 def test_the_stale_draft_age_is_a_setting(settings):

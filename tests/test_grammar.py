@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.models import AIModel
-from claims.models.grammar import article, indefinite, relation_phrase
+from claims.models.grammar import article, indefinite, quoted, relation_phrase
 from tests.factories import AIModelFactory
 
 EXPECTED = {
@@ -63,3 +63,18 @@ def test_the_model_page_declares_each_relation_in_english(client, relation, phra
     model = AIModelFactory(published=True, declared_base=base, declared_relation=relation)
     page = client.get(model.get_absolute_url()).content.decode()
     assert f'Declared as {phrase} <a href="{base.get_absolute_url()}">Qwen2.5-14B</a>.' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Title", "“Title”"),
+        ("“Title”", "“Title”"),
+        ('"Title"', '"Title"'),
+        ("‘Title’", "‘Title’"),
+        ("“Half” quoted", "““Half” quoted”"),
+        ("", "“”"),
+    ],
+)
+def test_a_text_is_quoted_once(text, expected):
+    assert quoted(text) == expected

@@ -1,9 +1,11 @@
 """Admin for evidence artifacts."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -179,6 +181,7 @@ class SourceSuggestionAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
     actions = ["confirm", "dismiss"]
+    change_form_template = "admin/claims/sourcesuggestion/change_form.html"
 
     def has_add_permission(self, request):
         return False
@@ -194,6 +197,44 @@ class SourceSuggestionAdmin(admin.ModelAdmin):
                 self.message_user(request, str(exc), messages.ERROR)
             else:
                 self.message_user(request, f"{suggestion.sentence}: {done}.", messages.SUCCESS)
+
+    # -- the change form's Confirm / Dismiss buttons (the list actions' code on this one suggestion) --
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/confirm/", wrap(self.confirm_view), name="claims_sourcesuggestion_confirm"
+            ),
+            path(
+                "<path:object_id>/dismiss/", wrap(self.dismiss_view), name="claims_sourcesuggestion_dismiss"
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"can_decide": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def confirm_view(self, request, object_id: str):
+        return self._button(request, object_id, services.suggestion_confirm, "confirmed")
+
+    def dismiss_view(self, request, object_id: str):
+        return self._button(request, object_id, services.suggestion_dismiss, "dismissed")
+
+    def _button(self, request, object_id: str, service, done: str):
+        """A decision button (a POST), with the list actions' permission, then back to the form.
+        A suggestion already settled is refused by the service, which says so."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        suggestion = self.get_object(request, unquote(object_id))
+        if suggestion is None:
+            raise Http404(f"No source suggestion with the id “{object_id}”.")
+        self._decide(request, [suggestion], service, done)
+        return HttpResponseRedirect(
+            reverse("admin:claims_sourcesuggestion_change", args=[quote(suggestion.pk)])
+        )
 
     @admin.action(description="Confirm: apply to the evidence record", permissions=["change"])
     def confirm(self, request, queryset):

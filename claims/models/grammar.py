@@ -52,3 +52,16 @@ def relation_phrase(relation: str) -> str:
     version of"; "" for no relation."""
     noun = relation_noun(relation)
     return f"{indefinite(noun)} of" if noun else ""
+
+
+# Pairs of quotation marks a title may already carry (an editor pasted a headline with its quotes).
+_QUOTE_PAIRS = (("“", "”"), ('"', '"'), ("‘", "’"), ("'", "'"), ("«", "»"), ("„", "“"))
+
+
+def quoted(text: object) -> str:
+    """``text`` in quotation marks, “like this”, unless it is already wholly quoted (no ““doubled””)."""
+    text = str(text).strip()
+    for opening, closing in _QUOTE_PAIRS:
+        if len(text) >= 2 and text.startswith(opening) and text.endswith(closing):
+            return text
+    return f"“{text}”"

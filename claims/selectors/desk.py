@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party, RightOfReply
 from claims.models.base import format_date
+from claims.models.grammar import quoted
 from claims.selectors.sources import sources_needing_attention
 
 SECTION_LIMIT = 50  # items shown per section; the desk then says there are more
@@ -104,7 +105,7 @@ def overdue_replies(*, today: dt.date, limit: int) -> list[AttentionItem]:
     return [
         AttentionItem(
             key=f"reply-overdue:{reply.pk}:{reply.reply_by:%Y-%m-%d}",
-            title=f"{reply.party}: right of reply on “{reply.claim}”",
+            title=f"{reply.party}: right of reply on {quoted(reply.claim)}",
             url=_change_url(reply),
             detail=f"asked {reply.asked_on_display}, deadline {format_date(reply.reply_by, 'day')}, no answer recorded",
             since=reply.reply_by,

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 
 from claims.models import CaptureArtefact, EvidenceArtifact, SourceCapture, SourceSuggestion
+from claims.models.grammar import quoted
 from claims.models.visibility import visible
 
 
@@ -71,7 +72,7 @@ def sources_needing_attention() -> list[SourceAttention]:
         items.append(
             SourceAttention(
                 kind=f"source_{suggestion.kind}",
-                sentence=f"{suggestion.sentence}: “{suggestion.evidence}”",
+                sentence=f"{suggestion.sentence}: {quoted(suggestion.evidence)}",
                 evidence=suggestion.evidence,
                 since=suggestion.created_at,
                 admin_url=reverse("admin:claims_sourcesuggestion_change", args=[suggestion.pk]),
@@ -90,7 +91,7 @@ def sources_needing_attention() -> list[SourceAttention]:
         items.append(
             SourceAttention(
                 kind="capture_failed",
-                sentence=f"Capture of “{capture.evidence}” failed: {capture.error}",
+                sentence=f"Capture of {quoted(capture.evidence)} failed: {capture.error}",
                 evidence=capture.evidence,
                 since=capture.finished_at or capture.requested_at,
                 admin_url=reverse("admin:claims_evidenceartifact_change", args=[capture.evidence_id]),

@@ -16,13 +16,19 @@
   what the source watch suggests (``suggestion_confirm``, ``suggestion_dismiss``).
 * ``replies``: confirming "no response as of" on a right of reply past its deadline.
 * ``desk``: emailing editors a digest of the desk's new attention items, each item once.
-* ``accounts``: creating an editor's or a reviewer's account (``account_create``).
+* ``accounts``: creating an editor's or a reviewer's account (``account_create``), its API token
+  (``account_token_create``, ``account_token_revoke``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
 """
 
-from claims.services.accounts import account_create, account_set_byline
+from claims.services.accounts import (
+    account_create,
+    account_set_byline,
+    account_token_create,
+    account_token_revoke,
+)
 from claims.services.checkpoints import (
     checkpoint_acquire,
     checkpoint_preview,
@@ -55,6 +61,8 @@ from claims.services.sources import capture_request, suggestion_confirm, suggest
 __all__ = [
     "account_set_byline",
     "account_create",
+    "account_token_create",
+    "account_token_revoke",
     "capture_request",
     "checkpoint_acquire",
     "checkpoint_preview",

@@ -3,6 +3,9 @@
 An account is a staff user (so it can sign in to the admin) in exactly one of the groups that
 migration 0002 creates with their permissions: ``Editors`` (add, change, publish, retract) or
 ``Reviewers`` (view only). Never a superuser: an operator makes those with ``createsuperuser``.
+
+An account may hold one API token (DRF's ``authtoken``): its owner creates it on their own admin page,
+which shows the key once (``account_token_create``), and revokes it there (``account_token_revoke``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from claims.errors import ProvenanceError
 from claims.services.content import public_write
@@ -59,3 +63,25 @@ def account_set_byline(*, user: AbstractBaseUser, byline: str) -> None:
     from claims.models import EditorProfile
 
     EditorProfile.objects.update_or_create(user=user, defaults={"byline": byline.strip()})
+
+
+@transaction.atomic
+def account_token_create(*, user: AbstractBaseUser) -> str:
+    """A new API token for ``user``, replacing the one they had (whose key stops working at once).
+
+    Returns the key: the caller shows it to its owner once and keeps it nowhere else. Raises
+    ProvenanceError for an inactive account, whose token the API would refuse anyway.
+    """
+    if not user.is_active:
+        raise ProvenanceError("An inactive account cannot have an API token: reactivate it first.")
+    # Lock the account's row: two "Create" clicks at once leave one token, not an IntegrityError.
+    get_user_model()._default_manager.select_for_update().filter(pk=user.pk).exists()
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
+@transaction.atomic
+def account_token_revoke(*, user: AbstractBaseUser) -> bool:
+    """Delete ``user``'s API token, if any (requests with it get 401 from then on); True if there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)
