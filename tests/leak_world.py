@@ -127,15 +127,21 @@ def build_world(draw) -> World:
         )
     checkpoints = [b.add(Checkpoint(model=m, revision=f"rev-{b.n}-{i}")) for i, m in enumerate(ai_models)]
     reports = []
-    for _ in range(draw(st.integers(0, 2))):
+    first_succeeded = draw(st.booleans())
+    for i in range(draw(st.integers(0, 2))):
         a, c = draw(st.permutations(checkpoints))[:2]
+        # A succeeded report also has its embed and cite block; a world with two has one of each.
+        succeeded = first_succeeded if i == 0 else not first_succeeded
         report = FingerprintReport(
             checkpoint_a=a,
             checkpoint_b=c,
             methods=["attn_std"],
-            status="failed",
+            status="succeeded" if succeeded else "failed",
             finished_at=timezone.now(),
-            error_message=f"Could not read {a} or {c}.",
+            result={"verdict": "no_evidence", "summary": f"{a} vs {c}: nothing unusual."}
+            if succeeded
+            else None,
+            error_message="" if succeeded else f"Could not read {a} or {c}.",
             request_key=uuid.uuid4().hex * 2,
         )
         report.charts = {"overview": f"<svg xmlns='http://www.w3.org/2000/svg'><text>{a} {c}</text></svg>"}
