@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 # Services that write nothing a public page, feed or API read shows (or nothing at all).
 NOT_PUBLIC = {
     "account_create": "an account is no public content (its byline is: account_set_byline)",
+    "account_token_create": "an editor's API token is no public content",
+    "account_token_revoke": "an editor's API token is no public content",
     "checkpoint_preview": "reads a hub; writes nothing",
     "checkpoint_validate": "reads the headers; writes nothing",
     "content_changed": "the bump itself",
