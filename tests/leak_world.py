@@ -145,7 +145,10 @@ def build_world(draw) -> World:
             request_key=uuid.uuid4().hex * 2,
         )
         report.charts = {"overview": f"<svg xmlns='http://www.w3.org/2000/svg'><text>{a} {c}</text></svg>"}
-        reports.append(b.add(report, mark=False))  # its visibility needs its evidence (below)
+        report = b.add(report, mark=False)  # its visibility needs its evidence (below)
+        report.charts_labels = list(report.labels)  # drawn with the inputs' names as they are now
+        report.save(update_fields=["charts_labels"])
+        reports.append(report)
     evidence: list[EvidenceArtifact] = []
     for _ in range(draw(st.integers(1, 3))):
         evidence.append(
