@@ -3,10 +3,13 @@
 Read from the dispute page's rows (``disputes.DisputePage``), so it costs no query of its own and
 shows exactly what the page below it shows:
 
-* the **allegation**: the first claim of the dispute that answers no other (oldest first);
-* the **central claims**: every claim that answers no other, with its assessment (the newsroom's
-  tier word: supported by evidence, contested, refuted, unverified, withdrawn); retracted ones are
-  left out (they stay on the timeline with their note), unless every one is retracted;
+* the **allegation**: the oldest claim that says a model was derived from another (``derived_from``:
+  what a provenance dispute is about), else the oldest claim that answers no other - a claim dated
+  only to its month sorts as the month's first day, so a vaguer, lesser claim must not take its place;
+* the **central claims**: every claim that answers no other, the allegation first, with its
+  assessment (the newsroom's tier word: supported by evidence, contested, refuted, unverified,
+  withdrawn); retracted ones are left out (they stay on the timeline with their note), unless every
+  one is retracted;
 * the **strongest evidence**: the analysis whose report has the strongest verdict tier
   (``headline.VERDICT_TIERS``: strong, then some, none, cannot tell), newest first within a tier;
 * the **latest word of each party**, in the order of the parties' roles: the later of its latest
@@ -71,7 +74,10 @@ def _tier_rank(evidence: EvidenceArtifact) -> int | None:
 
 def dispute_standing(page) -> Standing:
     """Where ``page``'s dispute stands (``disputes.DisputePage``; module docstring), without a query."""
-    allegations = [c for c in page.claims if c.responds_to_id is None]  # page.claims: oldest first
+    claims = [c for c in page.claims if c.responds_to_id is None]  # page.claims: oldest first
+    derivations = [c for c in claims if c.kind == Claim.Kind.DERIVED_FROM]
+    allegation = (derivations or claims or [None])[0]
+    allegations = sorted(claims, key=lambda c: c is not allegation)  # stable: the rest oldest first
     central = [c for c in allegations if is_standing(c)] or allegations
     ranked = [(rank, e) for e in page.evidence if (rank := _tier_rank(e)) is not None]
     strongest = None
@@ -101,7 +107,7 @@ def dispute_standing(page) -> Standing:
         else:
             words.append(PartyWord(role))
     return Standing(
-        allegation=allegations[0] if allegations else None,
+        allegation=allegation,
         central=central,
         strongest=strongest,
         words=words,

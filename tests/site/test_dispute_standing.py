@@ -141,3 +141,20 @@ def test_the_box_costs_no_query_and_says_what_is_missing_on_an_empty_dispute(
     assert standing.allegation is None and standing.strongest is None and standing.words == []
     box = box_of(client, dispute)
     assert "No claim is published yet." in box and "No fingerprint report on record yet." in box
+
+
+def test_the_allegation_is_the_derivation_claim_even_when_a_vaguer_claim_sorts_first(client, world):
+    """A claim dated only to its month sorts as the 1st: it must not displace the dispute's
+    allegation that a model was derived from another."""
+    ClaimFactory(
+        published=True,
+        dispute=world["dispute"],
+        kind="misrepresented_training",
+        title="Someone trained on other models",
+        made_on=date(2025, 7, 1),
+        date_precision="month",
+    )
+    box = box_of(client, world["dispute"])
+    assert "Allegation The model was derived from Base-7B" in box
+    central = box.split("Assessments ")[1].split("Strongest evidence")[0]
+    assert central.index("derived from Base-7B") < central.index("Someone trained") < central.index("licence")

@@ -69,7 +69,7 @@ def test_the_dispute_card_cite_block_and_embed_say_where_things_stand(client, de
     founding = sharing._dispute_card(demo)  # no recomputed evidence on the real case (yet)
     assert founding.kicker == "Dispute · Open since 2 July 2025"
     assert founding.headline == "No fingerprint report yet" and founding.tone == "neutral"
-    assert founding.footer == "Our assessment of the allegation: unverified"
+    assert founding.footer == "Our assessment of the allegation: contested"  # HonestAGI's, not the vaguer one
     synthetic = sharing._dispute_card(Dispute.objects.get(slug=SYNTHETIC_DISPUTE))
     assert synthetic.headline == "Strongest evidence: Strong evidence of a common origin"
     assert synthetic.tone == "strong"
