@@ -32,6 +32,7 @@ from claims.models import (
     RightOfReply,
 )
 from claims.models.language import ORIGINAL_TEXT_FIELDS as ORIGINAL_TEXT
+from claims.selectors.export import export_querysets
 from claims.services.exchange import FORMAT, SCHEMA_VERSION, SECTIONS
 
 LICENCE = {
@@ -119,40 +120,9 @@ def _row(record: models.Model, public_ids: dict) -> dict:
     return {name: _value(record, name, public_ids) for name in FIELDS[type(record)]}
 
 
-def public_querysets() -> dict[type[models.Model], models.QuerySet]:
-    """What the export contains, per model (ordered): each model's ``public()`` rows."""
-    return {
-        Party: Party.objects.public().select_related("parent").order_by("slug"),
-        AIModel: AIModel.objects.public()
-        .select_related("developer", "declared_base", "release_date_source")
-        .order_by("slug"),
-        Checkpoint: Checkpoint.objects.public().select_related("model").order_by("model__slug", "revision"),
-        FingerprintReport: FingerprintReport.objects.public()
-        .select_related("checkpoint_a__model", "checkpoint_b__model")
-        .order_by("slug"),
-        EvidenceArtifact: EvidenceArtifact.objects.public()
-        .select_related("author", "report")
-        .order_by("slug"),
-        Dispute: Dispute.objects.public()
-        .prefetch_related("models_at_stake", "roles__party")
-        .order_by("slug"),
-        Claim: Claim.objects.public()
-        .select_related(
-            "dispute", "claimant", "source", "subject_model", "alleged_source_model", "responds_to"
-        )
-        .order_by("slug"),
-        EvidenceLink: EvidenceLink.objects.public()
-        .select_related("claim", "evidence")
-        .order_by("claim__slug", "evidence__slug"),
-        RightOfReply: RightOfReply.objects.public()
-        .select_related("claim", "party", "asked_by", "source")
-        .order_by("claim__slug", "party__slug", "asked_on", "outcome", "pk"),
-    }
-
-
 def export_document() -> dict:
     """The export as a JSON-ready dict (see the module docstring)."""
-    querysets = public_querysets()
+    querysets = export_querysets()
     records = {model: list(qs) for model, qs in querysets.items()}
     public_ids = {model: {r.pk for r in rows} for model, rows in records.items()}
     document: dict[str, Any] = {
