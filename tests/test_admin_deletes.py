@@ -72,3 +72,49 @@ def test_parties_deleted_with_delete_selected_leave_the_kept_pages_the_api_and_t
     for url in urls:
         body = _read(reader, url)
         assert "Deleted Party" not in body and "Kept Party" in body, url
+
+
+def _version() -> int:
+    from claims.models import ContentVersion
+
+    return ContentVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def test_an_account_deleted_in_the_admin_keeps_its_history_and_makes_the_pages_that_named_it_stale(client):
+    from django.contrib.auth.models import User
+
+    from claims.models import EditorProfile
+
+    ada = editor(username="ada")
+    EditorProfile.objects.create(user=ada, byline="Ada Lovelace, data desk")
+    party = PartyFactory(name="Reuters")
+    party.name = "Reuters Ltd"
+    party._history_user = ada
+    party.save()
+    before = _version()
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.post(reverse("admin:auth_user_delete", args=[ada.pk]), {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=ada.pk).exists() and not EditorProfile.objects.exists()
+    assert party.history.latest().history_user is None  # the change stays, unsigned ("an editor")
+    assert _version() > before  # the change log's bylines are public: kept pages are stale
+
+
+def test_kept_fingerprints_deleted_in_the_admin_go_and_public_pages_stay_kept(client):
+    from claims.models import ModelFingerprint
+    from tests.factories import ModelFingerprintFactory
+
+    doomed = [ModelFingerprintFactory() for _ in range(2)]
+    kept = ModelFingerprintFactory()
+    before = _version()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:claims_modelfingerprint_changelist"),
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [f.pk for f in doomed], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(ModelFingerprint.objects.values_list("pk", flat=True)) == [kept.pk]
+    one = reverse("admin:claims_modelfingerprint_delete", args=[kept.pk])
+    assert client.post(one, {"post": "yes"}).status_code == 302
+    assert not ModelFingerprint.objects.exists()
+    assert _version() == before  # the engine's cache is no public content

@@ -13,7 +13,12 @@ from rest_framework.authtoken.models import Token
 
 from claims.errors import ProvenanceError
 from claims.models import EditorProfile
-from claims.services.accounts import account_set_byline, account_token_create, account_token_revoke
+from claims.services.accounts import (
+    account_set_byline,
+    account_token_create,
+    account_token_revoke,
+    accounts_delete,
+)
 
 User = get_user_model()
 
@@ -40,6 +45,12 @@ class EditorUserAdmin(UserAdmin):
                 account_set_byline(user=form.instance, byline=profile_form.cleaned_data.get("byline", ""))
                 formset.changed_objects.append((profile_form.instance, ["byline"]))
         return None
+
+    def delete_model(self, request, obj):
+        accounts_delete(users=[obj])
+
+    def delete_queryset(self, request, queryset):
+        accounts_delete(users=list(queryset))
 
     @admin.display(description="public byline")
     def byline(self, obj):

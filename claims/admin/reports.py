@@ -25,7 +25,7 @@ from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
 from claims.presentation.charts import svg_response
-from claims.services import report_request, report_retry
+from claims.services import fingerprints_forget, report_request, report_retry
 from provenance.fingerprint.methods import METHODS
 from provenance.fingerprint.parameters import PARAMETERS
 from provenance.fingerprint.sizes import human_bytes
@@ -288,3 +288,9 @@ class ModelFingerprintAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        fingerprints_forget(fingerprints=[obj])
+
+    def delete_queryset(self, request, queryset):
+        fingerprints_forget(fingerprints=list(queryset))

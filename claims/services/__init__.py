@@ -9,7 +9,7 @@
   acquiring one from a model hub (``checkpoint_acquire``) and recording the download.
 * ``exchange``: loading a bulk export document into an empty database (``exchange_import``).
 * ``reports``: requesting a fingerprint report (``report_request``), retrying a failed one, drawing
-  drawing its charts (``report_draw_charts``: by the worker with the result, again after a rename).
+  its charts (``report_draw_charts``: by the worker with the result, again after a rename).
 * ``content``: the public content version every public write bumps (``@public_write``), which keys
   every cache of public output.
 * ``sources``: capturing an evidence record's URL (``capture_request``) and an editor's decision on
@@ -17,7 +17,8 @@
 * ``replies``: confirming "no response as of" on a right of reply past its deadline.
 * ``desk``: emailing editors a digest of the desk's new attention items, each item once.
 * ``accounts``: creating an editor's or a reviewer's account (``account_create``), its API token
-  (``account_token_create``, ``account_token_revoke``).
+  (``account_token_create``, ``account_token_revoke``), deleting accounts (``accounts_delete``).
+* ``fingerprints``: deleting the engine's kept per-checkpoint fingerprints (``fingerprints_forget``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
@@ -28,6 +29,7 @@ from claims.services.accounts import (
     account_set_byline,
     account_token_create,
     account_token_revoke,
+    accounts_delete,
 )
 from claims.services.checkpoints import (
     checkpoint_acquire,
@@ -42,6 +44,7 @@ from claims.services.checkpoints import (
 from claims.services.content import content_changed
 from claims.services.desk import desk_send_digest
 from claims.services.disputes import dispute_save, dispute_set_roles
+from claims.services.fingerprints import fingerprints_forget
 from claims.services.records import (
     record_create,
     record_delete,
@@ -59,6 +62,8 @@ from claims.services.reports import report_draw_charts, report_request, report_r
 from claims.services.sources import capture_request, suggestion_confirm, suggestion_dismiss
 
 __all__ = [
+    "accounts_delete",
+    "fingerprints_forget",
     "account_set_byline",
     "account_create",
     "account_token_create",

@@ -4,6 +4,9 @@ An account is a staff user (so it can sign in to the admin) in exactly one of th
 migration 0002 creates with their permissions: ``Editors`` (add, change, publish, retract) or
 ``Reviewers`` (view only). Never a superuser: an operator makes those with ``createsuperuser``.
 
+An account is deleted with ``accounts_delete`` (the admin's delete view and "delete selected"): its
+history entries stay, and the public change log names them "an editor" from then on.
+
 An account may hold one API token (DRF's ``authtoken``): its owner creates it on their own admin page,
 which shows the key once (``account_token_create``), and revokes it there (``account_token_revoke``).
 """
@@ -85,3 +88,18 @@ def account_token_revoke(*, user: AbstractBaseUser) -> bool:
     """Delete ``user``'s API token, if any (requests with it get 401 from then on); True if there was one."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+@public_write
+@transaction.atomic
+def accounts_delete(*, users) -> int:
+    """Delete these accounts (their profiles and tokens with them); returns how many.
+
+    The history entries they made stay (``history_user`` is set to null), so the public change log
+    names those changes "an editor" instead of their bylines: a public write, pages that named them
+    change with the content version.
+    """
+    User = get_user_model()
+    ids = [user.pk for user in users]
+    deleted, _ = User._default_manager.filter(pk__in=ids).delete()
+    return len(ids) if deleted else 0
