@@ -62,7 +62,7 @@ from .checkpoint import Checkpoint
 from .errors import FingerprintError, IncompatibleModelsError, TamperedWeightsError
 from .evidence import P_STRONG, P_WEAK, STRONG, WEAK, Z_STRONG, Z_WEAK, strength
 from .fingerprint import ModelFingerprint
-from .methods import METHODS, MethodResult
+from .methods import METHODS, MethodResult, method_title
 from .methods.base import (
     DERIVATION_NAMES,
     DERIVATIONS,
@@ -354,7 +354,13 @@ def _who_would_look(would_look: Mapping[str, str]) -> str:
         by_reason.setdefault(why, []).append(name)
     if not by_reason:
         return "no method of this engine would look"
-    return "; ".join(f"{', '.join(names)} would look, {why}" for why, names in by_reason.items())
+    return "; ".join(f"{_titled(names)} would look, {why}" for why, names in by_reason.items())
+
+
+def _titled(names: Sequence[str]) -> str:
+    """Methods as readers read them: by their titles ("X, Y and Z"), never their identifiers."""
+    titles = [method_title(name) for name in names]
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
 def unseen_kinds(cov: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -387,13 +393,13 @@ def _summary(
         verdict = "lineage_supported"
         lines.append(
             f"The weights of {label_a} and {label_b} are far more similar than unrelated models' "
-            f"by {', '.join(strong)}: the evidence supports a common origin (a fine-tune, continued "
+            f"by {_titled(strong)}: the evidence supports a common origin (a fine-tune, continued "
             "training, pruning or upcycling of one by the other, or of both from a third model)."
         )
     elif weak:
         verdict = "suggestive"
         lines.append(
-            f"{', '.join(weak)} scores above what unrelated models usually show, but not beyond "
+            f"{_titled(weak)} {'scores' if len(weak) == 1 else 'score'} above what unrelated models usually show, but not beyond "
             "doubt; this is suggestive, not evidence of lineage."
         )
     else:
@@ -420,7 +426,7 @@ def _summary(
             lines.append(
                 "What could have been seen here: "
                 + "; ".join(
-                    f"{c['description']} by {', '.join(c['seen_by'])}" for c in cov.values() if c["plausible"]
+                    f"{c['description']} by {_titled(c['seen_by'])}" for c in cov.values() if c["plausible"]
                 )
                 + "."
             )
@@ -440,14 +446,16 @@ def _summary(
             else ""
         )
         + (
-            " (embedding_anchor also against the 90 unrelated real pairs AWM published)"
+            f" ({method_title('embedding_anchor')} also against the 90 unrelated real pairs AWM published)"
             if "embedding_anchor" in results
             else ""
         )
         + f"; with {null_size} null pairs no empirical p-value can go below 1/{null_size + 1} = "
         f"{1 / (null_size + 1):.3f}"
         + (
-            " (the Fisher-combined p of neuron_matching and weight_matching is exact and can)"
+            " (the Fisher-combined p of "
+            + _titled(["neuron_matching", "weight_matching"])
+            + " is exact, so it can go lower)"
             if {"neuron_matching", "weight_matching"} & results.keys()
             else ""
         )
@@ -471,7 +479,7 @@ def _summary(
                 "units were permuted or whose widths differ, and very long retraining erodes similarity."
             )
     if skipped:
-        limits += f" Not applicable here: {', '.join(skipped)}."
+        limits += f" Not applicable here: {_titled(list(skipped))}."
     lines.append(limits)
     return verdict, " ".join(lines)
 
@@ -495,8 +503,8 @@ def _notes(fp_a: ModelFingerprint, fp_b: ModelFingerprint) -> list[str]:
         if kinds := _quantised(fp):
             notes.append(
                 f"{side} is quantised ({', '.join(kinds)}): quantisation adds a small noise to every weight, "
-                "so its tensors cannot be bit-identical to an unquantised original and tensor_identity "
-                "cannot show such a lineage; the other methods compare the dequantised values."
+                "so its tensors cannot be bit-identical to an unquantised original and "
+                f"{method_title('tensor_identity')} cannot show such a lineage; the other methods compare the dequantised values."
             )
     return notes
 

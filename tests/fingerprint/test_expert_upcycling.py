@@ -13,7 +13,7 @@ def test_every_expert_of_the_upcycled_moe_comes_from_the_dense_mlp(weight_report
     assert r.score > 0.9 and r.calibration["z"] >= 5
     assert len(r.per_layer["cos_gate"]) == 12 and len(r.per_layer["cos_gate"][0]) == 4
     assert "4 of 4 experts" in r.reading
-    assert "expert_upcycling" in weight_reports["moe"].summary
+    assert "Experts initialised from a dense MLP (upcycling)" in weight_reports["moe"].summary
 
 
 def test_an_unrelated_dense_model_explains_no_expert(lineage_set, lineage_fingerprints):

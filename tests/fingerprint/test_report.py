@@ -39,7 +39,7 @@ def test_a_related_pair_is_reported_as_lineage_with_the_limits_stated():
     fa, fb = _pair(np.random.default_rng(0), related=True)
     report = compare_fingerprints(fa, fb, labels=("alpha", "beta"))
     assert report.verdict == "lineage_supported"
-    assert "aligned_cosine" in report.summary and "Limits:" in report.summary
+    assert "Centred cosine of aligned weight matrices" in report.summary and "Limits:" in report.summary
     d = json.loads(report.to_json())
     assert d["inputs"]["a"]["label"] == "alpha" and d["params"]["null_size"] == 32
     assert d["engine_version"] and d["schema_version"] == 1
@@ -60,7 +60,7 @@ def test_a_method_that_does_not_apply_is_listed_as_skipped_with_its_reason():
     report = compare_fingerprints(fa, fb)
     assert set(report.results) == {"attn_std", "tensor_identity"}
     assert "aligned_cosine" in report.skipped and "same shape" in report.skipped["aligned_cosine"]
-    assert "Not applicable here: aligned_cosine" in report.summary
+    assert "Not applicable here: Centred cosine of aligned weight matrices" in report.summary
 
 
 def test_it_refuses_when_no_method_applies_and_when_the_null_is_too_small():

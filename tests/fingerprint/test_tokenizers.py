@@ -147,4 +147,5 @@ def test_tokenizer_overlap_is_weak_evidence_that_never_drives_the_verdict(weight
     assert same.extra["identical"] is True and same.score == 1.0
     # An unrelated model that shared the tokenizer would still get no verdict from it.
     assert "tokenizer_overlap" not in weight_reports["independent"].summary
+    assert "Tokenizer vocabulary overlap" not in weight_reports["independent"].summary
     assert weight_reports["vocab_replaced"].results["tokenizer_overlap"].score < 0.5

@@ -176,7 +176,10 @@ def test_no_independent_control_is_flagged_by_any_method(retok_reports, seed):
             assert strength(c) == "none" and c["p"] >= 0.01, (name, method, c["z"], c["p"])
         assert report.verdict == "no_evidence", (name, report.summary)
         # It says which methods could have seen a re-tokenised, re-based copy: only weight_matching.
-        assert "with or without a new tokenizer by weight_matching." in report.summary
+        assert (
+            "with or without a new tokenizer by Weight-only alignment and neuron matching (Git Re-Basin + Zhu et al.)."
+            in report.summary
+        )
         assert report.results["weight_matching"].extra["alignment_found"] is False
 
 
