@@ -7,7 +7,8 @@ number without its label:
 * ``distance(z)`` - "4.2 standard deviations above unrelated pairs"; beyond ``Z_HUGE`` simply
   "more than 100 standard deviations from unrelated pairs" (the exact figure means nothing more);
 * ``chance(calibration)`` - the p-value with its floor: "fewer than 1 in 33 — the smallest this null
-  can show" when the score beat every null sample, "p < 10^-1784" for an exact (Fisher) p-value,
+  can show" when the score beat every null sample, "p < 10^-1784: less than one chance in a 1 followed
+  by 1,784 zeros" for an exact (Fisher) p-value,
   else "5 of 32 unrelated pairs scored as high (p = 0.18)";
 * ``score_text(name, score, calibration)`` - the score as a reader should see it: a method whose score
   is a −log10 sum of p-values (``neuron_matching``, ``weight_matching``: ``p_source`` "fisher") is shown
@@ -70,6 +71,24 @@ def _power_of_ten(lp: float) -> str:
     return f"p < 10^{math.ceil(lp):d}" if lp < -3 else f"p = {10**lp:.2g}"
 
 
+_NAMED_POWERS = {3: "a thousand", 6: "a million", 9: "a billion", 12: "a trillion"}
+
+
+def odds_in_words(lp: float) -> str:
+    """An exact p-value's power of ten as a lay reader says it: "less than one chance in a million",
+    "less than one chance in a 1 followed by 3,553 zeros" (the exact form stays beside it)."""
+    if lp == -math.inf:
+        return "no chance at all under independence"
+    zeros = -math.ceil(lp)
+    if zeros < 3:
+        return f"about one chance in {1 / 10**lp:,.0f}"
+    if zeros in _NAMED_POWERS:
+        return f"less than one chance in {_NAMED_POWERS[zeros]}"
+    if zeros < max(_NAMED_POWERS):
+        return f"less than one chance in {10**zeros:,}"
+    return f"less than one chance in a 1 followed by {zeros:,} zeros"
+
+
 def at_floor(calibration: Mapping[str, Any]) -> bool:
     """Whether the (empirical) p-value is the smallest its null size allows: 1 / (n + 1)."""
     p, n = calibration.get("p"), calibration.get("size")
@@ -80,7 +99,10 @@ def chance(calibration: Mapping[str, Any] | None) -> str:
     """The p-value in words, with its floor when the null cannot show a smaller one."""
     c = calibration or {}
     if c.get("p_source") == "fisher" and _finite(c.get("log10_p")):
-        return f"{_power_of_ten(c['log10_p'])} (exact, not limited by the number of unrelated pairs)"
+        lp = c["log10_p"]
+        return (
+            f"{_power_of_ten(lp)}: {odds_in_words(lp)} (exact, not limited by the number of unrelated pairs)"
+        )
     p, n = c.get("p"), c.get("size")
     if not _finite(p) or not isinstance(n, int) or n <= 0:
         return "no p-value: no unrelated pairs to compare with"
@@ -114,7 +136,8 @@ def weighed(calibration: Mapping[str, Any] | None) -> str:
     c = calibration or {}
     kind = scale(c)
     if kind == "p":
-        return f"{_power_of_ten(log10_p(c))}, exact under independence"
+        lp = log10_p(c)
+        return f"{_power_of_ten(lp)}, exact under independence: {odds_in_words(lp)}"
     return distance(c.get("z"))
 
 

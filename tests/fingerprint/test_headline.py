@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from provenance.fingerprint import charts
@@ -15,7 +17,7 @@ from provenance.fingerprint.progress import (
     phase_text,
     read_phase,
 )
-from provenance.fingerprint.readable import chance, distance, log_position, score_text
+from provenance.fingerprint.readable import chance, distance, log_position, odds_in_words, score_text, weighed
 
 
 def calibration(z, p, size=32, **extra):
@@ -103,6 +105,18 @@ def test_the_sentences_say_why():
     assert headline({"results": {}}) is None and headline(None) is None
 
 
+def test_exact_p_values_read_as_odds_beside_their_exact_form():
+    assert odds_in_words(-2.3) == "about one chance in 200"
+    assert odds_in_words(-3.2) == "less than one chance in a thousand"
+    assert odds_in_words(-4.0) == "less than one chance in 10,000"
+    assert odds_in_words(-6.5) == "less than one chance in a million"
+    assert odds_in_words(-12.0) == "less than one chance in a trillion"
+    assert odds_in_words(-3553.1) == "less than one chance in a 1 followed by 3,553 zeros"
+    assert odds_in_words(-math.inf) == "no chance at all under independence"
+    exact = {"p_source": "fisher", "log10_p": -12.5, "p": 0.0, "size": 32}
+    assert weighed(exact) == "p < 10^-12, exact under independence: less than one chance in a trillion"
+
+
 def test_numbers_in_words():
     assert distance(8181.6) == "more than 100 standard deviations from unrelated pairs"
     assert distance(4.23) == "4.2 standard deviations above unrelated pairs"
@@ -111,7 +125,10 @@ def test_numbers_in_words():
     assert chance({"p": FLOOR, "size": 32}) == "fewer than 1 in 33 — the smallest this null can show"
     assert chance({"p": 6 / 33, "size": 32}) == "5 of 32 unrelated pairs scored as high (p = 0.18)"
     fisher = {"p": 0.0, "size": 32, "p_source": "fisher", "log10_p": -1784.3}
-    assert chance(fisher).startswith("p < 10^-1784 ")
+    assert chance(fisher) == (
+        "p < 10^-1784: less than one chance in a 1 followed by 1,784 zeros "
+        "(exact, not limited by the number of unrelated pairs)"
+    )
     # neuron_matching's −log10 sum is shown as the p-value it stands for
     assert score_text("neuron_matching", 1784.3, fisher) == "p < 10^-1784"
     assert score_text("attn_std", 0.9271) == "r = 0.927"
