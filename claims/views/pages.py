@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from claims.selectors import disputes_recent
 from provenance.fingerprint.evidence import Z_STRONG
+from provenance.fingerprint.methods import TITLES
 from provenance.fingerprint.parameters import NULL_SIZE
 
 
@@ -42,6 +43,8 @@ def about(request):
             "strong_z": f"{Z_STRONG:g}",
             "null_size": NULL_SIZE.default,
             "p_floor": f"1/{NULL_SIZE.default + 1} ≈ {1 / (NULL_SIZE.default + 1):.2f}",
+            # Every method the engine runs, by the title its reports use (``methods.TITLES``).
+            "titles": TITLES,
         },
     )
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from claims import services
 from claims.models import AIModel, Claim, Dispute, EditorProfile, EvidenceArtifact, FingerprintReport, Party
@@ -296,6 +297,18 @@ def test_unknown_pages_get_the_site_404_page(client):
 def test_static_files_and_the_favicon_are_linked(client):
     page = html(client.get("/about/"))
     assert 'href="/static/css/site.css"' in page and 'href="/static/favicon.svg"' in page
+
+
+def test_the_about_page_explains_every_method_the_engine_runs_by_its_reports_title(client):
+    from provenance.fingerprint.methods import TITLES
+
+    page = html(client.get("/about/"))
+    for name, title in TITLES.items():
+        heading = f'<h3 id="{name}">{escape(title)} (<code>{name}</code>)</h3>'
+        assert heading in page, name
+    positions = [page.index(f'<h3 id="{name}">') for name in TITLES]
+    assert positions == sorted(positions)  # in the order reports list them
+    assert "SHA-256) and count" not in page  # tensors are hashed with BLAKE3, as reports say
 
 
 def test_the_500_page_renders_without_a_database():
