@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_array_type, build_basic_type
+from drf_spectacular.plumbing import build_array_type, build_basic_type, get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from claims.models.base import PublicRecord
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -43,8 +45,84 @@ _ERRORS = {
 _READ_ERRORS = ["400", "404", "406", "429"]
 
 
+# One tag per resource (the first path segment after /api/v1/), named as a reader says it.
+TAGS = {
+    "parties": ("parties", "People and organisations: labs, companies, whistleblowers, outlets."),
+    "models": ("AI models", "Models at stake, with their declared base and their checkpoints."),
+    "checkpoints": ("checkpoints", "Weights of one model at one revision, as registered for comparison."),
+    "disputes": ("disputes", "Accusations of copying, with the parties' roles and a timeline."),
+    "claims": ("claims", "What a party asserted, and rebuttals (claims that respond to claims)."),
+    "evidence": ("evidence", "Papers, statements, posts, reports and our fingerprint analyses."),
+    "evidence-links": ("evidence links", "Which evidence bears on which claim, and how."),
+    "reports": ("fingerprint reports", "Recomputed weight comparisons: status, result, charts."),
+    "export": ("export", "Everything public in one document, and the ClaimReview feed."),
+}
+TOKEN_HOWTO = (
+    "send `Authorization: Token <key>`; an editor creates their token on their own account page in the "
+    "admin (`/admin/account/token/`: Create, copy the key shown once)"
+)
+_ANYONE = "**Who may call it:** anyone, no token needed (an editor's token also shows drafts)."
+_EDITORS = f"**Who may call it:** editors with the permission to change these records: {TOKEN_HOWTO}."
+_PUBLISHERS = f"**Who may call it:** editors with the permission to publish these records: {TOKEN_HOWTO}."
+_GENERIC = {
+    "list": "Returns a page of the public {plural}{statuses}.",
+    "retrieve": "Returns one public {singular}; one that is not public, or an unknown address, is a 404.",
+    "create": "Creates {a_singular}{as_draft} and returns it (201).",
+    "update": "Replaces the {singular}'s writable fields and returns it.",
+    "partial_update": "Changes the fields sent and returns the {singular}.",
+    "destroy": "Deletes the {singular} (204).",
+}
+_READS = ("list", "retrieve")
+
+
 class ProvenanceAutoSchema(AutoSchema):
-    """Adds the documented error responses, all with the one error shape."""
+    """Adds the documented error responses, all with the one error shape; one tag per resource; one
+    description per operation saying what it returns and who may call it (never a class's notes)."""
+
+    def get_tags(self) -> list[str]:
+        tokens = [t for t in self._tokenize_path() if t != "v1"]
+        return [TAGS[tokens[0]][0]] if tokens and tokens[0] in TAGS else tokens[:1]
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        text = (operation.get("description") or "").strip()
+        if text == get_doc(self.view.__class__):  # a class's notes describe no operation
+            text = ""
+        generic = self._generic_description()
+        if generic and (not text or (self._action() in _READS and not text.startswith("Returns"))):
+            text = f"{generic} {text}".strip()  # what it returns first, then the operation's own notes
+        operation["description"] = f"{text}\n\n{self._who_may_call()}"
+        return operation
+
+    def _action(self) -> str:
+        return getattr(self.view, "action", None) or self.method.lower()
+
+    def _generic_description(self) -> str:
+        template = _GENERIC.get(self._action())
+        if template is None:
+            return ""
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        if model is None:
+            serializer = self.get_request_serializer() or self.get_response_serializers()
+            model = getattr(getattr(serializer, "Meta", None), "model", None)
+        singular = str(model._meta.verbose_name) if model else "record"
+        plural = str(model._meta.verbose_name_plural) if model else "records"
+        has_status = model is not None and issubclass(model, PublicRecord)  # drafts, published, retracted
+        return template.format(
+            singular=singular,
+            plural=plural,
+            a_singular=f"{'an' if singular[:1].lower() in 'aeiou' else 'a'} {singular}",
+            statuses=" (published and retracted, never drafts)" if has_status else "",
+            as_draft=" as a draft (publish it with `publish/`)" if has_status else "",
+        )
+
+    def _who_may_call(self) -> str:
+        if self.method in ("GET", "HEAD", "OPTIONS"):
+            return _ANYONE
+        action = getattr(self.view, "action", "") or ""
+        return _PUBLISHERS if action in ("publish", "unpublish", "retract") else _EDITORS
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -223,15 +301,119 @@ _PATH_PARAMETERS = {
 }
 
 
+# One example request body per write operation that takes one, keyed by (method, path). The
+# knowledge-base ones build on each other in this order (tests/api/test_api_schema.py posts them):
+# Huawei's denial in the Pangu Pro MoE dispute, dated to the month; the denial responds to the
+# allegation (a claim with the slug ``ALLEGATION_SLUG``).
+_CLAIM_SLUG = "noahs-ark-lab-denies-incremental-training"
+ALLEGATION_SLUG = "honestagi-pangu-pro-moe-derived-from-qwen"
+REQUEST_EXAMPLES = {
+    ("post", "/api/v1/parties/"): {
+        "name": "Huawei",
+        "slug": "huawei",
+        "kind": "organisation",
+        "country": "China",
+        "website": "https://www.huawei.com",
+    },
+    ("post", "/api/v1/models/"): {
+        "name": "Pangu Pro MoE",
+        "slug": "pangu-pro-moe",
+        "developer": "huawei",
+        "architecture": "mixture of experts",
+    },
+    ("post", "/api/v1/disputes/"): {
+        "title": "Was Pangu Pro MoE upcycled from Qwen?",
+        "slug": "pangu-pro-moe-and-qwen",
+        "started_on": "2025-07-01",
+        "started_on_precision": "month",
+        "models_at_stake": ["pangu-pro-moe"],
+        "parties": [{"party": "huawei", "role": "accused"}],
+    },
+    ("post", "/api/v1/evidence/"): {
+        "title": "Noah's Ark Lab statement on Pangu Pro MoE",
+        "slug": "noahs-ark-lab-statement",
+        "kind": "statement",
+        "author": "huawei",
+        "published_on": "2025-07-01",
+        "date_precision": "month",
+    },
+    ("post", "/api/v1/claims/"): {
+        "title": "Pangu Pro MoE was not trained incrementally from another vendor's model",
+        "slug": _CLAIM_SLUG,
+        "dispute": "pangu-pro-moe-and-qwen",
+        "claimant": "huawei",
+        "kind": "denial",
+        "statement": "Pangu Pro MoE is a base model developed and trained on the Ascend platform, "
+        "not incrementally trained from other vendors' models.",
+        "made_on": "2025-07-01",
+        "date_precision": "month",
+        "source": "noahs-ark-lab-statement",
+        "subject_model": "pangu-pro-moe",
+        "responds_to": ALLEGATION_SLUG,
+    },
+    ("post", "/api/v1/evidence-links/"): {
+        "claim": _CLAIM_SLUG,
+        "evidence": "noahs-ark-lab-statement",
+        "stance": "supports",
+        "note": "The statement is the denial's source.",
+    },
+    ("post", "/api/v1/checkpoints/"): {
+        "model": "qwen2-5-14b",
+        "source": {"kind": "hub", "hub": "huggingface", "repo": "Qwen/Qwen2.5-14B", "revision": "main"},
+    },
+    ("post", "/api/v1/checkpoints/preview/"): {
+        "source": {"kind": "hub", "hub": "huggingface", "repo": "Qwen/Qwen2.5-14B", "revision": "main"}
+    },
+    ("post", "/api/v1/reports/"): {
+        "checkpoint_a": 1,
+        "checkpoint_b": 2,
+        "methods": ["attn_std", "tensor_identity", "weight_matching"],
+        "parameters": {"null_size": 32, "seed": 0},
+    },
+    ("post", "/api/v1/{resource}/{slug}/retract/"): {
+        "note": "The statement this record quoted was misattributed; see the corrected record."
+    },
+}
+
+
+# PATCH changes only the fields sent: one per resource; PUT sends what a create does (but the slug).
+PATCH_EXAMPLES = {
+    "parties": {"website": "https://www.huawei.com/en/"},
+    "models": {"description": "Huawei's mixture-of-experts model, released on GitCode."},
+    "disputes": {"summary": "HonestAGI alleged that Pangu Pro MoE was upcycled from Qwen2.5-14B."},
+    "claims": {"assessment": "contested"},
+    "evidence": {"description": "The lab's statement, in Chinese, with our translation."},
+    "evidence-links": {"stance": "context"},
+    "checkpoints": {"note": "Downloaded from the developer's repository on the day of release."},
+}
+
+
+def _example_for(method: str, path: str) -> dict | None:
+    if path.endswith("/retract/"):
+        return REQUEST_EXAMPLES[("post", "/api/v1/{resource}/{slug}/retract/")]
+    if method in ("put", "patch") and path.rstrip("/").endswith(("{slug}", "{id}")):
+        resource = path.split("/")[3]
+        if method == "patch":
+            return PATCH_EXAMPLES.get(resource)
+        created = REQUEST_EXAMPLES.get(("post", f"/api/v1/{resource}/"))
+        return None if created is None else {k: v for k, v in created.items() if k != "slug"}
+    return REQUEST_EXAMPLES.get((method, path))
+
+
 def describe_remaining(result, generator, request, public):
     """Postprocessing hook: descriptions of the pagination envelopes and path parameters, which
-    drf-spectacular generates without any."""
+    drf-spectacular generates without any, and of the tags (one per resource: ``TAGS``)."""
+    result["tags"] = [{"name": name, "description": text} for name, text in TAGS.values()]
     for component in result.get("components", {}).get("schemas", {}).values():
         for name, spec in component.get("properties", {}).items():
             if not spec.get("description") and name in _PAGE_FIELDS:
                 spec["description"] = _PAGE_FIELDS[name]
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            example = _example_for(method, path) if body is not None else None
+            if example is not None:
+                body["examples"] = {"example": {"summary": "An example", "value": example}}
             for parameter in operation.get("parameters", []):
                 if not parameter.get("description") and parameter["in"] == "path":
                     parameter["description"] = _PATH_PARAMETERS.get(parameter["name"], parameter["name"])

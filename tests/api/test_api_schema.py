@@ -90,3 +90,44 @@ def test_the_report_parameters_bounds_are_the_engines(schema):
             parameter.minimum,
             parameter.maximum,
         )
+
+
+def test_each_operation_is_tagged_by_resource_and_says_what_it_returns_and_who_may_call_it(schema):
+    from claims.api.schema import TAGS
+
+    names = [name for name, _ in TAGS.values()]
+    assert [tag["name"] for tag in schema["tags"]] == names
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation["tags"][0] in names, (method, path, operation["tags"])
+            text, who = operation["description"].rsplit("\n\n", 1)
+            assert text.strip() and "Body size limit" not in text and "editorial actions;" not in text
+            if method == "get":
+                assert who.startswith("**Who may call it:** anyone"), (method, path)
+            else:
+                assert "/admin/account/token/" in who, (method, path)
+    timeline = schema["paths"]["/api/v1/parties/"]["get"]["description"]
+    assert timeline.startswith(
+        "Returns a page of the public parties (published and retracted, never drafts)."
+    )
+    assert "/admin/account/token/" in schema["info"]["description"]  # how to get a token
+
+
+def test_every_write_with_a_body_has_an_example_and_the_knowledge_base_examples_are_accepted(schema, editor):
+    from claims.api.schema import ALLEGATION_SLUG, REQUEST_EXAMPLES
+    from claims.models import Dispute
+    from tests.factories import ClaimFactory
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None and operation["requestBody"].get("required"):
+                assert body.get("examples"), (method, path)
+    for route in ("parties", "models", "disputes", "evidence", "claims", "evidence-links"):
+        example = REQUEST_EXAMPLES[("post", f"/api/v1/{route}/")]
+        if route == "claims":  # the denial responds to the allegation
+            ClaimFactory(slug=ALLEGATION_SLUG, dispute=Dispute.objects.get(slug=example["dispute"]))
+        response = editor.post(f"/api/v1/{route}/", example, format="json")
+        assert response.status_code == 201, (route, response.json())
+    retract = schema["paths"]["/api/v1/claims/{slug}/retract/"]["post"]["requestBody"]["content"]
+    assert retract["application/json"]["examples"]["example"]["value"]["note"]

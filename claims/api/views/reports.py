@@ -92,6 +92,8 @@ class ReportViewSet(
         responses={(200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR, description="The chart (SVG).")},
     )
     def chart(self, request, slug=None, name=None):
+        """Returns one chart of a public, finished report as SVG (its names are in the report's
+        `charts`); a report still computing or failed has none (404)."""
         report = self.get_object()
         svg = report.charts_as_read.get(name)
         if svg is None:
