@@ -113,7 +113,10 @@ def test_a_fine_tune_compared_only_by_methods_blind_to_it_cannot_tell(lineage_se
     assert "Summary (cannot_tell)" in out and "No evidence" not in out
     assert "Verdict: Cannot tell: no method here could see fine-tuned or further-trained copies" in out
     # It names what was not looked for and which methods would look.
-    assert "Not looked for: fine-tuned or further-trained copies (Centred cosine of aligned weight matrices" in out
+    assert (
+        "Not looked for: fine-tuned or further-trained copies (Centred cosine of aligned weight matrices"
+        in out
+    )
     assert (
         "Weight-only alignment and neuron matching (Git Re-Basin + Zhu et al.) would look, not run: not among the methods asked for"
         in out
