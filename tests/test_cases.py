@@ -150,7 +150,8 @@ def test_the_founding_dispute_has_the_addresses_of_its_sources_and_what_followed
     )
     assert "withdrawn by arXiv Admin" in evidence["arxiv-2507-03014-withdrawal"].description
     github = evidence["honestagi-github-repository"]
-    assert not github.url and "unconfirmed" in github.description.lower()
+    assert github.url == "https://github.com/HonestAGI/LLM-Fingerprint" and github.removed_at_source
+    assert "(not on this server)" not in evidence["pangu-and-qwen-weights"].title
     dispute = m.Dispute.objects.get(slug="pangu-pro-moe-qwen")
     assert "What followed" in dispute.summary
 

@@ -173,10 +173,10 @@ EVIDENCE = [
     },
     {
         "slug": "honestagi-github-repository",
-        "title": "HonestAGI's GitHub repository (deleted)",
+        "title": "HonestAGI's GitHub repository “LLM-Fingerprint” (deleted)",
         "kind": "code",
         "author": "honestagi",
-        "url": "",
+        "url": "https://github.com/HonestAGI/LLM-Fingerprint",
         "removed_at_source": True,
         "published_on": date(2025, 7, 4),
         "date_precision": DAY,
@@ -184,8 +184,11 @@ EVIDENCE = [
             "Reuters: HonestAGI “posted an English-language paper on code-sharing platform Github” on 4 "
             "July 2025, the day before Noah's Ark Lab's statement. Bloomberg: the post “was deleted days "
             "later”; AtoZ Tech World (8 July 2025, https://atoztechworld.com/?p=1734) says HonestAGI briefly deleted and then reposted it. "
-            "**Unconfirmed: its address.** None of the sources we could reach gives the repository's URL, "
-            "and we hold no archived copy."
+            "Its address, https://github.com/HonestAGI/LLM-Fingerprint, is as a Chinese news page quoted "
+            "it while the repository was up (http://xn--6frv0dj5cj44a.com/news/1239327.html), which also "
+            "reports that a reply it attributes to the Pangu team, in the repository's issue 8, denied the "
+            "allegation and called the method unscientific. "
+            "The repository no longer answers there, and we hold no archived copy."
         ),
     },
     {
@@ -344,7 +347,7 @@ EVIDENCE = [
 
 WEIGHTS_NOT_HERE = {
     "slug": "pangu-and-qwen-weights",
-    "title": "Model weights of Pangu Pro MoE and Qwen2.5-14B (not on this server)",
+    "title": "Model weights of Pangu Pro MoE and Qwen2.5-14B",
     "kind": "model_weights",
     "author": None,
     "url": "",
