@@ -75,3 +75,58 @@ def _empty_cache():
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
+
+
+# -- Computed reports, once per session ------------------------------------------------------------
+# A report's comparison and its charts are pure functions of their inputs (the two fingerprints, the
+# methods and parameters, the sources, which weights could be read; the result and the names). The
+# site's and the API's tests compute the same few reports of the synthetic lineage set again and again
+# (``tests/site/conftest.py``: ``make_report``, ``demo_report``), each through the real pipeline in
+# this process; the first computation of each is real and kept for the session, later ones get a copy.
+# The pipeline's and the engine's own tests (``tests/pipeline``, ``tests/fingerprint``) always compute
+# afresh: they test progress, failures, kept nulls and the engine itself. A test that needs a fresh
+# computation elsewhere is marked ``fresh_engine``.
+_KEPT_COMPARISONS: dict = {}
+_KEPT_CHARTS: dict = {}
+_ALWAYS_FRESH = ("tests/pipeline/", "tests/fingerprint/")
+
+
+def _comparison_key(fp_a, fp_b, kwargs: dict) -> str:
+    import json
+
+    plain = {k: v for k, v in kwargs.items() if k not in ("on_method", "null_cache", "weights")}
+    return json.dumps(
+        [[fp.content_hash, fp.engine_version, fp.schema_version, fp.params, fp.config] for fp in (fp_a, fp_b)]
+        + [plain, kwargs.get("weights") is not None],
+        sort_keys=True,
+        default=str,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reports_computed_once_per_session(request, monkeypatch):
+    if request.node.get_closest_marker("fresh_engine") or request.node.nodeid.startswith(_ALWAYS_FRESH):
+        yield
+        return
+    import copy
+    import json
+
+    from claims.pipeline.reports import runner
+
+    compare, draw = runner.compare_fingerprints, runner.charts_drawn
+
+    def kept_compare(fp_a, fp_b, **kwargs):
+        key = _comparison_key(fp_a, fp_b, kwargs)
+        if key not in _KEPT_COMPARISONS:
+            _KEPT_COMPARISONS[key] = compare(fp_a, fp_b, **kwargs)
+        return copy.deepcopy(_KEPT_COMPARISONS[key])
+
+    def kept_charts(*, result, labels):
+        key = json.dumps([result, list(labels)], sort_keys=True, default=str)
+        if key not in _KEPT_CHARTS:
+            _KEPT_CHARTS[key] = draw(result=result, labels=labels)
+        return copy.deepcopy(_KEPT_CHARTS[key])
+
+    monkeypatch.setattr(runner, "compare_fingerprints", kept_compare)
+    monkeypatch.setattr(runner, "charts_drawn", kept_charts)
+    yield
