@@ -126,6 +126,41 @@ def test_a_reader_goes_from_search_to_a_fingerprint_report(transactional_db, liv
         assert_clean(page, errors)
 
 
+CHART_TEXT_PT = 9  # provenance.fingerprint.charts: the smallest text a chart draws ("font.size")
+
+
+def test_a_reports_charts_read_on_a_phone_in_dark_mode(transactional_db, live_server, demo_report):
+    """390 px, dark: every chart keeps its drawn size (9 pt = 12 px text) and scrolls inside its figure,
+    the page itself never scrolls sideways, the evidence picture gives way to its list, and no chart is
+    a white slab (inverted with the page)."""
+    with browser_page(viewport={"width": 390, "height": 844}, color_scheme="dark", is_mobile=True) as (
+        page,
+        errors,
+    ):
+        page.goto(live_server.url + demo_report.get_absolute_url())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not page.locator(".evidence-picture img").is_visible()
+        assert page.locator(".evidence-picture .evidence-rows").is_visible()
+        charts = page.locator("figure.chart img:not(.evidence-picture img)")
+        assert charts.count() >= 3
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            chart.evaluate("img => img.scrollIntoView()")  # lazy images load when near the view
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+            scale = chart.evaluate("img => img.getBoundingClientRect().width / img.naturalWidth")
+            smallest_px = CHART_TEXT_PT * 4 / 3 * scale  # an SVG point is 4/3 CSS px
+            assert smallest_px >= 11.99, (chart.get_attribute("src"), scale)  # px rounding of the pt size
+            assert "invert" in chart.evaluate("img => getComputedStyle(img).filter")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=screenshots() / "report-phone-dark.png", full_page=True)
+        assert_clean(page, errors)
+    with browser_page(viewport={"width": 1280, "height": 900}) as (page, errors):
+        page.goto(live_server.url + demo_report.get_absolute_url())
+        picture = page.locator(".evidence-picture img")
+        assert picture.is_visible() and picture.evaluate("img => getComputedStyle(img).filter") == "none"
+
+
 def test_the_dispute_page_fits_a_phone_and_has_a_dark_mode(transactional_db, live_server, demo):
     shots = screenshots()
     url = live_server.url + demo.get_absolute_url()
