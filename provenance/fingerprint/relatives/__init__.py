@@ -1,0 +1,12 @@
+"""Lineage search: every fingerprinted checkpoint placed among its closest known relatives (issue 24).
+
+* ``exact`` - the informative tensors' digests and the digest → checkpoints map (bit-identical shares);
+* ``signature`` - the compact per-checkpoint signature (weight-sample sketch + permutation-proof
+  σ/peak profile), derived from a fingerprint without re-reading the weights;
+* ``compare`` - one pair's scores and their nulls; ``search`` - verdicts and ranking;
+* ``index`` - ``RelativesIndex`` (add, remove, search) and the on-disk index of a folder of saved
+  fingerprints (``open_folder_index``); ``text`` - the command line's output.
+
+Plain Python + NumPy; docs/engine.md, "Lineage search", says what it sees, how it is calibrated and
+where it cannot look.
+"""

@@ -1,0 +1,185 @@
+"""The index of known checkpoints: exact digests and signatures, in memory and on disk beside a folder.
+
+``RelativesIndex`` holds, per checkpoint, its informative tensor digests (``exact``) and its
+``Signature``; ``add``/``remove`` keep the digest map current; ``search(fp)`` returns the ranked
+``SearchResult``. ``FolderIndex`` keeps one for a folder of saved fingerprint JSON files in
+``<folder>/.relatives-index.json``: opening it re-reads only the files that changed (size or modified
+time) and drops the ones that are gone; a stored entry of another signature version is recomputed.
+
+A query whose tensor digests are of another algorithm than the index's (a schema 1 fingerprint:
+SHA-256) cannot be matched for exact shares: the result says so in a sentence and the close-relative
+scores are still given. A fingerprint the engine cannot read at all is refused by ``load_query``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..fingerprint import TENSOR_HASH, ModelFingerprint
+from .exact import ExactIndex, Tensor, informative
+from .search import SearchResult, rank
+from .signature import SIGNATURE_VERSION, Signature, signature_of
+
+INDEX_FILE = ".relatives-index.json"
+INDEX_FORMAT = 1
+
+
+@dataclass
+class Entry:
+    name: str
+    tensor_hash: str
+    tensors: list[Tensor]
+    signature: Signature | None
+    stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the fingerprint file it came from
+
+
+def entry_of(name: str, fp: ModelFingerprint, stamp: tuple[int, int] | None = None) -> Entry:
+    return Entry(name, fp.tensor_hash, informative(fp), signature_of(fp), stamp)
+
+
+class RelativesIndex:
+    def __init__(self) -> None:
+        self.entries: list[Entry | None] = []
+        self.ids: dict[str, int] = {}
+        self.exact = ExactIndex()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add_entry(self, entry: Entry) -> None:
+        if entry.name in self.ids:
+            self.remove(entry.name)
+        i = len(self.entries)
+        self.entries.append(entry)
+        self.ids[entry.name] = i
+        if entry.tensor_hash == TENSOR_HASH:
+            self.exact.add(i, entry.tensors)
+
+    def add(self, name: str, fp: ModelFingerprint) -> None:
+        self.add_entry(entry_of(name, fp))
+
+    def remove(self, name: str) -> None:
+        i = self.ids.pop(name)
+        self.exact.remove(i)
+        self.entries[i] = None
+
+    def search(self, fp: ModelFingerprint, *, exclude: str | None = None) -> SearchResult:
+        notes = []
+        exclude_id = self.ids.get(exclude) if exclude else None
+        if fp.tensor_hash != TENSOR_HASH:
+            notes.append(
+                f"Exact shares were not looked for: this fingerprint hashes tensors with {fp.tensor_hash} "
+                f"(schema {fp.schema_version}) and the index with {TENSOR_HASH}; fingerprint the checkpoint "
+                "again with this engine to compare its tensors bit for bit."
+            )
+            shares = {}
+        else:
+            shares = self.exact.query(informative(fp), exclude=exclude_id)
+        stale = [e.name for e in self.entries if e is not None and e.tensor_hash != TENSOR_HASH]
+        if stale:
+            notes.append(
+                f"{len(stale)} indexed fingerprint(s) hash tensors with an older algorithm and were not "
+                f"matched bit for bit (e.g. {stale[0]}): fingerprint them again."
+            )
+        query_sig = signature_of(fp)
+        if not query_sig.sketch:
+            notes.append(
+                "This fingerprint holds no weight samples, so the sampled-weight sketch cannot be "
+                "compared: fingerprint the checkpoint again with samples (the default)."
+            )
+        names = [e.name if e is not None else None for e in self.entries]
+        sigs = [e.signature if e is not None else None for e in self.entries]
+        return SearchResult(rank(names, sigs, shares, query_sig, exclude=exclude_id), notes)
+
+    # -- on disk -------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "format": INDEX_FORMAT,
+            "entries": {
+                e.name: {
+                    "stamp": list(e.stamp) if e.stamp else None,
+                    "tensor_hash": e.tensor_hash,
+                    "tensors": [[t.digest, t.nbytes, t.layer] for t in e.tensors],
+                    "signature": e.signature.to_dict() if e.signature else None,
+                }
+                for e in self.entries
+                if e is not None
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> tuple[RelativesIndex, list[str]]:
+        """The index and the names whose stored signature is of another version (to recompute)."""
+        index, outdated = cls(), []
+        if d.get("format") != INDEX_FORMAT:
+            return index, outdated
+        for name, e in d["entries"].items():
+            sig = e.get("signature")
+            if sig is not None and sig.get("version") != SIGNATURE_VERSION:
+                outdated.append(name)
+                continue
+            index.add_entry(
+                Entry(
+                    name,
+                    e["tensor_hash"],
+                    [Tensor(*t) for t in e["tensors"]],
+                    Signature.from_dict(sig) if sig else None,
+                    tuple(e["stamp"]) if e.get("stamp") else None,
+                )
+            )
+        return index, outdated
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns)
+
+
+def fingerprint_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.glob("*.json")
+        if p.name != INDEX_FILE and not p.name.endswith(".index.json") and p.is_file()
+    )
+
+
+def open_folder_index(
+    folder: str | os.PathLike[str], *, save: bool = True
+) -> tuple[RelativesIndex, list[str]]:
+    """The index of every saved fingerprint in ``folder``, brought up to date (and saved back).
+
+    Returns (index, skipped): sentences for files that are not readable fingerprints.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotADirectoryError(20, "not a folder", str(folder))
+    path = folder / INDEX_FILE
+    try:
+        index, _outdated = RelativesIndex.from_dict(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        index = RelativesIndex()
+    files = {p.name: p for p in fingerprint_files(folder)}
+    changed = False
+    for name in list(index.ids):
+        if name not in files or index.entries[index.ids[name]].stamp != _stamp(files[name]):
+            index.remove(name)
+            changed = True
+    skipped = []
+    for name, p in files.items():
+        if name in index.ids:
+            continue
+        try:
+            fp = ModelFingerprint.from_json(p.read_text())
+        except (ValueError, KeyError, TypeError) as exc:
+            skipped.append(f"{name}: not a fingerprint this engine reads ({exc}); it was left out")
+            continue
+        index.add_entry(entry_of(name, fp, _stamp(p)))
+        changed = True
+    if save and changed:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(index.to_dict(), separators=(",", ":")))
+        tmp.replace(path)
+    return index, skipped

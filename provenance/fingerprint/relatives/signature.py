@@ -1,0 +1,155 @@
+"""The compact per-checkpoint signature of the close-relatives search, derived from a fingerprint.
+
+Two parts, each taken from a method the engine already trusts, each seeing what the other cannot:
+
+* ``sketch`` (from ``aligned_cosine``): per (layer, role) of the attention and MLP matrices, the first
+  ``SKETCH_SIZE`` entries of the part's fixed-position sample, centred with the part's exact mean and
+  scaled to unit length (an MoE layer's experts are averaged, so an upcycled expert meets the dense MLP
+  it came from). Two parts of one shape are sampled at the same positions, so the dot product of two
+  sketches estimates the centred cosine of the whole matrices: ≈ 1 for a fine-tune, well above 0 after
+  heavy continued training or a GGUF round trip, ≈ 0 ± 1/√n for independent trainings. Blind to
+  permuted or rotated hidden units (the positions then hold other weights).
+* ``profile`` (from ``attn_std``, made permutation-proof): per role and layer, the log σ of the matrix
+  and the log of its peak ratio max|w| / σ, each detrended across depth by a quadratic (which removes the
+  shared init recipe and the smooth drift of continued training). Both are invariant to any permutation
+  of hidden units or neurons and to sign flips, and change little under fine-tuning and quantisation;
+  what is left after detrending is the seed's own per-layer wobble. Like ``attn_std`` it never decides
+  alone (its null depends on the recipe): it ranks, and can only reach "some evidence".
+
+Nothing is added to the per-model pass: both come from ``PartStats`` (``std_pop``, ``min``, ``max``,
+``sample``). A fingerprint that lacks them (no samples, too few layers) gets a signature with the missing
+part absent, and the comparison says which part could not be compared and why.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..fingerprint import ModelFingerprint, Role
+
+SIGNATURE_VERSION = 1
+"""Bumped whenever what a signature holds or how it is computed changes: an index refuses (and the
+folder index recomputes) signatures of another version."""
+SKETCH_SIZE = 256
+"""Sample entries kept per (layer, role): the sketch's cosine has a null sd of 1/16 per part."""
+ROLES = (*Role.ATTENTION, *Role.MLP)
+MIN_PROFILE_LAYERS = 4
+"""A quadratic detrend needs more layers than its three coefficients."""
+
+
+@dataclass
+class Signature:
+    """What the close-relatives search keeps of one checkpoint (a few KB per layer)."""
+
+    num_layers: int
+    sample_size: int | None
+    seed: int | None
+    tokenizer: str | None  # tokenizer_sha256, or "vocab:<rows>" when the fingerprint has no tokenizer
+    sketch: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)  # unit float32 vectors
+    shapes: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
+    profile: dict[str, np.ndarray] = field(default_factory=dict)  # role -> 2 × layers residuals
+    version: int = SIGNATURE_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        keys = sorted(self.sketch)
+        return {
+            "version": self.version,
+            "num_layers": self.num_layers,
+            "sample_size": self.sample_size,
+            "seed": self.seed,
+            "tokenizer": self.tokenizer,
+            "sketch_keys": [[layer, role, *self.shapes[(layer, role)]] for layer, role in keys],
+            "sketch": _b64(np.stack([self.sketch[k] for k in keys]) if keys else np.zeros((0, SKETCH_SIZE))),
+            "profile": {role: _b64(v) for role, v in self.profile.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Signature:
+        if d.get("version") != SIGNATURE_VERSION:
+            raise ValueError(f"signature version {d.get('version')} is not {SIGNATURE_VERSION}")
+        rows = _unb64(d["sketch"])
+        sketch, shapes = {}, {}
+        for i, (layer, role, out_f, in_f) in enumerate(d["sketch_keys"]):
+            sketch[(layer, role)] = rows[i]
+            shapes[(layer, role)] = (out_f, in_f)
+        return cls(
+            num_layers=d["num_layers"],
+            sample_size=d["sample_size"],
+            seed=d["seed"],
+            tokenizer=d["tokenizer"],
+            sketch=sketch,
+            shapes=shapes,
+            profile={role: _unb64(v) for role, v in d["profile"].items()},
+        )
+
+
+def _b64(a: np.ndarray) -> dict[str, Any]:
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    return {"shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode()}
+
+
+def _unb64(d: dict[str, Any]) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(d["b64"]), dtype=np.float32).reshape(d["shape"]).copy()
+
+
+def detrend(series: np.ndarray) -> np.ndarray:
+    """Residuals of a least-squares quadratic in depth (x in [0, 1]), scaled to unit sd (0 if flat)."""
+    s = np.asarray(series, dtype=np.float64)
+    x = np.linspace(0.0, 1.0, len(s))
+    resid = s - np.polyval(np.polyfit(x, s, 2), x)
+    sd = resid.std()
+    return resid / sd if np.isfinite(sd) and sd > 1e-12 else np.zeros_like(resid)
+
+
+def _tokenizer(fp: ModelFingerprint) -> str | None:
+    if fp.tokenizer_sha256:
+        return fp.tokenizer_sha256
+    embed = [p for p in fp.parts if p.role == Role.EMBED]
+    return f"vocab:{embed[0].shape[0]}" if embed else None
+
+
+def signature_of(fp: ModelFingerprint) -> Signature:
+    """The signature of one fingerprint (see the module docstring); parts it cannot hold are absent."""
+    sums: dict[tuple[int, str], list] = {}
+    stats: dict[tuple[int, str], list[tuple[float, float]]] = {}
+    for p in fp.parts:
+        if p.role not in ROLES or p.layer is None or len(p.shape) != 2:
+            continue
+        key = (p.layer, p.role)
+        sd, peak = p.std_pop, max(abs(p.min), abs(p.max))
+        if np.isfinite(sd) and sd > 0 and np.isfinite(peak) and peak > 0:
+            stats.setdefault(key, []).append((sd, peak))
+        if p.sample is not None and p.sample.size >= SKETCH_SIZE:
+            v = p.sample[:SKETCH_SIZE].astype(np.float64) - p.mean
+            if np.isfinite(v).all():
+                entry = sums.setdefault(key, [np.zeros(SKETCH_SIZE), tuple(p.shape)])
+                entry[0] += v
+    sketch, shapes = {}, {}
+    for key, (v, shape) in sums.items():
+        norm = float(np.sqrt(v @ v))
+        if norm > 0:
+            sketch[key] = (v / norm).astype(np.float32)
+            shapes[key] = shape
+    profile = {}
+    if fp.num_layers >= MIN_PROFILE_LAYERS:
+        for role in ROLES:
+            rows = [stats.get((layer, role)) for layer in range(fp.num_layers)]
+            if any(r is None for r in rows):
+                continue
+            # An MoE layer's experts: the mean of their log σ and log peak ratio.
+            log_sd = np.array([np.mean([np.log(sd) for sd, _ in r]) for r in rows])
+            log_peak = np.array([np.mean([np.log(pk / sd) for sd, pk in r]) for r in rows])
+            profile[role] = np.stack([detrend(log_sd), detrend(log_peak)]).astype(np.float32)
+    return Signature(
+        num_layers=fp.num_layers,
+        sample_size=fp.params.get("sample_size"),
+        seed=fp.params.get("seed"),
+        tokenizer=_tokenizer(fp),
+        sketch=sketch,
+        shapes=shapes,
+        profile=profile,
+    )
