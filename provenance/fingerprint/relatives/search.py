@@ -116,13 +116,12 @@ def rank(
         sketches[i] = sketch_score(query_sig, sig)
         rs[i] = profile_r(query_sig, sig)
     # The index's own null for the profile: pairs no other part relates.
-    null = np.array(
-        [
-            r
-            for i, r in rs.items()
-            if r is not None and i not in shares and (sketches[i].z is None or sketches[i].z < Z_WEAK)
-        ]
-    )
+    in_null = {
+        i
+        for i, r in rs.items()
+        if r is not None and i not in shares and (sketches[i].z is None or sketches[i].z < Z_WEAK)
+    }
+    null = np.array([rs[i] for i in sorted(in_null)])
     if len(null) >= MIN_INDEX_NULL:
         med = float(np.median(null))
         mad = float(np.median(np.abs(null - med))) * 1.4826
@@ -139,9 +138,11 @@ def rank(
             profile = ProfileScore(r, z_synthetic=(r - mean) / sd)
             profile.z = profile.z_synthetic
             if len(null) >= MIN_INDEX_NULL:
+                # Leave-one-out: the candidate itself is not part of the null it is weighed against.
+                own = int(i in in_null)
                 profile.z_index = (r - med) / spread
-                profile.p_index = (1 + int((null >= r).sum())) / (1 + len(null))
-                profile.index_pairs = len(null)
+                profile.p_index = (1 + int((null >= r).sum()) - own) / (1 + len(null) - own)
+                profile.index_pairs = len(null) - own
                 profile.z = min(profile.z_synthetic, profile.z_index)
         sig = signatures[i]
         same_vocab = None
