@@ -65,6 +65,8 @@ def evaluate(index_dir: Path, kinds: dict[str, str], families: int) -> dict:
     hits: dict[str, list[int]] = defaultdict(list)
     base_hits: dict[str, list[int]] = defaultdict(list)
     misses, fps, some, retok = [], [], [], []
+    tiers: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    some_by: dict[str, int] = defaultdict(int)
     times = []
     for name, kind in kinds.items():
         if kind == "base":
@@ -77,9 +79,14 @@ def evaluate(index_dir: Path, kinds: dict[str, str], families: int) -> dict:
         if kind == "independent":
             fps += [(name, c.name) for c in result.candidates if c.tier == "strong"]
             some += [(name, c.name) for c in result.candidates if c.tier == "some"]
+            for c in result.candidates:
+                if c.tier == "some":
+                    some_by["sketch" if (c.sketch.z or 0) >= 3 else "profile"] += 1
             continue
         parents = parents_of(name, families)
         hit = any(family_of(c.name[:-5]) in parents for c in top)
+        best = next((c for c in result.candidates if family_of(c.name[:-5]) in parents), None)
+        tiers[kind][best.tier if best else "absent"] += 1
         hits[kind].append(int(hit))
         base_hits[kind].append(int(any(c.name == f"{family_of(name)}.base.json" for c in top)))
         if not hit:
@@ -98,6 +105,8 @@ def evaluate(index_dir: Path, kinds: dict[str, str], families: int) -> dict:
         "families": families,
         "independents": sum(1 for k in kinds.values() if k == "independent"),
         "recall_at_5": sum(total) / len(total),
+        "tiers": {k: dict(tiers[k]) for k in KINDS if k in tiers},
+        "some_tier_by_part": dict(some_by),
         "per_kind": {
             k: {
                 "recall_at_5": sum(hits[k]) / len(hits[k]),
@@ -124,16 +133,19 @@ def table(r: dict) -> str:
         f"{r['checkpoints']} checkpoints: {r['families']} families × (base + {len(KINDS)} kinds), "
         f"{r['independents']} independent bases.",
         "",
-        "| kind | members | recall@5 (family) | base@5 |",
-        "|---|---|---|---|",
+        "| kind | members | recall@5 (family) | base@5 | tier of the best family candidate |",
+        "|---|---|---|---|---|",
     ]
     for k, v in r["per_kind"].items():
-        lines.append(f"| {k} | {v['n']} | {v['recall_at_5']:.0%} | {v['base_at_5']:.0%} |")
+        t = ", ".join(f"{tier} {n}" for tier, n in sorted(r["tiers"].get(k, {}).items()))
+        lines.append(f"| {k} | {v['n']} | {v['recall_at_5']:.0%} | {v['base_at_5']:.0%} | {t} |")
     lines += [
-        f"| **all derived** | {sum(v['n'] for v in r['per_kind'].values())} | **{r['recall_at_5']:.1%}** | |",
+        f"| **all derived** | {sum(v['n'] for v in r['per_kind'].values())} | **{r['recall_at_5']:.1%}** | | |",
         "",
         f"Strong-tier candidates for the {r['independent_queries']} independent queries: "
-        f"{r['strong_false_positives']}; in the 'some' tier: {r['some_tier_among_independents']}.",
+        f"{r['strong_false_positives']}; in the 'some' tier: {r['some_tier_among_independents']} "
+        f"(of {r['independent_queries'] * (r['checkpoints'] - 1)} pairs; reached by "
+        f"{', '.join(f'the {k} {n}' for k, n in sorted(r['some_tier_by_part'].items())) or 'none'}).",
         f"Index built in {r['index_build_s']:.1f} s; query p50 {r['query_p50_ms']:.0f} ms, "
         f"p95 {r['query_p95_ms']:.0f} ms (brute force over {r['checkpoints']} signatures).",
     ]
@@ -151,13 +163,20 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="3 families, 12 independents, 6 layers")
     parser.add_argument("--json", metavar="OUT")
     parser.add_argument("--keep", metavar="DIR", help="write the atlas here (and keep it), not in a temp dir")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: search the atlas already written there"
+    )
     args = parser.parse_args()
     if args.small:
         args.families, args.independents, args.layers = 3, 12, 6
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.keep) if args.keep else Path(tmp)
         t0 = time.perf_counter()
-        index_dir, kinds = build(root, args.families, args.independents, args.layers)
+        if args.reuse and args.keep:
+            models = atlas_models(args.families, args.independents, layers=args.layers)
+            index_dir, kinds = root / "fingerprints", {n: kind for n, (_m, kind, _f) in models.items()}
+        else:
+            index_dir, kinds = build(root, args.families, args.independents, args.layers)
         written = time.perf_counter() - t0
         result = evaluate(index_dir, kinds, args.families)
         result["write_and_fingerprint_s"] = written

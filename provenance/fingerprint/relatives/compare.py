@@ -46,40 +46,38 @@ def sketch_score(a: Signature, b: Signature) -> SketchScore:
             f"the two fingerprints were sampled with different settings (sample size {a.sample_size} and "
             f"{b.sample_size}, seed {a.seed} and {b.seed}): fingerprint both with the same settings",
         )
+    da, db = a.dense(), b.dense()
     if a.num_layers == b.num_layers:
-        common = [k for k in a.sketch if k in b.sketch and a.shapes[k] == b.shapes[k]]
-        if not common:
-            return SketchScore(None, None, 0, "no attention or MLP matrix of one shape in both models")
-        cos = np.array([float(a.sketch[k] @ b.sketch[k]) for k in common])
+        valid = da.present & db.present & (da.shape_code == db.shape_code)
+        if not valid.any():
+            return SketchScore(None, None, 0, NO_COMMON)
+        cos = np.einsum("lrk,lrk->lr", da.rows, db.rows)[valid]
         z = float(cos.sum() * np.sqrt(SKETCH_SIZE) / np.sqrt(len(cos)))
-        return SketchScore(z, float(cos.mean()), len(common))
-    return _depth_score(a, b)
+        return SketchScore(z, float(cos.mean()), int(valid.sum()))
+    return _depth_score(da, db) if a.num_layers < b.num_layers else _depth_score(db, da)
 
 
-def _depth_score(a: Signature, b: Signature) -> SketchScore:
-    short, long = (a, b) if a.num_layers < b.num_layers else (b, a)
-    roles = sorted({r for _, r in short.sketch} & {r for _, r in long.sketch})
-    rows = []
-    for i in range(short.num_layers):
-        keys = [(i, r) for r in roles if (i, r) in short.sketch]
-        if not keys:
-            continue
-        row = []
-        for j in range(long.num_layers):
-            cos = [
-                float(short.sketch[k] @ long.sketch[(j, k[1])])
-                for k in keys
-                if (j, k[1]) in long.sketch and long.shapes[(j, k[1])] == short.shapes[k]
-            ]
-            row.append((np.mean(cos), len(cos)) if cos else (np.nan, 0))
-        rows.append(row)
-    if not rows or all(n == 0 for row in rows for _, n in row):
-        return SketchScore(None, None, 0, "no attention or MLP matrix of one shape in both models")
-    best = [np.nanmax([c for c, _ in row]) for row in rows if any(n for _, n in row)]
-    stat = float(np.mean(best))
-    per_roles = max(1, int(np.median([n for row in rows for _, n in row if n])))
-    mean, sd = _max_null(len(best), long.num_layers, per_roles)
-    return SketchScore((stat - mean) / sd, stat, len(best) * per_roles)
+NO_COMMON = "no attention or MLP matrix of one shape in both models"
+
+
+def _depth_score(short, long) -> SketchScore:
+    """Each layer of the shallower model against its best layer of the deeper one (vectorised)."""
+    valid = (
+        short.present[:, None, :]
+        & long.present[None, :, :]
+        & (short.shape_code[:, None, :] == long.shape_code[None, :, :])
+    )  # (Ls, Ll, roles)
+    counts = valid.sum(axis=2)
+    if not counts.any():
+        return SketchScore(None, None, 0, NO_COMMON)
+    cos = np.einsum("irk,jrk->ijr", short.rows, long.rows)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(counts > 0, (cos * valid).sum(axis=2) / np.maximum(counts, 1), -np.inf)
+    rows = counts.any(axis=1)
+    stat = float(mean[rows].max(axis=1).mean())
+    per_roles = max(1, int(np.median(counts[counts > 0])))
+    m, sd = _max_null(int(rows.sum()), long.rows.shape[0], per_roles)
+    return SketchScore((stat - m) / sd, stat, int(rows.sum()) * per_roles)
 
 
 @lru_cache(maxsize=256)

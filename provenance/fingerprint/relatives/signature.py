@@ -42,6 +42,13 @@ MIN_PROFILE_LAYERS = 4
 
 
 @dataclass
+class Dense:
+    rows: np.ndarray
+    present: np.ndarray
+    shape_code: np.ndarray
+
+
+@dataclass
 class Signature:
     """What the close-relatives search keeps of one checkpoint (a few KB per layer)."""
 
@@ -53,6 +60,22 @@ class Signature:
     shapes: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
     profile: dict[str, np.ndarray] = field(default_factory=dict)  # role -> 2 × layers residuals
     version: int = SIGNATURE_VERSION
+    _dense: Dense | None = field(default=None, repr=False, compare=False)
+
+    def dense(self) -> Dense:
+        """The sketch as arrays (layers × roles × ``SKETCH_SIZE``), built once: what the scores use."""
+        if self._dense is None:
+            rows = np.zeros((self.num_layers, len(ROLES), SKETCH_SIZE), dtype=np.float32)
+            present = np.zeros((self.num_layers, len(ROLES)), dtype=bool)
+            code = np.full((self.num_layers, len(ROLES)), -1, dtype=np.int64)
+            for (layer, role), v in self.sketch.items():
+                if 0 <= layer < self.num_layers and role in ROLES:
+                    r = ROLES.index(role)
+                    rows[layer, r], present[layer, r] = v, True
+                    out_f, in_f = self.shapes[(layer, role)]
+                    code[layer, r] = out_f * 1_000_003 + in_f
+            self._dense = Dense(rows, present, code)
+        return self._dense
 
     def to_dict(self) -> dict[str, Any]:
         keys = sorted(self.sketch)
