@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from provenance.fingerprint.fingerprint import ModelFingerprint
+from provenance.fingerprint.relatives.compare import profile_r, sketch_score
 from provenance.fingerprint.relatives.exact import MIN_TENSOR_BYTES, informative
 from provenance.fingerprint.relatives.index import INDEX_FILE, RelativesIndex, open_folder_index
 from provenance.fingerprint.relatives.signature import signature_of
@@ -147,6 +148,22 @@ def test_a_fingerprint_without_samples_says_the_sketch_cannot_compare(world):
     assert any("no weight samples" in n for n in result.notes)
     base = next(c for c in result.candidates if c.name == "base")
     assert base.sketch.z is None and base.verdict != "lineage_supported"
+
+
+def test_the_stacked_scores_are_the_pair_by_pair_scores(world):
+    index = _index(world)
+    pruned = PrunedModel(BaseModel(SHAPE, seed=1, recipe="a"), [0, 2, 4, 5])  # another depth
+    extra = fingerprint_checkpoint(write_model(pruned, world["folder"].parent / "ckpt" / "pruned4"))
+    index.add("pruned4", extra)
+    for query in ("finetune", "permuted", "ind03"):
+        q = signature_of(world["fps"][query])
+        by_name = {c.name: c for c in index.search(world["fps"][query]).candidates}
+        for name in ("base", "ind00", "ind07", "pruned4"):
+            other = index.entries[index.ids[name]].signature
+            pair, c = sketch_score(q, other), by_name[name]
+            assert c.sketch.z == pytest.approx(pair.z, rel=1e-4, abs=1e-4)
+            assert c.sketch.parts == pair.parts
+            assert c.profile.r == pytest.approx(profile_r(q, other), rel=1e-6, abs=1e-9)
 
 
 def test_index_add_and_remove(world):

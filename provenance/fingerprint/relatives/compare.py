@@ -3,10 +3,8 @@
 * ``sketch_z``: the sketch cosines (``signature``) put on the z scale of their exact null: under
   independence each part's cosine of n centred entries is ≈ N(0, 1/n), so for the same depth
   z = Σ cos_k · √n / √K over the K parts both models have with one shape (``aligned_cosine``'s null).
-  For different depths (pruned, grown) each layer of the shallower model keeps its best layer of the
-  other (mean cosine over its roles); that maximum has no closed form, so z is taken against
-  ``MAX_NULL_DRAWS`` Gaussian draws of the same statistic and sizes (seeded: the same pair gives the
-  same z).
+  For different depths (pruned, grown) the role's layers are pooled first (``_depth_score``): one
+  cosine per role, the same exact null.
 * ``profile_r``: Pearson r of the concatenated detrended profiles over the roles both have (the
   shorter stretched to the longer depth, as ``attn_std`` does). Its null depends on the init recipe,
   so it is calibrated by the index (``index.py``: this query against every indexed checkpoint it
@@ -22,7 +20,6 @@ import numpy as np
 
 from .signature import SKETCH_SIZE, Signature
 
-MAX_NULL_DRAWS = 2000
 PROFILE_NULL_DRAWS = 400
 AR_PHI = 0.6
 """The per-layer wobble of training is smooth: the synthetic null's residuals are AR(1) with this φ
@@ -61,32 +58,16 @@ NO_COMMON = "no attention or MLP matrix of one shape in both models"
 
 
 def _depth_score(short, long) -> SketchScore:
-    """Each layer of the shallower model against its best layer of the deeper one (vectorised)."""
-    valid = (
-        short.present[:, None, :]
-        & long.present[None, :, :]
-        & (short.shape_code[:, None, :] == long.shape_code[None, :, :])
-    )  # (Ls, Ll, roles)
-    counts = valid.sum(axis=2)
-    if not counts.any():
+    """Different depths (pruned, grown): per role, the cosine of the two models' *pooled* sketches (the
+    sum of the role's layers, unit length). Under independence each role's cosine of n entries is
+    ≈ N(0, 1/n) whatever the depths, so z = Σ_r cos_r · √n / √R; a model whose layers are a subset of
+    the other's (pruned) gets cos_r = √(L_short / L_long), a layer-by-layer copy more."""
+    valid = (short.pooled_code >= 0) & (short.pooled_code == long.pooled_code)
+    if not valid.any():
         return SketchScore(None, None, 0, NO_COMMON)
-    cos = np.einsum("irk,jrk->ijr", short.rows, long.rows)
-    with np.errstate(invalid="ignore"):
-        mean = np.where(counts > 0, (cos * valid).sum(axis=2) / np.maximum(counts, 1), -np.inf)
-    rows = counts.any(axis=1)
-    stat = float(mean[rows].max(axis=1).mean())
-    per_roles = max(1, int(np.median(counts[counts > 0])))
-    m, sd = _max_null(int(rows.sum()), long.rows.shape[0], per_roles)
-    return SketchScore((stat - m) / sd, stat, int(rows.sum()) * per_roles)
-
-
-@lru_cache(maxsize=256)
-def _max_null(rows: int, cols: int, roles: int) -> tuple[float, float]:
-    """Mean and sd of the mean over ``rows`` of the max over ``cols`` of independent mean cosines."""
-    rng = np.random.default_rng([rows, cols, roles])
-    entry_sd = 1.0 / np.sqrt(SKETCH_SIZE * roles)
-    draws = rng.standard_normal((MAX_NULL_DRAWS, rows, cols)).max(axis=2).mean(axis=1) * entry_sd
-    return float(draws.mean()), float(draws.std())
+    cos = np.einsum("rk,rk->r", short.pooled, long.pooled)[valid]
+    z = float(cos.sum() * np.sqrt(SKETCH_SIZE) / np.sqrt(len(cos)))
+    return SketchScore(z, float(cos.mean()), int(valid.sum()))
 
 
 def profile_vectors(a: Signature, b: Signature) -> tuple[np.ndarray, np.ndarray] | None:

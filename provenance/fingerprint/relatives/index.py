@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fingerprint import TENSOR_HASH, ModelFingerprint
-from .exact import ExactIndex, Tensor, informative
+from .batch import Digests, Stacked
+from .exact import Tensor, informative
 from .search import SearchResult, rank
 from .signature import SIGNATURE_VERSION, Signature, signature_of
 
@@ -44,7 +45,8 @@ class RelativesIndex:
     def __init__(self) -> None:
         self.entries: list[Entry | None] = []
         self.ids: dict[str, int] = {}
-        self.exact = ExactIndex()
+        self._stacked: Stacked | None = None
+        self._digests: Digests | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -55,18 +57,30 @@ class RelativesIndex:
         i = len(self.entries)
         self.entries.append(entry)
         self.ids[entry.name] = i
-        if entry.tensor_hash == TENSOR_HASH:
-            self.exact.add(i, entry.tensors)
+        self._stacked = self._digests = None
 
     def add(self, name: str, fp: ModelFingerprint) -> None:
         self.add_entry(entry_of(name, fp))
 
     def remove(self, name: str) -> None:
         i = self.ids.pop(name)
-        self.exact.remove(i)
         self.entries[i] = None
+        self._stacked = self._digests = None
 
-    def search(self, fp: ModelFingerprint, *, exclude: str | None = None) -> SearchResult:
+    def _arrays(self) -> tuple[Stacked, Digests]:
+        """The stacked signatures and sorted digests, rebuilt after a change (``batch``)."""
+        if self._stacked is None or self._digests is None:
+            live = [(i, e) for i, e in enumerate(self.entries) if e is not None]
+            self._stacked = Stacked([e.signature if e is not None else None for e in self.entries])
+            self._digests = Digests([(i, e.tensors) for i, e in live if e.tensor_hash == TENSOR_HASH])
+        return self._stacked, self._digests
+
+    def search(
+        self, fp: ModelFingerprint, *, exclude: str | None = None, limit: int | None = None
+    ) -> SearchResult:
+        """Every indexed checkpoint (or the first ``limit``) ranked against ``fp``; ``exclude``: a name
+        left out (the query itself when it is indexed)."""
+        stacked, digests = self._arrays()
         notes = []
         exclude_id = self.ids.get(exclude) if exclude else None
         if fp.tensor_hash != TENSOR_HASH:
@@ -77,7 +91,7 @@ class RelativesIndex:
             )
             shares = {}
         else:
-            shares = self.exact.query(informative(fp), exclude=exclude_id)
+            shares = digests.query(informative(fp), exclude=exclude_id)
         stale = [e.name for e in self.entries if e is not None and e.tensor_hash != TENSOR_HASH]
         if stale:
             notes.append(
@@ -91,8 +105,19 @@ class RelativesIndex:
                 "compared: fingerprint the checkpoint again with samples (the default)."
             )
         names = [e.name if e is not None else None for e in self.entries]
-        sigs = [e.signature if e is not None else None for e in self.entries]
-        return SearchResult(rank(names, sigs, shares, query_sig, exclude=exclude_id), notes)
+        tokenizers = [e.signature.tokenizer if e is not None and e.signature else None for e in self.entries]
+        layers = [e.signature.num_layers if e is not None and e.signature else 0 for e in self.entries]
+        candidates = rank(
+            names,
+            stacked.scores(query_sig),
+            shares,
+            query_sig,
+            tokenizers,
+            layers,
+            exclude=exclude_id,
+            limit=limit,
+        )
+        return SearchResult(candidates, notes)
 
     # -- on disk -------------------------------------------------------------------------------
     def to_dict(self) -> dict:

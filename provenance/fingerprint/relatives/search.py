@@ -24,8 +24,10 @@ import numpy as np
 from ..evidence import Z_STRONG, Z_WEAK
 from ..headline import TIERS, VERDICT_TIERS
 from ..methods import method_title
-from .compare import SketchScore, profile_null, profile_r, sketch_score
+from .batch import Scores
+from .compare import SketchScore, profile_null
 from .exact import Share
+from .signature import Signature
 
 MIN_INDEX_NULL = 10
 """Below this many unrelated pairs in the index the profile is weighed by its synthetic null alone."""
@@ -96,59 +98,70 @@ def _verdict(share, sketch: SketchScore, profile: ProfileScore, same_vocab: bool
 
 
 def rank(
-    names: list[str],
-    signatures: list,
+    names: list[str | None],
+    scores: Scores,
     shares: dict[int, Share],
-    query_sig,
+    query_sig: Signature,
+    tokenizers: list[str | None],
+    layers: list[int],
     *,
     exclude: int | None = None,
+    limit: int | None = None,
 ) -> list[Candidate]:
-    """Score the query against every indexed signature (``None`` entries: no signature)."""
-    sketches: dict[int, SketchScore] = {}
-    rs: dict[int, float | None] = {}
-    for i, sig in enumerate(signatures):
-        if i == exclude or names[i] is None:
-            continue
-        if sig is None or query_sig is None:
-            sketches[i] = SketchScore(None, None, 0, "no signature")
-            rs[i] = None
-            continue
-        sketches[i] = sketch_score(query_sig, sig)
-        rs[i] = profile_r(query_sig, sig)
-    # The index's own null for the profile: pairs no other part relates.
-    in_null = {
-        i
-        for i, r in rs.items()
-        if r is not None and i not in shares and (sketches[i].z is None or sketches[i].z < Z_WEAK)
-    }
-    null = np.array([rs[i] for i in sorted(in_null)])
-    if len(null) >= MIN_INDEX_NULL:
+    """The candidates (all, or the first ``limit``), ranked, from the scores of every indexed entry."""
+    n = len(names)
+    alive = np.array([name is not None for name in names], dtype=bool)
+    if exclude is not None:
+        alive[exclude] = False
+    shared = np.zeros(n, dtype=bool)
+    shared[list(shares)] = True
+    z, r = scores.z, scores.r
+    in_null = alive & ~shared & ~(z >= Z_WEAK) & np.isfinite(r)
+    null = np.sort(r[in_null])
+    use_index = len(null) >= MIN_INDEX_NULL
+    if use_index:
         med = float(np.median(null))
-        mad = float(np.median(np.abs(null - med))) * 1.4826
-        spread = max(mad, float(null.std()) * 0.5, 1e-6)
+        spread = max(float(np.median(np.abs(null - med))) * 1.4826, float(null.std()) * 0.5, 1e-6)
+    z_synth = np.full(n, np.nan)
+    for key in {(layers[i], int(scores.roles[i])) for i in np.flatnonzero(alive & np.isfinite(r))}:
+        mean, sd = profile_null(query_sig.num_layers, key[0], key[1])
+        pick = alive & np.isfinite(r) & (np.array(layers) == key[0]) & (scores.roles == key[1])
+        z_synth[pick] = (r[pick] - mean) / sd
+    z_profile = z_synth.copy()
+    if use_index:
+        z_index = (r - med) / spread
+        z_profile = np.fmin(z_synth, z_index)
+        # Leave-one-out: a candidate is not part of the null it is weighed against.
+        above = len(null) - np.searchsorted(null, r, side="left")
+        own = in_null.astype(int)
+        p_index = (1 + above - own) / (1 + len(null) - own)
+    key = np.where(
+        shared, np.inf, np.fmax(np.nan_to_num(z, nan=-np.inf), np.nan_to_num(z_profile, nan=-np.inf))
+    )
+    nbytes = np.zeros(n)
+    for i, s in shares.items():
+        nbytes[i] = s.nbytes
+    order = [i for i in np.lexsort((nbytes * -1, -key)) if alive[i]]
+    if limit is not None:
+        order = order[:limit]
     out = []
-    for i, sketch in sketches.items():
-        r = rs[i]
-        if r is None:
+    for i in order:
+        sketch = (
+            SketchScore(float(z[i]), float(scores.mean_cos[i]), int(scores.parts[i]))
+            if np.isfinite(z[i])
+            else SketchScore(None, None, 0, scores.why.get(i, "no signature"))
+        )
+        if not np.isfinite(r[i]):
             profile = ProfileScore(None, why_not="no common role with 4 or more layers in both profiles")
         else:
-            sig = signatures[i]
-            roles = len([x for x in query_sig.profile if x in sig.profile])
-            mean, sd = profile_null(query_sig.num_layers, sig.num_layers, roles)
-            profile = ProfileScore(r, z_synthetic=(r - mean) / sd)
-            profile.z = profile.z_synthetic
-            if len(null) >= MIN_INDEX_NULL:
-                # Leave-one-out: the candidate itself is not part of the null it is weighed against.
-                own = int(i in in_null)
-                profile.z_index = (r - med) / spread
-                profile.p_index = (1 + int((null >= r).sum()) - own) / (1 + len(null) - own)
-                profile.index_pairs = len(null) - own
-                profile.z = min(profile.z_synthetic, profile.z_index)
-        sig = signatures[i]
+            profile = ProfileScore(float(r[i]), z=float(z_profile[i]), z_synthetic=float(z_synth[i]))
+            if use_index:
+                profile.z_index = float(z_index[i])
+                profile.p_index = float(p_index[i])
+                profile.index_pairs = len(null) - int(own[i])
         same_vocab = None
-        if query_sig is not None and sig is not None and query_sig.tokenizer and sig.tokenizer:
-            same_vocab = query_sig.tokenizer == sig.tokenizer
+        if query_sig.tokenizer and tokenizers[i]:
+            same_vocab = query_sig.tokenizer == tokenizers[i]
         verdict, reason = _verdict(shares.get(i), sketch, profile, same_vocab)
         out.append(Candidate(names[i], verdict, shares.get(i), sketch, profile, reason))
-    out.sort(key=lambda c: (-c.sd, -(c.share.nbytes if c.share else 0), c.name))
     return out

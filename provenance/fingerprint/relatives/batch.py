@@ -1,0 +1,198 @@
+"""The index's signatures and digests as stacked NumPy arrays: one query is a few array products.
+
+``Stacked`` groups the indexed signatures by (depth, sample size, seed) and keeps per group the
+sketches (n × layers × roles × ``SKETCH_SIZE``), their pooled form and the profiles; ``scores(query)``
+returns, for every entry, exactly what ``compare.sketch_score`` and ``compare.profile_r`` give pair by
+pair (a test holds them equal), without a Python loop over the entries. ``Digests`` keeps every
+informative tensor digest as the first 64 bits of its BLAKE3, sorted, with its entry, layer and bytes:
+a query is one ``searchsorted`` of its own digests. Two different tensors share a 64-bit prefix with
+probability about 2⁻⁶⁴ per pair (10⁻⁹ for a 2,000-tensor query against 10⁷ indexed tensors).
+
+Both are rebuilt from the index's entries when it changed (an add or a remove marks them stale).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compare import _stretch
+from .exact import Share, Tensor
+from .signature import ROLES, SKETCH_SIZE, Signature
+
+NO_SIGNATURE = "no signature"
+
+
+def _key(digest: str) -> int:
+    return int(digest[:16], 16)
+
+
+class Digests:
+    def __init__(self, entries: list[tuple[int, list[Tensor]]]):
+        n = sum(len(t) for _, t in entries)
+        self.keys = np.empty(n, dtype=np.uint64)
+        self.entry = np.empty(n, dtype=np.int64)
+        self.layer = np.empty(n, dtype=np.int64)  # -1: outside the layers
+        self.nbytes = np.empty(n, dtype=np.int64)
+        k = 0
+        for entry, tensors in entries:
+            for t in tensors:
+                self.keys[k] = _key(t.digest)
+                self.entry[k] = entry
+                self.layer[k] = -1 if t.layer is None else t.layer
+                self.nbytes[k] = t.nbytes
+                k += 1
+        order = np.argsort(self.keys, kind="stable")
+        for name in ("keys", "entry", "layer", "nbytes"):
+            setattr(self, name, getattr(self, name)[order])
+
+    def query(self, tensors: list[Tensor], *, exclude: int | None = None) -> dict[int, Share]:
+        seen: dict[int, Tensor] = {}
+        for t in tensors:  # a tensor stored twice in the query counts once
+            seen.setdefault(_key(t.digest), t)
+        if not seen or not len(self.keys):
+            return {}
+        q = np.fromiter(seen, dtype=np.uint64, count=len(seen))
+        lo = np.searchsorted(self.keys, q, side="left")
+        hi = np.searchsorted(self.keys, q, side="right")
+        shares: dict[int, Share] = defaultdict(Share)
+        for key, a, b in zip(q.tolist(), lo.tolist(), hi.tolist(), strict=True):
+            if a == b:
+                continue
+            t = seen[key]
+            by_entry: dict[int, list[int]] = defaultdict(list)
+            for i in range(a, b):
+                e = int(self.entry[i])
+                if e != exclude:
+                    by_entry[e].append(int(self.layer[i]))
+            for e, layers in by_entry.items():
+                s = shares[e]
+                s.tensors += 1
+                s.nbytes += t.nbytes
+                s.query_layers.add(t.layer)
+                s.other_layers.update(None if x < 0 else x for x in layers)
+        return dict(shares)
+
+
+@dataclass
+class _Group:
+    ids: np.ndarray
+    layers: int
+    rows: np.ndarray  # (n, L, R, K)
+    present: np.ndarray  # (n, L, R)
+    code: np.ndarray  # (n, L, R)
+    pooled: np.ndarray  # (n, R, K)
+    pooled_code: np.ndarray  # (n, R)
+    profile: np.ndarray  # (n, R, 2, L) float64
+    has_profile: np.ndarray  # (n, R)
+
+
+@dataclass
+class Scores:
+    """Per entry id: the sketch's z and mean cosine (NaN: not comparable, with ``why``), the number of
+    parts compared, the profile's r (NaN: no common role) and how many roles it used."""
+
+    z: np.ndarray
+    mean_cos: np.ndarray
+    parts: np.ndarray
+    why: dict[int, str]
+    r: np.ndarray
+    roles: np.ndarray
+
+
+class Stacked:
+    def __init__(self, signatures: list[Signature | None]):
+        self.size = len(signatures)
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for i, sig in enumerate(signatures):
+            if sig is not None:
+                groups[(sig.num_layers, sig.sample_size, sig.seed)].append(i)
+        self.groups: dict[tuple, _Group] = {}
+        for key, ids in groups.items():
+            dense = [signatures[i].dense() for i in ids]
+            layers = key[0]
+            profile = np.zeros((len(ids), len(ROLES), 2, layers))
+            has = np.zeros((len(ids), len(ROLES)), dtype=bool)
+            for n, i in enumerate(ids):
+                for r, role in enumerate(ROLES):
+                    if role in signatures[i].profile:
+                        profile[n, r], has[n, r] = signatures[i].profile[role], True
+            self.groups[key] = _Group(
+                np.array(ids),
+                layers,
+                np.stack([d.rows for d in dense]),
+                np.stack([d.present for d in dense]),
+                np.stack([d.shape_code for d in dense]),
+                np.stack([d.pooled for d in dense]),
+                np.stack([d.pooled_code for d in dense]),
+                profile,
+                has,
+            )
+
+    def scores(self, q: Signature) -> Scores:
+        n = self.size
+        out = Scores(
+            np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, int), {}, np.full(n, np.nan), np.zeros(n, int)
+        )
+        dq = q.dense()
+        q_profile = np.zeros((len(ROLES), 2, q.num_layers))
+        q_has = np.zeros(len(ROLES), dtype=bool)
+        for r, role in enumerate(ROLES):
+            if role in q.profile:
+                q_profile[r], q_has[r] = q.profile[role], True
+        for (layers, sample_size, seed), g in self.groups.items():
+            if sample_size != q.sample_size or seed != q.seed:
+                why = (
+                    f"the two fingerprints were sampled with different settings (sample size "
+                    f"{q.sample_size} and {sample_size}, seed {q.seed} and {seed}): fingerprint both with "
+                    "the same settings"
+                )
+                out.why.update(dict.fromkeys(g.ids.tolist(), why))
+            else:
+                self._sketch(g, dq, layers == q.num_layers, out)
+            self._profile(g, q_profile, q_has, q.num_layers, out)
+        return out
+
+    @staticmethod
+    def _sketch(g: _Group, dq, same_depth: bool, out: Scores) -> None:
+        if same_depth:
+            valid = g.present & dq.present[None] & (g.code == dq.shape_code[None])
+            cos = np.einsum("nlrk,lrk->nlr", g.rows, dq.rows)
+            count = valid.sum(axis=(1, 2))
+            total = (cos * valid).sum(axis=(1, 2))
+        else:
+            valid = (g.pooled_code >= 0) & (g.pooled_code == dq.pooled_code[None])
+            cos = np.einsum("nrk,rk->nr", g.pooled, dq.pooled)
+            count = valid.sum(axis=1)
+            total = (cos * valid).sum(axis=1)
+        ok = count > 0
+        ids = g.ids
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.z[ids] = np.where(ok, total * np.sqrt(SKETCH_SIZE) / np.sqrt(count), np.nan)
+            out.mean_cos[ids] = np.where(ok, total / count, np.nan)
+        out.parts[ids] = count
+        for i in ids[~ok].tolist():
+            out.why[i] = "no attention or MLP matrix of one shape in both models"
+
+    @staticmethod
+    def _profile(g: _Group, qp: np.ndarray, q_has: np.ndarray, q_layers: int, out: Scores) -> None:
+        common = max(g.layers, q_layers)
+        x = _stretch(qp.reshape(-1, q_layers), common).reshape(len(ROLES), 2, common)
+        y = g.profile
+        if g.layers != common:  # the same linear interpolation as ``_stretch``, as one matrix product
+            y = y @ _stretch(np.eye(g.layers), common)
+        w = (g.has_profile & q_has[None]).astype(np.float64)[:, :, None, None]  # (n, R, 1, 1)
+        count = w.sum(axis=(1, 2, 3)) * 2 * common
+        sx = (w * x[None]).sum(axis=(1, 2, 3))
+        sy = (w * y).sum(axis=(1, 2, 3))
+        sxx = (w * (x * x)[None]).sum(axis=(1, 2, 3))
+        syy = (w * y * y).sum(axis=(1, 2, 3))
+        sxy = (w * y * x[None]).sum(axis=(1, 2, 3))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = sxy - sx * sy / count
+            den = np.sqrt((sxx - sx * sx / count) * (syy - sy * sy / count))
+            r = np.where(count > 0, np.where(den > 0, cov / den, 0.0), np.nan)
+        out.r[g.ids] = r
+        out.roles[g.ids] = w[:, :, 0, 0].sum(axis=1).astype(int)
