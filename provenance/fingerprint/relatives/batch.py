@@ -29,24 +29,41 @@ def _key(digest: str) -> int:
     return int(digest[:16], 16)
 
 
+@dataclass
+class TensorKeys:
+    """One checkpoint's informative tensors, compactly: 64-bit digest prefixes, bytes, layers (-1: none)."""
+
+    keys: np.ndarray  # uint64
+    nbytes: np.ndarray  # int64
+    layer: np.ndarray  # int32
+
+    @classmethod
+    def of(cls, tensors: list[Tensor]) -> TensorKeys:
+        return cls(
+            np.array([_key(t.digest) for t in tensors], dtype=np.uint64),
+            np.array([t.nbytes for t in tensors], dtype=np.int64),
+            np.array([-1 if t.layer is None else t.layer for t in tensors], dtype=np.int32),
+        )
+
+    def to_list(self) -> list:
+        return [
+            [f"{k:016x}", int(b), (None if x < 0 else int(x))]
+            for k, b, x in zip(self.keys.tolist(), self.nbytes, self.layer, strict=True)
+        ]
+
+
 class Digests:
-    def __init__(self, entries: list[tuple[int, list[Tensor]]]):
-        n = sum(len(t) for _, t in entries)
-        self.keys = np.empty(n, dtype=np.uint64)
-        self.entry = np.empty(n, dtype=np.int64)
-        self.layer = np.empty(n, dtype=np.int64)  # -1: outside the layers
-        self.nbytes = np.empty(n, dtype=np.int64)
-        k = 0
-        for entry, tensors in entries:
-            for t in tensors:
-                self.keys[k] = _key(t.digest)
-                self.entry[k] = entry
-                self.layer[k] = -1 if t.layer is None else t.layer
-                self.nbytes[k] = t.nbytes
-                k += 1
+    def __init__(self, entries: list[tuple[int, TensorKeys]]):
+        parts = [t for _, t in entries]
+        self.keys = np.concatenate([t.keys for t in parts]) if parts else np.zeros(0, np.uint64)
+        self.entry = (
+            np.concatenate([np.full(len(t.keys), i, dtype=np.int64) for i, t in entries])
+            if parts
+            else np.zeros(0, np.int64)
+        )
+        self.layer = np.concatenate([t.layer for t in parts]) if parts else np.zeros(0, np.int32)
         order = np.argsort(self.keys, kind="stable")
-        for name in ("keys", "entry", "layer", "nbytes"):
-            setattr(self, name, getattr(self, name)[order])
+        self.keys, self.entry, self.layer = self.keys[order], self.entry[order], self.layer[order]
 
     def query(self, tensors: list[Tensor], *, exclude: int | None = None) -> dict[int, Share]:
         seen: dict[int, Tensor] = {}
@@ -130,6 +147,13 @@ class Stacked:
                 profile,
                 has,
             )
+            rows = self.groups[key].rows
+            for n, i in enumerate(ids):  # one copy of the sketches: the signatures now view the stack
+                sig = signatures[i]
+                for layer, role in sig.sketch:
+                    if 0 <= layer < sig.num_layers and role in ROLES:
+                        sig.sketch[(layer, role)] = rows[n, layer, ROLES.index(role)]
+                sig._dense = None
 
     def scores(self, q: Signature) -> Scores:
         n = self.size

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fingerprint import TENSOR_HASH, ModelFingerprint
-from .batch import Digests, Stacked
+from .batch import Digests, Stacked, TensorKeys
 from .exact import Tensor, informative
 from .search import SearchResult, rank
 from .signature import SIGNATURE_VERSION, Signature, signature_of
@@ -32,13 +32,13 @@ INDEX_FORMAT = 1
 class Entry:
     name: str
     tensor_hash: str
-    tensors: list[Tensor]
+    tensors: TensorKeys
     signature: Signature | None
     stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the fingerprint file it came from
 
 
 def entry_of(name: str, fp: ModelFingerprint, stamp: tuple[int, int] | None = None) -> Entry:
-    return Entry(name, fp.tensor_hash, informative(fp), signature_of(fp), stamp)
+    return Entry(name, fp.tensor_hash, TensorKeys.of(informative(fp)), signature_of(fp), stamp)
 
 
 class RelativesIndex:
@@ -127,7 +127,7 @@ class RelativesIndex:
                 e.name: {
                     "stamp": list(e.stamp) if e.stamp else None,
                     "tensor_hash": e.tensor_hash,
-                    "tensors": [[t.digest, t.nbytes, t.layer] for t in e.tensors],
+                    "tensors": e.tensors.to_list(),
                     "signature": e.signature.to_dict() if e.signature else None,
                 }
                 for e in self.entries
@@ -150,7 +150,7 @@ class RelativesIndex:
                 Entry(
                     name,
                     e["tensor_hash"],
-                    [Tensor(*t) for t in e["tensors"]],
+                    TensorKeys.of([Tensor(*t) for t in e["tensors"]]),
                     Signature.from_dict(sig) if sig else None,
                     tuple(e["stamp"]) if e.get("stamp") else None,
                 )
