@@ -66,29 +66,28 @@ class Digests:
         self.keys, self.entry, self.layer = self.keys[order], self.entry[order], self.layer[order]
 
     def query(self, tensors: list[Tensor], *, exclude: int | None = None) -> dict[int, Share]:
-        seen: dict[int, Tensor] = {}
-        for t in tensors:  # a tensor stored twice in the query counts once
-            seen.setdefault(_key(t.digest), t)
-        if not seen or not len(self.keys):
+        return self.query_keys(TensorKeys.of(tensors), exclude=exclude)
+
+    def query_keys(self, q: TensorKeys, *, exclude: int | None = None) -> dict[int, Share]:
+        if not len(q.keys) or not len(self.keys):
             return {}
-        q = np.fromiter(seen, dtype=np.uint64, count=len(seen))
-        lo = np.searchsorted(self.keys, q, side="left")
-        hi = np.searchsorted(self.keys, q, side="right")
+        keys, first = np.unique(q.keys, return_index=True)  # a tensor stored twice counts once
+        lo = np.searchsorted(self.keys, keys, side="left")
+        hi = np.searchsorted(self.keys, keys, side="right")
         shares: dict[int, Share] = defaultdict(Share)
-        for key, a, b in zip(q.tolist(), lo.tolist(), hi.tolist(), strict=True):
-            if a == b:
-                continue
-            t = seen[key]
+        for k in np.flatnonzero(hi > lo).tolist():
+            t = int(first[k])
+            layer = None if q.layer[t] < 0 else int(q.layer[t])
             by_entry: dict[int, list[int]] = defaultdict(list)
-            for i in range(a, b):
+            for i in range(int(lo[k]), int(hi[k])):
                 e = int(self.entry[i])
                 if e != exclude:
                     by_entry[e].append(int(self.layer[i]))
             for e, layers in by_entry.items():
                 s = shares[e]
                 s.tensors += 1
-                s.nbytes += t.nbytes
-                s.query_layers.add(t.layer)
+                s.nbytes += int(q.nbytes[t])
+                s.query_layers.add(layer)
                 s.other_layers.update(None if x < 0 else x for x in layers)
         return dict(shares)
 
@@ -120,8 +119,13 @@ class Scores:
 
 
 class Stacked:
-    def __init__(self, signatures: list[Signature | None]):
+    def __init__(self, signatures: list[Signature | None], names: list[str | None] | None = None):
         self.size = len(signatures)
+        self.names = names if names is not None else [None] * self.size
+        self.alive = np.array([n is not None for n in self.names], dtype=bool)
+        self.tokenizers = [s.tokenizer if s is not None else None for s in signatures]
+        self.layers = np.array([s.num_layers if s is not None else 0 for s in signatures], dtype=np.int64)
+        self._stretched: dict[tuple, tuple] = {}
         groups: dict[tuple, list[int]] = defaultdict(list)
         for i, sig in enumerate(signatures):
             if sig is not None:
@@ -182,10 +186,17 @@ class Stacked:
     @staticmethod
     def _sketch(g: _Group, dq, same_depth: bool, out: Scores) -> None:
         if same_depth:
-            valid = g.present & dq.present[None] & (g.code == dq.shape_code[None])
-            cos = np.einsum("nlrk,lrk->nlr", g.rows, dq.rows)
+            both = g.present & dq.present[None]
+            valid = both & (g.code == dq.shape_code[None])
             count = valid.sum(axis=(1, 2))
-            total = (cos * valid).sum(axis=(1, 2))
+            # Absent parts are zero rows, so one matrix-vector product sums every cosine of parts both
+            # have; entries with a part of another shape get it taken back out.
+            n, layers, roles, k = g.rows.shape
+            total = g.rows.reshape(n, -1) @ dq.rows.reshape(-1)
+            odd = np.flatnonzero((both & ~valid).any(axis=(1, 2)))
+            if len(odd):
+                cos = np.einsum("nlrk,lrk->nlr", g.rows[odd], dq.rows)
+                total[odd] = (cos * valid[odd]).sum(axis=(1, 2))
         else:
             valid = (g.pooled_code >= 0) & (g.pooled_code == dq.pooled_code[None])
             cos = np.einsum("nrk,rk->nr", g.pooled, dq.pooled)
@@ -200,23 +211,26 @@ class Stacked:
         for i in ids[~ok].tolist():
             out.why[i] = "no attention or MLP matrix of one shape in both models"
 
-    @staticmethod
-    def _profile(g: _Group, qp: np.ndarray, q_has: np.ndarray, q_layers: int, out: Scores) -> None:
+    def _profile(self, g: _Group, qp: np.ndarray, q_has: np.ndarray, q_layers: int, out: Scores) -> None:
+        """Masked Pearson r over the roles both have; the group's side (stretched profiles and their
+        per-role sums) is computed once per query depth and kept."""
         common = max(g.layers, q_layers)
+        cache_key = (id(g), common)
+        if cache_key not in self._stretched:
+            y = g.profile if g.layers == common else g.profile @ _stretch(np.eye(g.layers), common)
+            self._stretched[cache_key] = (y, y.sum(axis=(2, 3)), (y * y).sum(axis=(2, 3)))
+        y, sy_r, syy_r = self._stretched[cache_key]
         x = _stretch(qp.reshape(-1, q_layers), common).reshape(len(ROLES), 2, common)
-        y = g.profile
-        if g.layers != common:  # the same linear interpolation as ``_stretch``, as one matrix product
-            y = y @ _stretch(np.eye(g.layers), common)
-        w = (g.has_profile & q_has[None]).astype(np.float64)[:, :, None, None]  # (n, R, 1, 1)
-        count = w.sum(axis=(1, 2, 3)) * 2 * common
-        sx = (w * x[None]).sum(axis=(1, 2, 3))
-        sy = (w * y).sum(axis=(1, 2, 3))
-        sxx = (w * (x * x)[None]).sum(axis=(1, 2, 3))
-        syy = (w * y * y).sum(axis=(1, 2, 3))
-        sxy = (w * y * x[None]).sum(axis=(1, 2, 3))
+        w = (g.has_profile & q_has[None]).astype(np.float64)  # (n, R)
+        count = w.sum(axis=1) * 2 * common
+        sx = w @ x.sum(axis=(1, 2))
+        sxx = w @ (x * x).sum(axis=(1, 2))
+        sy = (w * sy_r).sum(axis=1)
+        syy = (w * syy_r).sum(axis=1)
+        sxy = (w * np.einsum("nrtc,rtc->nr", y, x)).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = sxy - sx * sy / count
             den = np.sqrt((sxx - sx * sx / count) * (syy - sy * sy / count))
             r = np.where(count > 0, np.where(den > 0, cov / den, 0.0), np.nan)
         out.r[g.ids] = r
-        out.roles[g.ids] = w[:, :, 0, 0].sum(axis=1).astype(int)
+        out.roles[g.ids] = w.sum(axis=1).astype(int)

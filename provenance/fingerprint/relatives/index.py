@@ -47,6 +47,7 @@ class RelativesIndex:
         self.ids: dict[str, int] = {}
         self._stacked: Stacked | None = None
         self._digests: Digests | None = None
+        self._stale: list[str] = []
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -71,7 +72,11 @@ class RelativesIndex:
         """The stacked signatures and sorted digests, rebuilt after a change (``batch``)."""
         if self._stacked is None or self._digests is None:
             live = [(i, e) for i, e in enumerate(self.entries) if e is not None]
-            self._stacked = Stacked([e.signature if e is not None else None for e in self.entries])
+            self._stacked = Stacked(
+                [e.signature if e is not None else None for e in self.entries],
+                [e.name if e is not None else None for e in self.entries],
+            )
+            self._stale = [e.name for _, e in live if e.tensor_hash != TENSOR_HASH]
             self._digests = Digests([(i, e.tensors) for i, e in live if e.tensor_hash == TENSOR_HASH])
         return self._stacked, self._digests
 
@@ -92,7 +97,7 @@ class RelativesIndex:
             shares = {}
         else:
             shares = digests.query(informative(fp), exclude=exclude_id)
-        stale = [e.name for e in self.entries if e is not None and e.tensor_hash != TENSOR_HASH]
+        stale = self._stale
         if stale:
             notes.append(
                 f"{len(stale)} indexed fingerprint(s) hash tensors with an older algorithm and were not "
@@ -104,18 +109,8 @@ class RelativesIndex:
                 "This fingerprint holds no weight samples, so the sampled-weight sketch cannot be "
                 "compared: fingerprint the checkpoint again with samples (the default)."
             )
-        names = [e.name if e is not None else None for e in self.entries]
-        tokenizers = [e.signature.tokenizer if e is not None and e.signature else None for e in self.entries]
-        layers = [e.signature.num_layers if e is not None and e.signature else 0 for e in self.entries]
         candidates = rank(
-            names,
-            stacked.scores(query_sig),
-            shares,
-            query_sig,
-            tokenizers,
-            layers,
-            exclude=exclude_id,
-            limit=limit,
+            stacked, stacked.scores(query_sig), shares, query_sig, exclude=exclude_id, limit=limit
         )
         return SearchResult(candidates, notes)
 

@@ -24,7 +24,7 @@ import numpy as np
 from ..evidence import Z_STRONG, Z_WEAK
 from ..headline import TIERS, VERDICT_TIERS
 from ..methods import method_title
-from .batch import Scores
+from .batch import Scores, Stacked
 from .compare import SketchScore, profile_null
 from .exact import Share
 from .signature import Signature
@@ -98,19 +98,17 @@ def _verdict(share, sketch: SketchScore, profile: ProfileScore, same_vocab: bool
 
 
 def rank(
-    names: list[str | None],
+    stacked: Stacked,
     scores: Scores,
     shares: dict[int, Share],
     query_sig: Signature,
-    tokenizers: list[str | None],
-    layers: list[int],
     *,
     exclude: int | None = None,
     limit: int | None = None,
 ) -> list[Candidate]:
     """The candidates (all, or the first ``limit``), ranked, from the scores of every indexed entry."""
-    n = len(names)
-    alive = np.array([name is not None for name in names], dtype=bool)
+    n, names, layers = stacked.size, stacked.names, stacked.layers
+    alive = stacked.alive.copy()
     if exclude is not None:
         alive[exclude] = False
     shared = np.zeros(n, dtype=bool)
@@ -123,9 +121,12 @@ def rank(
         med = float(np.median(null))
         spread = max(float(np.median(np.abs(null - med))) * 1.4826, float(null.std()) * 0.5, 1e-6)
     z_synth = np.full(n, np.nan)
-    for key in {(layers[i], int(scores.roles[i])) for i in np.flatnonzero(alive & np.isfinite(r))}:
-        mean, sd = profile_null(query_sig.num_layers, key[0], key[1])
-        pick = alive & np.isfinite(r) & (np.array(layers) == key[0]) & (scores.roles == key[1])
+    scored = alive & np.isfinite(r)
+    for depth, roles in {
+        tuple(x) for x in np.unique(np.stack([layers[scored], scores.roles[scored]], axis=1), axis=0).tolist()
+    }:
+        mean, sd = profile_null(query_sig.num_layers, depth, roles)
+        pick = scored & (layers == depth) & (scores.roles == roles)
         z_synth[pick] = (r[pick] - mean) / sd
     z_profile = z_synth.copy()
     if use_index:
@@ -160,8 +161,8 @@ def rank(
                 profile.p_index = float(p_index[i])
                 profile.index_pairs = len(null) - int(own[i])
         same_vocab = None
-        if query_sig.tokenizer and tokenizers[i]:
-            same_vocab = query_sig.tokenizer == tokenizers[i]
+        if query_sig.tokenizer and stacked.tokenizers[i]:
+            same_vocab = query_sig.tokenizer == stacked.tokenizers[i]
         verdict, reason = _verdict(shares.get(i), sketch, profile, same_vocab)
         out.append(Candidate(names[i], verdict, shares.get(i), sketch, profile, reason))
     return out
