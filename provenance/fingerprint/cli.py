@@ -8,7 +8,7 @@
   ``--null-cache DIR`` keeps the nulls that depend only on the shapes (``null_cache``; default under
   the user's cache directory, ``--no-null-cache`` computes them afresh);
 * ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package);
-* ``search QUERY --index DIR [--top N]`` - the checkpoints among the saved fingerprints in DIR that
+* ``search QUERY --index DIR [--top N] [--json OUT]`` - the checkpoints among the saved fingerprints in DIR that
   share tensors with QUERY or score close to it, ranked, with calibrated scores (``relatives``).
 
 A PATH is a checkpoint folder, a ``.safetensors`` file, a GGUF file (recognised by its magic; any
@@ -265,7 +265,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
             path=str(query),
         ) from exc
     exclude = query.name if query.resolve().parent == Path(args.index).resolve() else None
-    print(format_result(index.search(fp, exclude=exclude), top=args.top))
+    result = index.search(fp, exclude=exclude)
+    print(format_result(result, top=args.top))
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2))
     return EXIT_OK
 
 
@@ -341,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="a checkpoint folder or file, or a saved fingerprint (*.json)")
     p.add_argument("--index", required=True, metavar="DIR", help="a folder of saved fingerprints (*.json)")
     p.add_argument("--top", type=int, default=10, help="candidates shown (default: 10)")
+    p.add_argument("--json", metavar="OUT", help="also write every candidate, ranked, as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_search)
     return parser

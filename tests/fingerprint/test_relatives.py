@@ -217,8 +217,24 @@ def test_search_from_the_command_line_on_a_checkpoint_on_disk(world, tmp_path):
     for name in world["fps"]:
         if name != "renamed":
             (folder / f"{name}.json").write_text((world["folder"] / f"{name}.json").read_text())
-    proc = run("search", str(world["paths"]["renamed"]), "--index", str(folder), "--quiet", "--top", "3")
+    out = tmp_path / "result.json"
+    proc = run(
+        "search",
+        str(world["paths"]["renamed"]),
+        "--index",
+        str(folder),
+        "--quiet",
+        "--top",
+        "3",
+        "--json",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
+    saved = json.loads(out.read_text())
+    first = saved["candidates"][0]
+    assert first["name"] == "base.json" and first["tier"] == "strong" and first["verdict"] == "shared_weights"
+    assert first["exact_share"]["query_layers"] == [*range(SHAPE.num_layers), "model"]
+    assert len(saved["candidates"]) == len(world["fps"]) - 1  # every candidate, not only those shown
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("1. base.json  [Strong evidence of a common origin]")
     assert "exact share:" in lines[1] and "bit-identical" in lines[1]

@@ -17,7 +17,8 @@ Candidates are ranked by the strongest calibrated sd of any part (an exact share
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from ..methods import method_title
 from .batch import Scores, Stacked
 from .compare import SketchScore, profile_null
 from .exact import Share
-from .signature import Signature
+from .signature import SIGNATURE_VERSION, Signature
 
 MIN_INDEX_NULL = 10
 """Below this many unrelated pairs in the index the profile is weighed by its synthetic null alone."""
@@ -69,11 +70,44 @@ class Candidate:
         zs = [z for z in (self.sketch.z, self.profile.z) if z is not None and math.isfinite(z)]
         return max(zs) if zs else -math.inf
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: what an API or a stored suggestion keeps (tier and title included)."""
+        share = None
+        if self.share is not None and self.share.tensors:
+            share = {
+                "tensors": self.share.tensors,
+                "bytes": self.share.nbytes,
+                "query_layers": _layers(self.share.query_layers),
+                "other_layers": _layers(self.share.other_layers),
+            }
+        return {
+            "name": self.name,
+            "verdict": self.verdict,
+            "tier": self.tier,
+            "title": self.title,
+            "exact_share": share,
+            "sketch": asdict(self.sketch),
+            "profile": asdict(self.profile),
+            "reason": self.reason,
+        }
+
+
+def _layers(layers: set) -> list[int | str]:
+    """Layer indices in order, "model" for tensors outside the layers (embeddings, head)."""
+    return sorted(x for x in layers if x is not None) + (["model"] if None in layers else [])
+
 
 @dataclass
 class SearchResult:
     candidates: list[Candidate]
     notes: list[str] = field(default_factory=list)  # what could not be compared, and what to do
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "signature_version": SIGNATURE_VERSION,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "notes": list(self.notes),
+        }
 
 
 def _verdict(share, sketch: SketchScore, profile: ProfileScore, same_vocab: bool | None) -> tuple[str, str]:
