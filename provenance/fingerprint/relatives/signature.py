@@ -2,8 +2,8 @@
 
 Two parts, each taken from a method the engine already trusts, each seeing what the other cannot:
 
-* ``sketch`` (from ``aligned_cosine``): per (layer, role) of the attention and MLP matrices, the first
-  ``SKETCH_SIZE`` entries of the part's fixed-position sample, centred with the part's exact mean and
+* ``sketch`` (from ``aligned_cosine``): per (layer, role) of the attention and MLP matrices,
+  ``SKETCH_SIZE`` entries spread evenly through the part's fixed-position sample, centred with the part's exact mean and
   scaled to unit length (an MoE layer's experts are averaged, so an upcycled expert meets the dense MLP
   it came from). Two parts of one shape are sampled at the same positions, so the dot product of two
   sketches estimates the centred cosine of the whole matrices: ≈ 1 for a fine-tune, well above 0 after
@@ -31,7 +31,7 @@ import numpy as np
 
 from ..fingerprint import ModelFingerprint, Role
 
-SIGNATURE_VERSION = 2
+SIGNATURE_VERSION = 3
 """Bumped whenever what a signature holds or how it is computed changes: an index refuses (and the
 folder index recomputes) signatures of another version."""
 SKETCH_SIZE = 64
@@ -132,6 +132,13 @@ def _unb64(d: dict[str, Any]) -> np.ndarray:
     return np.frombuffer(base64.b64decode(d["b64"]), dtype=np.float32).reshape(d["shape"]).copy()
 
 
+def _spread(n: int) -> np.ndarray:
+    """``SKETCH_SIZE`` indices evenly spaced through a sample of ``n`` (its positions are sorted, so the
+    first entries would all lie in the matrix's first rows; these cover every part of it). Two parts of
+    one shape sampled alike have the same ``n``, so they keep the same positions."""
+    return np.linspace(0, n - 1, SKETCH_SIZE).round().astype(np.int64)
+
+
 def detrend(series: np.ndarray) -> np.ndarray:
     """Residuals of a least-squares quadratic in depth (x in [0, 1]), scaled to unit sd (0 if flat)."""
     s = np.asarray(series, dtype=np.float64)
@@ -160,7 +167,7 @@ def signature_of(fp: ModelFingerprint) -> Signature:
         if np.isfinite(sd) and sd > 0 and np.isfinite(peak) and peak > 0:
             stats.setdefault(key, []).append((sd, peak))
         if p.sample is not None and p.sample.size >= SKETCH_SIZE:
-            v = p.sample[:SKETCH_SIZE].astype(np.float64) - p.mean
+            v = p.sample[_spread(p.sample.size)].astype(np.float64) - p.mean
             if np.isfinite(v).all():
                 entry = sums.setdefault(key, [np.zeros(SKETCH_SIZE), tuple(p.shape)])
                 entry[0] += v
