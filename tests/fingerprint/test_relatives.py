@@ -17,7 +17,7 @@ from provenance.fingerprint.relatives.exact import MIN_TENSOR_BYTES, informative
 from provenance.fingerprint.relatives.index import INDEX_FILE, RelativesIndex, open_folder_index
 from provenance.fingerprint.relatives.signature import signature_of
 from provenance.fingerprint.stats import fingerprint_checkpoint
-from provenance.fingerprint.synthetic.adversarial import ResidualTransformModel
+from provenance.fingerprint.synthetic.adversarial import ResidualTransformModel, _retokenised
 from provenance.fingerprint.synthetic.atlas import TransplantedModel
 from provenance.fingerprint.synthetic.models import SIZES, BaseModel, PerturbedModel, PrunedModel
 from provenance.fingerprint.synthetic.writer import write_model
@@ -45,6 +45,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         ),
         "renamed": PrunedModel(base, list(reversed(range(SHAPE.num_layers)))),  # every tensor renamed
         "transplanted": TransplantedModel(base, BaseModel(SHAPE, seed=5, recipe="a"), 3),
+        "retok_permuted": _retokenised(
+            PerturbedModel(base, seed=6, scale=0.03),
+            7,
+            "retok_permuted",
+            rotation="signed_permutation",
+            permute_neurons=True,
+        ),
     }
     for i in range(INDEPENDENTS):
         models[f"ind{i:02d}"] = BaseModel(SHAPE, seed=100 + i, recipe="ab"[i % 2])
@@ -59,9 +66,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _index(world: dict, without: tuple[str, ...] = ()) -> RelativesIndex:
+    """The world's fingerprints, less ``without`` and the re-tokenised copy (its own test adds it)."""
     index = RelativesIndex()
     for name, fp in world["fps"].items():
-        if name not in without:
+        if name not in without and name != "retok_permuted":
             index.add(name, fp)
     return index
 
@@ -121,6 +129,19 @@ def test_a_permuted_fine_tune_is_ranked_first_by_its_profile_and_never_strong(wo
     assert first.profile.p_index == pytest.approx(1 / (1 + first.profile.index_pairs))
 
 
+def test_a_retokenised_permuted_copy_is_found_or_needs_a_full_report_never_a_confident_stranger(world):
+    index = _index(world, without=("finetune", "permuted", "renamed", "transplanted"))
+    result = index.search(world["fps"]["retok_permuted"])
+    base = next(c for c in result.candidates if c.name == "base")
+    assert base.sketch.z is not None and abs(base.sketch.z) < 3  # no weight where it was
+    found = result.candidates[0] is base and base.tier == "some"
+    assert found or base.tier == "cannot_tell"
+    for c in result.candidates:
+        if c is not base:  # strangers of another vocabulary: "cannot tell", naming the full-report method
+            assert c.tier in ("cannot_tell", "some")
+            assert c.tier == "some" or "Weight-only alignment" in c.reason
+
+
 def test_unrelated_models_are_never_strong(world):
     index = _index(world)
     for i in range(INDEPENDENTS):
@@ -170,7 +191,7 @@ def test_index_add_and_remove(world):
     index = _index(world, without=("finetune",))
     index.remove("base")
     names = [c.name for c in index.search(world["fps"]["finetune"]).candidates]
-    assert "base" not in names and len(index) == len(world["fps"]) - 2
+    assert "base" not in names and len(index) == len(world["fps"]) - 3
     index.add("base", world["fps"]["base"])
     assert index.search(world["fps"]["finetune"]).candidates[0].name == "base"
     index.remove("renamed")
