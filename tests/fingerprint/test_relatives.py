@@ -14,7 +14,14 @@ import pytest
 from provenance.fingerprint.fingerprint import ModelFingerprint
 from provenance.fingerprint.relatives.compare import profile_r, sketch_score
 from provenance.fingerprint.relatives.exact import MIN_TENSOR_BYTES, informative
-from provenance.fingerprint.relatives.index import INDEX_FILE, RelativesIndex, open_folder_index
+from provenance.fingerprint.relatives.index import (
+    INDEX_FILE,
+    Entry,
+    OutdatedSignature,
+    RelativesIndex,
+    entry_of,
+    open_folder_index,
+)
 from provenance.fingerprint.relatives.signature import signature_of
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic.adversarial import ResidualTransformModel, _retokenised
@@ -197,6 +204,18 @@ def test_index_add_and_remove(world):
     index.remove("renamed")
     assert all(e != "renamed" for e in index.ids)
     assert index.search(world["fps"]["transplanted"], exclude="transplanted").candidates[0].name == "base"
+
+
+def test_a_stored_entry_round_trips_and_an_outdated_one_is_refused(world):
+    stored = entry_of("base", world["fps"]["base"]).to_dict()
+    index = RelativesIndex()
+    index.add_entry(Entry.from_dict("base", json.loads(json.dumps(stored))))
+    index.add_entry(entry_of("ind00", world["fps"]["ind00"]))
+    first = index.search(world["fps"]["finetune"]).candidates[0]
+    assert first.name == "base" and first.verdict == "lineage_supported"
+    stored["signature"]["version"] -= 1
+    with pytest.raises(OutdatedSignature, match="compute it again"):
+        Entry.from_dict("base", stored)
 
 
 def test_the_folder_index_follows_the_folder(world, tmp_path):

@@ -36,8 +36,41 @@ class Entry:
     signature: Signature | None
     stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the fingerprint file it came from
 
+    def to_dict(self) -> dict:
+        """JSON-safe: what a store keeps per checkpoint (the knowledge base: one row, or its digests
+        as rows and the signature as JSON)."""
+        return {
+            "stamp": list(self.stamp) if self.stamp else None,
+            "tensor_hash": self.tensor_hash,
+            "tensors": self.tensors.to_list(),
+            "signature": self.signature.to_dict() if self.signature else None,
+        }
+
+    @classmethod
+    def from_dict(cls, name: str, d: dict) -> Entry:
+        """Raises ``OutdatedSignature`` for a signature of another version: recompute it from the
+        checkpoint's fingerprint (``entry_of``), never compare it."""
+        sig = d.get("signature")
+        if sig is not None and sig.get("version") != SIGNATURE_VERSION:
+            raise OutdatedSignature(
+                f"{name}: its signature is of version {sig.get('version')}, this engine's is "
+                f"{SIGNATURE_VERSION}: compute it again from the fingerprint"
+            )
+        return cls(
+            name,
+            d["tensor_hash"],
+            TensorKeys.of([Tensor(*t) for t in d["tensors"]]),
+            Signature.from_dict(sig) if sig else None,
+            tuple(d["stamp"]) if d.get("stamp") else None,
+        )
+
+
+class OutdatedSignature(ValueError):
+    pass
+
 
 def entry_of(name: str, fp: ModelFingerprint, stamp: tuple[int, int] | None = None) -> Entry:
+    """The index entry of one fingerprint: its informative digests and its signature."""
     return Entry(name, fp.tensor_hash, TensorKeys.of(informative(fp)), signature_of(fp), stamp)
 
 
@@ -118,16 +151,7 @@ class RelativesIndex:
     def to_dict(self) -> dict:
         return {
             "format": INDEX_FORMAT,
-            "entries": {
-                e.name: {
-                    "stamp": list(e.stamp) if e.stamp else None,
-                    "tensor_hash": e.tensor_hash,
-                    "tensors": e.tensors.to_list(),
-                    "signature": e.signature.to_dict() if e.signature else None,
-                }
-                for e in self.entries
-                if e is not None
-            },
+            "entries": {e.name: e.to_dict() for e in self.entries if e is not None},
         }
 
     @classmethod
@@ -137,19 +161,10 @@ class RelativesIndex:
         if d.get("format") != INDEX_FORMAT:
             return index, outdated
         for name, e in d["entries"].items():
-            sig = e.get("signature")
-            if sig is not None and sig.get("version") != SIGNATURE_VERSION:
+            try:
+                index.add_entry(Entry.from_dict(name, e))
+            except OutdatedSignature:
                 outdated.append(name)
-                continue
-            index.add_entry(
-                Entry(
-                    name,
-                    e["tensor_hash"],
-                    TensorKeys.of([Tensor(*t) for t in e["tensors"]]),
-                    Signature.from_dict(sig) if sig else None,
-                    tuple(e["stamp"]) if e.get("stamp") else None,
-                )
-            )
         return index, outdated
 
 
