@@ -1,6 +1,7 @@
-"""Scores of one pair of signatures, each with the null that calibrates it.
+"""Scores of one pair of signatures, each with the null that calibrates it (the reference the stacked
+scoring of ``batch`` is tested against; the index uses that).
 
-* ``sketch_z``: the sketch cosines (``signature``) put on the z scale of their exact null: under
+* ``sketch_score``: the sketch cosines (``signature``) put on the z scale of their exact null: under
   independence each part's cosine of n centred entries is ≈ N(0, 1/n), so for the same depth
   z = Σ cos_k · √n / √K over the K parts both models have with one shape (``aligned_cosine``'s null).
   For different depths (pruned, grown) the role's layers are pooled first (``_depth_score``): one

@@ -1,14 +1,16 @@
 """The index of known checkpoints: exact digests and signatures, in memory and on disk beside a folder.
 
-``RelativesIndex`` holds, per checkpoint, its informative tensor digests (``exact``) and its
-``Signature``; ``add``/``remove`` keep the digest map current; ``search(fp)`` returns the ranked
-``SearchResult``. ``FolderIndex`` keeps one for a folder of saved fingerprint JSON files in
+``RelativesIndex`` holds, per checkpoint, an ``Entry``: its informative tensor digests (``exact``) and
+its ``Signature``; ``add``/``remove`` mark the stacked arrays (``batch``) for rebuilding; ``search(fp)``
+returns the ranked ``SearchResult``. ``open_folder_index`` keeps one for a folder of saved fingerprint
+JSON files in
 ``<folder>/.relatives-index.json``: opening it re-reads only the files that changed (size or modified
 time) and drops the ones that are gone; a stored entry of another signature version is recomputed.
 
 A query whose tensor digests are of another algorithm than the index's (a schema 1 fingerprint:
 SHA-256) cannot be matched for exact shares: the result says so in a sentence and the close-relative
-scores are still given. A fingerprint the engine cannot read at all is refused by ``load_query``.
+scores are still given. A fingerprint the engine cannot read at all is refused by the command line
+with a sentence saying to fingerprint the checkpoint again (``cli._cmd_search``).
 """
 
 from __future__ import annotations
