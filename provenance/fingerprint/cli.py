@@ -7,7 +7,9 @@
   methods (``embedding_anchor``, ``neuron_matching``, ...) run when both paths are checkpoints;
   ``--null-cache DIR`` keeps the nulls that depend only on the shapes (``null_cache``; default under
   the user's cache directory, ``--no-null-cache`` computes them afresh);
-* ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package).
+* ``synthesize OUT_DIR`` - write the synthetic lineage set (see the ``synthetic`` package);
+* ``search QUERY --index DIR [--top N] [--json OUT]`` - the checkpoints among the saved fingerprints in DIR that
+  share tensors with QUERY or score close to it, ranked, with calibrated scores (``relatives``).
 
 A PATH is a checkpoint folder, a ``.safetensors`` file, a GGUF file (recognised by its magic; any
 part of a ``-0000i-of-0000N.gguf`` split set reads the whole set), or a fingerprint saved with
@@ -244,6 +246,34 @@ def _write_charts(report_dict: dict, folder: Path, labels: tuple[str, str]) -> N
         (folder / f"{name}.svg").write_text(svg)
 
 
+def _cmd_search(args: argparse.Namespace) -> int:
+    from .relatives.index import open_folder_index
+    from .relatives.text import format_result
+
+    index, skipped = open_folder_index(args.index)
+    for line in skipped:
+        print(f"note: {line}", file=sys.stderr)
+    query = Path(args.query)
+    try:
+        fp = load_fingerprint(query, quiet=args.quiet)
+    except FingerprintError as exc:
+        if not _is_saved_fingerprint(query):
+            raise
+        raise FingerprintError(
+            f"{exc}; this search cannot use it: fingerprint the checkpoint again with this engine "
+            "(inspect CHECKPOINT --save-fingerprint OUT.json) and search with that",
+            path=str(query),
+        ) from exc
+    exclude = query.name if query.resolve().parent == Path(args.index).resolve() else None
+    result = index.search(fp, exclude=exclude)
+    print(format_result(result, top=args.top))
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2))
+    return EXIT_OK
+
+
 def _cmd_synthesize(args: argparse.Namespace) -> int:
     from .synthetic import build_lineage_set
 
@@ -309,6 +339,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", default="BF16", choices=["BF16", "F16", "F32"])
     p.set_defaults(func=_cmd_synthesize)
+
+    p = sub.add_parser(
+        "search", help="rank the known checkpoints closest to one (exact shares, calibrated scores)"
+    )
+    p.add_argument("query", help="a checkpoint folder or file, or a saved fingerprint (*.json)")
+    p.add_argument("--index", required=True, metavar="DIR", help="a folder of saved fingerprints (*.json)")
+    p.add_argument("--top", type=int, default=10, help="candidates shown (default: 10)")
+    p.add_argument("--json", metavar="OUT", help="also write every candidate, ranked, as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_search)
     return parser
 
 
