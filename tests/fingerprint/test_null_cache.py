@@ -143,6 +143,8 @@ def test_the_cli_keeps_the_null_in_the_folder_it_names(lineage_set, tmp_path):
             "weight_matching",
             "--null-cache",
             str(tmp_path / "nulls"),
+            "--null-size",
+            "8",  # the smallest the engine takes: what is tested is where the null is kept
             "--quiet",
         ],
         capture_output=True,
