@@ -74,6 +74,19 @@ def llama_checkpoint(write_checkpoint: Callable[..., Path]) -> Path:
     )
 
 
+# -- the alignment nulls, kept for the session --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def kept_nulls(tmp_path_factory: pytest.TempPathFactory):
+    """A null store shared by the session's report fixtures: ``weight_matching``'s null depends only on
+    the shapes, method version and parameters (``null_cache``), so models of one shape draw it once.
+    ``test_null_cache`` holds reports identical with a cold, a warm and no null store."""
+    from provenance.fingerprint.null_cache import FileNullCache
+
+    return FileNullCache(tmp_path_factory.mktemp("kept-nulls"))
+
+
 # -- the synthetic lineage set (written once per session; see provenance/fingerprint/synthetic/) --
 
 
@@ -106,7 +119,10 @@ def adversarial_set(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
 
 @pytest.fixture(scope="session")
 def weight_reports(
-    lineage_set: dict[str, Path], lineage_fingerprints: dict[str, Any], adversarial_set: dict[str, Path]
+    lineage_set: dict[str, Path],
+    lineage_fingerprints: dict[str, Any],
+    adversarial_set: dict[str, Path],
+    kept_nulls,
 ) -> dict[str, Any]:
     """``base`` against every other lineage and adversarial model, every method, weights read.
 
@@ -128,6 +144,7 @@ def weight_reports(
             methods="all",
             labels=("base", name),
             weights=(open_checkpoint(base_path), open_checkpoint(path)),
+            null_cache=kept_nulls,
         )
         for name, (path, fp) in others.items()
     }

@@ -22,7 +22,7 @@ INDEPENDENT = {"independent-Q4_K": {"seed": 4, "recipe": "b"}, "independent_same
 
 
 @pytest.fixture(scope="module")
-def table(tmp_path_factory):
+def table(tmp_path_factory, kept_nulls):
     root = tmp_path_factory.mktemp("gguf_table")
     base = BaseModel(SHAPE, seed=3)
     original = write_model(base, root / "base", dtype="BF16")
@@ -34,7 +34,11 @@ def table(tmp_path_factory):
     def compare(a: str, b: str):
         pa, pb = ({"base": original, **paths}[n] for n in (a, b))
         return compare_fingerprints(
-            fps[a], fps[b], weights=(open_checkpoint(pa), open_checkpoint(pb)), labels=(a, b)
+            fps[a],
+            fps[b],
+            weights=(open_checkpoint(pa), open_checkpoint(pb)),
+            labels=(a, b),
+            null_cache=kept_nulls,
         )
 
     reports = {name: compare("base", name) for name in paths}

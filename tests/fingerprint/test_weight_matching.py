@@ -47,18 +47,19 @@ def _controls(seed: int) -> tuple[str, ...]:
     return RETOKENISED_CONTROLS if seed == 0 else (RETOKENISED_CONTROLS[seed % len(RETOKENISED_CONTROLS)],)
 
 
-def _report(folders: dict[str, Path], fps: dict[str, object], name: str):
+def _report(folders: dict[str, Path], fps: dict[str, object], name: str, nulls):
     return compare_fingerprints(
         fps["base"],
         fps[name],
         methods="all",
         labels=("base", name),
         weights=(open_checkpoint(folders["base"]), open_checkpoint(folders[name])),
+        null_cache=nulls,
     )
 
 
 @pytest.fixture(scope="module")
-def retok_reports(tmp_path_factory):
+def retok_reports(tmp_path_factory, kept_nulls):
     """{(seed, name): report} for the derived variants (seed 0) and the controls (seeds 0-4)."""
     out = {}
     for seed in SEEDS:
@@ -68,7 +69,7 @@ def retok_reports(tmp_path_factory):
         folders = {n: write_model(models[n], root / n) for n in wanted}
         fps = {n: fingerprint_checkpoint(p) for n, p in folders.items()}
         for name in wanted[1:]:
-            out[(seed, name)] = _report(folders, fps, name)
+            out[(seed, name)] = _report(folders, fps, name, kept_nulls)
     return out
 
 
