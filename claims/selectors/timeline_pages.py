@@ -126,10 +126,10 @@ def ids_of(rows, store: str) -> list[int]:
     return [row[PK] for row in rows if _store(row) == store]
 
 
-def rows_page(rows: list, number: int | str | None = 1, per_page: int = TIMELINE_PAGE_SIZE) -> Page:
-    """Page ``number`` of key ``rows``. As every page of the site: not a number is page 1, past the
-    end is the last page ("last" names it too)."""
-    paginator = Paginator(rows, per_page)
+def rows_page(rows: list, number: int | str | None = 1, per_page: int | None = None) -> Page:
+    """Page ``number`` of key ``rows`` (``TIMELINE_PAGE_SIZE`` a page unless ``per_page``). As every
+    page of the site: not a number is page 1, past the end is the last page ("last" names it too)."""
+    paginator = Paginator(rows, per_page or TIMELINE_PAGE_SIZE)
     return paginator.get_page(paginator.num_pages if number == "last" else number)
 
 
@@ -209,7 +209,7 @@ def timeline_page(
     dispute: Dispute,
     preview: bool = False,
     number: int | str | None = 1,
-    per_page: int = TIMELINE_PAGE_SIZE,
+    per_page: int | None = None,
 ) -> Page:
     """Page ``number`` of ``dispute``'s timeline (``rows_page``), its entries loaded."""
     page = rows_page(list(timeline_rows(dispute=dispute, preview=preview)), number, per_page)
