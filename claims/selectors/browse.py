@@ -103,9 +103,13 @@ def _claimants(preview: bool):
 
 def _claim_models(preview: bool):
     claims = _claims(preview)
-    models = AIModel.objects.filter(
-        Q(pk__in=claims.values("subject_model_id")) | Q(pk__in=claims.values("alleged_source_model_id"))
+    # One IN of a union: an OR of two INs made PostgreSQL scan every claim twice per model.
+    named = (
+        claims.order_by()
+        .values("subject_model_id")
+        .union(claims.order_by().values("alleged_source_model_id"))
     )
+    models = AIModel.objects.filter(pk__in=named)
     return _slugs(visible(models, preview=preview))
 
 
