@@ -270,6 +270,151 @@ def pages() -> dict[str, str]:
     }
 
 
+def first_render_pages() -> dict[str, str]:
+    """The pages of the first-render table: this benchmark's pages, the dispute's embed (Where
+    things stand, from the same page rows), the large timeline's later pages and the API timeline
+    (routes or parameters today's code may not have: a failing page is shown as "—")."""
+    urls = {name: url for name, url in pages().items() if not url.startswith("/robots")}
+    urls["dispute list, filtered, page 3"] = "/disputes/?state=open&page=3"  # ?status= is now a redirect
+    urls.update(
+        {
+            "large dispute, embed": "/disputes/dispute-0/embed/",
+            "large dispute, timeline page 2": "/disputes/dispute-0/?page=2",
+            "large dispute, last timeline page": "/disputes/dispute-0/?page=last",
+            "API: large dispute's timeline": "/api/v1/disputes/dispute-0/timeline/",
+            "API: large dispute's timeline, page 3": "/api/v1/disputes/dispute-0/timeline/?page=3",
+        }
+    )
+    return urls
+
+
+def first_and_kept(urls: dict[str, str], runs: int) -> dict[str, dict]:
+    """Per URL: the queries, the median milliseconds (in this process) of its first render after a
+    write (the content version bumped through the services' own ``content_changed``: every kept
+    page and fragment is then unreachable, as after any edit) and of the kept copy (the same URL
+    asked again). A URL that does not answer 200 gets None."""
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from claims.services.content import content_changed
+
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def bump() -> None:
+        with transaction.atomic():
+            content_changed()
+
+    def timed(url: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        status = client.get(url).status_code
+        return (time.perf_counter() - started) * 1000, status
+
+    result: dict[str, dict] = {}
+    for name, url in urls.items():
+        client.get(url)  # warm-up (imports, template loading)
+        bump()
+        executed: list[str] = []
+
+        def counted(execute, sql, *args, executed=executed):
+            executed.append(sql)
+            return execute(sql, *args)
+
+        # Counted by a wrapper, not connection.queries: each request may open a new connection.
+        with connection.execute_wrapper(counted):
+            _ms, status = timed(url)
+        if status != 200:
+            result[name] = None
+            continue
+        first, kept = [], []
+        for _ in range(runs):
+            bump()
+            first.append(timed(url)[0])
+            kept.append(timed(url)[0])
+        result[name] = {
+            "queries": len(executed),
+            "first": statistics.median(first),
+            "kept": statistics.median(kept),
+        }
+    return result
+
+
+def first_render_worker(runs: int) -> None:
+    """Print ``first_and_kept`` of every first-render page as JSON (run in the tree to measure)."""
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    var_dir = ROOT / "var" / "bench-site"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    setup_django(database_url, var_dir)
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: hashed static files
+    wanted = {k: SIZES[k] for k in ("disputes", "claims", "evidence")}
+    if counts() != wanted:
+        sys.exit("generate the data set first: python benchmarks/bench_site.py --first-render")
+    print(json.dumps(first_and_kept(first_render_pages(), runs)))
+
+
+def first_render(trees: dict[str, Path], runs: int, rounds: int) -> None:
+    """The first-render table: each tree measured in its own process, the trees taking turns
+    ``rounds`` times (so that a change of machine load falls on both), medians over the rounds."""
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    ensure_database(database_url)
+    setup_django(database_url, ROOT / "var" / "bench-site")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    wanted = {k: SIZES[k] for k in ("disputes", "claims", "evidence")}
+    if counts() != wanted:
+        started = time.monotonic()
+        generate()
+        print(f"generated {counts()} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    loads = [os.getloadavg()[0]]
+    measured: dict[str, list[dict]] = {label: [] for label in trees}
+    for _ in range(rounds):
+        for label, tree in trees.items():
+            # The schema of the tree measured (an index a later migration adds is not "before"'s).
+            latest = max(p.stem for p in (tree / "claims" / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py"))
+            call_command("migrate", "claims", latest, verbosity=0)
+            out = subprocess.run(
+                [sys.executable, str(tree / "benchmarks" / Path(__file__).name), "--first-render-worker",
+                 "--runs", str(runs)],
+                cwd=tree,
+                env={**os.environ, "BENCH_DATABASE_URL": database_url, "PYTHONPATH": str(tree)},
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout  # fmt: skip
+            measured[label].append(json.loads(out.strip().splitlines()[-1]))
+            loads.append(os.getloadavg()[0])
+    call_command("migrate", verbosity=0)
+
+    def median_of(label: str, name: str, key: str) -> float | None:
+        values = [run[name][key] for run in measured[label] if run.get(name)]
+        return statistics.median(values) if values else None
+
+    names = list(next(iter(measured.values()))[0])
+    labels = list(trees)
+    print(
+        f"\n{counts()['disputes']:,} disputes, {counts()['claims']:,} claims, {counts()['evidence']:,} "
+        f"evidence; in-process (Django test client), {runs} runs per page and round, {rounds} rounds "
+        f"taking turns, medians; {os.cpu_count()} CPUs, load average {min(loads):.1f}-{max(loads):.1f}\n"
+    )
+    header = " | ".join(
+        f"{label}: queries | {label}: first render ms | {label}: kept copy ms" for label in labels
+    )
+    print(f"| page | {header} |")
+    print("| --- |" + " ---: |" * (3 * len(labels)))
+    for name in names:
+        cells = []
+        for label in labels:
+            queries = [run[name]["queries"] for run in measured[label] if run.get(name)]
+            first, kept = median_of(label, name, "first"), median_of(label, name, "kept")
+            if first is None:
+                cells += ["—", "—", "—"]
+            else:
+                cells += [str(queries[0]), f"{first:.1f}", f"{kept:.1f}"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def large_dispute_cold_and_warm(runs: int = 5) -> dict[str, float]:
     """In-process milliseconds of the large dispute page: rendered (the cache emptied first, as after
     any write) and from the cached fragment; and a conditional request answered 304."""
@@ -426,7 +571,24 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="gunicorn workers")
+    parser.add_argument(
+        "--first-render",
+        nargs="*",
+        metavar="LABEL=TREE",
+        help="in-process first render after a write and kept copy of every page, no wrk; with "
+        "LABEL=TREE pairs (e.g. before=/tmp/old-checkout), each tree measured in turn",
+    )
+    parser.add_argument("--first-render-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=5, help="first-render runs per page and round")
+    parser.add_argument("--rounds", type=int, default=2, help="first-render rounds (trees take turns)")
     args = parser.parse_args()
+    if args.first_render_worker:
+        first_render_worker(args.runs)
+        return
+    if args.first_render is not None:
+        trees = dict(pair.split("=", 1) for pair in args.first_render) or {"now": str(ROOT)}
+        first_render({label: Path(tree).resolve() for label, tree in trees.items()}, args.runs, args.rounds)
+        return
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
 

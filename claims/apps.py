@@ -10,7 +10,12 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Provenance knowledge base"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from claims.search import repair_sqlite_index
+        from provenance.pg_session import configure_session
+
+        connection_created.connect(configure_session, dispatch_uid="provenance.pg_session")
 
         # After any migration: Django rebuilds a SQLite table for many changes, dropping its triggers.
         post_migrate.connect(repair_sqlite_index, sender=self, dispatch_uid="claims.search.repair")

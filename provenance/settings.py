@@ -126,6 +126,8 @@ TEMPLATES = [
 
 # -- Database -------------------------------------------------------------------------------
 DATABASES = {"default": database_settings(env_str("DATABASE_URL"), var_dir=VAR_DIR)}
+# PostgreSQL's join_collapse_limit for each session (provenance/pg_session.py says why; 0: its default).
+PG_JOIN_COLLAPSE_LIMIT = env_int("PG_JOIN_COLLAPSE_LIMIT", 4, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

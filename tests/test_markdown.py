@@ -62,3 +62,22 @@ def test_mailto_links_are_allowed():
 def test_the_result_is_marked_safe_and_empty_input_is_empty():
     assert isinstance(render_markdown("x"), SafeString)
     assert render_markdown(None) == "" and render_markdown("") == ""
+
+
+def test_a_reused_converter_renders_each_text_as_a_fresh_one_would():
+    """The renderer keeps one converter per thread: nothing of a text (footnotes, abbreviations,
+    reference links) carries over to the next."""
+    import markdown as markdown_lib
+
+    from claims.markdown import sanitise_html
+
+    texts = [
+        "A claim[^1] about *HTML*.\n\n[^1]: The note.\n\n*[HTML]: Hyper Text Markup Language",
+        "Another[^1] with a [link][ref].\n\n[^1]: Its own note.\n\n[ref]: https://example.org",
+        "HTML again, with no abbreviation defined; [ref] is no longer a link.",
+    ]
+    rendered = [render_markdown(text) for text in texts * 2]
+    for text, html in zip(texts * 2, rendered, strict=True):
+        fresh = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+        assert html == sanitise_html(fresh)
+    assert "<abbr" in rendered[0] and "<abbr" not in rendered[2] and "href" not in rendered[2]

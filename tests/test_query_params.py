@@ -90,13 +90,14 @@ def test_the_parameters_the_api_derives_from_its_filterset_pagination_and_format
 
 def test_each_route_accepts_what_its_view_reads():
     assert accepted_parameters("/search/") == {"q"}
-    assert accepted_parameters("/disputes/case-0/") == set()
+    assert accepted_parameters("/disputes/case-0/") == {"page"}  # the timeline's pages
     assert {"page", "sort", "kind", "made_after"} <= accepted_parameters("/claims/")
     api = accepted_parameters("/api/v1/claims/")
     assert {"cursor", "page_size", "search", "ordering", "format", "expand", "updated_since"} <= api
     assert "page" not in api  # cursor pagination
     assert "page" in accepted_parameters("/api/v1/parties/")
-    assert accepted_parameters("/api/v1/disputes/case-0/timeline/") == {"format", "expand"}
+    timeline = {"format", "expand", "page", "page_size"}  # page-numbered, as the short lists
+    assert accepted_parameters("/api/v1/disputes/case-0/timeline/") == timeline
     assert accepted_parameters("/no/such/page/") is None  # a 404, whatever its query
 
 

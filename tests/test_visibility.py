@@ -168,7 +168,8 @@ def test_the_site_and_the_api_show_the_same_timeline_entries_in_the_same_order(c
     from_api = [(e["type"], e["date"] or "") for e in api]
     page = _page(client, dispute.get_absolute_url())
     from_site = re.findall(
-        r'<li class="event event-([a-z_]+)">\s*<p class="event-date"><time(?: datetime="([^"]+)")?', page
+        r'<li class="event event-([a-z_]+)" id="[^"]+">\s*<p class="event-date"><time(?: datetime="([^"]+)")?',
+        page,
     )
     assert from_site == from_api
     assert from_api == [

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from claims.models.base import (
     DatePrecision,
@@ -24,6 +23,7 @@ from claims.models.base import (
     publish_permission,
 )
 from claims.models.grammar import relation_phrase
+from claims.models.urls import slug_url
 from claims.models.visibility import PublicQuerySet
 from provenance.fingerprint.sources import GitSource, HubSource
 
@@ -100,7 +100,7 @@ class AIModel(PublicRecord):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:aimodel-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:aimodel-detail", self.slug)
 
     @property
     def public_body(self) -> str:

@@ -11,7 +11,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from claims.models.base import (
     DatePrecision,
@@ -23,6 +22,7 @@ from claims.models.base import (
     publish_permission,
 )
 from claims.models.language import OriginalText, original_text_constraints
+from claims.models.urls import slug_url
 from claims.models.visibility import PublicQuerySet, is_standing, standing_q
 
 # Module level because Meta (below) cannot see the nested choices class.
@@ -152,7 +152,7 @@ class Claim(PublicRecord, OriginalText):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:claim-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:claim-detail", self.slug)
 
     def clean(self) -> None:
         super().clean()

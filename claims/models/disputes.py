@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from claims.models.base import (
     DatePrecision,
@@ -15,6 +14,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.urls import slug_url
 from claims.models.visibility import PublicQuerySet
 
 
@@ -54,7 +54,7 @@ class Dispute(PublicRecord):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:dispute-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:dispute-detail", self.slug)
 
     @property
     def public_body(self) -> str:

@@ -6,7 +6,6 @@ import hashlib
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from claims.models.base import (
@@ -19,6 +18,7 @@ from claims.models.base import (
     publish_permission,
 )
 from claims.models.language import OriginalText, original_text_constraints
+from claims.models.urls import slug_url
 from claims.models.visibility import PublicQuerySet
 
 _HASH_CHUNK = 1 << 20  # read uploads 1 MiB at a time: hashing never holds the whole file in memory
@@ -110,7 +110,7 @@ class EvidenceArtifact(PublicRecord, OriginalText):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:evidence-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:evidence-detail", self.slug)
 
     def clean(self) -> None:
         super().clean()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from claims.models.base import PublicRecord, history, public_record_constraints, publish_permission
+from claims.models.urls import slug_url
 
 
 class Party(PublicRecord):
@@ -55,7 +55,7 @@ class Party(PublicRecord):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:party-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:party-detail", self.slug)
 
     @property
     def alias_list(self) -> list[str]:

@@ -19,12 +19,12 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from claims.lease import MAX_ATTEMPTS, stale_before
 from claims.models.base import history
 from claims.models.public_state import stated_name
+from claims.models.urls import slug_url
 from claims.models.verdicts import Verdict, verdict_of
 from claims.models.visibility import PublicQuerySet, is_public
 from provenance.fingerprint.headline import Headline, headline
@@ -225,7 +225,7 @@ class FingerprintReport(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:report-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:report-detail", self.slug)
 
     @property
     def public_title(self) -> str:

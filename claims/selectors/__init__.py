@@ -1,7 +1,7 @@
 """Reads that span rows: what readers see, each in a fixed number of queries. One module per subject:
 
 * ``timeline``: a dispute's story (claims, rebuttals, evidence, rights of reply), one entry
-  vocabulary for the site and the API;
+  vocabulary for the site and the API; ``timeline_pages``: that timeline a page at a time, in SQL;
 * ``disputes``: the dispute list and its filters, the dispute page, the home page's selections;
 * ``claims``: the claim page, the right-of-reply sentence, the API's claim and link collections;
 * ``records``: party, AI model, evidence and report pages, and their lists (site and API);
@@ -54,7 +54,8 @@ from claims.selectors.sources import (
     evidence_captures,
     sources_needing_attention,
 )
-from claims.selectors.timeline import ENTRY_TYPES, TimelineEntry, dispute_story, dispute_timeline
+from claims.selectors.timeline import ENTRY_TYPES, TimelineEntry, dispute_story
+from claims.selectors.timeline_pages import dispute_timeline, timeline_page
 
 __all__ = [
     "ENTRY_TYPES",
@@ -82,6 +83,7 @@ __all__ = [
     "dispute_page",
     "dispute_story",
     "dispute_timeline",
+    "timeline_page",
     "disputes_recent",
     "evidence_captures",
     "evidence_collection",

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.core.paginator import Page
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.models import AIModel, Claim, Dispute, DisputeParty, EvidenceArtifact, Party, RightOfReply
 from claims.models.base import PublicRecord
-from claims.models.public_state import named_choices
+from claims.models.public_state import STATE_FIELDS, named_choices
 from claims.models.visibility import public_q, visible
 from claims.selectors.changes import AssessmentChange, claims_assessment_log
 from claims.selectors.standing import dispute_standing
-from claims.selectors.timeline import TimelineEntry, choice_order, dispute_story
+from claims.selectors.timeline import choice_order
+from claims.selectors.timeline_pages import (
+    UPDATED,
+    dispute_claims,
+    dispute_evidence,
+    evidence_rows,
+    ids_of,
+    reply_rows,
+    rows_page,
+    timeline_entries,
+    timeline_rows,
+)
 
 
 def dispute_list(
@@ -110,13 +122,18 @@ def dispute_filter_options(*, preview: bool = False) -> dict[str, list]:
 
 @dataclass
 class DisputePage:
+    """What the dispute page shows. ``claims`` and ``replies``: every one the viewer may see (the
+    box "Where things stand", the change log, the lineage map read them; no evidence links loaded);
+    ``evidence``: the analyses on the timeline (with their reports: the strongest evidence);
+    ``timeline``: one page of the timeline (``timeline_pages.timeline_page``), or None when not asked."""
+
     dispute: Dispute
     roles: list[DisputeParty]
     models: list[AIModel]
     claims: list[Claim]
     evidence: list[EvidenceArtifact]
     replies: list[RightOfReply]
-    timeline: list[TimelineEntry]
+    timeline: Page | None
     change_log: list[AssessmentChange]
     last_updated: datetime
     claims_by_id: dict[int, Claim] = field(default_factory=dict)
@@ -127,29 +144,61 @@ class DisputePage:
         return dispute_standing(self)
 
 
-def dispute_page(*, dispute: Dispute, preview: bool = False) -> DisputePage:
-    """Everything the dispute page shows, in seven queries whatever the size of the dispute."""
+# What the box, the change log and the lineage map read of a claim and its claimant: five hundred
+# claims' other columns (timestamps above all, each parsed) cost more than the page's queries.
+_PAGE_CLAIM_RELATED = ("claimant", "subject_model", "alleged_source_model")
+_PAGE_CLAIM_FIELDS = (
+    *STATE_FIELDS, "slug", "title", "made_on", "date_precision", "kind", "assessment", "updated_at",
+    "dispute", "responds_to", "subject_model", "alleged_source_model",
+    "claimant", *(f"claimant__{name}" for name in (*STATE_FIELDS, "slug", "name")),
+)  # fmt: skip
+
+
+def dispute_page(
+    *, dispute: Dispute, preview: bool = False, timeline_page: int | str | None = 1
+) -> DisputePage:
+    """Everything the dispute page shows, in a number of queries that does not grow with the
+    dispute: its claims and replies without their evidence, its analyses, and one page of the
+    timeline (``timeline_page``: a page number, "last", or None for none: the embed and the card)."""
     roles = list(_roles(preview).filter(dispute=dispute))
     models = list(
         visible(dispute.models_at_stake.select_related("developer", "declared_base"), preview=preview)
     )
-    story = dispute_story(dispute=dispute, preview=preview)
-    stamps = [
-        dispute.updated_at,
-        *(c.updated_at for c in story.claims),
-        *(e.updated_at for e in story.evidence),
-    ]
+    claims = list(
+        dispute_claims(dispute=dispute, preview=preview)
+        .select_related(*_PAGE_CLAIM_RELATED)
+        .only(*_PAGE_CLAIM_FIELDS)
+        .order_by("made_on", "pk")
+    )
+    for claim in claims:
+        claim.dispute = dispute  # the row the claims were filtered by: no join, no query
+    # By the claims' ids (a subquery of the claims made PostgreSQL scan every claim).
+    replies = visible(RightOfReply.objects.filter(claim_id__in=[c.pk for c in claims]), preview=preview)
+    replies = reply_rows(replies.order_by("asked_on", "pk"), preview=preview)
+    rows = list(timeline_rows(dispute=dispute, preview=preview))
+    page = rows_page(rows, timeline_page) if timeline_page is not None else None
+    # The analyses (the strongest evidence) and the page's evidence, in one query.
+    on_page = ids_of(page.object_list, "evidence") if page else []
+    evidence = list(
+        evidence_rows(dispute_evidence(dispute=dispute, preview=preview)).filter(
+            Q(kind=EvidenceArtifact.Kind.ANALYSIS) | Q(pk__in=on_page)
+        )
+    )
+    if page is not None:
+        known = {"evidence": {e.pk: e for e in evidence}, "right_of_reply": {r.pk: r for r in replies}}
+        page.object_list = timeline_entries(page.object_list, preview=preview, known=known)
+    analyses = [e for e in evidence if e.kind == EvidenceArtifact.Kind.ANALYSIS]
     return DisputePage(
         dispute=dispute,
         roles=roles,
         models=models,
-        claims=story.claims,
-        evidence=story.evidence,
-        replies=story.replies,
-        timeline=story.timeline,
-        change_log=claims_assessment_log(claim_ids=[c.pk for c in story.claims]),
-        last_updated=max(stamps),
-        claims_by_id={c.pk: c for c in story.claims},
+        claims=claims,
+        evidence=sorted(analyses, key=lambda e: (e.published_on is None, e.published_on or date.min, e.pk)),
+        replies=replies,
+        timeline=page,
+        change_log=claims_assessment_log(claim_ids=[c.pk for c in claims]),
+        last_updated=max([dispute.updated_at, *(row[UPDATED] for row in rows if row[UPDATED] is not None)]),
+        claims_by_id={c.pk: c for c in claims},
     )
 
 

@@ -106,7 +106,9 @@ def claim_queryset(*, preview: bool) -> QuerySet:
 
 
 def dispute_story(*, dispute: Dispute, preview: bool = False) -> DisputeStory:
-    """Everything of ``dispute``'s story a reader (or a previewing editor) may see, in four queries."""
+    """Everything of ``dispute``'s story a reader (or a previewing editor) may see, in four queries,
+    ordered in Python (``TimelineEntry.sort_key``). The pages read their timeline a page at a time
+    (``timeline_pages``, ordered in SQL); this whole list is what their pages must add up to."""
     claims = list(claim_queryset(preview=preview).filter(dispute=dispute).order_by("made_on", "pk"))
     evidence: dict[int, EvidenceArtifact] = {}
     replies: list[RightOfReply] = []
@@ -134,8 +136,3 @@ def dispute_story(*, dispute: Dispute, preview: bool = False) -> DisputeStory:
         replies=replies,
         timeline=sorted(entries, key=lambda entry: entry.sort_key),
     )
-
-
-def dispute_timeline(*, dispute: Dispute, preview: bool = False) -> list[TimelineEntry]:
-    """Every entry of ``dispute``'s story the viewer may see, oldest first (module docstring)."""
-    return dispute_story(dispute=dispute, preview=preview).timeline

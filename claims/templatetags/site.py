@@ -4,7 +4,7 @@ links that only point at public records, absolute URLs for canonical and Open Gr
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from claims import selectors
 from claims.models import Claim, EvidenceLink
@@ -42,6 +42,18 @@ def _badge(css_class: str, symbol: str, label: str):
 def assessment_badge(claim: Claim):
     symbol = ASSESSMENT_SYMBOLS.get(claim.assessment, "")
     return _badge(f"assessment-{claim.assessment}", symbol, f"Assessment: {claim.get_assessment_display()}")
+
+
+@register.simple_tag
+def claim_items(claims) -> str:
+    """``<li>`` per claim: its assessment, a link to it, its retraction; the box's list of central
+    claims, which has a claim per claim that answers no other (hundreds on a large dispute: in
+    Python, not a template loop, which cost ten times as much)."""
+    return format_html_join(
+        "\n",
+        '<li>{} <a href="{}">{}</a>{}</li>',
+        ((assessment_badge(c), c.get_absolute_url(), c.title, retraction_badge(c)) for c in claims),
+    )
 
 
 @register.simple_tag

@@ -79,13 +79,24 @@ def _choice(value: str | None, allowed: list[str]) -> str:
 
 
 class DisputeDetail(PublicRecordView):
+    """A dispute's page: where it stands, its parties and models, and its timeline a page at a time
+    (``?page=``: a number or "last"; not a number is page 1, past the end the last page, as on the
+    lists), each entry with its own anchor."""
+
     model = Dispute
     shareable = True
     template_name = "site/dispute_detail.html"
+    query_parameters = frozenset({"page"})  # claims.query_params
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["article"] = dispute_article(self.request, self.object, preview=self.preview)
+        number = self.request.GET.get("page") or 1
+        context["article"], page_number = dispute_article(
+            self.request, self.object, preview=self.preview, timeline_page=number
+        )
+        if page_number > 1:
+            context["page_title"] += f" — timeline page {page_number}"
+            context["canonical_path"] += f"?page={page_number}"
         return context
 
 
@@ -93,16 +104,18 @@ class DisputeDetail(PublicRecordView):
 ARTICLE_CACHE_SECONDS = 24 * 3600
 
 
-def dispute_article(request, dispute: Dispute, *, preview: bool) -> SafeString:
-    """The body of ``dispute``'s page as HTML: from the cache for readers, rendered for a preview."""
+def dispute_article(request, dispute: Dispute, *, preview: bool, timeline_page=1) -> tuple[SafeString, int]:
+    """The body of ``dispute``'s page as HTML with the number of the timeline page it shows: from
+    the cache for readers' first page (later pages are kept whole by the page cache, which has a
+    budget: a crawler's ever new ``?page=`` cannot fill this one), rendered otherwise."""
 
-    def render_article() -> str:
-        page = dispute_page(dispute=dispute, preview=preview)
+    def render_article() -> tuple[str, int]:
+        page = dispute_page(dispute=dispute, preview=preview, timeline_page=timeline_page)
         lineage = dispute_lineage(models=page.models, claims=page.claims, preview=preview)
         # No request: the fragment is the same for every reader (nothing of the user, no CSRF token).
         # The lineage map is part of it: the cache key names the content version, which every
         # publish bumps, so a newly public report or model redraws it.
-        return render_to_string(
+        html = render_to_string(
             "site/_dispute_article.html",
             {
                 "page": page,
@@ -112,12 +125,14 @@ def dispute_article(request, dispute: Dispute, *, preview: bool) -> SafeString:
                 "lineage_svg": draw(lineage),
             },
         )
+        return html, page.timeline.number
 
-    if preview:
-        return mark_safe(render_article())
+    if preview or timeline_page not in (1, "1"):
+        html, number = render_article()
+        return mark_safe(html), number
     key = public_cache_key(request, "dispute-article", dispute.pk)
     html = cache.get(key)
     if html is None:
-        html = render_article()
+        html, _number = render_article()
         cache.set(key, html, ARTICLE_CACHE_SECONDS)
-    return mark_safe(html)
+    return mark_safe(html), 1

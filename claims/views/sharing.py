@@ -49,7 +49,7 @@ def _dispute_card(dispute: Dispute) -> Card:
         if not dispute.is_open
         else f"Open since {dispute.started_on_display}"
     )
-    standing = dispute_page(dispute=dispute).standing
+    standing = dispute_page(dispute=dispute, timeline_page=None).standing
     claim = standing.central[0] if standing.central else None
     tier = VERDICT_TIERS[standing.strongest.report.result["verdict"]] if standing.strongest else None
     return Card(
@@ -215,7 +215,7 @@ def dispute_embed(request, slug: str):
     dispute = get_object_or_404(Dispute.objects.public(), slug=slug)
     context = {
         "dispute": dispute,
-        "page": dispute_page(dispute=dispute),
+        "page": dispute_page(dispute=dispute, timeline_page=None),
         "page_title": stated_name(dispute.title, dispute),
         "full_url": site_url(dispute.get_absolute_url()),
     }

@@ -86,4 +86,9 @@ class TimelineEntrySerializer(serializers.Serializer):
 
 class TimelineSerializer(serializers.Serializer):
     dispute = LinkSerializer(help_text="The dispute.")
-    entries = TimelineEntrySerializer(many=True, help_text="Oldest first; undated entries last.")
+    count = serializers.IntegerField(help_text="Entries on every page together.")
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null on the first.")
+    entries = TimelineEntrySerializer(
+        many=True, help_text="This page's entries: oldest first, undated entries last."
+    )

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from claims.api.pagination import NewestCursorPagination
+from claims.api.pagination import NewestCursorPagination, PagePagination
 from claims.api.serializers.ai_models import AIModelSerializer
 from claims.api.serializers.claims import ClaimSerializer
 from claims.api.serializers.disputes import DisputeSerializer
@@ -22,11 +22,11 @@ from claims.selectors import (
     aimodel_collection,
     claim_collection,
     dispute_collection,
-    dispute_timeline,
     evidence_collection,
     filters,
     party_queryset,
 )
+from claims.selectors.timeline_pages import timeline_entries, timeline_rows
 
 
 def _documented(name: str, plural: str, expand: tuple[str, ...], extra: str = ""):
@@ -81,13 +81,16 @@ class DisputeViewSet(PublicRecordViewSet):
 
     @extend_schema(
         summary="A dispute's timeline",
-        description="Its public claims, rebuttals, evidence and requests for reply, oldest first.",
+        description="Its public claims, rebuttals, evidence and requests for reply, oldest first, "
+        "a page at a time (`?page=`, `?page_size=`, as the other page-numbered lists): `count`, "
+        "`next` and `previous` as there, the page's entries under `entries`.",
         responses=TimelineSerializer,
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], pagination_class=PagePagination, filter_backends=[])
     def timeline(self, request, slug=None):
         dispute = self.get_object()
         self.last_modified = dispute.updated_at
+        rows = self.paginate_queryset(list(timeline_rows(dispute=dispute)))
         data = {
             "dispute": {
                 "slug": dispute.slug,
@@ -95,7 +98,10 @@ class DisputeViewSet(PublicRecordViewSet):
                 "url": api_url(request, dispute),
                 "retraction": retraction_json(dispute),
             },
-            "entries": dispute_timeline(dispute=dispute),
+            "count": self.paginator.page.paginator.count,
+            "next": self.paginator.get_next_link(),
+            "previous": self.paginator.get_previous_link(),
+            "entries": timeline_entries(rows),
         }
         return Response(TimelineSerializer(data, context=self.get_serializer_context()).data)
 
