@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from claims import services
 from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, PublicRecordAdmin
@@ -82,13 +83,25 @@ class HubCheckpointForm(forms.Form):
         ]
 
 
+def compare_link(checkpoint: Checkpoint) -> str:
+    """ "Compare with…": the report request form with this checkpoint as A (nothing before it is saved)."""
+    if checkpoint.pk is None:
+        return "—"
+    url = f"{reverse('admin:claims_fingerprintreport_add')}?{urlencode({'checkpoint_a': checkpoint.pk})}"
+    return format_html('<a class="button" href="{}">Compare with…</a>', url)
+
+
 class CheckpointInline(admin.TabularInline):
     model = Checkpoint
     form = CheckpointChecks
-    fields = ["revision", "format", "location", "uploaded_file", "content_hash"]
-    readonly_fields = ["content_hash"]
+    fields = ["revision", "format", "location", "uploaded_file", "content_hash", "compare"]
+    readonly_fields = ["content_hash", "compare"]
     extra = 0
     show_change_link = True
+
+    @admin.display(description="compare")
+    def compare(self, obj):
+        return compare_link(obj)
 
 
 @admin.register(AIModel)
@@ -140,12 +153,49 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
         *CHECKPOINT_COMPUTED, "source_kind", "source_hub", "source_repo", "source_revision", "source_file",
     ]  # fmt: skip
     actions = ["compare"]
+    # A saved checkpoint's page leads with its download and "Compare with…"; what the files are
+    # (hashes, statistics, config) is folded away: the engine's record, seldom what an editor needs.
+    LEAD = ["acquisition_status", "download", "compare_with", "acquisition_error"]
+    SOURCE = ["source_kind", "source_hub", "source_repo", "source_revision", "source_file", "source_commit"]
+    INTERNAL = [
+        "total_size", "layout_family", "layer_count", "content_hash", "file_hashes", "file_stats", "config",
+        "tokenizer_digest", "source_files", "acquisition_bytes", "acquisition_total",
+    ]  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["download", "compare_with"]
         if obj is not None and obj.is_hashed:
             fields += Checkpoint.IDENTITY_FIELDS  # the rule itself is Checkpoint.clean's
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        fields = list(self.get_fields(request, obj))
+        placed = set(self.LEAD) | set(self.SOURCE) | set(self.INTERNAL)
+        return [
+            ("Download and comparison", {"fields": [f for f in self.LEAD if f in fields]}),
+            (None, {"fields": [f for f in fields if f not in placed]}),
+            ("Source", {"fields": [f for f in self.SOURCE if f in fields]}),
+            (
+                "Files and statistics (as the engine read them)",
+                {"classes": ["collapse"], "fields": [f for f in self.INTERNAL if f in fields]},
+            ),
+        ]
+
+    @admin.display(description="downloaded")
+    def download(self, obj):
+        from provenance.fingerprint.sizes import human_bytes
+
+        if not obj.acquisition_total:
+            return "—"
+        return f"{human_bytes(obj.acquisition_bytes)} of {human_bytes(obj.acquisition_total)}"
+
+    @admin.display(description="compare")
+    def compare_with(self, obj):
+        return compare_link(obj)
 
     def save_model(self, request, obj, form, change):
         services.checkpoint_save(

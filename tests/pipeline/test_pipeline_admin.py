@@ -255,3 +255,30 @@ def test_the_inline_refuses_to_change_a_hashed_checkpoint(editor_client, registe
     inline = response.context["inline_admin_formsets"][0].formset
     assert "hashed" in str(inline.errors[0]["revision"])
     assert m.Checkpoint.objects.get().revision == "v1"
+
+
+def test_a_checkpoints_page_leads_with_its_download_and_compare_and_folds_the_engines_record(
+    editor_client, register
+):
+    checkpoint = register("base")
+    m.Checkpoint.objects.filter(pk=checkpoint.pk).update(
+        acquisition_status="downloading", acquisition_bytes=3 * 2**20, acquisition_total=12 * 2**20
+    )
+    page = editor_client.get(url(m.Checkpoint, "change", checkpoint.pk))
+    assert page.status_code == 200
+    fieldsets = page.context["adminform"].fieldsets
+    assert fieldsets[0][0] == "Download and comparison"
+    assert fieldsets[0][1]["fields"][:3] == ["acquisition_status", "download", "compare_with"]
+    internal = fieldsets[-1]
+    assert "collapse" in internal[1]["classes"] and "file_stats" in internal[1]["fields"]
+    html = page.content.decode()
+    compare = f"{reverse('admin:claims_fingerprintreport_add')}?checkpoint_a={checkpoint.pk}"
+    assert f'href="{compare}"' in html and "Compare with…" in html
+    assert "3.0 MiB of 12.0 MiB" in html or "3.1 MB of 12.6 MB" in html
+    assert html.index("Compare with…") < html.lower().index("content hash")
+    # The request form opens with this checkpoint as A.
+    form = editor_client.get(compare).context["form"]
+    assert str(form.initial.get("checkpoint_a")) == str(checkpoint.pk)
+    # The model's page offers Compare on each of its checkpoints.
+    model_page = editor_client.get(url(m.AIModel, "change", checkpoint.model.pk)).content.decode()
+    assert f'href="{compare}"' in model_page
