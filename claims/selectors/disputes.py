@@ -110,8 +110,11 @@ def _models_prefetch(*, preview: bool) -> Prefetch:
 def dispute_filter_options(*, preview: bool = False) -> dict[str, list]:
     """Choices for the dispute list's filters: only values that some visible dispute has."""
     disputes = visible(Dispute.objects.all(), preview=preview)
-    parties = visible(Party.objects.filter(dispute_roles__dispute__in=disputes), preview=preview)
-    models = visible(AIModel.objects.filter(disputes__in=disputes), preview=preview)
+    # By IN subqueries, not joins: no DISTINCT over every (party, dispute) row to sort away.
+    roles = DisputeParty.objects.filter(dispute__in=disputes).values("party_id")
+    at_stake = Dispute.models_at_stake.through.objects.filter(dispute__in=disputes).values("aimodel_id")
+    parties = visible(Party.objects.filter(pk__in=roles), preview=preview)
+    models = visible(AIModel.objects.filter(pk__in=at_stake), preview=preview)
     years = disputes.filter(started_on__isnull=False).dates("started_on", "year", order="DESC")
     return {
         "parties": named_choices(parties),
