@@ -156,3 +156,17 @@ def test_the_api_route_follows_the_public_draft_rule(kept, client):
     lone = f.CheckpointFactory(model=f.AIModelFactory(published=True, developer__published=True))
     empty = client.get(reverse("api:checkpoint-relatives", kwargs={"pk": lone.pk}))
     assert empty.status_code == 200 and empty.json()["relatives"] == [] and empty.json()["notes"]
+
+
+def test_the_model_page_shows_relatives_only_once_their_report_is_published(kept, client):
+    editor = f.editor()
+    base, finetune = kept["base"], kept["finetune"]
+    page = base.model.get_absolute_url()
+    report = _succeeded_report(base, finetune, publish=False, editor=editor)
+    text = client.get(page).content.decode()
+    assert "Closest known relatives" not in text and "Synthetic finetune" not in text
+    record_publish(record=report.evidence, user=editor)
+    text = client.get(page).content.decode()
+    section = text.split('id="relatives-title"', 1)[1].split("</section>", 1)[0]
+    assert "Synthetic finetune" in section and report.get_absolute_url() in section
+    assert "Synthetic independent" not in text  # no report: never named to a reader

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
-from claims.api.serializers.fields import absolute, api_url
+from claims.api.serializers.fields import RETRACTION_HELP, RetractionSerializer, absolute, api_url
+from claims.models.public_state import retraction_json
 
 SCORES_HELP = (
     "The engine's calibrated screening scores (provenance.fingerprint.relatives): a z against "
@@ -17,6 +18,7 @@ class CheckpointRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The checkpoint's id.")
     name = serializers.CharField(help_text="Its model and revision, as named now.")
     url = serializers.URLField(help_text="Its API address.")
+    retraction = RetractionSerializer(allow_null=True, help_text=f"Its AI model's: {RETRACTION_HELP}")
 
 
 class ReportRefSerializer(serializers.Serializer):
@@ -70,7 +72,12 @@ class RelativesSerializer(serializers.Serializer):
 
 def _checkpoint(request, checkpoint) -> dict:
     path = reverse("api:checkpoint-detail", kwargs={"pk": checkpoint.pk})
-    return {"id": checkpoint.pk, "name": str(checkpoint), "url": absolute(request, path)}
+    return {
+        "id": checkpoint.pk,
+        "name": str(checkpoint),
+        "url": absolute(request, path),
+        "retraction": retraction_json(checkpoint.model),
+    }
 
 
 def _relative(request, relative) -> dict:
