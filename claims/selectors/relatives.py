@@ -1,7 +1,7 @@
 """A checkpoint's closest known relatives (issue 24): the engine's lineage search over the index rows.
 
-``checkpoint_relatives`` loads every ``RelativesEntry`` (one query) into the engine's
-``RelativesIndex`` and searches it with the checkpoint's own stored entry (itself excluded; its
+``checkpoint_relatives`` loads every ``RelativesEntry`` into the engine's ``RelativesIndex``
+(``load_index``: kept per process while the table is unchanged) and searches it with the checkpoint's own stored entry (itself excluded; its
 fingerprint file is not read again). Readers (``preview=False``) get only the relatives backed by a
 public succeeded report comparing the two checkpoints (``claims.models.visibility``), each with that
 report; the screening alone never names a checkpoint to a reader. Editors get every candidate with
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q
 
 from claims.models import Checkpoint, FingerprintReport, RelativesEntry
 from claims.models.visibility import visible
@@ -72,8 +72,23 @@ class Loaded:
         return (None if i is None else self.index.entries[i]), notes
 
 
+_LOADED: dict[tuple, Loaded] = {}
+
+
 def load_index() -> Loaded:
-    """The index rows (one query) in the engine's index; a newer entry of a checkpoint replaces its older."""
+    """The index rows in the engine's index, a newer entry of a checkpoint replacing its older: kept
+    in this process while the table is unchanged (its row count, newest id, newest write and
+    signature versions: one aggregate query), else read again (one query)."""
+    state = RelativesEntry.objects.aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        written=Max("computed_at"),
+        low=Min("signature_version"),
+        high=Max("signature_version"),
+    )
+    key = tuple(state.values())
+    if key in _LOADED:
+        return _LOADED[key]
     index, outdated = RelativesIndex(), set()
     rows = RelativesEntry.objects.order_by("computed_at", "pk").values_list(
         "checkpoint_id", "signature_version", "entry"
@@ -91,7 +106,9 @@ def load_index() -> Loaded:
             continue
         index.add_entry(entry)
         outdated.discard(checkpoint_id)
-    return Loaded(index, outdated)
+    _LOADED.clear()
+    _LOADED[key] = Loaded(index, outdated)
+    return _LOADED[key]
 
 
 def _reports(checkpoint: Checkpoint, *, preview: bool) -> dict[int, FingerprintReport]:

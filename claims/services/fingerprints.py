@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from claims.models import ModelFingerprint, RelativesEntry
 from provenance.fingerprint.fingerprint import ModelFingerprint as EngineFingerprint
@@ -40,6 +41,7 @@ def relatives_index_put(*, row: ModelFingerprint, fingerprint: EngineFingerprint
             "checkpoint_id": row.checkpoint_id,
             "signature_version": SIGNATURE_VERSION,
             "entry": entry_of(str(row.checkpoint_id), fingerprint).to_dict(),
+            "computed_at": timezone.now(),  # the newest entry of a checkpoint stands for it
         },
     )
     return entry

@@ -170,3 +170,32 @@ def test_the_model_page_shows_relatives_only_once_their_report_is_published(kept
     section = text.split('id="relatives-title"', 1)[1].split("</section>", 1)[0]
     assert "Synthetic finetune" in section and report.get_absolute_url() in section
     assert "Synthetic independent" not in text  # no report: never named to a reader
+
+
+def test_the_admin_model_page_lists_candidates_with_scores_and_a_compare_link(kept, client):
+    editor = f.editor()
+    base, finetune = kept["base"], kept["finetune"]
+    client.force_login(editor)
+    response = client.get(reverse("admin:claims_aimodel_change", args=[base.model.pk]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    section = text.split("Closest known relatives", 1)[1]
+    assert str(finetune) in section and "sampled weights z =" in section
+    assert f"checkpoint_a={base.pk}&amp;checkpoint_b={finetune.pk}" in section  # Compare: the request form
+    report = _succeeded_report(base, finetune, publish=False, editor=editor)
+    text = client.get(reverse("admin:claims_aimodel_change", args=[base.model.pk])).content.decode()
+    assert report.get_absolute_url() in text.split("Closest known relatives", 1)[1]
+
+
+def test_the_loaded_index_is_kept_while_the_table_is_unchanged_and_read_again_after_a_write(kept, prints):
+    from claims.selectors.relatives import load_index
+    from claims.services import relatives_index_put
+
+    first = load_index()
+    assert load_index() is first
+    row = ModelFingerprint.objects.get(checkpoint=kept["base"])
+    relatives_index_put(row=row, fingerprint=prints["base"])
+    assert load_index() is not first
+    again = load_index()
+    fingerprints_forget(fingerprints=[row])
+    assert load_index() is not again and str(kept["base"].pk) not in load_index().index.ids
