@@ -10,9 +10,12 @@ it too; a public row gets none. A reader must never see a marker.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 from django.db import models
 from django.utils import timezone
@@ -29,7 +32,9 @@ from claims.models import (
     EvidenceArtifact,
     EvidenceLink,
     FingerprintReport,
+    ModelFingerprint,
     Party,
+    RelativesEntry,
     RightOfReply,
 )
 from claims.models.visibility import is_public
@@ -129,6 +134,8 @@ def build_world(draw, *, all_published: bool = False) -> World:
             )
         )
     checkpoints = [b.add(Checkpoint(model=m, revision=f"rev-{b.n}-{i}")) for i, m in enumerate(ai_models)]
+    for checkpoint in checkpoints:  # every one fingerprinted and indexed: each other's closest relatives
+        _indexed(checkpoint)
     reports = []
     first_succeeded = draw(st.booleans())
     for i in range(2 if all_published else draw(st.integers(0, 2))):
@@ -232,6 +239,31 @@ def build_world(draw, *, all_published: bool = False) -> World:
             _mark(report, b.world)
             report.save()
     return b.world
+
+
+@cache
+def _relatives_entry() -> tuple[int, dict]:
+    """One lineage-search entry (of a tiny synthetic model), computed once per process: checkpoints
+    with the same entry share every tensor, so each is a strong candidate of every other."""
+    from provenance.fingerprint.relatives.index import entry_of
+    from provenance.fingerprint.relatives.signature import SIGNATURE_VERSION
+    from provenance.fingerprint.stats import fingerprint_checkpoint
+    from provenance.fingerprint.synthetic.models import SIZES, BaseModel
+    from provenance.fingerprint.synthetic.writer import write_model
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_model(BaseModel(SIZES["tiny"], seed=1, recipe="a"), Path(folder) / "model")
+        return SIGNATURE_VERSION, entry_of("", fingerprint_checkpoint(path)).to_dict()
+
+
+def _indexed(checkpoint: Checkpoint) -> None:
+    version, entry = _relatives_entry()
+    row = ModelFingerprint.objects.create(
+        checkpoint=checkpoint, content_hash=uuid.uuid4().hex * 2, engine_version="test"
+    )
+    RelativesEntry.objects.create(
+        fingerprint=row, checkpoint=checkpoint, signature_version=version, entry=entry
+    )
 
 
 def _mark(row: models.Model, world: World) -> None:

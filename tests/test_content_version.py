@@ -27,6 +27,8 @@ NOT_PUBLIC = {
     "checkpoint_validate": "reads the headers; writes nothing",
     "content_changed": "the bump itself",
     "fingerprints_forget": "the engine's cache; finished reports keep their own numbers",
+    "relatives_index_put": "the lineage index; a reader sees a relative only once its report is published",
+    "relatives_index_rebuild": "the lineage index; a reader sees a relative only once its report is published",
     "desk_send_digest": "the editors' email; the desk is not public",
     "report_draw_charts": "draws what the report already says; bumps the version itself, with the worker",
     "suggestion_dismiss": "an editor's decision on the desk; the record is unchanged",

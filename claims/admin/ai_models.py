@@ -13,9 +13,11 @@ from django.utils.html import format_html
 
 from claims import services
 from claims.admin.base import ChangeReasonForm, KnowledgeBaseAdmin, PublicRecordAdmin
+from claims.admin.relatives import relatives_html
 from claims.admin.reports import report_requested_redirect
 from claims.errors import ProvenanceError
 from claims.models import AIModel, Checkpoint
+from claims.selectors.relatives import model_relatives
 from claims.services import report_request
 
 CHECKPOINT_COMPUTED = [
@@ -125,6 +127,15 @@ class AIModelAdmin(PublicRecordAdmin):
     @admin.display(description="released", ordering="release_date")
     def release_date_display(self, obj):
         return obj.release_date_display
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "closest_relatives"] if obj is not None else fields
+
+    @admin.display(description="Closest known relatives")
+    def closest_relatives(self, obj):
+        """Every checkpoint's lineage-search candidates, drafts included (``claims.admin.relatives``)."""
+        return relatives_html(model_relatives(model=obj, preview=True))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Checkpoint:

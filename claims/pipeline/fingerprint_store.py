@@ -77,9 +77,10 @@ def record(
     checkpoint: Checkpoint, fingerprint: ModelFingerprint, *, signature: dict, reason: str
 ) -> FingerprintRow:
     """Keep a freshly computed fingerprint (row + file) and write what it established on the
-    checkpoint (hashes, sizes, layout): one place for the report worker and the shard-by-shard
-    download."""
+    checkpoint (hashes, sizes, layout) and its lineage-search entry: one place for the report
+    worker and the shard-by-shard download."""
     from claims.services.checkpoints import checkpoint_record_inspection
+    from claims.services.fingerprints import relatives_index_put
 
     row, _ = FingerprintRow.objects.update_or_create(
         content_hash=fingerprint.content_hash,
@@ -92,6 +93,7 @@ def record(
         },
     )
     save(row, fingerprint)
+    relatives_index_put(row=row, fingerprint=fingerprint)
     checkpoint_record_inspection(
         checkpoint=checkpoint,
         inspection={

@@ -18,6 +18,7 @@ from claims.selectors import (
     model_lineage,
     party_page,
 )
+from claims.selectors.relatives import model_relatives
 from claims.views.base import PublicRecordView, can_preview
 
 
@@ -47,6 +48,9 @@ class AIModelDetail(PublicRecordView):
         context.update(page)
         lineage = model_lineage(model=self.object, page=page, preview=self.preview)
         context.update(lineage=lineage, lineage_svg=draw(lineage))
+        context.update(
+            relatives=model_relatives(model=self.object, preview=self.preview), relatives_preview=self.preview
+        )
         return context
 
 

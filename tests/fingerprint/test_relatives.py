@@ -315,3 +315,14 @@ def test_the_small_atlas_meets_its_targets(tmp_path):
     assert r["recall_at_5"] >= 0.95 and r["strong_false_positives"] == 0
     assert set(r["per_kind"]) >= {"finetune", "permuted", "gguf", "retok_permuted", "transplanted"}
     assert "| **all derived** |" in proc.stdout
+
+
+def test_a_search_by_the_stored_entry_equals_the_search_by_the_fingerprint(world):
+    """A store searches with the query's kept entry (its JSON), without reading the fingerprint again."""
+    index = _index(world)
+    for name in ("finetune", "permuted", "transplanted"):
+        fp = world["fps"][name]
+        stored = Entry.from_dict(name, json.loads(json.dumps(entry_of(name, fp).to_dict())))
+        by_entry = index.search_entry(stored, exclude=name).to_dict()
+        assert by_entry == index.search(fp, exclude=name).to_dict()
+        assert by_entry["candidates"][0]["name"] in ("base", "renamed")

@@ -11,9 +11,12 @@ from rest_framework.response import Response
 from claims import services
 from claims.api.serializers.ai_models import CheckpointSerializer, PreviewRequestSerializer, PreviewSerializer
 from claims.api.serializers.evidence import EvidenceLinkSerializer
+from claims.api.serializers.relatives import RelativesSerializer
 from claims.api.views.base import ApiViewMixin, VisibilityMixin, expand_parameter
 from claims.models import Checkpoint, EvidenceLink
+from claims.models.visibility import can_view_drafts
 from claims.selectors import checkpoint_queryset, evidence_link_queryset, filters
+from claims.selectors.relatives import checkpoint_relatives
 
 
 @extend_schema_view(
@@ -67,6 +70,22 @@ class CheckpointViewSet(
         data.is_valid(raise_exception=True)
         preview = services.checkpoint_preview(source=data.validated_data["source"])
         return Response(PreviewSerializer(preview.to_dict()).data)
+
+    @extend_schema(
+        responses={200: RelativesSerializer},
+        summary="A checkpoint's closest known relatives (lineage search)",
+        description="Returns the checkpoint's closest known relatives among every fingerprinted checkpoint, "
+        "best first, by the engine's lineage search (bit-identical tensors and calibrated signature scores). "
+        "Anonymous readers get only relatives backed by a published report comparing the two checkpoints, "
+        "each with that report; an editor's token gets every candidate with its tier and scores. A "
+        "checkpoint without a fingerprint answers an empty list with a sentence in `notes`.",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def relatives(self, request, pk=None):
+        checkpoint = self.get_object()
+        preview = can_view_drafts(request.user, self.model)
+        found = checkpoint_relatives(checkpoint=checkpoint, preview=preview)
+        return Response(RelativesSerializer(found, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(

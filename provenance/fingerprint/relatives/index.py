@@ -120,30 +120,41 @@ class RelativesIndex:
     ) -> SearchResult:
         """Every indexed checkpoint (or the first ``limit``) ranked against ``fp``; ``exclude``: a name
         left out (the query itself when it is indexed)."""
+        return self.search_entry(
+            entry_of("", fp), exclude=exclude, limit=limit, schema=f"schema {fp.schema_version}"
+        )
+
+    def search_entry(
+        self, query: Entry, *, exclude: str | None = None, limit: int | None = None, schema: str = ""
+    ) -> SearchResult:
+        """``search`` with the query's stored entry instead of its fingerprint (a store searches
+        without reading the fingerprint file again)."""
         stacked, digests = self._arrays()
         notes = []
         exclude_id = self.ids.get(exclude) if exclude else None
-        if fp.tensor_hash != TENSOR_HASH:
+        if query.tensor_hash != TENSOR_HASH:
             notes.append(
-                f"Exact shares were not looked for: this fingerprint hashes tensors with {fp.tensor_hash} "
-                f"(schema {fp.schema_version}) and the index with {TENSOR_HASH}; fingerprint the checkpoint "
-                "again with this engine to compare its tensors bit for bit."
+                f"Exact shares were not looked for: this fingerprint hashes tensors with {query.tensor_hash} "
+                f"({schema or 'an older schema'}) and the index with {TENSOR_HASH}; fingerprint the "
+                "checkpoint again with this engine to compare its tensors bit for bit."
             )
             shares = {}
         else:
-            shares = digests.query(informative(fp), exclude=exclude_id)
+            shares = digests.query_keys(query.tensors, exclude=exclude_id)
         stale = self._stale
         if stale:
             notes.append(
                 f"{len(stale)} indexed fingerprint(s) hash tensors with an older algorithm and were not "
                 f"matched bit for bit (e.g. {stale[0]}): fingerprint them again."
             )
-        query_sig = signature_of(fp)
-        if not query_sig.sketch:
+        query_sig = query.signature
+        if query_sig is None or not query_sig.sketch:
             notes.append(
                 "This fingerprint holds no weight samples, so the sampled-weight sketch cannot be "
                 "compared: fingerprint the checkpoint again with samples (the default)."
             )
+        if query_sig is None:
+            return SearchResult([], notes)
         candidates = rank(
             stacked, stacked.scores(query_sig), shares, query_sig, exclude=exclude_id, limit=limit
         )

@@ -1,0 +1,186 @@
+"""A checkpoint's closest known relatives (issue 24): the engine's lineage search over the index rows.
+
+``checkpoint_relatives`` loads every ``RelativesEntry`` into the engine's ``RelativesIndex``
+(``load_index``: kept per process while the table is unchanged) and searches it with the checkpoint's own stored entry (itself excluded; its
+fingerprint file is not read again). Readers (``preview=False``) get only the relatives backed by a
+public succeeded report comparing the two checkpoints (``claims.models.visibility``), each with that
+report; the screening alone never names a checkpoint to a reader. Editors get every candidate with
+its tier and calibrated scores, and the latest report between the two if there is one.
+
+An entry of another signature version is never compared: it is left out with a sentence (``manage.py
+relatives_index`` computes it again). When a checkpoint has several kept fingerprints, its newest
+entry stands for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Q
+
+from claims.models import Checkpoint, FingerprintReport, RelativesEntry
+from claims.models.visibility import visible
+from claims.selectors.records import REPORT_RELATED
+from provenance.fingerprint.relatives.index import Entry, OutdatedSignature, RelativesIndex
+from provenance.fingerprint.relatives.search import Candidate, SearchResult
+from provenance.fingerprint.relatives.signature import SIGNATURE_VERSION
+
+REBUILD = "run `manage.py relatives_index` to compute it again"
+
+
+@dataclass
+class Relative:
+    checkpoint: Checkpoint
+    candidate: Candidate
+    report: FingerprintReport | None  # readers: the public succeeded report; editors: the latest
+
+
+@dataclass
+class Relatives:
+    checkpoint: Checkpoint
+    relatives: list[Relative] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # sentences: what could not be compared, and why
+
+    @property
+    def result(self) -> SearchResult:
+        """The engine's result with candidates named as the checkpoints are now (text rendering)."""
+        return SearchResult([r.candidate for r in self.relatives], list(self.notes))
+
+
+@dataclass
+class Loaded:
+    """Every checkpoint's newest index entry, and the checkpoints whose newest is of another version."""
+
+    index: RelativesIndex
+    outdated: set[int]
+
+    def own(self, checkpoint: Checkpoint) -> tuple[Entry | None, list[str]]:
+        """``checkpoint``'s entry (None if it has none to compare) and the sentences to say."""
+        notes = []
+        if checkpoint.pk in self.outdated:
+            notes.append(
+                f"This checkpoint's index entry is of an older signature version than this engine's "
+                f"({SIGNATURE_VERSION}), so it is not compared: {REBUILD}."
+            )
+        others = len(self.outdated - {checkpoint.pk})
+        if others:
+            notes.append(
+                f"{others} indexed fingerprint(s) have a signature of another version and were left out: "
+                f"{REBUILD}."
+            )
+        i = self.index.ids.get(str(checkpoint.pk))
+        return (None if i is None else self.index.entries[i]), notes
+
+
+_LOADED: dict[tuple, Loaded] = {}
+
+
+def load_index() -> Loaded:
+    """The index rows in the engine's index, a newer entry of a checkpoint replacing its older: kept
+    in this process while the table is unchanged (its row count, newest id, newest write and
+    signature versions: one aggregate query), else read again (one query)."""
+    state = RelativesEntry.objects.aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        written=Max("computed_at"),
+        low=Min("signature_version"),
+        high=Max("signature_version"),
+    )
+    key = tuple(state.values())
+    if key in _LOADED:
+        return _LOADED[key]
+    index, outdated = RelativesIndex(), set()
+    rows = RelativesEntry.objects.order_by("computed_at", "pk").values_list(
+        "checkpoint_id", "signature_version", "entry"
+    )
+    for checkpoint_id, version, data in rows:
+        name = str(checkpoint_id)
+        try:
+            if version != SIGNATURE_VERSION:
+                raise OutdatedSignature(name)
+            entry = Entry.from_dict(name, data)
+        except OutdatedSignature:
+            if name in index.ids:
+                index.remove(name)
+            outdated.add(checkpoint_id)
+            continue
+        index.add_entry(entry)
+        outdated.discard(checkpoint_id)
+    _LOADED.clear()
+    _LOADED[key] = Loaded(index, outdated)
+    return _LOADED[key]
+
+
+def _reports(checkpoint: Checkpoint, *, preview: bool) -> dict[int, FingerprintReport]:
+    """Other checkpoint's id → the report comparing it with ``checkpoint``: readers' public succeeded
+    one, editors' latest of any status (one query)."""
+    pairs = Q(checkpoint_a=checkpoint) | Q(checkpoint_b=checkpoint)
+    reports = visible(FingerprintReport.objects.select_related(*REPORT_RELATED), preview=preview).filter(
+        pairs
+    )
+    if not preview:
+        reports = reports.filter(status=FingerprintReport.Status.SUCCEEDED)
+    out: dict[int, FingerprintReport] = {}
+    for report in reports.order_by("requested_at", "pk"):  # the latest wins
+        other = report.checkpoint_b_id if report.checkpoint_a_id == checkpoint.pk else report.checkpoint_a_id
+        out[other] = report
+    return out
+
+
+def checkpoint_relatives(
+    *, checkpoint: Checkpoint, preview: bool = False, limit: int = 20, loaded: Loaded | None = None
+) -> Relatives:
+    """``checkpoint``'s closest known relatives, best first (see the module docstring); ``loaded``: the
+    index already loaded (``load_index``), to search it for several checkpoints."""
+    found = Relatives(checkpoint)
+    loaded = loaded or load_index()
+    index = loaded.index
+    own, notes = loaded.own(checkpoint)
+    if own is None:
+        if not notes:
+            fingerprinted = checkpoint.fingerprints.exists()
+            notes.append(
+                "This checkpoint is fingerprinted but not in the index yet: run `manage.py relatives_index`."
+                if fingerprinted
+                else "This checkpoint has no fingerprint yet, so it has no known relatives: its first report "
+                "fingerprints it."
+            )
+        found.notes = notes if preview else [n for n in notes if n.startswith("This checkpoint")]
+        return found
+    result = index.search_entry(own, exclude=own.name, limit=limit if preview else None)
+    ids = [int(c.name) for c in result.candidates]
+    reports = _reports(checkpoint, preview=preview)
+    ids = (ids if preview else [i for i in ids if i in reports])[:limit]
+    checkpoints = Checkpoint.objects.select_related("model").in_bulk(ids)
+    by_id = {int(c.name): c for c in result.candidates}
+    for i in ids:
+        if i not in checkpoints:
+            continue
+        candidate = by_id[i]
+        candidate.name = str(checkpoints[i])
+        found.relatives.append(
+            Relative(checkpoint=checkpoints[i], candidate=candidate, report=reports.get(i))
+        )
+    # Readers: only the sentences about this checkpoint (the others name indexed checkpoints).
+    engine_notes = [n for n in result.notes if preview or "indexed fingerprint" not in n]
+    found.notes = (notes if preview else []) + engine_notes
+    if not found.relatives:
+        found.notes.append(
+            "No relative is known yet."
+            if preview
+            else "No relative backed by a published report is known yet."
+        )
+    return found
+
+
+def model_relatives(*, model, preview: bool = False, limit: int = 5) -> list[Relatives]:
+    """The closest known relatives of each of ``model``'s checkpoints that has any (the index loaded
+    once): the model page's section (readers: only the relatives backed by a published report)."""
+    loaded = load_index()
+    checkpoints = Checkpoint.objects.filter(model=model).select_related("model").order_by("revision", "pk")
+    found = [
+        checkpoint_relatives(checkpoint=c, preview=preview, limit=limit, loaded=loaded)
+        for c in checkpoints
+        if str(c.pk) in loaded.index.ids
+    ]
+    return [f for f in found if f.relatives]
