@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0020_null_cache"),
+        ("claims", "0021_index_sort_indexes"),
     ]
 
     operations = [
