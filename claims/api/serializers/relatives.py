@@ -82,6 +82,8 @@ def _checkpoint(request, checkpoint) -> dict:
 
 def _relative(request, relative) -> dict:
     data = relative.candidate.to_dict()
+    # How many unrelated pairs the index held counts every indexed checkpoint, drafts too: not said.
+    data["profile"] = {k: v for k, v in (data.get("profile") or {}).items() if k != "index_pairs"}
     report = relative.report
     return {
         "checkpoint": _checkpoint(request, relative.checkpoint),
