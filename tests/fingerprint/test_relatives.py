@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -28,8 +27,8 @@ from provenance.fingerprint.synthetic.adversarial import ResidualTransformModel,
 from provenance.fingerprint.synthetic.atlas import TransplantedModel
 from provenance.fingerprint.synthetic.models import SIZES, BaseModel, PerturbedModel, PrunedModel
 from provenance.fingerprint.synthetic.writer import write_model
+from tests.fingerprint.command_line import ROOT, run
 
-ROOT = Path(__file__).resolve().parents[2]
 SHAPE = replace(SIZES["tiny"], num_layers=6)
 INDEPENDENTS = 12
 
@@ -238,16 +237,6 @@ def test_the_folder_index_follows_the_folder(world, tmp_path):
     assert (
         index.entries[index.ids["finetune.json"]].signature.version
         == signature_of(world["fps"]["base"]).version
-    )
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "provenance.fingerprint", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
 
 
