@@ -387,9 +387,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Published records of AI provenance disputes (parties, AI models, checkpoints, disputes, "
         "claims and rebuttals, evidence) with recomputed fingerprint evidence. Reads are public and "
-        "show published and retracted records only. Writes need an editor's token: send "
-        "`Authorization: Token <key>`; an editor creates their token on their own account page in the admin "
-        "(`/admin/account/token/`: Create, copy the key shown once; Revoke there too). Every error has the shape "
+        "show published and retracted records only; writes need an editor's token (how to get one: "
+        "below). Every error has the shape "
         '`{"error": {"code", "message", "fields"}}`. Text is CC BY 4.0; quoted material belongs to '
         "its authors."
     ),

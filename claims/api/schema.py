@@ -3,6 +3,7 @@ and the schema of the link fields (a slug when written, a link object when read)
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, build_basic_type, get_doc
@@ -57,13 +58,20 @@ TAGS = {
     "reports": ("fingerprint reports", "Recomputed weight comparisons: status, result, charts."),
     "export": ("export", "Everything public in one document, and the ClaimReview feed."),
 }
-TOKEN_HOWTO = (
-    "send `Authorization: Token <key>`; an editor creates their token on their own account page in the "
-    "admin (`/admin/account/token/`: Create, copy the key shown once)"
-)
 _ANYONE = "**Who may call it:** anyone, no token needed (an editor's token also shows drafts)."
-_EDITORS = f"**Who may call it:** editors with the permission to change these records: {TOKEN_HOWTO}."
-_PUBLISHERS = f"**Who may call it:** editors with the permission to publish these records: {TOKEN_HOWTO}."
+_EDITORS = "**Who may call it:** editors with the permission to change these records: {howto}."
+_PUBLISHERS = "**Who may call it:** editors with the permission to publish these records: {howto}."
+
+
+def token_howto() -> str:
+    """How a client gets and sends a token (the schema's introduction and every write say it)."""
+    page = reverse("admin:account_token")
+    return (
+        f"send `Authorization: Token <key>`; an editor creates their token on their own account page in "
+        f"the admin (`{page}`: Create, copy the key shown once; Revoke there too)"
+    )
+
+
 _GENERIC = {
     "list": "Returns a page of the public {plural}{statuses}.",
     "retrieve": "Returns one public {singular}; one that is not public, or an unknown address, is a 404.",
@@ -121,8 +129,8 @@ class ProvenanceAutoSchema(AutoSchema):
     def _who_may_call(self) -> str:
         if self.method in ("GET", "HEAD", "OPTIONS"):
             return _ANYONE
-        action = getattr(self.view, "action", "") or ""
-        return _PUBLISHERS if action in ("publish", "unpublish", "retract") else _EDITORS
+        publishes = self._action() in ("publish", "unpublish", "retract")
+        return (_PUBLISHERS if publishes else _EDITORS).format(howto=token_howto())
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -404,6 +412,7 @@ def describe_remaining(result, generator, request, public):
     """Postprocessing hook: descriptions of the pagination envelopes and path parameters, which
     drf-spectacular generates without any, and of the tags (one per resource: ``TAGS``)."""
     result["tags"] = [{"name": name, "description": text} for name, text in TAGS.values()]
+    result["info"]["description"] += f" Writes: {token_howto()}."
     for component in result.get("components", {}).get("schemas", {}).values():
         for name, spec in component.get("properties", {}).items():
             if not spec.get("description") and name in _PAGE_FIELDS:
