@@ -100,6 +100,5 @@ def accounts_delete(*, users) -> int:
     change with the content version.
     """
     User = get_user_model()
-    ids = [user.pk for user in users]
-    deleted, _ = User._default_manager.filter(pk__in=ids).delete()
-    return len(ids) if deleted else 0
+    _, deleted = User._default_manager.filter(pk__in=[user.pk for user in users]).delete()
+    return deleted.get(User._meta.label, 0)
