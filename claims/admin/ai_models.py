@@ -19,6 +19,7 @@ from claims.errors import ProvenanceError
 from claims.models import AIModel, Checkpoint
 from claims.selectors.relatives import model_relatives
 from claims.services import report_request
+from provenance.fingerprint.sizes import human_bytes
 
 CHECKPOINT_COMPUTED = [
     "total_size", "layout_family", "layer_count", "content_hash", "file_hashes", "file_stats", "config",
@@ -198,8 +199,6 @@ class CheckpointAdmin(KnowledgeBaseAdmin):
 
     @admin.display(description="downloaded")
     def download(self, obj):
-        from provenance.fingerprint.sizes import human_bytes
-
         if not obj.acquisition_total:
             return "—"
         return f"{human_bytes(obj.acquisition_bytes)} of {human_bytes(obj.acquisition_total)}"
