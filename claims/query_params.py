@@ -7,7 +7,8 @@ kept 300 copies. A route's parameters are known where they are read, and derived
 * API views (DRF): the FilterSet's filters, the search and ordering parameters of their filter
   backends, the pagination's page, page-size and cursor parameters, ``format``, and ``expand``
   where the view has expansions; an ``@action`` with its own ``filter_backends`` or
-  ``pagination_class`` counts those.
+  ``pagination_class`` counts those, and one that reads a parameter itself names it
+  (``query_parameters``).
 * Site views: ``query_parameters`` on the view (``accepts(...)`` for a function view; the index
   pages derive theirs from their index, ``claims.selectors.browse.parameters``); a view that
   declares nothing accepts nothing.
@@ -97,6 +98,7 @@ def _api_parameters(cls: type, initkwargs: dict) -> frozenset[str]:
             names.add(getattr(pagination, attribute))
     if getattr(cls, "expand_options", None) is not None:
         names.add("expand")
+    names |= set(setting("query_parameters") or ())
     return frozenset(name for name in names if name)
 
 

@@ -1,7 +1,8 @@
 """Celery tasks: thin wrappers that take ids as keyword arguments and call the pipeline.
 
 ``fingerprint_shard`` passes one file of a big checkpoint, so that several workers share one model.
-``checkpoint_acquire`` downloads a hub checkpoint on its own queue (``acquire``);
+``checkpoint_acquire`` downloads a hub checkpoint on its own queue (``acquire``), then
+``checkpoint_fingerprint`` fingerprints it for the lineage search when no report waits for it;
 ``source_capture`` and ``sources_watch`` fetch cited URLs on theirs (``archive``).
 ``report_compute`` is safe to run twice (the pipeline claims the report with a conditional update)
 and retries, with exponential backoff and jitter, only when the database connection was lost.
@@ -18,6 +19,7 @@ from claims.lease import TRANSIENT_ERRORS
 from claims.pipeline.captures.runner import capture_run, captures_sweep
 from claims.pipeline.captures.watch import sources_watch as watch_run
 from claims.pipeline.downloads.runner import acquisition_run, acquisitions_sweep
+from claims.pipeline.reports.index_pass import checkpoint_fingerprint_run
 from claims.pipeline.reports.runner import report_run
 from claims.pipeline.reports.shards import shard_run
 from claims.pipeline.reports.sweep import reports_sweep
@@ -48,6 +50,14 @@ def fingerprint_shard(*, shard_id: int) -> str:
     """One file of a checkpoint passed for a report's fingerprint (``claims.pipeline.reports.shards``)."""
     outcome = shard_run(shard_id=shard_id)
     logger.info("Shard %s: %s", shard_id, outcome)
+    return outcome
+
+
+@shared_task(name="claims.tasks.checkpoint_fingerprint", **RETRY_ON_LOST_DATABASE)
+def checkpoint_fingerprint(*, checkpoint_id: int) -> str:
+    """Fingerprint a downloaded checkpoint for the lineage search (``claims.pipeline.reports.index_pass``)."""
+    outcome = checkpoint_fingerprint_run(checkpoint_id=checkpoint_id)
+    logger.info("Checkpoint %s fingerprint: %s", checkpoint_id, outcome)
     return outcome
 
 

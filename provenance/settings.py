@@ -233,6 +233,10 @@ if REPORT_STALE_SECONDS <= REPORT_PROGRESS_SECONDS:
     raise ImproperlyConfigured("REPORT_STALE_SECONDS must be larger than REPORT_PROGRESS_SECONDS.")
 # Nulls that depend only on the compared shapes are kept in the database, shared by every worker.
 NULL_CACHE = env_bool("NULL_CACHE", True)
+# Lineage search (docs/engine.md, "Lineage search"): when a checkpoint is fingerprinted, a full report is
+# queued for its this-many closest relatives in the "strong" or "some" tier that no report compares it
+# with yet (drafts: editors see them on the desk). 0: never.
+RELATIVES_CONFIRM_TOP = env_int("RELATIVES_CONFIRM_TOP", 3, minimum=0)
 # -- Source archiving (docs/editors.md, "Source archiving"): capturing and watching cited URLs -------------
 ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_MB", 50, minimum=1) * 2**20  # per response body
 # per capture: every body a page loads, together; past it the page's further requests are refused and listed

@@ -17,6 +17,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # (provenance.fingerprint.null_cache): the suite keeps its own, new each run, so no test reads a
     # null an earlier run (or the operator) kept. Subprocesses inherit it.
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="provenance-test-cache-")
+    # The lineage search's automatic reports: off for every process the suite starts (see
+    # _no_automatic_relative_reports below).
+    os.environ["RELATIVES_CONFIRM_TOP"] = "0"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -130,3 +133,12 @@ def _reports_computed_once_per_session(request, monkeypatch):
     monkeypatch.setattr(runner, "compare_fingerprints", kept_compare)
     monkeypatch.setattr(runner, "charts_drawn", kept_charts)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_automatic_relative_reports(settings):
+    """The lineage search asks for reports on a new fingerprint's close relatives by itself
+    (``RELATIVES_CONFIRM_TOP``, 3 in the product): off in tests, so each test's reports are the ones
+    it asked for; tests/pipeline/test_relatives_confirm.py turns it on (the real worker follows the
+    test's setting: tests/pipeline/worker_process.py)."""
+    settings.RELATIVES_CONFIRM_TOP = 0

@@ -126,6 +126,7 @@ def build_world(draw, *, all_published: bool = False) -> World:
                 AIModel(
                     name=f"model {b.n}",
                     slug=b.slug("model"),
+                    hub_id=f"Org/model-{b.n}",  # the relatives route by hub ID is asked for every model's
                     developer=b.pick(parties),
                     declared_base=base,
                     declared_relation="fine_tune" if base else "",

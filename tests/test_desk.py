@@ -25,6 +25,7 @@ from claims.models import (
 from claims.selectors import desk
 from tests.factories import (
     ClaimFactory,
+    EvidenceArtifactFactory,
     FingerprintReportFactory,
     PartyFactory,
     RightOfReplyFactory,
@@ -52,6 +53,15 @@ def failed_report() -> FingerprintReport:
         finished_at=timezone.now(),
         error_message="The checkpoint folder is empty.\nCheck MODEL_STORE.",
     )
+
+
+def relatives_suggestion() -> FingerprintReport:
+    """A report the lineage search asked for, with its draft analysis evidence."""
+    report = FingerprintReportFactory(
+        origin=FingerprintReport.Origin.RELATIVES, screening={"verdict": "lineage_supported"}
+    )
+    EvidenceArtifactFactory(kind="analysis", report=report)
+    return report
 
 
 def stale_draft(days: int = 20) -> Claim:
@@ -236,6 +246,7 @@ def test_the_stale_draft_age_is_a_setting(settings):
 def _populate(n: int) -> None:
     for _ in range(n):
         failed_report()
+        relatives_suggestion()
         overdue_reply()
         stale_draft()
         SourceSuggestionFactory()
@@ -253,7 +264,7 @@ def test_the_desk_makes_the_same_number_of_queries_for_one_item_and_for_many(cli
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse("admin:index")).status_code == 200
     assert len(large) == len(small)
-    assert [len(items) for items in sections().values()] == [18, 9, 9, 9]
+    assert [len(items) for items in sections().values()] == [18, 9, 9, 9, 9]
 
 
 def test_a_section_shows_at_most_its_limit_and_says_there_is_more():

@@ -171,6 +171,14 @@ def _query_variants(urls: list[tuple[str, str]], world: World) -> list[tuple[str
         for route, params in INDEX_FILTERS.items():
             query = {p: slugs.get(p, slugs["party"]) for p in params}
             variants.append((route, f"{reverse(route)}?{urlencode(query)}"))
+    # The relatives route by hub ID, for every model's hub ID: a hidden model's answers 404, never its
+    # name or its relatives.
+    for model in world.rows:
+        if isinstance(model, AIModel):
+            url = reverse("api:checkpoint-relatives-by-hub-id")
+            variants.append(
+                ("api:checkpoint-relatives-by-hub-id", f"{url}?{urlencode({'hub_id': model.hub_id})}")
+            )
     for marker in world.markers:
         token = marker.removeprefix("draft-")  # the page echoes the query: search the bare token
         variants.append(("claims:search", f"{reverse('claims:search')}?q={token}"))

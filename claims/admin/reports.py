@@ -24,6 +24,7 @@ from claims.admin.base import KnowledgeBaseAdmin, status_badge_html
 from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import Checkpoint, EvidenceArtifact, FingerprintReport, ModelFingerprint
+from claims.models.verdicts import verdict_of
 from claims.presentation.charts import svg_response
 from claims.services import fingerprints_forget, report_request, report_retry
 from provenance.fingerprint.methods import METHODS
@@ -96,7 +97,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
         "verdict",
         "requested_at",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", "origin"]
     list_select_related = ["checkpoint_a__model", "checkpoint_b__model"]
     search_fields = ["slug", "request_key", "checkpoint_a__model__name", "checkpoint_b__model__name"]
     actions = ["retry_failed"]
@@ -112,6 +113,7 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
                     "checkpoint_a",
                     "checkpoint_b",
                     "evidence_link",
+                    "origin_display",
                 ]
             },
         ),
@@ -127,10 +129,19 @@ class FingerprintReportAdmin(KnowledgeBaseAdmin):
         ),
     ]
     readonly_fields = [
-        "status_badge", "progress", "duration", "checkpoint_a", "checkpoint_b", "evidence_link", "summary_html",
+        "status_badge", "progress", "duration", "checkpoint_a", "checkpoint_b", "evidence_link", "origin_display", "summary_html",
         "scores", "charts_html", "error_message", "error_detail", "reproducibility", "requested_by",
         "requested_at", "started_at", "finished_at", "attempts",
     ]  # fmt: skip
+
+    @admin.display(description="Asked for by")
+    def origin_display(self, obj: FingerprintReport) -> str:
+        """An editor, or the lineage search with what its screening found (``claims.services.relatives``)."""
+        if obj.origin != FingerprintReport.Origin.RELATIVES:
+            return str(obj.requested_by or "an editor or the demo loader")
+        screened = verdict_of(obj.screening)
+        found = f": its screening found {screened.label}" if screened else ""
+        return f"the lineage search, to confirm a close relative{found}"
 
     # -- requesting ------------------------------------------------------------------------------
     def add_view(self, request, form_url="", extra_context=None):

@@ -75,6 +75,9 @@ AI_MODELS = [
         "description": FICTION + "Its weights were written by Provenance's generator: " + _ORIGIN[checkpoint],
         "declared_base": base,
         "declared_relation": relation or "",
+        # The repository the demo's local hub serves it as (``manage.py serve_demo_hub``): the lineage
+        # search finds it by this ID (``manage.py relatives Demo/finetune``).
+        "hub_id": f"Demo/{checkpoint}",
     }
     for slug, (checkpoint, name, architecture, base, relation) in MODELS.items()
 ]

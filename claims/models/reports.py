@@ -118,6 +118,10 @@ class FingerprintReport(models.Model):
         SUCCEEDED = "succeeded", "succeeded"
         FAILED = "failed", "failed"
 
+    class Origin(models.TextChoices):
+        EDITOR = "editor", "asked for by an editor"
+        RELATIVES = "relatives", "suggested by the lineage search"
+
     IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
     """Queued or running: its progress moves without a content change (``claims.presentation.http_cache``)."""
 
@@ -140,6 +144,17 @@ class FingerprintReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
+    origin = models.CharField(
+        max_length=10,
+        choices=Origin.choices,
+        default=Origin.EDITOR,
+        help_text="Who asked for it: an editor (or the demo), or the lineage search confirming a close relative.",
+    )
+    screening = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The lineage search's screening that suggested it (tier and calibrated scores, no names).",
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Pipeline bookkeeping: when the task was last sent to the broker, and the running worker's

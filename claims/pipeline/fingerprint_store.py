@@ -12,6 +12,7 @@ computes the checkpoint again and overwrites both.
 from __future__ import annotations
 
 import gzip
+import logging
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,6 +22,8 @@ from claims.models import Checkpoint
 from claims.models import ModelFingerprint as FingerprintRow
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.fingerprint import SCHEMA_VERSION, ModelFingerprint, Role
+
+logger = logging.getLogger(__name__)
 
 
 def _name(row: FingerprintRow) -> str:
@@ -77,8 +80,9 @@ def record(
     checkpoint: Checkpoint, fingerprint: ModelFingerprint, *, signature: dict, reason: str
 ) -> FingerprintRow:
     """Keep a freshly computed fingerprint (row + file) and write what it established on the
-    checkpoint (hashes, sizes, layout) and its lineage-search entry: one place for the report
-    worker and the shard-by-shard download."""
+    checkpoint (hashes, sizes, layout) and its lineage-search entry, then ask for reports on its
+    closest unconfirmed relatives: one place for the report worker, the fingerprint pass after a
+    download and the shard-by-shard download."""
     from claims.services.checkpoints import checkpoint_record_inspection
     from claims.services.fingerprints import relatives_index_put
 
@@ -108,4 +112,24 @@ def record(
         },
         reason=reason,
     )
+    _confirm_relatives(checkpoint)
     return row
+
+
+def _confirm_relatives(checkpoint: Checkpoint) -> None:
+    """Ask for full reports on the new fingerprint's close relatives (``claims.services.relatives``).
+    A suggestion is an extra: whatever goes wrong there is logged and never fails the job that
+    fingerprinted the checkpoint."""
+    from claims.services.relatives import relatives_confirm
+
+    try:
+        queued = relatives_confirm(checkpoint=checkpoint)
+    except Exception:  # noqa: BLE001 - see the docstring: the fingerprint is kept either way
+        logger.exception("The lineage search could not suggest relatives of checkpoint %s", checkpoint.pk)
+        return
+    for report in queued:
+        logger.info(
+            "Lineage search: report %s queued to confirm a relative of checkpoint %s",
+            report.pk,
+            checkpoint.pk,
+        )

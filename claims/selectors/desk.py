@@ -36,6 +36,8 @@ from django.utils import timezone
 from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, FingerprintReport, Party, RightOfReply
 from claims.models.base import format_date
 from claims.models.grammar import quoted
+from claims.models.verdicts import verdict_of
+from claims.models.visibility import VISIBLE_STATUSES
 from claims.selectors.sources import sources_needing_attention
 
 SECTION_LIMIT = 50  # items shown per section; the desk then says there are more
@@ -139,6 +141,39 @@ def sources(*, today: dt.date, limit: int) -> list[AttentionItem]:
     return items
 
 
+def relatives_to_confirm(*, today: dt.date, limit: int) -> list[AttentionItem]:
+    """Reports the lineage search asked for (``claims.services.relatives``) whose analysis evidence is
+    still a draft, newest first (one query): each links to that draft, which an editor publishes
+    (the report then confirms a relative for readers) or deletes (dismissed: never suggested again).
+    An item's key follows the report's state, so the digest tells once when it is queued and once
+    when it has finished."""
+    reports = (
+        FingerprintReport.objects.filter(origin=FingerprintReport.Origin.RELATIVES, evidence__isnull=False)
+        .exclude(evidence__status__in=VISIBLE_STATUSES)
+        .select_related("checkpoint_a__model", "checkpoint_b__model", "evidence")
+        .order_by("-requested_at", "-pk")[:limit]
+    )
+    items = []
+    for report in reports:
+        screened = verdict_of(report.screening)
+        detail = f"lineage search: {screened.label if screened else 'a close relative'}; "
+        headline = report.headline
+        detail += (
+            f"full report: {headline.title}" if headline else f"full report {report.get_status_display()}"
+        )
+        items.append(
+            AttentionItem(
+                key=f"relatives:{report.pk}:{report.status}",
+                title=f"{report.checkpoint_a} and {report.checkpoint_b}: possible relatives",
+                url=_change_url(report.evidence),
+                detail=detail,
+                since=report.requested_at,
+                suggestion="publish the analysis if the report confirms it, or delete the draft to dismiss it",
+            )
+        )
+    return items
+
+
 STALE_DRAFT_MODELS = [Dispute, Claim, EvidenceArtifact, Party, AIModel]
 
 
@@ -168,6 +203,7 @@ PROVIDERS: list[AttentionProvider] = [
         key="sources", title="Sources that disappeared or changed, captures that failed", items=sources
     ),
     AttentionProvider(key="reports", title="Fingerprint reports that failed", items=failed_reports),
+    AttentionProvider(key="relatives", title="Possible relatives to confirm", items=relatives_to_confirm),
     AttentionProvider(key="replies", title="Rights of reply past their deadline", items=overdue_replies),
     AttentionProvider(key="drafts", title="Drafts untouched for a while", items=stale_drafts),
 ]

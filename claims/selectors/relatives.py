@@ -20,10 +20,12 @@ from django.db.models import Count, Max, Min, Q
 
 from claims.models import Checkpoint, FingerprintReport, RelativesEntry
 from claims.models.visibility import visible
-from claims.selectors.records import REPORT_RELATED
+from claims.selectors.records import REPORT_RELATED, checkpoint_queryset
 from provenance.fingerprint.relatives.index import Entry, OutdatedSignature, RelativesIndex
 from provenance.fingerprint.relatives.search import Candidate, SearchResult
 from provenance.fingerprint.relatives.signature import SIGNATURE_VERSION
+from provenance.fingerprint.sources import HubSource, hub_source, parse_source
+from provenance.fingerprint.sources.errors import InvalidSourceError
 
 REBUILD = "run `manage.py relatives_index` to compute it again"
 
@@ -184,3 +186,30 @@ def model_relatives(*, model, preview: bool = False, limit: int = 5) -> list[Rel
         if str(c.pk) in loaded.index.ids
     ]
     return [f for f in found if f.relatives]
+
+
+def checkpoints_of_hub_id(*, hub_id: str, preview: bool = False) -> list[Checkpoint]:
+    """The checkpoints a hub ID names: ``Org/Name`` (case-insensitive), or a source as an editor writes
+    it (``hf:Org/Name@rev``, ``hub:demo:Org/Name``: the hub then counts, the revision does not). Those
+    downloaded from that repository, and those of a model whose declared hub ID it is; readers get
+    only public ones. Indexed ones first (they have relatives to show), then newest first (two
+    queries). Raises ``InvalidSourceError`` (a sentence) for text that is no hub ID."""
+    text = hub_id.strip()
+    hub = ""
+    if text.startswith(("hf:", "hub:")):
+        source = parse_source(text)
+        if not isinstance(source, HubSource):  # pragma: no cover - parse_source returns a hub source here
+            raise InvalidSourceError(part="source", value=text)
+        hub, repo = source.hub, source.repo
+    else:
+        repo = hub_source(hub="huggingface", repo=text.partition("@")[0], revision="main").repo
+    downloaded = Q(source_repo__iexact=repo) & (Q(source_hub=hub) if hub else Q())
+    declared = Q(model__hub_id__iexact=repo)
+    rows = checkpoint_queryset(preview=preview).filter(downloaded | declared)
+    found = list(rows.order_by("-created_at", "-pk")[:50])
+    indexed = set(
+        RelativesEntry.objects.filter(checkpoint__in=[c.pk for c in found]).values_list(
+            "checkpoint_id", flat=True
+        )
+    )
+    return sorted(found, key=lambda c: c.pk not in indexed)  # stable: newest first within each group

@@ -3,7 +3,9 @@
 * ``records``: writing any knowledge-base row with its history (``record_save``, ``record_create``,
   ``record_get_or_create``, ``record_update``, ``record_delete``), and publishing, unpublishing and
   retracting public records.
-* ``disputes``: a dispute with its party roles (``dispute_set_roles`` updates the roles in place).
+* ``disputes``: a dispute with its party roles (``dispute_set_roles`` updates the roles in place);
+  the guided start's steps that add a party role or a claim's source in one go
+  (``dispute_add_party``, ``claim_add_source``).
 * ``checkpoints``: registering and changing checkpoints whatever the door (admin, API, command,
   demo), the door check they share, and recording what the pipeline learnt by reading the files;
   acquiring one from a model hub (``checkpoint_acquire``) and recording the download.
@@ -20,6 +22,8 @@
   (``account_token_create``, ``account_token_revoke``), deleting accounts (``accounts_delete``).
 * ``fingerprints``: deleting the engine's kept per-checkpoint fingerprints (``fingerprints_forget``);
   their lineage-search entries (``relatives_index_put``, ``relatives_index_rebuild``).
+* ``relatives``: asking for full reports on the lineage search's close relatives of a newly
+  fingerprinted checkpoint (``relatives_confirm``): drafts, listed on the editors' desk.
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
@@ -44,7 +48,7 @@ from claims.services.checkpoints import (
 )
 from claims.services.content import content_changed
 from claims.services.desk import desk_send_digest
-from claims.services.disputes import dispute_save, dispute_set_roles
+from claims.services.disputes import claim_add_source, dispute_add_party, dispute_save, dispute_set_roles
 from claims.services.fingerprints import fingerprints_forget, relatives_index_put, relatives_index_rebuild
 from claims.services.records import (
     record_create,
@@ -58,6 +62,7 @@ from claims.services.records import (
     record_update,
     records_delete,
 )
+from claims.services.relatives import relatives_confirm
 from claims.services.replies import reply_confirm_no_response
 from claims.services.reports import report_draw_charts, report_request, report_retry
 from claims.services.sources import capture_request, suggestion_confirm, suggestion_dismiss
@@ -65,6 +70,7 @@ from claims.services.sources import capture_request, suggestion_confirm, suggest
 __all__ = [
     "accounts_delete",
     "fingerprints_forget",
+    "relatives_confirm",
     "relatives_index_put",
     "relatives_index_rebuild",
     "account_set_byline",
@@ -82,6 +88,8 @@ __all__ = [
     "checkpoint_validate",
     "content_changed",
     "desk_send_digest",
+    "claim_add_source",
+    "dispute_add_party",
     "dispute_save",
     "dispute_set_roles",
     "record_create",

@@ -1,4 +1,5 @@
-"""Writes of a dispute together with its party roles (the ``DisputeParty`` rows).
+"""Writes of a dispute together with its party roles (the ``DisputeParty`` rows), and the steps of
+the guided start that add to a dispute in one go (``dispute_add_party``, ``claim_add_source``).
 
 Roles are updated in place, keyed by (party, role), the key the database keeps unique: a role that
 stays keeps its row, its id and its history (only a changed note is a new history entry), a role
@@ -16,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from claims.models import Dispute, DisputeParty
+from claims.models import Claim, Dispute, DisputeParty, EvidenceArtifact, EvidenceLink, Party
 from claims.services.content import public_write
 from claims.services.records import record_create, record_delete, record_save, record_update
 
@@ -74,3 +75,51 @@ def dispute_set_roles(
             record_save(record=row, user=user)
         result.append(row)
     return result
+
+
+@public_write
+@transaction.atomic
+def dispute_add_party(
+    *,
+    dispute: Dispute,
+    party: Party | None,
+    new_party: Mapping[str, Any] | None,
+    role: str,
+    note: str = "",
+    user: AbstractBaseUser | None,
+) -> DisputeParty:
+    """Give ``dispute`` one more party role: an existing ``party``, or a new draft party made from
+    ``new_party`` (``{"name": …, "kind": …}``); the dispute's other roles are kept. All or nothing
+    (the guided start's "parties" step, ``claims.admin.guided``)."""
+    if (party is None) == (not new_party):
+        raise ValidationError("Choose an existing party or name a new one (one of the two).")
+    if party is None:
+        party = record_create(model=Party, data=dict(new_party), user=user)
+    current = [
+        {"party": row.party, "role": row.role, "note": row.note}
+        for row in DisputeParty.objects.filter(dispute=dispute).select_related("party").order_by("pk")
+    ]
+    rows = dispute_set_roles(
+        dispute=dispute, roles=[*current, {"party": party, "role": role, "note": note}], user=user
+    )
+    return rows[-1]
+
+
+@public_write
+@transaction.atomic
+def claim_add_source(
+    *,
+    claim: Claim,
+    evidence: Mapping[str, Any],
+    stance: str,
+    note: str = "",
+    user: AbstractBaseUser | None,
+) -> EvidenceLink:
+    """A new draft evidence record made from ``evidence`` (title, kind, URL…), linked to ``claim`` with
+    ``stance``: both or neither (the guided start's "sources" step, ``claims.admin.guided``)."""
+    artifact = record_create(model=EvidenceArtifact, data=dict(evidence), user=user)
+    return record_create(
+        model=EvidenceLink,
+        data={"claim": claim, "evidence": artifact, "stance": stance, "note": note},
+        user=user,
+    )

@@ -126,6 +126,8 @@ def report_request(
     user: AbstractBaseUser | None,
     evidence: EvidenceArtifact | None = None,
     enqueue: bool = True,
+    origin: str = FingerprintReport.Origin.EDITOR,
+    screening: dict | None = None,
 ) -> tuple[FingerprintReport, bool]:
     """The report comparing ``checkpoint_a`` with ``checkpoint_b`` by ``methods`` (None = all), and
     whether this call created it.
@@ -134,7 +136,8 @@ def report_request(
     report ``queued`` with an evidence record of kind analysis (a draft, unless ``evidence`` is
     given) and enqueues the computation after commit (unless ``enqueue`` is false: the caller runs
     it itself); returns the existing report for an identical request (a failed one is queued
-    again). Raises ProvenanceError for an impossible request, with the engine's own sentence for a
+    again). ``origin`` and ``screening``: who asked (``claims.services.relatives`` for the lineage
+    search's suggestions). Raises ProvenanceError for an impossible request, with the engine's own sentence for a
     parameter out of bounds.
     """
     if checkpoint_a.pk == checkpoint_b.pk:
@@ -163,6 +166,8 @@ def report_request(
                 requested_by=user,
                 engine_version=ENGINE_VERSION,
                 request_key=key,
+                origin=origin,
+                screening=screening or {},
             )
             report._history_user = user
             report.full_clean(exclude=["request_key", "slug"])

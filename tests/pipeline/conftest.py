@@ -29,6 +29,17 @@ def lineage_store(tmp_path_factory) -> Path:
     return store
 
 
+@pytest.fixture(scope="session")
+def prints(lineage_store) -> dict:
+    """The engine's fingerprints of base, finetune and independent (computed once per session)."""
+    from provenance.fingerprint.stats import fingerprint_checkpoint
+
+    return {
+        name: fingerprint_checkpoint(lineage_store / "lineage" / name)
+        for name in ("base", "finetune", "independent")
+    }
+
+
 @pytest.fixture
 def hub(lineage_store, settings, tmp_path):
     """The test hub serving the lineage set as Org/<name>, configured as the hub ``testhub``; the

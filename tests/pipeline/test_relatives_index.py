@@ -14,18 +14,9 @@ from claims.models import FingerprintReport, ModelFingerprint, RelativesEntry
 from claims.pipeline import fingerprint_store
 from claims.selectors.relatives import checkpoint_relatives
 from claims.services import fingerprints_forget, record_publish, relatives_index_rebuild
-from provenance.fingerprint.stats import fingerprint_checkpoint
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def prints(lineage_store) -> dict:
-    return {
-        name: fingerprint_checkpoint(lineage_store / "lineage" / name)
-        for name in ("base", "finetune", "independent")
-    }
 
 
 @pytest.fixture

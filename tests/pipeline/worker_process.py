@@ -49,6 +49,9 @@ class WorkerProcess:
             # The test process, its servers and the worker share the cores: one BLAS thread each
             # (provenance/worker_threads.py; the default's arithmetic is tested in test_worker_threads.py).
             "BLAS_THREADS": "1",
+            # The lineage search's automatic reports as the test set them (off unless it turns them on:
+            # tests/conftest.py).
+            "RELATIVES_CONFIRM_TOP": str(settings.RELATIVES_CONFIRM_TOP),
             **(env or {}),
         }
         self.beat = beat

@@ -52,6 +52,9 @@ class ApiViewMixin:
     """Body size limit, ``?expand=`` validation, conditional GET, ``Vary`` on credentials."""
 
     expand_options: tuple[str, ...] = ()
+    # Query parameters an action reads itself (``@action(..., query_parameters=("hub_id",))``), beyond
+    # its filters and pagination: ``claims.query_params`` accepts them.
+    query_parameters: tuple[str, ...] = ()
     # Any path segment reaches the view, which answers an unknown one with a JSON 404 (a narrower
     # pattern would hand it to the site's HTML 404 page).
     lookup_value_regex = "[^/]+"

@@ -3,9 +3,10 @@ their parents are (a checkpoint with its AI model; a link with both its claim an
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from claims import services
@@ -16,7 +17,8 @@ from claims.api.views.base import ApiViewMixin, VisibilityMixin, expand_paramete
 from claims.models import Checkpoint, EvidenceLink
 from claims.models.visibility import can_view_drafts
 from claims.selectors import checkpoint_queryset, evidence_link_queryset, filters
-from claims.selectors.relatives import checkpoint_relatives
+from claims.selectors.relatives import checkpoint_relatives, checkpoints_of_hub_id
+from provenance.fingerprint.sources.errors import InvalidSourceError
 
 
 @extend_schema_view(
@@ -86,6 +88,48 @@ class CheckpointViewSet(
         preview = can_view_drafts(request.user, self.model)
         found = checkpoint_relatives(checkpoint=checkpoint, preview=preview)
         return Response(RelativesSerializer(found, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "hub_id",
+                str,
+                required=True,
+                description="A hub ID: `Org/Name` (case-insensitive), or `hf:Org/Name`, `hub:<hub>:Org/Name`.",
+                examples=[OpenApiExample("A repository", value="Qwen/Qwen2.5-14B")],
+            )
+        ],
+        responses={200: RelativesSerializer},
+        operation_id="v1_checkpoints_relatives_by_hub_id",
+        summary="The closest known relatives of a model named by its hub ID (lineage search)",
+        description="Finds the checkpoint downloaded from that repository, or of a model declaring that hub "
+        "ID (the fingerprinted and newest first), and returns its closest known relatives as the route by "
+        "checkpoint id does, with the same rule for readers and editors. 400 for text that is no hub ID; "
+        "404 with a sentence when no checkpoint you may see has it (an editor adds it from its hub; once "
+        "downloaded it is fingerprinted and placed among its relatives).",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="relatives",
+        url_name="relatives-by-hub-id",
+        query_parameters=("hub_id",),
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def relatives_by_hub_id(self, request):
+        hub_id = request.query_params.get("hub_id", "")
+        if not hub_id.strip():
+            raise ValidationError({"hub_id": ["Give a hub ID, e.g. ?hub_id=Qwen/Qwen2.5-14B."]})
+        preview = can_view_drafts(request.user, self.model)
+        try:
+            found = checkpoints_of_hub_id(hub_id=hub_id[:300], preview=preview)
+        except InvalidSourceError as exc:
+            raise ValidationError({"hub_id": [str(exc)]}) from None
+        if not found:
+            raise NotFound(f"No checkpoint of {hub_id[:300]} is in the knowledge base.")
+        relatives = checkpoint_relatives(checkpoint=found[0], preview=preview)
+        return Response(RelativesSerializer(relatives, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(

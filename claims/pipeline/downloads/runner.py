@@ -9,7 +9,8 @@
    A download interrupted there resumes from its partial files on the next attempt. Before
    anything downloads, room is reserved for it in the cache's budget (``claims.pipeline.downloads.cache``).
 3. Record commit, files and SHA-256s and the folder (``checkpoint_record_acquisition``), then send
-   the reports that waited for it. A refusal (repo not found, gated, hash mismatch, only pickles...)
+   the reports that waited for it; if none did, send its fingerprint pass for the lineage search
+   (``claims.pipeline.reports.index_pass``). A refusal (repo not found, gated, hash mismatch, only pickles...)
    marks the checkpoint ``failed`` with the sentence, and fails the reports waiting on it.
 """
 
@@ -126,7 +127,8 @@ def _acquire(checkpoint: Checkpoint, revision: str, progress: _ProgressWriter) -
         folder = _folder(source, planned)
         if mode == SHARD_BY_SHARD:
             _fingerprint_shard_by_shard(checkpoint, source, planned, progress, folder)
-            return _send_waiting(checkpoint)
+            _send_waiting(checkpoint)
+            return "done"
         cache_make_room(needed=planned.total_bytes, for_checkpoint=checkpoint, folder=folder)
         if isinstance(source, GitSource):
             acquired = acquire_git(
@@ -153,13 +155,31 @@ def _acquire(checkpoint: Checkpoint, revision: str, progress: _ProgressWriter) -
         _fail(checkpoint, f"an internal error stopped the download ({type(exc).__name__}: {exc}).",
               traceback.format_exc())  # fmt: skip
         return "failed"
-    return _send_waiting(checkpoint)
-
-
-def _send_waiting(checkpoint: Checkpoint) -> str:
-    for report_id in _waiting_reports(checkpoint.pk).values_list("pk", flat=True):
-        REPORTS.enqueue(report_id)
+    if not _send_waiting(checkpoint):
+        _send_index_pass(checkpoint)
     return "done"
+
+
+def _send_waiting(checkpoint: Checkpoint) -> int:
+    """Send the reports that waited for this download; returns how many."""
+    waiting = list(_waiting_reports(checkpoint.pk).values_list("pk", flat=True))
+    for report_id in waiting:
+        REPORTS.enqueue(report_id)
+    return len(waiting)
+
+
+def _send_index_pass(checkpoint: Checkpoint) -> None:
+    """Downloaded and no report waiting: fingerprint it now, so the lineage search places it
+    (``claims.pipeline.reports.index_pass``). Lost if the broker is down: the checkpoint is then
+    fingerprinted by its first report."""
+    from claims import tasks
+
+    try:
+        tasks.checkpoint_fingerprint.apply_async(kwargs={"checkpoint_id": checkpoint.pk})
+    except Exception:  # noqa: BLE001 - the download itself succeeded; see the docstring
+        logger.warning(
+            "Checkpoint %s: the fingerprint for the lineage search could not be sent", checkpoint.pk
+        )
 
 
 def _folder(source: HubSource | GitSource, planned) -> Path:

@@ -134,7 +134,10 @@ def _weights_deleted(checkpoint: Checkpoint) -> bool:
     return checkpoint.acquisition_status == Checkpoint.Acquisition.FINGERPRINTED
 
 
-def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
+def plan_fingerprint(checkpoint: Checkpoint) -> tuple[_Plan, object]:
+    """What fingerprinting ``checkpoint`` takes: its kept fingerprint (``cached``, 0 bytes to read)
+    or the bytes to read, with the opened checkpoint and its file signature (reports and
+    ``index_pass``)."""
     if _weights_deleted(checkpoint):
         # Fingerprinted shard by shard while it downloaded, its weights deleted: the fingerprint is
         # all there is (kept by content hash, like any other).
@@ -157,9 +160,11 @@ def _plan(checkpoint: Checkpoint) -> tuple[_Plan, object]:
     )
 
 
-def _compute_fingerprint(
-    checkpoint: Checkpoint, engine_checkpoint, signature: dict, progress
+def compute_fingerprint(
+    checkpoint: Checkpoint, engine_checkpoint, signature: dict, progress: Progress | None
 ) -> ModelFingerprint:
+    """Read ``checkpoint`` (by shard tasks for a large one) and keep its fingerprint
+    (``fingerprint_store.record``)."""
     if shards.use_shard_tasks(engine_checkpoint):
         fingerprint = shards.fingerprint_by_shard_tasks(checkpoint, engine_checkpoint, signature, progress)
     else:
@@ -177,7 +182,7 @@ def _fingerprints(
 ) -> tuple[list[ModelFingerprint], tuple[EngineCheckpoint, EngineCheckpoint]]:
     """Both fingerprints (computed or from the cache) and both checkpoints opened for the methods
     that read weights (embedding rows, one layer's matrices at a time)."""
-    plans = [_plan(c) for c in (report.checkpoint_a, report.checkpoint_b)]
+    plans = [plan_fingerprint(c) for c in (report.checkpoint_a, report.checkpoint_b)]
     progress.total = sum(p.size for p, _ in plans)
     FingerprintReport.objects.filter(pk=report.pk).update(progress_total=progress.total)
     fingerprints = []
@@ -187,7 +192,7 @@ def _fingerprints(
             fingerprints.append(fingerprint_store.load(plan.cached))
         else:
             progress.start_checkpoint(label.upper(), plan.size)
-            fingerprints.append(_compute_fingerprint(plan.checkpoint, engine_checkpoint, signature, progress))
+            fingerprints.append(compute_fingerprint(plan.checkpoint, engine_checkpoint, signature, progress))
         progress.next_checkpoint(plan.size)
         timings[f"fingerprint_{label}"] = {
             "seconds": round(time.perf_counter() - started, 3),
