@@ -97,10 +97,17 @@ def compare_link(checkpoint: Checkpoint) -> str:
 class CheckpointInline(admin.TabularInline):
     model = Checkpoint
     form = CheckpointChecks
-    fields = ["revision", "format", "location", "uploaded_file", "content_hash", "compare"]
-    readonly_fields = ["content_hash", "compare"]
+    fields = ["revision", "format", "location", "uploaded_file", "content_hash_short", "compare"]
+    readonly_fields = ["content_hash_short", "compare"]
     extra = 0
     show_change_link = True
+
+    @admin.display(description="content hash")
+    def content_hash_short(self, obj):
+        """The first 12 hex digits, the whole hash on hover and on the checkpoint's own page."""
+        if not obj.content_hash:
+            return "not hashed yet"
+        return format_html('<code title="{}">{}…</code>', obj.content_hash, obj.content_hash[:12])
 
     @admin.display(description="compare")
     def compare(self, obj):

@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import path
 
+from claims.admin import guided
 from claims.admin.base import KnowledgeBaseAdmin, PublicRecordAdmin, status_badge_html
 from claims.models import Claim, Dispute, DisputeParty
 
@@ -49,6 +51,19 @@ class DisputeAdmin(PublicRecordAdmin):
     autocomplete_fields = ["models_at_stake"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [DisputePartyInline, ClaimInline]
+    change_form_template = "admin/claims/dispute/change_form.html"
+    change_list_template = "admin/claims/dispute/change_list.html"
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(lambda request, **kwargs: function(self, request, **kwargs))
+
+        return [
+            path("guided/", view(guided.guided_view), name="claims_dispute_guided"),
+            path("<int:pk>/guided/done/", view(guided.guided_done), name="claims_dispute_guided_done"),
+            path("<int:pk>/guided/<slug:step>/", view(guided.guided_view), name="claims_dispute_guided_step"),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         # One query for the whole list, not one count per row.
