@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -14,6 +14,12 @@ from claims.admin.base import PublicRecordAdmin, status_badge_html
 from claims.errors import ProvenanceError
 from claims.markdown import render_markdown
 from claims.models import EvidenceArtifact, SourceCapture, SourceSuggestion
+
+CAPTURE_FAILED_HELP = mark_safe(
+    "<p><strong>What to do:</strong> open the URL in a browser. If the page moved, correct the URL and "
+    "save; if it answers again, press <em>Archive now</em> to try once more; if it is gone or refuses "
+    "archiving, attach a copy you saved yourself under <em>Archived file</em> (its SHA-256 is recorded).</p>"
+)
 
 
 @admin.register(EvidenceArtifact)
@@ -105,12 +111,54 @@ class EvidenceArtifactAdmin(PublicRecordAdmin):
             if obj.url
             else "no URL to archive"
         )
+        latest = captures[0] if captures else None
+        in_progress = latest is not None and latest.status in (
+            SourceCapture.Status.QUEUED,
+            SourceCapture.Status.RUNNING,
+        )
+        # Queued or running: the page follows it without a reload (static/js/admin-captures.js polls
+        # the overview's own address, ``captures_view``).
+        watch = (
+            format_html(
+                ' data-captures-url="{}" aria-live="polite"',
+                reverse("admin:claims_evidenceartifact_captures", args=[obj.pk]),
+            )
+            if in_progress
+            else ""
+        )
         return format_html(
-            "<ul>{}</ul>{}<p>{}</p>",
+            '<div class="captures-overview"{}><ul>{}</ul>{}{}<p>{}</p></div>',
+            watch,
             rows or mark_safe("<li>No capture exists yet.</li>"),
+            CAPTURE_FAILED_HELP
+            if latest is not None and latest.status == SourceCapture.Status.FAILED
+            else "",
             format_html("<p>Watch suggestions:</p><ul>{}</ul>", suggestions) if suggestions else "",
             button,
         )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/captures/",
+                self.admin_site.admin_view(self.captures_view),
+                name="claims_evidenceartifact_captures",
+            ),
+            *super().get_urls(),
+        ]
+
+    def captures_view(self, request, pk: int):
+        """The captures overview alone (an HTML fragment, never cached): what the change page's script
+        swaps in while a capture is queued or running."""
+        record = self.get_object(request, str(pk))
+        if record is None or not self.has_view_permission(request, record):
+            raise Http404
+        response = HttpResponse(self.captures_overview(record))
+        response["Cache-Control"] = "no-store"
+        return response
+
+    class Media:
+        js = ["js/admin-captures.js"]
 
     @admin.display(description="fingerprint report")
     def report_overview(self, obj):
