@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from claims.models import Claim, Dispute, EvidenceLink, Party
 from tests.factories import AIModelFactory, PartyFactory, UserFactory
+from tests.site.test_site_accessibility import AXE, WCAG_21_AA
 from tests.site.test_site_browser import assert_clean, browser_page, screenshots
+
+RUN_AXE_ON_CONTENT = """async (tags) => {
+  const result = await axe.run('#content', {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => `${v.id}: ${v.help} at ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; '));
+}"""
 
 
 def test_an_editor_records_a_new_dispute_step_by_step_in_the_browser(transactional_db, live_server):
@@ -37,6 +43,9 @@ def test_an_editor_records_a_new_dispute_step_by_step_in_the_browser(transaction
         page.select_option("#id_party", label="Example Lab")
         page.select_option("#id_role", "accused")
         page.screenshot(path=screenshots() / "guided-start.png", full_page=True)
+        # The step's own content (Django's admin frame around it is Django's) passes axe, WCAG 2.1 AA.
+        page.evaluate(AXE)
+        assert page.evaluate(RUN_AXE_ON_CONTENT, WCAG_21_AA) == []
         assert "Example Whistleblower" in page.locator(".guided-saved").inner_text()
         page.click("input[name=_continue]")
 
