@@ -127,8 +127,9 @@ def ids_of(rows, store: str) -> list[int]:
 
 
 def rows_page(rows: list, number: int | str | None = 1, per_page: int | None = None) -> Page:
-    """Page ``number`` of key ``rows`` (``TIMELINE_PAGE_SIZE`` a page unless ``per_page``). As every
-    page of the site: not a number is page 1, past the end is the last page ("last" names it too)."""
+    """Page ``number`` of ``rows`` (key rows, or a whole timeline's entries; ``TIMELINE_PAGE_SIZE`` a
+    page unless ``per_page``). As every page of the site: not a number is page 1, past the end is the
+    last page ("last" names it too)."""
     paginator = Paginator(rows, per_page or TIMELINE_PAGE_SIZE)
     return paginator.get_page(paginator.num_pages if number == "last" else number)
 
