@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.paginator import Page
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.models import AIModel, Claim, Dispute, DisputeParty, EvidenceArtifact, Party, RightOfReply
@@ -20,13 +20,13 @@ from claims.selectors.timeline import choice_order, dispute_story
 from claims.selectors.timeline_pages import (
     UPDATED,
     dispute_claims,
-    dispute_evidence,
+    evidence_keys,
     evidence_rows,
     ids_of,
+    loaded_rows,
     reply_rows,
     rows_page,
     timeline_entries,
-    timeline_rows,
 )
 
 
@@ -153,7 +153,7 @@ class DisputePage:
 _PAGE_CLAIM_RELATED = ("claimant", "subject_model", "alleged_source_model")
 _PAGE_CLAIM_FIELDS = (
     *STATE_FIELDS, "slug", "title", "made_on", "date_precision", "kind", "assessment", "updated_at",
-    "dispute", "responds_to", "subject_model", "alleged_source_model",
+    "dispute", "responds_to", "subject_model", "alleged_source_model", "source",
     "claimant", *(f"claimant__{name}" for name in (*STATE_FIELDS, "slug", "name")),
 )  # fmt: skip
 
@@ -217,7 +217,8 @@ def _whole(*, dispute: Dispute, preview: bool, number):
 
 def _paged(*, dispute: Dispute, preview: bool, number):
     """The same as ``_whole``, for a dispute of any size: its claims and replies without their
-    evidence, its analyses, and one page of the timeline read in SQL (``number`` None: no page)."""
+    evidence, its analyses, and one page of the timeline (``number`` None: no page), ordered from
+    the keys of the claims and replies loaded here and of the evidence (``evidence_keys``)."""
     claims = list(
         dispute_claims(dispute=dispute, preview=preview)
         .select_related(*_PAGE_CLAIM_RELATED)
@@ -229,15 +230,13 @@ def _paged(*, dispute: Dispute, preview: bool, number):
     # By the claims' ids (a subquery of the claims made PostgreSQL scan every claim).
     replies = visible(RightOfReply.objects.filter(claim_id__in=[c.pk for c in claims]), preview=preview)
     replies = reply_rows(replies.order_by("asked_on", "pk"), preview=preview)
-    rows = list(timeline_rows(dispute=dispute, preview=preview))
+    keys = list(evidence_keys(claims=claims, preview=preview))
+    rows = loaded_rows(claims=claims, replies=replies, evidence_keys=keys)
     page = rows_page(rows, number) if number is not None else None
-    # The analyses (the strongest evidence) and the page's evidence, in one query.
-    on_page = ids_of(page.object_list, "evidence") if page else []
-    evidence = list(
-        evidence_rows(dispute_evidence(dispute=dispute, preview=preview)).filter(
-            Q(kind=EvidenceArtifact.Kind.ANALYSIS) | Q(pk__in=on_page)
-        )
-    )
+    # The analyses (the strongest evidence) and the page's evidence, in one query by their ids.
+    wanted = [pk for _on, _slug, pk, _updated, kind in keys if kind == EvidenceArtifact.Kind.ANALYSIS]
+    wanted += ids_of(page.object_list, "evidence") if page else []
+    evidence = list(evidence_rows(EvidenceArtifact.objects.filter(pk__in=wanted))) if wanted else []
     if page is not None:
         known = {"evidence": {e.pk: e for e in evidence}, "right_of_reply": {r.pk: r for r in replies}}
         page.object_list = timeline_entries(page.object_list, preview=preview, known=known)
