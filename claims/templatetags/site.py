@@ -33,10 +33,6 @@ STANCE_SYMBOLS = {
 }
 
 
-# ``get_assessment_display`` rebuilds the choices' dict at every call: hundreds of claims on a page.
-ASSESSMENT_LABELS = dict(Claim.Assessment.choices)
-
-
 def _badge(css_class: str, symbol: str, label: str):
     esc = conditional_escape  # format_html's escaping, without its cost on hundreds of badges a page
     return mark_safe(  # noqa: S308 - every part escaped
@@ -44,11 +40,18 @@ def _badge(css_class: str, symbol: str, label: str):
     )
 
 
+def _assessment_badge(value: str, label: str):
+    return _badge(f"assessment-{value}", ASSESSMENT_SYMBOLS.get(value, ""), f"Assessment: {label}")
+
+
+# Made once: a page shows hundreds (``get_assessment_display`` rebuilt the choices at each call).
+ASSESSMENT_BADGES = {value: _assessment_badge(value, label) for value, label in Claim.Assessment.choices}
+
+
 @register.simple_tag
 def assessment_badge(claim: Claim):
-    symbol = ASSESSMENT_SYMBOLS.get(claim.assessment, "")
-    label = ASSESSMENT_LABELS.get(claim.assessment, claim.assessment)
-    return _badge(f"assessment-{claim.assessment}", symbol, f"Assessment: {label}")
+    badge = ASSESSMENT_BADGES.get(claim.assessment)
+    return badge if badge is not None else _assessment_badge(claim.assessment, claim.assessment)
 
 
 @register.simple_tag
