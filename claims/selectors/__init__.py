@@ -32,6 +32,7 @@ from claims.selectors.disputes import (
     dispute_filter_options,
     dispute_list,
     dispute_page,
+    dispute_rows,
     disputes_recent,
 )
 from claims.selectors.lineage import dispute_lineage, lineage_graph, model_lineage
@@ -81,6 +82,7 @@ __all__ = [
     "dispute_lineage",
     "dispute_list",
     "dispute_page",
+    "dispute_rows",
     "dispute_story",
     "dispute_timeline",
     "timeline_page",

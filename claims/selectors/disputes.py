@@ -6,26 +6,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.paginator import Page
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.models import AIModel, Claim, Dispute, DisputeParty, EvidenceArtifact, Party, RightOfReply
 from claims.models.base import PublicRecord
 from claims.models.public_state import STATE_FIELDS, named_choices
 from claims.models.visibility import public_q, visible
+from claims.selectors import timeline_pages
 from claims.selectors.changes import AssessmentChange, claims_assessment_log
 from claims.selectors.standing import dispute_standing
-from claims.selectors.timeline import choice_order
+from claims.selectors.timeline import choice_order, dispute_story
 from claims.selectors.timeline_pages import (
     UPDATED,
     dispute_claims,
-    dispute_evidence,
+    evidence_keys,
     evidence_rows,
     ids_of,
+    loaded_rows,
     reply_rows,
     rows_page,
     timeline_entries,
-    timeline_rows,
 )
 
 
@@ -152,9 +153,16 @@ class DisputePage:
 _PAGE_CLAIM_RELATED = ("claimant", "subject_model", "alleged_source_model")
 _PAGE_CLAIM_FIELDS = (
     *STATE_FIELDS, "slug", "title", "made_on", "date_precision", "kind", "assessment", "updated_at",
-    "dispute", "responds_to", "subject_model", "alleged_source_model",
+    "dispute", "responds_to", "subject_model", "alleged_source_model", "source",
     "claimant", *(f"claimant__{name}" for name in (*STATE_FIELDS, "slug", "name")),
 )  # fmt: skip
+
+
+def dispute_rows() -> QuerySet:
+    """Disputes as their page reads them: each with ``claim_total``, the number of its claims in any
+    state (one count by an index), which tells ``dispute_page`` whether to read its timeline whole."""
+    total = Claim.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute").annotate(n=Count("pk"))
+    return Dispute.objects.annotate(claim_total=Coalesce(Subquery(total.values("n")), 0))
 
 
 def dispute_page(
@@ -162,11 +170,55 @@ def dispute_page(
 ) -> DisputePage:
     """Everything the dispute page shows, in a number of queries that does not grow with the
     dispute: its claims and replies without their evidence, its analyses, and one page of the
-    timeline (``timeline_page``: a page number, "last", or None for none: the embed and the card)."""
+    timeline (``timeline_page``: a page number, "last", or None for none: the embed and the card).
+
+    A dispute of at most ``TIMELINE_PAGE_SIZE`` claims (``claim_total``, from ``dispute_rows``) is
+    read whole in three queries (``dispute_story``: its claims with their links, its replies), and
+    its timeline paged in Python in the same order: fewer queries than a page read in SQL beside the
+    rows the box reads, and the same page."""
     roles = list(_roles(preview).filter(dispute=dispute))
     models = list(
         visible(dispute.models_at_stake.select_related("developer", "declared_base"), preview=preview)
     )
+    small = (
+        getattr(dispute, "claim_total", None) is not None
+        and dispute.claim_total <= timeline_pages.TIMELINE_PAGE_SIZE
+    )
+    if timeline_page is not None and small:
+        claims, evidence, replies, page, stamps = _whole(
+            dispute=dispute, preview=preview, number=timeline_page
+        )
+    else:
+        claims, evidence, replies, page, stamps = _paged(
+            dispute=dispute, preview=preview, number=timeline_page
+        )
+    analyses = [e for e in evidence if e.kind == EvidenceArtifact.Kind.ANALYSIS]
+    return DisputePage(
+        dispute=dispute,
+        roles=roles,
+        models=models,
+        claims=claims,
+        evidence=sorted(analyses, key=lambda e: (e.published_on is None, e.published_on or date.min, e.pk)),
+        replies=replies,
+        timeline=page,
+        change_log=claims_assessment_log(claim_ids=[c.pk for c in claims]),
+        last_updated=max([dispute.updated_at, *(stamp for stamp in stamps if stamp is not None)]),
+        claims_by_id={c.pk: c for c in claims},
+    )
+
+
+def _whole(*, dispute: Dispute, preview: bool, number):
+    """A small dispute's claims, evidence, replies, timeline page and change stamps, read whole."""
+    story = dispute_story(dispute=dispute, preview=preview)
+    replies = sorted(story.replies, key=lambda r: (r.asked_on is None, r.asked_on or date.min, r.pk))
+    stamps = [*(c.updated_at for c in story.claims), *(e.updated_at for e in story.evidence)]
+    return story.claims, story.evidence, replies, rows_page(story.timeline, number), stamps
+
+
+def _paged(*, dispute: Dispute, preview: bool, number):
+    """The same as ``_whole``, for a dispute of any size: its claims and replies without their
+    evidence, its analyses, and one page of the timeline (``number`` None: no page), ordered from
+    the keys of the claims and replies loaded here and of the evidence (``evidence_keys``)."""
     claims = list(
         dispute_claims(dispute=dispute, preview=preview)
         .select_related(*_PAGE_CLAIM_RELATED)
@@ -178,31 +230,17 @@ def dispute_page(
     # By the claims' ids (a subquery of the claims made PostgreSQL scan every claim).
     replies = visible(RightOfReply.objects.filter(claim_id__in=[c.pk for c in claims]), preview=preview)
     replies = reply_rows(replies.order_by("asked_on", "pk"), preview=preview)
-    rows = list(timeline_rows(dispute=dispute, preview=preview))
-    page = rows_page(rows, timeline_page) if timeline_page is not None else None
-    # The analyses (the strongest evidence) and the page's evidence, in one query.
-    on_page = ids_of(page.object_list, "evidence") if page else []
-    evidence = list(
-        evidence_rows(dispute_evidence(dispute=dispute, preview=preview)).filter(
-            Q(kind=EvidenceArtifact.Kind.ANALYSIS) | Q(pk__in=on_page)
-        )
-    )
+    keys = list(evidence_keys(claims=claims, preview=preview))
+    rows = loaded_rows(claims=claims, replies=replies, evidence_keys=keys)
+    page = rows_page(rows, number) if number is not None else None
+    # The analyses (the strongest evidence) and the page's evidence, in one query by their ids.
+    wanted = [pk for _on, _slug, pk, _updated, kind in keys if kind == EvidenceArtifact.Kind.ANALYSIS]
+    wanted += ids_of(page.object_list, "evidence") if page else []
+    evidence = list(evidence_rows(EvidenceArtifact.objects.filter(pk__in=wanted))) if wanted else []
     if page is not None:
         known = {"evidence": {e.pk: e for e in evidence}, "right_of_reply": {r.pk: r for r in replies}}
         page.object_list = timeline_entries(page.object_list, preview=preview, known=known)
-    analyses = [e for e in evidence if e.kind == EvidenceArtifact.Kind.ANALYSIS]
-    return DisputePage(
-        dispute=dispute,
-        roles=roles,
-        models=models,
-        claims=claims,
-        evidence=sorted(analyses, key=lambda e: (e.published_on is None, e.published_on or date.min, e.pk)),
-        replies=replies,
-        timeline=page,
-        change_log=claims_assessment_log(claim_ids=[c.pk for c in claims]),
-        last_updated=max([dispute.updated_at, *(row[UPDATED] for row in rows if row[UPDATED] is not None)]),
-        claims_by_id={c.pk: c for c in claims},
-    )
+    return claims, evidence, replies, page, [row[UPDATED] for row in rows]
 
 
 def disputes_recent(*, limit: int = 5) -> dict[str, list[Dispute]]:

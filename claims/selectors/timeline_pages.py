@@ -12,9 +12,22 @@ records: its claims with their evidence links, its evidence, its replies, whatev
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Collate, LPad
 
 from claims.models import Claim, Dispute, EvidenceArtifact, EvidenceLink, RightOfReply
@@ -115,6 +128,48 @@ def timeline_rows(*, dispute: Dispute, preview: bool = False) -> QuerySet:
     return claims.union(evidence, replies, all=True).order_by(*KEYS)
 
 
+def loaded_rows(*, claims, replies, evidence_keys) -> list[tuple]:
+    """The key rows of ``timeline_rows``, in its order, from records the dispute page has loaded
+    already: its visible ``claims`` (``made_on``, ``responds_to_id``, ``slug``, ``updated_at``), their
+    visible ``replies``, and ``evidence_keys`` (``evidence_keys``). Sorted in Python as
+    ``TimelineEntry.sort_key`` sorts (a ``str`` compares by code point, as the "C" collation)."""
+    rows = [
+        (
+            c.made_on is None,
+            c.made_on,
+            RANKS["rebuttal" if c.responds_to_id else "claim"],
+            c.slug,
+            c.pk,
+            c.updated_at,
+        )
+        for c in claims
+    ]
+    rows += [
+        (on is None, on, RANKS["evidence"], slug, pk, updated)
+        for on, slug, pk, updated, _kind in evidence_keys
+    ]
+    for reply in replies:
+        on = reply.dated_on
+        rows.append((on is None, on, RANKS["right_of_reply"], f"{reply.pk:012d}", reply.pk, None))
+    rows.sort(key=lambda row: (row[0], row[1] or date.min, row[2], row[3]))
+    return [(int(undated), *rest) for undated, *rest in rows]
+
+
+def evidence_keys(*, claims, preview: bool) -> QuerySet:
+    """(published_on, slug, id, updated_at, kind) of the visible evidence on the timeline of loaded
+    ``claims`` (with ``source_id``): what ``dispute_evidence`` selects, by the claims' ids (an index
+    lookup; the subquery of ``dispute_evidence`` made PostgreSQL scan every evidence row)."""
+    ids = [c.pk for c in claims]
+    linked = EvidenceLink.objects.filter(claim_id__in=ids).values("evidence_id")
+    sources = [c.source_id for c in claims if c.source_id is not None]
+    cited = EvidenceArtifact.objects.filter(Q(pk__in=sources) | Q(pk__in=linked))
+    return (
+        visible(cited, preview=preview)
+        .order_by()
+        .values_list("published_on", "slug", "pk", "updated_at", "kind")
+    )
+
+
 def _store(row) -> str:
     """Which records a key row names: "claim" (claims and rebuttals), "evidence", "right_of_reply"."""
     kind = ENTRY_TYPES[row[RANK]]
@@ -127,8 +182,9 @@ def ids_of(rows, store: str) -> list[int]:
 
 
 def rows_page(rows: list, number: int | str | None = 1, per_page: int | None = None) -> Page:
-    """Page ``number`` of key ``rows`` (``TIMELINE_PAGE_SIZE`` a page unless ``per_page``). As every
-    page of the site: not a number is page 1, past the end is the last page ("last" names it too)."""
+    """Page ``number`` of ``rows`` (key rows, or a whole timeline's entries; ``TIMELINE_PAGE_SIZE`` a
+    page unless ``per_page``). As every page of the site: not a number is page 1, past the end is the
+    last page ("last" names it too)."""
     paginator = Paginator(rows, per_page or TIMELINE_PAGE_SIZE)
     return paginator.get_page(paginator.num_pages if number == "last" else number)
 

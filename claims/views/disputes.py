@@ -20,7 +20,7 @@ from django.views import View
 from claims.models import Dispute
 from claims.presentation.http_cache import public_cache_key
 from claims.presentation.lineage import draw
-from claims.selectors import dispute_filter_options, dispute_lineage, dispute_list, dispute_page
+from claims.selectors import dispute_filter_options, dispute_lineage, dispute_list, dispute_page, dispute_rows
 from claims.views.base import PublicRecordView, can_preview
 
 PAGE_SIZE = 20
@@ -87,6 +87,9 @@ class DisputeDetail(PublicRecordView):
     shareable = True
     template_name = "site/dispute_detail.html"
     query_parameters = frozenset({"page"})  # claims.query_params
+
+    def base_queryset(self):
+        return dispute_rows()  # with its claim count: a small dispute's timeline is read whole
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
