@@ -2,10 +2,10 @@
 Qwen2.5-14B, the rebuttals, what followed, and the sources for each fact (July 2025 onwards).
 
 Plain data, referenced by slug; ``claims.demo.loader`` writes it. Every source has its address,
-publisher and date where we could find them; where we could not (HonestAGI's deleted repository, the
-Zhihu counter-analysis), the record says so ("unconfirmed"). Where we read a source through a copy
-(the Reuters report in The Star, the Noah's Ark Lab statement in a Chinese news site), the address is
-that of the copy and the description says so. Dates known only to the month carry
+publisher and date where we could find them; where we could not (the date of the Zhihu
+counter-analysis), the record says so ("unconfirmed"). Where we read a source through a copy
+(the Reuters report in The Star, the Noah's Ark Lab statement in a Chinese news site, the Zhihu
+answers quoted in a Substack post), the address is that of the copy and the description says so. Dates known only to the month carry
 ``precision="month"``. ``docs/cases.md`` lists the sources and what could not be confirmed.
 """
 
@@ -79,9 +79,10 @@ PARTIES = [
         "name": "Engineers on the Pangu side (Zhihu)",
         "kind": "pseudonymous",
         "identity_verified": False,
-        "note": "Engineers on the Pangu side who posted a counter-analysis on Zhihu in July 2025, according "
-        "to the project brief; we have not found the post (unconfirmed). They are not independent of the "
-        "accused party.",
+        "note": "Engineers on the Pangu side whose counter-analysis, first posted on the Pangu team's intranet, "
+        "was reposted on Zhihu by the user 深度不学习 (answer to question 1924254207063593527), as quoted in "
+        "English in a Substack post. We have not read the Zhihu original, and the engineers are not named. "
+        "They are not independent of the accused party.",
     },
     {
         "slug": "pangu-whistleblower",
@@ -281,12 +282,19 @@ EVIDENCE = [
         "title": "Counter-analysis by engineers on the Pangu side (Zhihu, July 2025)",
         "kind": "social_post",
         "author": "pangu-engineers",
-        "url": "",
+        "url": "https://livinginharmony.substack.com/p/controversy-and-false-allegations",
         "published_on": date(2025, 7, 1),
         "date_precision": MONTH,
-        "description": "Post on Zhihu re-running HonestAGI's statistic on two unrelated models, deepseek-llm-7b "
-        "and llama2-7b, which gave 0.91. **Unconfirmed**: recorded from the project brief; we have not "
-        "found the post or a report of it in the sources we could reach.",
+        "description": "Read through a copy: a Substack post (“Controversy & False Allegations of Plagiarism "
+        "Surrounding Huawei's Pangu Model”) quoting, in English, Zhihu answers to question "
+        "1924254207063593527 - by 深度不学习 "
+        "(https://www.zhihu.com/question/1924254207063593527/answer/1924946130719966040), which reposts “a "
+        "post made on the intranet of the Pangu team”, and by JoJoJoJoya "
+        "(https://www.zhihu.com/question/1924254207063593527/answer/1924429291443164725). The repost says "
+        "the team re-ran HonestAGI's method on 7B models (Llama, DeepSeek, Qwen, Baichuan): the normalised "
+        "standard deviations of deepseek-llm-7b and llama2-7b correlate at 0.91, and the per-layer QKVO "
+        "curves are hard to tell apart. We have not read the Chinese originals; **the date is unconfirmed** "
+        "(July 2025, as the controversy's other sources date the debate).",
     },
     {
         "slug": "whistleblower-github-account",
@@ -524,16 +532,17 @@ CLAIMS = [
         "responds_to": "honestagi-pangu-derived-from-qwen",
         "made_on": date(2025, 7, 1),
         "date_precision": MONTH,
-        "venue": "Post on Zhihu (unconfirmed)",
+        "venue": "Zhihu answer reposting a Pangu team intranet post",
         "source": "zhihu-counter-analysis",
         "statement": (
             "Re-running HonestAGI's statistic on two unrelated models, deepseek-llm-7b and llama2-7b, gave "
-            "0.91 — close to the 0.927 that HonestAGI reports for Pangu Pro MoE and Qwen2.5-14B. "
-            "Unconfirmed: recorded from the project brief; we have not found the post."
+            "0.91 — close to the 0.927 that HonestAGI reports for Pangu Pro MoE and Qwen2.5-14B — and that "
+            "the per-layer curves of unrelated 7B models are hard to tell apart by this method. Read through "
+            "an English quotation of the Zhihu repost; the Chinese original not read."
         ),
         "assessment": "unverified",
-        "assessment_rationale": "Posted by engineers on the accused side, and not found by us; we have not "
-        "re-run the statistic.",
+        "assessment_rationale": "Posted by engineers on the accused side, and read by us only through an "
+        "English quotation of the Zhihu repost; we have not re-run the statistic on those models.",
     },
     {
         "slug": "whistleblower-continued-training",
@@ -587,7 +596,7 @@ EVIDENCE_LINKS = [
     ("noahs-ark-lab-denial", "noahs-ark-lab-statement-2025-07-05", "supports", "The statement itself."),
     ("noahs-ark-lab-denial", "reuters-report-july-2025", "context", "Reports the statement."),
     ("noahs-ark-lab-denial", "bloomberg-huawei-rebuts-july-2025", "context", "Reports the statement."),
-    ("pangu-engineers-counter-analysis", "zhihu-counter-analysis", "supports", "The post itself (unconfirmed)."),
+    ("pangu-engineers-counter-analysis", "zhihu-counter-analysis", "supports", "The post itself, as quoted in English on Substack."),
     ("whistleblower-continued-training", "whistleblower-github-account", "supports", "The account itself."),
     ("whistleblower-continued-training", "itbear-whistleblower-2025-07-06", "supports", "Reports the letter."),
     ("whistleblower-continued-training", "republic-world-2025-07-08", "context",
