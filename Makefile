@@ -26,14 +26,16 @@ run: install
 		$(VENV)/bin/honcho start --procfile Procfile
 
 ## make test: install, check the system packages the tests drive, lint (ruff check + ruff format --check),
-## check migrations, run every test (fails on any skipped test).
-# The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s.
+## check migrations, run every test (fails on any skipped test) on TEST_WORKERS pytest-xdist processes.
+# The tests keep their own var/ (database file, broker folder, logs), apart from `make run`'s; each
+# xdist worker its own subfolder, database and broker (tests/xdist_worker.py).
+TEST_WORKERS ?= 2
 test: install
 	tests/system_packages.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest
+	VAR_DIR=$(CURDIR)/var/test $(PY) -m pytest -n $(TEST_WORKERS) --dist load
 
 lint: install
 	$(PY) -m ruff check .

@@ -39,7 +39,7 @@ from claims.models.visibility import is_public
 from claims.selectors.filters import RelatedFilter, related_model
 from tests.leak_world import World, build_world, fuzz_settings, unthrottled
 
-WORLDS = int(os.environ.get("LEAK_FUZZ_WORLDS", "60"))
+WORLDS = int(os.environ.get("LEAK_FUZZ_WORLDS", "20"))
 
 # Which model a route with a ``slug`` or ``pk`` serves, by the first word of its name.
 ROUTE_MODELS = {

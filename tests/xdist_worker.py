@@ -1,0 +1,63 @@
+"""One pytest-xdist worker, one world of its own (``make test`` runs the suite on several workers).
+
+pytest-django gives each worker its own test database (``test_<name>_gw0``, ``_gw1``, ...). Everything
+else a test starts - the real Celery worker (tests/pipeline/worker_process.py), gunicorn
+(tests/api/gunicorn_process.py), the load test's stack - reads the environment, as production does.
+So before pytest-django reads the settings, each xdist worker gets its own:
+
+- ``VAR_DIR``: a subfolder named after the worker (its SQLite files, the filesystem broker's folders,
+  media, logs, mail);
+- broker: on Redis, the database number counts down from the configured one (``redis://…/13`` →
+  ``/13`` for gw0, ``/12`` for gw1), so one worker's Celery worker never takes another's tasks (its
+  control broadcasts are per Redis database too). The filesystem broker lives in ``VAR_DIR``.
+
+Servers bind free ports (port 0), so nothing else is shared. Loaded with ``-p tests.xdist_worker``
+(pyproject.toml's addopts), which imports it before any conftest.
+
+``make test`` distributes with ``--dist load``: each worker runs its share in pytest-django's order
+(database tests, then transactional ones, then the rest), so as in one process no test that relies
+on the migrations' rows (the Editors group) follows a transactional test's flush. ``--dist loadfile``
+or ``loadscope`` hand out whole files and break that order (tried once: 29 failed, 54 errors).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker_broker_url(urls: str, index: int) -> str:
+    """The broker of xdist worker ``index``: each Redis URL's database number minus ``index`` (kombu's
+    failover form, ``;``-separated, included); any other broker (the filesystem one lives in the
+    worker's VAR_DIR) unchanged."""
+    return ";".join(_worker_url(url.strip(), index) for url in urls.split(";"))
+
+
+def _worker_url(url: str, index: int) -> str:
+    parts = urlsplit(url)
+    if parts.scheme.split("+")[0] not in ("redis", "rediss") or index == 0:
+        return url
+    base = int(parts.path.strip("/") or 0)
+    if base - index < 0:
+        raise pytest.UsageError(
+            f"CELERY_BROKER_URL={url}: xdist worker {index} would need Redis database {base - index}; "
+            f"give a database number of at least {index} (the workers count down from it)."
+        )
+    return urlunsplit(parts._replace(path=f"/{base - index}"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    index = int(worker.removeprefix("gw"))
+    var_dir = Path(os.environ.get("VAR_DIR") or ROOT / "var")
+    os.environ["VAR_DIR"] = str(var_dir / worker)
+    if os.environ.get("CELERY_BROKER_URL"):
+        os.environ["CELERY_BROKER_URL"] = worker_broker_url(os.environ["CELERY_BROKER_URL"], index)
