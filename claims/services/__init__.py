@@ -19,7 +19,8 @@
 * ``accounts``: creating an editor's or a reviewer's account (``account_create``), its API token
   (``account_token_create``, ``account_token_revoke``), deleting accounts (``accounts_delete``).
 * ``fingerprints``: deleting the engine's kept per-checkpoint fingerprints (``fingerprints_forget``);
-  their lineage-search entries (``relatives_index_put``, ``relatives_index_rebuild``).
+  their lineage-search entries (``relatives_index_put``, ``relatives_entry_write``,
+  ``relatives_index_rebuild``).
 
 The admin, the API's serializers and the management commands call these; none re-implements a rule.
 Each function is keyword-only, named ``<entity>_<action>``, and returns what the caller needs.
@@ -45,7 +46,12 @@ from claims.services.checkpoints import (
 from claims.services.content import content_changed
 from claims.services.desk import desk_send_digest
 from claims.services.disputes import dispute_save, dispute_set_roles
-from claims.services.fingerprints import fingerprints_forget, relatives_index_put, relatives_index_rebuild
+from claims.services.fingerprints import (
+    fingerprints_forget,
+    relatives_entry_write,
+    relatives_index_put,
+    relatives_index_rebuild,
+)
 from claims.services.records import (
     record_create,
     record_delete,
@@ -65,6 +71,7 @@ from claims.services.sources import capture_request, suggestion_confirm, suggest
 __all__ = [
     "accounts_delete",
     "fingerprints_forget",
+    "relatives_entry_write",
     "relatives_index_put",
     "relatives_index_rebuild",
     "account_set_byline",

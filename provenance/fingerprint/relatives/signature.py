@@ -104,10 +104,11 @@ class Signature:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Signature:
+    def from_dict(cls, d: dict[str, Any], rows: np.ndarray | None = None) -> Signature:
+        """``rows``: the sketch rows kept apart (``store``: ``d`` then has no ``sketch``)."""
         if d.get("version") != SIGNATURE_VERSION:
             raise ValueError(f"signature version {d.get('version')} is not {SIGNATURE_VERSION}")
-        rows = _unb64(d["sketch"])
+        rows = _unb64(d["sketch"]) if rows is None else rows
         sketch, shapes = {}, {}
         for i, (layer, role, out_f, in_f) in enumerate(d["sketch_keys"]):
             sketch[(layer, role)] = rows[i]
