@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Max, Min, Q
 
 from claims.models import Checkpoint, FingerprintReport, RelativesDigest, RelativesEntry
@@ -26,8 +27,8 @@ from claims.models.visibility import visible
 from claims.selectors.records import REPORT_RELATED
 from provenance.fingerprint.relatives.index import Entry, OutdatedSignature
 from provenance.fingerprint.relatives.search import Candidate, SearchResult
-from provenance.fingerprint.relatives.signature import SIGNATURE_VERSION, Signature
-from provenance.fingerprint.relatives.store import ScreenIndex, ScreenRow, signature_of_stored, unpack
+from provenance.fingerprint.relatives.signature import SIGNATURE_VERSION
+from provenance.fingerprint.relatives.store import ScreenIndex, ScreenRow, unpack
 
 REBUILD = "run `manage.py relatives_index` to compute it again"
 
@@ -90,27 +91,35 @@ def _entry(pk: int, name: str) -> Entry:
 
 
 DIGEST_LOOKUP = 5000
-"""Prefixes per lookup query (SQLite allows 32,766 parameters; a query has 300-2,000 in general)."""
+"""Prefixes per lookup query (SQLite allows 32,766 parameters; a checkpoint has 300-2,000 in general)."""
 
 
 def _matching_digests(entry: Entry) -> list[tuple[int, int, int | None]]:
     """The digest rows (prefix, entry id, layer) of every indexed entry sharing a prefix with ``entry``:
-    an index lookup per prefix (``relatives_digest_prefix``), one query per ``DIGEST_LOOKUP``."""
+    one index lookup per prefix (``relatives_digest_prefix``), one query per ``DIGEST_LOOKUP``
+    prefixes. Written in SQL: the ORM spends longer compiling a 2,000-value ``IN`` than the database
+    answering it (PostgreSQL gets the prefixes as one array parameter)."""
     prefixes = sorted(set(entry.tensors.keys.view("int64").tolist()))
+    table = RelativesDigest._meta.db_table
     found: list[tuple[int, int, int | None]] = []
-    for start in range(0, len(prefixes), DIGEST_LOOKUP):
-        chunk = prefixes[start : start + DIGEST_LOOKUP]
-        found += RelativesDigest.objects.filter(prefix__in=chunk).values_list("prefix", "entry_id", "layer")
+    with connection.cursor() as cursor:
+        for start in range(0, len(prefixes), DIGEST_LOOKUP):
+            chunk = prefixes[start : start + DIGEST_LOOKUP]
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT prefix, entry_id, layer FROM {table} WHERE prefix = ANY(%s)", [chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT prefix, entry_id, layer FROM {table} WHERE prefix IN ({marks})", chunk
+                )
+            found += cursor.fetchall()
     return found
 
 
-def _signatures(pks: list[int]) -> list[Signature]:
-    """The full signatures of these entries, in order (one query)."""
-    rows = {
-        pk: (meta, sketch)
-        for pk, meta, sketch in RelativesEntry.objects.filter(pk__in=pks).values_list("pk", "entry", "sketch")
-    }
-    return [signature_of_stored(rows[pk][0], bytes(rows[pk][1])) for pk in pks]
+def _sketches(pks: list[int]) -> list[bytes]:
+    """The stored sketches of these entries, in order (one query)."""
+    rows = dict(RelativesEntry.objects.filter(pk__in=pks).values_list("pk", "sketch"))
+    return [bytes(rows[pk]) for pk in pks]
 
 
 _LOADED: dict[tuple, Loaded] = {}
@@ -192,7 +201,7 @@ def checkpoint_relatives(
     result = index.search(
         own,
         found=_matching_digests(own),
-        load=_signatures,
+        load=_sketches,
         exclude=own.name,
         limit=limit,
         only=None if preview else [str(i) for i in reports],

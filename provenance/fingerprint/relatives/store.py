@@ -7,8 +7,8 @@
   lookup of the query's prefixes, whatever the index size (``ScreenIndex.shares``);
 * ``screen`` (bytes, ~5 KB at 32 layers): a ``ScreenRow`` - the pooled sketch, the profile and what
   groups them - the only part held in memory for every checkpoint;
-* ``sketch`` (bytes, float32, 1.8 KB per layer): the per-layer sketch rows, read only for the
-  candidates the screen keeps;
+* ``sketch`` (bytes, 1.8 KB per layer): the per-layer sketch rows as ``Signature.dense`` lays them out
+  (float32) and their shape codes, read only for the candidates the screen keeps (no parsing);
 * ``meta`` (JSON, a few KB): the rest of ``Entry.to_dict()`` (``unpack`` joins the parts again).
 
 ``ScreenIndex.search`` ranks every checkpoint by its screen (``batch.Stacked.screen``: exact scores for
@@ -34,11 +34,11 @@ from typing import Any
 import numpy as np
 
 from ..fingerprint import TENSOR_HASH
-from .batch import Digests, Stacked, TensorKeys
+from .batch import Digests, Stacked, TensorKeys, _Group
 from .exact import Share
 from .index import Entry, search_notes
 from .search import SearchResult, rank
-from .signature import ROLES, SKETCH_SIZE, Signature
+from .signature import ROLES, SIGNATURE_VERSION, SKETCH_SIZE, Signature
 
 SCREEN = 200
 """Candidates scored in full after the screen: at 100,000 checkpoints the first 200 by the screen are
@@ -130,14 +130,16 @@ class Packed:
 
 def pack(entry: Entry) -> Packed:
     """``entry`` in the parts a store keeps (the module docstring)."""
-    meta = entry.to_dict()
-    del meta["tensors"]
+    sig = entry.signature
+    meta = {
+        "stamp": list(entry.stamp) if entry.stamp else None,
+        "tensor_hash": entry.tensor_hash,
+        "signature": sig.to_dict(rows=False) if sig else None,  # the rows: ``sketch``, laid out as read
+    }
     sketch = b""
-    if meta["signature"] is not None:
-        del meta["signature"]["sketch"]  # kept as bytes, in the order of its ``sketch_keys``
-        keys = sorted(entry.signature.sketch)
-        if keys:
-            sketch = np.stack([entry.signature.sketch[k] for k in keys]).astype(np.float32).tobytes()
+    if sig is not None:
+        dense = sig.dense()
+        sketch = dense.rows.astype(np.float32).tobytes() + dense.shape_code.astype(np.int64).tobytes()
     t = entry.tensors
     return Packed(
         meta,
@@ -149,8 +151,26 @@ def pack(entry: Entry) -> Packed:
     )
 
 
-def sketch_rows(sketch: bytes) -> np.ndarray:
-    return np.frombuffer(sketch, dtype=np.float32).reshape(-1, SKETCH_SIZE)
+def dense_sketch(sketch: bytes, layers: int) -> tuple[np.ndarray, np.ndarray]:
+    """The stored sketch as ``Signature.dense`` lays it out: rows (layers × roles × ``SKETCH_SIZE``
+    float32, zero where absent) and shape codes (layers × roles, -1 where absent); views of ``sketch``."""
+    cells = layers * len(ROLES)
+    rows = np.frombuffer(sketch, np.float32, cells * SKETCH_SIZE).reshape(layers, len(ROLES), SKETCH_SIZE)
+    code = np.frombuffer(sketch, np.int64, cells, rows.nbytes).reshape(layers, len(ROLES))
+    return rows, code
+
+
+def _sketch_rows(meta_sig: dict, sketch: bytes) -> np.ndarray:
+    """The rows of ``meta_sig``'s ``sketch_keys``, in order, from the dense layout (a key the dense
+    layout has no place for - never written by ``signature_of`` - gets a zero row, which the scores
+    ignore as ``dense()`` does)."""
+    layers = meta_sig["num_layers"]
+    rows, _ = dense_sketch(sketch, layers) if sketch else (None, None)
+    out = np.zeros((len(meta_sig["sketch_keys"]), SKETCH_SIZE), dtype=np.float32)
+    for n, (layer, role, *_shape) in enumerate(meta_sig["sketch_keys"]):
+        if rows is not None and 0 <= layer < layers and role in ROLES:
+            out[n] = rows[layer, ROLES.index(role)]
+    return out
 
 
 def unpack(
@@ -163,12 +183,9 @@ def unpack(
         np.array(list(nbytes), dtype=np.int64),
         np.array([-1 if x is None else x for x in layer], dtype=np.int32),
     )
-    return Entry.from_dict(name, meta, tensors=tensors, rows=sketch_rows(sketch))
-
-
-def signature_of_stored(meta: dict, sketch: bytes) -> Signature:
-    """The full signature of a stored entry (what the screen's kept candidates are scored with)."""
-    return Signature.from_dict(meta["signature"], sketch_rows(sketch))
+    sig = meta.get("signature")
+    rows = _sketch_rows(sig, sketch) if sig and sig.get("version") == SIGNATURE_VERSION else None
+    return Entry.from_dict(name, meta, tensors=tensors, rows=rows)
 
 
 class ScreenIndex:
@@ -214,7 +231,7 @@ class ScreenIndex:
         query: Entry,
         *,
         found: Iterable[tuple[int, Any, int | None]],
-        load: Callable[[list[Any]], list[Signature]],
+        load: Callable[[list[Any]], list[bytes]],
         exclude: str | None = None,
         limit: int | None = None,
         screen: int = SCREEN,
@@ -222,7 +239,7 @@ class ScreenIndex:
         schema: str = "",
     ) -> SearchResult:
         """``RelativesIndex.search_entry`` over the screen (the module docstring): ``found``, the digest
-        rows matching the query's prefixes; ``load(keys)``, the full signatures of those rows, in order;
+        rows matching the query's prefixes; ``load(keys)``, the stored sketches of those rows, in order;
         ``only``: the names to return (ranked among all; always scored in full)."""
         exclude_id = self.ids.get(exclude) if exclude else None
         notes = search_notes(query, self.stale, schema)
@@ -239,9 +256,13 @@ class ScreenIndex:
         kept = {self.ids[c.name] for c in first} | set(shares)
         if mask is not None:
             kept |= set(np.flatnonzero(mask).tolist())
+        same = np.zeros(len(self), dtype=bool)
+        for (layers, sample_size, seed), g in self.stacked.groups.items():
+            if (layers, sample_size, seed) == (sig.num_layers, sig.sample_size, sig.seed):
+                same[g.ids] = True
         done: set[int] = set()
         while True:
-            self._score_in_full(sorted(kept - done), sig, scores, load)
+            self._score_in_full(sorted(kept - done), sig, scores, load, same)
             done |= kept
             found = rank(self.stacked, scores, shares, sig, exclude=exclude_id, limit=limit, only=mask)
             # A checkpoint the screen ranked lower may rise once the others have their exact scores:
@@ -251,16 +272,16 @@ class ScreenIndex:
                 return SearchResult(found, notes)
             kept |= late
 
-    def _score_in_full(self, ids: list[int], sig: Signature, scores, load) -> None:
-        """Put the per-layer sketch scores of ``ids`` in ``scores`` (only the query's depth needs it:
-        the screen's scores of the other depths are already the exact ones)."""
-        need = [i for i in ids if self.stacked.layers[i] == sig.num_layers]
+    def _score_in_full(self, ids: list[int], sig: Signature, scores, load, same: np.ndarray) -> None:
+        """Put the per-layer sketch scores of ``ids`` in ``scores`` (``same``: the entries of the
+        query's depth and sampling, the only ones the screen scored by their pooled sketch)."""
+        need = [i for i in ids if same[i]]
         if not need:
             return
-        exact = Stacked(load([self.keys[i] for i in need])).scores(sig)
-        idx = np.array(need)
-        scores.z[idx], scores.mean_cos[idx], scores.parts[idx] = exact.z, exact.mean_cos, exact.parts
-        for j, i in enumerate(need):
+        dense = [dense_sketch(b, sig.num_layers) for b in load([self.keys[i] for i in need])]
+        code = np.stack([c for _, c in dense])
+        group = _Group(np.array(need), sig.num_layers, np.stack([r for r, _ in dense]), code >= 0, code,
+                       None, None, None, None)  # fmt: skip
+        for i in need:
             scores.why.pop(i, None)
-            if j in exact.why:
-                scores.why[i] = exact.why[j]
+        Stacked._sketch(group, sig.dense(), True, scores)
