@@ -3,9 +3,11 @@
 ``Stacked`` groups the indexed signatures by (depth, sample size, seed) and keeps per group the
 sketches (n × layers × roles × ``SKETCH_SIZE``), their pooled form and the profiles; ``scores(query)``
 returns, for every entry, exactly what ``compare.sketch_score`` and ``compare.profile_r`` give pair by
-pair (a test holds them equal), without a Python loop over the entries. ``Digests`` keeps every
+pair (a test holds them equal), without a Python loop over the entries; ``Stacked.screen`` keeps only
+the pooled sketches and profiles (``store.ScreenIndex``). ``Digests`` keeps every
 informative tensor digest as the first 64 bits of its BLAKE3, sorted, with its entry, layer and bytes:
-a query is one ``searchsorted`` of its own digests. Two different tensors share a 64-bit prefix with
+a query is one ``searchsorted`` of its own digests (``Digests.of_rows``: only the rows a database
+lookup found for the query). Two different tensors share a 64-bit prefix with
 probability about 2⁻⁶⁴ per pair (10⁻⁹ for a 2,000-tensor query against 10⁷ indexed tensors).
 
 Both are rebuilt from the index's entries when it changed (an add or a remove marks them stale).

@@ -41,8 +41,7 @@ class Entry:
     stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the fingerprint file it came from
 
     def to_dict(self) -> dict:
-        """JSON-safe: what a store keeps per checkpoint (the knowledge base: one row, or its digests
-        as rows and the signature as JSON)."""
+        """JSON-safe: what a small store keeps per checkpoint (a database: ``store.pack``)."""
         return {
             "stamp": list(self.stamp) if self.stamp else None,
             "tensor_hash": self.tensor_hash,
