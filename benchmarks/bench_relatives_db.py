@@ -107,7 +107,10 @@ def _drop_digest_keys() -> list[str]:
             for name, definition in c.fetchall():
                 back.append(f'ALTER TABLE {DIGEST_TABLE} ADD CONSTRAINT "{name}" {definition}')
                 c.execute(f'ALTER TABLE {DIGEST_TABLE} DROP CONSTRAINT "{name}"')
-            c.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [DIGEST_TABLE])
+            c.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
+                [DIGEST_TABLE],
+            )
             for name, definition in c.fetchall():
                 back.append(definition)
                 c.execute(f'DROP INDEX "{name}"')

@@ -20,6 +20,10 @@ class Migration(migrations.Migration):
             name="sketch",
             field=models.BinaryField(null=True),
         ),
+        migrations.AddIndex(
+            model_name="relativesentry",
+            index=models.Index(fields=["signature_version", "computed_at"], name="relatives_entry_state"),
+        ),
         migrations.CreateModel(
             name="RelativesDigest",
             fields=[
