@@ -41,8 +41,9 @@ from .search import SearchResult, rank
 from .signature import ROLES, SIGNATURE_VERSION, SKETCH_SIZE, Signature
 
 SCREEN = 200
-"""Candidates scored in full after the screen: at 100,000 checkpoints the first 200 by the screen are
-every one the full scores rank in the first 20 (``benchmarks/bench_relatives_scale.py``)."""
+"""Candidates scored in full after the screen (their sketches read from the store). The tests hold
+the first ``SCREEN`` equal to the whole index's; that 200 suffices at 100,000 checkpoints is an
+estimate (the screen's z has the same null as the full one), not a measurement."""
 SCREEN_FORMAT = 1
 _HEADER = struct.Struct("<I")
 
