@@ -34,10 +34,10 @@ from claims.models import (
     FingerprintReport,
     ModelFingerprint,
     Party,
-    RelativesEntry,
     RightOfReply,
 )
 from claims.models.visibility import is_public
+from claims.services import relatives_entry_write
 
 STATUSES = st.sampled_from(["draft", "published", "retracted"])
 
@@ -243,28 +243,24 @@ def build_world(draw, *, all_published: bool = False) -> World:
 
 
 @cache
-def _relatives_entry() -> tuple[int, dict]:
+def _relatives_entry():
     """One lineage-search entry (of a tiny synthetic model), computed once per process: checkpoints
     with the same entry share every tensor, so each is a strong candidate of every other."""
     from provenance.fingerprint.relatives.index import entry_of
-    from provenance.fingerprint.relatives.signature import SIGNATURE_VERSION
     from provenance.fingerprint.stats import fingerprint_checkpoint
     from provenance.fingerprint.synthetic.models import SIZES, BaseModel
     from provenance.fingerprint.synthetic.writer import write_model
 
     with tempfile.TemporaryDirectory() as folder:
         path = write_model(BaseModel(SIZES["tiny"], seed=1, recipe="a"), Path(folder) / "model")
-        return SIGNATURE_VERSION, entry_of("", fingerprint_checkpoint(path)).to_dict()
+        return entry_of("", fingerprint_checkpoint(path))
 
 
 def _indexed(checkpoint: Checkpoint) -> None:
-    version, entry = _relatives_entry()
     row = ModelFingerprint.objects.create(
         checkpoint=checkpoint, content_hash=uuid.uuid4().hex * 2, engine_version="test"
     )
-    RelativesEntry.objects.create(
-        fingerprint=row, checkpoint=checkpoint, signature_version=version, entry=entry
-    )
+    relatives_entry_write(row=row, entry=_relatives_entry())
 
 
 def _mark(row: models.Model, world: World) -> None:

@@ -10,7 +10,7 @@ from claims.models.disputes import Dispute, DisputeParty
 from claims.models.evidence import EvidenceArtifact, EvidenceLink
 from claims.models.nulls import KeptNull
 from claims.models.parties import Party
-from claims.models.relatives import RelativesEntry
+from claims.models.relatives import RelativesDigest, RelativesEntry
 from claims.models.reports import FingerprintReport, FingerprintShard, ModelFingerprint
 from claims.models.sources import CaptureArtefact, SourceCapture, SourceCheck, SourceSuggestion
 
@@ -34,6 +34,7 @@ __all__ = [
     "Party",
     "PublicQuerySet",
     "PublicRecord",
+    "RelativesDigest",
     "RelativesEntry",
     "RightOfReply",
     "SourceCapture",

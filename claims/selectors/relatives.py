@@ -1,8 +1,11 @@
 """A checkpoint's closest known relatives (issue 24): the engine's lineage search over the index rows.
 
-``checkpoint_relatives`` loads every ``RelativesEntry`` into the engine's ``RelativesIndex``
-(``load_index``: kept per process while the table is unchanged) and searches it with the checkpoint's own stored entry (itself excluded; its
-fingerprint file is not read again). Readers (``preview=False``) get only the relatives backed by a
+``checkpoint_relatives`` searches with the checkpoint's own stored entry (itself excluded; its
+fingerprint file is not read again), as the engine's ``store.ScreenIndex`` does: every entry's screening
+form held in memory (``load_index``: kept per process while the table is unchanged, ~5 KB per
+checkpoint), the exact shares found by one indexed lookup of the query's digest prefixes in
+``RelativesDigest`` (whatever the index size), and the per-layer sketches read only for the candidates
+the screen keeps (one query). Readers (``preview=False``) get only the relatives backed by a
 public succeeded report comparing the two checkpoints (``claims.models.visibility``), each with that
 report; the screening alone never names a checkpoint to a reader. Editors get every candidate with
 its tier and calibrated scores, and the latest report between the two if there is one.
@@ -16,14 +19,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Max, Min, Q
 
-from claims.models import Checkpoint, FingerprintReport, RelativesEntry
+from claims.models import Checkpoint, FingerprintReport, RelativesDigest, RelativesEntry
 from claims.models.visibility import visible
 from claims.selectors.records import REPORT_RELATED, checkpoint_queryset
-from provenance.fingerprint.relatives.index import Entry, OutdatedSignature, RelativesIndex
+from provenance.fingerprint.relatives.index import Entry, OutdatedSignature
 from provenance.fingerprint.relatives.search import Candidate, SearchResult
 from provenance.fingerprint.relatives.signature import SIGNATURE_VERSION
+from provenance.fingerprint.relatives.store import ScreenIndex, ScreenRow, unpack
 from provenance.fingerprint.sources import HubSource, hub_source, parse_source
 from provenance.fingerprint.sources.errors import InvalidSourceError
 
@@ -51,9 +56,10 @@ class Relatives:
 
 @dataclass
 class Loaded:
-    """Every checkpoint's newest index entry, and the checkpoints whose newest is of another version."""
+    """Every checkpoint's newest index entry (its screening form; ``index.keys``: the rows' ids), and
+    the checkpoints whose newest is of another version or not in the current form."""
 
-    index: RelativesIndex
+    index: ScreenIndex
     outdated: set[int]
 
     def own(self, checkpoint: Checkpoint) -> tuple[Entry | None, list[str]]:
@@ -61,8 +67,8 @@ class Loaded:
         notes = []
         if checkpoint.pk in self.outdated:
             notes.append(
-                f"This checkpoint's index entry is of an older signature version than this engine's "
-                f"({SIGNATURE_VERSION}), so it is not compared: {REBUILD}."
+                f"This checkpoint's index entry is of an older signature version or form than this "
+                f"engine's ({SIGNATURE_VERSION}), so it is not compared: {REBUILD}."
             )
         others = len(self.outdated - {checkpoint.pk})
         if others:
@@ -71,16 +77,60 @@ class Loaded:
                 f"{REBUILD}."
             )
         i = self.index.ids.get(str(checkpoint.pk))
-        return (None if i is None else self.index.entries[i]), notes
+        return (None if i is None else _entry(self.index.keys[i], str(checkpoint.pk))), notes
+
+
+def _entry(pk: int, name: str) -> Entry:
+    """One stored entry, whole (two queries: its row, its digest rows in order)."""
+    meta, sketch = RelativesEntry.objects.values_list("entry", "sketch").get(pk=pk)
+    rows = (
+        RelativesDigest.objects.filter(entry_id=pk)
+        .order_by("position")
+        .values_list("prefix", "nbytes", "layer")
+    )
+    prefixes, nbytes, layers = zip(*rows, strict=True) if rows else ((), (), ())
+    return unpack(name, meta, bytes(sketch), prefixes, nbytes, layers)
+
+
+DIGEST_LOOKUP = 5000
+"""Prefixes per lookup query (SQLite allows 32,766 parameters; a checkpoint has 300-2,000 in general)."""
+
+
+def _matching_digests(entry: Entry) -> list[tuple[int, int, int | None]]:
+    """The digest rows (prefix, entry id, layer) of every indexed entry sharing a prefix with ``entry``:
+    one index lookup per prefix (``relatives_digest_prefix``), one query per ``DIGEST_LOOKUP``
+    prefixes. Written in SQL: the ORM spends longer compiling a 2,000-value ``IN`` than the database
+    answering it (PostgreSQL gets the prefixes as one array parameter)."""
+    prefixes = sorted(set(entry.tensors.keys.view("int64").tolist()))
+    table = RelativesDigest._meta.db_table
+    found: list[tuple[int, int, int | None]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(prefixes), DIGEST_LOOKUP):
+            chunk = prefixes[start : start + DIGEST_LOOKUP]
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT prefix, entry_id, layer FROM {table} WHERE prefix = ANY(%s)", [chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT prefix, entry_id, layer FROM {table} WHERE prefix IN ({marks})", chunk
+                )
+            found += cursor.fetchall()
+    return found
+
+
+def _sketches(pks: list[int]) -> list[bytes]:
+    """The stored sketches of these entries, in order (one query)."""
+    rows = dict(RelativesEntry.objects.filter(pk__in=pks).values_list("pk", "sketch"))
+    return [bytes(rows[pk]) for pk in pks]
 
 
 _LOADED: dict[tuple, Loaded] = {}
 
 
 def load_index() -> Loaded:
-    """The index rows in the engine's index, a newer entry of a checkpoint replacing its older: kept
-    in this process while the table is unchanged (its row count, newest id, newest write and
-    signature versions: one aggregate query), else read again (one query)."""
+    """Every checkpoint's newest entry in the engine's screen, a newer entry of a checkpoint replacing
+    its older: kept in this process while the table is unchanged (its row count, newest id, newest
+    write and signature versions: one aggregate query), else read again (one query, streamed)."""
     state = RelativesEntry.objects.aggregate(
         n=Count("pk"),
         last=Max("pk"),
@@ -91,24 +141,24 @@ def load_index() -> Loaded:
     key = tuple(state.values())
     if key in _LOADED:
         return _LOADED[key]
-    index, outdated = RelativesIndex(), set()
+    _LOADED.clear()  # the old screen's memory is given back before the new one is read
+    newest: dict[str, tuple[int, ScreenRow]] = {}
+    outdated = set()
     rows = RelativesEntry.objects.order_by("computed_at", "pk").values_list(
-        "checkpoint_id", "signature_version", "entry"
+        "pk", "checkpoint_id", "signature_version", "screen"
     )
-    for checkpoint_id, version, data in rows:
+    for pk, checkpoint_id, version, screen in rows.iterator(chunk_size=2000):
         name = str(checkpoint_id)
         try:
-            if version != SIGNATURE_VERSION:
+            if version != SIGNATURE_VERSION or screen is None:
                 raise OutdatedSignature(name)
-            entry = Entry.from_dict(name, data)
-        except OutdatedSignature:
-            if name in index.ids:
-                index.remove(name)
+            newest[name] = (pk, ScreenRow.from_bytes(bytes(screen)))
+        except (OutdatedSignature, ValueError):
+            newest.pop(name, None)
             outdated.add(checkpoint_id)
             continue
-        index.add_entry(entry)
         outdated.discard(checkpoint_id)
-    _LOADED.clear()
+    index = ScreenIndex((name, pk, screen) for name, (pk, screen) in newest.items())
     _LOADED[key] = Loaded(index, outdated)
     return _LOADED[key]
 
@@ -149,10 +199,16 @@ def checkpoint_relatives(
             )
         found.notes = notes if preview else [n for n in notes if n.startswith("This checkpoint")]
         return found
-    result = index.search_entry(own, exclude=own.name, limit=limit if preview else None)
-    ids = [int(c.name) for c in result.candidates]
     reports = _reports(checkpoint, preview=preview)
-    ids = (ids if preview else [i for i in ids if i in reports])[:limit]
+    result = index.search(
+        own,
+        found=_matching_digests(own),
+        load=_sketches,
+        exclude=own.name,
+        limit=limit,
+        only=None if preview else [str(i) for i in reports],
+    )
+    ids = [int(c.name) for c in result.candidates]
     checkpoints = Checkpoint.objects.select_related("model").in_bulk(ids)
     by_id = {int(c.name): c for c in result.candidates}
     for i in ids:

@@ -21,7 +21,8 @@
 * ``accounts``: creating an editor's or a reviewer's account (``account_create``), its API token
   (``account_token_create``, ``account_token_revoke``), deleting accounts (``accounts_delete``).
 * ``fingerprints``: deleting the engine's kept per-checkpoint fingerprints (``fingerprints_forget``);
-  their lineage-search entries (``relatives_index_put``, ``relatives_index_rebuild``).
+  their lineage-search entries (``relatives_index_put``, ``relatives_entry_write``,
+  ``relatives_index_rebuild``).
 * ``relatives``: asking for full reports on the lineage search's close relatives of a newly
   fingerprinted checkpoint (``relatives_confirm``): drafts, listed on the editors' desk.
 
@@ -49,7 +50,12 @@ from claims.services.checkpoints import (
 from claims.services.content import content_changed
 from claims.services.desk import desk_send_digest
 from claims.services.disputes import claim_add_source, dispute_add_party, dispute_save, dispute_set_roles
-from claims.services.fingerprints import fingerprints_forget, relatives_index_put, relatives_index_rebuild
+from claims.services.fingerprints import (
+    fingerprints_forget,
+    relatives_entry_write,
+    relatives_index_put,
+    relatives_index_rebuild,
+)
 from claims.services.records import (
     record_create,
     record_delete,
@@ -71,6 +77,7 @@ __all__ = [
     "accounts_delete",
     "fingerprints_forget",
     "relatives_confirm",
+    "relatives_entry_write",
     "relatives_index_put",
     "relatives_index_rebuild",
     "account_set_byline",

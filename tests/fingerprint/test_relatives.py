@@ -22,6 +22,7 @@ from provenance.fingerprint.relatives.index import (
     open_folder_index,
 )
 from provenance.fingerprint.relatives.signature import signature_of
+from provenance.fingerprint.relatives.store import ScreenIndex, ScreenRow, pack, unpack
 from provenance.fingerprint.stats import fingerprint_checkpoint
 from provenance.fingerprint.synthetic.adversarial import ResidualTransformModel, _retokenised
 from provenance.fingerprint.synthetic.atlas import TransplantedModel
@@ -315,3 +316,83 @@ def test_a_search_by_the_stored_entry_equals_the_search_by_the_fingerprint(world
         by_entry = index.search_entry(stored, exclude=name).to_dict()
         assert by_entry == index.search(fp, exclude=name).to_dict()
         assert by_entry["candidates"][0]["name"] in ("base", "renamed")
+
+
+def _stored(index: RelativesIndex) -> dict:
+    """Every entry of ``index`` as a store keeps it (``store.pack``), through JSON as a database would."""
+    out = {}
+    for name, i in index.ids.items():
+        packed = pack(index.entries[i])
+        packed.meta = json.loads(json.dumps(packed.meta))
+        out[name] = packed
+    return out
+
+
+def _matching(stored: dict, query) -> list[tuple[int, str, int | None]]:
+    """What the store's indexed lookup returns: every digest row sharing a prefix with the query."""
+    wanted = set(query.tensors.keys.view("int64").tolist())
+    return [
+        (prefix, name, layer)
+        for name, p in stored.items()
+        for prefix, layer in zip(p.prefixes.tolist(), p.layer, strict=True)
+        if prefix in wanted
+    ]
+
+
+@pytest.mark.parametrize("screen", [3, 200])
+def test_the_screened_search_ranks_like_the_whole_index(world, screen):
+    """Only the first ``screen`` candidates are scored in full: they, their tiers and their scores are
+    the whole index's; with a screen as large as the index everything is."""
+    index = _index(world)
+    stored = _stored(index)
+    screened = ScreenIndex((name, name, ScreenRow.from_bytes(p.screen)) for name, p in stored.items())
+    loads = []
+
+    def load(keys):
+        loads.append(len(keys))
+        return [stored[k].sketch for k in keys]
+
+    for name in ("finetune", "permuted", "transplanted", "renamed", "ind03"):
+        p = stored[name]
+        query = unpack(name, p.meta, p.sketch, p.prefixes.tolist(), p.nbytes.tolist(), p.layer)
+        whole = index.search_entry(query, exclude=name).to_dict()
+        assert whole == index.search(world["fps"][name], exclude=name).to_dict()  # unpack loses nothing
+        found = screened.search(query, found=_matching(stored, query), load=load, exclude=name, screen=screen)
+        got = found.to_dict()
+        assert got["notes"] == whole["notes"]
+        top = min(screen, len(got["candidates"]))
+        for a, b in zip(got["candidates"][:top], whole["candidates"][:top], strict=True):
+            assert (a["name"], a["verdict"], a["exact_share"]) == (b["name"], b["verdict"], b["exact_share"])
+            for part in ("sketch", "profile"):
+                for key, value in b[part].items():
+                    close = isinstance(value, float)
+                    assert a[part][key] == (pytest.approx(value, rel=1e-5, abs=1e-6) if close else value)
+        if screen >= len(index):
+            assert [c["name"] for c in got["candidates"]] == [c["name"] for c in whole["candidates"]]
+    if screen < len(index):  # the screen spared loading most sketches
+        assert max(loads) < len(index)
+
+
+def test_exact_shares_from_the_matching_rows_are_the_whole_index(world):
+    index = _index(world)
+    stored = _stored(index)
+    screened = ScreenIndex((name, name, ScreenRow.from_bytes(p.screen)) for name, p in stored.items())
+    for name in ("renamed", "transplanted", "base"):
+        query = index.entries[index.ids[name]]
+        shares = screened.shares(query, _matching(stored, query), exclude=screened.ids[name])
+        _, digests = index._arrays()
+        whole = digests.query_keys(query.tensors, exclude=index.ids[name])
+        assert shares and {screened.names[i]: vars(s) for i, s in shares.items()} == {
+            index.entries[i].name: vars(s) for i, s in whole.items()
+        }
+
+
+def test_a_screen_row_is_a_few_kilobytes_and_refuses_another_format(world):
+    entry = entry_of("base", world["fps"]["base"])
+    data = pack(entry).screen
+    row = ScreenRow.from_bytes(data)
+    assert row.num_layers == SHAPE.num_layers and set(row.profile) == set(entry.signature.profile)
+    assert (row.pooled == entry.signature.dense().pooled).all()
+    assert len(data) < 2 * 1024 + 8 * 2 * SHAPE.num_layers * 7
+    with pytest.raises(ValueError, match="screen format"):
+        ScreenRow.from_bytes(data.replace(b"[1,", b"[9,", 1))

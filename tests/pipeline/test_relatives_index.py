@@ -10,10 +10,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from claims.models import FingerprintReport, ModelFingerprint, RelativesEntry
+from claims.models import FingerprintReport, ModelFingerprint, RelativesDigest, RelativesEntry
 from claims.pipeline import fingerprint_store
 from claims.selectors.relatives import checkpoint_relatives
-from claims.services import fingerprints_forget, record_publish, relatives_index_rebuild
+from claims.services import (
+    fingerprints_forget,
+    record_publish,
+    relatives_entry_write,
+    relatives_index_put,
+    relatives_index_rebuild,
+)
+from provenance.fingerprint.relatives.index import RelativesIndex, entry_of
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +187,6 @@ def test_the_admin_model_page_lists_candidates_with_scores_and_a_compare_link(ke
 
 def test_the_loaded_index_is_kept_while_the_table_is_unchanged_and_read_again_after_a_write(kept, prints):
     from claims.selectors.relatives import load_index
-    from claims.services import relatives_index_put
 
     first = load_index()
     assert load_index() is first
@@ -190,3 +196,67 @@ def test_the_loaded_index_is_kept_while_the_table_is_unchanged_and_read_again_af
     again = load_index()
     fingerprints_forget(fingerprints=[row])
     assert load_index() is not again and str(kept["base"].pk) not in load_index().index.ids
+
+
+def test_each_informative_tensor_is_a_digest_row_replaced_with_its_entry_and_removed_with_it(kept, prints):
+    from provenance.fingerprint.relatives.exact import informative
+
+    row = ModelFingerprint.objects.get(checkpoint=kept["base"])
+    tensors = informative(prints["base"])
+    digests = RelativesDigest.objects.filter(entry__fingerprint=row).order_by("position")
+    assert [d.prefix & (2**64 - 1) for d in digests] == [int(t.digest[:16], 16) for t in tensors]
+    assert [d.layer for d in digests] == [t.layer for t in tensors]
+    relatives_index_put(row=row, fingerprint=prints["base"])  # written again: replaced, not doubled
+    assert digests.count() == len(tensors)
+    fingerprints_forget(fingerprints=[row])
+    assert not RelativesDigest.objects.filter(entry__checkpoint=kept["base"]).exists()
+    assert RelativesDigest.objects.count() == sum(
+        len(informative(prints[n])) for n in ("finetune", "independent")
+    )
+
+
+def _memory_index(prints: dict, kept: dict) -> RelativesIndex:
+    index = RelativesIndex()
+    for name, checkpoint in kept.items():
+        index.add(str(checkpoint.pk), prints[name])
+    return index
+
+
+def test_exact_shares_found_through_the_digest_rows_are_the_engines(kept, prints):
+    copy = f.CheckpointFactory(model=kept["base"].model, revision="renamed-copy")
+    relatives_entry_write(
+        row=f.ModelFingerprintFactory(checkpoint=copy), entry=entry_of(str(copy.pk), prints["base"])
+    )
+    found = checkpoint_relatives(checkpoint=copy, preview=True)
+    first = found.relatives[0]
+    assert first.checkpoint == kept["base"] and first.candidate.verdict == "shared_weights"
+    index = _memory_index(prints, kept)
+    index.add(str(copy.pk), prints["base"])
+    whole = index.search(prints["base"], exclude=str(copy.pk))
+    assert vars(first.candidate.share) == vars(whole.candidates[0].share)
+    assert first.candidate.share.tensors == len(RelativesDigest.objects.filter(entry__checkpoint=copy))
+
+
+def test_the_selector_ranks_like_the_in_memory_index(kept, prints):
+    index = _memory_index(prints, kept)
+    for name, checkpoint in kept.items():
+        whole = index.search(prints[name], exclude=str(checkpoint.pk)).candidates
+        found = checkpoint_relatives(checkpoint=checkpoint, preview=True).relatives
+        assert [(str(r.checkpoint.pk), r.candidate.verdict) for r in found] == [
+            (c.name, c.verdict) for c in whole
+        ]
+        for r, c in zip(found, whole, strict=True):
+            assert r.candidate.sketch.z == pytest.approx(c.sketch.z, rel=1e-5)
+            assert r.candidate.profile.r == pytest.approx(c.profile.r, rel=1e-9)
+
+
+def test_an_entry_written_before_its_parts_were_kept_apart_is_left_out_until_rebuilt(kept):
+    base, finetune = kept["base"], kept["finetune"]
+    RelativesEntry.objects.filter(checkpoint=finetune).update(screen=None)
+    RelativesDigest.objects.filter(entry__checkpoint=finetune).delete()
+    found = checkpoint_relatives(checkpoint=base, preview=True)
+    assert str(finetune) not in _names(found) and any("another version" in n for n in found.notes)
+    built = relatives_index_rebuild()
+    assert (built.written, built.kept) == (1, 2)
+    assert RelativesDigest.objects.filter(entry__checkpoint=finetune).exists()
+    assert _names(checkpoint_relatives(checkpoint=base, preview=True))[0] == str(finetune)

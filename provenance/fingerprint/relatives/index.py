@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..fingerprint import TENSOR_HASH, ModelFingerprint
 from .batch import Digests, Stacked, TensorKeys
 from .exact import Tensor, informative
@@ -39,8 +41,7 @@ class Entry:
     stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the fingerprint file it came from
 
     def to_dict(self) -> dict:
-        """JSON-safe: what a store keeps per checkpoint (the knowledge base: one row, or its digests
-        as rows and the signature as JSON)."""
+        """JSON-safe: what a small store keeps per checkpoint (a database: ``store.pack``)."""
         return {
             "stamp": list(self.stamp) if self.stamp else None,
             "tensor_hash": self.tensor_hash,
@@ -49,9 +50,12 @@ class Entry:
         }
 
     @classmethod
-    def from_dict(cls, name: str, d: dict) -> Entry:
+    def from_dict(
+        cls, name: str, d: dict, *, tensors: TensorKeys | None = None, rows: np.ndarray | None = None
+    ) -> Entry:
         """Raises ``OutdatedSignature`` for a signature of another version: recompute it from the
-        checkpoint's fingerprint (``entry_of``), never compare it."""
+        checkpoint's fingerprint (``entry_of``), never compare it. ``tensors`` and ``rows`` (the
+        sketch rows): the parts a store keeps apart (``store.unpack``), ``d`` then lacking them."""
         sig = d.get("signature")
         if sig is not None and sig.get("version") != SIGNATURE_VERSION:
             raise OutdatedSignature(
@@ -61,8 +65,8 @@ class Entry:
         return cls(
             name,
             d["tensor_hash"],
-            TensorKeys.of([Tensor(*t) for t in d["tensors"]]),
-            Signature.from_dict(sig) if sig else None,
+            TensorKeys.of([Tensor(*t) for t in d["tensors"]]) if tensors is None else tensors,
+            Signature.from_dict(sig, rows) if sig else None,
             tuple(d["stamp"]) if d.get("stamp") else None,
         )
 
@@ -74,6 +78,30 @@ class OutdatedSignature(ValueError):
 def entry_of(name: str, fp: ModelFingerprint, stamp: tuple[int, int] | None = None) -> Entry:
     """The index entry of one fingerprint: its informative digests and its signature."""
     return Entry(name, fp.tensor_hash, TensorKeys.of(informative(fp)), signature_of(fp), stamp)
+
+
+def search_notes(query: Entry, stale: list[str], schema: str = "") -> list[str]:
+    """The sentences a search result carries: exact shares not looked for (the query hashes tensors
+    with another algorithm), indexed entries not matched bit for bit (``stale``: their names), no
+    sketch to compare."""
+    notes = []
+    if query.tensor_hash != TENSOR_HASH:
+        notes.append(
+            f"Exact shares were not looked for: this fingerprint hashes tensors with {query.tensor_hash} "
+            f"({schema or 'an older schema'}) and the index with {TENSOR_HASH}; fingerprint the "
+            "checkpoint again with this engine to compare its tensors bit for bit."
+        )
+    if stale:
+        notes.append(
+            f"{len(stale)} indexed fingerprint(s) hash tensors with an older algorithm and were not "
+            f"matched bit for bit (e.g. {stale[0]}): fingerprint them again."
+        )
+    if query.signature is None or not query.signature.sketch:
+        notes.append(
+            "This fingerprint holds no weight samples, so the sampled-weight sketch cannot be "
+            "compared: fingerprint the checkpoint again with samples (the default)."
+        )
+    return notes
 
 
 class RelativesIndex:
@@ -130,29 +158,12 @@ class RelativesIndex:
         """``search`` with the query's stored entry instead of its fingerprint (a store searches
         without reading the fingerprint file again)."""
         stacked, digests = self._arrays()
-        notes = []
         exclude_id = self.ids.get(exclude) if exclude else None
-        if query.tensor_hash != TENSOR_HASH:
-            notes.append(
-                f"Exact shares were not looked for: this fingerprint hashes tensors with {query.tensor_hash} "
-                f"({schema or 'an older schema'}) and the index with {TENSOR_HASH}; fingerprint the "
-                "checkpoint again with this engine to compare its tensors bit for bit."
-            )
-            shares = {}
-        else:
-            shares = digests.query_keys(query.tensors, exclude=exclude_id)
-        stale = self._stale
-        if stale:
-            notes.append(
-                f"{len(stale)} indexed fingerprint(s) hash tensors with an older algorithm and were not "
-                f"matched bit for bit (e.g. {stale[0]}): fingerprint them again."
-            )
+        notes = search_notes(query, self._stale, schema)
+        shares = (
+            digests.query_keys(query.tensors, exclude=exclude_id) if query.tensor_hash == TENSOR_HASH else {}
+        )
         query_sig = query.signature
-        if query_sig is None or not query_sig.sketch:
-            notes.append(
-                "This fingerprint holds no weight samples, so the sampled-weight sketch cannot be "
-                "compared: fingerprint the checkpoint again with samples (the default)."
-            )
         if query_sig is None:
             return SearchResult([], notes)
         candidates = rank(

@@ -139,8 +139,10 @@ def rank(
     *,
     exclude: int | None = None,
     limit: int | None = None,
+    only: np.ndarray | None = None,
 ) -> list[Candidate]:
-    """The candidates (all, or the first ``limit``), ranked, from the scores of every indexed entry."""
+    """The candidates (all, or the first ``limit``), ranked, from the scores of every indexed entry;
+    ``only``: a mask of the entries to return (the rest still calibrate the profile)."""
     n, names, layers = stacked.size, stacked.names, stacked.layers
     alive = stacked.alive.copy()
     if exclude is not None:
@@ -176,7 +178,8 @@ def rank(
     nbytes = np.zeros(n)
     for i, s in shares.items():
         nbytes[i] = s.nbytes
-    order = [i for i in np.lexsort((nbytes * -1, -key)) if alive[i]]
+    shown = alive if only is None else alive & only
+    order = [i for i in np.lexsort((nbytes * -1, -key)) if shown[i]]
     if limit is not None:
         order = order[:limit]
     out = []

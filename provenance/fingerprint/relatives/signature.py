@@ -90,24 +90,30 @@ class Signature:
             self._dense = Dense(rows, present, code, pooled.astype(np.float32), pooled_code)
         return self._dense
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, rows: bool = True) -> dict[str, Any]:
+        """``rows=False``: without the sketch rows (a store keeping them apart: ``store.pack``)."""
         keys = sorted(self.sketch)
-        return {
+        out = {
             "version": self.version,
             "num_layers": self.num_layers,
             "sample_size": self.sample_size,
             "seed": self.seed,
             "tokenizer": self.tokenizer,
             "sketch_keys": [[layer, role, *self.shapes[(layer, role)]] for layer, role in keys],
-            "sketch": _b64(np.stack([self.sketch[k] for k in keys]) if keys else np.zeros((0, SKETCH_SIZE))),
             "profile": {role: _b64(v) for role, v in self.profile.items()},
         }
+        if rows:
+            out["sketch"] = _b64(
+                np.stack([self.sketch[k] for k in keys]) if keys else np.zeros((0, SKETCH_SIZE))
+            )
+        return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Signature:
+    def from_dict(cls, d: dict[str, Any], rows: np.ndarray | None = None) -> Signature:
+        """``rows``: the sketch rows kept apart (``store``: ``d`` then has no ``sketch``)."""
         if d.get("version") != SIGNATURE_VERSION:
             raise ValueError(f"signature version {d.get('version')} is not {SIGNATURE_VERSION}")
-        rows = _unb64(d["sketch"])
+        rows = _unb64(d["sketch"]) if rows is None else rows
         sketch, shapes = {}, {}
         for i, (layer, role, out_f, in_f) in enumerate(d["sketch_keys"]):
             sketch[(layer, role)] = rows[i]
