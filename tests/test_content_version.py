@@ -27,6 +27,7 @@ NOT_PUBLIC = {
     "checkpoint_validate": "reads the headers; writes nothing",
     "content_changed": "the bump itself",
     "fingerprints_forget": "the engine's cache; finished reports keep their own numbers",
+    "relatives_entry_write": "the lineage index; a reader sees a relative only once its report is published",
     "relatives_index_put": "the lineage index; a reader sees a relative only once its report is published",
     "relatives_index_rebuild": "the lineage index; a reader sees a relative only once its report is published",
     "desk_send_digest": "the editors' email; the desk is not public",
