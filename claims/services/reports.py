@@ -228,22 +228,15 @@ def report_draw_charts(*, report: FingerprintReport) -> dict[str, str]:
     """Draw a succeeded report's charts ({name: SVG}) from its stored result with the inputs' names as
     they are now, and keep them on the row with those names; a report not computed has none.
 
-    The worker draws them after storing the result (``claims.pipeline.runner``) and a rename draws
-    them again (``report_charts_follow``): a reader's GET never writes, it reads
-    ``FingerprintReport.charts_as_read``, which shows no chart drawn under a name that has since
-    changed. Drawing happens before the write, so the content lock is held only for the update.
+    The worker draws them with the result (``claims.pipeline.runner``) and a rename draws them again
+    (``report_charts_follow``): a reader's GET never writes, it reads ``FingerprintReport.charts_as_read``,
+    which shows no chart drawn under a name that has since changed. Drawing happens before the
+    write, so the content lock is held only for the update.
     """
     if report.status != Status.SUCCEEDED:
         return report.charts or {}
     labels = list(report.labels)
-    return report_keep_charts(report=report, drawn=charts_drawn(result=report.result or {}, labels=labels))
-
-
-def report_keep_charts(*, report: FingerprintReport, drawn: tuple[dict[str, str], float]) -> dict[str, str]:
-    """Keep ``drawn`` (``charts_drawn`` of the succeeded ``report`` under its labels as they are now)
-    on its row, with the seconds they took in its timings."""
-    charts, seconds = drawn
-    labels = list(report.labels)
+    charts, seconds = charts_drawn(result=report.result or {}, labels=labels)
     timings = {**(report.timings or {}), "charts_seconds": seconds}
     with transaction.atomic():
         content_changed()  # the report's pages show them

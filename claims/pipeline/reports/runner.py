@@ -7,7 +7,7 @@
    Each phase (reading model A, reading model B, each method) is written to the report as it
    starts (``ProgressWriter``; the words come from ``provenance.fingerprint.progress``).
 3. Compare, store result, summary, timings and versions: ``succeeded``; then draw the charts with
-   the inputs' names and keep them by a write of their own (``claims.services.report_keep_charts``,
+   the inputs' names and keep them by a write of their own (``claims.services.report_draw_charts``,
    as after a rename; a reader's GET never draws): the verdict does not wait for its pictures.
 4. Bad input (a corrupt checkpoint...) ends ``failed`` with the engine's one-sentence message for
    the journalist and the traceback for the operator. A lost database connection is transient: the
@@ -42,7 +42,7 @@ from claims.pipeline.downloads.runner import acquisition_failure_message
 from claims.pipeline.reports import shards
 from claims.services.content import content_changed
 from claims.services.null_cache import DatabaseNullCache
-from claims.services.reports import charts_drawn, report_keep_charts
+from claims.services.reports import report_draw_charts
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.checkpoint import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.errors import CheckpointFormatError, FingerprintError
@@ -308,9 +308,7 @@ def _draw_charts(report: FingerprintReport) -> None:
     drawing, is no reason to fail a report that succeeded: logged, and it keeps no chart
     (``report_draw_charts`` can draw them later)."""
     try:
-        report_keep_charts(
-            report=report, drawn=charts_drawn(result=report.result, labels=list(report.labels))
-        )
+        report_draw_charts(report=report)
     except (Exception, SoftTimeLimitExceeded):  # noqa: BLE001 - the result is stored whatever happens here
         logger.exception("The charts of report %s were not drawn", report.pk)
 
