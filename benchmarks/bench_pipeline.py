@@ -13,9 +13,7 @@ the engine's generator, then alternates, ``--runs`` times:
 
 The pipeline does more than the engine: it re-validates the headers, writes progress to the
 database every REPORT_PROGRESS_SECONDS, stores the fingerprints (gzip'd JSON) and the result. (The
-worker then draws the SVG charts, about a second, after ``finished_at``: the next run starts once
-they are kept, so that they do not share the cores with it.) Its overhead is (pipeline - engine) /
-engine. Files are read once before the
+worker also draws the SVG charts, about a second, after the comparison.) Its overhead is (pipeline - engine) / engine. Files are read once before the
 runs, so both measure a warm page cache. Uses DATABASE_URL / CELERY_BROKER_URL when set (PostgreSQL
 and Redis), else SQLite and the filesystem broker in a scratch VAR_DIR.
 """
@@ -113,10 +111,6 @@ def pipeline_once(paths: list[Path], run: int) -> tuple[float, dict]:
         time.sleep(0.1)
     if report.status != "succeeded":
         raise SystemExit(f"report failed: {report.error_message}\n{report.error_detail}")
-    deadline = time.monotonic() + 120
-    while "charts_seconds" not in (report.timings or {}) and time.monotonic() < deadline:
-        time.sleep(0.1)  # the charts, drawn after the verdict is stored
-        report.refresh_from_db()
     return (report.finished_at - requested).total_seconds(), report.timings
 
 

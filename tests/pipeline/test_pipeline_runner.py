@@ -72,31 +72,6 @@ def test_a_fine_tune_report_is_computed_stored_and_charted(register, monkeypatch
     assert report.evidence.published_on == timezone.localdate(report.finished_at)  # dated for the timeline
 
 
-def test_the_verdict_is_stored_before_the_charts_are_drawn_and_a_chart_that_fails_loses_nothing(
-    register, monkeypatch
-):
-    """The charts (a second or so of matplotlib) are drawn after the result is kept: a reader sees the
-    verdict without waiting for its pictures; a drawing that fails (or runs out of time) leaves the
-    report succeeded, with no chart, for ``report_draw_charts`` to draw later."""
-    import provenance.fingerprint.charts as engine_charts
-
-    report = request(register("base"), register("finetune"), methods=["attn_std"])
-    seen = []
-
-    def failing_charts(*args, **kwargs):
-        stored = FingerprintReport.objects.get(pk=report.pk)
-        seen.append((stored.status, stored.finished_at is not None, stored.result["verdict"]))
-        raise RuntimeError("no fonts")
-
-    monkeypatch.setattr(engine_charts, "report_charts", failing_charts)
-    assert report_run(report_id=report.pk) == "succeeded"
-    report.refresh_from_db()
-    assert seen == [(Status.SUCCEEDED, True, report.result["verdict"])]  # stored before the drawing
-    assert report.status == Status.SUCCEEDED and report.charts == {} and report.result["results"]
-    monkeypatch.undo()
-    assert "sigma_curves" in report_draw_charts(report=report)  # drawn later, from the stored result
-
-
 def test_a_quantised_gguf_copy_is_called_related_by_the_worker(register, model_store):
     from tests.pipeline.test_pipeline_checkpoints import gguf_copy
 

@@ -6,9 +6,9 @@
 2. Fingerprint each checkpoint, or reuse the stored fingerprint when the files are unchanged.
    Each phase (reading model A, reading model B, each method) is written to the report as it
    starts (``ProgressWriter``; the words come from ``provenance.fingerprint.progress``).
-3. Compare, store result, summary, timings and versions: ``succeeded``; then draw the charts with
-   the inputs' names and keep them by a write of their own (``claims.services.report_draw_charts``,
-   as after a rename; a reader's GET never draws): the verdict does not wait for its pictures.
+3. Compare, draw the charts with the inputs' names (``claims.services.charts_drawn``; a rename
+   draws them again, a reader's GET never does), store result, summary, charts, timings and
+   versions: ``succeeded``.
 4. Bad input (a corrupt checkpoint...) ends ``failed`` with the engine's one-sentence message for
    the journalist and the traceback for the operator. A lost database connection is transient: the
    report goes back to ``queued`` and the exception propagates so the task retries with backoff.
@@ -42,7 +42,7 @@ from claims.pipeline.downloads.runner import acquisition_failure_message
 from claims.pipeline.reports import shards
 from claims.services.content import content_changed
 from claims.services.null_cache import DatabaseNullCache
-from claims.services.reports import report_draw_charts
+from claims.services.reports import charts_drawn
 from provenance.fingerprint import ENGINE_VERSION
 from provenance.fingerprint.checkpoint import Checkpoint as EngineCheckpoint
 from provenance.fingerprint.errors import CheckpointFormatError, FingerprintError
@@ -295,33 +295,38 @@ def report_compute(report: FingerprintReport, *, on_progress: Progress | None = 
     timings["compare_seconds"] = round(time.perf_counter() - t, 3)
     timings["total_seconds"] = round(time.perf_counter() - started, 3)
     timings["cpu_seconds"] = round(time.process_time() - cpu_started, 3)  # all threads of this process
+    # Drawn before the write (a second or so), so the content lock is held only for the write.
+    charts = _charts(report, result, timings)
     with transaction.atomic():
         content_changed()
-        _store_result(report, comparison, result, timings, (fp_a, fp_b))
-    _draw_charts(report)
+        _store_result(report, comparison, result, timings, (fp_a, fp_b), charts)
     return report
 
 
-def _draw_charts(report: FingerprintReport) -> None:
-    """Draw a stored report's charts (a second or so of matplotlib, after the verdict is kept, so
-    that readers do not wait for it). A chart that cannot be drawn, or a time limit reached while
-    drawing, is no reason to fail a report that succeeded: logged, and it keeps no chart
-    (``report_draw_charts`` can draw them later)."""
+def _charts(report: FingerprintReport, result: dict, timings: dict) -> tuple[dict[str, str], list[str]]:
+    """(charts, the names they were drawn with). A chart that cannot be drawn is no reason to lose
+    the result: logged, and the report is stored without charts (``report_draw_charts`` can draw
+    them later)."""
+    labels = list(report.labels)
     try:
-        report_draw_charts(report=report)
-    except (Exception, SoftTimeLimitExceeded):  # noqa: BLE001 - the result is stored whatever happens here
+        charts, timings["charts_seconds"] = charts_drawn(result=result, labels=labels)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
         logger.exception("The charts of report %s were not drawn", report.pk)
+        return {}, []
+    return charts, labels
 
 
 def _store_result(
-    report: FingerprintReport, comparison, result: dict, timings: dict, fingerprints: tuple
+    report: FingerprintReport, comparison, result: dict, timings: dict, fingerprints: tuple, charts: tuple
 ) -> None:
     fp_a, fp_b = fingerprints
     report.refresh_from_db()
     report.status = Status.SUCCEEDED
     report.result = result
     report.summary = comparison.summary
-    report.charts, report.charts_labels = {}, []  # drawn next (``_draw_charts``)
+    report.charts, report.charts_labels = charts
     report.timings = timings
     report.input_hashes = {
         str(report.checkpoint_a_id): fp_a.content_hash,
