@@ -37,7 +37,6 @@ from claims.models import AIModel, Claim, Dispute, EvidenceArtifact, Fingerprint
 from claims.models.base import format_date
 from claims.models.grammar import quoted
 from claims.models.verdicts import verdict_of
-from claims.models.visibility import VISIBLE_STATUSES
 from claims.selectors.sources import sources_needing_attention
 
 SECTION_LIMIT = 50  # items shown per section; the desk then says there are more
@@ -148,8 +147,9 @@ def relatives_to_confirm(*, today: dt.date, limit: int) -> list[AttentionItem]:
     An item's key follows the report's state, so the digest tells once when it is queued and once
     when it has finished."""
     reports = (
-        FingerprintReport.objects.filter(origin=FingerprintReport.Origin.RELATIVES, evidence__isnull=False)
-        .exclude(evidence__status__in=VISIBLE_STATUSES)
+        FingerprintReport.objects.filter(
+            origin=FingerprintReport.Origin.RELATIVES, evidence__in=EvidenceArtifact.objects.drafts()
+        )
         .select_related("checkpoint_a__model", "checkpoint_b__model", "evidence")
         .order_by("-requested_at", "-pk")[:limit]
     )
