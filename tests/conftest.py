@@ -11,8 +11,12 @@ import tempfile
 
 import pytest
 
+from tests.run_state import RUN_DIR_VARIABLE, run_nulls
+
 
 def pytest_configure(config: pytest.Config) -> None:
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        os.environ[RUN_DIR_VARIABLE] = tempfile.mkdtemp(prefix="provenance-test-run-")
     # The engine's command line keeps alignment nulls under the user's cache folder by default
     # (provenance.fingerprint.null_cache): the suite keeps its own, new each run, so no test reads a
     # null an earlier run (or the operator) kept. Subprocesses inherit it.
@@ -142,3 +146,49 @@ def _no_automatic_relative_reports(settings):
     it asked for; tests/pipeline/test_relatives_confirm.py turns it on (the real worker follows the
     test's setting: tests/pipeline/worker_process.py)."""
     settings.RELATIVES_CONFIRM_TOP = 0
+
+
+# -- Alignment nulls, once per run ---------------------------------------------------------------
+# A kept null is a pure function of its key (``provenance.fingerprint.null_cache``: method, version,
+# parameters, shapes and engine version), so every test of the run may share it: the first report of a
+# shape computes its null (8-9 s for the synthetic lineage set's, on this machine's cores), every later
+# one reads it, as every report after the first does in production. The product keeps nulls as rows
+# (``KeptNull``), which each test's rollback or flush empties: so a test that uses the database starts
+# with the run's nulls as rows (also read by the real worker processes it starts) and leaves the rows
+# its reports added to the run's folder, which the engine tests' ``kept_nulls`` store shares across the
+# xdist processes. A test marked ``fresh_engine`` (tests/pipeline/test_null_cache_rows.py: how nulls
+# are kept) starts with none and leaves none.
+_DATABASE_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback")
+
+
+@pytest.fixture(autouse=True)
+def _nulls_kept_for_the_run(request):
+    uses_database = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in _DATABASE_FIXTURES
+    )
+    if not uses_database or request.node.get_closest_marker("fresh_engine"):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up before this fixture, torn down after it
+    from django.db import DatabaseError
+
+    from claims.models import KeptNull
+
+    store = run_nulls()
+    kept = {path.stem: path for path in store.folder.glob("*.json")} if store.folder.is_dir() else {}
+    if kept:
+        values = {key: store.get(key) for key in kept}
+        KeptNull.objects.bulk_create(
+            [
+                KeptNull(key=key, value=value, method=str(value.get("method", ""))[:64])
+                for key, value in values.items()
+            ],
+            ignore_conflicts=True,
+        )
+    yield
+    try:
+        new = KeptNull.objects.exclude(key__in=kept).values_list("key", "value")
+        for key, value in new:
+            store.put(key, value)
+    except DatabaseError:  # the test left its transaction unusable: keep nothing from it
+        pass

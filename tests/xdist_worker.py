@@ -14,10 +14,14 @@ So before pytest-django reads the settings, each xdist worker gets its own:
 Servers bind free ports (port 0), so nothing else is shared. Loaded with ``-p tests.xdist_worker``
 (pyproject.toml's addopts), which imports it before any conftest.
 
-``make test`` distributes with ``--dist load``: each worker runs its share in pytest-django's order
-(database tests, then transactional ones, then the rest), so as in one process no test that relies
-on the migrations' rows (the Editors group) follows a transactional test's flush. ``--dist loadfile``
-or ``loadscope`` hand out whole files and break that order (tried once: 29 failed, 54 errors).
+``make test`` distributes with ``--dist loadgroup``: a test without an ``xdist_group`` mark is handed
+out alone, as ``--dist load`` does, so each worker runs its share in pytest-django's order (database
+tests, then transactional ones, then the rest) and, as in one process, no test that relies on the
+migrations' rows (the Editors group) follows a transactional test's flush. Only the engine's tests,
+which use no database, are grouped (one group per module, tests/fingerprint/conftest.py), so that a
+module's expensive fixtures are computed in one process; xdist hands out the largest groups first.
+``--dist loadfile`` or ``loadscope`` hand out whole files of every kind and break that order (tried
+once: 29 failed, 54 errors).
 """
 
 from __future__ import annotations

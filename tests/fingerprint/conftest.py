@@ -14,6 +14,23 @@ import numpy as np
 import pytest
 from engine_files import llama_tensors, safetensors_bytes
 
+ENGINE_TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """One xdist process per engine module (``make test``'s ``--dist loadgroup``): their module- and
+    session-scoped fixtures (written checkpoints, fingerprints, reports of every method) are computed
+    once in the run rather than once in each process the module's tests land on; the tests of the
+    session's ``weight_reports`` (six modules) share one group. Engine tests use no database, so running
+    a group ahead of the database tests (xdist hands out the largest groups first) orders nothing that
+    matters. The rest of the suite is handed out test by test, as ``--dist load`` does."""
+    for item in items:
+        if ENGINE_TESTS not in item.path.parents:
+            continue
+        group = "weight_reports" if "weight_reports" in item.fixturenames else item.path.stem
+        item.add_marker(pytest.mark.xdist_group(f"engine-{group}"))
+
 
 @pytest.fixture
 def write_checkpoint(tmp_path: Path) -> Callable[..., Path]:
@@ -79,12 +96,14 @@ def llama_checkpoint(write_checkpoint: Callable[..., Path]) -> Path:
 
 @pytest.fixture(scope="session")
 def kept_nulls(tmp_path_factory: pytest.TempPathFactory):
-    """A null store shared by the session's report fixtures: ``weight_matching``'s null depends only on
-    the shapes, method version and parameters (``null_cache``), so models of one shape draw it once.
-    ``test_null_cache`` holds reports identical with a cold, a warm and no null store."""
-    from provenance.fingerprint.null_cache import FileNullCache
+    """A null store shared by the run's report fixtures: ``weight_matching``'s null depends only on
+    the shapes, method version and parameters (``null_cache``), so models of one shape draw it once in
+    the whole run, whichever xdist process first needs it (the run's folder, ``tests/conftest.py``, which
+    the product's tests share too). ``test_null_cache`` holds reports identical with a cold, a warm and
+    no null store."""
+    from tests.run_state import run_nulls
 
-    return FileNullCache(tmp_path_factory.mktemp("kept-nulls"))
+    return run_nulls()
 
 
 # -- the synthetic lineage set (written once per session; see provenance/fingerprint/synthetic/) --

@@ -15,6 +15,9 @@ from claims.services.null_cache import DatabaseNullCache
 
 KEY = "a" * 64
 
+# How nulls are kept is what this module tests: its tests start with no kept null (tests/conftest.py).
+pytestmark = pytest.mark.fresh_engine
+
 
 @pytest.mark.django_db
 def test_a_second_put_of_the_same_key_keeps_one_row_and_raises_nothing():
