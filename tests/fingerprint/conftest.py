@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from engine_files import llama_tensors, safetensors_bytes
+from engine_files import ComputedOnUse, llama_tensors, safetensors_bytes
 
 ENGINE_TESTS = Path(__file__).resolve().parent
 
@@ -143,7 +143,8 @@ def weight_reports(
     adversarial_set: dict[str, Path],
     kept_nulls,
 ) -> dict[str, Any]:
-    """``base`` against every other lineage and adversarial model, every method, weights read.
+    """``base`` against every other lineage and adversarial model, every method, weights read; each
+    report computed when a test first reads it (``ComputedOnUse``).
 
     The two sets share the same ``base`` (same seed and recipe), so all comparisons use the lineage
     set's base folder. Keys are the model names (they do not collide).
@@ -153,20 +154,21 @@ def weight_reports(
     from provenance.fingerprint.stats import fingerprint_checkpoint
 
     base_path = lineage_set["base"]
-    base_fp = lineage_fingerprints["base"]
-    others = {n: (p, lineage_fingerprints[n]) for n, p in lineage_set.items() if n != "base"}
-    others |= {n: (p, fingerprint_checkpoint(p)) for n, p in adversarial_set.items() if n != "base"}
-    return {
-        name: compare_fingerprints(
-            base_fp,
+    paths = {n: p for n, p in {**lineage_set, **adversarial_set}.items() if n != "base"}
+
+    def compare(name: str):
+        path = paths[name]
+        fp = lineage_fingerprints[name] if name in lineage_fingerprints else fingerprint_checkpoint(path)
+        return compare_fingerprints(
+            lineage_fingerprints["base"],
             fp,
             methods="all",
             labels=("base", name),
             weights=(open_checkpoint(base_path), open_checkpoint(path)),
             null_cache=kept_nulls,
         )
-        for name, (path, fp) in others.items()
-    }
+
+    return ComputedOnUse(paths, compare)
 
 
 @pytest.fixture

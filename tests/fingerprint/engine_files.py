@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
 import ml_dtypes
@@ -87,3 +88,27 @@ def llama_tensors(
             p + "post_attention_layernorm.weight": np.ones(d, dtype=dtype),
         }
     return t
+
+
+class ComputedOnUse(Mapping):
+    """``{key: compute(key)}`` for the given keys, each computed the first time a test reads it and
+    kept: a module's or session's reports cost each test only the ones it reads (its own pair), not
+    all of them in the setup of whichever test comes first."""
+
+    def __init__(self, keys: Iterable[Hashable], compute: Callable[[Any], Any]) -> None:
+        self._keys = list(keys)
+        self._compute = compute
+        self._kept: dict = {}
+
+    def __getitem__(self, key: Hashable) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        if key not in self._kept:
+            self._kept[key] = self._compute(key)
+        return self._kept[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)

@@ -5,6 +5,7 @@ models are not (|z| < 3 and p ≥ 0.01 on every method). Tiny models: the whole 
 from __future__ import annotations
 
 import pytest
+from engine_files import ComputedOnUse
 
 from provenance.fingerprint.cli import main
 from provenance.fingerprint.evidence import strength
@@ -41,10 +42,10 @@ def table(tmp_path_factory, kept_nulls):
             null_cache=kept_nulls,
         )
 
-    reports = {name: compare("base", name) for name in paths}
-    reports["Q8_0 vs Q4_K"] = compare("Q8_0", "Q4_K")  # GGUF against GGUF: two quantisations of one model
-    reports["Q4_K vs independent"] = compare("Q4_K", "independent-Q4_K")
-    return original, paths, reports
+    pairs = {name: ("base", name) for name in paths}
+    pairs["Q8_0 vs Q4_K"] = ("Q8_0", "Q4_K")  # GGUF against GGUF: two quantisations of one model
+    pairs["Q4_K vs independent"] = ("Q4_K", "independent-Q4_K")
+    return original, paths, ComputedOnUse(pairs, lambda name: compare(*pairs[name]))
 
 
 def _calibrated(report):

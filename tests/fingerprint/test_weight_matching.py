@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from engine_files import ComputedOnUse
 from scipy.stats import kstest
 from test_adversarial import qwen2_logits
 
@@ -60,17 +61,24 @@ def _report(folders: dict[str, Path], fps: dict[str, object], name: str, nulls):
 
 @pytest.fixture(scope="module")
 def retok_reports(tmp_path_factory, kept_nulls):
-    """{(seed, name): report} for the derived variants (seed 0) and the controls (seeds 0-4)."""
-    out = {}
-    for seed in SEEDS:
-        wanted = ("base", *(RETOKENISED_RELATED if seed == 0 else ()), *_controls(seed))
-        models = retokenised_models("tiny", seed=seed, layers=LAYERS)
-        root = tmp_path_factory.mktemp(f"retok{seed}")
-        folders = {n: write_model(models[n], root / n) for n in wanted}
-        fps = {n: fingerprint_checkpoint(p) for n, p in folders.items()}
-        for name in wanted[1:]:
-            out[(seed, name)] = _report(folders, fps, name, kept_nulls)
-    return out
+    """{(seed, name): report} for the derived variants (seed 0) and the controls (seeds 0-4); a seed's
+    models are written and fingerprinted, and each report computed, when a test first reads it."""
+    wanted = {seed: ("base", *(RETOKENISED_RELATED if seed == 0 else ()), *_controls(seed)) for seed in SEEDS}
+    written = ComputedOnUse(SEEDS, lambda seed: _written(tmp_path_factory, seed, wanted[seed]))
+
+    def report(key):
+        seed, name = key
+        folders, fps = written[seed]
+        return _report(folders, fps, name, kept_nulls)
+
+    return ComputedOnUse([(seed, name) for seed in SEEDS for name in wanted[seed][1:]], report)
+
+
+def _written(tmp_path_factory, seed: int, names: tuple[str, ...]):
+    models = retokenised_models("tiny", seed=seed, layers=LAYERS)
+    root = tmp_path_factory.mktemp(f"retok{seed}")
+    folders = {n: write_model(models[n], root / n) for n in names}
+    return folders, {n: fingerprint_checkpoint(p) for n, p in folders.items()}
 
 
 @pytest.mark.parametrize(
