@@ -70,7 +70,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    site.collect_static()
     wanted = {k: site.SIZES[k] for k in ("disputes", "claims", "evidence")}
     if args.regenerate or site.counts() != wanted:
         started = time.monotonic()

@@ -10,9 +10,11 @@ In one run, on loopback only:
    appended, else a SQLite file) is migrated and filled with the site benchmark's data set
    (``bench_site.generate``: 1,000 disputes, 10,000 claims, 20,000 evidence records, one dispute
    of 500 claims; ``--small``: 30 / 300 / 600, one of 50), an editor with an API token, two tiny
-   synthetic checkpoints and one computed, public report;
+   synthetic checkpoints and one computed, public report; static files are collected (production's
+   hashed and compressed storage) unless the last run's are still current (``bench_site.collect_static``);
 2. a Celery worker process starts on the broker of ``CELERY_BROKER_URL``, and the shared cache is
-   ``CACHE_URL`` (Redis when the broker is Redis);
+   ``CACHE_URL`` (Redis when the broker is Redis); the first gunicorn starts and is warmed up meanwhile,
+   and the load begins once both are ready;
 3. for each gunicorn worker count: gunicorn starts, Locust (``benchmarks/locustfile.py``) runs
    headless for ``--seconds`` with ``--users`` users (readers, API clients, editors who write and
    request reports the worker computes), and its statistics are read back;
@@ -73,7 +75,7 @@ def setup(var_dir: Path, store: Path, *, small: bool) -> dict:
     from provenance.fingerprint.synthetic import build_lineage_set
 
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    bench_site.collect_static()
     if small:
         bench_site.SIZES.update(SMALL)
         bench_site.LARGE_CLAIMS = 50
@@ -143,7 +145,8 @@ def setup(var_dir: Path, store: Path, *, small: bool) -> dict:
 
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
+    """The Celery worker, started and not waited for (``worker_ready``): gunicorn starts meanwhile."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -167,20 +170,26 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+
+
+def worker_ready(process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the Celery worker exited:\n{log.read_text()}")
         if " ready." in log.read_text(errors="replace"):
-            return process
+            return
         time.sleep(0.3)
     process.kill()
     raise RuntimeError(f"the Celery worker was not ready after 90 s:\n{log.read_text()}")
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
+def stop(*processes: subprocess.Popen) -> None:
+    """SIGTERM to all, then wait for each: they shut down side by side."""
+    running = [p for p in processes if p.poll() is None]
+    for process in running:
         process.send_signal(signal.SIGTERM)
+    for process in running:
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:
@@ -190,11 +199,16 @@ def stop(process: subprocess.Popen) -> None:
 
 def warm_up(url: str, workers: int) -> None:
     """A few requests per gunicorn worker first: the first request of a process imports and
-    connects, which is start-up, not load."""
+    connects, which is start-up, not load. As many clients at once as workers, so they start side by side."""
     import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
 
-    for path in ("/robots.txt", "/", "/disputes/", "/api/v1/disputes/") * (2 * workers):
-        urllib.request.urlopen(url + path, timeout=120).read()
+    def client(_) -> None:
+        for path in ("/robots.txt", "/", "/disputes/", "/api/v1/disputes/") * 2:
+            urllib.request.urlopen(url + path, timeout=120).read()
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(client, range(workers)))
 
 
 def run_locust(url: str, *, users: int, seconds: int, env: dict, prefix: Path) -> dict:
@@ -293,15 +307,19 @@ def main() -> None:
 
     results = {}
     started = time.monotonic()
-    worker = start_worker(env, var_dir / "worker.log")
-    print(f"worker ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    worker_log = var_dir / "worker.log"
+    worker = start_worker(env, worker_log)
+    counts = [int(w) for w in args.workers.split(",")]
     try:
-        for workers in [int(w) for w in args.workers.split(",")]:
+        for workers in counts:
             port = bench_site.free_port()
             access_log = var_dir / f"access-{workers}.log"
             server = bench_site.start_gunicorn(port, workers, env, access_log)
             try:
                 warm_up(f"http://127.0.0.1:{port}", workers)
+                if workers == counts[0]:
+                    worker_ready(worker, worker_log)
+                    print(f"worker and gunicorn ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
                 with tempfile.TemporaryDirectory() as tmp:
                     results[workers] = run_locust(
                         f"http://127.0.0.1:{port}",
@@ -311,7 +329,7 @@ def main() -> None:
                         prefix=Path(tmp) / "locust",
                     )
             finally:
-                stop(server)
+                stop(server, *([worker] if workers == counts[-1] else []))
             results[workers]["load_average"] = os.getloadavg()[0]
     finally:
         stop(worker)

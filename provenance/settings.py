@@ -151,10 +151,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names need `collectstatic` first (the run command does it); DEBUG serves sources.
+    # WhiteNoise's hashed and compressed storage, compressing each content once (provenance/staticfiles.py).
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "provenance.staticfiles.CompressedManifestStaticFilesStorage"
     },
 }
 # Largest archived evidence file an editor may upload (bytes).

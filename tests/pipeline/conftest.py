@@ -19,6 +19,7 @@ from provenance.celery import app as celery_app
 from provenance.fingerprint.sources import parse_hubs
 from provenance.fingerprint.synthetic import build_lineage_set
 from tests.factories import AIModelFactory
+from tests.pipeline.worker_process import purge_task_queues
 
 
 @pytest.fixture(scope="session")
@@ -126,4 +127,4 @@ def broker_down():
 @pytest.fixture
 def empty_queues():
     """Drop messages left in the broker by earlier tests, so each worker test starts clean."""
-    celery_app.control.purge()
+    purge_task_queues()

@@ -31,6 +31,18 @@ def session_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def purge_task_queues() -> int:
+    """Drop every message waiting in the task queues (the default one and each routed one); return how
+    many. ``celery_app.control.purge()`` empties only the queues this process consumes from, which
+    leaves the "analysis" queue's reports in place for the next worker to compute."""
+    from provenance.celery import app as celery_app
+
+    conf = celery_app.conf
+    queues = {conf.task_default_queue, *(route["queue"] for route in conf.task_routes.values())}
+    with celery_app.connection_for_write() as conn:
+        return sum(conn.default_channel.queue_purge(queue) or 0 for queue in sorted(queues))
+
+
 class WorkerProcess:
     """One worker: ``with WorkerProcess(model_store=...) as worker: ...``."""
 
