@@ -22,6 +22,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.constraints import ChecksInOneQuery
 from claims.models.grammar import relation_phrase
 from claims.models.urls import slug_url
 from claims.models.visibility import PublicQuerySet
@@ -120,7 +121,7 @@ class AIModel(PublicRecord):
         return [r for r in (self.developer, self.declared_base, self.release_date_source) if r]
 
 
-class Checkpoint(models.Model):
+class Checkpoint(ChecksInOneQuery, models.Model):
     """One set of weights. Hashes and sizes are filled in by the worker, not typed by editors.
 
     Writes go through ``claims.services.checkpoints``. Once the weights are hashed, the fields that

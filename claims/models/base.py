@@ -23,6 +23,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from claims.models.constraints import ChecksInOneQuery
 from claims.models.visibility import PublicQuerySet, is_public
 
 
@@ -109,7 +110,7 @@ def format_date(value, precision: str) -> str:
 SLUG_IS_FIXED = "Readers and links know this record by its slug since it was published: it cannot change."
 
 
-class PublicRecord(models.Model):
+class PublicRecord(ChecksInOneQuery, models.Model):
     """Abstract base of the records readers see (party, AI model, dispute, claim, evidence)."""
 
     class Status(models.TextChoices):

@@ -21,6 +21,7 @@ from claims.models.base import (
     public_record_constraints,
     publish_permission,
 )
+from claims.models.constraints import ChecksInOneQuery
 from claims.models.language import OriginalText, original_text_constraints
 from claims.models.urls import slug_url
 from claims.models.visibility import PublicQuerySet, is_standing, standing_q
@@ -199,7 +200,7 @@ def reviewable_q() -> Q:
     return standing_q(Claim) & standing_q(Claim._meta.get_field("dispute").related_model, "dispute__")
 
 
-class RightOfReply(models.Model):
+class RightOfReply(ChecksInOneQuery, models.Model):
     """Whom the newsroom (or the outlet in ``asked_by``) asked to answer a claim, when, and the outcome."""
 
     public_requires = ("claim", "party")

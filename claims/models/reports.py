@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from claims.lease import MAX_ATTEMPTS, stale_before
 from claims.models.base import history
+from claims.models.constraints import ChecksInOneQuery
 from claims.models.public_state import stated_name
 from claims.models.urls import slug_url
 from claims.models.verdicts import Verdict, verdict_of
@@ -111,7 +112,7 @@ def request_key(*, input_hashes: list[str], methods: list[str], parameters: dict
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class FingerprintReport(models.Model):
+class FingerprintReport(ChecksInOneQuery, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"
         RUNNING = "running", "running"

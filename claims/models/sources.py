@@ -21,10 +21,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from claims.models.constraints import ChecksInOneQuery
 from claims.models.visibility import PublicQuerySet
 
 
-class SourceCapture(models.Model):
+class SourceCapture(ChecksInOneQuery, models.Model):
     public_requires = ("evidence",)
 
     class Status(models.TextChoices):
