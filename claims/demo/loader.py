@@ -67,13 +67,22 @@ def upsert(model: type[models.Model], lookup: dict, values: dict, stats: LoadSta
     return obj
 
 
-def _resolve(row: dict, refs: dict[str, type[models.Model]]) -> dict:
-    """Replace slugs in the reference fields of ``row`` by the records they name."""
+def _resolve(row: dict, refs: dict[str, type[models.Model]], known: dict | None = None) -> dict:
+    """Replace slugs in the reference fields of ``row`` by the records they name: the ones this load
+    wrote or read already (``known``, by model and slug: no query), else from the database."""
     values = dict(row)
     for name, model in refs.items():
         slug = values.get(name)
-        values[name] = model.objects.get(slug=slug) if slug else None
+        values[name] = _by_slug(model, slug, known) if slug else None
     return values
+
+
+def _by_slug(model: type[models.Model], slug: str, known: dict | None) -> models.Model:
+    if known is None:
+        return model.objects.get(slug=slug)
+    if (model, slug) not in known:
+        known[model, slug] = model.objects.get(slug=slug)
+    return known[model, slug]
 
 
 def load_founding_dispute() -> LoadStats:
@@ -85,17 +94,25 @@ def load_case(data: ModuleType, *, reason: str = REASON) -> LoadStats:
     """Write one case (a module with PARTIES, EVIDENCE, AI_MODELS, DISPUTE, DISPUTE_ROLES, CLAIMS,
     EVIDENCE_LINKS, RIGHTS_OF_REPLY) idempotently."""
     stats = LoadStats(reason=reason)
+    known: dict = {}  # (model, slug) -> the row, as written by this load (one transaction)
+
+    def keep(obj: models.Model) -> models.Model:
+        known[type(obj), obj.slug] = obj
+        return obj
+
     for row in data.PARTIES:
-        values = _resolve({"parent": None, **row}, {"parent": Party})
-        upsert(Party, {"slug": values.pop("slug")}, values, stats)
+        values = _resolve({"parent": None, **row}, {"parent": Party}, known)
+        keep(upsert(Party, {"slug": values.pop("slug")}, values, stats))
     for row in data.EVIDENCE:
-        values = _resolve(row, {"author": Party})
-        upsert(EvidenceArtifact, {"slug": values.pop("slug")}, values, stats)
+        values = _resolve(row, {"author": Party}, known)
+        keep(upsert(EvidenceArtifact, {"slug": values.pop("slug")}, values, stats))
     for row in data.AI_MODELS:
         values = _resolve(
-            row, {"developer": Party, "release_date_source": EvidenceArtifact, "declared_base": AIModel}
+            row,
+            {"developer": Party, "release_date_source": EvidenceArtifact, "declared_base": AIModel},
+            known,
         )
-        upsert(AIModel, {"slug": values.pop("slug")}, values, stats)
+        keep(upsert(AIModel, {"slug": values.pop("slug")}, values, stats))
 
     values = dict(data.DISPUTE)
     model_slugs = values.pop("models_at_stake")
@@ -104,7 +121,7 @@ def load_case(data: ModuleType, *, reason: str = REASON) -> LoadStats:
     if set(dispute.models_at_stake.all()) != wanted:
         dispute.models_at_stake.set(wanted)
     for party_slug, role, note in data.DISPUTE_ROLES:
-        party = Party.objects.get(slug=party_slug)
+        party = _by_slug(Party, party_slug, known)
         upsert(DisputeParty, {"dispute": dispute, "party": party, "role": role}, {"note": note}, stats)
 
     claim_refs = {
@@ -115,20 +132,20 @@ def load_case(data: ModuleType, *, reason: str = REASON) -> LoadStats:
         "responds_to": Claim,
     }
     for row in data.CLAIMS:  # in order: a response comes after the claim it answers
-        values = _resolve(dict.fromkeys(claim_refs) | row, claim_refs)
+        values = _resolve(dict.fromkeys(claim_refs) | row, claim_refs, known)
         values["dispute"] = dispute
-        upsert(Claim, {"slug": values.pop("slug")}, values, stats)
+        keep(upsert(Claim, {"slug": values.pop("slug")}, values, stats))
 
     for claim_slug, evidence_slug, stance, note in data.EVIDENCE_LINKS:
         lookup = {
-            "claim": Claim.objects.get(slug=claim_slug),
-            "evidence": EvidenceArtifact.objects.get(slug=evidence_slug),
+            "claim": _by_slug(Claim, claim_slug, known),
+            "evidence": _by_slug(EvidenceArtifact, evidence_slug, known),
         }
         upsert(EvidenceLink, lookup, {"stance": stance, "note": note}, stats)
 
     for row in data.RIGHTS_OF_REPLY:
-        values = _resolve(row, {"party": Party, "asked_by": Party, "source": EvidenceArtifact})
-        values["claim"] = Claim.objects.get(slug=values["claim"])
+        values = _resolve(row, {"party": Party, "asked_by": Party, "source": EvidenceArtifact}, known)
+        values["claim"] = _by_slug(Claim, values["claim"], known)
         lookup = {name: values.pop(name) for name in ("claim", "party", "asked_by")}
         upsert(RightOfReply, lookup, values, stats)
     return stats
