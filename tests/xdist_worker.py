@@ -27,6 +27,7 @@ once: 29 failed, 54 errors).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -65,3 +66,22 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     os.environ["VAR_DIR"] = str(var_dir / worker)
     if os.environ.get("CELERY_BROKER_URL"):
         os.environ["CELERY_BROKER_URL"] = worker_broker_url(os.environ["CELERY_BROKER_URL"], index)
+    share_blas_threads(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1))
+
+
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def share_blas_threads(workers: int) -> None:
+    """The cores shared out between the xdist workers' BLAS, as ``provenance.worker_threads`` shares
+    them between a Celery worker's pool processes: OpenBLAS starts a thread per core in every process
+    and its threads spin while they wait, so two workers of two threads each on two cores took 126 s
+    for an engine test that takes 8 s alone. Set before NumPy loads (and applied through threadpoolctl
+    if it already has), and inherited by the processes the tests start; a variable the caller set wins."""
+    from provenance.worker_threads import blas_threads, limit_blas_threads
+
+    threads = blas_threads(0, workers)
+    for name in BLAS_VARIABLES:
+        os.environ.setdefault(name, str(threads))
+    if "numpy" in sys.modules:
+        limit_blas_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
