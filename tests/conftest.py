@@ -36,6 +36,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the tests in the order they run in
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A ``serialized_rollback`` test must not run after another transactional test: that test's flush
+    recreates the content types under new primary keys, and loading the serialized rows then breaks
+    their unique key (docs/operations.md, "The test suite"). Each xdist process runs its tests in this
+    order, so a test collected after a flushing one is refused here, before anything runs."""
+    from pytest_django.fixtures import validate_django_db
+
+    flushing = None
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transaction, reset_sequences, _databases, serialized, _apps = (
+            validate_django_db(marker) if marker else (False, False, None, False, None)
+        )
+        transaction = (
+            transaction or reset_sequences or {"transactional_db", "live_server"} & set(item.fixturenames)
+        )
+        if serialized and flushing:
+            raise pytest.UsageError(
+                f"{item.nodeid} uses serialized_rollback but runs after {flushing}, a transactional test whose "
+                "flush recreates the content types: give it the rows it needs another way, or let it sort first."
+            )
+        if transaction and not serialized:
+            flushing = flushing or item.nodeid
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings):
     """Pages link static files; the production manifest storage needs `collectstatic`, tests do not run it
